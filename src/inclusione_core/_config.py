@@ -1,0 +1,506 @@
+"""
+Territory configurations: load YAML layers, validate them, merge ``extends:`` chains, compile.
+
+A territory is a chain of layers (``italia`` <- ``toscana`` <- ``prato``). Each layer is a
+``territory.yaml`` validated against ``territory.schema.json`` on its own (errors name the
+file); the chain is then merged by the rules in ``docs/configuration.md``; cross
+references are checked on the result. The compiled :class:`Territory` is immutable,
+carries a digest of the effective configuration and, for every entry, the files that
+defined it, and is reused across any number of cases.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+
+from ._errors import ConfigurationError, ErrorDetail, RuleCollisionError
+from ._models import Citation, ConfigLayer
+
+__all__ = ["Territory", "TerritoryIndex", "load_yaml"]
+
+CONFIG_FILE = "territory.yaml"
+FILES_KEY = "_files"
+
+# Sections whose entries are keyed by id; an id defined twice needs ``override: true``.
+KEYED: tuple[tuple[str, ...], ...] = (
+    ("dimensions",),
+    ("needs",),
+    ("services",),
+    ("roles",),
+    ("interventions",),
+    ("measures",),
+    ("deadlines",),
+    ("instruments",),
+    ("equipe", "formats"),
+    ("profile", "flags"),
+)
+# Single settings objects; defining one again needs ``override: true``.
+SINGLE: tuple[tuple[str, ...], ...] = (
+    ("profile", "occupability"),
+    ("profile", "complexity"),
+    ("profile", "activability"),
+    ("monitoring",),
+)
+# Ordered rule lists (first match wins): the child's rules come before the parent's.
+ORDERED: tuple[tuple[str, ...], ...] = (
+    ("profile", "pathways"),
+    ("routing", "rules"),
+    ("equipe", "selection"),
+)
+LAYER_OWN = ("id", "label", "level", "extends", "version", "description", "$schema")
+PER_LAYER_FILES = ("examples", "scenarios")
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML loader that keeps dates as strings (the schema checks their format)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(path: Path, error: type[ConfigurationError] = ConfigurationError) -> Any:
+    """Parse a YAML file safely; a syntax error becomes ``error`` with line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(str(path), [ErrorDetail("$", f"impossibile leggere il file: {exc.strerror}")]) from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"riga {mark.line + 1}, colonna {mark.column + 1}" if mark else "?"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise error(str(path), [ErrorDetail("$", f"YAML non valido ({where}): {problem}", rule="yaml")]) from None
+
+
+def _get(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    cur: Any = data
+    for step in path:
+        if not isinstance(cur, Mapping) or step not in cur:
+            return None
+        cur = cur[step]
+    return cur
+
+
+def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    cur = data
+    for step in path[:-1]:
+        cur = cur.setdefault(step, {})
+    cur[path[-1]] = value
+
+
+def _deep_merge(base: Any, over: Any) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = _deep_merge(base.get(k), v) if k in base else copy.deepcopy(v)
+        return out
+    return copy.deepcopy(over)
+
+
+def _jp(path: Iterable[str | int]) -> str:
+    out = "$"
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+@attrs.frozen
+class _Layer:
+    territory: str
+    file: Path
+    rel: str
+    data: dict[str, Any]
+    sha256: str
+
+
+def _mark(entry: dict[str, Any], files: list[str]) -> dict[str, Any]:
+    out = {k: v for k, v in entry.items() if k != "override"}
+    out[FILES_KEY] = files
+    return out
+
+
+def _merge(parent: dict[str, Any], layer: _Layer) -> dict[str, Any]:
+    """Merge one layer onto the effective configuration of its parent."""
+    child = layer.data
+    out: dict[str, Any] = {k: copy.deepcopy(v) for k, v in parent.items() if k not in LAYER_OWN}
+    for key in LAYER_OWN:
+        if key in child:
+            out[key] = child[key]
+    collisions: list[ErrorDetail] = []
+    handled = {p[0] for p in (*KEYED, *SINGLE, *ORDERED)}
+
+    for path in KEYED:
+        mine = _get(child, path) or {}
+        theirs = dict(_get(out, path) or {})
+        for key, entry in mine.items():
+            if key in theirs:
+                if not entry.get("override"):
+                    collisions.append(_collision(path + (key,), theirs[key], layer))
+                    continue
+                merged = _deep_merge({k: v for k, v in theirs[key].items() if k != FILES_KEY}, entry)
+                theirs[key] = _mark(merged, [*theirs[key][FILES_KEY], layer.rel])
+            else:
+                theirs[key] = _mark(entry, [layer.rel])
+        if theirs:
+            _set(out, path, theirs)
+
+    for path in SINGLE:
+        mine = _get(child, path)
+        if mine is None:
+            continue
+        theirs = _get(out, path)
+        if theirs is not None and not mine.get("override"):
+            collisions.append(_collision(path, theirs, layer))
+            continue
+        if theirs is None:
+            _set(out, path, _mark(mine, [layer.rel]))
+        else:
+            merged = _deep_merge({k: v for k, v in theirs.items() if k != FILES_KEY}, mine)
+            _set(out, path, _mark(merged, [*theirs[FILES_KEY], layer.rel]))
+
+    for path in ORDERED:
+        mine = _get(child, path) or []
+        theirs = list(_get(out, path) or [])
+        by_id = {r["id"]: r for r in theirs}
+        new_rules = []
+        for i, rule in enumerate(mine):
+            if rule["id"] in by_id:
+                if not rule.get("override"):
+                    collisions.append(_collision(path + (str(i),), by_id[rule["id"]], layer))
+                    continue
+                theirs = [r for r in theirs if r["id"] != rule["id"]]
+            new_rules.append(_mark(rule, [layer.rel]))
+        if new_rules or theirs:
+            _set(out, path, new_rules + theirs)
+
+    for key, value in child.items():
+        if key not in handled and key not in LAYER_OWN and key not in PER_LAYER_FILES:
+            out[key] = copy.deepcopy(value)
+    for key in PER_LAYER_FILES:
+        out[key] = [str((layer.file.parent / p).resolve()) for p in child.get(key, [])]
+    if collisions:
+        raise ConfigurationError(str(layer.file), collisions)
+    return out
+
+
+def _collision(path: tuple[str, ...], theirs: Mapping[str, Any], layer: _Layer) -> ErrorDetail:
+    where = ", ".join(theirs.get(FILES_KEY, [])) or "?"
+    return ErrorDetail(
+        _jp(path),
+        f"ridefinisce una voce già definita in {where}; se è voluto aggiungi `override: true`,"
+        " altrimenti usa un altro id",
+        path[-1],
+        "override",
+    )
+
+
+def _digest(data: Any) -> str:
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def dated_value(values: Iterable[Mapping[str, Any]], as_of: dt.date) -> Mapping[str, Any] | None:
+    """The entry of a dated list (valid_from/valid_to) in force on ``as_of``, or None."""
+    found = None
+    for v in values:
+        start = dt.date.fromisoformat(v["valid_from"])
+        end = dt.date.fromisoformat(v["valid_to"]) if v.get("valid_to") else None
+        if start <= as_of and (end is None or as_of <= end) and (
+            found is None or start >= dt.date.fromisoformat(found["valid_from"])
+        ):
+            found = v
+    return found
+
+
+def citation(source: Mapping[str, Any]) -> Citation:
+    """A :class:`Citation` from a configuration ``source`` block."""
+    return Citation(
+        document=source["document"],
+        section=source.get("section", ""),
+        quote=source.get("quote", ""),
+        kind=source.get("kind", "seed"),
+    )
+
+
+@attrs.frozen(eq=False)
+class Territory:
+    """
+    A compiled territory configuration: the effective (merged) data of a layer chain.
+
+    :ivar id: territory id.
+    :ivar lineage: the chain from this territory up to the root, e.g. (prato, toscana, italia).
+    :ivar layers: each layer file with its sha256.
+    :ivar digest: sha256 of the effective configuration (canonical JSON).
+    :ivar data: the effective configuration; entries carry ``_files`` (where defined).
+    """
+
+    id: str
+    lineage: tuple[str, ...]
+    layers: tuple[ConfigLayer, ...]
+    digest: str
+    data: Mapping[str, Any]
+    root: Path
+
+    @property
+    def label(self) -> str:
+        """Italian label."""
+        return str(self.data["label"]["it"])
+
+    def section(self, *path: str) -> dict[str, Any]:
+        """A keyed section (``services``, ``equipe.formats``...), empty when absent."""
+        return dict(_get(self.data, path) or {})
+
+    def rules(self, *path: str) -> list[dict[str, Any]]:
+        """An ordered rule list (``routing.rules``...), most specific layer first."""
+        return list(_get(self.data, path) or [])
+
+    def setting(self, *path: str) -> dict[str, Any] | None:
+        """A single settings object (``profile.occupability``, ``monitoring``) or None."""
+        value = _get(self.data, path)
+        return dict(value) if value is not None else None
+
+    def file_of(self, entry: Mapping[str, Any]) -> str:
+        """The file(s) that defined an entry, for provenance."""
+        return " + ".join(entry.get(FILES_KEY, [])) or self.layers[-1].file
+
+    def service_kind(self, service_id: str | None) -> str | None:
+        """The kind of a service id (``cpi``, ``ssp``...), or None when unknown."""
+        svc = self.section("services").get(service_id or "")
+        return None if svc is None else str(svc["kind"])
+
+    def files(self, key: str) -> list[Path]:
+        """The ``examples`` or ``scenarios`` files of this territory's own layer."""
+        return [Path(p) for p in self.data.get(key, [])]
+
+    def within(self, territory: str) -> bool:
+        """Whether this territory is ``territory`` or lies inside it."""
+        return territory in self.lineage
+
+
+class TerritoryIndex:
+    """
+    Where territory configurations are found: directories by id, then compiled on demand.
+
+    Directories come from plugins (``inclusione_register_territories``) and from explicit
+    configuration directories, which take precedence over plugins (an integrator's edited
+    copy replaces the reference one). Two plugins registering one id is a collision.
+    """
+
+    def __init__(self) -> None:
+        self._dirs: dict[str, tuple[Path, str]] = {}
+        self._explicit: set[str] = set()
+        self._cache: dict[str, Territory] = {}
+
+    def add(self, territory: str, directory: Path, owner: str, *, explicit: bool = False) -> None:
+        """Register ``directory`` (holding ``territory.yaml``) for ``territory``."""
+        if territory in self._dirs and not explicit and territory not in self._explicit:
+            _path, other = self._dirs[territory]
+            if other != owner:
+                raise RuleCollisionError(
+                    f"territorio {territory!r}",
+                    [other, owner],
+                    "Due plugin forniscono lo stesso territorio: disinstallane uno o bloccalo"
+                    " con INCLUSIONE_BLOCK_PLUGINS.",
+                )
+        if territory in self._explicit and not explicit:
+            return
+        self._dirs[territory] = (directory, owner)
+        if explicit:
+            self._explicit.add(territory)
+        self._cache.clear()
+
+    def add_search_dir(self, root: Path) -> None:
+        """Register every ``<root>/<id>/territory.yaml`` as an explicit configuration."""
+        for cfg in sorted(root.glob(f"*/{CONFIG_FILE}")):
+            self.add(cfg.parent.name, cfg.parent, f"dir:{root}", explicit=True)
+
+    def ids(self) -> list[str]:
+        """Known territory ids, sorted."""
+        return sorted(self._dirs)
+
+    def owner(self, territory: str) -> str:
+        """Who provided a territory's directory (plugin name or ``dir:PATH``)."""
+        return self._dirs[territory][1]
+
+    def directory(self, territory: str) -> Path:
+        """The directory of a territory's own layer."""
+        return self._dirs[territory][0]
+
+    def get(self, territory: str) -> Territory:
+        """The compiled territory (cached): load, validate and merge its whole chain."""
+        if territory not in self._cache:
+            self._cache[territory] = self._compile(territory)
+        return self._cache[territory]
+
+    def _chain(self, territory: str) -> Iterator[_Layer]:
+        from ._errors import TerritoryNotFoundError  # noqa: PLC0415
+
+        seen: list[str] = []
+        current: str | None = territory
+        while current is not None:
+            if current in seen:
+                raise ConfigurationError(
+                    str(self._dirs[current][0] / CONFIG_FILE),
+                    [ErrorDetail("$.extends", "catena extends circolare: " + " -> ".join([*seen, current]), current, "extends")],
+                )
+            if current not in self._dirs:
+                if seen:
+                    raise ConfigurationError(
+                        str(self._dirs[seen[-1]][0] / CONFIG_FILE),
+                        [ErrorDetail("$.extends", f"territorio genitore sconosciuto; noti: {', '.join(self.ids())}", current, "extends")],
+                    )
+                raise TerritoryNotFoundError(current, self.ids())
+            seen.append(current)
+            layer = read_layer(self._dirs[current][0] / CONFIG_FILE, expected_id=current)
+            yield layer
+            current = layer.data.get("extends")
+
+    def _compile(self, territory: str) -> Territory:
+        layers = list(self._chain(territory))[::-1]  # root first
+        effective: dict[str, Any] = {}
+        for layer in layers:
+            effective = _merge(effective, layer)
+        _check_references(effective, layers[-1])
+        root = layers[-1].file.parent
+        return Territory(
+            id=territory,
+            lineage=tuple(layer.territory for layer in reversed(layers)),
+            layers=tuple(ConfigLayer(territory=la.territory, file=la.rel, sha256=la.sha256) for la in layers),
+            digest=_digest(effective | {"examples": [], "scenarios": []}),
+            data=effective,
+            root=root,
+        )
+
+
+def read_layer(path: Path, expected_id: str | None = None) -> _Layer:
+    """Read and schema-validate one layer file; every error is reported with its path."""
+    from ._schema import validate_instance  # noqa: PLC0415 - jsonschema at load time only
+
+    raw = path.read_bytes() if path.exists() else b""
+    data = load_yaml(path)
+    details = validate_instance("territory", data)
+    if not details and expected_id is not None and data["id"] != expected_id:
+        details.append(ErrorDetail("$.id", f"l'id deve coincidere con la cartella {expected_id!r}", data["id"], "id"))
+    if details:
+        raise ConfigurationError(str(path), details)
+    rel = f"{path.parent.name}/{path.name}"
+    return _Layer(territory=data["id"], file=path, rel=rel, data=data, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def _walk_predicates(pred: Mapping[str, Any], path: str) -> Iterator[tuple[str, str, Any]]:
+    for key, value in pred.items():
+        if key in ("all", "any"):
+            for i, sub in enumerate(value):
+                yield from _walk_predicates(sub, f"{path}.{key}[{i}]")
+        elif key == "not":
+            yield from _walk_predicates(value, f"{path}.not")
+        else:
+            yield (f"{path}.{key}", key, value)
+
+
+def _check_references(cfg: Mapping[str, Any], leaf: _Layer) -> None:
+    """Cross-reference checks on the merged configuration (unknown ids, cycles)."""
+    errors: list[ErrorDetail] = []
+    dims = set(_get(cfg, ("dimensions",)) or {})
+    needs = set(_get(cfg, ("needs",)) or {})
+    services = _get(cfg, ("services",)) or {}
+    kinds = {s["kind"] for s in services.values()}
+    roles = _get(cfg, ("roles",)) or {}
+    formats = _get(cfg, ("equipe", "formats")) or {}
+    interventions = _get(cfg, ("interventions",)) or {}
+
+    def need(ok: bool, path: str, msg: str, value: Any, rule: str) -> None:
+        if not ok:
+            errors.append(ErrorDetail(path, msg, value, rule))
+
+    for code, n in (_get(cfg, ("needs",)) or {}).items():
+        need(n["dimension"] in dims, f"$.needs.{code}.dimension", "dimensione sconosciuta", n["dimension"], "ref:dimensions")
+    for code, r in roles.items():
+        need(r["service"] in kinds, f"$.roles.{code}.service", "tipo di servizio sconosciuto", r["service"], "ref:services.kind")
+    for code, f in formats.items():
+        for role in f["roles"]:
+            need(role in roles, f"$.equipe.formats.{code}.roles", "ruolo sconosciuto", role, "ref:roles")
+        for i, t in enumerate(f.get("triggers", [])):
+            for role in t["add_roles"]:
+                need(role in roles, f"$.equipe.formats.{code}.triggers[{i}].add_roles", "ruolo sconosciuto", role, "ref:roles")
+    for i, s in enumerate(_get(cfg, ("equipe", "selection")) or []):
+        need(s["format"] in formats, f"$.equipe.selection[{i}].format", "format sconosciuto", s["format"], "ref:equipe.formats")
+    for i, r in enumerate(_get(cfg, ("routing", "rules")) or []):
+        for key in ("service", "booking_at"):
+            if key in r:
+                need(r[key] in services, f"$.routing.rules[{i}].{key}", "servizio sconosciuto", r[key], "ref:services")
+    for code, svc in services.items():
+        for target in svc.get("redirect_to", []):
+            need(target in services, f"$.services.{code}.redirect_to", "servizio sconosciuto", target, "ref:services")
+    for code, item in interventions.items():
+        for pre in item.get("prerequisites", []):
+            need(pre in interventions, f"$.interventions.{code}.prerequisites", "intervento sconosciuto", pre, "ref:interventions")
+    errors += _cycles(interventions)
+
+    predicate_sites: list[tuple[str, Mapping[str, Any]]] = []
+    for i, r in enumerate(_get(cfg, ("routing", "rules")) or []):
+        predicate_sites.append((f"$.routing.rules[{i}].when", r["when"]))
+    for i, r in enumerate(_get(cfg, ("profile", "pathways")) or []):
+        predicate_sites.append((f"$.profile.pathways[{i}].when", r["when"]))
+    for i, r in enumerate(_get(cfg, ("equipe", "selection")) or []):
+        predicate_sites.append((f"$.equipe.selection[{i}].when", r["when"]))
+    for code, f in formats.items():
+        for i, t in enumerate(f.get("triggers", [])):
+            predicate_sites.append((f"$.equipe.formats.{code}.triggers[{i}].when", t["when"]))
+    for code, item in interventions.items():
+        predicate_sites.append((f"$.interventions.{code}.suitable_when", item["suitable_when"]))
+    for code, flag in (_get(cfg, ("profile", "flags")) or {}).items():
+        predicate_sites.append((f"$.profile.flags.{code}.when", flag["when"]))
+    for code, m in (_get(cfg, ("measures",)) or {}).items():
+        if "eligible_when" in m:
+            predicate_sites.append((f"$.measures.{code}.eligible_when", m["eligible_when"]))
+    for base, pred in predicate_sites:
+        for path, key, value in _walk_predicates(pred, base):
+            if key in ("need", "any_need"):
+                for v in [value] if isinstance(value, str) else value:
+                    need(v in needs, path, "bisogno sconosciuto", v, "ref:needs")
+            elif key in ("dimension_at_least", "need_in_dimension"):
+                for v in value:
+                    need(v in dims, path, "dimensione sconosciuta", v, "ref:dimensions")
+            elif key == "only_dimensions":
+                for v in value["dimensions"]:
+                    need(v in dims, path, "dimensione sconosciuta", v, "ref:dimensions")
+            elif key in ("access_point_kind", "from_service_kind"):
+                for v in value:
+                    need(v in kinds, path, "tipo di servizio sconosciuto", v, "ref:services.kind")
+    if errors:
+        raise ConfigurationError(str(leaf.file), errors)
+
+
+def _cycles(interventions: Mapping[str, Any]) -> list[ErrorDetail]:
+    state: dict[str, int] = {}
+    errors: list[ErrorDetail] = []
+
+    def visit(code: str, trail: list[str]) -> None:
+        if state.get(code) == 2 or code not in interventions:
+            return
+        if state.get(code) == 1:
+            loop = [*trail[trail.index(code):], code]
+            errors.append(ErrorDetail(f"$.interventions.{code}.prerequisites", "propedeuticità circolare: " + " -> ".join(loop), code, "acyclic"))
+            return
+        state[code] = 1
+        for pre in interventions[code].get("prerequisites", []):
+            visit(pre, [*trail, code])
+        state[code] = 2
+
+    for code in sorted(interventions):
+        visit(code, [])
+    return errors

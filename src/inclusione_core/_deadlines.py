@@ -1,0 +1,144 @@
+"""
+Monitoring and deadlines: the core default, read from ``deadlines`` and ``monitoring``.
+
+Configured deadlines run from an event of the case (access, assessment, referral sent,
+project start, measure start) for a dated number of days (calendar or working days;
+working days skip Saturdays and Sundays, public holidays are not modelled). The
+project's review rhythm (its own, or the territory default) yields the next review,
+due or overdue on the as-of date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ._config import Territory, dated_value
+from ._models import Case, Deadline, DeadlineStatus, MonitoringRhythm, IntervalUnit, ReferralStatus
+from ._reasons import from_entry
+from .hookspecs import hookimpl
+
+
+def add_days(start: dt.date, days: int, *, working: bool) -> dt.date:
+    """``start`` plus ``days`` calendar days, or working days (Monday to Friday)."""
+    if not working:
+        return start + dt.timedelta(days=days)
+    day = start
+    left = days
+    while left > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def status_of(due: dt.date, as_of: dt.date, met: bool, soon: int) -> DeadlineStatus:
+    """Where a deadline stands on ``as_of``."""
+    if met:
+        return DeadlineStatus.MET
+    if due < as_of:
+        return DeadlineStatus.OVERDUE
+    if (due - as_of).days <= soon:
+        return DeadlineStatus.DUE
+    return DeadlineStatus.UPCOMING
+
+
+def _starts(case: Case, cfg: Mapping[str, Any]) -> Iterator[tuple[str, dt.date, bool]]:
+    """(suffix, start date, met) for each occurrence of the deadline's starting event."""
+    met_by = cfg.get("met_by")
+    origin = cfg["from"]
+    if origin == "access" and case.access is not None:
+        yield "", case.access.date, _met(case, met_by)
+    elif origin == "assessment" and case.assessment is not None:
+        yield "", case.assessment.date, _met(case, met_by)
+    elif origin == "project_start" and case.project is not None:
+        yield "", case.project.start, _met(case, met_by)
+    elif origin == "measure_start":
+        for m in case.measures:
+            if m.code == cfg.get("measure"):
+                yield "", m.valid_from, _met(case, met_by)
+    elif origin == "referral_sent":
+        for r in case.referrals:
+            if r.status is ReferralStatus.WITHDRAWN:
+                continue
+            yield f".{r.id}", r.sent_on, r.status is not ReferralStatus.SENT
+
+
+def _met(case: Case, met_by: str | None) -> bool:
+    if met_by == "project_signed":
+        return case.project is not None and bool(case.project.signatures)
+    if met_by == "assessment_done":
+        return case.assessment is not None
+    if met_by == "equipe_held":
+        return any(e.kind == "equipe" for e in case.history)
+    return False
+
+
+def compute(case: Case, territory: Territory, as_of: dt.date) -> list[Deadline]:
+    """Configured deadlines and the next project review, with statuses on ``as_of``."""
+    monitoring = territory.setting("monitoring")
+    soon = int(monitoring["due_soon_days"]) if monitoring else 0
+    out: list[Deadline] = []
+    for code, cfg in territory.section("deadlines").items():
+        if cfg.get("measure") and cfg["from"] != "measure_start" and cfg["measure"] not in case.measures_on(as_of):
+            continue
+        for suffix, start, met in _starts(case, cfg):
+            entry = dated_value(cfg["days"], start)
+            if entry is None:
+                continue
+            days = int(entry["value"])
+            due = add_days(start, days, working=bool(cfg.get("working_days")))
+            unit = "giorni lavorativi" if cfg.get("working_days") else "giorni"
+            msg = {"it": f"{cfg['label']['it']}: entro {days} {unit} dal {start.isoformat()}.",
+                   "en": f"{cfg['label']['en']}: within {days} {'working ' if cfg.get('working_days') else ''}"
+                         f"days of {start.isoformat()}."}
+            reason = from_entry(territory, cfg | {"source": entry["source"]}, f"scadenze.{code}", msg,
+                                {"dal": start.isoformat(), "giorni": days, "scadenza": due.isoformat()})
+            out.append(Deadline(code=f"{code}{suffix}", label=cfg["label"]["it"], due=due,
+                                status=status_of(due, as_of, met, soon), reason=reason))
+    review = next_review(case, territory, as_of)
+    if review is not None:
+        out.append(review)
+    return out
+
+
+def next_review(case: Case, territory: Territory, as_of: dt.date) -> Deadline | None:
+    """The next progress review (*stato di avanzamento*) of the project, if there is a project."""
+    project = case.project
+    monitoring = territory.setting("monitoring")
+    if project is None or (project.monitoring is None and monitoring is None):
+        return None
+    if project.end is not None and project.end < as_of:
+        return None
+    if project.monitoring is not None:
+        rhythm = project.monitoring
+        origin = "progetto"
+    else:
+        assert monitoring is not None
+        rhythm = MonitoringRhythm(every=monitoring["every"], unit=IntervalUnit(monitoring["unit"]))
+        origin = "territorio"
+    soon = int(monitoring["due_soon_days"]) if monitoring else 0
+    done = [d for d in project.reviews_done if d <= as_of]
+    last = max(done, default=project.start)
+    due = last + dt.timedelta(days=rhythm.days())
+    status = status_of(due, as_of, False, soon)
+    entry: dict[str, Any] = dict(monitoring) if monitoring else {}
+    if project.monitoring is not None or not monitoring:
+        entry = {"source": {"kind": "default", "document": "progetto personalizzato",
+                            "section": "project.monitoring"}}
+    msg = {"it": f"Verifica dello stato di avanzamento ogni {rhythm.days()} giorni (ritmo del {origin});"
+                 f" ultima il {last.isoformat()}.",
+           "en": f"Progress review every {rhythm.days()} days ({'project' if origin == 'progetto' else 'territory'}"
+                 f" rhythm); last on {last.isoformat()}."}
+    reason = from_entry(territory, entry, "monitoraggio.verifica", msg,
+                        {"ultima_verifica": last.isoformat(), "ogni_giorni": rhythm.days(),
+                         "verifiche_svolte": len(done)})
+    return Deadline(code="verifica_progetto", label="Verifica stato di avanzamento", due=due, status=status,
+                    reason=reason)
+
+
+@hookimpl(trylast=True)
+def inclusione_compute_deadlines(case: Case, territory: Territory, as_of: dt.date) -> list[Deadline]:
+    """Core default: configured deadlines plus the next project review."""
+    return compute(case, territory, as_of)

@@ -1,0 +1,87 @@
+"""
+Pipeline stage 3, compose the equipe: the core default, read from ``equipe`` in the configuration.
+
+The first ``equipe.selection`` rule that matches picks the format; the format's roles
+are always present, each trigger that fires adds its roles, and the household takes part
+when the format says so. Every member carries the reason for being there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ._config import Territory
+from ._models import Case, Equipe, EquipeMember, Profile, Reason, Routing
+from ._predicates import Facts, evaluate
+from ._reasons import core_reason, from_entry
+from .hookspecs import hookimpl
+
+HOUSEHOLD = "nucleo"
+
+
+def service_for_role(territory: Territory, role: str) -> str:
+    """The id of the first service of the role's kind (the kind itself when none is listed)."""
+    kind = territory.section("roles")[role]["service"]
+    for sid, svc in territory.section("services").items():
+        if svc["kind"] == kind:
+            return sid
+    return str(kind)
+
+
+def select_format(case: Case, territory: Territory, as_of: dt.date, profile: Profile) -> tuple[str, Reason] | None:
+    """The format chosen by the first matching selection rule, with its reason."""
+    facts = Facts(case=case, territory=territory, as_of=as_of, profile=profile)
+    for rule in territory.rules("equipe", "selection"):
+        hit, inputs = evaluate(rule["when"], facts)
+        if hit:
+            return rule["format"], from_entry(territory, rule, f"equipe.selezione.{rule['id']}", inputs=inputs)
+    return None
+
+
+def compose(case: Case, territory: Territory, as_of: dt.date, profile: Profile) -> Equipe:
+    """Compose the equipe for a case from the configured formats and triggers."""
+    chosen = select_format(case, territory, as_of, profile)
+    if chosen is None:
+        reason = core_reason(territory, "equipe.nessun_format",
+                             "Nessun format di equipe applicabile: il caso non richiede un'equipe.",
+                             "No equipe format applies: the case needs no equipe.")
+        return Equipe(format="nessuna", label="nessuna equipe", household_takes_part=False, modes=(),
+                      members=(), reasons=(reason,))
+    code, why = chosen
+    fmt = territory.section("equipe", "formats")[code]
+    roles = territory.section("roles")
+    members: dict[str, EquipeMember] = {}
+    for role in fmt["roles"]:
+        msg = {"it": f"{roles[role]['label']['it']}: componente necessario dell'{fmt['label']['it']}.",
+               "en": f"{roles[role]['label']['en']}: required member of the {fmt['label']['en']}."}
+        members[role] = EquipeMember(role=role, service=service_for_role(territory, role),
+                                     reason=from_entry(territory, fmt, f"equipe.{code}.ruolo.{role}", msg))
+    facts = Facts(case=case, territory=territory, as_of=as_of, profile=profile)
+    for trigger in fmt.get("triggers", []):
+        hit, inputs = evaluate(trigger["when"], facts)
+        if not hit:
+            continue
+        reason = from_entry(territory, fmt | {"message": trigger["message"], "source": trigger["source"]},
+                            f"equipe.{code}.attivazione.{trigger['id']}", inputs=inputs)
+        for role in trigger["add_roles"]:
+            members.setdefault(role, EquipeMember(role=role, service=service_for_role(territory, role),
+                                                  reason=reason))
+    if fmt.get("household_takes_part"):
+        src_entry: dict[str, Any] = fmt | {"source": fmt.get("household_source", fmt["source"])}
+        msg = {"it": "Il nucleo familiare partecipa all'equipe.",
+               "en": "The household takes part in the equipe."}
+        members[HOUSEHOLD] = EquipeMember(role=HOUSEHOLD, service=HOUSEHOLD,
+                                          reason=from_entry(territory, src_entry, f"equipe.{code}.nucleo", msg))
+    return Equipe(
+        format=code, label=fmt["label"]["it"], household_takes_part=bool(fmt.get("household_takes_part")),
+        modes=tuple(fmt.get("modes", ["in_presenza"])), members=tuple(members.values()), reasons=(why,),
+    )
+
+
+@hookimpl(trylast=True)
+def inclusione_compose_equipe(
+    case: Case, territory: Territory, as_of: dt.date, profile: Profile, routing: Routing
+) -> Equipe:
+    """Core default: select the format by rule, add members by trigger, each with a reason."""
+    return compose(case, territory, as_of, profile)

@@ -1,0 +1,105 @@
+"""
+Field helpers: one declaration gives both the attrs validator and the JSON Schema constraint.
+
+The case exchange schema is generated from the models (see :mod:`._schema`), so a
+constraint written here is enforced identically by the converter (through attrs
+validators) and by the schema: the schema rejects what the converter rejects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
+_ID_RE = re.compile(ID_PATTERN)
+_CODE_RE = re.compile(CODE_PATTERN)
+
+SCHEMA_KEY = "inclusione_schema"
+DOC_KEY = "inclusione_doc"
+
+
+class FieldValueError(ValueError):
+    """An attrs validator refused a value; carries the field name and the value."""
+
+    def __init__(self, name: str, value: Any, message: str, rule: str) -> None:
+        self.name = name
+        self.value = value
+        self.rule = rule
+        super().__init__(message)
+
+
+def _check_pattern(regex: re.Pattern[str], what: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        values = value if isinstance(value, tuple) else (value,)
+        for v in values:
+            if v is not None and not regex.fullmatch(v):
+                raise FieldValueError(
+                    attribute.name, v, f"non è un {what} valido ({regex.pattern})", "pattern"
+                )
+
+    return check
+
+
+def _check_range(lo: float | None, hi: float | None) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None:
+            return
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise FieldValueError(
+                attribute.name, value, f"fuori dall'intervallo [{lo}, {hi}]", "minimum/maximum"
+            )
+
+    return check
+
+
+def _check_nonempty(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if len(value) == 0:
+        raise FieldValueError(attribute.name, value, "non può essere vuoto", "minItems")
+
+
+def field(
+    *,
+    doc: str,
+    default: Any = attrs.NOTHING,
+    factory: Callable[[], Any] | None = None,
+    kind: str | None = None,
+    ge: float | None = None,
+    le: float | None = None,
+    nonempty: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> Any:
+    """
+    Declare a model field with its documentation and constraints.
+
+    :param doc: one-line description, exported as the schema ``description``.
+    :param kind: ``"id"`` (identifier) or ``"code"`` (snake_case domain code): adds a pattern.
+    :param ge: inclusive minimum. :param le: inclusive maximum.
+    :param nonempty: the collection must have at least one item (``minItems: 1``).
+    :param extra: further schema keywords for this field (e.g. ``x-category`` later).
+    """
+    schema: dict[str, Any] = dict(extra or {})
+    validators: list[Callable[[Any, attrs.Attribute[Any], Any], None]] = []
+    if kind == "id":
+        schema["pattern"] = ID_PATTERN
+        validators.append(_check_pattern(_ID_RE, "identificativo"))
+    elif kind == "code":
+        schema["pattern"] = CODE_PATTERN
+        validators.append(_check_pattern(_CODE_RE, "codice"))
+    if ge is not None:
+        schema["minimum"] = ge
+    if le is not None:
+        schema["maximum"] = le
+    if ge is not None or le is not None:
+        validators.append(_check_range(ge, le))
+    if nonempty:
+        schema["minItems"] = 1
+        validators.append(_check_nonempty)
+    metadata = {SCHEMA_KEY: schema, DOC_KEY: doc}
+    if factory is not None:
+        return attrs.field(factory=factory, validator=validators, metadata=metadata)
+    return attrs.field(default=default, validator=validators, metadata=metadata)

@@ -1,0 +1,84 @@
+"""
+Pipeline stage 4, recommend interventions: the core default, read from ``interventions``.
+
+An intervention is recommended when its ``suitable_when`` holds for the case and profile;
+its prerequisites (*propedeuticità*) are recommended with it and always come first.
+Among interventions with no order between them, ``priority`` (then code) decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from typing import Any
+
+from ._config import Territory
+from ._models import Case, Profile, Recommendation
+from ._predicates import Facts, evaluate
+from ._reasons import from_entry
+from .hookspecs import hookimpl
+
+
+def order(codes: set[str], catalogue: dict[str, Any]) -> list[str]:
+    """Topological order of ``codes`` (prerequisites first), ties by priority then code."""
+    pending = {c: {p for p in catalogue[c].get("prerequisites", []) if p in codes} for c in codes}
+    ready = [(catalogue[c].get("priority", 100), c) for c, pre in pending.items() if not pre]
+    heapq.heapify(ready)
+    out: list[str] = []
+    while ready:
+        _prio, code = heapq.heappop(ready)
+        out.append(code)
+        for other, pre in pending.items():
+            if code in pre:
+                pre.discard(code)
+                if not pre:
+                    heapq.heappush(ready, (catalogue[other].get("priority", 100), other))
+    return out
+
+
+def recommend(case: Case, territory: Territory, as_of: dt.date, profile: Profile) -> list[Recommendation]:
+    """Suitable interventions plus their prerequisites, ordered, each with its rationale."""
+    catalogue = territory.section("interventions")
+    facts = Facts(case=case, territory=territory, as_of=as_of, profile=profile)
+    why: dict[str, tuple[str, dict[str, Any], str]] = {}
+    for code, item in catalogue.items():
+        hit, inputs = evaluate(item["suitable_when"], facts)
+        if hit:
+            why[code] = ("adatto", inputs, "")
+    stack = list(why)
+    while stack:
+        code = stack.pop()
+        for pre in catalogue[code].get("prerequisites", []):
+            if pre not in why:
+                why[pre] = ("propedeutico", {"propedeutico_a": code}, code)
+                stack.append(pre)
+    out = []
+    for code in order(set(why), catalogue):
+        item = catalogue[code]
+        kind, inputs, for_code = why[code]
+        label = item["label"]
+        if kind == "adatto":
+            msg = {"it": f"{label['it']}: adatto al profilo del caso.",
+                   "en": f"{label['en']}: suits the case's profile."}
+            reason = from_entry(territory, item, f"interventi.{code}", msg, inputs)
+        else:
+            other = catalogue[for_code]["label"]
+            msg = {"it": f"{label['it']}: propedeutico a {other['it']}.",
+                   "en": f"{label['en']}: prerequisite of {other['en']}."}
+            key = "prerequisites_source" if "prerequisites_source" in catalogue[for_code] else "source"
+            reason = from_entry(territory, catalogue[for_code], f"interventi.{for_code}.propedeuticita", msg,
+                                inputs, source_key=key)
+        out.append(Recommendation(
+            code=code, label=label["it"], category=item["category"],
+            provider_kinds=tuple(item["providers"]), prerequisites=tuple(item.get("prerequisites", [])),
+            reason=reason,
+        ))
+    return out
+
+
+@hookimpl(trylast=True)
+def inclusione_recommend_interventions(
+    case: Case, territory: Territory, as_of: dt.date, profile: Profile
+) -> list[Recommendation]:
+    """Core default: suitable catalogue entries and their prerequisites, prerequisites first."""
+    return recommend(case, territory, as_of, profile)

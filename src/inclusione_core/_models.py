@@ -1,0 +1,579 @@
+"""
+The vocabulary: frozen attrs models with no I/O, the shared language of DOMAIN.md.
+
+Codes from the field (``equipe_allargata``, ``analisi_preliminare``, ``serd``) are plain
+snake_case strings checked against the territory configuration at run time, because
+territories extend them; vocabularies fixed by law or by this library are enums.
+
+Two groups live here:
+
+* the **case exchange format** (``Case`` and everything it contains), which is what
+  integrators send; its JSON Schema is generated from these classes;
+* the **explained result** (``Result``, ``Reason`` ...), which is what the pipeline returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from ._fields import field
+
+# --------------------------------------------------------------------------- enums
+
+
+class Grade(StrEnum):
+    """A three-level grade (occupability, complexity): *bassa*, *media*, *alta*."""
+
+    BASSA = "bassa"
+    MEDIA = "media"
+    ALTA = "alta"
+
+
+class Activability(StrEnum):
+    """Whether the household has members who can take up a work-oriented path now."""
+
+    ATTIVABILE = "attivabile"
+    PARZIALMENTE_ATTIVABILE = "parzialmente_attivabile"
+    NON_ATTIVABILE = "non_attivabile"
+
+
+class AssessmentStage(StrEnum):
+    """The two stages of the multidimensional assessment (D.Lgs. 147/2017 art. 5)."""
+
+    ANALISI_PRELIMINARE = "analisi_preliminare"
+    QUADRO_ANALISI_APPROFONDITO = "quadro_analisi_approfondito"
+
+
+class EmploymentStatus(StrEnum):
+    """A member's condition towards work."""
+
+    OCCUPATO = "occupato"
+    DISOCCUPATO = "disoccupato"
+    INOCCUPATO = "inoccupato"
+    STUDENTE = "studente"
+    PENSIONATO = "pensionato"
+    INABILE = "inabile"
+    ALTRO = "altro"
+
+
+class EducationLevel(StrEnum):
+    """Highest education level reached."""
+
+    NESSUNO = "nessuno"
+    LICENZA_ELEMENTARE = "licenza_elementare"
+    LICENZA_MEDIA = "licenza_media"
+    QUALIFICA_PROFESSIONALE = "qualifica_professionale"
+    DIPLOMA = "diploma"
+    LAUREA = "laurea"
+    POST_LAUREA = "post_laurea"
+
+
+class AccessChannel(StrEnum):
+    """How a case reached a service: on its own (*accesso diretto*) or sent by another (*invio*)."""
+
+    DIRETTO = "diretto"
+    INVIO = "invio"
+
+
+class ReferralStatus(StrEnum):
+    """Referral states: sent -> accepted | refused -> closed; sent/accepted -> withdrawn."""
+
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class CaseStatus(StrEnum):
+    """Where a case is in the shared pipeline (DOMAIN.md §2)."""
+
+    ACCESSO = "accesso"
+    VALUTAZIONE = "valutazione"
+    PROGETTAZIONE = "progettazione"
+    IN_CARICO = "in_carico"
+    MONITORAGGIO = "monitoraggio"
+    CHIUSO = "chiuso"
+
+
+class ObjectiveTerm(StrEnum):
+    """Short- or long-term objective of a personalised project."""
+
+    BREVE = "breve"
+    LUNGO = "lungo"
+
+
+class IntervalUnit(StrEnum):
+    """Unit of a monitoring rhythm."""
+
+    DAYS = "days"
+    WEEKS = "weeks"
+
+
+class DeadlineStatus(StrEnum):
+    """Where a deadline stands on the as-of date."""
+
+    UPCOMING = "upcoming"
+    DUE = "due"
+    OVERDUE = "overdue"
+    MET = "met"
+
+
+class RoutingOutcome(StrEnum):
+    """Whether an access or referral is taken (routed) or refused."""
+
+    ROUTED = "routed"
+    REFUSED = "refused"
+
+
+# --------------------------------------------------------------------------- case
+
+
+@attrs.frozen(kw_only=True)
+class Member:
+    """A member of the household (*componente del nucleo*)."""
+
+    id: str = field(doc="Identifier of the member within the case.", kind="id")
+    relation: str = field(
+        doc="Relation to the applicant: richiedente, coniuge, figlio, genitore, altro...",
+        kind="code",
+        default="richiedente",
+    )
+    birth_date: dt.date | None = field(doc="Date of birth.", default=None)
+    employment: EmploymentStatus | None = field(doc="Condition towards work.", default=None)
+    education: EducationLevel | None = field(doc="Highest education level.", default=None)
+    disability_percent: int | None = field(
+        doc="Certified civil invalidity, percent (0-100).", default=None, ge=0, le=100
+    )
+    in_socio_sanitary_care: bool = field(
+        doc="In a socio-sanitary care programme certified by a public service.", default=False
+    )
+    care_load: bool = field(
+        doc="Carries a care load (child under 3, disabled or non-self-sufficient relative).",
+        default=False,
+    )
+
+    def age(self, on: dt.date) -> int | None:
+        """Age in whole years on a date, or ``None`` when the birth date is unknown."""
+        if self.birth_date is None:
+            return None
+        b = self.birth_date
+        return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+
+
+@attrs.frozen(kw_only=True)
+class Household:
+    """The household (*nucleo familiare*)."""
+
+    id: str = field(doc="Identifier of the household.", kind="id")
+    members: tuple[Member, ...] = field(doc="Members; the first is the applicant.", nonempty=True)
+    municipality: str | None = field(doc="Municipality of residence.", default=None)
+    isee: float | None = field(doc="ISEE value in euro, if known.", default=None, ge=0)
+
+
+@attrs.frozen(kw_only=True)
+class DimensionLevel:
+    """The level of need found in one assessment dimension (0 none ... 3 severe)."""
+
+    dimension: str = field(doc="Dimension code, e.g. lavoro, abitare.", kind="code")
+    level: int = field(doc="Need level: 0 none, 1 mild, 2 moderate, 3 severe.", ge=0, le=3)
+    note: str = field(doc="Operator's note.", default="")
+
+
+@attrs.frozen(kw_only=True)
+class Need:
+    """A specific need found by the assessment (e.g. ``dipendenze``, ``abitativo``)."""
+
+    code: str = field(doc="Need code, from the territory configuration.", kind="code")
+    member: str | None = field(doc="Member the need refers to, if one.", default=None, kind="id")
+    severity: int = field(doc="1 mild, 2 moderate, 3 severe.", default=2, ge=1, le=3)
+    note: str = field(doc="Operator's note.", default="")
+
+
+@attrs.frozen(kw_only=True)
+class Assessment:
+    """A multidimensional assessment (*valutazione multidimensionale*)."""
+
+    date: dt.date = field(doc="When the assessment was done.")
+    stage: AssessmentStage = field(
+        doc="analisi_preliminare or quadro_analisi_approfondito.",
+        default=AssessmentStage.ANALISI_PRELIMINARE,
+    )
+    by_service: str | None = field(doc="Service that assessed.", default=None, kind="id")
+    levels: tuple[DimensionLevel, ...] = field(doc="Level per dimension.", factory=tuple)
+    needs: tuple[Need, ...] = field(doc="Specific needs found.", factory=tuple)
+    work_ready_members: tuple[str, ...] = field(
+        doc="Members judged able to start a work-oriented path now.", factory=tuple, kind="id"
+    )
+    gol_class: int | None = field(
+        doc="GOL quantitative profiling class, 1-3 (low to high distance from the market).",
+        default=None,
+        ge=1,
+        le=3,
+    )
+
+    def level(self, dimension: str) -> int:
+        """The level recorded for a dimension, 0 when not recorded."""
+        return max((d.level for d in self.levels if d.dimension == dimension), default=0)
+
+    def need_codes(self) -> frozenset[str]:
+        """The codes of every need recorded."""
+        return frozenset(n.code for n in self.needs)
+
+
+@attrs.frozen(kw_only=True)
+class Access:
+    """How the case reached the services (*accesso*)."""
+
+    date: dt.date = field(doc="Date of access or of the referral.")
+    point: str = field(doc="Service id where the case arrived (pua, cpi, siil...).", kind="id")
+    channel: AccessChannel = field(doc="diretto or invio.", default=AccessChannel.DIRETTO)
+    from_service: str | None = field(
+        doc="Sending service id, when channel is invio.", default=None, kind="id"
+    )
+    request: str = field(doc="What the person asks for, in their words.", default="")
+
+
+@attrs.frozen(kw_only=True)
+class ReferralResponse:
+    """The receiving service's answer to a referral."""
+
+    on: dt.date = field(doc="Date of the answer.")
+    by: str = field(doc="Operator or service answering.", default="")
+    reason: str = field(doc="Reason, mandatory for a refusal.", default="")
+
+
+@attrs.frozen(kw_only=True)
+class Referral:
+    """
+    A referral between services (*invio / segnalazione*), a small state machine.
+
+    Use :func:`inclusione_core.referrals.accept` and friends to move it; they refuse
+    illegal transitions. ``snapshot`` keeps what was sent (the *scheda di invio*).
+    """
+
+    id: str = field(doc="Referral identifier.", kind="id")
+    from_service: str = field(doc="Sending service id.", kind="id")
+    to_service: str = field(doc="Receiving service id.", kind="id")
+    channel: str = field(doc="Channel: scheda_invio, prenotazione, pec...", kind="code")
+    reason: str = field(doc="Why the case is sent.")
+    sent_on: dt.date = field(doc="Date sent.")
+    status: ReferralStatus = field(doc="Current state.", default=ReferralStatus.SENT)
+    snapshot: dict[str, Any] = field(doc="What was sent, as sent.", factory=dict)
+    response: ReferralResponse | None = field(doc="The receiving service's answer.", default=None)
+    closed_on: dt.date | None = field(doc="Date closed or withdrawn.", default=None)
+
+
+@attrs.frozen(kw_only=True)
+class Objective:
+    """An objective of the personalised project (*traguardo concreto e negoziabile*)."""
+
+    text: str = field(doc="The objective.")
+    term: ObjectiveTerm = field(doc="breve or lungo.", default=ObjectiveTerm.BREVE)
+    target_date: dt.date | None = field(doc="When it should be reached.", default=None)
+
+
+@attrs.frozen(kw_only=True)
+class ScheduledIntervention:
+    """An intervention scheduled in a project."""
+
+    code: str = field(doc="Intervention type code from the catalogue.", kind="code")
+    provider: str | None = field(doc="Providing service id.", default=None, kind="id")
+    start: dt.date = field(doc="Start date.")
+    end: dt.date | None = field(doc="Planned end date.", default=None)
+    weekly_hours: float | None = field(doc="Hours per week.", default=None, ge=0, le=168)
+
+
+@attrs.frozen(kw_only=True)
+class Commitment:
+    """A commitment of the household (*impegno del nucleo*)."""
+
+    text: str = field(doc="The commitment.")
+    member: str | None = field(doc="Member who commits, if one.", default=None, kind="id")
+
+
+@attrs.frozen(kw_only=True)
+class Signature:
+    """A signature of the project (*verbale di condivisione progettuale*)."""
+
+    party: str = field(doc="Role of the signing party: nucleo, ssp, cpi, serd...", kind="code")
+    name: str = field(doc="Name of who signed.")
+    signed_on: dt.date = field(doc="Date signed.")
+
+
+@attrs.frozen(kw_only=True)
+class MonitoringRhythm:
+    """How often the project is reviewed (*stati di avanzamento*)."""
+
+    every: int = field(doc="Interval between reviews.", ge=1, le=366)
+    unit: IntervalUnit = field(doc="days or weeks.", default=IntervalUnit.DAYS)
+
+    def days(self) -> int:
+        """The interval in days."""
+        return self.every * (7 if self.unit is IntervalUnit.WEEKS else 1)
+
+
+@attrs.frozen(kw_only=True)
+class Project:
+    """The personalised project (*progetto personalizzato*, *patto*)."""
+
+    id: str = field(doc="Project identifier.", kind="id")
+    start: dt.date = field(doc="Start date.")
+    end: dt.date | None = field(doc="Planned end date.", default=None)
+    objectives: tuple[Objective, ...] = field(doc="Short- and long-term objectives.", factory=tuple)
+    interventions: tuple[ScheduledIntervention, ...] = field(
+        doc="Scheduled interventions.", factory=tuple
+    )
+    commitments: tuple[Commitment, ...] = field(doc="Household commitments.", factory=tuple)
+    responsible_operator: str = field(doc="Case manager / responsible operator.", default="")
+    monitoring: MonitoringRhythm | None = field(doc="Review rhythm.", default=None)
+    reviews_done: tuple[dt.date, ...] = field(doc="Dates of reviews held.", factory=tuple)
+    signatures: tuple[Signature, ...] = field(doc="Signatures of the parties.", factory=tuple)
+
+
+@attrs.frozen(kw_only=True)
+class MeasureEnrolment:
+    """A national or regional measure the household receives, with its dates."""
+
+    code: str = field(doc="Measure code: rdc, adi, sfl, gol...", kind="code")
+    valid_from: dt.date = field(doc="First day in force for this household.")
+    valid_to: dt.date | None = field(doc="Last day, if ended.", default=None)
+
+    def active_on(self, day: dt.date) -> bool:
+        """Whether the enrolment covers a day."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@attrs.frozen(kw_only=True)
+class CaseEvent:
+    """An event in a case's append-only history."""
+
+    on: dt.date = field(doc="Date of the event.")
+    kind: str = field(doc="Event kind: accesso, invio, valutazione, equipe, patto...", kind="code")
+    by: str = field(doc="Who recorded it.", default="")
+    note: str = field(doc="Free note.", default="")
+
+
+@attrs.frozen(kw_only=True)
+class Case:
+    """
+    A case: a household, how it arrived, its assessment, project, measures and history.
+
+    This is the root of the case exchange format (``case.schema.json``).
+    """
+
+    id: str = field(doc="Case identifier.", kind="id")
+    territory: str = field(doc="Territory id whose rules apply.", kind="code")
+    status: CaseStatus = field(doc="Pipeline status.", default=CaseStatus.ACCESSO)
+    opened_on: dt.date = field(doc="Date the case was opened.")
+    household: Household = field(doc="The household.")
+    access: Access | None = field(doc="How the case arrived.", default=None)
+    assessment: Assessment | None = field(doc="Latest assessment.", default=None)
+    referrals: tuple[Referral, ...] = field(doc="Referrals sent for this case.", factory=tuple)
+    project: Project | None = field(doc="Personalised project.", default=None)
+    measures: tuple[MeasureEnrolment, ...] = field(doc="Measures received.", factory=tuple)
+    operator: str = field(doc="Responsible social worker (assistente sociale titolare).", default="")
+    history: tuple[CaseEvent, ...] = field(doc="Append-only history of events.", factory=tuple)
+
+    def measures_on(self, day: dt.date) -> frozenset[str]:
+        """Codes of the measures active on a day."""
+        return frozenset(m.code for m in self.measures if m.active_on(day))
+
+
+# --------------------------------------------------------------------------- result
+
+
+@attrs.frozen(kw_only=True)
+class Citation:
+    """Where a rule comes from: a seed document with section/quote, a law, or a default."""
+
+    document: str
+    section: str = ""
+    quote: str = ""
+    kind: str = "seed"  # seed | law | default
+
+    def __str__(self) -> str:
+        parts = [self.document]
+        if self.section:
+            parts.append(f"§ {self.section}")
+        if self.quote:
+            parts.append(f'"{self.quote}"')
+        return ", ".join(parts)
+
+
+@attrs.frozen(kw_only=True)
+class DecidedBy:
+    """Provenance of one decision: the plugin (distribution) and version that answered."""
+
+    plugin: str
+    version: str
+
+
+@attrs.frozen(kw_only=True)
+class Reason:
+    """
+    The reason for a decision: rule, territory, message in Italian and English, source, inputs.
+
+    :ivar territory: the territory layer whose rule decided.
+    :ivar defined_in: the configuration file(s) that defined the rule ("" for code rules).
+    :ivar inputs: the facts the rule used, as JSON-ready values, so a reader can check it.
+    """
+
+    rule: str
+    territory: str
+    message_it: str
+    message_en: str
+    source: Citation
+    inputs: dict[str, Any] = attrs.field(factory=dict)
+    defined_in: str = ""
+
+    def message(self, lang: str = "it") -> str:
+        """The message in a language (``it`` or ``en``)."""
+        return self.message_en if lang == "en" else self.message_it
+
+
+@attrs.frozen(kw_only=True)
+class Profile:
+    """
+    The profile that the assessment yields.
+
+    Grades are ``None`` while the case has not been assessed; ``pathway`` is then
+    ``da_valutare``.
+    """
+
+    occupability: Grade | None
+    complexity: Grade | None
+    activability: Activability | None
+    pathway: str
+    flags: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class ProfileDecision:
+    """A profile and the reasons for each of its parts."""
+
+    profile: Profile
+    reasons: tuple[Reason, ...]
+    decided_by: DecidedBy | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Routing:
+    """Where the case goes: which service, by which channel, within which deadline."""
+
+    outcome: RoutingOutcome
+    service: str | None
+    channel: str
+    deadline: dt.date | None
+    reasons: tuple[Reason, ...]
+    decided_by: DecidedBy | None = None
+    alternatives: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class EquipeMember:
+    """One member of a composed equipe, with the reason for being there."""
+
+    role: str
+    service: str
+    reason: Reason
+
+
+@attrs.frozen(kw_only=True)
+class Equipe:
+    """A composed equipe: its format, mode, whether the household takes part, and members."""
+
+    format: str
+    label: str
+    household_takes_part: bool
+    modes: tuple[str, ...]
+    members: tuple[EquipeMember, ...]
+    reasons: tuple[Reason, ...]
+    decided_by: DecidedBy | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Recommendation:
+    """A recommended intervention, in order, with rationale and prerequisites."""
+
+    code: str
+    label: str
+    category: str
+    provider_kinds: tuple[str, ...]
+    prerequisites: tuple[str, ...]
+    reason: Reason
+    decided_by: DecidedBy | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Deadline:
+    """A deadline computed for the case (reviews, referral answers, legal terms)."""
+
+    code: str
+    label: str
+    due: dt.date
+    status: DeadlineStatus
+    reason: Reason
+    decided_by: DecidedBy | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Eligibility:
+    """Whether a measure applies to the household on the as-of date."""
+
+    measure: str
+    in_force: bool
+    eligible: bool | None
+    reasons: tuple[Reason, ...]
+    decided_by: DecidedBy | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """A problem found when validating a project, with its JSON path and rule."""
+
+    path: str
+    reason: Reason
+    decided_by: DecidedBy | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ConfigLayer:
+    """One configuration file in the inheritance chain, with its digest."""
+
+    territory: str
+    file: str
+    sha256: str
+
+
+@attrs.frozen(kw_only=True)
+class Provenance:
+    """What produced a result, so it can be reproduced and audited years later."""
+
+    as_of: dt.date
+    territory: str
+    core_version: str
+    config_digest: str
+    layers: tuple[ConfigLayer, ...]
+    plugins: tuple[DecidedBy, ...]
+
+
+@attrs.frozen(kw_only=True)
+class Result:
+    """The explained result of the pipeline for one case on one date."""
+
+    case_id: str
+    territory: str
+    as_of: dt.date
+    profile: ProfileDecision
+    routing: Routing
+    equipe: Equipe
+    interventions: tuple[Recommendation, ...]
+    deadlines: tuple[Deadline, ...]
+    measures: tuple[Eligibility, ...]
+    project_problems: tuple[Problem, ...]
+    provenance: Provenance

@@ -1,0 +1,243 @@
+"""
+The plugin manager (from a factory) and typed, attributed hook calls.
+
+``get_plugin_manager()`` registers the core defaults (``DEFAULT_PLUGINS``, all
+``trylast``), then the installed territory plugins from the ``inclusione`` entry-point
+group, then runs ``check_pending()`` so a misspelled hook fails loudly.
+
+Environment switches:
+
+* ``INCLUSIONE_LOAD_PLUGINS=a,b`` loads only these entry points (empty: none);
+* ``INCLUSIONE_BLOCK_PLUGINS=a,b`` blocks plugins by name;
+* ``INCLUSIONE_TRACE_PLUGINS=1`` prints every hook call and who answered to stderr.
+
+:class:`Hooks` calls implementations one by one, in precedence order (see
+:mod:`inclusione_core.hookspecs`), so every answer carries the plugin and version that
+gave it, and an exception or a wrong return type becomes a
+:class:`~inclusione_core.PluginError` naming the plugin and the hook.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from ._errors import PluginError, RuleCollisionError
+from ._models import DecidedBy
+from .hookspecs import PROJECT
+
+T = TypeVar("T")
+V = TypeVar("V")
+
+DEFAULT_PLUGINS = (
+    "inclusione_core._territory_italia",
+    "inclusione_core._profile",
+    "inclusione_core._routing",
+    "inclusione_core._equipe",
+    "inclusione_core._interventions",
+    "inclusione_core._projects",
+    "inclusione_core._measures",
+    "inclusione_core._deadlines",
+)
+CORE = "inclusione_core"
+
+
+def core_version() -> str:
+    """The installed version of inclusione_core."""
+    try:
+        return metadata.version("inclusione-core")
+    except metadata.PackageNotFoundError:  # running from a source tree
+        return "0+unknown"
+
+
+def _names(var: str) -> set[str] | None:
+    value = os.environ.get(var)
+    if value is None:
+        return None
+    return {n.strip() for n in value.split(",") if n.strip()}
+
+
+def get_plugin_manager(
+    *, load_entrypoints: bool = True, plugins: Sequence[tuple[str, object]] = ()
+) -> pluggy.PluginManager:
+    """
+    A new plugin manager with the core defaults, the installed plugins and ``plugins``.
+
+    :param load_entrypoints: load installed territory plugins (entry-point group
+        ``inclusione``), subject to ``INCLUSIONE_LOAD_PLUGINS``/``INCLUSIONE_BLOCK_PLUGINS``.
+    :param plugins: extra ``(name, plugin)`` pairs to register (tests, embedders).
+    """
+    pm = pluggy.PluginManager(PROJECT)
+    pm.add_hookspecs(hookspecs)
+    for name in _names("INCLUSIONE_BLOCK_PLUGINS") or ():
+        pm.set_blocked(name)
+    for module in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(module), name=module)
+    if load_entrypoints:
+        allowed = _names("INCLUSIONE_LOAD_PLUGINS")
+        for ep in metadata.entry_points(group=PROJECT):
+            if (allowed is not None and ep.name not in allowed) or pm.is_blocked(ep.name):
+                continue
+            if pm.get_plugin(ep.name) is not None:
+                continue
+            plugin = ep.load()
+            pm.register(plugin, name=ep.name)
+            version = ep.dist.version if ep.dist is not None else "0+unknown"
+            _VERSIONS[id(plugin)] = (ep.dist.name if ep.dist else ep.name, version)
+    for name, plugin in plugins:
+        pm.register(plugin, name=name)
+    pm.check_pending()
+    return pm
+
+
+_VERSIONS: dict[int, tuple[str, str]] = {}
+
+
+@attrs.frozen
+class Answer(Generic[V]):
+    """A hook answer with the plugin that gave it."""
+
+    value: V
+    by: DecidedBy
+
+
+class Hooks:
+    """
+    Typed, attributed access to the hooks of one plugin manager.
+
+    :ivar owners: territory id -> name of the plugin that registered it.
+    """
+
+    def __init__(self, pm: pluggy.PluginManager) -> None:
+        self.pm = pm
+        self.trace = os.environ.get("INCLUSIONE_TRACE_PLUGINS", "") not in ("", "0")
+        self.owners: dict[str, str] = {}
+        self.registered: dict[str, list[tuple[str, Path]]] = {}
+
+    # ------------------------------------------------------------------ plumbing
+
+    def decided_by(self, impl: pluggy.HookImpl) -> DecidedBy:
+        """Provenance for an implementation: plugin (distribution) name and version."""
+        name = impl.plugin_name
+        if name.startswith(CORE):
+            return DecidedBy(plugin=CORE, version=core_version())
+        dist, version = _VERSIONS.get(id(impl.plugin), (name, _module_version(impl.plugin)))
+        return DecidedBy(plugin=dist, version=version)
+
+    def _ordered(self, hook: str, lineage: Sequence[str]) -> list[tuple[int, pluggy.HookImpl]]:
+        impls = list(reversed(getattr(self.pm.hook, hook).get_hookimpls()))  # pluggy call order
+        ranks = {self.owners[t]: i for i, t in reversed(list(enumerate(lineage))) if t in self.owners}
+        owned = set(self.owners.values())
+
+        def rank(impl: pluggy.HookImpl) -> int:
+            name = impl.plugin_name
+            if name.startswith(CORE):
+                return len(lineage) + 2
+            if name in ranks:
+                return ranks[name]
+            if name in owned:  # owns territories outside this lineage: still asked, after
+                return len(lineage) + 1
+            return len(lineage)
+
+        for impl in impls:
+            if impl.hookwrapper or impl.wrapper:
+                raise PluginError(impl.plugin_name, hook, "hookwrapper non supportati sugli hook inclusione_")
+        return sorted(((rank(i), i) for i in impls), key=lambda p: p[0])
+
+    def _call(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:
+        args = [kwargs[name] for name in impl.argnames]
+        try:
+            result = impl.function(*args)
+        except Exception as exc:
+            raise PluginError(
+                impl.plugin_name, hook, f"eccezione {type(exc).__name__}: {exc}"
+            ) from exc
+        if self.trace:
+            print(f"[inclusione] {hook} <- {impl.plugin_name}: {type(result).__name__}", file=sys.stderr)
+        return result
+
+    @staticmethod
+    def _check(impl: pluggy.HookImpl, hook: str, value: Any, kind: type, many: bool) -> None:
+        ok = (
+            isinstance(value, list | tuple) and all(isinstance(v, kind) for v in value)
+            if many
+            else isinstance(value, kind)
+        )
+        if not ok:
+            expected = f"una sequenza di {kind.__name__}" if many else kind.__name__
+            raise PluginError(
+                impl.plugin_name, hook, f"tipo di ritorno errato: atteso {expected}, ricevuto {value!r:.120}"
+            )
+
+    def first(
+        self, hook: str, kind: type[T], lineage: Sequence[str], *, many: bool = False, **kwargs: Any
+    ) -> Answer[Any]:
+        """
+        Call a firstresult hook in precedence order; collisions at one precedence are errors.
+
+        :raises RuleCollisionError: two plugins of the same precedence both answered.
+        :raises PluginError: an implementation raised or answered with a wrong type.
+        """
+        found: tuple[int, pluggy.HookImpl, Any] | None = None
+        for rank, impl in self._ordered(hook, lineage):
+            if found is not None and rank != found[0]:
+                break
+            value = self._call(impl, hook, kwargs)
+            if value is None:
+                continue
+            self._check(impl, hook, value, kind, many)
+            if found is not None:
+                raise RuleCollisionError(
+                    f"hook {hook}",
+                    [found[1].plugin_name, impl.plugin_name],
+                    "Due plugin con la stessa precedenza rispondono per lo stesso territorio:"
+                    " uno dei due deve registrare il territorio o restituire None.",
+                )
+            found = (rank, impl, value)
+        if found is None:
+            raise PluginError("(nessuno)", hook, "nessun plugin ha risposto, nemmeno il default del core")
+        return Answer(found[2], self.decided_by(found[1]))
+
+    def collect(self, hook: str, kind: type[T], lineage: Sequence[str], **kwargs: Any) -> list[T]:
+        """Call a contribution hook on every implementation and concatenate the answers."""
+        out: list[T] = []
+        for _rank, impl in self._ordered(hook, lineage):
+            value = self._call(impl, hook, kwargs)
+            if value is None:
+                continue
+            self._check(impl, hook, value, kind, True)
+            out.extend(value)
+        return out
+
+    def register_territories(self, on_each: Callable[[str, Path, str], None]) -> None:
+        """Ask every plugin for its territories; ``on_each(id, directory, plugin_name)``."""
+        hook = "inclusione_register_territories"
+        for impl in reversed(self.pm.hook.inclusione_register_territories.get_hookimpls()):
+            name = impl.plugin_name
+
+            def register(territory: str, directory: Path, _name: str = name) -> None:
+                on_each(territory, Path(directory), _name)
+                self.owners.setdefault(territory, _name)
+                self.registered.setdefault(_name, []).append((territory, Path(directory)))
+
+            self._call(impl, hook, {"register": register})
+
+    def configure_converter(self, converter: Any) -> None:
+        """Let every plugin register its converter hooks."""
+        hook = "inclusione_configure_converter"
+        for impl in reversed(self.pm.hook.inclusione_configure_converter.get_hookimpls()):
+            self._call(impl, hook, {"converter": converter})
+
+
+def _module_version(plugin: object) -> str:
+    version = getattr(plugin, "__version__", None)
+    return str(version) if version else "0+unknown"

@@ -1,0 +1,210 @@
+"""
+The small condition language of territory configurations (``when:``, ``suitable_when:``).
+
+A predicate is a one-key mapping (``{need: dipendenze}``, ``{all: [...]}``); the schema
+lists them all and ``docs/configuration.md`` documents each. Evaluation returns the truth
+value and records the facts it looked at, so every reason can show its inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from ._config import Territory, dated_value
+from ._models import Case, Profile
+
+Inputs = dict[str, Any]
+
+
+@attrs.frozen
+class Facts:
+    """What a predicate may look at: the case, territory, date, profile and parameters."""
+
+    case: Case
+    territory: Territory
+    as_of: dt.date
+    profile: Profile | None = None
+    parameters: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def level(self, dimension: str) -> int:
+        """Need level of a dimension in the latest assessment (0 if none)."""
+        a = self.case.assessment
+        return 0 if a is None else a.level(dimension)
+
+    def needs(self) -> frozenset[str]:
+        """Codes of the needs found."""
+        a = self.case.assessment
+        return frozenset() if a is None else a.need_codes()
+
+    def param(self, name: str) -> float | None:
+        """A dated parameter in force on ``as_of`` (from the measure being checked)."""
+        values = self.parameters.get(name)
+        entry = dated_value(values, self.as_of) if values else None
+        return None if entry is None else float(entry["value"])
+
+
+def _need(v: str, f: Facts, inputs: Inputs) -> bool:
+    inputs["bisogni"] = sorted(f.needs())
+    return v in f.needs()
+
+
+def _any_need(v: list[str], f: Facts, inputs: Inputs) -> bool:
+    inputs["bisogni"] = sorted(f.needs())
+    return bool(f.needs() & set(v))
+
+
+def _need_in_dimension(v: list[str], f: Facts, inputs: Inputs) -> bool:
+    needs = f.territory.section("needs")
+    found = sorted(n for n in f.needs() if n in needs and needs[n]["dimension"] in v)
+    inputs["bisogni"] = sorted(f.needs())
+    return bool(found)
+
+
+def _dimension_at_least(v: Mapping[str, int], f: Facts, inputs: Inputs) -> bool:
+    for dim in v:
+        inputs[f"livello.{dim}"] = f.level(dim)
+    return all(f.level(dim) >= lvl for dim, lvl in v.items())
+
+
+def _only_dimensions(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool:
+    at_least = v["at_least"]
+    hit = sorted(d for d in f.territory.section("dimensions") if f.level(d) >= at_least)
+    inputs[f"dimensioni_con_livello_>={at_least}"] = hit
+    return bool(hit) and set(hit) <= set(v["dimensions"])
+
+
+def _dimensions_count(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool:
+    hit = sorted(d for d in f.territory.section("dimensions") if f.level(d) >= v["level"])
+    inputs[f"dimensioni_con_livello_>={v['level']}"] = hit
+    return len(hit) >= v["count"]
+
+
+def _profile_field(name: str) -> Callable[[list[str], Facts, Inputs], bool]:
+    def check(v: list[str], f: Facts, inputs: Inputs) -> bool:
+        value = None if f.profile is None else getattr(f.profile, name)
+        inputs[name] = None if value is None else str(value)
+        return value is not None and str(value) in v
+
+    return check
+
+
+def _flag(v: list[str], f: Facts, inputs: Inputs) -> bool:
+    flags = () if f.profile is None else f.profile.flags
+    inputs["flags"] = list(flags)
+    return bool(set(flags) & set(v))
+
+
+def _measure_active(v: list[str], f: Facts, inputs: Inputs) -> bool:
+    active = f.case.measures_on(f.as_of)
+    inputs["misure_attive"] = sorted(active)
+    return bool(active & set(v))
+
+
+def _access_channel(v: str, f: Facts, inputs: Inputs) -> bool:
+    access = f.case.access
+    inputs["canale_accesso"] = None if access is None else access.channel.value
+    return access is not None and access.channel.value == v
+
+
+def _access_point_kind(v: list[str], f: Facts, inputs: Inputs) -> bool:
+    access = f.case.access
+    kind = None if access is None else f.territory.service_kind(access.point)
+    inputs["punto_accesso"] = kind
+    return kind in v
+
+
+def _from_service_kind(v: list[str], f: Facts, inputs: Inputs) -> bool:
+    access = f.case.access
+    kind = None if access is None else f.territory.service_kind(access.from_service)
+    inputs["servizio_inviante"] = kind
+    return kind in v
+
+
+def _assessed(v: bool, f: Facts, inputs: Inputs) -> bool:
+    inputs["valutato"] = f.case.assessment is not None
+    return (f.case.assessment is not None) is v
+
+
+def _work_ready(v: bool, f: Facts, inputs: Inputs) -> bool:
+    ready = () if f.case.assessment is None else f.case.assessment.work_ready_members
+    inputs["componenti_attivabili"] = list(ready)
+    return bool(ready) is v
+
+
+def _member(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool:
+    matching = []
+    for m in f.case.household.members:
+        age = m.age(f.as_of)
+        checks = []
+        if "age_below" in v:
+            checks.append(age is not None and age < v["age_below"])
+        if "age_at_least" in v:
+            checks.append(age is not None and age >= v["age_at_least"])
+        if "disability_above" in v:
+            checks.append(m.disability_percent is not None and m.disability_percent > v["disability_above"])
+        if "in_socio_sanitary_care" in v:
+            checks.append(m.in_socio_sanitary_care is v["in_socio_sanitary_care"])
+        if "care_load" in v:
+            checks.append(m.care_load is v["care_load"])
+        if all(checks):
+            matching.append(m.id)
+    inputs["componenti:" + ",".join(f"{k}={val}" for k, val in sorted(v.items()))] = matching
+    return bool(matching)
+
+
+def _isee_at_most(v: Any, f: Facts, inputs: Inputs) -> bool:
+    limit = f.param(v["param"]) if isinstance(v, Mapping) else float(v)
+    isee = f.case.household.isee
+    inputs["isee"] = isee
+    inputs["soglia_isee"] = limit
+    return isee is not None and limit is not None and isee <= limit
+
+
+_EVALUATORS: dict[str, Callable[[Any, Facts, Inputs], bool]] = {
+    "always": lambda v, f, i: True,
+    "need": _need,
+    "any_need": _any_need,
+    "need_in_dimension": _need_in_dimension,
+    "dimension_at_least": _dimension_at_least,
+    "only_dimensions": _only_dimensions,
+    "dimensions_at_least_count": _dimensions_count,
+    "occupability": _profile_field("occupability"),
+    "complexity": _profile_field("complexity"),
+    "activability": _profile_field("activability"),
+    "pathway": _profile_field("pathway"),
+    "flag": _flag,
+    "measure_active": _measure_active,
+    "access_channel": _access_channel,
+    "access_point_kind": _access_point_kind,
+    "from_service_kind": _from_service_kind,
+    "assessed": _assessed,
+    "work_ready_members": _work_ready,
+    "member": _member,
+    "isee_at_most": _isee_at_most,
+}
+
+
+def evaluate(predicate: Mapping[str, Any], facts: Facts, inputs: Inputs | None = None) -> tuple[bool, Inputs]:
+    """
+    Evaluate a predicate; returns its truth and the facts it looked at.
+
+    The configuration schema guarantees the shape, so an unknown key here is a bug.
+    """
+    inputs = {} if inputs is None else inputs
+    ((key, value),) = predicate.items()
+    if key == "all":
+        return all([evaluate(p, facts, inputs)[0] for p in value]), inputs
+    if key == "any":
+        return any([evaluate(p, facts, inputs)[0] for p in value]), inputs
+    if key == "not":
+        return not evaluate(value, facts, inputs)[0], inputs
+    return _EVALUATORS[key](value, facts, inputs), inputs
+
+
+def known_predicates() -> frozenset[str]:
+    """Every predicate key the evaluator understands (checked against the schema by a test)."""
+    return frozenset({*_EVALUATORS, "all", "any", "not"})

@@ -1,0 +1,151 @@
+"""Pipeline stage 1, assess: the core default profile, read from ``profile`` in the configuration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from ._config import Territory
+from ._models import (
+    Activability,
+    Case,
+    EmploymentStatus,
+    Grade,
+    Profile,
+    ProfileDecision,
+    Reason,
+)
+from ._predicates import Facts, evaluate
+from ._reasons import core_reason, from_entry
+from .hookspecs import hookimpl
+
+NOT_ASSESSED = "da_valutare"
+_NOT_ACTIVE = {EmploymentStatus.OCCUPATO, EmploymentStatus.STUDENTE, EmploymentStatus.PENSIONATO,
+               EmploymentStatus.INABILE}
+
+
+def _band(bands: list[Mapping[str, Any]], value: int) -> Grade:
+    for band in bands:
+        if value <= band["up_to"]:
+            return Grade(band["grade"])
+    return Grade(bands[-1]["grade"])
+
+
+def occupability(case: Case, territory: Territory) -> tuple[Grade | None, Reason | None]:
+    """Occupability grade from the configured dimension's need level."""
+    cfg = territory.setting("profile", "occupability")
+    if cfg is None or case.assessment is None:
+        return None, None
+    level = case.assessment.level(cfg["dimension"])
+    grade = _band(cfg["bands"], level)
+    inputs = {f"livello.{cfg['dimension']}": level, "grado": grade.value}
+    msg = {
+        "it": f"Occupabilità {grade.value}: livello di bisogno {level} nella dimensione"
+              f" {cfg['dimension']} (fasce configurate).",
+        "en": f"Occupability {grade.value}: need level {level} in the {cfg['dimension']}"
+              " dimension (configured bands).",
+    }
+    return grade, from_entry(territory, cfg, "profilo.occupabilita", msg, inputs)
+
+
+def complexity(case: Case, territory: Territory) -> tuple[Grade | None, Reason | None]:
+    """Complexity from how many dimensions reach the configured level; some needs escalate."""
+    cfg = territory.setting("profile", "complexity")
+    if cfg is None or case.assessment is None:
+        return None, None
+    a = case.assessment
+    hit = sorted(d for d in territory.section("dimensions") if a.level(d) >= cfg["level"])
+    grade = _band(cfg["bands"], len(hit))
+    escalating = sorted(a.need_codes() & set(cfg.get("escalate_needs", [])))
+    if escalating:
+        grade = Grade.ALTA
+    inputs = {f"dimensioni_con_livello_>={cfg['level']}": hit, "bisogni_specialistici": escalating}
+    extra_it = f"; bisogni specialistici: {', '.join(escalating)}" if escalating else ""
+    extra_en = f"; specialist needs: {', '.join(escalating)}" if escalating else ""
+    msg = {
+        "it": f"Complessità {grade.value}: {len(hit)} dimensioni con bisogno >= {cfg['level']}{extra_it}.",
+        "en": f"Complexity {grade.value}: {len(hit)} dimensions with need >= {cfg['level']}{extra_en}.",
+    }
+    return grade, from_entry(territory, cfg, "profilo.complessita", msg, inputs)
+
+
+def activability(
+    case: Case, territory: Territory, as_of: dt.date, complexity_grade: Grade | None
+) -> tuple[Activability | None, Reason | None]:
+    """Whether members can take up a work path: the assessment's word, else age and condition."""
+    cfg = territory.setting("profile", "activability")
+    if cfg is None or case.assessment is None:
+        return None, None
+    ready = case.assessment.work_ready_members
+    if ready:
+        value = Activability.ATTIVABILE
+        inputs: dict[str, Any] = {"componenti_attivabili": list(ready)}
+        it = f"Attivabile: la valutazione indica componenti pronti a un percorso di lavoro ({', '.join(ready)})."
+        en = f"Activable: the assessment names members ready for a work path ({', '.join(ready)})."
+    else:
+        lo, hi = cfg.get("working_age", [18, 64])
+        candidates = [
+            m.id for m in case.household.members
+            if (age := m.age(as_of)) is not None and lo <= age <= hi
+            and m.employment not in _NOT_ACTIVE and not m.in_socio_sanitary_care and not m.care_load
+        ]
+        inputs = {"eta_lavorativa": [lo, hi], "componenti_candidati": candidates,
+                  "complessita": None if complexity_grade is None else complexity_grade.value}
+        if not candidates:
+            value = Activability.NON_ATTIVABILE
+            it = f"Non attivabile: nessun componente in età {lo}-{hi} libero da lavoro, studio, carichi di cura o cure."
+            en = f"Not activable: no member aged {lo}-{hi} free of work, study, care loads or treatment."
+        elif complexity_grade is Grade.ALTA:
+            value = Activability.PARZIALMENTE_ATTIVABILE
+            it = f"Parzialmente attivabile: componenti candidati ({', '.join(candidates)}) ma complessità alta."
+            en = f"Partly activable: candidate members ({', '.join(candidates)}) but high complexity."
+        else:
+            value = Activability.ATTIVABILE
+            it = f"Attivabile: componenti candidati ({', '.join(candidates)})."
+            en = f"Activable: candidate members ({', '.join(candidates)})."
+    return value, from_entry(territory, cfg, "profilo.attivabilita", {"it": it, "en": en}, inputs)
+
+
+def assess(case: Case, territory: Territory, as_of: dt.date) -> tuple[Profile, list[Reason]]:
+    """Compute the profile from the configuration, with a reason for each part."""
+    reasons: list[Reason] = []
+    occ, r1 = occupability(case, territory)
+    cpx, r2 = complexity(case, territory)
+    act, r3 = activability(case, territory, as_of, cpx)
+    reasons += [r for r in (r1, r2, r3) if r is not None]
+    partial = Profile(occupability=occ, complexity=cpx, activability=act, pathway=NOT_ASSESSED)
+    facts = Facts(case=case, territory=territory, as_of=as_of, profile=partial)
+    flags = []
+    for code, flag in territory.section("profile", "flags").items():
+        hit, inputs = evaluate(flag["when"], facts)
+        if hit:
+            flags.append(code)
+            reasons.append(from_entry(territory, flag, f"profilo.flag.{code}", flag["label"], inputs))
+    partial = Profile(occupability=occ, complexity=cpx, activability=act, pathway=NOT_ASSESSED,
+                      flags=tuple(flags))
+    facts = Facts(case=case, territory=territory, as_of=as_of, profile=partial)
+    pathway = NOT_ASSESSED
+    if case.assessment is None:
+        reasons.append(core_reason(
+            territory, "profilo.non_valutato",
+            "Caso non ancora valutato: serve l'analisi preliminare.",
+            "Case not assessed yet: the preliminary analysis is needed.",
+        ))
+    else:
+        for rule in territory.rules("profile", "pathways"):
+            hit, inputs = evaluate(rule["when"], facts)
+            if hit:
+                pathway = rule["pathway"]
+                reasons.append(from_entry(territory, rule, f"percorso.{rule['id']}", inputs=inputs))
+                break
+    profile = Profile(occupability=occ, complexity=cpx, activability=act, pathway=pathway,
+                      flags=tuple(flags))
+    return profile, reasons
+
+
+@hookimpl(trylast=True)
+def inclusione_assess_profile(case: Case, territory: Territory, as_of: dt.date) -> ProfileDecision:
+    """Core default: the configuration's occupability, complexity, activability, flags, pathways."""
+    profile, reasons = assess(case, territory, as_of)
+    return ProfileDecision(profile=profile, reasons=tuple(reasons))

@@ -1,0 +1,112 @@
+"""
+Pipeline stage 5, plan: core checks of a personalised project against the catalogue and the law.
+
+D.Lgs. 147/2017 art. 6 c.2: the project states general objectives and specific results,
+the supports (interventions and services) and the household's commitments. Against the
+territory's catalogue: known codes, maximum durations, weekly hours, providers, and
+prerequisites (*propedeuticità*) scheduled first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from ._config import Territory
+from ._models import Case, Citation, Equipe, Problem, Project
+from ._reasons import core_reason, from_entry
+from .hookspecs import hookimpl
+
+ART6 = Citation(document="D.Lgs. 147/2017", section="art. 6 c.2",
+                quote="obiettivi generali e risultati specifici, sostegni, impegni", kind="law")
+
+
+def months_between(start: dt.date, end: dt.date) -> float:
+    """Length of a period in months (calendar months plus the fraction of days)."""
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    return months + (end.day - start.day) / 30.0
+
+
+def check(case: Case, project: Project, territory: Territory) -> list[Problem]:
+    """Every problem of a project, by JSON path within the case."""
+    out: list[Problem] = []
+    base = "$.project"
+
+    def law(path: str, rule: str, it: str, en: str) -> None:
+        out.append(Problem(path=path, reason=core_reason(territory, rule, it, en, source=ART6)))
+
+    if not project.objectives:
+        law(f"{base}.objectives", "progetto.obiettivi", "Il progetto non indica obiettivi.",
+            "The project states no objectives.")
+    if not project.commitments:
+        law(f"{base}.commitments", "progetto.impegni", "Il progetto non indica gli impegni del nucleo.",
+            "The project states no household commitments.")
+    if not project.interventions:
+        law(f"{base}.interventions", "progetto.sostegni", "Il progetto non indica sostegni (interventi).",
+            "The project states no supports (interventions).")
+    catalogue = territory.section("interventions")
+    starts = {si.code: si.start for si in project.interventions}
+    for i, si in enumerate(project.interventions):
+        path = f"{base}.interventions[{i}]"
+        item = catalogue.get(si.code)
+        if item is None:
+            out.append(Problem(path=f"{path}.code", reason=core_reason(
+                territory, "progetto.intervento_sconosciuto",
+                f"Intervento {si.code!r} assente dal catalogo del territorio.",
+                f"Intervention {si.code!r} is not in the territory's catalogue.", {"codice": si.code})))
+            continue
+        out += _check_item(territory, path, si, item, starts, case)
+    return out
+
+
+def _check_item(territory: Territory, path: str, si: Any, item: Mapping[str, Any],
+                starts: Mapping[str, dt.date], case: Case) -> list[Problem]:
+    out: list[Problem] = []
+    label = item["label"]
+    if si.end is not None and si.end < si.start:
+        out.append(Problem(path=f"{path}.end", reason=core_reason(
+            territory, "progetto.date", "La data di fine precede l'inizio.", "The end date precedes the start.",
+            {"inizio": si.start.isoformat(), "fine": si.end.isoformat()})))
+    limit = item.get("max_duration_months")
+    if limit is not None and si.end is not None and months_between(si.start, si.end) > limit:
+        months = round(months_between(si.start, si.end), 1)
+        msg = {"it": f"{label['it']}: durata {months} mesi oltre il massimo di {limit}.",
+               "en": f"{label['en']}: {months} months exceed the maximum of {limit}."}
+        out.append(Problem(path=f"{path}.end", reason=from_entry(
+            territory, item, f"interventi.{si.code}.durata_massima", msg,
+            {"mesi": months, "massimo": limit})))
+    hours = item.get("weekly_hours")
+    if hours and si.weekly_hours is not None and not (
+        hours.get("min", 0) <= si.weekly_hours <= hours.get("max", 168)
+    ):
+        msg = {"it": f"{label['it']}: {si.weekly_hours} ore settimanali fuori dall'intervallo"
+                     f" {hours.get('min', 0)}-{hours.get('max', 168)}.",
+               "en": f"{label['en']}: {si.weekly_hours} weekly hours outside"
+                     f" {hours.get('min', 0)}-{hours.get('max', 168)}."}
+        out.append(Problem(path=f"{path}.weekly_hours", reason=from_entry(
+            territory, item, f"interventi.{si.code}.ore_settimanali", msg,
+            {"ore": si.weekly_hours, **hours})))
+    kind = territory.service_kind(si.provider)
+    if si.provider is not None and kind not in item["providers"]:
+        msg = {"it": f"{label['it']}: erogato da {si.provider} ({kind}), non tra {', '.join(item['providers'])}.",
+               "en": f"{label['en']}: provided by {si.provider} ({kind}), not one of {', '.join(item['providers'])}."}
+        out.append(Problem(path=f"{path}.provider", reason=from_entry(
+            territory, item, f"interventi.{si.code}.erogatori", msg, {"erogatore": si.provider, "tipo": kind})))
+    for pre in item.get("prerequisites", []):
+        if pre not in starts or starts[pre] >= si.start:
+            msg = {"it": f"{label['it']}: richiede prima {pre} (propedeuticità), non programmato prima.",
+                   "en": f"{label['en']}: requires {pre} first (prerequisite), not scheduled before."}
+            key = "prerequisites_source" if "prerequisites_source" in item else "source"
+            out.append(Problem(path=f"{path}.start", reason=from_entry(
+                territory, item, f"interventi.{si.code}.propedeuticita", msg,
+                {"propedeutico": pre, "inizio_propedeutico": starts[pre].isoformat() if pre in starts else None},
+                source_key=key)))
+    return out
+
+
+@hookimpl(trylast=True)
+def inclusione_validate_project(case: Case, project: Project, equipe: Equipe, territory: Territory,
+                                as_of: dt.date) -> list[Problem]:
+    """Core default: contents required by law and consistency with the intervention catalogue."""
+    return check(case, project, territory)

@@ -1,0 +1,111 @@
+"""
+Pipeline stage 2, route: the core default, read from ``services`` and ``routing.rules``.
+
+First the access itself is checked against the service it reached: a service whose
+``access`` does not include the channel used (e.g. a second-level service reached
+directly) refuses it, naming the alternatives; a referral from a kind of service the
+receiver does not accept is refused too. Then the first routing rule that matches sends
+the case to a service, by a channel, within a deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ._config import Territory
+from ._models import AccessChannel, Case, Profile, Reason, Routing, RoutingOutcome
+from ._predicates import Facts, evaluate
+from ._reasons import core_reason, from_entry
+from .hookspecs import hookimpl
+
+
+def next_weekday(after: dt.date, weekday: int) -> dt.date:
+    """The first date strictly after ``after`` falling on ``weekday`` (0 = Monday)."""
+    days = (weekday - after.weekday()) % 7 or 7
+    return after + dt.timedelta(days=days)
+
+
+def check_access(case: Case, territory: Territory) -> Routing | None:
+    """Refuse an access the receiving service does not admit; None when admitted."""
+    access = case.access
+    if access is None:
+        return None
+    service = territory.section("services").get(access.point)
+    if service is None:
+        return None
+    inputs: dict[str, Any] = {"servizio": access.point, "canale": access.channel.value,
+                              "accessi_ammessi": service["access"]}
+    refusal = service.get("refusal") or {
+        "it": f"{service['label']['it']} non ammette l'accesso per canale {access.channel.value}.",
+        "en": f"{service['label']['en']} does not admit access through {access.channel.value}.",
+    }
+    if access.channel.value not in service["access"]:
+        return Routing(
+            outcome=RoutingOutcome.REFUSED, service=access.point, channel=access.channel.value,
+            deadline=None, alternatives=tuple(service.get("redirect_to", [])),
+            reasons=(from_entry(territory, service, f"accesso.{access.point}.canale", refusal, inputs),),
+        )
+    allowed = service.get("accepts_referrals_from")
+    if access.channel is AccessChannel.INVIO and allowed is not None:
+        sender = territory.service_kind(access.from_service)
+        inputs["servizio_inviante"] = sender
+        inputs["invianti_ammessi"] = allowed
+        if sender not in allowed:
+            msg = {
+                "it": f"{service['label']['it']} accetta segnalazioni solo da: {', '.join(allowed)};"
+                      f" inviante: {sender or 'non indicato'}.",
+                "en": f"{service['label']['en']} accepts referrals only from: {', '.join(allowed)};"
+                      f" sender: {sender or 'not given'}.",
+            }
+            return Routing(
+                outcome=RoutingOutcome.REFUSED, service=access.point, channel=access.channel.value,
+                deadline=None, alternatives=tuple(service.get("redirect_to", [])),
+                reasons=(from_entry(territory, service, f"accesso.{access.point}.inviante", msg, inputs),),
+            )
+    return None
+
+
+def route(case: Case, territory: Territory, as_of: dt.date, profile: Profile) -> Routing:
+    """The config-driven routing: access check, then the first matching rule."""
+    refused = check_access(case, territory)
+    if refused is not None:
+        return refused
+    facts = Facts(case=case, territory=territory, as_of=as_of, profile=profile)
+    start = case.access.date if case.access is not None else as_of
+    for rule in territory.rules("routing", "rules"):
+        hit, inputs = evaluate(rule["when"], facts)
+        if not hit:
+            continue
+        deadline = None
+        if "booking_at" in rule:
+            booking = territory.section("services")[rule["booking_at"]].get("booking")
+            if booking is not None:
+                deadline = next_weekday(start, booking["weekday"])
+        elif "deadline_days" in rule:
+            deadline = start + dt.timedelta(days=rule["deadline_days"])
+        inputs["deadline"] = None if deadline is None else deadline.isoformat()
+        return Routing(
+            outcome=RoutingOutcome(rule["outcome"]), service=rule.get("service"),
+            channel=rule["channel"], deadline=deadline,
+            reasons=(from_entry(territory, rule, f"instradamento.{rule['id']}", inputs=inputs),),
+        )
+    return Routing(
+        outcome=RoutingOutcome.ROUTED, service=None, channel="da_definire", deadline=None,
+        reasons=(no_rule(territory),),
+    )
+
+
+def no_rule(territory: Territory) -> Reason:
+    """Reason used when no routing rule matches: the operator decides."""
+    return core_reason(
+        territory, "instradamento.nessuna_regola",
+        "Nessuna regola di instradamento applicabile: decide l'operatore.",
+        "No routing rule applies: the operator decides.",
+    )
+
+
+@hookimpl(trylast=True)
+def inclusione_route(case: Case, territory: Territory, as_of: dt.date, profile: Profile) -> Routing:
+    """Core default: admit or refuse the access, then apply the first matching routing rule."""
+    return route(case, territory, as_of, profile)

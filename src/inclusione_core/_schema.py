@@ -1,0 +1,163 @@
+"""
+JSON Schemas (Draft 2020-12): generated for the case format, hand-written for configurations.
+
+* ``case.schema.json`` is **generated from the models** (:func:`generate_case_schema`) and
+  shipped as package data; a test fails if the shipped file drifts from the models.
+* ``territory.schema.json`` and ``scenario.schema.json`` are written by hand.
+
+jsonschema is imported lazily: it costs 0.2 s and is needed only to load configuration
+(once) and to explain an input that the converter already refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import json
+import types
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
+
+import attrs
+
+from ._errors import ErrorDetail
+from ._fields import DOC_KEY, SCHEMA_KEY
+from ._models import Case
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+SCHEMA_NAMES = ("case", "territory", "scenario")
+BASE_ID = "https://inclusione-core.example/schemas/"
+_DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+
+def generate_case_schema() -> dict[str, Any]:
+    """Build the case exchange schema from the attrs models (the single source of truth)."""
+    defs: dict[str, Any] = {}
+
+    def of_type(t: Any, extra: dict[str, Any]) -> dict[str, Any]:
+        origin = get_origin(t)
+        if origin in (Union, types.UnionType):
+            args = [a for a in get_args(t) if a is not type(None)]
+            (inner,) = args
+            return {"anyOf": [of_type(inner, extra), {"type": "null"}]}
+        if origin is tuple:
+            item_extra = {k: v for k, v in extra.items() if k == "pattern"}
+            arr: dict[str, Any] = {"type": "array", "items": of_type(get_args(t)[0], item_extra)}
+            arr.update({k: v for k, v in extra.items() if k != "pattern"})
+            return arr
+        if origin is dict:
+            return {"type": "object"}
+        if attrs.has(t):
+            ref(t)
+            return {"$ref": f"#/$defs/{t.__name__}"}
+        if isinstance(t, type) and issubclass(t, enum.Enum):
+            return {"enum": [m.value for m in t], **extra}
+        base: dict[str, Any]
+        if t is bool:
+            base = {"type": "boolean"}
+        elif t is int:
+            base = {"type": "integer"}
+        elif t is float:
+            base = {"type": "number"}
+        elif t is str:
+            base = {"type": "string"}
+        elif t is dt.date:
+            base = dict(_DATE)
+        else:
+            raise TypeError(f"no schema mapping for {t!r}")
+        return {**base, **extra}
+
+    def ref(cls: type) -> None:
+        if cls.__name__ in defs:
+            return
+        defs[cls.__name__] = {}  # placeholder against recursion
+        attrs.resolve_types(cls)
+        props: dict[str, Any] = {}
+        required: list[str] = []
+        for a in attrs.fields(cls):
+            extra = dict(a.metadata.get(SCHEMA_KEY, {}))
+            prop = of_type(a.type, extra)
+            prop["description"] = a.metadata.get(DOC_KEY, "")
+            if a.default is not attrs.NOTHING:
+                default = a.default
+                if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                    default = []
+                elif isinstance(default, enum.Enum):
+                    default = default.value
+                prop["default"] = default
+            else:
+                required.append(a.name)
+            props[a.name] = prop
+        doc = (cls.__doc__ or "").strip().split("\n\n")[0].replace("\n    ", " ")
+        body: dict[str, Any] = {
+            "type": "object",
+            "description": doc,
+            "properties": props,
+            "additionalProperties": False,
+        }
+        if required:
+            body["required"] = required
+        defs[cls.__name__] = body
+
+    ref(Case)
+    root = defs.pop("Case")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{BASE_ID}case.schema.json",
+        "title": "inclusione_core case exchange format",
+        **root,
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+def schema_text(name: str) -> str:
+    """The shipped text of a schema (``case``, ``territory``, ``scenario``)."""
+    return resources.files("inclusione_core").joinpath(f"schemas/{name}.schema.json").read_text(
+        encoding="utf-8"
+    )
+
+
+@functools.cache
+def load_schema(name: str) -> dict[str, Any]:
+    """A shipped schema, parsed."""
+    schema: dict[str, Any] = json.loads(schema_text(name))
+    return schema
+
+
+@functools.cache
+def validator(name: str) -> Validator:
+    """A compiled Draft 2020-12 validator (with format checking) for a shipped schema."""
+    from jsonschema import Draft202012Validator  # noqa: PLC0415 - heavy import, on demand
+
+    schema = load_schema(name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def details_from(errors: Any) -> list[ErrorDetail]:
+    """Turn jsonschema errors into :class:`ErrorDetail`, sorted by path, leaves first."""
+    out: list[ErrorDetail] = []
+    for err in errors:
+        leaves = list(err.context) if err.validator in ("anyOf", "oneOf") and err.context else []
+        if leaves and all(e.validator == "type" and e.instance is None for e in leaves):
+            leaves = []
+        if leaves:
+            best = max(leaves, key=lambda e: len(e.absolute_path))
+            out.extend(details_from([best]))
+            continue
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = err.schema.get("properties", {})
+            for key in sorted(k for k in err.instance if k not in allowed):
+                path = f"{err.json_path}.{key}" if key.isidentifier() else f"{err.json_path}[{key!r}]"
+                out.append(ErrorDetail(path, "campo sconosciuto", key, "additionalProperties"))
+            continue
+        out.append(ErrorDetail(err.json_path, err.message, err.instance, str(err.validator)))
+    return sorted(out, key=lambda d: d.path)
+
+
+def validate_instance(name: str, data: Any) -> list[ErrorDetail]:
+    """Every error of ``data`` against a shipped schema, by JSON path (empty when valid)."""
+    return details_from(validator(name).iter_errors(data))

@@ -1,0 +1,214 @@
+"""
+The hook contract between the core and territory plugins.
+
+Every hook has the ``inclusione_`` prefix and receives keyword arguments; an
+implementation may accept only the arguments it needs (pluggy's opt-in arguments), so
+new arguments can be added without breaking plugins.
+
+**Scope and precedence.** Pipeline hooks receive the compiled ``territory``; a plugin
+answers only for territories it knows (``territory.within("toscana")``) and returns
+``None`` otherwise. For a case in ``prato`` the core asks, in order: the plugin that
+registered ``prato``, then the one that registered ``toscana`` (its parent), then
+plugins that registered no territory, then the core defaults, which interpret the
+configuration. The first answer wins ("Stops at first non-None result"); two answers at
+the same precedence are a :class:`~inclusione_core.RuleCollisionError`. Contribution
+hooks (``validate_project``, ``compute_deadlines``) collect every answer.
+
+Hookwrappers are not supported on these hooks: the core calls implementations one by
+one so that every answer and every failure is attributed to its plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    import cattrs
+
+    from ._config import Territory
+    from ._models import (
+        Case,
+        Deadline,
+        Eligibility,
+        Equipe,
+        Problem,
+        Profile,
+        ProfileDecision,
+        Project,
+        Recommendation,
+        Routing,
+    )
+
+PROJECT = "inclusione"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+RegisterTerritory = Callable[[str, Path], None]
+"""``register(territory_id, directory)``: ``directory`` holds ``territory.yaml``."""
+
+
+@hookspec
+def inclusione_register_territories(register: RegisterTerritory) -> None:
+    """
+    Register the territories this plugin provides, with their configuration directories.
+
+    Registering a territory makes the plugin its owner: for cases in that territory (and
+    in territories that extend it) the plugin's answers take precedence over less
+    specific plugins. Two plugins registering the same id is an error.
+
+    :param register: call ``register(territory_id, directory)`` once per territory.
+    :return: nothing.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+@hookspec
+def inclusione_configure_converter(converter: cattrs.Converter) -> None:
+    """
+    Register structure/unstructure hooks for model types the plugin adds.
+
+    :param converter: the engine's converter (never cattrs' global one).
+    :return: nothing.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+@hookspec(firstresult=True)
+def inclusione_assess_profile(
+    case: Case, territory: Territory, as_of: dt.date
+) -> ProfileDecision | None:
+    """
+    Assess the profile: occupability, complexity, activability, pathway and flags.
+
+    Stops at first non-None result. The core default reads ``profile`` in the
+    configuration.
+
+    :param case: the case, with its latest assessment (may be ``None``).
+    :param territory: the compiled territory configuration.
+    :param as_of: the date the rules are evaluated on.
+    :return: the profile with a reason for each part, or ``None`` to pass.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+@hookspec(firstresult=True)
+def inclusione_route(
+    case: Case, territory: Territory, as_of: dt.date, profile: Profile
+) -> Routing | None:
+    """
+    Route an access or referral: which service, by which channel, within which deadline.
+
+    Stops at first non-None result. A refusal (e.g. direct access to a second-level
+    service) is a :class:`Routing` with outcome ``refused`` and its reason.
+
+    :param case: the case, with its ``access``.
+    :param territory: the compiled territory configuration.
+    :param as_of: the date the rules are evaluated on.
+    :param profile: the profile assessed for the case.
+    :return: the routing, or ``None`` to pass.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+@hookspec(firstresult=True)
+def inclusione_compose_equipe(
+    case: Case, territory: Territory, as_of: dt.date, profile: Profile, routing: Routing
+) -> Equipe | None:
+    """
+    Choose the equipe format and compose it, with the reason for each member.
+
+    Stops at first non-None result.
+
+    :param case: the case.
+    :param territory: the compiled territory configuration.
+    :param as_of: the date the rules are evaluated on.
+    :param profile: the profile assessed for the case.
+    :param routing: where the case was routed.
+    :return: the composed equipe, or ``None`` to pass.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+@hookspec(firstresult=True)
+def inclusione_recommend_interventions(
+    case: Case, territory: Territory, as_of: dt.date, profile: Profile
+) -> Sequence[Recommendation] | None:
+    """
+    Recommend interventions, ordered so that prerequisites (propedeuticità) come first.
+
+    Stops at first non-None result; an empty sequence is an answer ("nothing fits").
+
+    :param case: the case.
+    :param territory: the compiled territory configuration.
+    :param as_of: the date the rules are evaluated on.
+    :param profile: the profile assessed for the case.
+    :return: the ordered recommendations, or ``None`` to pass.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+@hookspec
+def inclusione_validate_project(
+    case: Case, project: Project, equipe: Equipe, territory: Territory, as_of: dt.date
+) -> Sequence[Problem]:
+    """
+    Check a personalised project; every plugin contributes the problems it finds.
+
+    :param case: the case the project belongs to.
+    :param project: the project to check.
+    :param equipe: the equipe composed for the case (who must sign, who provides).
+    :param territory: the compiled territory configuration.
+    :param as_of: the date the rules are evaluated on.
+    :return: the problems found (empty when none); all answers are collected.
+
+    .. versionadded:: 0.1.0
+    """
+    return ()  # <- Please MyPy
+
+
+@hookspec(firstresult=True)
+def inclusione_check_eligibility(
+    measure: str, case: Case, territory: Territory, as_of: dt.date
+) -> Eligibility | None:
+    """
+    Check whether a measure (rdc, adi, sfl, gol...) is in force and applies, as of a date.
+
+    Stops at first non-None result.
+
+    :param measure: the measure code.
+    :param case: the case.
+    :param territory: the compiled territory configuration.
+    :param as_of: the date; the measure's dated rules in force then apply.
+    :return: the eligibility with reasons, or ``None`` to pass.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+@hookspec
+def inclusione_compute_deadlines(
+    case: Case, territory: Territory, as_of: dt.date
+) -> Sequence[Deadline]:
+    """
+    Compute deadlines and monitoring reviews; every plugin contributes its own.
+
+    :param case: the case.
+    :param territory: the compiled territory configuration.
+    :param as_of: the date the statuses (upcoming, due, overdue, met) refer to.
+    :return: the deadlines found (empty when none); all answers are collected.
+
+    .. versionadded:: 0.1.0
+    """
+    return ()  # <- Please MyPy
