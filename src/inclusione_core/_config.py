@@ -77,7 +77,7 @@ def load_yaml(path: Path, error: type[ConfigurationError] = ConfigurationError) 
     except OSError as exc:
         raise error(str(path), [ErrorDetail("$", f"impossibile leggere il file: {exc.strerror}")]) from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"riga {mark.line + 1}, colonna {mark.column + 1}" if mark else "?"
@@ -148,7 +148,7 @@ def _merge(parent: dict[str, Any], layer: _Layer) -> dict[str, Any]:
         for key, entry in mine.items():
             if key in theirs:
                 if not entry.get("override"):
-                    collisions.append(_collision(path + (key,), theirs[key], layer))
+                    collisions.append(_collision((*path, key), theirs[key], layer))
                     continue
                 merged = _deep_merge({k: v for k, v in theirs[key].items() if k != FILES_KEY}, entry)
                 theirs[key] = _mark(merged, [*theirs[key][FILES_KEY], layer.rel])
@@ -172,25 +172,27 @@ def _merge(parent: dict[str, Any], layer: _Layer) -> dict[str, Any]:
             _set(out, path, _mark(merged, [*theirs[FILES_KEY], layer.rel]))
 
     for path in ORDERED:
-        mine = _get(child, path) or []
-        theirs = list(_get(out, path) or [])
-        by_id = {r["id"]: r for r in theirs}
+        my_rules: list[dict[str, Any]] = _get(child, path) or []
+        their_rules: list[dict[str, Any]] = list(_get(out, path) or [])
+        by_id = {r["id"]: r for r in their_rules}
         new_rules = []
-        for i, rule in enumerate(mine):
+        for i, rule in enumerate(my_rules):
             if rule["id"] in by_id:
                 if not rule.get("override"):
-                    collisions.append(_collision(path + (str(i),), by_id[rule["id"]], layer))
+                    collisions.append(_collision((*path, str(i)), by_id[rule["id"]], layer))
                     continue
-                theirs = [r for r in theirs if r["id"] != rule["id"]]
+                their_rules = [r for r in their_rules if r["id"] != rule["id"]]
             new_rules.append(_mark(rule, [layer.rel]))
-        if new_rules or theirs:
-            _set(out, path, new_rules + theirs)
+        if new_rules or their_rules:
+            _set(out, path, new_rules + their_rules)
 
     for key, value in child.items():
         if key not in handled and key not in LAYER_OWN and key not in PER_LAYER_FILES:
             out[key] = copy.deepcopy(value)
-    for key in PER_LAYER_FILES:
-        out[key] = [str((layer.file.parent / p).resolve()) for p in child.get(key, [])]
+    out["scenarios"] = [str((layer.file.parent / p).resolve()) for p in child.get("scenarios", [])]
+    out["examples"] = [
+        {**ex, "case": str((layer.file.parent / ex["case"]).resolve())} for ex in child.get("examples", [])
+    ]
     if collisions:
         raise ConfigurationError(str(layer.file), collisions)
     return out
@@ -281,9 +283,16 @@ class Territory:
         svc = self.section("services").get(service_id or "")
         return None if svc is None else str(svc["kind"])
 
-    def files(self, key: str) -> list[Path]:
-        """The ``examples`` or ``scenarios`` files of this territory's own layer."""
-        return [Path(p) for p in self.data.get(key, [])]
+    def scenario_files(self) -> list[Path]:
+        """The scenario files of this territory's own layer (absolute paths)."""
+        return [Path(p) for p in self.data.get("scenarios", [])]
+
+    def examples(self) -> list[tuple[Path, dt.date, str]]:
+        """The example cases of this territory's own layer: (file, as-of date, title)."""
+        return [
+            (Path(e["case"]), dt.date.fromisoformat(e["as_of"]), e.get("title", ""))
+            for e in self.data.get("examples", [])
+        ]
 
     def within(self, territory: str) -> bool:
         """Whether this territory is ``territory`` or lies inside it."""
@@ -352,15 +361,18 @@ class TerritoryIndex:
         current: str | None = territory
         while current is not None:
             if current in seen:
+                loop = " -> ".join([*seen, current])
                 raise ConfigurationError(
                     str(self._dirs[current][0] / CONFIG_FILE),
-                    [ErrorDetail("$.extends", "catena extends circolare: " + " -> ".join([*seen, current]), current, "extends")],
+                    [ErrorDetail("$.extends", f"catena extends circolare: {loop}", current, "extends")],
                 )
             if current not in self._dirs:
                 if seen:
+                    known = ", ".join(self.ids())
                     raise ConfigurationError(
                         str(self._dirs[seen[-1]][0] / CONFIG_FILE),
-                        [ErrorDetail("$.extends", f"territorio genitore sconosciuto; noti: {', '.join(self.ids())}", current, "extends")],
+                        [ErrorDetail("$.extends", f"territorio genitore sconosciuto; noti: {known}", current,
+                                     "extends")],
                     )
                 raise TerritoryNotFoundError(current, self.ids())
             seen.append(current)
@@ -422,32 +434,32 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer) -> None:
     formats = _get(cfg, ("equipe", "formats")) or {}
     interventions = _get(cfg, ("interventions",)) or {}
 
-    def need(ok: bool, path: str, msg: str, value: Any, rule: str) -> None:
-        if not ok:
-            errors.append(ErrorDetail(path, msg, value, rule))
+    def need(value: Any, known: Any, path: str, what: str, rule: str) -> None:
+        if value not in known:
+            errors.append(ErrorDetail(path, f"{what} sconosciuto/a", value, rule))
 
     for code, n in (_get(cfg, ("needs",)) or {}).items():
-        need(n["dimension"] in dims, f"$.needs.{code}.dimension", "dimensione sconosciuta", n["dimension"], "ref:dimensions")
+        need(n["dimension"], dims, f"$.needs.{code}.dimension", "dimensione", "ref:dimensions")
     for code, r in roles.items():
-        need(r["service"] in kinds, f"$.roles.{code}.service", "tipo di servizio sconosciuto", r["service"], "ref:services.kind")
+        need(r["service"], kinds, f"$.roles.{code}.service", "tipo di servizio", "ref:services.kind")
     for code, f in formats.items():
         for role in f["roles"]:
-            need(role in roles, f"$.equipe.formats.{code}.roles", "ruolo sconosciuto", role, "ref:roles")
+            need(role, roles, f"$.equipe.formats.{code}.roles", "ruolo", "ref:roles")
         for i, t in enumerate(f.get("triggers", [])):
             for role in t["add_roles"]:
-                need(role in roles, f"$.equipe.formats.{code}.triggers[{i}].add_roles", "ruolo sconosciuto", role, "ref:roles")
+                need(role, roles, f"$.equipe.formats.{code}.triggers[{i}].add_roles", "ruolo", "ref:roles")
     for i, s in enumerate(_get(cfg, ("equipe", "selection")) or []):
-        need(s["format"] in formats, f"$.equipe.selection[{i}].format", "format sconosciuto", s["format"], "ref:equipe.formats")
+        need(s["format"], formats, f"$.equipe.selection[{i}].format", "format", "ref:equipe.formats")
     for i, r in enumerate(_get(cfg, ("routing", "rules")) or []):
         for key in ("service", "booking_at"):
             if key in r:
-                need(r[key] in services, f"$.routing.rules[{i}].{key}", "servizio sconosciuto", r[key], "ref:services")
+                need(r[key], services, f"$.routing.rules[{i}].{key}", "servizio", "ref:services")
     for code, svc in services.items():
         for target in svc.get("redirect_to", []):
-            need(target in services, f"$.services.{code}.redirect_to", "servizio sconosciuto", target, "ref:services")
+            need(target, services, f"$.services.{code}.redirect_to", "servizio", "ref:services")
     for code, item in interventions.items():
         for pre in item.get("prerequisites", []):
-            need(pre in interventions, f"$.interventions.{code}.prerequisites", "intervento sconosciuto", pre, "ref:interventions")
+            need(pre, interventions, f"$.interventions.{code}.prerequisites", "intervento", "ref:interventions")
     errors += _cycles(interventions)
 
     predicate_sites: list[tuple[str, Mapping[str, Any]]] = []
@@ -471,16 +483,16 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer) -> None:
         for path, key, value in _walk_predicates(pred, base):
             if key in ("need", "any_need"):
                 for v in [value] if isinstance(value, str) else value:
-                    need(v in needs, path, "bisogno sconosciuto", v, "ref:needs")
+                    need(v, needs, path, "bisogno", "ref:needs")
             elif key in ("dimension_at_least", "need_in_dimension"):
                 for v in value:
-                    need(v in dims, path, "dimensione sconosciuta", v, "ref:dimensions")
+                    need(v, dims, path, "dimensione", "ref:dimensions")
             elif key == "only_dimensions":
                 for v in value["dimensions"]:
-                    need(v in dims, path, "dimensione sconosciuta", v, "ref:dimensions")
+                    need(v, dims, path, "dimensione", "ref:dimensions")
             elif key in ("access_point_kind", "from_service_kind"):
                 for v in value:
-                    need(v in kinds, path, "tipo di servizio sconosciuto", v, "ref:services.kind")
+                    need(v, kinds, path, "tipo di servizio", "ref:services.kind")
     if errors:
         raise ConfigurationError(str(leaf.file), errors)
 
@@ -494,7 +506,8 @@ def _cycles(interventions: Mapping[str, Any]) -> list[ErrorDetail]:
             return
         if state.get(code) == 1:
             loop = [*trail[trail.index(code):], code]
-            errors.append(ErrorDetail(f"$.interventions.{code}.prerequisites", "propedeuticità circolare: " + " -> ".join(loop), code, "acyclic"))
+            errors.append(ErrorDetail(f"$.interventions.{code}.prerequisites",
+                                      "propedeuticità circolare: " + " -> ".join(loop), code, "acyclic"))
             return
         state[code] = 1
         for pre in interventions[code].get("prerequisites", []):

@@ -95,7 +95,7 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook(bool, _bool)
     converter.register_structure_hook(dt.date, _date)
     converter.register_unstructure_hook(dt.date, dt.date.isoformat)
-    converter.register_structure_hook(Any, _any)  # type: ignore[arg-type]
+    converter.register_structure_hook(Any, _any)
 
     def tuple_factory(t: Any) -> Callable[[Any, Any], Any]:
         (item, *_rest) = get_args(t)

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ._config import Territory, dated_value
-from ._models import Case, Deadline, DeadlineStatus, MonitoringRhythm, IntervalUnit, ReferralStatus
+from ._models import Case, Deadline, DeadlineStatus, IntervalUnit, MonitoringRhythm, ReferralStatus
 from ._reasons import from_entry
 from .hookspecs import hookimpl
 

@@ -22,8 +22,8 @@ from ._convert import make_converter, structure_case
 from ._measures import in_force
 from ._models import (
     Case,
-    DecidedBy,
     Deadline,
+    DecidedBy,
     Eligibility,
     Equipe,
     Problem,
@@ -125,8 +125,10 @@ class Engine:
             self.hooks.collect("inclusione_compute_deadlines", Deadline, lineage, **kw),
             key=lambda d: (d.due, d.code)))
         measures = tuple(self._eligibility(case, terr, as_of))
-        decided = [profile.decided_by, routing.decided_by, equipe.decided_by, recs_a.by]
-        decided += [x.decided_by for x in (*problems, *deadlines, *measures)]
+        decided: list[DecidedBy | None] = [profile.decided_by, routing.decided_by, equipe.decided_by, recs_a.by]
+        decided += [p.decided_by for p in problems]
+        decided += [d.decided_by for d in deadlines]
+        decided += [m.decided_by for m in measures]
         return Result(
             case_id=case.id, territory=terr.id, as_of=as_of, profile=profile, routing=routing,
             equipe=equipe, interventions=recommendations, deadlines=deadlines, measures=measures,
@@ -143,7 +145,8 @@ class Engine:
         terr = self.territory(territory or case.territory)
         answer = self.hooks.first("inclusione_check_eligibility", Eligibility, terr.lineage,
                                   measure=measure, case=case, territory=terr, as_of=as_of)
-        return _stamp(answer)
+        result: Eligibility = _stamp(answer)
+        return result
 
     def _eligibility(self, case: Case, terr: Territory, as_of: dt.date) -> Iterable[Eligibility]:
         configured = terr.section("measures")

@@ -80,7 +80,7 @@ def _only_dimensions(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool:
 def _dimensions_count(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool:
     hit = sorted(d for d in f.territory.section("dimensions") if f.level(d) >= v["level"])
     inputs[f"dimensioni_con_livello_>={v['level']}"] = hit
-    return len(hit) >= v["count"]
+    return len(hit) >= int(v["count"])
 
 
 def _profile_field(name: str) -> Callable[[list[str], Facts, Inputs], bool]:
@@ -196,13 +196,14 @@ def evaluate(predicate: Mapping[str, Any], facts: Facts, inputs: Inputs | None =
     """
     inputs = {} if inputs is None else inputs
     ((key, value),) = predicate.items()
+    # Lists, not generators: every branch is evaluated so that all inputs are recorded.
     if key == "all":
-        return all([evaluate(p, facts, inputs)[0] for p in value]), inputs
+        return all([evaluate(p, facts, inputs)[0] for p in value]), inputs  # noqa: C419
     if key == "any":
-        return any([evaluate(p, facts, inputs)[0] for p in value]), inputs
+        return any([evaluate(p, facts, inputs)[0] for p in value]), inputs  # noqa: C419
     if key == "not":
         return not evaluate(value, facts, inputs)[0], inputs
-    return _EVALUATORS[key](value, facts, inputs), inputs
+    return bool(_EVALUATORS[key](value, facts, inputs)), inputs
 
 
 def known_predicates() -> frozenset[str]:
