@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from enum import StrEnum
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, get_args, get_origin
 
@@ -70,6 +71,15 @@ def _date(value: Any, _t: Any) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
+def _enum(value: Any, t: type[StrEnum]) -> StrEnum:
+    if not isinstance(value, str):
+        raise TypeError(f"atteso uno tra {[m.value for m in t]}, trovato {value!r}")
+    try:
+        return t(value)
+    except ValueError:
+        raise ValueError(f"{value!r} non è tra i valori ammessi {[m.value for m in t]}") from None
+
+
 def _any(value: Any, _t: Any) -> Any:
     return value
 
@@ -93,6 +103,9 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook(int, _int)
     converter.register_structure_hook(float, _float)
     converter.register_structure_hook(bool, _bool)
+    # StrEnum comes before str in the MRO of our enums: without this hook the str hook
+    # above would catch them and skip the check of the value.
+    converter.register_structure_hook(StrEnum, _enum)
     converter.register_structure_hook(dt.date, _date)
     converter.register_unstructure_hook(dt.date, dt.date.isoformat)
     converter.register_structure_hook(Any, _any)

@@ -19,6 +19,7 @@ gave it, and an exception or a wrong return type becomes a
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -51,6 +52,7 @@ DEFAULT_PLUGINS = (
 CORE = "inclusione_core"
 
 
+@functools.cache
 def core_version() -> str:
     """The installed version of inclusione_core."""
     try:
