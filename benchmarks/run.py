@@ -69,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    from inclusione_core import Engine
-    from inclusione_core._schema import validator
+    from inclusione_core import Engine  # noqa: PLC0415 - after argparse, so --help stays instant
+    from inclusione_core._schema import validator  # noqa: PLC0415
 
     rng = random.Random(42)
     cases = [synthetic_case(i, args.territory, rng) for i in range(args.cases)]

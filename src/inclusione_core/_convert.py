@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from enum import StrEnum
 from collections.abc import Callable, Mapping
+from enum import StrEnum
 from typing import Any, TypeVar, get_args, get_origin
 
 import cattrs
