@@ -70,12 +70,13 @@ class InputError(InclusioneError, ValueError):
     """
 
     __module__ = "inclusione_core"
-    kind = "input"
+    title = "input non valido"
 
     def __init__(self, source: str, details: Iterable[ErrorDetail]) -> None:
         self.source = source
         self.details: tuple[ErrorDetail, ...] = tuple(details)
-        lines = [f"{self.kind} non valido: {source} ({len(self.details)} errori)"]
+        count = len(self.details)
+        lines = [f"{self.title}: {source} ({count} {'errore' if count == 1 else 'errori'})"]
         lines += [f"  - {d}" for d in self.details]
         super().__init__("\n".join(lines))
 
@@ -84,21 +85,21 @@ class InvalidCaseError(InputError):
     """A case does not conform to the case exchange format."""
 
     __module__ = "inclusione_core"
-    kind = "caso"
+    title = "caso non valido"
 
 
 class ConfigurationError(InputError):
     """A territory configuration is invalid (schema, inheritance or references)."""
 
     __module__ = "inclusione_core"
-    kind = "configurazione"
+    title = "configurazione non valida"
 
 
 class ScenarioFileError(InputError):
     """A YAML scenario (test case) file is malformed."""
 
     __module__ = "inclusione_core"
-    kind = "file di scenari"
+    title = "file di scenari non valido"
 
 
 class TerritoryNotFoundError(InclusioneError, LookupError):

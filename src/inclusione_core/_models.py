@@ -266,6 +266,7 @@ class Referral:
     snapshot: dict[str, Any] = field(doc="What was sent, as sent.", factory=dict)
     response: ReferralResponse | None = field(doc="The receiving service's answer.", default=None)
     closed_on: dt.date | None = field(doc="Date closed or withdrawn.", default=None)
+    closing_reason: str = field(doc="Why it was withdrawn or closed, when given.", default="")
 
 
 @attrs.frozen(kw_only=True)
@@ -300,7 +301,10 @@ class Commitment:
 class Signature:
     """A signature of the project (*verbale di condivisione progettuale*)."""
 
-    party: str = field(doc="Role of the signing party: nucleo, ssp, cpi, serd...", kind="code")
+    party: str = field(
+        doc="Who signs: nucleo (the household) or the id of the signing service (ssp, cpi, serd...).",
+        kind="code",
+    )
     name: str = field(doc="Name of who signed.")
     signed_on: dt.date = field(doc="Date signed.")
 

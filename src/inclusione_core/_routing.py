@@ -72,7 +72,7 @@ def route(case: Case, territory: Territory, as_of: dt.date, profile: Profile) ->
     if refused is not None:
         return refused
     facts = Facts(case=case, territory=territory, as_of=as_of, profile=profile)
-    start = case.access.date if case.access is not None else as_of
+    start = case.access.date if case.access is not None else case.opened_on
     for rule in territory.rules("routing", "rules"):
         hit, inputs = evaluate(rule["when"], facts)
         if not hit:

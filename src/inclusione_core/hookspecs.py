@@ -9,8 +9,8 @@ new arguments can be added without breaking plugins.
 answers only for territories it knows (``territory.within("toscana")``) and returns
 ``None`` otherwise. For a case in ``prato`` the core asks, in order: the plugin that
 registered ``prato``, then the one that registered ``toscana`` (its parent), then
-plugins that registered no territory, then the core defaults, which interpret the
-configuration. The first answer wins ("Stops at first non-None result"); two answers at
+plugins that registered no territory, then plugins that registered only territories
+outside this lineage, then the core defaults, which interpret the configuration. The first answer wins ("Stops at first non-None result"); two answers at
 the same precedence are a :class:`~inclusione_core.RuleCollisionError`. Contribution
 hooks (``validate_project``, ``compute_deadlines``) collect every answer.
 
