@@ -10,8 +10,9 @@ answers only for territories it knows (``territory.within("toscana")``) and retu
 ``None`` otherwise. For a case in ``prato`` the core asks, in order: the plugin that
 registered ``prato``, then the one that registered ``toscana`` (its parent), then
 plugins that registered no territory, then plugins that registered only territories
-outside this lineage, then the core defaults, which interpret the configuration. The first answer wins ("Stops at first non-None result"); two answers at
-the same precedence are a :class:`~inclusione_core.RuleCollisionError`. Contribution
+outside this lineage, then the core defaults, which interpret the configuration. The
+first answer wins ("Stops at first non-None result"); two answers at the same
+precedence are a :class:`~inclusione_core.RuleCollisionError`. Contribution
 hooks (``validate_project``, ``compute_deadlines``) collect every answer.
 
 Hookwrappers are not supported on these hooks: the core calls implementations one by
