@@ -5,75 +5,83 @@ The shared vocabulary (households, assessments, profiles, referrals, interventio
 equipe formats, projects, cases, dated measures), the explained pipeline
 (:class:`Engine`), the hook contract for territory plugins (:data:`hookimpl`, see
 :mod:`inclusione_core.hookspecs`) and validated territory configurations.
+
+Names are imported lazily, on first access, from the private modules that define them:
+``import inclusione_core`` stays cheap (the ``inclusione`` command answers ``--help`` without
+loading attrs, cattrs, pluggy or jsonschema), and ``from inclusione_core import Engine``
+works as usual.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from ._config import Territory
-from ._convert import configure_converter, make_converter
-from ._engine import Engine, TerritoryInfo
-from ._errors import (
-    ConfigurationError,
-    ErrorDetail,
-    InclusioneError,
-    InputError,
-    InvalidCaseError,
-    PluginError,
-    RuleCollisionError,
-    ScenarioFileError,
-    TerritoryNotFoundError,
-    TransitionError,
-)
-from ._models import (
-    Access,
-    AccessChannel,
-    Activability,
-    Assessment,
-    AssessmentStage,
-    Case,
-    CaseEvent,
-    CaseStatus,
-    Citation,
-    Commitment,
-    ConfigLayer,
-    Deadline,
-    DeadlineStatus,
-    DecidedBy,
-    DimensionLevel,
-    EducationLevel,
-    Eligibility,
-    EmploymentStatus,
-    Equipe,
-    EquipeMember,
-    Grade,
-    Household,
-    IntervalUnit,
-    MeasureEnrolment,
-    Member,
-    MonitoringRhythm,
-    Need,
-    Objective,
-    ObjectiveTerm,
-    Problem,
-    Profile,
-    ProfileDecision,
-    Project,
-    Provenance,
-    Reason,
-    Recommendation,
-    Referral,
-    ReferralResponse,
-    ReferralStatus,
-    Result,
-    Routing,
-    RoutingOutcome,
-    ScheduledIntervention,
-    Signature,
-)
-from ._plugins import get_plugin_manager
-from .hookspecs import PROJECT, hookimpl
+if TYPE_CHECKING:
+    from ._config import Territory
+    from ._convert import configure_converter, make_converter
+    from ._engine import Engine, TerritoryInfo
+    from ._errors import (
+        ConfigurationError,
+        ErrorDetail,
+        InclusioneError,
+        InputError,
+        InvalidCaseError,
+        PluginError,
+        RuleCollisionError,
+        ScenarioFileError,
+        TerritoryNotFoundError,
+        TransitionError,
+    )
+    from ._models import (
+        Access,
+        AccessChannel,
+        Activability,
+        Assessment,
+        AssessmentStage,
+        Case,
+        CaseEvent,
+        CaseStatus,
+        Citation,
+        Commitment,
+        ConfigLayer,
+        Deadline,
+        DeadlineStatus,
+        DecidedBy,
+        DimensionLevel,
+        EducationLevel,
+        Eligibility,
+        EmploymentStatus,
+        Equipe,
+        EquipeMember,
+        Grade,
+        Household,
+        IntervalUnit,
+        MeasureEnrolment,
+        Member,
+        MonitoringRhythm,
+        Need,
+        Objective,
+        ObjectiveTerm,
+        Problem,
+        Profile,
+        ProfileDecision,
+        Project,
+        Provenance,
+        Reason,
+        Recommendation,
+        Referral,
+        ReferralResponse,
+        ReferralStatus,
+        Result,
+        Routing,
+        RoutingOutcome,
+        ScheduledIntervention,
+        Signature,
+    )
+    from ._plugins import get_plugin_manager
+    from .hookspecs import PROJECT, hookimpl
+    from .referrals import record, update_referral
 
 __all__ = [
     "PROJECT",
@@ -138,7 +146,77 @@ __all__ = [
     "get_plugin_manager",
     "hookimpl",
     "make_converter",
+    "record",
+    "update_referral",
 ]
+
+# Public name -> private module defining it (kept in step with ``__all__`` by a test).
+_EXPORTS: dict[str, str] = {
+    "Access": "._models",
+    "AccessChannel": "._models",
+    "Activability": "._models",
+    "Assessment": "._models",
+    "AssessmentStage": "._models",
+    "Case": "._models",
+    "CaseEvent": "._models",
+    "CaseStatus": "._models",
+    "Citation": "._models",
+    "Commitment": "._models",
+    "ConfigLayer": "._models",
+    "ConfigurationError": "._errors",
+    "Deadline": "._models",
+    "DeadlineStatus": "._models",
+    "DecidedBy": "._models",
+    "DimensionLevel": "._models",
+    "EducationLevel": "._models",
+    "Eligibility": "._models",
+    "EmploymentStatus": "._models",
+    "Engine": "._engine",
+    "Equipe": "._models",
+    "EquipeMember": "._models",
+    "ErrorDetail": "._errors",
+    "Grade": "._models",
+    "Household": "._models",
+    "InclusioneError": "._errors",
+    "InputError": "._errors",
+    "IntervalUnit": "._models",
+    "InvalidCaseError": "._errors",
+    "MeasureEnrolment": "._models",
+    "Member": "._models",
+    "MonitoringRhythm": "._models",
+    "Need": "._models",
+    "Objective": "._models",
+    "ObjectiveTerm": "._models",
+    "PROJECT": ".hookspecs",
+    "PluginError": "._errors",
+    "Problem": "._models",
+    "Profile": "._models",
+    "ProfileDecision": "._models",
+    "Project": "._models",
+    "Provenance": "._models",
+    "Reason": "._models",
+    "Recommendation": "._models",
+    "Referral": "._models",
+    "ReferralResponse": "._models",
+    "ReferralStatus": "._models",
+    "Result": "._models",
+    "Routing": "._models",
+    "RoutingOutcome": "._models",
+    "RuleCollisionError": "._errors",
+    "ScenarioFileError": "._errors",
+    "ScheduledIntervention": "._models",
+    "Signature": "._models",
+    "Territory": "._config",
+    "TerritoryInfo": "._engine",
+    "TerritoryNotFoundError": "._errors",
+    "TransitionError": "._errors",
+    "configure_converter": "._convert",
+    "get_plugin_manager": "._plugins",
+    "hookimpl": ".hookspecs",
+    "make_converter": "._convert",
+    "record": ".referrals",
+    "update_referral": ".referrals",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -146,4 +224,13 @@ def __getattr__(name: str) -> Any:
         from ._plugins import core_version  # noqa: PLC0415
 
         return core_version()
-    raise AttributeError(f"module 'inclusione_core' has no attribute {name!r}")
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'inclusione_core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,0 +1,462 @@
+"""
+Text rendering for operators: explained results, error reports, territories, scenario outcomes.
+
+Italian first (``lang="it"``), English with ``lang="en"``. Labels of services, roles,
+formats, interventions, deadlines and measures come from the territory configuration
+(``label: {it, en}``); codes are shown next to them so that an operator and an
+integrator read the same thing. Every decision is printed with its reason, its source
+citation and its provenance (plugin@version, configuration file, configuration digest,
+as-of date).
+"""
+
+from __future__ import annotations
+
+import json
+import reprlib
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._config import Territory
+    from ._errors import ErrorDetail, InclusioneError, InputError
+    from ._models import DecidedBy, Reason, Result
+
+__all__ = [
+    "detail_line",
+    "error_report",
+    "input_title",
+    "result_text",
+    "tr",
+]
+
+WIDTH = 100
+
+_TEXT: dict[str, dict[str, str]] = {
+    "it": {
+        "case": "Caso",
+        "territory": "territorio",
+        "as_of": "alla data",
+        "as_of_label": "Data di riferimento",
+        "unattributed": "plugin non indicato",
+        "summary": "In sintesi",
+        "no_equipe": "nessuna equipe",
+        "interventions_short": "Interventi",
+        "late": "Scadenze da curare",
+        "profile": "PROFILO",
+        "occupability": "Occupabilità",
+        "complexity": "Complessità",
+        "activability": "Attivabilità",
+        "pathway": "Percorso",
+        "flags": "Segnalazioni",
+        "routing": "INSTRADAMENTO",
+        "service": "Servizio",
+        "channel": "Canale",
+        "deadline": "Entro il",
+        "refused": "RIFIUTATO",
+        "alternatives": "Alternative",
+        "equipe": "EQUIPE",
+        "format": "Formato",
+        "modes": "Modalità",
+        "household": "Partecipazione del nucleo",
+        "members": "Componenti",
+        "interventions": "INTERVENTI RACCOMANDATI (in ordine)",
+        "category": "categoria",
+        "providers": "erogatori",
+        "prerequisites": "propedeutici",
+        "deadlines": "SCADENZE",
+        "measures": "MISURE",
+        "problems": "PROBLEMI DEL PROGETTO",
+        "provenance": "PROVENIENZA",
+        "none": "nessuno",
+        "none_f": "nessuna",
+        "yes": "sì",
+        "no": "no",
+        "rule": "Regola",
+        "source": "Fonte",
+        "from": "Provenienza",
+        "inputs": "Dati usati",
+        "config": "config",
+        "digest": "Digest della configurazione",
+        "layers": "Livelli di configurazione",
+        "plugins": "Plugin",
+        "core": "Versione del core",
+        "in_force": "in vigore",
+        "not_in_force": "non in vigore",
+        "eligible": "requisiti soddisfatti",
+        "not_eligible": "requisiti non soddisfatti",
+        "eligible_unknown": "requisiti non valutati",
+        "errors": "errori",
+        "error": "errore",
+        "value": "valore",
+        "rule_short": "regola",
+        "kind.seed": "documento di riferimento",
+        "kind.law": "norma",
+        "kind.default": "valore predefinito, configurabile",
+        "status.upcoming": "da rispettare",
+        "status.due": "in scadenza",
+        "status.overdue": "scaduta",
+        "status.met": "rispettata",
+        "grade.bassa": "bassa",
+        "grade.media": "media",
+        "grade.alta": "alta",
+        "act.attivabile": "attivabile",
+        "act.parzialmente_attivabile": "parzialmente attivabile",
+        "act.non_attivabile": "non attivabile",
+        "not_assessed": "non valutata",
+        "input.InputError": "input non valido",
+        "input.InvalidCaseError": "caso non valido",
+        "input.ConfigurationError": "configurazione non valida",
+        "input.ScenarioFileError": "file di scenari non valido",
+    },
+    "en": {
+        "case": "Case",
+        "territory": "territory",
+        "as_of": "as of",
+        "as_of_label": "As-of date",
+        "unattributed": "plugin not recorded",
+        "summary": "In short",
+        "no_equipe": "no team",
+        "interventions_short": "Interventions",
+        "late": "Deadlines needing attention",
+        "profile": "PROFILE",
+        "occupability": "Occupability",
+        "complexity": "Complexity",
+        "activability": "Activability",
+        "pathway": "Pathway",
+        "flags": "Flags",
+        "routing": "ROUTING",
+        "service": "Service",
+        "channel": "Channel",
+        "deadline": "By",
+        "refused": "REFUSED",
+        "alternatives": "Alternatives",
+        "equipe": "TEAM (EQUIPE)",
+        "format": "Format",
+        "modes": "Modes",
+        "household": "Household takes part",
+        "members": "Members",
+        "interventions": "RECOMMENDED INTERVENTIONS (in order)",
+        "category": "category",
+        "providers": "providers",
+        "prerequisites": "prerequisites",
+        "deadlines": "DEADLINES",
+        "measures": "MEASURES",
+        "problems": "PROJECT PROBLEMS",
+        "provenance": "PROVENANCE",
+        "none": "none",
+        "none_f": "none",
+        "yes": "yes",
+        "no": "no",
+        "rule": "Rule",
+        "source": "Source",
+        "from": "Provenance",
+        "inputs": "Inputs used",
+        "config": "config",
+        "digest": "Configuration digest",
+        "layers": "Configuration layers",
+        "plugins": "Plugins",
+        "core": "Core version",
+        "in_force": "in force",
+        "not_in_force": "not in force",
+        "eligible": "requirements met",
+        "not_eligible": "requirements not met",
+        "eligible_unknown": "requirements not assessed",
+        "errors": "errors",
+        "error": "error",
+        "value": "value",
+        "rule_short": "rule",
+        "kind.seed": "reference document",
+        "kind.law": "law",
+        "kind.default": "default, configurable",
+        "status.upcoming": "upcoming",
+        "status.due": "due",
+        "status.overdue": "overdue",
+        "status.met": "met",
+        "grade.bassa": "low",
+        "grade.media": "medium",
+        "grade.alta": "high",
+        "act.attivabile": "activable",
+        "act.parzialmente_attivabile": "partly activable",
+        "act.non_attivabile": "not activable",
+        "not_assessed": "not assessed",
+        "input.InputError": "invalid input",
+        "input.InvalidCaseError": "invalid case",
+        "input.ConfigurationError": "invalid configuration",
+        "input.ScenarioFileError": "invalid scenario file",
+    },
+}
+
+_short = reprlib.Repr()
+_short.maxstring = 60
+_short.maxother = 60
+
+
+def tr(key: str, lang: str) -> str:
+    """A fixed text in a language (Italian when the language is unknown)."""
+    table = _TEXT.get(lang, _TEXT["it"])
+    return table.get(key, _TEXT["it"].get(key, key))
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def detail_line(detail: ErrorDetail, lang: str = "it") -> str:
+    """``message @ $.path (valore: ...) [regola: ...]``: one error, the same shape everywhere."""
+    # a missing property's "value" is the whole enclosing object: the message names the property
+    hide = detail.value is None or detail.rule == "required"
+    shown = "" if hide else f" ({tr('value', lang)}: {_short.repr(detail.value)})"
+    rule = f" [{tr('rule_short', lang)}: {detail.rule}]" if detail.rule else ""
+    return f"{detail.message} @ {detail.path}{shown}{rule}"
+
+
+def input_title(exc: InputError, lang: str = "it") -> str:
+    """What kind of input was invalid ("caso non valido"...), by the most specific error class."""
+    for cls in type(exc).__mro__:
+        key = f"input.{cls.__name__}"
+        if key in _TEXT["it"]:
+            return tr(key, lang)
+    return str(getattr(exc, "title", tr("input.InputError", lang)))
+
+
+def error_report(exc: InclusioneError, lang: str = "it") -> str:
+    """A library error for an operator: input errors list every problem with its path."""
+    from ._errors import InputError  # noqa: PLC0415 - only when something went wrong
+
+    if isinstance(exc, InputError):
+        n = len(exc.details)
+        head = f"{input_title(exc, lang)}: {exc.source} ({n} {tr('errors' if n != 1 else 'error', lang)})"
+        return "\n".join([head, *(f"  - {detail_line(d, lang)}" for d in exc.details)])
+    return str(exc)
+
+
+# --------------------------------------------------------------------------- results
+
+
+def _label(territory: Territory | None, path: Sequence[str], code: str | None, lang: str) -> str:
+    """``Label (code)`` from the configuration, or the bare code."""
+    if code is None:
+        return "—"
+    if territory is None:
+        return code
+    entry = territory.section(*path).get(code)
+    label = entry.get("label") if isinstance(entry, Mapping) else None
+    if isinstance(label, Mapping):
+        text = label.get(lang) or label.get("it")
+        if text and text != code:
+            return f"{text} ({code})"
+    return code
+
+
+def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
+    return textwrap.wrap(
+        text, WIDTH, initial_indent=first if first is not None else indent, subsequent_indent=indent,
+        break_long_words=False, break_on_hyphens=False,
+    ) or [first or indent]
+
+
+class _Writer:
+    def __init__(self, result: Result, territory: Territory | None, lang: str) -> None:
+        self.r = result
+        self.t = territory
+        self.lang = lang
+        self.lines: list[str] = []
+
+    def _(self, key: str) -> str:
+        return tr(key, self.lang)
+
+    def add(self, line: str = "") -> None:
+        self.lines.append(line)
+
+    def heading(self, key: str) -> None:
+        self.add()
+        self.add(self._(key))
+
+    def reason(self, reason: Reason, by: DecidedBy | None, indent: str, bullet: str = "• ") -> None:
+        """A reason: message, rule, source citation, inputs, provenance."""
+        sub = indent + " " * len(bullet)
+        self.lines += _wrap(reason.message(self.lang), sub, indent + bullet)
+        self.add(f"{sub}{self._('rule')}: {reason.rule} ({self._('territory')} {reason.territory})")
+        src = reason.source
+        cite = src.document
+        if src.section:
+            cite += f", {src.section}" if src.section.startswith("§") else f", § {src.section}"
+        if src.quote:
+            cite += f', «{src.quote}»'
+        cite += f" [{self._('kind.' + src.kind)}]"
+        self.lines += _wrap(cite, sub + "  ", f"{sub}{self._('source')}: ")
+        if reason.inputs:
+            shown = json.dumps(reason.inputs, ensure_ascii=False, default=str)
+            if len(shown) > 300:
+                shown = shown[:297] + "..."
+            self.lines += _wrap(shown, sub + "  ", f"{sub}{self._('inputs')}: ")
+        plugin = f"{by.plugin}@{by.version}" if by is not None else self._("unattributed")
+        parts = [plugin]
+        if reason.defined_in:
+            parts.append(reason.defined_in)
+        prov = self.r.provenance
+        parts += [f"{self._('config')} {prov.config_digest[:12]}", f"{self._('as_of')} {prov.as_of.isoformat()}"]
+        self.add(f"{sub}{self._('from')}: {' · '.join(parts)}")
+
+    def reasons(self, reasons: Iterable[Reason], by: DecidedBy | None, indent: str = "  ") -> None:
+        for reason in reasons:
+            self.reason(reason, by, indent)
+
+    # ------------------------------------------------------------ sections
+
+    def header(self) -> None:
+        r = self.r
+        terr = r.territory
+        if self.t is not None:
+            terr = f"{self.t.data.get('label', {}).get(self.lang) or self.t.label} [{r.territory}]"
+        title = f"{self._('case')} {r.case_id} — {terr} — {self._('as_of')} {r.as_of.isoformat()}"
+        self.add(title)
+        self.add("=" * min(len(title), WIDTH))
+
+    def summary(self) -> None:
+        """Four lines an operator reads first; the sections below explain each of them."""
+        r = self.r
+        p = r.profile.profile
+        ro = r.routing
+        service = _label(self.t, ("services",), ro.service, self.lang)
+        if ro.outcome.value == "refused":
+            alts = ", ".join(ro.alternatives) or "—"
+            routing = f"{self._('refused').lower()} ({service}); {self._('alternatives').lower()}: {alts}"
+        else:
+            routing = f"{service}, {self._('channel').lower()} {ro.channel}"
+            if ro.deadline:
+                routing += f", {self._('deadline').lower()} {ro.deadline.isoformat()}"
+        eq = r.equipe
+        equipe = f"{eq.format}: " + ", ".join(m.role for m in eq.members) if eq.members else self._("no_equipe")
+        self.add(f"{self._('summary')}:")
+        self.add(f"  {self._('pathway')}: {p.pathway} · {self._('routing').capitalize()}: {routing}")
+        self.add(f"  {self._('equipe').capitalize()}: {equipe}")
+        codes = ", ".join(i.code for i in r.interventions) or "—"
+        self.lines += _wrap(codes, "    ", f"  {self._('interventions_short')}: ")
+        late = [d.code for d in r.deadlines if d.status.value in ("due", "overdue")]
+        if late:
+            self.add(f"  {self._('late')}: {', '.join(late)}")
+        if r.project_problems:
+            self.add(f"  {self._('problems').capitalize()}: {len(r.project_problems)}")
+
+    def profile(self) -> None:
+        decision = self.r.profile
+        p = decision.profile
+        self.heading("profile")
+
+        def grade(value: Any, prefix: str) -> str:
+            return self._("not_assessed") if value is None else self._(f"{prefix}.{value.value}")
+
+        self.add(
+            f"  {self._('occupability')}: {grade(p.occupability, 'grade')} · "
+            f"{self._('complexity')}: {grade(p.complexity, 'grade')} · "
+            f"{self._('activability')}: {grade(p.activability, 'act')}"
+        )
+        self.add(f"  {self._('pathway')}: {p.pathway}")
+        flags = ", ".join(_label(self.t, ("profile", "flags"), f, self.lang) for f in p.flags)
+        self.add(f"  {self._('flags')}: {flags or self._('none_f')}")
+        self.reasons(decision.reasons, decision.decided_by)
+
+    def routing(self) -> None:
+        ro = self.r.routing
+        self.heading("routing")
+        service = _label(self.t, ("services",), ro.service, self.lang)
+        deadline = ro.deadline.isoformat() if ro.deadline else "—"
+        if ro.outcome.value == "refused":
+            self.add(f"  {self._('refused')}: {service} · {self._('channel')}: {ro.channel}")
+            alts = ", ".join(_label(self.t, ("services",), a, self.lang) for a in ro.alternatives)
+            self.add(f"  {self._('alternatives')}: {alts or self._('none_f')}")
+        else:
+            self.add(f"  {self._('service')}: {service} · {self._('channel')}: {ro.channel} · "
+                     f"{self._('deadline')}: {deadline}")
+        self.reasons(ro.reasons, ro.decided_by)
+
+    def equipe(self) -> None:
+        eq = self.r.equipe
+        self.heading("equipe")
+        fmt = _label(self.t, ("equipe", "formats"), eq.format, self.lang) if eq.members else self._("no_equipe")
+        modes = ", ".join(m.replace("_", " ") for m in eq.modes) or "—"
+        self.add(f"  {self._('format')}: {fmt} · {self._('modes')}: {modes} · "
+                 f"{self._('household')}: {self._('yes' if eq.household_takes_part else 'no')}")
+        self.reasons(eq.reasons, eq.decided_by)
+        if eq.members:
+            self.add(f"  {self._('members')}:")
+            for m in eq.members:
+                role = _label(self.t, ("roles",), m.role, self.lang)
+                service = _label(self.t, ("services",), m.service, self.lang)
+                self.add(f"    - {role}" if m.service == m.role else f"    - {role} — {service}")
+                self.reason(m.reason, eq.decided_by, "      ", "")
+
+    def interventions(self) -> None:
+        self.heading("interventions")
+        if not self.r.interventions:
+            self.add(f"  ({self._('none')})")
+        for i, rec in enumerate(self.r.interventions, 1):
+            name = _label(self.t, ("interventions",), rec.code, self.lang)
+            pre = ", ".join(rec.prerequisites) or "—"
+            self.add(f"  {i}. {name}")
+            self.add(f"     {self._('category')}: {rec.category} · {self._('providers')}: "
+                     f"{', '.join(rec.provider_kinds) or '—'} · {self._('prerequisites')}: {pre}")
+            self.reason(rec.reason, rec.decided_by, "     ")
+
+    def deadlines(self) -> None:
+        self.heading("deadlines")
+        if not self.r.deadlines:
+            self.add(f"  ({self._('none_f')})")
+        for d in self.r.deadlines:
+            name = _label(self.t, ("deadlines",), d.code, self.lang)
+            if name == d.code and d.label and d.label != d.code:
+                name = f"{d.label} ({d.code})"
+            self.add(f"  {d.due.isoformat()}  {name} — {self._('status.' + d.status.value)}")
+            self.reason(d.reason, d.decided_by, "    ")
+
+    def measures(self) -> None:
+        self.heading("measures")
+        if not self.r.measures:
+            self.add(f"  ({self._('none_f')})")
+        for m in self.r.measures:
+            name = _label(self.t, ("measures",), m.measure, self.lang)
+            force = self._("in_force" if m.in_force else "not_in_force")
+            elig = self._({True: "eligible", False: "not_eligible", None: "eligible_unknown"}[m.eligible])
+            self.add(f"  {name}: {force}; {elig}")
+            self.reasons(m.reasons, m.decided_by, "    ")
+
+    def problems(self) -> None:
+        if not self.r.project_problems:
+            return
+        self.heading("problems")
+        for p in self.r.project_problems:
+            self.add(f"  @ {p.path}")
+            self.reason(p.reason, p.decided_by, "    ")
+
+    def provenance(self) -> None:
+        prov = self.r.provenance
+        self.heading("provenance")
+        self.add(f"  {self._('as_of_label')}: {prov.as_of.isoformat()} · {self._('core')}: {prov.core_version}")
+        self.add(f"  {self._('digest')}: {prov.config_digest}")
+        self.add(f"  {self._('layers')}:")
+        for layer in prov.layers:
+            self.add(f"    - {layer.file} (sha256 {layer.sha256[:16]})")
+        plugins = ", ".join(f"{p.plugin}@{p.version}" for p in prov.plugins) or "—"
+        self.add(f"  {self._('plugins')}: {plugins}")
+
+
+def result_text(result: Result, territory: Territory | None = None, lang: str = "it") -> str:
+    """
+    An explained result as text: profile, routing, equipe, interventions, deadlines,
+    measures, project problems, provenance; each decision with reason, source and provenance.
+
+    :param territory: the compiled territory, for labels (codes only when ``None``).
+    """
+    w = _Writer(result, territory, lang)
+    w.header()
+    w.summary()
+    w.profile()
+    w.routing()
+    w.equipe()
+    w.interventions()
+    w.deadlines()
+    w.measures()
+    w.problems()
+    w.provenance()
+    return "\n".join(w.lines)

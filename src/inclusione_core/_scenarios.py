@@ -1,0 +1,394 @@
+"""
+YAML scenario files (OpenFisca-style test cases): load them, run them, compare expectations.
+
+A scenario file (``scenario.schema.json``) lists scenarios; each names a case (a JSON
+file relative to the scenario file, or an inline object), an as-of date, optionally the
+territory whose rules apply, and the expected result. Only the expectations written are
+checked:
+
+* scalar fields (``profile.pathway``, ``routing.service``, ``equipe.format``...) must be
+  equal; ``null`` expects no value;
+* ``roles``, ``modes`` and ``routing.alternatives`` are exact sets (order ignored);
+  ``*_include`` / ``*_exclude`` and ``include`` / ``exclude`` are subsets / disjoint sets;
+* ``interventions.exactly`` is the exact ordered list; ``interventions.order`` requires
+  these codes to be present and to appear in this relative order;
+* ``deadlines.include`` and ``measures.include`` find the entry by code and compare only
+  the fields written;
+* ``cites``: for each document, some reason anywhere in the result cites it (the
+  expected text occurs, case-insensitively, in the citation's ``document``).
+
+Used by ``inclusione test`` and by the test suites of territory packages::
+
+    for scenario in load_scenarios(path):
+        outcome = run_scenario(engine, scenario)
+        assert outcome.passed, outcome.mismatches
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import yaml
+
+from ._config import _Loader
+from ._errors import ErrorDetail, ScenarioFileError
+from ._models import Reason, Result
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+
+__all__ = [
+    "Scenario",
+    "ScenarioOutcome",
+    "compare",
+    "load_scenarios",
+    "looks_like_scenario_file",
+    "reasons_of",
+    "run_scenario",
+]
+
+
+class _ScenarioLoader(_Loader):
+    """
+    Safe loader for scenario files: dates stay strings and only ``true``/``false`` are booleans.
+
+    YAML 1.1 reads ``on``, ``off``, ``yes`` and ``no`` as booleans, which would turn the
+    ``on:`` key of an inline case event or referral answer into ``True``.
+    """
+
+
+_ScenarioLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in _Loader.yaml_implicit_resolvers.items()
+}
+_ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@attrs.frozen(kw_only=True)
+class Scenario:
+    """
+    One scenario of a scenario file, with its case already read (not yet validated).
+
+    :ivar name: the scenario's name (unique in its file).
+    :ivar file: the scenario file.
+    :ivar index: position in the file's ``scenarios`` list.
+    :ivar case: the case data, JSON-ready (from the case file or inline).
+    :ivar case_source: where the case came from, for error messages.
+    :ivar as_of: the date whose rules apply.
+    :ivar territory: territory whose rules apply (``None``: the case's own).
+    :ivar expected: the expectations, as written in the file.
+    """
+
+    name: str
+    file: Path
+    index: int
+    case: Any
+    case_source: str
+    as_of: dt.date
+    territory: str | None
+    expected: Mapping[str, Any]
+    description: str = ""
+
+    @property
+    def where(self) -> str:
+        """``file#name``, to name the scenario in reports."""
+        return f"{self.file}#{self.name}"
+
+
+@attrs.frozen(kw_only=True)
+class ScenarioOutcome:
+    """The outcome of a scenario: passed, or the list of mismatches (field: expected vs actual)."""
+
+    name: str
+    passed: bool
+    mismatches: list[str]
+    file: Path | None = None
+
+
+def looks_like_scenario_file(path: Path) -> bool:
+    """Whether a YAML file is meant as a scenario file (a top-level ``scenarios:`` key)."""
+    if path.suffix not in (".yaml", ".yml") or path.name == "territory.yaml":
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return any(line.startswith("scenarios:") for line in text.splitlines())
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = getattr(exc, "strerror", None) or str(exc)
+        detail = ErrorDetail("$", f"impossibile leggere il file: {problem}", rule="io")
+        raise ScenarioFileError(str(path), [detail]) from None
+    try:
+        return yaml.load(text, Loader=_ScenarioLoader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"riga {mark.line + 1}, colonna {mark.column + 1}" if mark else "?"
+        problem = getattr(exc, "problem", None) or str(exc)
+        detail = ErrorDetail("$", f"YAML non valido ({where}): {problem}", rule="yaml")
+        raise ScenarioFileError(str(path), [detail]) from None
+
+
+def _read_case_file(path: Path, at: str, errors: list[ErrorDetail]) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        errors.append(ErrorDetail(at, f"file del caso non trovato: {path}", str(path), "file"))
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.append(ErrorDetail(at, f"impossibile leggere il file del caso {path}: {exc}", str(path), "file"))
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        errors.append(ErrorDetail(
+            at, f"JSON non valido in {path} (riga {exc.lineno}, colonna {exc.colno}): {exc.msg}", str(path), "json"))
+        return None
+
+
+def load_scenarios(path: Path | str) -> list[Scenario]:
+    """
+    Read and validate a scenario file; resolve and read the case files it names.
+
+    :raises ScenarioFileError: naming the file and listing every problem by JSON path:
+        schema errors, duplicate scenario names, missing or unreadable case files.
+    """
+    from ._schema import validate_instance  # noqa: PLC0415 - jsonschema only when needed
+
+    path = Path(path)
+    data = _read_yaml(path)
+    errors = validate_instance("scenario", data)
+    items = data.get("scenarios") if isinstance(data, dict) else None
+    scenarios: list[Scenario] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
+        at = f"$.scenarios[{i}]"
+        name = item.get("name")
+        if isinstance(name, str):
+            if name in seen:
+                errors.append(ErrorDetail(f"{at}.name", f"nome già usato dallo scenario {seen[name]}", name, "unique"))
+            seen.setdefault(name, i)
+        case = item.get("case")
+        if isinstance(case, str) and case:
+            case_path = (path.parent / case).resolve()
+            case_data = _read_case_file(case_path, f"{at}.case", errors)
+            source = str(case_path)
+        else:
+            case_data = case
+            source = f"{path}{at[1:]}.case"
+        if errors:
+            continue  # keep looking for problems, build nothing
+        scenarios.append(Scenario(
+            name=item["name"], file=path, index=i, case=case_data, case_source=source,
+            as_of=dt.date.fromisoformat(item["as_of"]), territory=item.get("territory"),
+            expected=item["expected"], description=item.get("description", ""),
+        ))
+    if errors:
+        raise ScenarioFileError(str(path), sorted(errors, key=lambda d: d.path))
+    return scenarios
+
+
+# --------------------------------------------------------------------------- comparison
+
+_WORDS = {
+    "it": {"expected": "atteso", "got": "ottenuto", "missing": "mancano", "unexpected": "presenti ma esclusi",
+           "order": "ordine diverso", "absent": "assente", "cites": "nessun motivo cita il documento",
+           "none": "nessuno"},
+    "en": {"expected": "expected", "got": "got", "missing": "missing", "unexpected": "present but excluded",
+           "order": "different order", "absent": "absent", "cites": "no reason cites the document",
+           "none": "none"},
+}
+
+
+def _plain(value: Any) -> Any:
+    """Enum and date values as the strings a scenario file uses."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return getattr(value, "value", value)
+
+
+class _Checker:
+    def __init__(self, lang: str) -> None:
+        self.w = _WORDS["en" if lang == "en" else "it"]
+        self.out: list[str] = []
+
+    def equal(self, field: str, expected: Any, actual: Any) -> None:
+        actual = _plain(actual)
+        if expected != actual:
+            self.out.append(f"{field}: {self.w['expected']} {expected!r}, {self.w['got']} {actual!r}")
+
+    def same_set(self, field: str, expected: Iterable[str], actual: Iterable[str]) -> None:
+        exp, act = set(expected), set(_plain(list(actual)))
+        if exp != act:
+            self.out.append(f"{field}: {self.w['expected']} {sorted(exp)}, {self.w['got']} {sorted(act)}")
+
+    def include(self, field: str, expected: Iterable[str], actual: Iterable[str]) -> None:
+        act = list(_plain(list(actual)))
+        missing = [c for c in expected if c not in act]
+        if missing:
+            self.out.append(f"{field}: {self.w['missing']} {missing}; {self.w['got']} {act}")
+
+    def exclude(self, field: str, excluded: Iterable[str], actual: Iterable[str]) -> None:
+        act = list(_plain(list(actual)))
+        present = [c for c in excluded if c in act]
+        if present:
+            self.out.append(f"{field}: {self.w['unexpected']} {present}; {self.w['got']} {act}")
+
+    def order(self, field: str, expected: Sequence[str], actual: Sequence[str]) -> None:
+        act = list(actual)
+        missing = [c for c in expected if c not in act]
+        if missing:
+            self.out.append(f"{field}: {self.w['missing']} {missing}; {self.w['got']} {act}")
+            return
+        seen = sorted(expected, key=act.index)
+        if seen != list(expected):
+            w = self.w
+            self.out.append(f"{field}: {w['order']}: {w['expected']} {list(expected)}, {w['got']} {seen}")
+
+    def keyed(
+        self, field: str, wanted: Iterable[Mapping[str, Any]], key: str, actual: Mapping[str, Any],
+        attrs_of: Callable[[Any], Mapping[str, Any]],
+    ) -> None:
+        for item in wanted:
+            code = item[key]
+            if code not in actual:
+                got = sorted(actual) or self.w["none"]
+                self.out.append(f"{field}[{code}]: {self.w['absent']}; {self.w['got']} {got}")
+                continue
+            have = attrs_of(actual[code])
+            for name, value in item.items():
+                if name != key:
+                    self.equal(f"{field}[{code}].{name}", value, have[name])
+
+
+def reasons_of(result: Result) -> Iterator[Reason]:
+    """Every reason anywhere in a result."""
+    yield from result.profile.reasons
+    yield from result.routing.reasons
+    yield from result.equipe.reasons
+    for m in result.equipe.members:
+        yield m.reason
+    for r in result.interventions:
+        yield r.reason
+    for d in result.deadlines:
+        yield d.reason
+    for e in result.measures:
+        yield from e.reasons
+    for p in result.project_problems:
+        yield p.reason
+
+
+def _check_profile(c: _Checker, result: Result, expected: Mapping[str, Any]) -> None:
+    profile = result.profile.profile
+    for key, exp in expected.items():
+        if key == "flags_include":
+            c.include("profile.flags", exp, profile.flags)
+        elif key == "flags_exclude":
+            c.exclude("profile.flags", exp, profile.flags)
+        else:
+            c.equal(f"profile.{key}", exp, getattr(profile, key))
+
+
+def _check_routing(c: _Checker, result: Result, expected: Mapping[str, Any]) -> None:
+    routing = result.routing
+    for key, exp in expected.items():
+        if key == "alternatives":
+            c.same_set("routing.alternatives", exp, routing.alternatives)
+        else:
+            c.equal(f"routing.{key}", exp, getattr(routing, key))
+
+
+def _check_equipe(c: _Checker, result: Result, expected: Mapping[str, Any]) -> None:
+    equipe = result.equipe
+    roles = [m.role for m in equipe.members]
+    for key, exp in expected.items():
+        if key == "roles":
+            c.same_set("equipe.roles", exp, roles)
+        elif key == "roles_include":
+            c.include("equipe.roles", exp, roles)
+        elif key == "roles_exclude":
+            c.exclude("equipe.roles", exp, roles)
+        elif key == "modes":
+            c.same_set("equipe.modes", exp, equipe.modes)
+        else:
+            c.equal(f"equipe.{key}", exp, getattr(equipe, key))
+
+
+def _check_interventions(c: _Checker, result: Result, expected: Mapping[str, Any]) -> None:
+    codes = [r.code for r in result.interventions]
+    for key, exp in expected.items():
+        if key == "exactly":
+            c.equal("interventions", list(exp), codes)
+        elif key == "include":
+            c.include("interventions", exp, codes)
+        elif key == "exclude":
+            c.exclude("interventions", exp, codes)
+        else:
+            c.order("interventions.order", exp, codes)
+
+
+def _check_dated(c: _Checker, result: Result, expected: Mapping[str, Any]) -> None:
+    deadlines = {d.code: d for d in result.deadlines}
+    dl = expected.get("deadlines", {})
+    c.keyed("deadlines", dl.get("include", []), "code", deadlines,
+            lambda d: {"due": d.due.isoformat(), "status": d.status.value})
+    c.exclude("deadlines", dl.get("exclude", []), list(deadlines))
+
+    measures = {m.measure: m for m in result.measures}
+    ms = expected.get("measures", {})
+    c.keyed("measures", ms.get("include", []), "measure", measures,
+            lambda m: {"in_force": m.in_force, "eligible": m.eligible})
+    c.exclude("measures", ms.get("exclude", []), list(measures))
+
+    problems = expected.get("project_problems", {})
+    if "count" in problems:
+        c.equal("project_problems.count", problems["count"], len(result.project_problems))
+    if "rules_include" in problems:
+        rules = [p.reason.rule for p in result.project_problems]
+        c.include("project_problems.rules", problems["rules_include"], rules)
+
+
+def compare(result: Result, expected: Mapping[str, Any], lang: str = "it") -> list[str]:
+    """Every mismatch between a result and a scenario's expectations (empty when it passes)."""
+    c = _Checker(lang)
+    _check_profile(c, result, expected.get("profile", {}))
+    _check_routing(c, result, expected.get("routing", {}))
+    _check_equipe(c, result, expected.get("equipe", {}))
+    _check_interventions(c, result, expected.get("interventions", {}))
+    _check_dated(c, result, expected)
+    documents = [r.source.document for r in reasons_of(result)]
+    for doc in expected.get("cites", []):
+        if not any(doc.casefold() in d.casefold() for d in documents):
+            cited = sorted(set(documents))
+            c.out.append(f"cites: {c.w['cites']} {doc!r}; {c.w['got']} {cited or c.w['none']}")
+    return c.out
+
+
+def run_scenario(engine: Engine, scenario: Scenario, *, lang: str = "it") -> ScenarioOutcome:
+    """
+    Assess a scenario's case as of its date and compare the result with its expectations.
+
+    :param lang: language of the mismatch descriptions (``it`` or ``en``).
+    :raises InvalidCaseError: the scenario's case does not conform to the case format.
+    :raises TerritoryNotFoundError: the scenario's territory is not available.
+    """
+    case = engine.load_case(scenario.case, scenario.case_source)
+    result = engine.assess(case, as_of=scenario.as_of, territory=scenario.territory)
+    mismatches = compare(result, scenario.expected, lang)
+    return ScenarioOutcome(name=scenario.name, passed=not mismatches, mismatches=mismatches, file=scenario.file)

@@ -1,0 +1,649 @@
+"""The ``inclusione`` command, run in-process through ``main([...])``."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from inclusione_core.cli import main
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+def italia_case(**changes: Any) -> dict[str, Any]:
+    """A valid case in the national layer: unemployed adult, addiction need, AdI since 2024."""
+    case: dict[str, Any] = {
+        "id": "c1",
+        "territory": "italia",
+        "opened_on": "2025-01-10",
+        "household": {
+            "id": "h1",
+            "members": [{"id": "m1", "birth_date": "1980-05-01", "employment": "disoccupato"}],
+            "isee": 5000,
+        },
+        "access": {"date": "2025-01-10", "point": "ssp"},
+        "assessment": {
+            "date": "2025-01-20",
+            "levels": [{"dimension": "lavoro", "level": 2}, {"dimension": "abitare", "level": 3}],
+            "needs": [{"code": "dipendenze"}],
+        },
+        "measures": [{"code": "adi", "valid_from": "2024-03-01"}],
+    }
+    case.update(changes)
+    return case
+
+
+BAD_CASE = {
+    "id": "c9",
+    "territory": "italia",
+    "opened_on": "2025-13-10",
+    "colour": "red",
+    "household": {"id": "h1", "members": [{"id": "m1", "employment": "boh"}], "isee": -5},
+}
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
+    """Run ``inclusione ARGS...`` in-process; return (exit status, stdout, stderr)."""
+
+    def _run(*args: str | Path) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+
+    return _run
+
+
+@pytest.fixture
+def only_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Load no installed territory plugin: only the core and its ``italia`` layer."""
+    monkeypatch.setenv("INCLUSIONE_LOAD_PLUGINS", "")
+
+
+SCENARIOS_OK = """\
+scenarios:
+  - name: dipendenze e lavoro
+    case: examples/c1.json
+    as_of: "2025-03-01"
+    expected:
+      profile: {occupability: media, complexity: alta, pathway: equipe_quadro_approfondito}
+      routing: {outcome: routed, service: ssp, channel: equipe_multidisciplinare, deadline: null}
+      equipe: {format: multidisciplinare, roles: [operatore_cpi, assistente_sociale]}
+      interventions: {order: [tirocinio_inclusione, puc]}
+      cites: ["D.Lgs. 147/2017"]
+"""
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    """A configuration directory with ``borgo`` (extends italia), one example and one scenario file."""
+    root = tmp_path / "cfg"
+    layer = root / "borgo"
+    write_json(layer / "examples" / "c1.json", italia_case(territory="borgo"))
+    (layer / "scenarios.yaml").write_text(SCENARIOS_OK, encoding="utf-8")
+    (layer / "territory.yaml").write_text(
+        "id: borgo\n"
+        'label: {it: "Borgo di prova", en: "Test village"}\n'
+        "level: ambito\n"
+        "extends: italia\n"
+        'version: "0.1"\n'
+        "examples:\n"
+        '  - {case: examples/c1.json, as_of: "2025-03-01", title: "Nucleo con dipendenze"}\n'
+        "scenarios: [scenarios.yaml]\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+# --------------------------------------------------------------------------- start-up
+
+
+def test_help_lists_every_command_in_italian(run: Run) -> None:
+    """`--help` exits 0 and describes every command, in Italian by default."""
+    code, out, _ = run("--help")
+    assert code == 0
+    for command in ("territories", "validate", "assess", "schema", "test", "demo"):
+        assert command in out
+    assert "lingua dei messaggi" in out
+
+
+def test_help_speaks_english_with_lang_en(run: Run) -> None:
+    """`--lang en --help` prints the help texts in English, including the default as-of date."""
+    code, out, _ = run("--lang", "en", "assess", "--help")
+    assert code == 0
+    assert "default: today" in out
+
+
+def test_cli_module_imports_only_the_standard_library() -> None:
+    """Importing the CLI loads no third-party library and no engine module (fast `--help`)."""
+    probe = (
+        "import sys, inclusione_core.cli;"
+        "heavy = {'attr', 'attrs', 'cattrs', 'jsonschema', 'pluggy', 'yaml'};"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy"
+        " or (m.startswith('inclusione_core.') and m != 'inclusione_core.cli')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_package_exports_resolve_lazily() -> None:
+    """Every public name of the package is mapped to a private module and resolves on access."""
+    import inclusione_core
+
+    assert set(inclusione_core._EXPORTS) == set(inclusione_core.__all__)
+    for name in inclusione_core.__all__:
+        assert getattr(inclusione_core, name) is not None
+    assert set(inclusione_core.__all__) <= set(dir(inclusione_core))
+    with pytest.raises(AttributeError):
+        _ = inclusione_core.NoSuchThing
+
+
+def test_version_option_prints_the_core_version(run: Run) -> None:
+    """`--version` prints the installed core version and exits 0."""
+    code, out, _ = run("--version")
+    assert code == 0
+    assert out.startswith("inclusione_core ")
+
+
+def test_every_text_exists_in_both_languages() -> None:
+    """Every help text, message and result label is written in Italian and in English."""
+    from inclusione_core import _render, cli
+
+    for table in (cli._HELP, cli._MSG, _render._TEXT):
+        assert set(table["it"]) == set(table["en"])
+
+
+def test_no_command_prints_usage_and_exits_2(run: Run) -> None:
+    """Running `inclusione` with no command shows the help on stderr and exits 2."""
+    code, _, err = run()
+    assert code == 2
+    assert "validate" in err
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def test_validate_accepts_a_good_case(run: Run, tmp_path: Path) -> None:
+    """A case conforming to the exchange format validates with OK and exit 0."""
+    code, out, _ = run("validate", write_json(tmp_path / "case.json", italia_case()))
+    assert code == 0
+    assert out.startswith("OK")
+
+
+def test_validate_lists_every_error_of_a_bad_case_by_path(run: Run, tmp_path: Path) -> None:
+    """A bad case exits 2 and lists each error with its file, JSON path, value and rule."""
+    path = write_json(tmp_path / "bad.json", BAD_CASE)
+    code, out, _ = run("validate", path)
+    assert code == 2
+    assert str(path) in out
+    for where in ("@ $.colour", "@ $.opened_on", "@ $.household.isee", "@ $.household.members[0].employment"):
+        assert where in out
+    assert "[regola: additionalProperties]" in out
+    assert "(valore: -5)" in out
+
+
+def test_validate_reports_invalid_json_with_line_and_column(run: Run, tmp_path: Path) -> None:
+    """A case file that is not JSON exits 2 naming the line and column of the syntax error."""
+    path = tmp_path / "broken.json"
+    path.write_text('{"id": "c1",\n  "territory": }', encoding="utf-8")
+    code, out, _ = run("validate", path)
+    assert code == 2
+    assert "riga 2" in out
+
+
+def test_validate_names_the_file_and_path_of_an_unknown_config_key(run: Run, tmp_path: Path) -> None:
+    """A territory layer with an unknown key exits 2, naming the file and the key's JSON path."""
+    layer = tmp_path / "cfg" / "rotto" / "territory.yaml"
+    layer.parent.mkdir(parents=True)
+    layer.write_text(
+        'id: rotto\nlabel: {it: Rotto, en: Broken}\nlevel: ambito\nextends: italia\nversion: "1"\ncolour: red\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run("validate", layer)
+    assert code == 2
+    assert "rotto/territory.yaml" in out
+    assert "@ $.colour" in out
+
+
+def test_validate_checks_a_layer_with_its_chain_examples_and_scenarios(
+    run: Run, config_dir: Path, only_core: None
+) -> None:
+    """A valid layer validates through its extends chain, with its example cases and scenario files."""
+    code, out, _ = run("validate", config_dir / "borgo" / "territory.yaml")
+    assert code == 0, out
+    assert "c1.json" in out
+    assert "scenarios.yaml" in out
+
+
+def test_validate_checks_a_layer_file_with_another_name_on_its_own(run: Run, tmp_path: Path) -> None:
+    """A layer file not named territory.yaml is schema-checked alone, with a warning saying so."""
+    layer = tmp_path / "bozza.yaml"
+    layer.write_text('id: bozza\nlabel: {it: B, en: B}\nlevel: ambito\nextends: italia\nversion: "1"\n')
+    code, out, _ = run("validate", layer)
+    assert code == 0
+    assert "avviso" in out
+    layer.write_text('id: bozza\nlevel: ambito\nextends: italia\nversion: "1"\n')
+    code, out, _ = run("validate", layer)
+    assert code == 2
+    assert "campo obbligatorio mancante @ $.label" in out
+
+
+def test_validate_reports_an_unknown_parent(run: Run, tmp_path: Path) -> None:
+    """A layer extending a territory that does not exist is reported with the path $.extends."""
+    layer = tmp_path / "orfano" / "territory.yaml"
+    layer.parent.mkdir()
+    layer.write_text('id: orfano\nlabel: {it: O, en: O}\nlevel: ambito\nextends: atlantide\nversion: "1"\n')
+    code, out, _ = run("validate", layer)
+    assert code == 2
+    assert "@ $.extends" in out
+
+
+def test_validate_reports_a_malformed_scenario_file(run: Run, tmp_path: Path) -> None:
+    """A scenario file breaking its schema exits 2 with every error by path."""
+    path = tmp_path / "scen.yaml"
+    path.write_text(
+        "scenarios:\n  - name: x\n    case: nowhere.json\n    as_of: 2025-31-01\n"
+        "    expected: {profile: {colour: red}}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("validate", path)
+    assert code == 2
+    assert "@ $.scenarios[0].as_of" in out
+    assert "@ $.scenarios[0].expected.profile.colour" in out
+    assert "@ $.scenarios[0].case" in out
+
+
+def test_validate_reports_each_bad_line_of_json_lines(run: Run, tmp_path: Path) -> None:
+    """Each invalid line of a JSON Lines file is reported as file:line; good lines pass."""
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join([json.dumps(italia_case()), "{oops", json.dumps(BAD_CASE)]) + "\n")
+    code, out, _ = run("validate", path)
+    assert code == 2
+    assert f"{path}:2" in out
+    assert f"{path}:3" in out
+    assert f"{path}:1" not in out
+
+
+def test_validate_refuses_unknown_file_types_and_missing_files(run: Run, tmp_path: Path) -> None:
+    """A missing file or a file of no known kind exits 2 with a message, not a traceback."""
+    other = tmp_path / "notes.txt"
+    other.write_text("hello")
+    code, out, _ = run("validate", tmp_path / "missing.json", other)
+    assert code == 2
+    assert "file non trovato" in out
+    assert "tipo di file non riconosciuto" in out
+
+
+def test_validate_json_output_parses(run: Run, tmp_path: Path) -> None:
+    """`--json validate` prints one JSON document with every error's path, message and rule."""
+    code, out, _ = run("validate", "--json", write_json(tmp_path / "bad.json", BAD_CASE))
+    assert code == 2
+    report = json.loads(out)
+    assert report["valid"] is False
+    paths = {d["path"] for d in report["files"][0]["errors"][0]["details"]}
+    assert {"$.colour", "$.household.isee"} <= paths
+
+
+# --------------------------------------------------------------------------- assess
+
+
+def test_assess_explains_the_result_in_italian(run: Run, tmp_path: Path) -> None:
+    """The text result shows every section, each decision's reason, source and provenance."""
+    path = write_json(tmp_path / "case.json", italia_case())
+    code, out, _ = run("assess", "--territory", "italia", path, "--as-of", "2025-03-01")
+    assert code == 0
+    for heading in ("PROFILO", "INSTRADAMENTO", "EQUIPE", "INTERVENTI RACCOMANDATI", "SCADENZE", "MISURE",
+                    "PROVENIENZA"):
+        assert heading in out
+    assert "Servizio Sociale Professionale (ssp)" in out
+    assert "Fonte: D.Lgs. 147/2017" in out
+    assert "Provenienza: inclusione_core@" in out
+    assert "italia/territory.yaml" in out
+    assert "alla data 2025-03-01" in out
+
+
+def test_assess_speaks_english_with_lang_en(run: Run, tmp_path: Path) -> None:
+    """`--lang en` (also after the command) gives English headings and English reason messages."""
+    path = write_json(tmp_path / "case.json", italia_case())
+    code, out, _ = run("assess", path, "--as-of", "2025-03-01", "--lang", "en")
+    assert code == 0
+    assert "ROUTING" in out
+    assert "Source: D.Lgs. 147/2017" in out
+    assert "the multidisciplinary team" in out
+
+
+def test_assess_json_output_is_the_result(run: Run, tmp_path: Path) -> None:
+    """`--json assess` prints the result as JSON, with provenance and the as-of date."""
+    path = write_json(tmp_path / "case.json", italia_case())
+    code, out, _ = run("--json", "assess", path, "--as-of", "2025-03-01")
+    assert code == 0
+    result = json.loads(out)
+    assert result["as_of"] == "2025-03-01"
+    assert result["routing"]["service"] == "ssp"
+    assert result["provenance"]["config_digest"]
+
+
+def test_assess_as_of_changes_the_measures_in_force(run: Run, tmp_path: Path) -> None:
+    """The same case assessed in 2022 and in 2025 sees RdC then AdI in force."""
+    path = write_json(tmp_path / "case.json", italia_case(measures=[]))
+
+    def measures(day: str) -> set[str]:
+        code, out, _ = run("--json", "assess", path, "--as-of", day)
+        assert code == 0
+        return {m["measure"] for m in json.loads(out)["measures"] if m["in_force"]}
+
+    assert "rdc" in measures("2022-06-01")
+    assert "adi" not in measures("2022-06-01")
+    assert "adi" in measures("2025-06-01")
+    assert "rdc" not in measures("2025-06-01")
+
+
+def test_assess_defaults_to_today(run: Run, tmp_path: Path) -> None:
+    """Without --as-of the case is assessed as of today."""
+    code, out, _ = run("--json", "assess", write_json(tmp_path / "case.json", italia_case()))
+    assert code == 0
+    assert json.loads(out)["as_of"] == dt.date.today().isoformat()
+
+
+def test_assess_streams_json_lines_and_reports_the_bad_line(run: Run, tmp_path: Path) -> None:
+    """A bad line in JSON Lines is reported as file:n, the others are assessed, and the exit is 2."""
+    path = tmp_path / "cases.jsonl"
+    lines = [italia_case(id="a"), "{oops", BAD_CASE, italia_case(id="d")]
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n\n")
+    code, out, err = run("--json", "assess", path, "--as-of", "2025-03-01")
+    assert code == 2
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r.get("case_id") or r["source"] for r in records] == ["a", f"{path}:2", f"{path}:3", "d"]
+    assert records[2]["error"]["details"]
+    assert f"{path}:2" in err
+    assert f"{path}:3" in err
+
+
+def test_assess_reads_json_lines_from_stdin(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`assess -` reads cases from stdin, one per line, as they come."""
+    text = json.dumps(italia_case(id="x")) + "\n" + json.dumps(italia_case(id="y")) + "\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    code, out, _ = run("assess", "-", "--json", "--as-of", "2025-03-01")
+    assert code == 0
+    assert [json.loads(line)["case_id"] for line in out.splitlines()] == ["x", "y"]
+
+
+def test_assess_reads_a_pretty_printed_case_from_stdin(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A multi-line JSON document on stdin is read as one case."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(italia_case(), indent=2)))
+    code, out, _ = run("assess", "-", "--as-of", "2025-03-01")
+    assert code == 0
+    assert "Caso c1" in out
+
+
+def test_assess_unknown_territory_exits_2(run: Run, tmp_path: Path) -> None:
+    """Asking for a territory that is not installed exits 2 and lists the available ones."""
+    code, _, err = run("assess", "--territory", "atlantide", write_json(tmp_path / "c.json", italia_case()))
+    assert code == 2
+    assert "atlantide" in err
+    assert "italia" in err
+
+
+def test_assess_rejects_a_bad_as_of_date(run: Run, tmp_path: Path) -> None:
+    """An impossible --as-of date is refused with exit 2 and a message in Italian."""
+    code, _, err = run("assess", write_json(tmp_path / "c.json", italia_case()), "--as-of", "2025-02-30")
+    assert code == 2
+    assert "data non valida" in err
+
+
+def test_missing_config_dir_exits_2(run: Run, tmp_path: Path) -> None:
+    """A --config-dir that does not exist is bad input (exit 2), named in the message."""
+    code, _, err = run("--config-dir", tmp_path / "nope", "territories")
+    assert code == 2
+    assert "nope" in err
+
+
+def test_internal_error_is_short_and_exits_3(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected exception prints a short internal-error message with a hint, exit 3."""
+    from inclusione_core._engine import Engine
+
+    def boom(*_a: Any, **_k: Any) -> None:
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(Engine, "assess", boom)
+    code, _, err = run("assess", write_json(tmp_path / "c.json", italia_case()))
+    assert code == 3
+    assert "errore interno" in err
+    assert "INCLUSIONE_DEBUG=1" in err
+
+
+def test_internal_error_shows_the_traceback_with_debug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With INCLUSIONE_DEBUG=1 an unexpected exception propagates (so a developer sees it)."""
+    from inclusione_core._engine import Engine
+
+    def boom(*_a: Any, **_k: Any) -> None:
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(Engine, "assess", boom)
+    monkeypatch.setenv("INCLUSIONE_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="kaput"):
+        main(["assess", str(write_json(tmp_path / "c.json", italia_case()))])
+
+
+@st.composite
+def not_a_case(draw: st.DrawFn) -> Any:
+    """Arbitrary JSON, or a valid case with one field replaced, dropped or added."""
+    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
+    anything = st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+        max_leaves=8,
+    )
+    if draw(st.booleans()):
+        return draw(anything)
+    case = italia_case()
+    key = draw(st.sampled_from([*case, "unknown_key"]))
+    if draw(st.booleans()) and key in case:
+        del case[key]
+    else:
+        case[key] = draw(anything)
+    return case
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=not_a_case())
+def test_any_json_that_is_not_a_case_exits_2_without_traceback(data: Any) -> None:
+    """Whatever JSON is given as a case, if it is not a valid case: exit 2, errors listed, no traceback."""
+    from inclusione_core._convert import make_converter, structure_case
+    from inclusione_core._errors import InvalidCaseError
+
+    try:
+        structure_case(make_converter(), data)
+    except InvalidCaseError:
+        pass
+    else:
+        return  # the mutation happened to keep the case valid: nothing to check
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_json(Path(tmp) / "case.json", data)
+        for command in (["validate", str(path)], ["assess", str(path), "--as-of", "2025-03-01"]):
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(command)
+            text = out.getvalue() + err.getvalue()
+            assert code == 2, text
+            assert "Traceback" not in text
+            assert " @ $" in text
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def test_schema_writes_three_valid_schemas(run: Run, tmp_path: Path) -> None:
+    """`schema --out DIR` writes the case, territory and scenario schemas, each a valid 2020-12 schema."""
+    from jsonschema import Draft202012Validator
+
+    code, out, _ = run("schema", "--out", tmp_path / "out")
+    assert code == 0
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["case.schema.json", "scenario.schema.json", "territory.schema.json"]
+    for name in names:
+        schema = json.loads((tmp_path / "out" / name).read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(schema)
+        assert name in out
+    case_schema = json.loads((tmp_path / "out" / "case.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator(case_schema).validate(italia_case())
+
+
+def test_schema_name_prints_one_schema(run: Run) -> None:
+    """`schema --name scenario` prints that schema on stdout."""
+    code, out, _ = run("schema", "--name", "scenario")
+    assert code == 0
+    assert json.loads(out)["$id"].endswith("scenario.schema.json")
+
+
+def test_schema_matches_the_models(run: Run) -> None:
+    """The case schema written is the one generated from the models now."""
+    from inclusione_core._schema import generate_case_schema
+
+    code, out, _ = run("schema", "--name", "case")
+    assert code == 0
+    assert json.loads(out) == generate_case_schema()
+
+
+# --------------------------------------------------------------------------- test
+
+
+def write_scenarios(tmp_path: Path, text: str, name: str = "scen.yaml") -> Path:
+    write_json(tmp_path / "examples" / "c1.json", italia_case())
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_test_command_passes_matching_scenarios(run: Run, tmp_path: Path) -> None:
+    """A scenario whose expectations match the result is ticked and the exit status is 0."""
+    code, out, _ = run("test", write_scenarios(tmp_path, SCENARIOS_OK))
+    assert code == 0, out
+    assert "✓ dipendenze e lavoro" in out
+
+
+def test_test_command_fails_with_expected_and_actual(run: Run, tmp_path: Path) -> None:
+    """A failing scenario is crossed, each mismatch shows field, expected and actual; exit 1."""
+    text = SCENARIOS_OK.replace("service: ssp", "service: cpi").replace("complexity: alta", "complexity: bassa")
+    code, out, _ = run("test", write_scenarios(tmp_path, text))
+    assert code == 1
+    assert "✗ dipendenze e lavoro" in out
+    assert "routing.service: atteso 'cpi', ottenuto 'ssp'" in out
+    assert "profile.complexity: atteso 'bassa', ottenuto 'alta'" in out
+
+
+def test_test_command_reports_a_malformed_scenario_file(run: Run, tmp_path: Path) -> None:
+    """A malformed scenario file is reported with its errors by path and exit 2, other files still run."""
+    good = write_scenarios(tmp_path, SCENARIOS_OK)
+    bad = write_scenarios(tmp_path, "scenarios:\n  - name: x\n    as_of: oggi\n", name="bad.yaml")
+    code, out, _ = run("test", bad, good)
+    assert code == 2
+    assert "@ $.scenarios[0]" in out
+    assert "campo obbligatorio mancante @ $.scenarios[0].case" in out
+    assert "✓ dipendenze e lavoro" in out
+
+
+def test_test_command_runs_a_directory(run: Run, tmp_path: Path) -> None:
+    """A directory runs every scenario file under it and skips other YAML files."""
+    write_scenarios(tmp_path, SCENARIOS_OK, name="a.yaml")
+    (tmp_path / "other.yaml").write_text("hello: world\n")
+    code, out, _ = run("test", tmp_path)
+    assert code == 0, out
+    assert "a.yaml" in out
+    assert "other.yaml" not in out
+
+
+def test_test_command_runs_a_territory_and_all_installed(run: Run, config_dir: Path, only_core: None) -> None:
+    """A territory id runs its scenario files; no PATH runs those of every available territory."""
+    for args in (["test", "borgo"], ["test"]):
+        code, out, _ = run("--config-dir", config_dir, *args)
+        assert code == 0, out
+        assert "scenarios.yaml" in out
+        assert "✓ dipendenze e lavoro" in out
+
+
+def test_test_command_refuses_an_unknown_path(run: Run) -> None:
+    """A PATH that is neither a file, a directory nor a territory exits 2 naming it."""
+    code, _, err = run("test", "atlantide")
+    assert code == 2
+    assert "atlantide" in err
+
+
+def test_test_command_json_output(run: Run, tmp_path: Path) -> None:
+    """`--json test` reports each scenario with passed and mismatches."""
+    text = SCENARIOS_OK.replace("service: ssp", "service: cpi")
+    code, out, _ = run("--json", "test", write_scenarios(tmp_path, text))
+    assert code == 1
+    report = json.loads(out)
+    (scenario,) = report["files"][0]["scenarios"]
+    assert scenario["passed"] is False
+    assert any(m.startswith("routing.service") for m in scenario["mismatches"])
+
+
+# --------------------------------------------------------------------------- territories and demo
+
+
+def test_territories_lists_chain_provider_and_digest(run: Run, config_dir: Path, only_core: None) -> None:
+    """`territories` shows each territory with its extends chain, provider, directory and digest."""
+    code, out, _ = run("--config-dir", config_dir, "territories")
+    assert code == 0
+    assert "borgo — Borgo di prova [ambito]" in out
+    assert "borgo -> italia" in out
+    assert f"dir:{config_dir}" in out
+    code, out, _ = run("territories", "--json", "--config-dir", config_dir)  # options after the command
+    rows = {t["id"]: t for t in json.loads(out)["territories"]}
+    assert rows["borgo"]["extends"] == ["italia"]
+    assert len(rows["borgo"]["digest"]) == 64
+    assert rows["italia"]["provided_by"].startswith("inclusione_core")
+    (core,) = [p for p in json.loads(out)["plugins"] if p["core"]]
+    assert "italia" in core["territories"]
+
+
+def test_territories_reports_a_broken_configuration(run: Run, tmp_path: Path, only_core: None) -> None:
+    """A broken configuration is listed as invalid with its errors, and the exit status is 2."""
+    layer = tmp_path / "rotto" / "territory.yaml"
+    layer.parent.mkdir()
+    layer.write_text('id: rotto\nlabel: {it: R, en: R}\nlevel: ambito\nextends: italia\nversion: "1"\nx: 1\n')
+    code, out, _ = run("--config-dir", tmp_path, "territories")
+    assert code == 2
+    assert "rotto — NON VALIDO" in out
+    assert "@ $.x" in out
+
+
+def test_demo_explains_the_examples_in_italian(run: Run, config_dir: Path, only_core: None) -> None:
+    """`demo` assesses each territory's examples and prints explained results in Italian."""
+    code, out, _ = run("--config-dir", config_dir, "demo")
+    assert code == 0
+    assert "Nucleo con dipendenze" in out
+    assert "PROFILO" in out
+    assert "Fonte:" in out
+
+
+def test_demo_runs_every_installed_territory(run: Run) -> None:
+    """`demo` over the installed territory plugins exits 0 and prints no traceback."""
+    code, out, err = run("demo")
+    assert code == 0, err
+    assert out
