@@ -101,11 +101,16 @@ def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     cur[path[-1]] = value
 
 
+def _atomic(key: str) -> bool:
+    """Citations are replaced whole: merging them would pair one document with another's quote."""
+    return key == "source" or key.endswith("_source")
+
+
 def _deep_merge(base: Any, over: Any) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for k, v in over.items():
-            out[k] = _deep_merge(base.get(k), v) if k in base else copy.deepcopy(v)
+            out[k] = _deep_merge(base.get(k), v) if k in base and not _atomic(k) else copy.deepcopy(v)
         return out
     return copy.deepcopy(over)
 
@@ -132,60 +137,67 @@ def _mark(entry: dict[str, Any], files: list[str]) -> dict[str, Any]:
     return out
 
 
+def _merge_entry(
+    theirs: Mapping[str, Any] | None,
+    mine: Mapping[str, Any],
+    path: tuple[str | int, ...],
+    layer: _Layer,
+    collisions: list[ErrorDetail],
+) -> dict[str, Any] | None:
+    """One entry of a child layer onto the parent's: add, override (merge) or collide."""
+    if theirs is None:
+        if mine.get("override"):
+            collisions.append(_orphan(path, layer))
+            return None
+        return _mark(dict(mine), [layer.rel])
+    if not mine.get("override"):
+        collisions.append(_collision(path, theirs, layer))
+        return None
+    merged = _deep_merge({k: v for k, v in theirs.items() if k != FILES_KEY}, mine)
+    return _mark(merged, [*theirs[FILES_KEY], layer.rel])
+
+
+def _merge_rules(
+    theirs: list[dict[str, Any]], mine: list[dict[str, Any]], path: tuple[str, ...], layer: _Layer,
+    collisions: list[ErrorDetail],
+) -> list[dict[str, Any]]:
+    """An ordered rule list: the child's rules first; same id only with ``override`` (replaces)."""
+    by_id = {r["id"]: r for r in theirs}
+    new_rules = []
+    for i, rule in enumerate(mine):
+        if rule["id"] in by_id:
+            if not rule.get("override"):
+                collisions.append(_collision((*path, i), by_id[rule["id"]], layer, rule["id"]))
+                continue
+            theirs = [r for r in theirs if r["id"] != rule["id"]]
+        new_rules.append(_mark(rule, [layer.rel]))
+    return new_rules + theirs
+
+
 def _merge(parent: dict[str, Any], layer: _Layer) -> dict[str, Any]:
     """Merge one layer onto the effective configuration of its parent."""
     child = layer.data
     out: dict[str, Any] = {k: copy.deepcopy(v) for k, v in parent.items() if k not in LAYER_OWN}
-    for key in LAYER_OWN:
-        if key in child:
-            out[key] = child[key]
+    out.update({key: child[key] for key in LAYER_OWN if key in child})
     collisions: list[ErrorDetail] = []
-    handled = {p[0] for p in (*KEYED, *SINGLE, *ORDERED)}
-
     for path in KEYED:
-        mine = _get(child, path) or {}
         theirs = dict(_get(out, path) or {})
-        for key, entry in mine.items():
-            if key in theirs:
-                if not entry.get("override"):
-                    collisions.append(_collision((*path, key), theirs[key], layer))
-                    continue
-                merged = _deep_merge({k: v for k, v in theirs[key].items() if k != FILES_KEY}, entry)
-                theirs[key] = _mark(merged, [*theirs[key][FILES_KEY], layer.rel])
-            else:
-                theirs[key] = _mark(entry, [layer.rel])
+        for key, entry in (_get(child, path) or {}).items():
+            merged = _merge_entry(theirs.get(key), entry, (*path, key), layer, collisions)
+            if merged is not None:
+                theirs[key] = merged
         if theirs:
             _set(out, path, theirs)
-
     for path in SINGLE:
         mine = _get(child, path)
-        if mine is None:
-            continue
-        theirs = _get(out, path)
-        if theirs is not None and not mine.get("override"):
-            collisions.append(_collision(path, theirs, layer))
-            continue
-        if theirs is None:
-            _set(out, path, _mark(mine, [layer.rel]))
-        else:
-            merged = _deep_merge({k: v for k, v in theirs.items() if k != FILES_KEY}, mine)
-            _set(out, path, _mark(merged, [*theirs[FILES_KEY], layer.rel]))
-
+        merged = None if mine is None else _merge_entry(_get(out, path), mine, path, layer, collisions)
+        if merged is not None:
+            _set(out, path, merged)
     for path in ORDERED:
-        my_rules: list[dict[str, Any]] = _get(child, path) or []
-        their_rules: list[dict[str, Any]] = list(_get(out, path) or [])
-        by_id = {r["id"]: r for r in their_rules}
-        new_rules = []
-        for i, rule in enumerate(my_rules):
-            if rule["id"] in by_id:
-                if not rule.get("override"):
-                    collisions.append(_collision((*path, str(i)), by_id[rule["id"]], layer))
-                    continue
-                their_rules = [r for r in their_rules if r["id"] != rule["id"]]
-            new_rules.append(_mark(rule, [layer.rel]))
-        if new_rules or their_rules:
-            _set(out, path, new_rules + their_rules)
-
+        rules = _merge_rules(list(_get(out, path) or []), _get(child, path) or [], path, layer, collisions)
+        if rules:
+            _set(out, path, rules)
+    handled = {p[0] for p in (*KEYED, *SINGLE, *ORDERED)}
     for key, value in child.items():
         if key not in handled and key not in LAYER_OWN and key not in PER_LAYER_FILES:
             out[key] = copy.deepcopy(value)
@@ -198,12 +210,25 @@ def _merge(parent: dict[str, Any], layer: _Layer) -> dict[str, Any]:
     return out
 
 
-def _collision(path: tuple[str, ...], theirs: Mapping[str, Any], layer: _Layer) -> ErrorDetail:
+def _collision(
+    path: tuple[str | int, ...], theirs: Mapping[str, Any], layer: _Layer, value: str | int | None = None
+) -> ErrorDetail:
     where = ", ".join(theirs.get(FILES_KEY, [])) or "?"
     return ErrorDetail(
         _jp(path),
         f"ridefinisce una voce già definita in {where}; se è voluto aggiungi `override: true`,"
         " altrimenti usa un altro id",
+        path[-1] if value is None else value,
+        "override",
+    )
+
+
+def _orphan(path: tuple[str | int, ...], layer: _Layer) -> ErrorDetail:
+    parent = layer.data.get("extends") or "(nessuno)"
+    return ErrorDetail(
+        _jp(path),
+        f"`override: true` ma il livello genitore ({parent}) non definisce questa voce: togli `override`"
+        " e scrivi la voce completa",
         path[-1],
         "override",
     )

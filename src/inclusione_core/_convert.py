@@ -80,6 +80,10 @@ def _enum(value: Any, t: type[StrEnum]) -> StrEnum:
         raise ValueError(f"{value!r} non è tra i valori ammessi {[m.value for m in t]}") from None
 
 
+def _enum_value(value: StrEnum) -> str:
+    return value.value
+
+
 def _any(value: Any, _t: Any) -> Any:
     return value
 
@@ -106,6 +110,7 @@ def configure_converter(converter: cattrs.Converter) -> None:
     # StrEnum comes before str in the MRO of our enums: without this hook the str hook
     # above would catch them and skip the check of the value.
     converter.register_structure_hook(StrEnum, _enum)
+    converter.register_unstructure_hook(StrEnum, _enum_value)  # plain str, e.g. for yaml.safe_dump
     converter.register_structure_hook(dt.date, _date)
     converter.register_unstructure_hook(dt.date, dt.date.isoformat)
     converter.register_structure_hook(Any, _any)

@@ -14,8 +14,11 @@ from typing import Any
 
 import attrs
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
-CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
+# ``$(?!\n)``: Python's ``$`` (used by jsonschema's ``pattern``, a ``re.search``) also
+# matches before a final newline, ECMA-262's does not; the lookahead makes the schema
+# refuse ``"abc\n"`` in both dialects, as the converter's ``fullmatch`` does.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$(?!\n)"
+CODE_PATTERN = r"^[a-z][a-z0-9_]*$(?!\n)"
 _ID_RE = re.compile(ID_PATTERN)
 _CODE_RE = re.compile(CODE_PATTERN)
 

@@ -94,14 +94,14 @@ def get_plugin_manager(
             plugin = ep.load()
             pm.register(plugin, name=ep.name)
             version = ep.dist.version if ep.dist is not None else "0+unknown"
-            _VERSIONS[id(plugin)] = (ep.dist.name if ep.dist else ep.name, version)
+            _VERSIONS[ep.name] = (ep.dist.name if ep.dist else ep.name, version)
     for name, plugin in plugins:
         pm.register(plugin, name=name)
     pm.check_pending()
     return pm
 
 
-_VERSIONS: dict[int, tuple[str, str]] = {}
+_VERSIONS: dict[str, tuple[str, str]] = {}  # entry-point name -> (distribution, version)
 
 
 @attrs.frozen
@@ -132,7 +132,7 @@ class Hooks:
         name = impl.plugin_name
         if name.startswith(CORE):
             return DecidedBy(plugin=CORE, version=core_version())
-        dist, version = _VERSIONS.get(id(impl.plugin), (name, _module_version(impl.plugin)))
+        dist, version = _VERSIONS.get(name, (name, _module_version(impl.plugin)))
         return DecidedBy(plugin=dist, version=version)
 
     def _ordered(self, hook: str, lineage: Sequence[str]) -> list[tuple[int, pluggy.HookImpl]]:
@@ -217,7 +217,8 @@ class Hooks:
             if value is None:
                 continue
             self._check(impl, hook, value, kind, True)
-            out.extend(value)
+            by = self.decided_by(impl)  # each contribution names the plugin that made it
+            out.extend(attrs.evolve(v, decided_by=by) if hasattr(v, "decided_by") else v for v in value)
         return out
 
     def register_territories(self, on_each: Callable[[str, Path, str], None]) -> None:
@@ -225,13 +226,18 @@ class Hooks:
         hook = "inclusione_register_territories"
         for impl in reversed(self.pm.hook.inclusione_register_territories.get_hookimpls()):
             name = impl.plugin_name
+            asked: list[tuple[str, Path]] = []
 
-            def register(territory: str, directory: Path, _name: str = name) -> None:
-                on_each(territory, Path(directory), _name)
-                self.owners.setdefault(territory, _name)
-                self.registered.setdefault(_name, []).append((territory, Path(directory)))
+            def register(territory: str, directory: Path, _asked: list[tuple[str, Path]] = asked) -> None:
+                _asked.append((territory, Path(directory)))
 
             self._call(impl, hook, {"register": register})
+            # Applied after the plugin's call, so that a collision between two plugins is a
+            # RuleCollisionError, not a PluginError blaming whichever registered second.
+            for territory, directory in asked:
+                on_each(territory, directory, name)
+                self.owners.setdefault(territory, name)
+                self.registered.setdefault(name, []).append((territory, directory))
 
     def configure_converter(self, converter: Any) -> None:
         """Let every plugin register its converter hooks."""

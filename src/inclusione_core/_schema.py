@@ -144,6 +144,10 @@ def details_from(errors: Any) -> list[ErrorDetail]:
         leaves = list(err.context) if err.validator in ("anyOf", "oneOf") and err.context else []
         if leaves and all(e.validator == "type" and e.instance is None for e in leaves):
             leaves = []
+        if leaves and all(e.validator == "required" for e in leaves):
+            options = sorted({k for e in leaves for k in e.validator_value if k not in err.instance})
+            out.append(ErrorDetail(err.json_path, f"serve almeno uno tra: {', '.join(options)}", None, "anyOf"))
+            continue
         if leaves:
             best = max(leaves, key=lambda e: len(e.absolute_path))
             out.extend(details_from([best]))
@@ -154,8 +158,57 @@ def details_from(errors: Any) -> list[ErrorDetail]:
                 path = f"{err.json_path}.{key}" if key.isidentifier() else f"{err.json_path}[{key!r}]"
                 out.append(ErrorDetail(path, "campo sconosciuto", key, "additionalProperties"))
             continue
-        out.append(ErrorDetail(err.json_path, err.message, err.instance, str(err.validator)))
+        if err.validator == "required" and isinstance(err.instance, dict):
+            for key in err.validator_value:
+                if key not in err.instance:
+                    out.append(ErrorDetail(_child(err.json_path, key), "campo obbligatorio mancante", None, "required"))
+            continue
+        out.append(ErrorDetail(err.json_path, _italian(err), err.instance, str(err.validator)))
     return sorted(out, key=lambda d: d.path)
+
+
+_TYPES_IT = {"string": "testo", "integer": "numero intero", "number": "numero", "boolean": "booleano (true/false)",
+             "array": "lista", "object": "oggetto", "null": "null"}
+_FORMATS_IT = {"date": "una data valida AAAA-MM-GG"}
+
+
+def _child(path: str, key: str) -> str:
+    return f"{path}.{key}" if key.isidentifier() else f"{path}[{key!r}]"
+
+
+def _italian(err: Any) -> str:
+    """An Italian message for the common JSON Schema keywords (the English one otherwise)."""
+    v = err.validator_value
+    match err.validator:
+        case "type":
+            wanted = [v] if isinstance(v, str) else list(v)
+            return "tipo errato: atteso " + " o ".join(_TYPES_IT.get(t, t) for t in wanted)
+        case "enum":
+            return "valore non ammesso; valori ammessi: " + ", ".join(json.dumps(x, ensure_ascii=False) for x in v)
+        case "const":
+            return f"deve valere {json.dumps(v, ensure_ascii=False)}"
+        case "pattern":
+            return f"formato non valido (modello atteso: {v})"
+        case "format":
+            return f"non è {_FORMATS_IT.get(v, v)}"
+        case "minimum":
+            return f"inferiore al minimo ammesso ({v})"
+        case "maximum":
+            return f"superiore al massimo ammesso ({v})"
+        case "minItems":
+            return f"servono almeno {v} elementi"
+        case "maxItems":
+            return f"ammessi al più {v} elementi"
+        case "minLength":
+            return f"testo troppo corto (almeno {v} caratteri)"
+        case "uniqueItems":
+            return "la lista contiene elementi ripetuti"
+        case "minProperties" | "maxProperties":
+            return f"numero di chiavi non ammesso: {err.message}"
+        case "oneOf" | "anyOf":
+            return "non corrisponde a nessuna delle forme ammesse"
+        case _:
+            return str(err.message)
 
 
 def validate_instance(name: str, data: Any) -> list[ErrorDetail]:
