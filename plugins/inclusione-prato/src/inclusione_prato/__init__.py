@@ -1,0 +1,49 @@
+"""
+Prato (SdS Area Pratese, seed ``000_24df67fb6b651f98.txt``) for inclusione_core.
+
+Most rules are data, in ``territories/prato/territory.yaml`` (PUA -> CPI weekly booking,
+CPI -> SSP with the scheda di esito, the EM "partecipata", the interventions with
+enterprises, the instruments). The rules that need code live here, each citing the seed:
+
+* :func:`inclusione_validate_project`: the verbale di condivisione progettuale must be
+  signed by all the parties involved;
+* :func:`build_scheda_invio`: the scheda di invio filled from a case, without special
+  categories of data;
+* :func:`build_elenco_nominativo`: the named agenda of an EM meeting, built from cases.
+"""
+
+from __future__ import annotations
+
+from ._elenco import build_elenco_nominativo
+from ._instruments import instrument_errors, instrument_path
+from ._privacy import SPECIAL_CATEGORY_NEEDS, need_categories
+from ._scheda_invio import build_scheda_invio
+from ._signatures import inclusione_validate_project, missing_signatures, required_parties
+from ._territory import SEED, TERRITORY, inclusione_register_territories, prato_dir
+
+__all__ = [
+    "SEED",
+    "SPECIAL_CATEGORY_NEEDS",
+    "TERRITORY",
+    "build_elenco_nominativo",
+    "build_scheda_invio",
+    "inclusione_register_territories",
+    "inclusione_validate_project",
+    "instrument_errors",
+    "instrument_path",
+    "missing_signatures",
+    "need_categories",
+    "prato_dir",
+    "required_parties",
+]
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        from importlib import metadata  # noqa: PLC0415 - only when asked
+
+        try:
+            return metadata.version("inclusione-prato")
+        except metadata.PackageNotFoundError:  # running from a source tree
+            return "0+unknown"
+    raise AttributeError(f"module 'inclusione_prato' has no attribute {name!r}")

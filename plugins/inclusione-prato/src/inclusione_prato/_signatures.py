@@ -1,0 +1,89 @@
+"""
+The verbale di condivisione progettuale is signed by all the parties involved (seed 000).
+
+"Per facilitare la cooperazione tra gli enti, inizialmente sono stati creati dei verbali
+di condivisione progettuale, firmati da tutte le parti coinvolte." The parties of a
+project are the household (party ``nucleo``), every service of the composed equipe, and
+every service that provides one of the project's interventions. A signature dated after
+the as-of date does not count yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from inclusione_core import Citation, Equipe, Problem, Project, Reason, Territory, hookimpl
+
+from ._territory import SEED, TERRITORY
+
+HOUSEHOLD = "nucleo"
+RULE = "prato.verbale.firma_mancante"
+SOURCE = Citation(
+    document=SEED,
+    section="La relazione di collaborazione fra i due servizi",
+    quote="sono stati creati dei verbali di condivisione progettuale, firmati da tutte le parti coinvolte",
+    kind="seed",
+)
+
+
+def required_parties(project: Project, equipe: Equipe) -> dict[str, str]:
+    """Every party that must sign, in order, with why it is a party (``nucleo`` first)."""
+    parties: dict[str, str] = {HOUSEHOLD: "nucleo"}
+    for member in equipe.members:
+        parties.setdefault(member.service, "equipe")
+    for item in project.interventions:
+        if item.provider is not None:
+            parties.setdefault(item.provider, "erogatore")
+    return parties
+
+
+def missing_signatures(project: Project, equipe: Equipe, territory: Territory, as_of: dt.date) -> list[str]:
+    """The parties that have not signed by ``as_of`` (a party signs by service id or by service kind)."""
+    signed = {s.party for s in project.signatures if s.signed_on <= as_of}
+    return [
+        party for party in required_parties(project, equipe)
+        if party not in signed and territory.service_kind(party) not in signed
+    ]
+
+
+_HOUSEHOLD_LABEL = {"it": "nucleo familiare", "en": "household"}
+_WHY = {
+    "nucleo": ("parte del progetto", "a party to the project"),
+    "equipe": ("componente dell'equipe che ha costruito il progetto", "a member of the equipe that built the project"),
+    "erogatore": ("servizio che eroga un intervento del progetto",
+                  "a service providing one of the project's interventions"),
+}
+
+
+@hookimpl
+def inclusione_validate_project(
+    project: Project, equipe: Equipe, territory: Territory, as_of: dt.date
+) -> list[Problem]:
+    """Prato: one problem per party involved that has not signed the verbale by the as-of date."""
+    if not territory.within(TERRITORY):
+        return []
+    parties = required_parties(project, equipe)
+    present = sorted(f"{s.party} ({s.signed_on.isoformat()})" for s in project.signatures)
+    problems = []
+    services = territory.section("services")
+    for party in missing_signatures(project, equipe, territory, as_of):
+        why_it, why_en = _WHY[parties[party]]
+        label = _HOUSEHOLD_LABEL if party == HOUSEHOLD else services.get(party, {}).get("label")
+        who_it = f"{label['it']} ({party})" if label else party
+        who_en = f"{label['en']} ({party})" if label else party
+        later = [s for s in project.signatures if s.party == party and s.signed_on > as_of]
+        when_it = f"; firma datata {later[0].signed_on.isoformat()}, dopo il {as_of.isoformat()}" if later else ""
+        when_en = f"; signature dated {later[0].signed_on.isoformat()}, after {as_of.isoformat()}" if later else ""
+        reason = Reason(
+            rule=f"{RULE}.{party}",
+            territory=TERRITORY,
+            message_it=f"Verbale di condivisione progettuale senza la firma di {who_it}, {why_it}{when_it}:"
+                       " deve essere firmato da tutte le parti coinvolte.",
+            message_en=f"Project agreement minutes lack the signature of {who_en}, {why_en}{when_en}:"
+                       " all the parties involved must sign.",
+            source=SOURCE,
+            inputs={"parte": party, "ruolo_parte": parties[party], "firme": present, "data": as_of.isoformat()},
+            defined_in=__name__,
+        )
+        problems.append(Problem(path="$.project.signatures", reason=reason))
+    return problems

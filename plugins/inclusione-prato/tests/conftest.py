@@ -1,0 +1,52 @@
+"""
+Fixtures for the Prato plugin's tests: engines with the Toscana and Prato plugins registered
+explicitly (independent of what is installed), and the example cases of the territory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pluggy
+import pytest
+
+import inclusione_prato
+import inclusione_toscana
+from inclusione_core import Engine, Territory, get_plugin_manager
+
+ROOT = Path(__file__).resolve().parents[3]
+TERRITORY_DIR = ROOT / "territories" / "prato"
+EXAMPLES = TERRITORY_DIR / "examples"
+PLUGINS = [("toscana", inclusione_toscana), ("prato", inclusione_prato)]
+
+
+@pytest.fixture
+def inclusione_pm() -> pluggy.PluginManager:
+    """A fresh manager with the core defaults and the Toscana and Prato plugins (used by ``run_scenario``)."""
+    return get_plugin_manager(load_entrypoints=False, plugins=PLUGINS)
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    """One engine with the Toscana and Prato plugins, shared by the read-only tests."""
+    return Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=PLUGINS))
+
+
+@pytest.fixture(scope="session")
+def prato(engine: Engine) -> Territory:
+    """The compiled ``prato`` territory."""
+    return engine.territory("prato")
+
+
+@pytest.fixture(scope="session")
+def example() -> Callable[[str], dict[str, Any]]:
+    """Read an example case of territories/prato/examples as JSON (a fresh copy each time)."""
+
+    def read(name: str) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+        return data
+
+    return read

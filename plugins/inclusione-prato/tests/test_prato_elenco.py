@@ -1,0 +1,145 @@
+"""The elenco nominativo of an EM meeting, built from cases and schede di esito (seed 000)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from inclusione_core import Engine, InputError, Territory
+from inclusione_prato import build_elenco_nominativo, instrument_errors
+
+MEETING = dt.date(2025, 6, 5)
+INSTRUMENTS = Path(__file__).resolve().parents[3] / "territories" / "prato" / "instruments"
+CASES = ["dipendenze_e_lavoro.json", "cpi_reinvio_ssp.json", "progetto_in_corso.json", "accesso_diretto_siil.json",
+         "segnalazione_siil_terzo_settore.json"]
+
+
+def scheda_esito(**changes: Any) -> dict[str, Any]:
+    """The example scheda di esito of case PO-2025-000187 (proposes the EM), with changes."""
+    data: dict[str, Any] = json.loads((INSTRUMENTS / "examples" / "scheda_esito.json").read_text(encoding="utf-8"))
+    return data | changes
+
+
+@pytest.fixture(scope="module")
+def elenco(engine: Engine, example: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    """The agenda of 5 June 2025 for the example cases and the CPI's scheda di esito."""
+    return build_elenco_nominativo([example(n) for n in CASES], meeting_date=MEETING, engine=engine,
+                                   schede_esito=[scheda_esito()], coordinator="Elena Cecchi",
+                                   place="Sede SdS Area Pratese, Prato")
+
+
+def entries(elenco: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The agenda's entries by case id."""
+    return {e["case_id"]: e for e in elenco["voci"]}
+
+
+def test_agenda_validates_and_names_meeting_and_source(prato: Territory, elenco: dict[str, Any]) -> None:
+    """The agenda validates against its instrument schema and names date, coordinator, place and seed 000."""
+    assert instrument_errors(prato, "elenco_nominativo", elenco) == []
+    assert elenco["data_incontro"] == "2025-06-05"
+    assert elenco["coordinatore"] == "Elena Cecchi"
+    assert elenco["fonte"]["documento"] == "000_24df67fb6b651f98.txt"
+    assert elenco["digest_configurazione"] == prato.digest
+
+
+def test_refused_access_is_not_on_the_agenda(elenco: dict[str, Any]) -> None:
+    """The direct request refused by the SIIL calls for no EM and is left out; the other cases are on the agenda."""
+    assert set(entries(elenco)) == {"PO-2025-000231", "PO-2025-000187", "PO-2024-000412", "PO-2025-000356"}
+
+
+def test_each_entry_has_operator_format_members_and_why(elenco: dict[str, Any]) -> None:
+    """An entry names the social worker holding the case, the household, the format with its members and the reason."""
+    entry = entries(elenco)["PO-2025-000187"]
+    assert entry["operatore"] == "Sara Mugnai"
+    assert entry["riferimento_nucleo"] == "H-PO-0187"
+    assert (entry["format"], entry["partecipa_nucleo"], entry["modalita"]) == ("essenziale", True,
+                                                                              ["in_presenza", "online"])
+    assert entry["componenti"] == [{"ruolo": "operatore_cpi", "servizio": "cpi"},
+                                   {"ruolo": "assistente_sociale_titolare", "servizio": "ssp"},
+                                   {"ruolo": "nucleo", "servizio": "nucleo"}]
+    sources = [m["fonte"] for m in entry["motivi"]]
+    assert sources == ["scheda_esito", "valutazione"]
+    assert entry["motivi"][0]["riferimento"] == "CPI-PO-ESITO-2025-0233"
+
+
+def test_overdue_review_puts_the_project_on_the_agenda(elenco: dict[str, Any]) -> None:
+    """A project whose progress review is overdue is on the agenda for monitoring."""
+    why = entries(elenco)["PO-2024-000412"]["motivi"]
+    assert {"fonte": "monitoraggio", "data": "2025-01-31",
+            "descrizione": "Verifica dello stato di avanzamento del progetto scaduta il 2025-01-31."} in why
+
+
+def test_no_health_detail_reaches_the_agenda(elenco: dict[str, Any]) -> None:
+    """Addiction and mental-health needs show only as "specialistica", their services as one specialist operator."""
+    addiction = entries(elenco)["PO-2025-000231"]
+    assert addiction["aree_di_bisogno"] == ["economico", "lavoro", "specialistica"]
+    assert {"ruolo": "operatore_specialistico", "servizio": "specialistico"} in addiction["componenti"]
+    text = json.dumps(elenco, ensure_ascii=False).lower()
+    for word in ("dipendenz", "serd", "salute_mentale", "csm", "operatore_csm"):
+        assert word not in text
+
+
+def test_rdc_recipient_enters_from_the_analisi_preliminare(
+    engine: Engine, example: Callable[[str], dict[str, Any]]
+) -> None:
+    """In 2021 the RdC household enters through its analisi preliminare; in 2025 (AdI) as an ordinary path."""
+    case = example("solo_lavoro.json")
+    in_2021 = build_elenco_nominativo([case], meeting_date=dt.date(2021, 5, 3), engine=engine)
+    assert [m["fonte"] for m in in_2021["voci"][0]["motivi"]] == ["analisi_preliminare"]
+    assert in_2021["voci"][0]["misure_attive"] == ["rdc"]
+    in_2025 = build_elenco_nominativo([case], meeting_date=MEETING, engine=engine)
+    assert [m["fonte"] for m in in_2025["voci"][0]["motivi"]] == ["valutazione"]
+    assert in_2021["voci"][0]["format"] == in_2025["voci"][0]["format"] == "essenziale"
+
+
+def test_a_scheda_proposing_the_em_is_enough(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
+    """A case not yet calling for an equipe is on the agenda when the CPI's scheda di esito proposes it."""
+    case = example("pua_non_valutato.json")
+    alone = build_elenco_nominativo([case], meeting_date=MEETING, engine=engine)
+    assert alone["voci"] == []
+    proposed = build_elenco_nominativo([case], meeting_date=MEETING, engine=engine, schede_esito=[scheda_esito()])
+    (entry,) = proposed["voci"]
+    assert [m["fonte"] for m in entry["motivi"]] == ["scheda_esito"]
+    assert entry["format"] == "nessuna"
+    later = build_elenco_nominativo([case], meeting_date=dt.date(2025, 5, 19), engine=engine,
+                                    schede_esito=[scheda_esito()])
+    assert later["voci"] == []  # the scheda is dated 20 May
+    declined = build_elenco_nominativo([case], meeting_date=MEETING, engine=engine,
+                                       schede_esito=[scheda_esito(proposta_equipe=False)])
+    assert declined["voci"] == []
+
+
+def test_bad_inputs_are_listed(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
+    """A case outside Prato, a repeated case and a scheda for a case not given are all reported, by path."""
+    outside = example("dipendenze_e_lavoro.json") | {"territory": "toscana", "id": "TO-1"}
+    with pytest.raises(InputError) as info:
+        build_elenco_nominativo([outside, example("solo_lavoro.json"), example("solo_lavoro.json")],
+                                meeting_date=MEETING, engine=engine)
+    assert [(d.path, d.value) for d in info.value.details] == [("$[0].territory", "toscana"),
+                                                                ("$[2].id", "PO-2021-000102")]
+    with pytest.raises(InputError) as info:
+        build_elenco_nominativo([example("solo_lavoro.json")], meeting_date=MEETING, engine=engine,
+                                schede_esito=[scheda_esito(), scheda_esito(esito_percorso="boh")])
+    assert [(d.path, d.rule) for d in info.value.details] == [("$[0].case_id", "case_id"),
+                                                              ("$[1].esito_percorso", "enum")]
+
+
+@settings(max_examples=20, deadline=None)
+@given(picked=st.lists(st.sampled_from(CASES), unique=True),
+       day=st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2026, 12, 31)))
+def test_any_agenda_is_valid_and_sorted(
+    engine: Engine, prato: Territory, example: Callable[[str], dict[str, Any]], picked: list[str], day: dt.date
+) -> None:
+    """For any set of cases and date the agenda validates, lists each case at most once, sorted by operator."""
+    elenco = build_elenco_nominativo([example(n) for n in picked], meeting_date=day, engine=engine)
+    assert instrument_errors(prato, "elenco_nominativo", elenco) == []
+    keys = [(e["operatore"] or "~", e["case_id"]) for e in elenco["voci"]]
+    assert keys == sorted(set(keys))
+    assert all(e["motivi"] for e in elenco["voci"])
