@@ -42,6 +42,8 @@ KEYED: tuple[tuple[str, ...], ...] = (
     ("instruments",),
     ("equipe", "formats"),
     ("profile", "flags"),
+    ("privacy", "recipients"),
+    ("privacy", "flows"),
 )
 # Single settings objects; defining one again needs ``override: true``.
 SINGLE: tuple[tuple[str, ...], ...] = (
@@ -319,6 +321,23 @@ class Territory:
             for e in self.data.get("examples", [])
         ]
 
+    def data_category(self, by: str, code: str) -> str:
+        """
+        The data category of a need, dimension or intervention code (``by``: needs,
+        dimensions, interventions), from ``data_category`` in the configuration.
+
+        Defaults: a need takes its dimension's category; a dimension is ``social``; an
+        intervention is ``work``; an unknown code is ``records`` (treated as special).
+        """
+        entry = _get(self.data, (by, code))
+        if entry is None:
+            return "records"
+        if "data_category" in entry:
+            return str(entry["data_category"])
+        if by == "needs":
+            return self.data_category("dimensions", entry["dimension"])
+        return "social" if by == "dimensions" else "work"
+
     def within(self, territory: str) -> bool:
         """Whether this territory is ``territory`` or lies inside it."""
         return territory in self.lineage
@@ -482,6 +501,10 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer) -> None:
     for code, svc in services.items():
         for target in svc.get("redirect_to", []):
             need(target, services, f"$.services.{code}.redirect_to", "servizio", "ref:services")
+    recipients = _get(cfg, ("privacy", "recipients")) or {}
+    for code, flow in (_get(cfg, ("privacy", "flows")) or {}).items():
+        path = f"$.privacy.flows.{code}.recipient"
+        need(flow["recipient"], recipients, path, "destinatario", "ref:privacy.recipients")
     for code, item in interventions.items():
         for pre in item.get("prerequisites", []):
             need(pre, interventions, f"$.interventions.{code}.prerequisites", "intervento", "ref:interventions")

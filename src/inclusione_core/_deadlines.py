@@ -93,8 +93,10 @@ def compute(case: Case, territory: Territory, as_of: dt.date) -> list[Deadline]:
             msg = {"it": f"{cfg['label']['it']}: entro {days} {unit} dal {start.isoformat()}.",
                    "en": f"{cfg['label']['en']}: within {days} {'working ' if cfg.get('working_days') else ''}"
                          f"days of {start.isoformat()}."}
-            reason = from_entry(territory, cfg | {"source": entry["source"]}, f"scadenze.{code}", msg,
-                                {"dal": start.isoformat(), "giorni": days, "scadenza": due.isoformat()})
+            cats = ["process", "economic"] if cfg.get("measure") else ["process"]
+            inputs = {"dal": start.isoformat(), "giorni": days, "scadenza": due.isoformat()}
+            reason = from_entry(territory, cfg | {"source": entry["source"]}, f"scadenze.{code}", msg, inputs,
+                                categories=cats)
             out.append(Deadline(code=f"{code}{suffix}", label=cfg["label"]["it"], due=due,
                                 status=status_of(due, as_of, met, soon), reason=reason))
     review = next_review(case, territory, as_of)

@@ -10,13 +10,14 @@ same :class:`~inclusione_core.Result`, whose provenance says what produced it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pluggy
 
+from ._audit import AuditLog, AuditRecord, MemoryAuditLog
 from ._config import Territory, TerritoryIndex
 from ._convert import make_converter, structure_case
 from ._measures import in_force
@@ -29,11 +30,13 @@ from ._models import (
     Problem,
     ProfileDecision,
     Provenance,
+    Purpose,
     Recommendation,
     Result,
     Routing,
 )
 from ._plugins import Answer, Hooks, core_version, get_plugin_manager
+from ._privacy import Recipient, View, pseudonymise, view_case, view_result
 
 __all__ = ["Engine", "TerritoryInfo"]
 
@@ -55,6 +58,9 @@ class Engine:
         with the installed plugins).
     :param config_dirs: directories holding ``<id>/territory.yaml`` configurations; they
         take precedence over the reference configurations that plugins provide.
+    :param audit: where disclosure records go (default: in memory; use
+        :class:`JsonlAuditLog` to keep them).
+    :param clock: the time stamped on audit records (default: now, UTC).
     """
 
     def __init__(
@@ -62,7 +68,11 @@ class Engine:
         *,
         plugin_manager: pluggy.PluginManager | None = None,
         config_dirs: Iterable[Path] = (),
+        audit: AuditLog | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
+        self.audit: AuditLog = audit if audit is not None else MemoryAuditLog()
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.hooks = Hooks(plugin_manager or get_plugin_manager())
         self.index = TerritoryIndex()
         self.hooks.register_territories(self.index.add)
@@ -155,9 +165,91 @@ class Engine:
         for code in sorted(codes):
             yield self.eligibility(code, case, as_of=as_of, territory=terr.id)
 
+    # ------------------------------------------------------------------ disclosure
+
+    def disclose_case(
+        self, case: Case, *, recipient: Recipient | str, purpose: Purpose | str, as_of: dt.date,
+        channel: str = "api", territory: str | None = None,
+    ) -> View:
+        """
+        The view of a case for a recipient and purpose on a date; appends an audit record.
+
+        Everything that leaves the core towards a recipient goes through this method,
+        :meth:`disclose_result` or :meth:`export_statistics`.
+
+        :param channel: what carries the data out (``api``, ``cli``, ``scheda_invio``...),
+            recorded in the audit.
+        """
+        terr = self.territory(territory or case.territory)
+        view = view_case(case, terr, _recipient(recipient), Purpose(purpose), as_of, self.converter)
+        self._audit(view, terr, channel)
+        return view
+
+    def disclose_result(
+        self, result: Result, case: Case, *, recipient: Recipient | str, purpose: Purpose | str,
+        channel: str = "api",
+    ) -> View:
+        """The view of a pipeline result for a recipient (reasons filtered by category); audited."""
+        terr = self.territory(result.territory)
+        view = view_result(result, case, terr, _recipient(recipient), Purpose(purpose), self.converter)
+        self._audit(view, terr, channel)
+        return view
+
+    def export_statistics(
+        self, cases: Iterable[Case], *, key: bytes, as_of: dt.date, recipient: Recipient | str = "udp",
+        channel: str = "export",
+    ) -> list[dict[str, Any]]:
+        """
+        Pseudonymised statistical records, one per case: the statistics view of each case
+        with identifiers hashed with ``key``, birth dates cut to the year, names and free
+        text removed; each disclosure audited.
+        """
+        if len(key) < 16:
+            raise ValueError("la chiave di pseudonimizzazione deve avere almeno 16 byte")
+        out = []
+        for case in cases:
+            terr = self.territory(case.territory)
+            view = view_case(case, terr, _recipient(recipient), Purpose.STATISTICS, as_of, self.converter)
+            view = attrs.evolve(view, data=pseudonymise(view.data, Case, key), pseudonymised=True)
+            self._audit(view, terr, channel)
+            out.append(view.data)
+        return out
+
+    def disclosure_history(self, case_id: str) -> list[AuditRecord]:
+        """Who received what about a case, and when (the data subject's right of access)."""
+        return self.audit.records(case_id)
+
+    def _audit(self, view: View, terr: Territory, channel: str) -> None:
+        withheld: dict[str, int] = {}
+        for w in view.withheld:
+            withheld[w.category] = withheld.get(w.category, 0) + 1
+        self.audit.append(AuditRecord(
+            at=self._clock().isoformat(timespec="seconds"),
+            case_id=view.case_id,
+            territory=terr.id,
+            recipient=view.recipient.kind,
+            recipient_service=view.recipient.service,
+            recipient_name=view.recipient.name,
+            purpose=view.purpose.value,
+            as_of=view.as_of.isoformat(),
+            channel=channel,
+            disclosed=tuple(
+                {"category": d.category, "basis": d.basis, "flow": d.flow, "legal_basis": str(d.legal_basis),
+                 "consent": d.consent}
+                for d in view.disclosed
+            ),
+            withheld=tuple({"category": c, "items": n} for c, n in sorted(withheld.items())),
+            pseudonymised=view.pseudonymised,
+            config_digest=terr.digest,
+        ))
+
     def assess_many(self, cases: Sequence[Case], *, as_of: dt.date) -> list[Result]:
         """Assess several cases with the same compiled configurations."""
         return [self.assess(c, as_of=as_of) for c in cases]
+
+
+def _recipient(recipient: Recipient | str) -> Recipient:
+    return recipient if isinstance(recipient, Recipient) else Recipient(kind=recipient)
 
 
 def _stamp(answer: Answer[Any]) -> Any:

@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 
+from ._categories import BY_CODE, DataCategory, Export
+
 # ``$(?!\n)``: Python's ``$`` (used by jsonschema's ``pattern``, a ``re.search``) also
 # matches before a final newline, ECMA-262's does not; the lookahead makes the schema
 # refuse ``"abc\n"`` in both dialects, as the converter's ``fullmatch`` does.
@@ -24,6 +26,8 @@ _CODE_RE = re.compile(CODE_PATTERN)
 
 SCHEMA_KEY = "inclusione_schema"
 DOC_KEY = "inclusione_doc"
+CATEGORY_KEY = "inclusione_category"
+EXPORT_KEY = "inclusione_export"
 
 
 class FieldValueError(ValueError):
@@ -68,6 +72,8 @@ def _check_nonempty(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> 
 def field(
     *,
     doc: str,
+    category: DataCategory | BY_CODE,
+    export: Export = Export.KEEP,
     default: Any = attrs.NOTHING,
     factory: Callable[[], Any] | None = None,
     kind: str | None = None,
@@ -80,12 +86,23 @@ def field(
     Declare a model field with its documentation and constraints.
 
     :param doc: one-line description, exported as the schema ``description``.
+    :param category: the data category (``x-category``), or where the configuration gives it
+        by code (``BY_CODE.NEEDS``...).
+    :param export: how a pseudonymised export treats the field (``x-export``).
     :param kind: ``"id"`` (identifier) or ``"code"`` (snake_case domain code): adds a pattern.
     :param ge: inclusive minimum. :param le: inclusive maximum.
     :param nonempty: the collection must have at least one item (``minItems: 1``).
-    :param extra: further schema keywords for this field (e.g. ``x-category`` later).
+    :param extra: further schema keywords for this field.
     """
     schema: dict[str, Any] = dict(extra or {})
+    if isinstance(category, BY_CODE):
+        schema["x-category"] = {"from-configuration": category.value}
+    else:
+        schema["x-category"] = category.value
+        if category.special:
+            schema["x-special-category"] = True
+    if export is not Export.KEEP:
+        schema["x-export"] = export.value
     validators: list[Callable[[Any, attrs.Attribute[Any], Any], None]] = []
     if kind == "id":
         schema["pattern"] = ID_PATTERN
@@ -102,7 +119,7 @@ def field(
     if nonempty:
         schema["minItems"] = 1
         validators.append(_check_nonempty)
-    metadata = {SCHEMA_KEY: schema, DOC_KEY: doc}
+    metadata = {SCHEMA_KEY: schema, DOC_KEY: doc, CATEGORY_KEY: category, EXPORT_KEY: export}
     if factory is not None:
         return attrs.field(factory=factory, validator=validators, metadata=metadata)
     return attrs.field(default=default, validator=validators, metadata=metadata)

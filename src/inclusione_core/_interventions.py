@@ -55,19 +55,22 @@ def recommend(case: Case, territory: Territory, as_of: dt.date, profile: Profile
     out = []
     for code in order(set(why), catalogue):
         item = catalogue[code]
-        kind, inputs, for_code = why[code]
+        kind, facts_used, for_code = why[code]
         label = item["label"]
         if kind == "adatto":
             msg = {"it": f"{label['it']}: adatto al profilo del caso.",
                    "en": f"{label['en']}: suits the case's profile."}
-            reason = from_entry(territory, item, f"interventi.{code}", msg, inputs)
+            reason = from_entry(territory, item, f"interventi.{code}", msg, facts_used,
+                                categories=[territory.data_category("interventions", code)])
         else:
             other = catalogue[for_code]["label"]
             msg = {"it": f"{label['it']}: propedeutico a {other['it']}.",
                    "en": f"{label['en']}: prerequisite of {other['en']}."}
             key = "prerequisites_source" if "prerequisites_source" in catalogue[for_code] else "source"
             reason = from_entry(territory, catalogue[for_code], f"interventi.{for_code}.propedeuticita", msg,
-                                inputs, source_key=key)
+                                facts_used, source_key=key, categories=[
+                                    territory.data_category("interventions", code),
+                                    territory.data_category("interventions", for_code)])
         out.append(Recommendation(
             code=code, label=label["it"], category=item["category"],
             provider_kinds=tuple(item["providers"]), prerequisites=tuple(item.get("prerequisites", [])),

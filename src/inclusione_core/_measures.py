@@ -36,10 +36,12 @@ def eligibility(code: str, case: Case, territory: Territory, as_of: dt.date) -> 
         msg = {"it": f"{label['it']} non è in vigore il {as_of.isoformat()}.",
                "en": f"{label['en']} is not in force on {as_of.isoformat()}."}
         return Eligibility(measure=code, in_force=False, eligible=False,
-                           reasons=(from_entry(territory, measure, f"misura.{code}.vigenza", msg, period),))
+                           reasons=(from_entry(territory, measure, f"misura.{code}.vigenza", msg, period,
+                                               categories=["economic"]),))
     reasons = [from_entry(territory, measure, f"misura.{code}.vigenza",
                           {"it": f"{label['it']} in vigore il {as_of.isoformat()}.",
-                           "en": f"{label['en']} in force on {as_of.isoformat()}."}, period)]
+                           "en": f"{label['en']} in force on {as_of.isoformat()}."}, period,
+                          categories=["economic"])]
     if "eligible_when" not in measure:
         return Eligibility(measure=code, in_force=True, eligible=None, reasons=tuple(reasons))
     facts = Facts(case=case, territory=territory, as_of=as_of, parameters=measure.get("parameters", {}))
@@ -47,7 +49,7 @@ def eligibility(code: str, case: Case, territory: Territory, as_of: dt.date) -> 
     note = f" Non confermato: {measure['unconfirmed']}" if measure.get("unconfirmed") else ""
     msg = {"it": f"{label['it']}: requisiti {'soddisfatti' if ok else 'non soddisfatti'}.{note}",
            "en": f"{label['en']}: requirements {'met' if ok else 'not met'}.{note}"}
-    reasons.append(from_entry(territory, measure, f"misura.{code}.requisiti", msg, inputs))
+    reasons.append(from_entry(territory, measure, f"misura.{code}.requisiti", msg, inputs, categories=["economic"]))
     return Eligibility(measure=code, in_force=True, eligible=ok, reasons=tuple(reasons))
 
 

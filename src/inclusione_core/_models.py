@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from ._categories import BY_CODE, DataCategory, Export
 from ._fields import field
 
 # --------------------------------------------------------------------------- enums
@@ -137,22 +138,32 @@ class RoutingOutcome(StrEnum):
 class Member:
     """A member of the household (*componente del nucleo*)."""
 
-    id: str = field(doc="Identifier of the member within the case.", kind="id")
+    id: str = field(
+        category=DataCategory.IDENTITY, export=Export.HASH, doc="Identifier of the member within the case.", kind="id"
+    )
     relation: str = field(
+        category=DataCategory.HOUSEHOLD,
         doc="Relation to the applicant: richiedente, coniuge, figlio, genitore, altro...",
         kind="code",
         default="richiedente",
     )
-    birth_date: dt.date | None = field(doc="Date of birth.", default=None)
-    employment: EmploymentStatus | None = field(doc="Condition towards work.", default=None)
-    education: EducationLevel | None = field(doc="Highest education level.", default=None)
+    birth_date: dt.date | None = field(
+        category=DataCategory.IDENTITY, export=Export.YEAR, doc="Date of birth.", default=None
+    )
+    employment: EmploymentStatus | None = field(category=DataCategory.WORK, doc="Condition towards work.", default=None)
+    education: EducationLevel | None = field(
+        category=DataCategory.EDUCATION, doc="Highest education level.", default=None
+    )
     disability_percent: int | None = field(
-        doc="Certified civil invalidity, percent (0-100).", default=None, ge=0, le=100
+        category=DataCategory.HEALTH, doc="Certified civil invalidity, percent (0-100).", default=None, ge=0, le=100
     )
     in_socio_sanitary_care: bool = field(
-        doc="In a socio-sanitary care programme certified by a public service.", default=False
+        category=DataCategory.HEALTH,
+        doc="In a socio-sanitary care programme certified by a public service.",
+        default=False,
     )
     care_load: bool = field(
+        category=DataCategory.HOUSEHOLD,
         doc="Carries a care load (child under 3, disabled or non-self-sufficient relative).",
         default=False,
     )
@@ -169,47 +180,59 @@ class Member:
 class Household:
     """The household (*nucleo familiare*)."""
 
-    id: str = field(doc="Identifier of the household.", kind="id")
-    members: tuple[Member, ...] = field(doc="Members; the first is the applicant.", nonempty=True)
-    municipality: str | None = field(doc="Municipality of residence.", default=None)
-    isee: float | None = field(doc="ISEE value in euro, if known.", default=None, ge=0)
+    id: str = field(category=DataCategory.IDENTITY, export=Export.HASH, doc="Identifier of the household.", kind="id")
+    members: tuple[Member, ...] = field(
+        category=DataCategory.HOUSEHOLD, doc="Members; the first is the applicant.", nonempty=True
+    )
+    municipality: str | None = field(
+        category=DataCategory.CONTACT, export=Export.DROP, doc="Municipality of residence.", default=None
+    )
+    isee: float | None = field(category=DataCategory.ECONOMIC, doc="ISEE value in euro, if known.", default=None, ge=0)
 
 
 @attrs.frozen(kw_only=True)
 class DimensionLevel:
     """The level of need found in one assessment dimension (0 none ... 3 severe)."""
 
-    dimension: str = field(doc="Dimension code, e.g. lavoro, abitare.", kind="code")
-    level: int = field(doc="Need level: 0 none, 1 mild, 2 moderate, 3 severe.", ge=0, le=3)
-    note: str = field(doc="Operator's note.", default="")
+    dimension: str = field(category=BY_CODE.DIMENSIONS, doc="Dimension code, e.g. lavoro, abitare.", kind="code")
+    level: int = field(category=BY_CODE.DIMENSIONS, doc="Need level: 0 none, 1 mild, 2 moderate, 3 severe.", ge=0, le=3)
+    note: str = field(category=BY_CODE.DIMENSIONS, export=Export.DROP, doc="Operator's note.", default="")
 
 
 @attrs.frozen(kw_only=True)
 class Need:
     """A specific need found by the assessment (e.g. ``dipendenze``, ``abitativo``)."""
 
-    code: str = field(doc="Need code, from the territory configuration.", kind="code")
-    member: str | None = field(doc="Member the need refers to, if one.", default=None, kind="id")
-    severity: int = field(doc="1 mild, 2 moderate, 3 severe.", default=2, ge=1, le=3)
-    note: str = field(doc="Operator's note.", default="")
+    code: str = field(category=BY_CODE.NEEDS, doc="Need code, from the territory configuration.", kind="code")
+    member: str | None = field(
+        category=BY_CODE.NEEDS, export=Export.HASH, doc="Member the need refers to, if one.", default=None, kind="id"
+    )
+    severity: int = field(category=BY_CODE.NEEDS, doc="1 mild, 2 moderate, 3 severe.", default=2, ge=1, le=3)
+    note: str = field(category=BY_CODE.NEEDS, export=Export.DROP, doc="Operator's note.", default="")
 
 
 @attrs.frozen(kw_only=True)
 class Assessment:
     """A multidimensional assessment (*valutazione multidimensionale*)."""
 
-    date: dt.date = field(doc="When the assessment was done.")
+    date: dt.date = field(category=DataCategory.PROCESS, doc="When the assessment was done.")
     stage: AssessmentStage = field(
+        category=DataCategory.PROCESS,
         doc="analisi_preliminare or quadro_analisi_approfondito.",
         default=AssessmentStage.ANALISI_PRELIMINARE,
     )
-    by_service: str | None = field(doc="Service that assessed.", default=None, kind="id")
-    levels: tuple[DimensionLevel, ...] = field(doc="Level per dimension.", factory=tuple)
-    needs: tuple[Need, ...] = field(doc="Specific needs found.", factory=tuple)
+    by_service: str | None = field(category=DataCategory.PROCESS, doc="Service that assessed.", default=None, kind="id")
+    levels: tuple[DimensionLevel, ...] = field(category=BY_CODE.DIMENSIONS, doc="Level per dimension.", factory=tuple)
+    needs: tuple[Need, ...] = field(category=BY_CODE.NEEDS, doc="Specific needs found.", factory=tuple)
     work_ready_members: tuple[str, ...] = field(
-        doc="Members judged able to start a work-oriented path now.", factory=tuple, kind="id"
+        category=DataCategory.WORK,
+        export=Export.HASH,
+        doc="Members judged able to start a work-oriented path now.",
+        factory=tuple,
+        kind="id",
     )
     gol_class: int | None = field(
+        category=DataCategory.WORK,
         doc="GOL quantitative profiling class, 1-3 (low to high distance from the market).",
         default=None,
         ge=1,
@@ -229,22 +252,30 @@ class Assessment:
 class Access:
     """How the case reached the services (*accesso*)."""
 
-    date: dt.date = field(doc="Date of access or of the referral.")
-    point: str = field(doc="Service id where the case arrived (pua, cpi, siil...).", kind="id")
-    channel: AccessChannel = field(doc="diretto or invio.", default=AccessChannel.DIRETTO)
-    from_service: str | None = field(
-        doc="Sending service id, when channel is invio.", default=None, kind="id"
+    date: dt.date = field(category=DataCategory.PROCESS, doc="Date of access or of the referral.")
+    point: str = field(
+        category=DataCategory.PROCESS, doc="Service id where the case arrived (pua, cpi, siil...).", kind="id"
     )
-    request: str = field(doc="What the person asks for, in their words.", default="")
+    channel: AccessChannel = field(
+        category=DataCategory.PROCESS, doc="diretto or invio.", default=AccessChannel.DIRETTO
+    )
+    from_service: str | None = field(
+        category=DataCategory.PROCESS, doc="Sending service id, when channel is invio.", default=None, kind="id"
+    )
+    request: str = field(
+        category=DataCategory.SOCIAL, export=Export.DROP, doc="What the person asks for, in their words.", default=""
+    )
 
 
 @attrs.frozen(kw_only=True)
 class ReferralResponse:
     """The receiving service's answer to a referral."""
 
-    on: dt.date = field(doc="Date of the answer.")
-    by: str = field(doc="Operator or service answering.", default="")
-    reason: str = field(doc="Reason, mandatory for a refusal.", default="")
+    on: dt.date = field(category=DataCategory.PROCESS, doc="Date of the answer.")
+    by: str = field(category=DataCategory.PROCESS, export=Export.DROP, doc="Operator or service answering.", default="")
+    reason: str = field(
+        category=DataCategory.PROCESS, export=Export.DROP, doc="Reason, mandatory for a refusal.", default=""
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -256,45 +287,55 @@ class Referral:
     illegal transitions. ``snapshot`` keeps what was sent (the *scheda di invio*).
     """
 
-    id: str = field(doc="Referral identifier.", kind="id")
-    from_service: str = field(doc="Sending service id.", kind="id")
-    to_service: str = field(doc="Receiving service id.", kind="id")
-    channel: str = field(doc="Channel: scheda_invio, prenotazione, pec...", kind="code")
-    reason: str = field(doc="Why the case is sent.")
-    sent_on: dt.date = field(doc="Date sent.")
-    status: ReferralStatus = field(doc="Current state.", default=ReferralStatus.SENT)
-    snapshot: dict[str, Any] = field(doc="What was sent, as sent.", factory=dict)
-    response: ReferralResponse | None = field(doc="The receiving service's answer.", default=None)
-    closed_on: dt.date | None = field(doc="Date closed or withdrawn.", default=None)
-    closing_reason: str = field(doc="Why it was withdrawn or closed, when given.", default="")
+    id: str = field(category=DataCategory.PROCESS, export=Export.HASH, doc="Referral identifier.", kind="id")
+    from_service: str = field(category=DataCategory.PROCESS, doc="Sending service id.", kind="id")
+    to_service: str = field(category=DataCategory.PROCESS, doc="Receiving service id.", kind="id")
+    channel: str = field(category=DataCategory.PROCESS, doc="Channel: scheda_invio, prenotazione, pec...", kind="code")
+    reason: str = field(category=DataCategory.PROCESS, export=Export.DROP, doc="Why the case is sent.")
+    sent_on: dt.date = field(category=DataCategory.PROCESS, doc="Date sent.")
+    status: ReferralStatus = field(category=DataCategory.PROCESS, doc="Current state.", default=ReferralStatus.SENT)
+    snapshot: dict[str, Any] = field(
+        category=DataCategory.RECORDS, export=Export.DROP, doc="What was sent, as sent.", factory=dict
+    )
+    response: ReferralResponse | None = field(
+        category=DataCategory.PROCESS, doc="The receiving service's answer.", default=None
+    )
+    closed_on: dt.date | None = field(category=DataCategory.PROCESS, doc="Date closed or withdrawn.", default=None)
+    closing_reason: str = field(
+        category=DataCategory.PROCESS, export=Export.DROP, doc="Why it was withdrawn or closed, when given.", default=""
+    )
 
 
 @attrs.frozen(kw_only=True)
 class Objective:
     """An objective of the personalised project (*traguardo concreto e negoziabile*)."""
 
-    text: str = field(doc="The objective.")
-    term: ObjectiveTerm = field(doc="breve or lungo.", default=ObjectiveTerm.BREVE)
-    target_date: dt.date | None = field(doc="When it should be reached.", default=None)
+    text: str = field(category=DataCategory.SOCIAL, export=Export.DROP, doc="The objective.")
+    term: ObjectiveTerm = field(category=DataCategory.SOCIAL, doc="breve or lungo.", default=ObjectiveTerm.BREVE)
+    target_date: dt.date | None = field(category=DataCategory.SOCIAL, doc="When it should be reached.", default=None)
 
 
 @attrs.frozen(kw_only=True)
 class ScheduledIntervention:
     """An intervention scheduled in a project."""
 
-    code: str = field(doc="Intervention type code from the catalogue.", kind="code")
-    provider: str | None = field(doc="Providing service id.", default=None, kind="id")
-    start: dt.date = field(doc="Start date.")
-    end: dt.date | None = field(doc="Planned end date.", default=None)
-    weekly_hours: float | None = field(doc="Hours per week.", default=None, ge=0, le=168)
+    code: str = field(category=BY_CODE.INTERVENTIONS, doc="Intervention type code from the catalogue.", kind="code")
+    provider: str | None = field(category=BY_CODE.INTERVENTIONS, doc="Providing service id.", default=None, kind="id")
+    start: dt.date = field(category=BY_CODE.INTERVENTIONS, doc="Start date.")
+    end: dt.date | None = field(category=BY_CODE.INTERVENTIONS, doc="Planned end date.", default=None)
+    weekly_hours: float | None = field(
+        category=BY_CODE.INTERVENTIONS, doc="Hours per week.", default=None, ge=0, le=168
+    )
 
 
 @attrs.frozen(kw_only=True)
 class Commitment:
     """A commitment of the household (*impegno del nucleo*)."""
 
-    text: str = field(doc="The commitment.")
-    member: str | None = field(doc="Member who commits, if one.", default=None, kind="id")
+    text: str = field(category=DataCategory.SOCIAL, export=Export.DROP, doc="The commitment.")
+    member: str | None = field(
+        category=DataCategory.SOCIAL, export=Export.HASH, doc="Member who commits, if one.", default=None, kind="id"
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -302,19 +343,20 @@ class Signature:
     """A signature of the project (*verbale di condivisione progettuale*)."""
 
     party: str = field(
+        category=DataCategory.PROCESS,
         doc="Who signs: nucleo (the household) or the id of the signing service (ssp, cpi, serd...).",
         kind="code",
     )
-    name: str = field(doc="Name of who signed.")
-    signed_on: dt.date = field(doc="Date signed.")
+    name: str = field(category=DataCategory.PROCESS, export=Export.DROP, doc="Name of who signed.")
+    signed_on: dt.date = field(category=DataCategory.PROCESS, doc="Date signed.")
 
 
 @attrs.frozen(kw_only=True)
 class MonitoringRhythm:
     """How often the project is reviewed (*stati di avanzamento*)."""
 
-    every: int = field(doc="Interval between reviews.", ge=1, le=366)
-    unit: IntervalUnit = field(doc="days or weeks.", default=IntervalUnit.DAYS)
+    every: int = field(category=DataCategory.PROCESS, doc="Interval between reviews.", ge=1, le=366)
+    unit: IntervalUnit = field(category=DataCategory.PROCESS, doc="days or weeks.", default=IntervalUnit.DAYS)
 
     def days(self) -> int:
         """The interval in days."""
@@ -325,41 +367,113 @@ class MonitoringRhythm:
 class Project:
     """The personalised project (*progetto personalizzato*, *patto*)."""
 
-    id: str = field(doc="Project identifier.", kind="id")
-    start: dt.date = field(doc="Start date.")
-    end: dt.date | None = field(doc="Planned end date.", default=None)
-    objectives: tuple[Objective, ...] = field(doc="Short- and long-term objectives.", factory=tuple)
-    interventions: tuple[ScheduledIntervention, ...] = field(
-        doc="Scheduled interventions.", factory=tuple
+    id: str = field(category=DataCategory.PROCESS, export=Export.HASH, doc="Project identifier.", kind="id")
+    start: dt.date = field(category=DataCategory.PROCESS, doc="Start date.")
+    end: dt.date | None = field(category=DataCategory.PROCESS, doc="Planned end date.", default=None)
+    objectives: tuple[Objective, ...] = field(
+        category=DataCategory.SOCIAL, doc="Short- and long-term objectives.", factory=tuple
     )
-    commitments: tuple[Commitment, ...] = field(doc="Household commitments.", factory=tuple)
-    responsible_operator: str = field(doc="Case manager / responsible operator.", default="")
-    monitoring: MonitoringRhythm | None = field(doc="Review rhythm.", default=None)
-    reviews_done: tuple[dt.date, ...] = field(doc="Dates of reviews held.", factory=tuple)
-    signatures: tuple[Signature, ...] = field(doc="Signatures of the parties.", factory=tuple)
+    interventions: tuple[ScheduledIntervention, ...] = field(
+        category=BY_CODE.INTERVENTIONS, doc="Scheduled interventions.", factory=tuple
+    )
+    commitments: tuple[Commitment, ...] = field(
+        category=DataCategory.SOCIAL, doc="Household commitments.", factory=tuple
+    )
+    responsible_operator: str = field(
+        category=DataCategory.PROCESS, export=Export.DROP, doc="Case manager / responsible operator.", default=""
+    )
+    monitoring: MonitoringRhythm | None = field(category=DataCategory.PROCESS, doc="Review rhythm.", default=None)
+    reviews_done: tuple[dt.date, ...] = field(
+        category=DataCategory.PROCESS, doc="Dates of reviews held.", factory=tuple
+    )
+    signatures: tuple[Signature, ...] = field(
+        category=DataCategory.PROCESS, doc="Signatures of the parties.", factory=tuple
+    )
 
 
 @attrs.frozen(kw_only=True)
 class MeasureEnrolment:
     """A national or regional measure the household receives, with its dates."""
 
-    code: str = field(doc="Measure code: rdc, adi, sfl, gol...", kind="code")
-    valid_from: dt.date = field(doc="First day in force for this household.")
-    valid_to: dt.date | None = field(doc="Last day, if ended.", default=None)
+    code: str = field(category=DataCategory.ECONOMIC, doc="Measure code: rdc, adi, sfl, gol...", kind="code")
+    valid_from: dt.date = field(category=DataCategory.ECONOMIC, doc="First day in force for this household.")
+    valid_to: dt.date | None = field(category=DataCategory.ECONOMIC, doc="Last day, if ended.", default=None)
 
     def active_on(self, day: dt.date) -> bool:
         """Whether the enrolment covers a day."""
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
+class Purpose(StrEnum):
+    """Why data is disclosed (the purposes of the privacy configuration)."""
+
+    ASSESSMENT = "assessment"
+    EQUIPE = "equipe"
+    REFERRAL = "referral"
+    MONITORING = "monitoring"
+    STATISTICS = "statistics"
+
+
+@attrs.frozen(kw_only=True)
+class Consent:
+    """
+    A consent to disclose categories of data to kinds of recipients for purposes.
+
+    Valid from ``given_on``; it stops being valid after ``expires_on`` and from
+    ``withdrawn_on`` (a withdrawal takes effect on its date).
+    """
+
+    id: str = field(category=DataCategory.PROCESS, export=Export.HASH, doc="Consent identifier.", kind="id")
+    member: str = field(
+        category=DataCategory.IDENTITY, export=Export.HASH, doc="Member who gave the consent.", kind="id"
+    )
+    categories: tuple[DataCategory, ...] = field(
+        category=DataCategory.PROCESS, doc="Data categories covered.", nonempty=True
+    )
+    recipients: tuple[str, ...] = field(
+        category=DataCategory.PROCESS,
+        doc="Recipient kinds covered (serd, cpi, terzo_settore...).",
+        nonempty=True,
+        kind="code",
+    )
+    purposes: tuple[Purpose, ...] = field(category=DataCategory.PROCESS, doc="Purposes covered.", nonempty=True)
+    given_on: dt.date = field(category=DataCategory.PROCESS, doc="Date given.")
+    expires_on: dt.date | None = field(category=DataCategory.PROCESS, doc="Last day of validity.", default=None)
+    withdrawn_on: dt.date | None = field(
+        category=DataCategory.PROCESS, doc="Date of withdrawal (no longer valid from this date).", default=None
+    )
+    evidence: str = field(
+        category=DataCategory.PROCESS, export=Export.DROP, doc="Reference to the signed form or record.", default=""
+    )
+
+    def valid_on(self, day: dt.date) -> bool:
+        """Whether the consent is in force on a day."""
+        if day < self.given_on:
+            return False
+        if self.expires_on is not None and day > self.expires_on:
+            return False
+        return self.withdrawn_on is None or day < self.withdrawn_on
+
+    def covers(self, category: DataCategory, recipient: str, purpose: Purpose, day: dt.date) -> bool:
+        """Whether it covers a category, to a recipient kind, for a purpose, on a day."""
+        return (
+            self.valid_on(day)
+            and category in self.categories
+            and recipient in self.recipients
+            and purpose in self.purposes
+        )
+
+
 @attrs.frozen(kw_only=True)
 class CaseEvent:
     """An event in a case's append-only history."""
 
-    on: dt.date = field(doc="Date of the event.")
-    kind: str = field(doc="Event kind: accesso, invio, valutazione, equipe, patto...", kind="code")
-    by: str = field(doc="Who recorded it.", default="")
-    note: str = field(doc="Free note.", default="")
+    on: dt.date = field(category=DataCategory.PROCESS, doc="Date of the event.")
+    kind: str = field(
+        category=DataCategory.PROCESS, doc="Event kind: accesso, invio, valutazione, equipe, patto...", kind="code"
+    )
+    by: str = field(category=DataCategory.PROCESS, export=Export.DROP, doc="Who recorded it.", default="")
+    note: str = field(category=DataCategory.PROCESS, export=Export.DROP, doc="Free note.", default="")
 
 
 @attrs.frozen(kw_only=True)
@@ -370,18 +484,32 @@ class Case:
     This is the root of the case exchange format (``case.schema.json``).
     """
 
-    id: str = field(doc="Case identifier.", kind="id")
-    territory: str = field(doc="Territory id whose rules apply.", kind="code")
-    status: CaseStatus = field(doc="Pipeline status.", default=CaseStatus.ACCESSO)
-    opened_on: dt.date = field(doc="Date the case was opened.")
-    household: Household = field(doc="The household.")
-    access: Access | None = field(doc="How the case arrived.", default=None)
-    assessment: Assessment | None = field(doc="Latest assessment.", default=None)
-    referrals: tuple[Referral, ...] = field(doc="Referrals sent for this case.", factory=tuple)
-    project: Project | None = field(doc="Personalised project.", default=None)
-    measures: tuple[MeasureEnrolment, ...] = field(doc="Measures received.", factory=tuple)
-    operator: str = field(doc="Responsible social worker (assistente sociale titolare).", default="")
-    history: tuple[CaseEvent, ...] = field(doc="Append-only history of events.", factory=tuple)
+    id: str = field(category=DataCategory.PROCESS, export=Export.HASH, doc="Case identifier.", kind="id")
+    territory: str = field(category=DataCategory.PROCESS, doc="Territory id whose rules apply.", kind="code")
+    status: CaseStatus = field(category=DataCategory.PROCESS, doc="Pipeline status.", default=CaseStatus.ACCESSO)
+    opened_on: dt.date = field(category=DataCategory.PROCESS, doc="Date the case was opened.")
+    household: Household = field(category=DataCategory.HOUSEHOLD, doc="The household.")
+    access: Access | None = field(category=DataCategory.PROCESS, doc="How the case arrived.", default=None)
+    assessment: Assessment | None = field(category=DataCategory.PROCESS, doc="Latest assessment.", default=None)
+    referrals: tuple[Referral, ...] = field(
+        category=DataCategory.PROCESS, doc="Referrals sent for this case.", factory=tuple
+    )
+    project: Project | None = field(category=DataCategory.PROCESS, doc="Personalised project.", default=None)
+    measures: tuple[MeasureEnrolment, ...] = field(
+        category=DataCategory.ECONOMIC, doc="Measures received.", factory=tuple
+    )
+    operator: str = field(
+        category=DataCategory.PROCESS,
+        export=Export.DROP,
+        doc="Responsible social worker (assistente sociale titolare).",
+        default="",
+    )
+    consents: tuple[Consent, ...] = field(
+        category=DataCategory.PROCESS, doc="Consents to disclose data, with their dates.", factory=tuple
+    )
+    history: tuple[CaseEvent, ...] = field(
+        category=DataCategory.PROCESS, doc="Append-only history of events.", factory=tuple
+    )
 
     def measures_on(self, day: dt.date) -> frozenset[str]:
         """Codes of the measures active on a day."""
@@ -425,6 +553,8 @@ class Reason:
     :ivar territory: the territory layer whose rule decided.
     :ivar defined_in: the configuration file(s) that defined the rule ("" for code rules).
     :ivar inputs: the facts the rule used, as JSON-ready values, so a reader can check it.
+    :ivar categories: the data categories of those facts: a reason is shown to a recipient
+        only if every one of them may be disclosed to it.
     """
 
     rule: str
@@ -434,6 +564,7 @@ class Reason:
     source: Citation
     inputs: dict[str, Any] = attrs.field(factory=dict)
     defined_in: str = ""
+    categories: tuple[str, ...] = ("process",)
 
     def message(self, lang: str = "it") -> str:
         """The message in a language (``it`` or ``en``)."""

@@ -9,7 +9,7 @@ value and records the facts it looked at, so every reason can show its inputs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -17,7 +17,17 @@ import attrs
 from ._config import Territory, dated_value
 from ._models import Case, Profile
 
-Inputs = dict[str, Any]
+
+class Inputs(dict[str, Any]):
+    """The facts a rule looked at (JSON-ready), and the data categories they belong to."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.categories: set[str] = set()
+
+    def uses(self, *categories: str) -> None:
+        """Record that the rule looked at data of these categories."""
+        self.categories.update(categories)
 
 
 @attrs.frozen
@@ -47,46 +57,57 @@ class Facts:
         return None if entry is None else float(entry["value"])
 
 
+def _looked_at_needs(codes: Iterable[str], f: Facts, inputs: Inputs) -> list[str]:
+    """Record the needs asked about (and their categories); return those the case has."""
+    asked = set(codes)
+    inputs.uses(*(f.territory.data_category("needs", c) for c in asked))
+    found = sorted(f.needs() & asked)
+    inputs["bisogni"] = sorted({*inputs.get("bisogni", []), *found})
+    return found
+
+
 def _need(v: str, f: Facts, inputs: Inputs) -> bool:
-    inputs["bisogni"] = sorted(f.needs())
-    return v in f.needs()
+    return bool(_looked_at_needs([v], f, inputs))
 
 
 def _any_need(v: list[str], f: Facts, inputs: Inputs) -> bool:
-    inputs["bisogni"] = sorted(f.needs())
-    return bool(f.needs() & set(v))
+    return bool(_looked_at_needs(v, f, inputs))
 
 
 def _need_in_dimension(v: list[str], f: Facts, inputs: Inputs) -> bool:
     needs = f.territory.section("needs")
-    found = sorted(n for n in f.needs() if n in needs and needs[n]["dimension"] in v)
-    inputs["bisogni"] = sorted(f.needs())
-    return bool(found)
+    return bool(_looked_at_needs([n for n in needs if needs[n]["dimension"] in v], f, inputs))
 
 
 def _dimension_at_least(v: Mapping[str, int], f: Facts, inputs: Inputs) -> bool:
     for dim in v:
         inputs[f"livello.{dim}"] = f.level(dim)
+        inputs.uses(f.territory.data_category("dimensions", dim))
     return all(f.level(dim) >= lvl for dim, lvl in v.items())
 
 
+def _dimensions_hit(level: int, f: Facts, inputs: Inputs) -> list[str]:
+    dims = f.territory.section("dimensions")
+    inputs.uses(*(f.territory.data_category("dimensions", d) for d in dims))
+    hit = sorted(d for d in dims if f.level(d) >= level)
+    inputs[f"dimensioni_con_livello_>={level}"] = hit
+    return hit
+
+
 def _only_dimensions(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool:
-    at_least = v["at_least"]
-    hit = sorted(d for d in f.territory.section("dimensions") if f.level(d) >= at_least)
-    inputs[f"dimensioni_con_livello_>={at_least}"] = hit
+    hit = _dimensions_hit(v["at_least"], f, inputs)
     return bool(hit) and set(hit) <= set(v["dimensions"])
 
 
 def _dimensions_count(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool:
-    hit = sorted(d for d in f.territory.section("dimensions") if f.level(d) >= v["level"])
-    inputs[f"dimensioni_con_livello_>={v['level']}"] = hit
-    return len(hit) >= int(v["count"])
+    return len(_dimensions_hit(v["level"], f, inputs)) >= int(v["count"])
 
 
 def _profile_field(name: str) -> Callable[[list[str], Facts, Inputs], bool]:
     def check(v: list[str], f: Facts, inputs: Inputs) -> bool:
         value = None if f.profile is None else getattr(f.profile, name)
         inputs[name] = None if value is None else str(value)
+        inputs.uses(PROCESS)
         return value is not None and str(value) in v
 
     return check
@@ -95,18 +116,21 @@ def _profile_field(name: str) -> Callable[[list[str], Facts, Inputs], bool]:
 def _flag(v: list[str], f: Facts, inputs: Inputs) -> bool:
     flags = () if f.profile is None else f.profile.flags
     inputs["flags"] = list(flags)
+    inputs.uses(PROCESS)
     return bool(set(flags) & set(v))
 
 
 def _measure_active(v: list[str], f: Facts, inputs: Inputs) -> bool:
     active = f.case.measures_on(f.as_of)
     inputs["misure_attive"] = sorted(active)
+    inputs.uses("economic")
     return bool(active & set(v))
 
 
 def _access_channel(v: str, f: Facts, inputs: Inputs) -> bool:
     access = f.case.access
     inputs["canale_accesso"] = None if access is None else access.channel.value
+    inputs.uses(PROCESS)
     return access is not None and access.channel.value == v
 
 
@@ -114,6 +138,7 @@ def _access_point_kind(v: list[str], f: Facts, inputs: Inputs) -> bool:
     access = f.case.access
     kind = None if access is None else f.territory.service_kind(access.point)
     inputs["punto_accesso"] = kind
+    inputs.uses(PROCESS)
     return kind in v
 
 
@@ -121,17 +146,20 @@ def _from_service_kind(v: list[str], f: Facts, inputs: Inputs) -> bool:
     access = f.case.access
     kind = None if access is None else f.territory.service_kind(access.from_service)
     inputs["servizio_inviante"] = kind
+    inputs.uses(PROCESS)
     return kind in v
 
 
 def _assessed(v: bool, f: Facts, inputs: Inputs) -> bool:
     inputs["valutato"] = f.case.assessment is not None
+    inputs.uses(PROCESS)
     return (f.case.assessment is not None) is v
 
 
 def _work_ready(v: bool, f: Facts, inputs: Inputs) -> bool:
     ready = () if f.case.assessment is None else f.case.assessment.work_ready_members
     inputs["componenti_attivabili"] = list(ready)
+    inputs.uses("work")
     return bool(ready) is v
 
 
@@ -153,6 +181,7 @@ def _member(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool:
         if all(checks):
             matching.append(m.id)
     inputs["componenti:" + ",".join(f"{k}={val}" for k, val in sorted(v.items()))] = matching
+    inputs.uses(*(_MEMBER_CATEGORIES[k] for k in v))
     return bool(matching)
 
 
@@ -160,9 +189,19 @@ def _isee_at_most(v: Any, f: Facts, inputs: Inputs) -> bool:
     limit = f.param(v["param"]) if isinstance(v, Mapping) else float(v)
     isee = f.case.household.isee
     inputs["isee"] = isee
+    inputs.uses("economic")
     inputs["soglia_isee"] = limit
     return isee is not None and limit is not None and isee <= limit
 
+
+PROCESS = "process"
+_MEMBER_CATEGORIES = {
+    "age_below": "identity",
+    "age_at_least": "identity",
+    "disability_above": "health",
+    "in_socio_sanitary_care": "health",
+    "care_load": "household",
+}
 
 _EVALUATORS: dict[str, Callable[[Any, Facts, Inputs], bool]] = {
     "always": lambda v, f, i: True,
@@ -194,7 +233,7 @@ def evaluate(predicate: Mapping[str, Any], facts: Facts, inputs: Inputs | None =
 
     The configuration schema guarantees the shape, so an unknown key here is a bug.
     """
-    inputs = {} if inputs is None else inputs
+    inputs = Inputs() if inputs is None else inputs
     ((key, value),) = predicate.items()
     # Lists, not generators: every branch is evaluated so that all inputs are recorded.
     if key == "all":

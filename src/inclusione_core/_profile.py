@@ -46,7 +46,8 @@ def occupability(case: Case, territory: Territory) -> tuple[Grade | None, Reason
         "en": f"Occupability {grade.value}: need level {level} in the {cfg['dimension']}"
               " dimension (configured bands).",
     }
-    return grade, from_entry(territory, cfg, "profilo.occupabilita", msg, inputs)
+    cats = [territory.data_category("dimensions", cfg["dimension"])]
+    return grade, from_entry(territory, cfg, "profilo.occupabilita", msg, inputs, categories=cats)
 
 
 def complexity(case: Case, territory: Territory) -> tuple[Grade | None, Reason | None]:
@@ -67,7 +68,9 @@ def complexity(case: Case, territory: Territory) -> tuple[Grade | None, Reason |
         "it": f"Complessità {grade.value}: {len(hit)} dimensioni con bisogno >= {cfg['level']}{extra_it}.",
         "en": f"Complexity {grade.value}: {len(hit)} dimensions with need >= {cfg['level']}{extra_en}.",
     }
-    return grade, from_entry(territory, cfg, "profilo.complessita", msg, inputs)
+    cats = [territory.data_category("dimensions", d) for d in territory.section("dimensions")]
+    cats += [territory.data_category("needs", n) for n in escalating]
+    return grade, from_entry(territory, cfg, "profilo.complessita", msg, inputs, categories=cats)
 
 
 def activability(
@@ -104,7 +107,10 @@ def activability(
             value = Activability.ATTIVABILE
             it = f"Attivabile: componenti candidati ({', '.join(candidates)})."
             en = f"Activable: candidate members ({', '.join(candidates)})."
-    return value, from_entry(territory, cfg, "profilo.attivabilita", {"it": it, "en": en}, inputs)
+    cats = ["work", "identity", "household"]
+    if any(m.in_socio_sanitary_care for m in case.household.members):
+        cats.append("health")
+    return value, from_entry(territory, cfg, "profilo.attivabilita", {"it": it, "en": en}, inputs, categories=cats)
 
 
 def assess(case: Case, territory: Territory, as_of: dt.date) -> tuple[Profile, list[Reason]]:

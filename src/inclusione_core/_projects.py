@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from ._config import Territory
 from ._models import Case, Citation, Equipe, Problem, Project
 from ._reasons import core_reason, from_entry
@@ -54,9 +56,13 @@ def check(case: Case, project: Project, territory: Territory) -> list[Problem]:
             out.append(Problem(path=f"{path}.code", reason=core_reason(
                 territory, "progetto.intervento_sconosciuto",
                 f"Intervento {si.code!r} assente dal catalogo del territorio.",
-                f"Intervention {si.code!r} is not in the territory's catalogue.", {"codice": si.code})))
+                f"Intervention {si.code!r} is not in the territory's catalogue.", {"codice": si.code},
+                categories=["records"])))
             continue
-        out += _check_item(territory, path, si, item, starts, case)
+        cat = territory.data_category("interventions", si.code)
+        for problem in _check_item(territory, path, si, item, starts, case):
+            cats = tuple(sorted({*problem.reason.categories, cat}))
+            out.append(attrs.evolve(problem, reason=attrs.evolve(problem.reason, categories=cats)))
     return out
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._config import FILES_KEY, Territory, citation
@@ -35,6 +35,11 @@ def layer_of(territory: Territory, entry: Mapping[str, Any]) -> str:
     return str(files[-1]).split("/", 1)[0]
 
 
+def _categories(inputs: Mapping[str, Any] | None, extra: Iterable[str]) -> tuple[str, ...]:
+    found = set(extra) | set(getattr(inputs, "categories", ()))
+    return tuple(sorted(found)) or ("process",)
+
+
 def from_entry(
     territory: Territory,
     entry: Mapping[str, Any],
@@ -42,6 +47,7 @@ def from_entry(
     message: Mapping[str, str] | None = None,
     inputs: Mapping[str, Any] | None = None,
     source_key: str = "source",
+    categories: Iterable[str] = (),
 ) -> Reason:
     """
     A reason for a rule defined by a configuration entry.
@@ -49,6 +55,7 @@ def from_entry(
     :param message: ``{it, en}``; defaults to the entry's ``message`` (placeholders like
         ``{deadline}`` are filled from ``inputs``).
     """
+    cats = _categories(inputs, categories)
     inputs = dict(inputs or {})
     msg = message or entry["message"]
     return Reason(
@@ -59,11 +66,12 @@ def from_entry(
         source=citation(entry[source_key]),
         inputs=inputs,
         defined_in=territory.file_of(entry),
+        categories=cats,
     )
 
 
 def core_reason(territory: Territory, rule: str, it: str, en: str, inputs: Mapping[str, Any] | None = None,
-                source: Citation = CORE_SOURCE) -> Reason:
+                source: Citation = CORE_SOURCE, categories: Iterable[str] = ()) -> Reason:
     """A reason for a generic core rule (not a territory rule)."""
     return Reason(rule=rule, territory=territory.id, message_it=it, message_en=en, source=source,
-                  inputs=dict(inputs or {}))
+                  inputs=dict(inputs or {}), categories=_categories(inputs, categories))

@@ -82,7 +82,7 @@ def test_addiction_need_gives_allargata_with_serd_citing_seed_002(engine: Engine
     assert serd.service == "serd"
     assert serd.reason.source.document == SEED
     assert "in particolare dipendenze e salute mentale" in serd.reason.source.quote
-    assert serd.reason.inputs["bisogni"] == ["dipendenze", "lavoro"]
+    assert serd.reason.inputs["bisogni"] == ["dipendenze"]  # only the needs the trigger asked about
     assert result.equipe.reasons[0].source.document == SEED
 
 
