@@ -124,6 +124,7 @@ class Hooks:
         self.trace = os.environ.get("INCLUSIONE_TRACE_PLUGINS", "") not in ("", "0")
         self.owners: dict[str, str] = {}
         self.registered: dict[str, list[tuple[str, Path]]] = {}
+        self._order_cache: dict[tuple[Any, ...], list[tuple[int, pluggy.HookImpl]]] = {}
 
     # ------------------------------------------------------------------ plumbing
 
@@ -137,6 +138,15 @@ class Hooks:
 
     def _ordered(self, hook: str, lineage: Sequence[str]) -> list[tuple[int, pluggy.HookImpl]]:
         impls = list(reversed(getattr(self.pm.hook, hook).get_hookimpls()))  # pluggy call order
+        key = (hook, tuple(lineage), tuple(id(i) for i in impls))
+        cached = self._order_cache.get(key)
+        if cached is None:
+            cached = self._order_cache[key] = self._rank(hook, impls, lineage)
+        return cached
+
+    def _rank(
+        self, hook: str, impls: list[pluggy.HookImpl], lineage: Sequence[str]
+    ) -> list[tuple[int, pluggy.HookImpl]]:
         ranks = {self.owners[t]: i for i, t in reversed(list(enumerate(lineage))) if t in self.owners}
         owned = set(self.owners.values())
 
