@@ -1,0 +1,198 @@
+"""
+The maximum duration of a SIL path (seed 004, §5): "max due anni", then *dimissioni*.
+
+* A project must state its times (phase 6: "Predisposizione del progetto, obiettivi e
+  tempi") and may not last beyond the maximum (``durata.mesi_massimi``, 24 months): the
+  project's end, and every intervention's end, must fall on or before the same calendar
+  day ``mesi_massimi`` months after the project's start. Otherwise
+  :func:`inclusione_validate_project` reports a problem citing §5.
+* The path is temporary (§1): approaching the maximum (``durata.preavviso_giorni``, a
+  configurable default) the case is flagged for the *dimissioni* "verso percorsi formativi
+  o lavorativi consolidati oppure verso servizi con caratteristiche educative o di
+  supporto" (flag ``sil_dimissioni`` in the profile), and
+  :func:`inclusione_compute_deadlines` gives the deadline ``sil_durata_massima``, met once
+  the workflow reaches the final evaluation (phase 8) or the *dimissioni*.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import attrs
+
+from inclusione_core import Case, Deadline, DeadlineStatus, Problem, Project, Reason, Territory, hookimpl
+
+from ._phases import Phase
+from ._tables import Tables, tables_for
+from ._territory import TERRITORY
+from .workflow import workflow_of
+
+DISCHARGE_FLAG = "sil_dimissioni"
+DEADLINE = "sil_durata_massima"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same calendar day ``months`` later (the month's last day when it has fewer days)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_between(start: dt.date, end: dt.date) -> float:
+    """Length of a period in months, to one decimal (calendar months plus days / 30)."""
+    months = (end.year - start.year) * 12 + (end.month - start.month) + (end.day - start.day) / 30.0
+    return round(months, 1)
+
+
+def limit_of(project: Project, tables: Tables) -> dt.date:
+    """The last day the project may last: its start plus the maximum duration."""
+    return add_months(project.start, tables.max_months)
+
+
+@attrs.frozen(kw_only=True)
+class DischargeWindow:
+    """Where a project stands against the maximum duration on a date."""
+
+    start: dt.date
+    limit: dt.date
+    days_left: int
+    warning_days: int
+    closed: bool
+
+    @property
+    def status(self) -> DeadlineStatus:
+        """``met`` once closed; ``overdue`` past the limit; ``due`` within the warning window."""
+        if self.closed:
+            return DeadlineStatus.MET
+        if self.days_left < 0:
+            return DeadlineStatus.OVERDUE
+        if self.days_left <= self.warning_days:
+            return DeadlineStatus.DUE
+        return DeadlineStatus.UPCOMING
+
+
+def discharge_window(case: Case, tables: Tables, as_of: dt.date) -> DischargeWindow | None:
+    """The project's window towards the maximum duration, or ``None`` without a project."""
+    if case.project is None:
+        return None
+    wf = workflow_of(case, as_of=as_of)
+    closed = wf is not None and wf.phase in (Phase.VALUTAZIONE_FINALE, Phase.DIMISSIONI)
+    limit = limit_of(case.project, tables)
+    return DischargeWindow(start=case.project.start, limit=limit, days_left=(limit - as_of).days,
+                           warning_days=tables.warning_days, closed=closed)
+
+
+def _destinations(tables: Tables, lang: str) -> str:
+    names = [label[lang] for label in tables.destinations.values()]
+    joiner = " o " if lang == "it" else " or "
+    return ", ".join(names[:-1]) + joiner + names[-1] if len(names) > 1 else "".join(names)
+
+
+def discharge_reason(window: DischargeWindow, tables: Tables) -> Reason | None:
+    """The reason for the ``sil_dimissioni`` flag, when the path is near or past its maximum."""
+    if window.status not in (DeadlineStatus.DUE, DeadlineStatus.OVERDUE):
+        return None
+    if window.days_left >= 0:
+        when_it = (f"scade il {window.limit.isoformat()} (tra {window.days_left} giorni;"
+                   f" preavviso {window.warning_days})")
+        when_en = f"ends on {window.limit.isoformat()} (in {window.days_left} days; notice {window.warning_days})"
+    else:
+        when_it = f"è scaduta il {window.limit.isoformat()} ({-window.days_left} giorni fa)"
+        when_en = f"ended on {window.limit.isoformat()} ({-window.days_left} days ago)"
+    return Reason(
+        rule="sil.durata.dimissioni",
+        territory=tables.layer,
+        message_it=f"Percorso iniziato il {window.start.isoformat()}: la durata massima di {tables.max_months} mesi"
+                   f" {when_it}. Preparare le dimissioni verso {_destinations(tables, 'it')}.",
+        message_en=f"Path started on {window.start.isoformat()}: the maximum duration of {tables.max_months} months"
+                   f" {when_en}. Prepare the discharge towards a {_destinations(tables, 'en')}.",
+        source=tables.discharge_source,
+        inputs={"inizio": window.start.isoformat(), "limite": window.limit.isoformat(),
+                "giorni_mancanti": window.days_left, "preavviso_giorni": window.warning_days,
+                "mesi_massimi": tables.max_months, "dimissioni_verso": list(tables.destinations)},
+        defined_in=tables.rel,
+    )
+
+
+def _problem(path: str, rule: str, it: str, en: str, tables: Tables, inputs: dict[str, object],
+             times: bool = False) -> Problem:
+    return Problem(path=path, reason=Reason(
+        rule=rule, territory=tables.layer, message_it=it, message_en=en,
+        source=tables.times_source if times else tables.duration_source,
+        inputs=inputs, defined_in=tables.rel))
+
+
+def duration_problems(project: Project, tables: Tables) -> list[Problem]:
+    """Every problem of a project against the maximum duration of the SIL path."""
+    limit = limit_of(project, tables)
+    top = tables.max_months
+    if project.end is None:
+        return [_problem(
+            "$.project.end", "sil.durata.fine_mancante",
+            f"Il progetto non indica la data di fine: va predisposto con obiettivi e tempi e dura al massimo"
+            f" {top} mesi (entro il {limit.isoformat()}).",
+            f"The project states no end date: it must be set up with objectives and times and lasts at most"
+            f" {top} months (by {limit.isoformat()}).",
+            tables, {"inizio": project.start.isoformat(), "limite": limit.isoformat(), "mesi_massimi": top},
+            times=True)]
+    out = []
+    if project.end > limit:
+        months = months_between(project.start, project.end)
+        out.append(_problem(
+            "$.project.end", "sil.durata_massima",
+            f"Progetto di {months:g} mesi ({project.start.isoformat()} - {project.end.isoformat()}): oltre la durata"
+            f" massima del percorso SIL di {top} mesi (max due anni); la fine deve cadere entro il"
+            f" {limit.isoformat()}.",
+            f"Project of {months:g} months ({project.start.isoformat()} - {project.end.isoformat()}): beyond the"
+            f" maximum SIL path duration of {top} months (two years at most); it must end by {limit.isoformat()}.",
+            tables, {"inizio": project.start.isoformat(), "fine": project.end.isoformat(), "mesi": months,
+                     "mesi_massimi": top, "limite": limit.isoformat()}))
+    for i, item in enumerate(project.interventions):
+        if item.end is not None and item.end > limit:
+            out.append(_problem(
+                f"$.project.interventions[{i}].end", "sil.durata_massima.intervento",
+                f"Intervento {item.code}: termina il {item.end.isoformat()}, oltre la durata massima del percorso"
+                f" SIL ({top} mesi dall'inizio del progetto, entro il {limit.isoformat()}).",
+                f"Intervention {item.code}: ends on {item.end.isoformat()}, beyond the maximum SIL path duration"
+                f" ({top} months from the project's start, by {limit.isoformat()}).",
+                tables, {"intervento": item.code, "fine": item.end.isoformat(), "limite": limit.isoformat(),
+                         "mesi_massimi": top}))
+    return out
+
+
+@hookimpl
+def inclusione_validate_project(project: Project, territory: Territory) -> list[Problem]:
+    """SIL: the project states its end and lasts at most the maximum duration (§5, two years)."""
+    if not territory.within(TERRITORY):
+        return []
+    return duration_problems(project, tables_for(territory))
+
+
+@hookimpl
+def inclusione_compute_deadlines(case: Case, territory: Territory, as_of: dt.date) -> list[Deadline]:
+    """SIL: the end of the maximum duration, when the *dimissioni* must be formalised."""
+    if not territory.within(TERRITORY):
+        return []
+    tables = tables_for(territory)
+    window = discharge_window(case, tables, as_of)
+    if window is None:
+        return []
+    reason = Reason(
+        rule="sil.durata.scadenza",
+        territory=tables.layer,
+        message_it=f"Durata massima del percorso: {tables.max_months} mesi dal {window.start.isoformat()}, entro il"
+                   f" {window.limit.isoformat()}; poi dimissioni verso {_destinations(tables, 'it')}"
+                   f" (avviso {window.warning_days} giorni prima).",
+        message_en=f"Maximum path duration: {tables.max_months} months from {window.start.isoformat()}, by"
+                   f" {window.limit.isoformat()}; then discharge towards a {_destinations(tables, 'en')}"
+                   f" (warning {window.warning_days} days before).",
+        source=tables.duration_source,
+        inputs={"inizio": window.start.isoformat(), "limite": window.limit.isoformat(),
+                "mesi_massimi": tables.max_months, "preavviso_giorni": window.warning_days,
+                "chiuso": window.closed},
+        defined_in=tables.rel,
+    )
+    label = f"Dimissioni entro la durata massima del percorso SIL ({tables.max_months} mesi)"
+    return [Deadline(code=DEADLINE, label=label, due=window.limit, status=window.status, reason=reason)]

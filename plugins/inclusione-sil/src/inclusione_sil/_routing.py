@@ -1,0 +1,101 @@
+"""
+Routing and recommendations of a SIL case closed without a placement path.
+
+The configuration routes every other SIL case (``routing.rules`` of ``territory.yaml``).
+What it cannot see is the workflow recorded in the case's history:
+
+* after a **negative decision at phase 5** ("In caso di esito negativo segnalazione ente
+  inviante") the case goes back to the sending service: a refused routing whose
+  alternative is the sender, with the notice as its reason;
+* after a signalling that is **only registered** (phase 1, "se si procede altrimenti
+  registrazione") the SIL does not take the case further: a refused routing too;
+* in both cases no equipe is convened and no intervention is recommended (an empty
+  answer, not a pass).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from inclusione_core import Case, Equipe, Reason, Recommendation, Routing, RoutingOutcome, Territory, hookimpl
+
+from ._phases import Phase
+from ._tables import tables_for
+from ._territory import TERRITORY
+from .workflow import Workflow, closed_without_path, notification_of, workflow_of
+
+
+def sil_service(territory: Territory) -> str:
+    """The id of the territory's SIL service (the first of kind ``sil``; ``sil`` by default)."""
+    for sid, svc in territory.section("services").items():
+        if svc["kind"] == TERRITORY:
+            return str(sid)
+    return TERRITORY
+
+
+def _closed(case: Case, territory: Territory, as_of: dt.date) -> Workflow | None:
+    if not territory.within(TERRITORY):
+        return None
+    wf = workflow_of(case, as_of=as_of)
+    return wf if closed_without_path(wf) else None
+
+
+@hookimpl
+def inclusione_route(case: Case, territory: Territory, as_of: dt.date) -> Routing | None:
+    """SIL: a case not accepted (phase 5) or only registered (phase 1) goes back to whoever signalled it."""
+    wf = _closed(case, territory, as_of)
+    if wf is None:
+        return None
+    tables = tables_for(territory)
+    service = sil_service(territory)
+    alternatives = (wf.sender,) if wf.sender else ()
+    if wf.phase is Phase.NON_ACCOLTO:
+        notice = notification_of(wf, sil_service=service)
+        assert notice is not None  # the phase is non_accolto
+        return Routing(outcome=RoutingOutcome.REFUSED, service=service, channel="notifica_ente_inviante",
+                       deadline=None, reasons=(notice.reason(tables),), alternatives=alternatives)
+    label, source = tables.outcomes["solo_registrazione"]
+    step = wf.steps[-1]
+    reason = Reason(
+        rule="sil.fase1.solo_registrazione",
+        territory=tables.layer,
+        message_it=f"Segnalazione registrata il {step.on.isoformat()} senza apertura della scheda personale:"
+                   f" il SIL non procede. {step.note}".rstrip(),
+        message_en=f"Referral registered on {step.on.isoformat()} without opening the personal file: the SIL"
+                   f" does not take it further. {step.note}".rstrip(),
+        source=source,
+        inputs={"esito": label["it"], "data": step.on.isoformat(), "inviante": wf.sender},
+        defined_in=tables.rel,
+    )
+    return Routing(outcome=RoutingOutcome.REFUSED, service=service, channel="registrazione", deadline=None,
+                   reasons=(reason,), alternatives=alternatives)
+
+
+@hookimpl
+def inclusione_recommend_interventions(case: Case, territory: Territory,
+                                       as_of: dt.date) -> Sequence[Recommendation] | None:
+    """SIL: nothing to recommend for a case not accepted or only registered; otherwise pass."""
+    return [] if _closed(case, territory, as_of) is not None else None
+
+
+@hookimpl
+def inclusione_compose_equipe(case: Case, territory: Territory, as_of: dt.date, routing: Routing) -> Equipe | None:
+    """SIL: no equipe for a case not accepted or only registered; otherwise pass."""
+    if routing.outcome is not RoutingOutcome.REFUSED or _closed(case, territory, as_of) is None:
+        return None
+    tables = tables_for(territory)
+    source = routing.reasons[0].source if routing.reasons else tables.target_source
+    reason = Reason(
+        rule="sil.equipe.nessuna",
+        territory=tables.layer,
+        message_it="Caso non accolto o solo registrato: il SIL non convoca la propria équipe; il caso torna a chi"
+                   " lo ha segnalato.",
+        message_en="Case not accepted or only registered: the SIL convenes no team; the case goes back to whoever"
+                   " referred it.",
+        source=source,
+        inputs={"canale": routing.channel, "alternative": list(routing.alternatives)},
+        defined_in=tables.rel,
+    )
+    return Equipe(format="nessuna", label="nessuna equipe", household_takes_part=False, modes=(), members=(),
+                  reasons=(reason,))

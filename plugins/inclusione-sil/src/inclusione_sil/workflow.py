@@ -1,0 +1,386 @@
+"""
+The SIL case workflow: the eight phases of §3 of the guidelines (seed 004) as a state machine.
+
+A :class:`Workflow` is a frozen value; every function returns a new one and refuses what
+the machine does not allow (see :mod:`inclusione_sil._phases` for the diagram):
+
+* an illegal move raises :class:`~inclusione_core.TransitionError`, naming the case, the
+  current and requested phases and the phases reachable from the current one;
+* a date before the previous step, a negative decision without its reason, an unknown
+  interview type or an interview outside phase 7 raise :class:`~inclusione_core.InputError`.
+
+Each phase knows its subjects (roles) and instruments from the §3 table (:func:`spec`).
+A negative decision at phase 5 produces a :class:`Notification` to the sending service
+("In caso di esito negativo segnalazione ente inviante"), with its reason.
+
+The workflow lives in the case's append-only history as events ``sil_fase_<phase>`` and
+``sil_colloquio_<type>``: :func:`record_workflow` appends them, :func:`workflow_of`
+replays them. Example::
+
+    from inclusione_sil import workflow as wf
+
+    w = wf.start("SIL-1", on=date(2025, 1, 13), sender="segretariato")
+    w = wf.advance(w, wf.Phase.PRIMA_VALUTAZIONE, on=date(2025, 1, 20))
+    ...
+    w, notice = wf.decide(w, on=date(2025, 3, 3), accepted=False,
+                          reason="Nessuna postazione compatibile disponibile")
+    case = wf.record_workflow(case, w)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Final
+
+import attrs
+
+from inclusione_core import (
+    AccessChannel,
+    Case,
+    CaseEvent,
+    ErrorDetail,
+    InputError,
+    Reason,
+    TransitionError,
+    record,
+)
+
+from ._phases import CLOSED_WITHOUT_PATH, FINAL, NUMBERED, TRANSITIONS, InterviewType, Phase, number
+from ._tables import PhaseSpec, Tables, default_tables
+from ._territory import TERRITORY
+
+__all__ = [
+    "CLOSED_WITHOUT_PATH",
+    "FINAL",
+    "NUMBERED",
+    "PHASE_EVENT",
+    "TRANSITIONS",
+    "Interview",
+    "InterviewType",
+    "Notification",
+    "Phase",
+    "Step",
+    "Workflow",
+    "advance",
+    "allowed",
+    "decide",
+    "interview",
+    "notification_of",
+    "number",
+    "record_workflow",
+    "spec",
+    "start",
+    "workflow_of",
+]
+
+PHASE_EVENT: Final = "sil_fase_"
+"""Prefix of the history event kinds recording a phase (``sil_fase_decisione``)."""
+INTERVIEW_EVENT: Final = "sil_colloquio_"
+"""Prefix of the history event kinds recording an interview of phase 7."""
+USER: Final = "utente"
+"""Recipient of the notification when the person signalled themselves (no sending service)."""
+
+
+@attrs.frozen(kw_only=True)
+class Step:
+    """Entering a phase, on a date, by an operator, with a note (the reason of a negative decision)."""
+
+    phase: Phase
+    on: dt.date
+    by: str = ""
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Interview:
+    """An interview of phase 7 (accoglienza, anamnesi, legale, ...)."""
+
+    kind: InterviewType
+    on: dt.date
+    by: str = ""
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Workflow:
+    """
+    A SIL case in the workflow.
+
+    :ivar case_id: the case.
+    :ivar sender: the sending service id (``None``: the person signalled themselves).
+    :ivar log: steps and interviews, in the order they happened.
+    """
+
+    case_id: str
+    sender: str | None = None
+    log: tuple[Step | Interview, ...]
+
+    @property
+    def phase(self) -> Phase:
+        """The current phase."""
+        return self.steps[-1].phase
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The phases entered, in order."""
+        return tuple(e for e in self.log if isinstance(e, Step))
+
+    @property
+    def interviews(self) -> tuple[Interview, ...]:
+        """The interviews held in phase 7."""
+        return tuple(e for e in self.log if isinstance(e, Interview))
+
+    @property
+    def last_date(self) -> dt.date:
+        """The date of the latest step or interview."""
+        return self.log[-1].on
+
+    def entered(self, phase: Phase) -> dt.date | None:
+        """When the workflow last entered ``phase`` (``None`` if never)."""
+        return next((s.on for s in reversed(self.steps) if s.phase is phase), None)
+
+
+def _entity(wf: Workflow) -> str:
+    return f"percorso SIL del caso {wf.case_id}"
+
+
+def allowed(phase: Phase) -> frozenset[Phase]:
+    """The phases reachable in one step from ``phase`` (empty for a closing state)."""
+    return TRANSITIONS[phase]
+
+
+def _not_before(wf: Workflow, on: dt.date, path: str) -> None:
+    if on < wf.last_date:
+        raise InputError(_entity(wf), [ErrorDetail(
+            path, f"la data {on.isoformat()} precede l'ultimo passo del percorso ({wf.last_date.isoformat()}):"
+                  " le date del percorso non possono andare indietro", on.isoformat(), "chronology")])
+
+
+def start(case_id: str, *, on: dt.date, sender: str | None = None, by: str = "", note: str = "") -> Workflow:
+    """
+    Phase 1: the Segretariato Sociale (or the person) signals the need for a placement.
+
+    :param sender: the sending service id; ``None`` for a direct signalling by the person.
+    """
+    return Workflow(case_id=case_id, sender=sender, log=(Step(phase=Phase.SEGNALAZIONE, on=on, by=by, note=note),))
+
+
+def advance(wf: Workflow, to: Phase | str, *, on: dt.date, by: str = "", note: str = "") -> Workflow:
+    """
+    Move to the next phase.
+
+    :param to: the phase to enter; ``non_accolto`` needs the reason in ``note`` (prefer
+        :func:`decide`, which also builds the notification).
+    :raises TransitionError: ``to`` is not reachable from the current phase.
+    :raises InputError: ``on`` precedes the last step, or a negative decision has no reason.
+    """
+    try:
+        target = Phase(to)
+    except ValueError:
+        raise TransitionError(_entity(wf), wf.phase.value, str(to), (p.value for p in allowed(wf.phase))) from None
+    if target not in allowed(wf.phase):
+        raise TransitionError(_entity(wf), wf.phase.value, target.value, (p.value for p in allowed(wf.phase)))
+    _not_before(wf, on, "$.on")
+    if target is Phase.NON_ACCOLTO and not note.strip():
+        raise InputError(_entity(wf), [ErrorDetail(
+            "$.note", "un esito negativo deve indicare il motivo: l'ente inviante deve sapere perché", note,
+            "required")])
+    return attrs.evolve(wf, log=(*wf.log, Step(phase=target, on=on, by=by, note=note)))
+
+
+def interview(wf: Workflow, kind: InterviewType | str, *, on: dt.date, by: str = "", note: str = "") -> Workflow:
+    """
+    Record an interview of phase 7 (*sviluppo dell'intervento*).
+
+    :raises InputError: unknown type, not in phase 7, or ``on`` precedes the last step.
+    """
+    try:
+        itype = InterviewType(kind)
+    except ValueError:
+        raise InputError(_entity(wf), [ErrorDetail(
+            "$.kind", "tipo di colloquio sconosciuto; tipi della fase 7: "
+                      + ", ".join(t.value for t in InterviewType), kind, "enum")]) from None
+    if wf.phase is not Phase.SVILUPPO:
+        raise InputError(_entity(wf), [ErrorDetail(
+            "$.kind", f"i colloqui di sviluppo si tengono nella fase 7 (sviluppo); la fase attuale è {wf.phase.value}",
+            itype.value, "phase")])
+    _not_before(wf, on, "$.on")
+    return attrs.evolve(wf, log=(*wf.log, Interview(kind=itype, on=on, by=by, note=note)))
+
+
+# --------------------------------------------------------------------------- decision and notification
+
+
+@attrs.frozen(kw_only=True)
+class Notification:
+    """
+    The notice to the sending service of a negative decision at phase 5, with its reason.
+
+    :ivar to_service: the sending service id, or ``utente`` when the person signalled themselves.
+    :ivar reason_text: why the case is not accepted, as written by the SIL.
+    """
+
+    case_id: str
+    to_service: str
+    from_service: str
+    on: dt.date
+    reason_text: str
+    by: str = ""
+
+    def reason(self, tables: Tables | None = None) -> Reason:
+        """The notice as a :class:`~inclusione_core.Reason` citing phase 5 of the table (seed 004)."""
+        tables = tables or default_tables()
+        label, source = tables.outcomes["non_accolto"]
+        to_it = "la persona (segnalazione diretta)" if self.to_service == USER else f"l'ente inviante {self.to_service}"
+        to_en = "the person (direct referral)" if self.to_service == USER else f"the sending service {self.to_service}"
+        return Reason(
+            rule="sil.fase5.esito_negativo",
+            territory=tables.layer,
+            message_it=f"Decisione negativa del SIL (fase 5, {self.on.isoformat()}): {self.reason_text}."
+                       f" Esito segnalato a {to_it}.",
+            message_en=f"Negative decision of the SIL (phase 5, {self.on.isoformat()}): {self.reason_text}."
+                       f" Outcome notified to {to_en}.",
+            source=source,
+            inputs={"caso": self.case_id, "destinatario": self.to_service, "data": self.on.isoformat(),
+                    "motivo": self.reason_text, "esito": label["it"]},
+            defined_in=tables.rel,
+        )
+
+    def to_document(self) -> dict[str, Any]:
+        """The notice as the instrument ``notifica_esito_negativo`` (JSON-ready)."""
+        recipient: dict[str, Any] = (
+            {"tipo": "utente"} if self.to_service == USER else {"tipo": "ente_inviante", "servizio": self.to_service}
+        )
+        doc: dict[str, Any] = {
+            "case_id": self.case_id,
+            "data": self.on.isoformat(),
+            "fase": 5,
+            "mittente": self.from_service,
+            "destinatario": recipient,
+            "esito": "negativo",
+            "motivazione": self.reason_text,
+        }
+        if self.by:
+            doc["responsabile_inserimento"] = self.by
+        return doc
+
+
+def notification_of(wf: Workflow, *, sil_service: str = TERRITORY) -> Notification | None:
+    """The notice of the workflow's negative decision, or ``None`` if it was not refused."""
+    if wf.phase is not Phase.NON_ACCOLTO:
+        return None
+    step = wf.steps[-1]
+    return Notification(case_id=wf.case_id, to_service=wf.sender or USER, from_service=sil_service,
+                        on=step.on, reason_text=step.note, by=step.by)
+
+
+def decide(
+    wf: Workflow, *, on: dt.date, accepted: bool, reason: str = "", by: str = "", sil_service: str = TERRITORY
+) -> tuple[Workflow, Notification | None]:
+    """
+    Phase 5, the decision: accepted -> phase 6; refused -> ``non_accolto`` and a notice.
+
+    :param reason: why; required for a negative decision (it goes to the sending service).
+    :return: the workflow and, for a negative decision, the notification to the sender.
+    :raises TransitionError: the workflow is not in phase 5.
+    :raises InputError: a negative decision without a reason, or a date before the last step.
+    """
+    if wf.phase is not Phase.DECISIONE:
+        target = Phase.ACCETTAZIONE if accepted else Phase.NON_ACCOLTO
+        raise TransitionError(_entity(wf), wf.phase.value, target.value, (p.value for p in allowed(wf.phase)))
+    if accepted:
+        return advance(wf, Phase.ACCETTAZIONE, on=on, by=by, note=reason), None
+    wf = advance(wf, Phase.NON_ACCOLTO, on=on, by=by, note=reason)
+    return wf, notification_of(wf, sil_service=sil_service)
+
+
+def spec(phase: Phase | str, tables: Tables | None = None) -> PhaseSpec:
+    """
+    What the §3 table says of a phase: activities, subjects, instruments, critical points.
+
+    :raises KeyError: ``phase`` is a closing state, not one of the eight phases.
+    """
+    return (tables or default_tables()).phase(Phase(phase).value)
+
+
+# --------------------------------------------------------------------------- the case's history
+
+
+def _event(entry: Step | Interview) -> CaseEvent:
+    if isinstance(entry, Step):
+        return CaseEvent(on=entry.on, kind=f"{PHASE_EVENT}{entry.phase.value}", by=entry.by, note=entry.note)
+    return CaseEvent(on=entry.on, kind=f"{INTERVIEW_EVENT}{entry.kind.value}", by=entry.by, note=entry.note)
+
+
+def sender_of(case: Case) -> str | None:
+    """The sending service of a case: ``access.from_service`` when it arrived by referral."""
+    access = case.access
+    if access is None or access.channel is not AccessChannel.INVIO:
+        return None
+    return access.from_service
+
+
+def workflow_of(case: Case, *, as_of: dt.date | None = None) -> Workflow | None:
+    """
+    Replay the SIL workflow recorded in the case's history (events up to ``as_of``).
+
+    :return: the workflow, or ``None`` when the history records no SIL phase.
+    :raises InputError: the recorded events break the machine (path ``$.history[n]``).
+    """
+    wf: Workflow | None = None
+    for i, event in enumerate(case.history):
+        if as_of is not None and event.on > as_of:
+            break
+        is_phase = event.kind.startswith(PHASE_EVENT)
+        if not is_phase and not event.kind.startswith(INTERVIEW_EVENT):
+            continue
+        path = f"$.history[{i}].kind"
+        try:
+            if is_phase:
+                phase = event.kind.removeprefix(PHASE_EVENT)
+                if wf is None:
+                    if phase != Phase.SEGNALAZIONE.value:
+                        raise InputError(f"caso {case.id}", [ErrorDetail(
+                            path, "il percorso SIL comincia con la segnalazione (fase 1)", event.kind, "sil.fasi")])
+                    wf = start(case.id, on=event.on, sender=sender_of(case), by=event.by, note=event.note)
+                else:
+                    wf = advance(wf, phase, on=event.on, by=event.by, note=event.note)
+            else:
+                if wf is None:
+                    raise InputError(f"caso {case.id}", [ErrorDetail(
+                        path, "colloquio prima della segnalazione (fase 1)", event.kind, "sil.fasi")])
+                wf = interview(wf, event.kind.removeprefix(INTERVIEW_EVENT), on=event.on, by=event.by,
+                               note=event.note)
+        except TransitionError as exc:
+            raise InputError(f"caso {case.id}", [ErrorDetail(path, str(exc), event.kind, "sil.fasi")]) from None
+        except InputError as exc:
+            if exc.source.startswith("caso "):
+                raise
+            raise InputError(f"caso {case.id}", [ErrorDetail(path, d.message, event.kind, d.rule)
+                                                 for d in exc.details]) from None
+    return wf
+
+
+def record_workflow(case: Case, wf: Workflow) -> Case:
+    """
+    Append to the case's history the steps and interviews of ``wf`` it does not record yet.
+
+    :raises InputError: ``wf`` is for another case, or does not continue the workflow the
+        history records, or an event would be dated before the last one of the history.
+    """
+    if wf.case_id != case.id:
+        raise InputError(f"caso {case.id}", [ErrorDetail("$.id", "il percorso appartiene a un altro caso",
+                                                         wf.case_id, "sil.fasi")])
+    current = workflow_of(case)
+    done = 0 if current is None else len(current.log)
+    if current is not None and current.log != wf.log[:done]:
+        raise InputError(f"caso {case.id}", [ErrorDetail(
+            "$.history", "il percorso non continua quello registrato nella storia del caso", None, "sil.fasi")])
+    for entry in wf.log[done:]:
+        case = record(case, _event(entry))
+    return case
+
+
+def closed_without_path(wf: Workflow | None) -> bool:
+    """Whether the case was only registered or not accepted (no placement path)."""
+    return wf is not None and wf.phase in CLOSED_WITHOUT_PATH

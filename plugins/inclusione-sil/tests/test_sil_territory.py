@@ -1,0 +1,396 @@
+"""The inclusione-sil distribution: discovery, the district layer over italia, sources, tables, examples, scenarios."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import inclusione_sil
+from inclusione_core import ConfigurationError, Engine, Grade, RoutingOutcome, Territory, get_plugin_manager
+
+PACKAGE = Path(__file__).resolve().parents[1]
+ROOT = PACKAGE.parents[1]
+TERRITORY_DIR = ROOT / "territories" / "sil"
+CONFIG = TERRITORY_DIR / "territory.yaml"
+TABLES = TERRITORY_DIR / "sil_tables.yaml"
+SEEDS = ROOT.parent / "shared" / "seeds"
+SEED = "004_86c0102de81fba5d.txt"
+
+
+def sources(node: Any, path: str = "$") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every source block (``kind``/``document``, or an instrument's ``x-source``) in a YAML or JSON tree."""
+    if isinstance(node, Mapping):
+        if "document" in node and ("kind" in node or "quote" in node):
+            yield path, node
+        for key, value in node.items():
+            yield from sources(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from sources(value, f"{path}[{i}]")
+
+
+def normalise(text: str) -> str:
+    """Whitespace collapsed and markdown emphasis dropped, to compare quotes with the seed."""
+    return re.sub(r"\s+", " ", text.replace("*", "")).strip()
+
+
+def load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- packaging and discovery
+
+
+def test_entry_point_and_packaging_are_declared() -> None:
+    """The distribution declares the ``sil`` entry point, depends on the core only and packages territories/sil."""
+    meta = tomllib.loads((PACKAGE / "pyproject.toml").read_text(encoding="utf-8"))
+    assert meta["project"]["name"] == "inclusione-sil"
+    assert meta["project"]["entry-points"]["inclusione"] == {"sil": "inclusione_sil"}
+    assert meta["project"]["dependencies"] == ["inclusione-core"]
+    included = meta["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    assert included == {"../../territories/sil": "inclusione_sil/territory"}
+    assert (PACKAGE / "src" / "inclusione_sil" / "py.typed").exists()
+    assert (PACKAGE / "src" / "inclusione_sil" / "schemas" / "sil_tables.schema.json").exists()
+
+
+def test_installed_plugin_is_discovered_through_its_entry_point() -> None:
+    """With the distribution installed, a default Engine lists sil, provided by its plugin, over italia."""
+    names = {ep.name: ep.value for ep in metadata.entry_points(group="inclusione")}
+    if names.get("sil") != "inclusione_sil":
+        pytest.skip("inclusione-sil is not installed")
+    engine = Engine()
+    found = {t.id: t.provided_by for t in engine.territories()}
+    assert found["sil"] == "sil"
+    assert engine.territory("sil").lineage == ("sil", "italia")
+
+
+def test_public_api_is_explicit() -> None:
+    """The package exports an isort-sorted ``__all__`` with the hooks, the workflow and the territory folder."""
+    names = inclusione_sil.__all__
+    assert names == sorted(names, key=lambda n: (not n.isupper(), not n[0].isupper(), n))
+    assert all(hasattr(inclusione_sil, n) for n in names)
+    for name in ("inclusione_assess_profile", "inclusione_validate_project", "inclusione_compute_deadlines",
+                 "inclusione_route", "workflow", "evaluate_paths", "objectives_for", "sil_dir"):
+        assert name in inclusione_sil.__all__
+    assert inclusione_sil.sil_dir() == TERRITORY_DIR
+
+
+def test_plugin_answers_only_for_its_territory(engine: Engine) -> None:
+    """An italia case is assessed by the core defaults alone: the SIL plugin passes outside sil."""
+    case = {"id": "c-it", "territory": "italia", "opened_on": "2025-01-10",
+            "household": {"id": "h", "members": [{"id": "m1", "birth_date": "1980-01-01", "disability_percent": 60}]},
+            "assessment": {"date": "2025-01-20", "levels": [{"dimension": "lavoro", "level": 2}],
+                           "needs": [{"code": "lavoro"}]}}
+    result = engine.assess(case, as_of=dt.date(2025, 2, 1))
+    deciders = {d.plugin for d in result.provenance.plugins}
+    assert deciders == {"inclusione_core"}
+    assert not any(r.rule.startswith("sil.") for r in result.profile.reasons)
+
+
+# --------------------------------------------------------------------------- configuration and sources
+
+
+def test_layer_header_says_the_seed_names_no_region(sil: Territory) -> None:
+    """The layer is a distretto extending italia, and its description says the seed names no region."""
+    data = load(CONFIG)
+    assert (data["id"], data["level"], data["extends"]) == ("sil", "distretto", "italia")
+    assert "non nomina né la regione" in data["description"]
+    assert sil.lineage == ("sil", "italia")
+
+
+def test_every_rule_cites_seed_004_or_a_law_or_says_it_is_a_default() -> None:
+    """Each source of the layer and of the tables is seed 004 with a quote, a law, or a default that says so."""
+    for tree in (load(CONFIG), load(TABLES)):
+        for path, src in sources(tree):
+            if src["kind"] == "law":
+                assert src["document"] == "L. 68/1999", path
+                continue
+            assert src["document"] == SEED, path
+            assert src.get("quote"), path
+            if src["kind"] == "default":
+                assert "default" in src["quote"], path
+
+
+@pytest.mark.skipif(not (SEEDS / SEED).exists(), reason="seed documents not available next to the repository")
+def test_every_quote_and_table_text_is_verbatim_in_the_seed() -> None:
+    """Seed quotes, the §2.b table, the §3 phase table and the §4 network table occur verbatim in seed 004."""
+    seed = normalise((SEEDS / SEED).read_text(encoding="utf-8"))
+    trees = [load(CONFIG), load(TABLES)]
+    trees += [json.loads(p.read_text(encoding="utf-8")) for p in sorted((TERRITORY_DIR / "instruments").glob("*.json"))]
+    texts = [(path, src["quote"]) for tree in trees for path, src in sources(tree)
+             if src.get("kind", "seed") == "seed" and src["document"] == SEED]
+    tables = load(TABLES)
+    for grade, plan in tables["obiettivi"]["gradi"].items():
+        texts += [(f"obiettivi.{grade}", t) for t in plan["obiettivi"] + plan["macroattivita"]]
+    for phase in tables["fasi"]:
+        texts += [(f"fasi.{phase['codice']}", t) for t in phase["attivita"]]
+        texts += [(f"fasi.{phase['codice']}.label", phase["label"]["it"])]
+        texts += [(f"fasi.{phase['codice']}.{k}", phase[k]) for k in ("criticita", "note") if k in phase]
+    for code, level in tables["valutazione"]["rete"]["livelli"].items():
+        texts += [(f"rete.{code}", level["attori"]), *((f"rete.{code}", t) for t in level["strumenti"])]
+    texts += [(f"valutazione.{code}", label["it"]) for code, label in tables["valutazione"]["indicatori"].items()]
+    missing = [(path, text) for path, text in texts if normalise(text) not in seed]
+    assert len(texts) > 80
+    assert missing == []
+
+
+def test_target_groups_are_profile_flags_with_the_seed_list(sil: Territory, tables: inclusione_sil.Tables) -> None:
+    """The seven illustrative target groups of §1 are profile flags; the L. 68 one uses the law's > 45%."""
+    flags = sil.section("profile", "flags")
+    assert set(tables.target_flags) <= set(flags)
+    assert len(tables.target_flags) == 7
+    assert flags["target_l68"]["when"] == {"member": {"disability_above": 45}}
+    assert "oltre il 46%" in flags["target_l68"]["source"]["quote"]
+    assert "DOMAIN.md §4.4" in flags["target_l68"]["source"]["section"]
+    for code in ("migrante", "mobbing", "disagio_psichico_temporaneo", "professionalita_non_spendibile",
+                 "uscita_comunita", "ex_dipendenza", "ex_detenzione", "nuove_poverta"):
+        assert code in sil.section("needs")
+    assert sil.data_category("needs", "ex_dipendenza") == "addiction"
+    assert sil.data_category("needs", "ex_detenzione") == "justice"
+    assert sil.data_category("needs", "disagio_psichico_temporaneo") == "mental_health"
+
+
+def test_staff_equipe_and_catalogue_follow_sections_1_and_6(sil: Territory) -> None:
+    """The SIL staff has coordinator, educators, referent social worker and account aziendale; §6 is the catalogue."""
+    staff = sil.section("equipe", "formats")["staff_sil"]
+    assert staff["roles"] == ["coordinatore_sil", "educatore_sil", "assistente_sociale_referente", "account_aziendale"]
+    catalogue = sil.section("interventions")
+    for code in ("informazione_sportello", "bilancio_competenze_individuale", "bilancio_competenze_gruppo",
+                 "incontro_domanda_offerta", "accompagnamento_ricerca_lavoro", "inserimento_lavorativo_mirato",
+                 "sostegno_percorso", "monitoraggio_percorso", "consulenza_legislativa_imprese",
+                 "consulenza_disagio_imprese", "formazione_tutor_aziendali", "patto_territoriale"):
+        assert catalogue[code]["source"]["section"].startswith("6. Tipologia degli interventi"), code
+    assert {catalogue[c]["category"] for c in ("consulenza_legislativa_imprese", "formazione_tutor_aziendali")} == {
+        "servizi_imprese"}
+
+
+def test_sil_items_do_not_count_in_the_complexity(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
+    """Severe difficulties on the nine SIL items do not make the six-dimension complexity alta."""
+    case = example("migrante_occupabilita_bassa.json")
+    result = engine.assess(case, as_of=dt.date(2025, 4, 7))
+    (reason,) = [r for r in result.profile.reasons if r.rule == "profilo.complessita"]
+    assert not any(d.startswith("sil_") for d in reason.inputs["dimensioni_con_livello_>=2"])
+    assert result.profile.profile.complexity is Grade.MEDIA  # lavoro 3 and istruzione 2 only
+
+
+# --------------------------------------------------------------------------- the tables file
+
+
+def test_tables_file_validates_and_compiles(tables: inclusione_sil.Tables) -> None:
+    """sil_tables.yaml validates against the plugin's schema and compiles to the 8 phases and 3 grades."""
+    assert [p.number for p in tables.phases] == list(range(1, 9))
+    assert set(tables.plans) == {Grade.BASSA, Grade.MEDIA, Grade.ALTA}
+    assert tables.max_months == 24
+    assert tables.rel == "sil/sil_tables.yaml"
+
+
+def test_tables_errors_are_all_reported(tmp_path: Path) -> None:
+    """A tables file with an unknown key, an increasing scale and swapped thresholds lists every error with its path."""
+    data = load(TABLES)
+    data["colore"] = "rosso"
+    bad = tmp_path / "sil" / "sil_tables.yaml"
+    bad.parent.mkdir()
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigurationError) as info:
+        inclusione_sil.load_tables(bad)
+    assert [d.path for d in info.value.details] == ["$"]
+    del data["colore"]
+    data["occupabilita"]["scala"]["punteggi"] = [0, 1, 2, 3]
+    data["occupabilita"]["soglie"]["bassa_sotto"] = 2.5
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigurationError) as info:
+        inclusione_sil.load_tables(bad)
+    assert {d.path for d in info.value.details} == {"$.occupabilita.scala.punteggi", "$.occupabilita.soglie"}
+    assert str(bad) in str(info.value)
+
+
+def test_an_edited_copy_of_the_tables_is_used_with_config_dir(tmp_path: Path,
+                                                               example: Callable[[str], dict[str, Any]]) -> None:
+    """An integrator's copy of territories/sil with other thresholds changes the grade, and the reason says so."""
+    copy = tmp_path / "sil"
+    shutil.copytree(TERRITORY_DIR, copy)
+    data = load(copy / "sil_tables.yaml")
+    data["occupabilita"]["soglie"]["alta_da"] = 1.5
+    (copy / "sil_tables.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=[("sil", inclusione_sil)]),
+                    config_dirs=[tmp_path])
+    result = engine.assess(example("l68_invalidita_50.json"), as_of=dt.date(2025, 3, 10))
+    assert result.profile.profile.occupability is Grade.ALTA  # total 1.64 >= 1.5
+    (reason,) = [r for r in result.profile.reasons if r.rule == "sil.occupabilita.grado"]
+    assert reason.inputs["soglie"] == {"bassa_sotto": 1.0, "alta_da": 1.5}
+
+
+def test_tables_naming_an_unknown_dimension_are_refused(tmp_path: Path) -> None:
+    """Tables whose item is not a dimension of the territory are a ConfigurationError naming the item."""
+    copy = tmp_path / "sil"
+    shutil.copytree(TERRITORY_DIR, copy)
+    data = load(copy / "sil_tables.yaml")
+    data["occupabilita"]["dimensioni"]["benessere_soggettivo"]["voci"][0]["dimensione"] = "sil_felicita"
+    (copy / "sil_tables.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=[("sil", inclusione_sil)]),
+                    config_dirs=[tmp_path])
+    with pytest.raises(ConfigurationError) as info:
+        inclusione_sil.tables_for(engine.territory("sil"))
+    (detail,) = info.value.details
+    assert detail.value == "sil_felicita"
+    assert detail.path == "$.occupabilita.dimensioni.benessere_soggettivo.voci[0].dimensione"
+
+
+# --------------------------------------------------------------------------- examples and scenarios
+
+
+def test_examples_are_valid_cases_listed_by_the_territory(engine: Engine, sil: Territory) -> None:
+    """Every example listed in territory.yaml is a valid SIL case, and every case file in examples/ is listed."""
+    listed = sil.examples()
+    assert len(listed) >= 8
+    for path, _as_of, title in listed:
+        case = engine.load_case(json.loads(path.read_text(encoding="utf-8")), str(path))
+        assert case.territory == "sil"
+        assert title
+    assert {p.name for p in (TERRITORY_DIR / "examples").glob("*.json")} == {p.name for p, _d, _t in listed}
+
+
+@pytest.mark.parametrize("path", sorted((TERRITORY_DIR / "scenarios").glob("*.yaml")), ids=lambda p: p.name)
+def test_scenario_files_pass(run_scenario: Callable[..., list[Any]], path: Path) -> None:
+    """Every scenario of the SIL scenario files gives its expected results."""
+    outcomes = run_scenario(path, check=True)
+    assert len(outcomes) >= 9
+
+
+def test_scenario_files_are_those_the_territory_lists(sil: Territory) -> None:
+    """The territory lists exactly the scenario files of its scenarios/ folder."""
+    assert sorted(sil.scenario_files()) == sorted(p.resolve() for p in (TERRITORY_DIR / "scenarios").glob("*.yaml"))
+
+
+def test_a_wrong_expectation_is_reported(tmp_path: Path, run_scenario: Callable[..., list[Any]]) -> None:
+    """The scenarios are really checked: expecting alta for the 50% invalidity case makes that scenario fail."""
+    text = (TERRITORY_DIR / "scenarios" / "sil.yaml").read_text(encoding="utf-8")
+    text = text.replace("occupability: media", "occupability: alta", 1)
+    text = text.replace("../examples/", f"{TERRITORY_DIR}/examples/")
+    path = tmp_path / "sil_sbagliato.yaml"
+    path.write_text(text, encoding="utf-8")
+    failed = [o for o in run_scenario(path) if not o.passed]
+    assert [o.name for o in failed] == ["invalidita_50_target_l68_occupabilita_media"]
+
+
+# --------------------------------------------------------------------------- issue 4, Done when
+
+
+def test_done_when_invalidity_50_is_a_l68_target(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
+    """Done when: a person with invalidity 50% is flagged as L. 68 target, with reasons citing seed 004 and the law."""
+    result = engine.assess(example("l68_invalidita_50.json"), as_of=dt.date(2025, 3, 10))
+    assert "target_l68" in result.profile.profile.flags
+    reasons = {r.rule: r for r in result.profile.reasons}
+    flag = reasons["profilo.flag.target_l68"]
+    assert flag.source.document == SEED
+    assert flag.inputs == {"componenti:disability_above=45": ["m1"]}
+    assert flag.categories == ("health",)
+    law = reasons["sil.target.l68.soglia"]
+    assert law.source.document == "L. 68/1999"
+    assert "oltre il 46%" in law.message_it and "superiore al 45%" in law.message_it
+    cpi = [m for m in result.equipe.members if m.role == "operatore_cpi"]
+    assert cpi and cpi[0].reason.source.document == SEED
+    assert "collocamento_mirato" in [i.code for i in result.interventions]
+
+
+@pytest.mark.parametrize(("percent", "flagged"), [(45, False), (46, True), (50, True), (100, True), (30, False)])
+def test_l68_threshold_is_above_45(engine: Engine, example: Callable[[str], dict[str, Any]], percent: int,
+                                   flagged: bool) -> None:
+    """The L. 68 flag holds from 46% (above the law's 45%, the guidelines' "oltre il 46%" read as from 46%)."""
+    case = example("l68_invalidita_50.json")
+    case["household"]["members"][0]["disability_percent"] = percent
+    result = engine.assess(case, as_of=dt.date(2025, 3, 10))
+    assert ("target_l68" in result.profile.profile.flags) is flagged
+
+
+def test_done_when_grade_and_objectives_follow_the_table(engine: Engine, tables: inclusione_sil.Tables,
+                                                         example: Callable[[str], dict[str, Any]]) -> None:
+    """Done when: the grade and its objectives follow the §2.b table, with reasons citing seed 004."""
+    for name, as_of, grade in (("migrante_occupabilita_bassa.json", dt.date(2025, 4, 7), Grade.BASSA),
+                               ("l68_invalidita_50.json", dt.date(2025, 3, 10), Grade.MEDIA),
+                               ("mobbing_occupabilita_alta.json", dt.date(2025, 2, 17), Grade.ALTA)):
+        result = engine.assess(example(name), as_of=as_of)
+        assert result.profile.profile.occupability is grade
+        reasons = {r.rule: r for r in result.profile.reasons}
+        plan = reasons[f"sil.obiettivi.{grade.value}"]
+        assert plan.source.document == SEED
+        assert plan.inputs["obiettivi"] == list(tables.plans[grade].objectives)
+        assert plan.inputs["macroattivita"] == list(tables.plans[grade].activities)
+        assert all(t in plan.message_it for t in tables.plans[grade].objectives)
+        assert reasons["sil.occupabilita.grado"].source.document == SEED
+        assert reasons["sil.occupabilita.parametri"].source.kind == "default"
+
+
+def test_done_when_a_negative_decision_notifies_the_sender(engine: Engine,
+                                                           example: Callable[[str], dict[str, Any]]) -> None:
+    """Done when: a negative decision at phase 5 sends the case back to its sender with the reason, citing seed 004."""
+    result = engine.assess(example("decisione_negativa.json"), as_of=dt.date(2025, 3, 28))
+    routing = result.routing
+    assert routing.outcome is RoutingOutcome.REFUSED
+    assert (routing.channel, routing.alternatives) == ("notifica_ente_inviante", ("segretariato",))
+    (reason,) = routing.reasons
+    assert reason.source.document == SEED
+    assert reason.source.quote == "In caso di esito negativo segnalazione ente inviante"
+    assert "Nessuna postazione lavorativa compatibile" in reason.message_it
+    assert reason.inputs["destinatario"] == "segretariato"
+    assert result.interventions == ()
+    assert result.equipe.format == "nessuna"
+
+
+def test_the_decision_only_counts_from_its_date(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
+    """Before the date of the negative decision the case is still routed to the SIL's path."""
+    result = engine.assess(example("decisione_negativa.json"), as_of=dt.date(2025, 3, 20))
+    assert result.routing.outcome is RoutingOutcome.ROUTED
+
+
+def test_done_when_a_30_month_project_is_refused(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
+    """Done when: a 30-month project is refused by a problem citing §5 of seed 004 ("max due anni")."""
+    result = engine.assess(example("progetto_30_mesi.json"), as_of=dt.date(2025, 2, 3))
+    problems = {p.reason.rule: p for p in result.project_problems}
+    problem = problems["sil.durata_massima"]
+    assert problem.path == "$.project.end"
+    assert problem.reason.source.document == SEED
+    assert problem.reason.source.quote == "La durata massima del percorso è caratterizzata da max due anni"
+    assert problem.reason.inputs["mesi"] == 30.0
+    assert "30 mesi" in problem.reason.message_it
+    assert problems["sil.durata_massima.intervento"].path == "$.project.interventions[1].end"
+
+
+def test_a_case_outside_the_target_list_is_not_refused(engine: Engine,
+                                                       example: Callable[[str], dict[str, Any]]) -> None:
+    """A case in no group of the illustrative list is routed and graded like any other, and a reason says why."""
+    result = engine.assess(example("fuori_elenco.json"), as_of=dt.date(2025, 5, 12))
+    assert result.routing.outcome is RoutingOutcome.ROUTED
+    assert result.profile.profile.occupability is Grade.MEDIA
+    (reason,) = [r for r in result.profile.reasons if r.rule == "sil.target.fuori_elenco"]
+    assert "a titolo esemplificativo" in reason.source.quote
+    (grade,) = [r for r in result.profile.reasons if r.rule == "sil.occupabilita.grado"]
+    assert grade.inputs["voci_non_rilevate"] == ["sil_benessere_soggettivo"]
+
+
+def test_a_district_extending_sil_uses_the_sil_tables(tmp_path: Path, example: Callable[[str], dict[str, Any]]) -> None:
+    """A district layer of an integrator that extends sil gets the SIL rules and tables of the sil layer."""
+    child = tmp_path / "sil_valle"
+    child.mkdir()
+    (child / "territory.yaml").write_text(
+        "id: sil_valle\nlabel: {it: Distretto della valle, en: Valley district}\nlevel: distretto\n"
+        "extends: sil\nversion: '1'\n", encoding="utf-8")
+    engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=[("sil", inclusione_sil)]),
+                    config_dirs=[tmp_path])
+    territory = engine.territory("sil_valle")
+    assert inclusione_sil.tables_path(territory) == (TABLES, "sil")
+    case = {**example("l68_invalidita_50.json"), "territory": "sil_valle"}
+    result = engine.assess(case, as_of=dt.date(2025, 3, 10))
+    assert result.profile.profile.occupability is Grade.MEDIA
+    (reason,) = [r for r in result.profile.reasons if r.rule == "sil.occupabilita.grado"]
+    assert (reason.territory, reason.defined_in) == ("sil", "sil/sil_tables.yaml")
