@@ -121,7 +121,7 @@ def test_help_lists_every_command_in_italian(run: Run) -> None:
     """`--help` exits 0 and describes every command, in Italian by default."""
     code, out, _ = run("--help")
     assert code == 0
-    for command in ("territories", "validate", "assess", "schema", "test", "demo"):
+    for command in ("territories", "validate", "assess", "schema", "test", "demo", "privacy"):
         assert command in out
     assert "lingua dei messaggi" in out
 
@@ -332,11 +332,14 @@ def test_assess_speaks_english_with_lang_en(run: Run, tmp_path: Path) -> None:
 
 
 def test_assess_json_output_is_the_result(run: Run, tmp_path: Path) -> None:
-    """`--json assess` prints the result as JSON, with provenance and the as-of date."""
+    """`--json assess` prints the social service's view of the result, with provenance, as-of date and basis."""
     path = write_json(tmp_path / "case.json", italia_case())
     code, out, _ = run("--json", "assess", path, "--as-of", "2025-03-01")
     assert code == 0
-    result = json.loads(out)
+    view = json.loads(out)
+    assert (view["recipient"], view["purpose"], view["withheld"]) == ("ssp", "assessment", [])
+    assert {d["basis"] for d in view["disclosed"]} == {"law"}
+    result = view["result"]
     assert result["as_of"] == "2025-03-01"
     assert result["routing"]["service"] == "ssp"
     assert result["provenance"]["config_digest"]
@@ -349,7 +352,7 @@ def test_assess_as_of_changes_the_measures_in_force(run: Run, tmp_path: Path) ->
     def measures(day: str) -> set[str]:
         code, out, _ = run("--json", "assess", path, "--as-of", day)
         assert code == 0
-        return {m["measure"] for m in json.loads(out)["measures"] if m["in_force"]}
+        return {m["measure"] for m in json.loads(out)["result"]["measures"] if m["in_force"]}
 
     assert "rdc" in measures("2022-06-01")
     assert "adi" not in measures("2022-06-01")
@@ -361,7 +364,7 @@ def test_assess_defaults_to_today(run: Run, tmp_path: Path) -> None:
     """Without --as-of the case is assessed as of today."""
     code, out, _ = run("--json", "assess", write_json(tmp_path / "case.json", italia_case()))
     assert code == 0
-    assert json.loads(out)["as_of"] == dt.date.today().isoformat()
+    assert json.loads(out)["result"]["as_of"] == dt.date.today().isoformat()
 
 
 def test_assess_streams_json_lines_and_reports_the_bad_line(run: Run, tmp_path: Path) -> None:
@@ -385,6 +388,7 @@ def test_assess_reads_json_lines_from_stdin(run: Run, monkeypatch: pytest.Monkey
     code, out, _ = run("assess", "-", "--json", "--as-of", "2025-03-01")
     assert code == 0
     assert [json.loads(line)["case_id"] for line in out.splitlines()] == ["x", "y"]
+    assert [json.loads(line)["result"]["case_id"] for line in out.splitlines()] == ["x", "y"]
 
 
 def test_assess_reads_a_pretty_printed_case_from_stdin(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -647,3 +651,178 @@ def test_demo_runs_every_installed_territory(run: Run) -> None:
     code, out, err = run("demo")
     assert code == 0, err
     assert out
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+def test_purposes_of_the_parser_are_those_of_the_model() -> None:
+    """The purposes the CLI accepts (written out to keep start-up light) are exactly the Purpose values."""
+    from inclusione_core import Purpose
+    from inclusione_core.cli import PURPOSES
+
+    assert list(PURPOSES) == [p.value for p in Purpose]
+
+
+def test_assess_for_the_cpi_withholds_the_addiction_need(run: Run, tmp_path: Path, only_core: None) -> None:
+    """The CPI's view of a result for a referral drops what used the addiction need and lists it as withheld."""
+    path = write_json(tmp_path / "case.json", italia_case())
+    code, out, _ = run("--json", "assess", path, "--as-of", "2025-03-01", "--recipient", "cpi",
+                       "--purpose", "referral")
+    assert code == 0
+    view = json.loads(out)
+    assert (view["recipient"], view["purpose"]) == ("cpi", "referral")
+    assert "addiction" in {w["category"] for w in view["withheld"]}
+    assert all(w["path"].startswith("$.") and w["reason_it"] and w["reason_en"] for w in view["withheld"])
+    assert "dipendenze" not in json.dumps(view["result"])
+    assert {d["flow"] for d in view["disclosed"]} == {"cpi_invio"}
+
+
+def test_assess_text_names_the_recipient_and_lists_what_was_withheld(
+    run: Run, tmp_path: Path, only_core: None
+) -> None:
+    """The text result says for whom it is and ends with the data withheld, path, category and reason."""
+    path = write_json(tmp_path / "case.json", italia_case())
+    code, out, err = run("assess", path, "--as-of", "2025-03-01", "--recipient", "cpi", "--purpose", "equipe")
+    assert code == 0
+    assert "Destinatario: Centro per l'Impiego (cpi) · Finalità: equipe (equipe)" in " ".join(out.split())
+    withheld = out.split("DATI NON COMUNICATI AL DESTINATARIO")[1]
+    assert "[addiction]" in withheld
+    assert "senza un consenso valido al 2025-03-01" in withheld
+    assert err.count("--audit FILE") == 1  # no persistent audit: said once
+
+
+def test_assess_default_is_the_case_holding_social_service(run: Run, tmp_path: Path, only_core: None) -> None:
+    """By default the result is the view of the social service holding the case, which withholds nothing."""
+    code, out, _ = run("assess", write_json(tmp_path / "case.json", italia_case()), "--as-of", "2025-03-01")
+    assert code == 0
+    assert "Finalità: valutazione (assessment)" in " ".join(out.split())
+    assert "(nessuno: il destinatario può ricevere tutti i dati usati)" in out
+
+
+def test_assess_unknown_recipient_exits_2_and_lists_the_known(run: Run, tmp_path: Path, only_core: None) -> None:
+    """A recipient kind the privacy configuration does not provide for is bad input, with the known kinds."""
+    code, _, err = run("assess", write_json(tmp_path / "c.json", italia_case()), "--as-of", "2025-03-01",
+                       "--recipient", "giornale")
+    assert code == 2
+    assert "giornale" in err
+    assert "cpi, csm" in err
+
+
+def test_audit_file_records_every_disclosure_and_history_reads_it(
+    run: Run, tmp_path: Path, only_core: None
+) -> None:
+    """With --audit each view is appended to the file, and `privacy history` shows who received what, on which basis."""
+    audit = tmp_path / "audit.jsonl"
+    path = write_json(tmp_path / "case.json", italia_case())
+    for recipient, purpose in (("ssp", "assessment"), ("cpi", "referral")):
+        code, _, err = run("--audit", audit, "assess", path, "--as-of", "2025-03-01", "--recipient", recipient,
+                           "--purpose", purpose)
+        assert code == 0
+        assert "--audit" not in err  # kept: no warning
+    lines = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    assert [(r["recipient"], r["purpose"], r["channel"]) for r in lines] == [("ssp", "assessment", "cli"),
+                                                                            ("cpi", "referral", "cli")]
+    code, out, _ = run("privacy", "history", "c1", "--audit", audit)
+    assert code == 0
+    assert "Destinatario: cpi · invio (referral) · canale cli · alla data 2025-03-01" in out
+    assert "comunicati per legge (cpi_invio): " in out
+    assert "non comunicati: addiction" in out
+    code, out, _ = run("--json", "privacy", "history", "c1", "--audit", audit)
+    assert [r["recipient"] for r in json.loads(out)["records"]] == ["ssp", "cpi"]
+    code, out, _ = run("privacy", "history", "altro", "--audit", audit)
+    assert code == 0
+    assert "nessuna comunicazione registrata" in out
+
+
+def test_audit_file_can_come_from_the_environment(
+    run: Run, tmp_path: Path, only_core: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """INCLUSIONE_AUDIT names the audit file when --audit is not given."""
+    audit = tmp_path / "env.jsonl"
+    monkeypatch.setenv("INCLUSIONE_AUDIT", str(audit))
+    code, _, _ = run("assess", write_json(tmp_path / "case.json", italia_case()), "--as-of", "2025-03-01")
+    assert code == 0
+    code, out, _ = run("--json", "privacy", "history", "c1")
+    assert code == 0
+    assert len(json.loads(out)["records"]) == 1
+
+
+def test_history_without_an_audit_file_exits_2(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`privacy history` without --audit or INCLUSIONE_AUDIT says where the history comes from and exits 2."""
+    monkeypatch.delenv("INCLUSIONE_AUDIT", raising=False)
+    code, out, err = run("privacy", "history", "c1")
+    assert code == 2
+    assert out == ""
+    assert "--audit FILE" in err and "INCLUSIONE_AUDIT" in err
+
+
+def test_history_of_an_unreadable_audit_file_exits_2(run: Run, tmp_path: Path) -> None:
+    """An audit file that is not JSON Lines of audit records is bad input, named, not an internal error."""
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{non json\n", encoding="utf-8")
+    code, _, err = run("privacy", "history", "c1", "--audit", bad)
+    assert code == 2
+    assert "bad.jsonl" in err
+
+
+def test_privacy_without_a_subcommand_exits_2(run: Run) -> None:
+    """`inclusione privacy` alone prints its subcommands on stderr and exits 2."""
+    code, _, err = run("privacy")
+    assert code == 2
+    assert "flows" in err and "history" in err and "view" in err
+
+
+def test_privacy_flows_prints_the_table_of_the_configuration(run: Run, only_core: None) -> None:
+    """`privacy flows` prints every flow of the territory; its JSON is the Policy table."""
+    from inclusione_core import Engine, Policy
+
+    code, out, _ = run("privacy", "flows", "--territory", "italia")
+    assert code == 0
+    assert "cpi — Centro per l'Impiego · invio (referral) · per legge" in out
+    assert "base giuridica: D.Lgs. 147/2017" in out
+    assert "flusso: udp_statistiche (italia/territory.yaml)" in out
+    code, out, _ = run("--json", "privacy", "flows", "--territory", "italia")
+    assert json.loads(out)["flows"] == Policy(Engine().territory("italia")).table()
+
+
+def test_privacy_flows_unknown_territory_exits_2(run: Run) -> None:
+    """`privacy flows` for a territory that is not installed exits 2 and names it."""
+    code, _, err = run("privacy", "flows", "--territory", "atlantide")
+    assert code == 2
+    assert "atlantide" in err
+
+
+def test_privacy_view_shows_consent_at_work(run: Run, tmp_path: Path, only_core: None) -> None:
+    """The CPI sees the addiction need only while a consent covers it: not before it, not after its withdrawal."""
+    consent = {"id": "k1", "member": "m1", "categories": ["addiction"], "recipients": ["cpi"],
+               "purposes": ["equipe"], "given_on": "2025-02-01", "withdrawn_on": "2025-04-01"}
+    path = write_json(tmp_path / "case.json", italia_case(consents=[consent]))
+
+    def needs(day: str) -> list[str]:
+        code, out, _ = run("--json", "privacy", "view", path, "--recipient", "cpi", "--purpose", "equipe",
+                           "--as-of", day)
+        assert code == 0
+        view = json.loads(out)
+        assert view["recipient"] == "cpi"
+        return [n["code"] for n in view["data"]["assessment"]["needs"]]
+
+    assert needs("2025-01-31") == []
+    assert needs("2025-02-01") == ["dipendenze"]
+    assert needs("2025-03-31") == ["dipendenze"]
+    assert needs("2025-04-01") == []
+    code, out, _ = run("privacy", "view", path, "--recipient", "cpi", "--purpose", "equipe", "--as-of", "2025-03-01")
+    assert code == 0
+    assert "con consenso k1 (flusso cpi_equipe_consenso): addiction" in out
+    assert "household.members[0].employment: disoccupato" in out
+    assert "$.household.members[0].disability_percent [health]" in out
+
+
+def test_demo_shows_the_social_service_view(run: Run, config_dir: Path, only_core: None) -> None:
+    """`demo` goes through the view of the social service too, and says nothing about the audit."""
+    code, out, err = run("--json", "--config-dir", config_dir, "demo")
+    assert code == 0
+    (record,) = [json.loads(line) for line in out.splitlines()]
+    assert (record["recipient"], record["purpose"], record["withheld"]) == ("ssp", "assessment", [])
+    assert record["result"]["case_id"] == "c1"
+    assert "--audit" not in err

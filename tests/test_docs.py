@@ -406,3 +406,80 @@ def test_glossary_has_the_profile_codes() -> None:
     text = (DOCS / "glossary.md").read_text(encoding="utf-8")
     for code in [*(a.value for a in Activability), NOT_ASSESSED]:
         assert re.search(rf"^\| `{code}` \|", text, re.M), f"glossary: no row for `{code}`"
+
+
+# --------------------------------------------------------------------------- privacy.md
+
+
+def _cell(value: str) -> str:
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def categories_table() -> str:
+    """The data-category table of privacy.md, from DataCategory."""
+    from inclusione_core import DataCategory
+
+    rows = ["| code | Italian label | special (GDPR art. 9/10) |", "|---|---|---|"]
+    rows += [f"| `{c.value}` | {c.label_it} | {'yes' if c.special else 'no'} |" for c in DataCategory]
+    return "\n".join(rows) + "\n"
+
+
+def flows_table(territory: str) -> str:
+    """The data-flow table of a territory for privacy.md, from ``Policy(...).table()``."""
+    from inclusione_core import Engine, Policy, get_plugin_manager
+
+    toscana = pytest.importorskip("inclusione_toscana")
+    prato = pytest.importorskip("inclusione_prato")
+    pm = get_plugin_manager(load_entrypoints=False, plugins=[("toscana", toscana), ("prato", prato)])
+    rows = ["| recipient | purpose | categories | basis | legal basis | source | flow (defined in) |",
+            "|---|---|---|---|---|---|---|"]
+    for r in Policy(Engine(plugin_manager=pm).territory(territory)).table():
+        who = f"`{r['recipient']}` {r['recipient_label']}".strip()
+        cats = ", ".join(f"`{c}`" for c in r["categories"])
+        rows.append(f"| {_cell(who)} | `{r['purpose']}` | {cats} | {r['basis']} | {_cell(r['legal_basis'])} | "
+                    f"{_cell(r['source'])} | `{r['flow']}` ({_cell(r['defined_in'])}) |")
+    return "\n".join(rows) + "\n"
+
+
+def generated_block(text: str, name: str) -> str:
+    """The text between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` (markers on their own lines)."""
+    match = re.search(rf"^<!-- {re.escape(name)}:start -->\n(.*?)^<!-- {re.escape(name)}:end -->$", text, re.M | re.S)
+    assert match is not None, f"docs/privacy.md has no block <!-- {name}:start --> ... <!-- {name}:end -->"
+    return match.group(1)
+
+
+def _privacy_doc() -> str:
+    return (DOCS / "privacy.md").read_text(encoding="utf-8")
+
+
+def test_privacy_doc_flow_table_is_generated_from_the_prato_configuration() -> None:
+    """The data-flow table of privacy.md is exactly the one generated from Prato's configuration (no drift)."""
+    assert generated_block(_privacy_doc(), "flows:prato") == flows_table("prato"), (
+        "regenerate it: python -c 'import tests.test_docs as t; print(t.flows_table(\"prato\"), end=\"\")'"
+    )
+
+
+def test_privacy_doc_category_table_is_generated_from_the_code() -> None:
+    """The data-category table of privacy.md lists every DataCategory, its Italian label and whether it is special."""
+    assert generated_block(_privacy_doc(), "categories") == categories_table()
+
+
+def test_privacy_doc_names_every_exit_of_the_core() -> None:
+    """privacy.md names each way data leave the core: the engine methods, the CLI commands and Prato's instruments."""
+    text = _privacy_doc()
+    for exit_ in ("Engine.disclose_case", "Engine.disclose_result", "Engine.export_statistics",
+                  "inclusione assess", "inclusione demo", "inclusione privacy view", "build_scheda_invio",
+                  "build_elenco_nominativo"):
+        assert exit_ in text, exit_
+
+
+def test_privacy_doc_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """The Python example of privacy.md runs on the italia layer and prints what it says it prints."""
+    (block,) = python_blocks(_privacy_doc())
+    exec(compile(block, "docs/privacy.md", "exec"), {"__name__": "__main__"})
+    out = capsys.readouterr().out
+    assert "bisogni visti dal CPI: ['lavoro']" in out
+    assert "$.assessment.needs[1] addiction" in out
+    assert "con il consenso: ['lavoro', 'dipendenze']" in out
+    assert "statistica: p- 1981" in out
+    assert re.search(r"cpi referral api .*addiction", out)

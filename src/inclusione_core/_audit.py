@@ -82,7 +82,7 @@ class JsonlAuditLog:
 
     def append(self, record: AuditRecord) -> None:
         """Append one record durably."""
-        line = json.dumps(attrs.asdict(record, retain_collection_types=False), ensure_ascii=False, sort_keys=True)
+        line = json.dumps(attrs.asdict(record), ensure_ascii=False, sort_keys=True)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as f:

@@ -531,7 +531,7 @@ class Citation:
     def __str__(self) -> str:
         parts = [self.document]
         if self.section:
-            parts.append(f"§ {self.section}")
+            parts.append(self.section if self.section.startswith("§") else f"§ {self.section}")
         if self.quote:
             parts.append(f'"{self.quote}"')
         return ", ".join(parts)

@@ -1,12 +1,13 @@
 """
-Text rendering for operators: explained results, error reports, territories, scenario outcomes.
+Text rendering for operators: explained results, error reports, privacy views, data flows, disclosure history.
 
 Italian first (``lang="it"``), English with ``lang="en"``. Labels of services, roles,
 formats, interventions, deadlines and measures come from the territory configuration
 (``label: {it, en}``); codes are shown next to them so that an operator and an
 integrator read the same thing. Every decision is printed with its reason, its source
 citation and its provenance (plugin@version, configuration file, configuration digest,
-as-of date).
+as-of date). A result or a case is rendered from a recipient's view: what was withheld
+is listed with its path, category and reason.
 """
 
 from __future__ import annotations
@@ -18,16 +19,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._audit import AuditRecord
     from ._config import Territory
     from ._errors import ErrorDetail, InclusioneError, InputError
     from ._models import DecidedBy, Reason, Result
+    from ._privacy import View
 
 __all__ = [
     "detail_line",
     "error_report",
+    "flows_text",
+    "history_text",
     "input_title",
     "result_text",
     "tr",
+    "view_text",
 ]
 
 WIDTH = 100
@@ -108,6 +114,31 @@ _TEXT: dict[str, dict[str, str]] = {
         "input.InvalidCaseError": "caso non valido",
         "input.ConfigurationError": "configurazione non valida",
         "input.ScenarioFileError": "file di scenari non valido",
+        "recipient": "Destinatario",
+        "purpose_label": "Finalità",
+        "purpose.assessment": "valutazione",
+        "purpose.equipe": "equipe",
+        "purpose.referral": "invio",
+        "purpose.monitoring": "monitoraggio",
+        "purpose.statistics": "statistica",
+        "withheld": "DATI NON COMUNICATI AL DESTINATARIO",
+        "withheld_none": "nessuno: il destinatario può ricevere tutti i dati usati",
+        "disclosed": "CATEGORIE COMUNICATE E BASE",
+        "data": "DATI COMUNICATI",
+        "basis.law": "per legge",
+        "basis.consent": "con consenso",
+        "flow": "flusso",
+        "flows": "Flussi di dati",
+        "categories": "categorie",
+        "legal_basis": "base giuridica",
+        "no_flows": "nessun flusso configurato: nessun dato esce verso alcun destinatario",
+        "history": "Comunicazioni registrate del caso",
+        "history_none": "nessuna comunicazione registrata",
+        "channel_label": "canale",
+        "pseudonymised": "pseudonimizzati",
+        "withheld_short": "non comunicati",
+        "disclosed_short": "comunicati",
+        "view": "Vista del caso",
     },
     "en": {
         "case": "Case",
@@ -184,6 +215,31 @@ _TEXT: dict[str, dict[str, str]] = {
         "input.InvalidCaseError": "invalid case",
         "input.ConfigurationError": "invalid configuration",
         "input.ScenarioFileError": "invalid scenario file",
+        "recipient": "Recipient",
+        "purpose_label": "Purpose",
+        "purpose.assessment": "assessment",
+        "purpose.equipe": "equipe",
+        "purpose.referral": "referral",
+        "purpose.monitoring": "monitoring",
+        "purpose.statistics": "statistics",
+        "withheld": "DATA WITHHELD FROM THE RECIPIENT",
+        "withheld_none": "none: the recipient may receive all the data used",
+        "disclosed": "CATEGORIES DISCLOSED AND BASIS",
+        "data": "DATA DISCLOSED",
+        "basis.law": "by law",
+        "basis.consent": "with consent",
+        "flow": "flow",
+        "flows": "Data flows",
+        "categories": "categories",
+        "legal_basis": "legal basis",
+        "no_flows": "no flow configured: no data goes out to any recipient",
+        "history": "Recorded disclosures of case",
+        "history_none": "no disclosure recorded",
+        "channel_label": "channel",
+        "pseudonymised": "pseudonymised",
+        "withheld_short": "withheld",
+        "disclosed_short": "disclosed",
+        "view": "View of case",
     },
 }
 
@@ -256,10 +312,11 @@ def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
 
 
 class _Writer:
-    def __init__(self, result: Result, territory: Territory | None, lang: str) -> None:
+    def __init__(self, result: Result, territory: Territory | None, lang: str, view: View | None = None) -> None:
         self.r = result
         self.t = territory
         self.lang = lang
+        self.view = view
         self.lines: list[str] = []
 
     def _(self, key: str) -> str:
@@ -312,6 +369,8 @@ class _Writer:
         title = f"{self._('case')} {r.case_id} — {terr} — {self._('as_of')} {r.as_of.isoformat()}"
         self.add(title)
         self.add("=" * min(len(title), WIDTH))
+        if self.view is not None:
+            self.lines += _wrap(_recipient_line(self.view, self.t, self.lang), "  ")
 
     def summary(self) -> None:
         """Four lines an operator reads first; the sections below explain each of them."""
@@ -440,15 +499,25 @@ class _Writer:
         plugins = ", ".join(f"{p.plugin}@{p.version}" for p in prov.plugins) or "—"
         self.add(f"  {self._('plugins')}: {plugins}")
 
+    def withheld(self) -> None:
+        if self.view is None:
+            return
+        self.heading("withheld")
+        self.lines += _withheld_lines(self.view, self.lang)
 
-def result_text(result: Result, territory: Territory | None = None, lang: str = "it") -> str:
+
+def result_text(result: Result, territory: Territory | None = None, lang: str = "it", *,
+                view: View | None = None) -> str:
     """
     An explained result as text: profile, routing, equipe, interventions, deadlines,
     measures, project problems, provenance; each decision with reason, source and provenance.
 
     :param territory: the compiled territory, for labels (codes only when ``None``).
+    :param view: the recipient view the result was taken from (``Engine.disclose_result``):
+        the recipient and purpose are named under the title, and what was withheld is
+        listed at the end.
     """
-    w = _Writer(result, territory, lang)
+    w = _Writer(result, territory, lang, view)
     w.header()
     w.summary()
     w.profile()
@@ -459,4 +528,119 @@ def result_text(result: Result, territory: Territory | None = None, lang: str = 
     w.measures()
     w.problems()
     w.provenance()
+    w.withheld()
     return "\n".join(w.lines)
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+def _purpose(purpose: str, lang: str) -> str:
+    return f"{tr('purpose.' + purpose, lang)} ({purpose})" if lang == "it" else purpose
+
+
+def _recipient_line(view: View, territory: Territory | None, lang: str) -> str:
+    who = _label(territory, ("privacy", "recipients"), view.recipient.kind, lang)
+    if view.recipient.service and view.recipient.service != view.recipient.kind:
+        who += f", {view.recipient.service}"
+    if view.recipient.name:
+        who += f", {view.recipient.name}"
+    return (f"{tr('recipient', lang)}: {who} · {tr('purpose_label', lang)}: {_purpose(view.purpose.value, lang)}"
+            f" · {tr('as_of', lang)} {view.as_of.isoformat()}")
+
+
+def _withheld_lines(view: View, lang: str) -> list[str]:
+    if not view.withheld:
+        return [f"  ({tr('withheld_none', lang)})"]
+    lines: list[str] = []
+    for w in view.withheld:
+        lines.append(f"  - {w.path} [{w.category}]")
+        lines += _wrap(w.reason_en if lang == "en" else w.reason_it, "      ")
+    return lines
+
+
+def _disclosed_lines(view: View, lang: str) -> list[str]:
+    """The categories disclosed, grouped by basis: flow, legal basis or consent."""
+    groups: dict[tuple[str, str, str, str], list[str]] = {}
+    for d in view.disclosed:
+        groups.setdefault((d.basis, d.flow, str(d.legal_basis), d.consent or ""), []).append(d.category)
+    lines: list[str] = []
+    for (basis, flow, legal, consent), cats in groups.items():
+        how = tr(f"basis.{basis}", lang) + (f" {consent}" if consent else "")
+        lines += _wrap(", ".join(cats), "      ", f"  - {how} ({tr('flow', lang)} {flow}): ")
+        lines += _wrap(legal, "      ", f"      {tr('legal_basis', lang)}: ")
+    return lines or [f"  ({tr('none_f', lang)})"]
+
+
+def _flatten(value: Any, path: str) -> Iterable[tuple[str, Any]]:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _flatten(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list) and value and any(isinstance(v, Mapping | list) for v in value):
+        for i, item in enumerate(value):
+            yield from _flatten(item, f"{path}[{i}]")
+    elif value not in (None, "", [], {}):
+        yield path, value
+
+
+def view_text(view: View, territory: Territory | None = None, lang: str = "it") -> str:
+    """
+    The view of a case for a recipient: the data disclosed (one ``path: value`` per line,
+    empty values left out), the categories disclosed with their basis, and what was withheld.
+    """
+    title = f"{tr('view', lang)} {view.case_id} — {view.territory}"
+    lines = [title, "=" * min(len(title), WIDTH), *_wrap(_recipient_line(view, territory, lang), "  "), "",
+             tr("data", lang)]
+    for path, value in _flatten(view.data, ""):
+        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        lines += _wrap(shown, "      ", f"  {path}: ")
+    lines += ["", tr("disclosed", lang), *_disclosed_lines(view, lang)]
+    lines += ["", tr("withheld", lang), *_withheld_lines(view, lang)]
+    return "\n".join(lines)
+
+
+def flows_text(rows: Sequence[Mapping[str, Any]], territory: Territory, lang: str = "it") -> str:
+    """The data-flow table of a territory (from :meth:`Policy.table`), one block per flow."""
+    label = territory.data.get("label", {}).get(lang) or territory.label
+    title = f"{tr('flows', lang)} — {label} [{territory.id}]"
+    lines = [title, "=" * min(len(title), WIDTH)]
+    if not rows:
+        lines.append(f"  ({tr('no_flows', lang)})")
+    for row in rows:
+        who = row["recipient_label"] or row["recipient"]
+        lines.append("")
+        lines.append(f"{row['recipient']} — {who} · {_purpose(row['purpose'], lang)} · "
+                     f"{tr('basis.' + row['basis'], lang)}")
+        lines += _wrap(", ".join(row["categories"]), "      ", f"    {tr('categories', lang)}: ")
+        lines += _wrap(row["legal_basis"], "      ", f"    {tr('legal_basis', lang)}: ")
+        lines += _wrap(row["source"], "      ", f"    {tr('source', lang)}: ")
+        lines.append(f"    {tr('flow', lang)}: {row['flow']} ({row['defined_in']})")
+    return "\n".join(lines)
+
+
+def history_text(records: Sequence[AuditRecord], case_id: str, audit: str, lang: str = "it") -> str:
+    """A case's disclosure history (the data subject's right of access): who, when, what, on which basis."""
+    title = f"{tr('history', lang)} {case_id} ({audit})"
+    lines = [title, "=" * min(len(title), WIDTH)]
+    if not records:
+        lines.append(f"  ({tr('history_none', lang)})")
+    for r in records:
+        who = r.recipient + (f", {r.recipient_service}" if r.recipient_service else "") + \
+            (f", {r.recipient_name}" if r.recipient_name else "")
+        extra = f" · {tr('pseudonymised', lang)}" if r.pseudonymised else ""
+        lines.append("")
+        lines.append(f"{r.at} — {tr('recipient', lang)}: {who} · {_purpose(r.purpose, lang)} · "
+                     f"{tr('channel_label', lang)} {r.channel} · {tr('as_of', lang)} {r.as_of}{extra}")
+        groups: dict[tuple[str, str, str], list[str]] = {}
+        for d in r.disclosed:
+            groups.setdefault((d["basis"], d["flow"], d.get("consent") or ""), []).append(d["category"])
+        for (basis, flow, consent), cats in groups.items():
+            how = tr(f"basis.{basis}", lang) + (f" {consent}" if consent else "")
+            lines += _wrap(", ".join(cats), "      ", f"    {tr('disclosed_short', lang)} {how} ({flow}): ")
+        if not r.disclosed:
+            lines.append(f"    {tr('disclosed_short', lang)}: —")
+        if r.withheld:
+            held = ", ".join(f"{w['category']} ({w['items']})" for w in r.withheld)
+            lines += _wrap(held, "      ", f"    {tr('withheld_short', lang)}: ")
+        lines.append(f"    {tr('config', lang)} {r.config_digest[:12]} · {r.territory}")
+    return "\n".join(lines)

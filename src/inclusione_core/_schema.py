@@ -79,7 +79,10 @@ def generate_case_schema() -> dict[str, Any]:  # noqa: PLR0915 - one recursive w
         required: list[str] = []
         for a in attrs.fields(cls):
             extra = dict(a.metadata.get(SCHEMA_KEY, {}))
-            prop = of_type(a.type, extra)
+            # annotations (x-category, x-export...) describe the property itself: keep them
+            # off the anyOf branches and next to a $ref, where of_type would lose them
+            notes = {k: extra.pop(k) for k in list(extra) if k.startswith("x-")}
+            prop = {**of_type(a.type, extra), **notes}
             prop["description"] = a.metadata.get(DOC_KEY, "")
             if a.default is not attrs.NOTHING:
                 default = a.default

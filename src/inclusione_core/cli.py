@@ -1,10 +1,16 @@
 """
-The ``inclusione`` command: territories, validate, assess, schema, test, demo.
+The ``inclusione`` command: territories, validate, assess, schema, test, demo, privacy.
 
 Output is in Italian by default (``--lang en`` for English), ``--json`` prints machine
 output on stdout. Exit status: 0 all good, 1 some scenario failed (``test``), 2 invalid
 input (every error listed with its file and ``$.path``), 3 internal error (a defect: set
 ``INCLUSIONE_DEBUG=1`` to see the traceback). No traceback is ever printed otherwise.
+
+Case data leave the command only through the core's recipient views
+(``Engine.disclose_result`` / ``disclose_case``): ``assess`` and ``demo`` show what the
+chosen recipient (default: ``ssp``, the social service holding the case, for the
+assessment) may receive, and list what was withheld; each view is recorded in the
+disclosure audit, a JSON Lines file with ``--audit FILE`` (or ``INCLUSIONE_AUDIT``).
 
 Only the standard library is imported at module level, so that ``inclusione --help``
 answers at once; the engine, attrs, cattrs and jsonschema are imported by the commands.
@@ -27,8 +33,10 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterator, Sequence
 
+    from ._audit import AuditLog, AuditRecord
     from ._engine import Engine
     from ._errors import ErrorDetail, InclusioneError
+    from ._privacy import View
 
 __all__ = ["build_parser", "main"]
 
@@ -37,6 +45,10 @@ EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERNAL = 3
 SCHEMA_NAMES = ("case", "territory", "scenario")
+PURPOSES = ("assessment", "equipe", "referral", "monitoring", "statistics")  # Purpose, without importing it
+DEFAULT_RECIPIENT = "ssp"  # the social service holding the case...
+DEFAULT_PURPOSE = "assessment"  # ...for the multidimensional assessment
+AUDIT_ENV = "INCLUSIONE_AUDIT"
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -71,6 +83,26 @@ _HELP: dict[str, dict[str, str]] = {
         "demo": "valuta gli esempi di ogni territorio installato e mostra i risultati spiegati",
         "demo.as_of": "data di riferimento per tutti gli esempi (predefinita: quella di ciascun esempio)",
         "bad_date": "data non valida: {value!r} (atteso AAAA-MM-GG)",
+        "audit": "file JSON Lines in cui registrare ogni comunicazione di dati (audit); predefinito: "
+        "la variabile INCLUSIONE_AUDIT, altrimenti solo in memoria",
+        "recipient": "tipo di destinatario (ssp, cpi, serd, terzo_settore...): si vedono solo i dati che può "
+        "ricevere (predefinito: ssp, il servizio sociale titolare del caso)",
+        "purpose": "finalità della comunicazione: assessment (predefinita), equipe, referral, monitoring, "
+        "statistics",
+        "privacy": "privacy: flussi di dati di un territorio, vista di un caso per un destinatario, storico "
+        "delle comunicazioni di un caso",
+        "privacy.commands": "sottocomandi",
+        "privacy.flows": "tabella dei flussi di dati: chi riceve quali categorie, per quale finalità, su quale "
+        "base giuridica (dalla configurazione)",
+        "privacy.flows.territory": "territorio",
+        "privacy.view": "i dati di un caso che un destinatario può ricevere per una finalità a una data, con "
+        "quelli non comunicati (registrata nell'audit)",
+        "privacy.view.case": "file del caso (.json)",
+        "privacy.view.as_of": "data della comunicazione AAAA-MM-GG (predefinita: oggi): conta per la validità "
+        "dei consensi",
+        "privacy.history": "chi ha ricevuto quali dati di un caso, quando e su quale base (dal file di audit: "
+        "diritto di accesso dell'interessato)",
+        "privacy.history.case_id": "identificativo del caso",
     },
     "en": {
         "description": "Social services and employment centres working one case together: assess, "
@@ -102,6 +134,24 @@ _HELP: dict[str, dict[str, str]] = {
         "demo": "assess the examples of every installed territory and show the explained results",
         "demo.as_of": "as-of date for every example (default: each example's own)",
         "bad_date": "invalid date: {value!r} (expected YYYY-MM-DD)",
+        "audit": "JSON Lines file where every disclosure of data is recorded (audit); default: the "
+        "INCLUSIONE_AUDIT variable, otherwise in memory only",
+        "recipient": "kind of recipient (ssp, cpi, serd, terzo_settore...): only the data it may receive "
+        "are shown (default: ssp, the social service holding the case)",
+        "purpose": "purpose of the disclosure: assessment (default), equipe, referral, monitoring, statistics",
+        "privacy": "privacy: a territory's data flows, the view of a case for a recipient, a case's "
+        "disclosure history",
+        "privacy.commands": "subcommands",
+        "privacy.flows": "data-flow table: who receives which categories, for which purpose, on which legal "
+        "basis (from the configuration)",
+        "privacy.flows.territory": "territory",
+        "privacy.view": "the data of a case that a recipient may receive for a purpose on a date, with what is "
+        "withheld (recorded in the audit)",
+        "privacy.view.case": "case file (.json)",
+        "privacy.view.as_of": "date of the disclosure YYYY-MM-DD (default: today): consents are checked on it",
+        "privacy.history": "who received which data about a case, when and on which basis (from the audit "
+        "file: the data subject's right of access)",
+        "privacy.history.case_id": "case identifier",
     },
 }
 
@@ -150,6 +200,13 @@ _MSG: dict[str, dict[str, str]] = {
         "no_examples": "nessun territorio installato ha esempi",
         "example": "Esempio",
         "some_failed": "{n} casi non valutati su {total}",
+        "no_audit": "avviso: le comunicazioni di dati sono registrate solo in memoria e andranno perse alla "
+        "fine del comando; usa --audit FILE (o INCLUSIONE_AUDIT) per conservarle",
+        "history_needs_audit": "lo storico delle comunicazioni si legge dal file di audit: indica --audit FILE "
+        "o la variabile INCLUSIONE_AUDIT",
+        "bad_audit": "file di audit non leggibile ({exc}): attesi record JSON Lines scritti da inclusione",
+        "unknown_recipient": "destinatario non previsto dalla configurazione privacy del territorio {territory} "
+        "(previsti: {known})",
     },
     "en": {
         "ok": "OK",
@@ -195,6 +252,13 @@ _MSG: dict[str, dict[str, str]] = {
         "no_examples": "no installed territory has examples",
         "example": "Example",
         "some_failed": "{n} of {total} cases not assessed",
+        "no_audit": "warning: disclosures of data are recorded in memory only and will be lost when the "
+        "command ends; use --audit FILE (or INCLUSIONE_AUDIT) to keep them",
+        "history_needs_audit": "the disclosure history is read from the audit file: give --audit FILE or the "
+        "INCLUSIONE_AUDIT variable",
+        "bad_audit": "unreadable audit file ({exc}): expected JSON Lines records written by inclusione",
+        "unknown_recipient": "recipient not provided for by the privacy configuration of territory "
+        "{territory} (provided for: {known})",
     },
 }
 
@@ -265,10 +329,13 @@ def _common(lang: str, *, top: bool) -> argparse.ArgumentParser:
     lang_default: Any = _default_lang() if top else argparse.SUPPRESS
     json_default: Any = False if top else argparse.SUPPRESS
     dirs_default: Any = [] if top else argparse.SUPPRESS
+    audit_default: Any = (Path(os.environ[AUDIT_ENV]) if os.environ.get(AUDIT_ENV) else None) if top \
+        else argparse.SUPPRESS
     p.add_argument("--lang", choices=("it", "en"), default=lang_default, help=_h(lang, "lang"))
     p.add_argument("--json", action="store_true", default=json_default, help=_h(lang, "json"))
     p.add_argument("--config-dir", action="append", type=Path, metavar="DIR", default=dirs_default,
                    dest="config_dir" if top else "config_dir_after", help=_h(lang, "config_dir"))
+    p.add_argument("--audit", type=Path, metavar="FILE", default=audit_default, help=_h(lang, "audit"))
     return p
 
 
@@ -300,6 +367,8 @@ def build_parser(lang: str = "it") -> argparse.ArgumentParser:
     p.add_argument("case", metavar="CASE", help=_h(lang, "assess.case"))
     p.add_argument("--territory", metavar="ID", help=_h(lang, "assess.territory"))
     p.add_argument("--as-of", type=_date_type(lang), metavar="DATE", help=_h(lang, "assess.as_of"))
+    p.add_argument("--recipient", metavar="KIND", default=DEFAULT_RECIPIENT, help=_h(lang, "recipient"))
+    p.add_argument("--purpose", choices=PURPOSES, default=DEFAULT_PURPOSE, help=_h(lang, "purpose"))
     p.set_defaults(func=_cmd_assess)
 
     p = command("schema")
@@ -314,6 +383,31 @@ def build_parser(lang: str = "it") -> argparse.ArgumentParser:
     p = command("demo")
     p.add_argument("--as-of", type=_date_type(lang), metavar="DATE", help=_h(lang, "demo.as_of"))
     p.set_defaults(func=_cmd_demo)
+
+    p = command("privacy")
+    p.set_defaults(func=_cmd_privacy_usage, privacy_parser=p)
+    privacy = p.add_subparsers(dest="privacy_command", title=_h(lang, "privacy.commands"),
+                               metavar="SOTTOCOMANDO" if lang == "it" else "SUBCOMMAND")
+
+    def subcommand(name: str) -> argparse.ArgumentParser:
+        key = f"privacy.{name}"
+        q = privacy.add_parser(name, help=_h(lang, key), description=_h(lang, key), parents=[after], add_help=False)
+        q.add_argument("-h", "--help", action="help", help=_h(lang, "help"))
+        return q
+
+    q = subcommand("flows")
+    q.add_argument("--territory", metavar="ID", required=True, help=_h(lang, "privacy.flows.territory"))
+    q.set_defaults(func=_cmd_privacy_flows)
+    q = subcommand("view")
+    q.add_argument("case", metavar="CASE", type=Path, help=_h(lang, "privacy.view.case"))
+    q.add_argument("--territory", metavar="ID", help=_h(lang, "assess.territory"))
+    q.add_argument("--recipient", metavar="KIND", required=True, help=_h(lang, "recipient"))
+    q.add_argument("--purpose", choices=PURPOSES, required=True, help=_h(lang, "purpose"))
+    q.add_argument("--as-of", type=_date_type(lang), metavar="DATE", help=_h(lang, "privacy.view.as_of"))
+    q.set_defaults(func=_cmd_privacy_view)
+    q = subcommand("history")
+    q.add_argument("case_id", metavar="CASE_ID", help=_h(lang, "privacy.history.case_id"))
+    q.set_defaults(func=_cmd_privacy_history)
     return parser
 
 
@@ -336,7 +430,31 @@ def _emit_json(data: Any, *, pretty: bool = True) -> None:
     sys.stdout.flush()
 
 
-def _engine(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Engine:
+class _NoticeAudit:
+    """An in-memory audit that says once, on stderr, that its records will not be kept."""
+
+    def __init__(self, inner: AuditLog, lang: str) -> None:
+        self.inner = inner
+        self.lang = lang
+        self.told = False
+
+    def append(self, record: AuditRecord) -> None:
+        if not self.told:
+            self.told = True
+            _err(_m(self.lang, "no_audit"))
+        self.inner.append(record)
+
+    def records(self, case_id: str | None = None) -> list[AuditRecord]:
+        return self.inner.records(case_id)
+
+
+def _engine(args: argparse.Namespace, extra: Sequence[Path] = (), *, notice: bool = True) -> Engine:
+    """
+    The engine for a command: configuration directories, and the audit of ``--audit``
+    (a JSON Lines file) or an in-memory one that warns, at the first disclosure, that its
+    records are lost (``notice=False``: the demo, which discloses only example cases).
+    """
+    from ._audit import JsonlAuditLog, MemoryAuditLog
     from ._engine import Engine
     from ._errors import ErrorDetail, InputError
 
@@ -344,7 +462,43 @@ def _engine(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Engine:
     for d in args.config_dir:
         if not d.is_dir():
             raise InputError(str(d), [ErrorDetail("$", _m(args.lang, "no_config_dir"), str(d), "config-dir")])
-    return Engine(config_dirs=dirs)
+    path = getattr(args, "audit", None)
+    audit: AuditLog
+    if path is not None:
+        audit = JsonlAuditLog(path)
+    else:
+        audit = _NoticeAudit(MemoryAuditLog(), args.lang) if notice else MemoryAuditLog()
+    return Engine(config_dirs=dirs, audit=audit)
+
+
+def _check_recipient(engine: Engine, territory: str, kind: str, lang: str) -> None:
+    """A recipient kind the territory's privacy configuration does not know is an input error."""
+    from ._errors import ErrorDetail, InputError
+
+    known = engine.territory(territory).section("privacy", "recipients")
+    if kind not in known:
+        message = _m(lang, "unknown_recipient", territory=territory, known=", ".join(sorted(known)) or "—")
+        raise InputError("--recipient", [ErrorDetail("$", message, kind, "recipient")])
+
+
+def _view_json(view: View) -> dict[str, Any]:
+    """The parts of a view that go out with it: recipient, purpose, date, what was disclosed and withheld."""
+    return {
+        "case_id": view.case_id,
+        "territory": view.territory,
+        "recipient": view.recipient.kind,
+        "purpose": view.purpose.value,
+        "as_of": view.as_of.isoformat(),
+        "disclosed": [
+            {"category": d.category, "basis": d.basis, "flow": d.flow, "legal_basis": str(d.legal_basis),
+             "consent": d.consent}
+            for d in view.disclosed
+        ],
+        "withheld": [
+            {"path": w.path, "category": w.category, "reason_it": w.reason_it, "reason_en": w.reason_en}
+            for w in view.withheld
+        ],
+    }
 
 
 def _detail_json(d: ErrorDetail) -> dict[str, Any]:
@@ -722,6 +876,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from ._errors import ConfigurationError, InclusioneError
+    from ._models import Result
     from ._render import error_report, result_text
 
     lang = args.lang
@@ -736,6 +891,9 @@ def _cmd_assess(args: argparse.Namespace) -> int:
                 raise error
             case = engine.load_case(data, source)
             result = engine.assess(case, as_of=as_of, territory=args.territory)
+            _check_recipient(engine, result.territory, args.recipient, lang)
+            # the only way out: the view of the result for the recipient (audited)
+            view = engine.disclose_result(result, case, recipient=args.recipient, purpose=args.purpose, channel="cli")
         except ConfigurationError:
             raise  # the configuration, not this case: stop here
         except InclusioneError as exc:
@@ -745,12 +903,13 @@ def _cmd_assess(args: argparse.Namespace) -> int:
                 _emit_json({"source": source, "error": _error_json(exc)}, pretty=False)
             continue
         if args.json:
-            _emit_json(engine.to_json(result), pretty=not streaming)
+            _emit_json({"result": view.data, **_view_json(view)}, pretty=not streaming)
         else:
             if total > 1:
                 _out()
                 _out("-" * 100)
-            _out(result_text(result, engine.territory(result.territory), lang))
+            shown = engine.converter.structure(view.data, Result)
+            _out(result_text(shown, engine.territory(result.territory), lang, view=view))
             sys.stdout.flush()
     if failed:
         if total > 1:
@@ -901,10 +1060,11 @@ def _cmd_test(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from ._errors import InclusioneError
+    from ._models import Result
     from ._render import error_report, result_text
 
     lang = args.lang
-    engine = _engine(args)
+    engine = _engine(args, notice=False)
     shown = 0
     bad = False
     for info in engine.territories():
@@ -917,16 +1077,18 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         for file, as_of, title in terr.examples():
             when = args.as_of or as_of
             try:
-                result = engine.assess(engine.load_case(_read_json_file(file, lang), str(file)),
-                                       as_of=when, territory=info.id)
+                case = engine.load_case(_read_json_file(file, lang), str(file))
+                result = engine.assess(case, as_of=when, territory=info.id)
             except InclusioneError as exc:
                 bad = True
                 _err(error_report(exc, lang))
                 continue
+            view = engine.disclose_result(result, case, recipient=DEFAULT_RECIPIENT, purpose=DEFAULT_PURPOSE,
+                                          channel="demo")
             shown += 1
             if args.json:
                 _emit_json({"territory": info.id, "example": title, "file": str(file),
-                            "result": engine.to_json(result)}, pretty=False)
+                            "result": view.data, **_view_json(view)}, pretty=False)
                 continue
             if shown > 1:
                 _out()
@@ -934,11 +1096,77 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             _out(heading)
             _out(f"    ({file})")
             _out()
-            _out(result_text(result, engine.territory(result.territory), lang))
+            _out(result_text(engine.converter.structure(view.data, Result), terr, lang, view=view))
             sys.stdout.flush()
     if not shown and not bad and not args.json:
         _out(_m(lang, "no_examples"))
     return EXIT_INVALID if bad else EXIT_OK
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+def _cmd_privacy_usage(args: argparse.Namespace) -> int:
+    """``inclusione privacy`` without a subcommand: its help on stderr, exit 2."""
+    args.privacy_parser.print_help(sys.stderr)
+    return EXIT_INVALID
+
+
+def _cmd_privacy_flows(args: argparse.Namespace) -> int:
+    from ._privacy import Policy
+    from ._render import flows_text
+
+    engine = _engine(args)
+    terr = engine.territory(args.territory)
+    rows = Policy(terr).table()
+    if args.json:
+        _emit_json({"territory": terr.id, "config_digest": terr.digest, "flows": rows})
+    else:
+        _out(flows_text(rows, terr, args.lang))
+    return EXIT_OK
+
+
+def _cmd_privacy_view(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from ._render import view_text
+
+    lang = args.lang
+    engine = _engine(args)
+    case = engine.load_case(_read_json_file(args.case, lang), str(args.case))
+    territory = args.territory or case.territory
+    _check_recipient(engine, territory, args.recipient, lang)
+    view = engine.disclose_case(case, recipient=args.recipient, purpose=args.purpose,
+                                as_of=args.as_of or dt.date.today(), channel="cli", territory=territory)
+    if args.json:
+        _emit_json({**_view_json(view), "data": view.data})
+    else:
+        _out(view_text(view, engine.territory(territory), lang))
+    return EXIT_OK
+
+
+def _cmd_privacy_history(args: argparse.Namespace) -> int:
+    import attrs
+
+    from ._audit import JsonlAuditLog
+    from ._render import history_text
+
+    lang = args.lang
+    if args.audit is None:
+        _err(_m(lang, "history_needs_audit"))
+        return EXIT_INVALID
+    try:
+        records = JsonlAuditLog(args.audit).records(args.case_id)
+    except (ValueError, TypeError, KeyError) as exc:  # not a file written by JsonlAuditLog
+        from ._errors import ErrorDetail, InputError
+
+        raise InputError(str(args.audit), [ErrorDetail("$", _m(lang, "bad_audit", exc=exc), rule="audit")]) from None
+    if args.json:
+        _emit_json({"case_id": args.case_id, "audit": str(args.audit),
+                    "records": [attrs.asdict(r) for r in records]})
+    else:
+        _out(history_text(records, args.case_id, str(args.audit), lang))
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- main

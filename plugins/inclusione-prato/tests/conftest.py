@@ -5,6 +5,7 @@ explicitly (independent of what is installed), and the example cases of the terr
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 import inclusione_prato
 import inclusione_toscana
-from inclusione_core import Engine, Territory, get_plugin_manager
+from inclusione_core import Engine, MemoryAuditLog, Territory, get_plugin_manager
 
 ROOT = Path(__file__).resolve().parents[3]
 TERRITORY_DIR = ROOT / "territories" / "prato"
@@ -33,6 +34,13 @@ def inclusione_pm() -> pluggy.PluginManager:
 def engine() -> Engine:
     """One engine with the Toscana and Prato plugins, shared by the read-only tests."""
     return Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=PLUGINS))
+
+
+@pytest.fixture
+def audited_engine() -> Engine:
+    """A fresh engine with its own in-memory disclosure audit and a fixed clock, for tests that read the audit."""
+    return Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=PLUGINS), audit=MemoryAuditLog(),
+                  clock=lambda: dt.datetime(2025, 4, 10, 9, 0, tzinfo=dt.UTC))
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The elenco nominativo of an EM meeting, built from cases and schede di esito (seed 000)."""
+"""The elenco nominativo of an EM meeting, built from cases and schede di esito (seed 000) through the views."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inclusione_core import Engine, InputError, Territory
+from inclusione_core import Engine, InputError, Policy, Purpose, Territory
 from inclusione_prato import build_elenco_nominativo, instrument_errors
 
 MEETING = dt.date(2025, 6, 5)
@@ -76,14 +76,56 @@ def test_overdue_review_puts_the_project_on_the_agenda(elenco: dict[str, Any]) -
             "descrizione": "Verifica dello stato di avanzamento del progetto scaduta il 2025-01-31."} in why
 
 
-def test_no_health_detail_reaches_the_agenda(elenco: dict[str, Any]) -> None:
-    """Addiction and mental-health needs show only as "specialistica", their services as one specialist operator."""
+def test_the_agenda_names_its_recipients(elenco: dict[str, Any]) -> None:
+    """The elenco goes to the CPI, the social service and every service an equipe on the agenda convenes."""
+    assert elenco["destinatari"] == ["casa", "cpi", "csm", "serd", "ssp", "terzo_settore"]
+
+
+def test_no_special_data_reaches_the_agenda_without_everyones_basis(elenco: dict[str, Any]) -> None:
+    """The addiction need and the SerD stay out while some recipient lacks a consent; the entry lists the categories."""
     addiction = entries(elenco)["PO-2025-000231"]
-    assert addiction["aree_di_bisogno"] == ["economico", "lavoro", "specialistica"]
-    assert {"ruolo": "operatore_specialistico", "servizio": "specialistico"} in addiction["componenti"]
-    text = json.dumps(elenco, ensure_ascii=False).lower()
-    for word in ("dipendenz", "serd", "salute_mentale", "csm", "operatore_csm"):
+    assert addiction["aree_di_bisogno"] == ["economico", "lavoro"]
+    assert [c["servizio"] for c in addiction["componenti"]] == ["cpi", "ssp", "nucleo"]
+    assert [d["categoria"] for d in addiction["dati_non_trasmessi"]] == [
+        "health", "addiction", "mental_health", "justice", "records"]
+    text = json.dumps(elenco["voci"], ensure_ascii=False).lower()
+    for word in ('"dipendenze"', "operatore_serd", '"salute_mentale"', "operatore_csm"):
         assert word not in text
+
+
+def test_a_consent_of_every_recipient_lets_the_need_through(
+    engine: Engine, example: Callable[[str], dict[str, Any]]
+) -> None:
+    """Alone on the agenda, the addiction case goes to CPI, SSP and SerD, all covered: the need and the SerD show."""
+    elenco = build_elenco_nominativo([example("dipendenze_e_lavoro.json")], meeting_date=MEETING, engine=engine)
+    assert elenco["destinatari"] == ["cpi", "serd", "ssp"]
+    (entry,) = elenco["voci"]
+    assert entry["aree_di_bisogno"] == ["dipendenze", "economico", "lavoro"]
+    assert {"ruolo": "operatore_serd", "servizio": "serd"} in entry["componenti"]
+    assert "addiction" not in [d["categoria"] for d in entry["dati_non_trasmessi"]]
+
+
+def test_a_withdrawn_consent_no_longer_counts(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
+    """The mental-health consent withdrawn on 1 April 2025 lets nothing through at a meeting on 5 June."""
+    elenco = build_elenco_nominativo([example("segnalazione_siil_terzo_settore.json")], meeting_date=MEETING,
+                                     engine=engine)
+    (entry,) = elenco["voci"]
+    assert "salute_mentale" not in entry["aree_di_bisogno"]
+    assert "mental_health" in [d["categoria"] for d in entry["dati_non_trasmessi"]]
+
+
+def test_every_recipient_and_case_is_audited(
+    audited_engine: Engine, example: Callable[[str], dict[str, Any]]
+) -> None:
+    """Each case on the agenda is disclosed to each recipient (case and result views), on channel elenco_nominativo."""
+    engine = audited_engine
+    elenco = build_elenco_nominativo([example("dipendenze_e_lavoro.json"), example("accesso_diretto_siil.json")],
+                                     meeting_date=MEETING, engine=engine)
+    records = engine.audit.records()
+    assert {r.channel for r in records} == {"elenco_nominativo"}
+    assert {r.case_id for r in records} == {"PO-2025-000231"}  # the refused access is not on the agenda
+    assert sorted(r.recipient for r in records) == sorted(elenco["destinatari"] * 2)
+    assert {r.purpose for r in records} == {"equipe"}
 
 
 def test_rdc_recipient_enters_from_the_analisi_preliminare(
@@ -137,9 +179,16 @@ def test_bad_inputs_are_listed(engine: Engine, example: Callable[[str], dict[str
 def test_any_agenda_is_valid_and_sorted(
     engine: Engine, prato: Territory, example: Callable[[str], dict[str, Any]], picked: list[str], day: dt.date
 ) -> None:
-    """For any set of cases and date the agenda validates, lists each case at most once, sorted by operator."""
-    elenco = build_elenco_nominativo([example(n) for n in picked], meeting_date=day, engine=engine)
+    """Any agenda validates, is sorted, and shows a special need only if every recipient may receive it that day."""
+    cases = {c["id"]: engine.load_case(c) for c in (example(n) for n in picked)}
+    elenco = build_elenco_nominativo(list(cases.values()), meeting_date=day, engine=engine)
     assert instrument_errors(prato, "elenco_nominativo", elenco) == []
     keys = [(e["operatore"] or "~", e["case_id"]) for e in elenco["voci"]]
     assert keys == sorted(set(keys))
     assert all(e["motivi"] for e in elenco["voci"])
+    policy = Policy(prato)
+    for e in elenco["voci"]:
+        for need in e["aree_di_bisogno"]:
+            category = prato.data_category("needs", need)
+            assert all(policy.basis(category, r, Purpose.EQUIPE, cases[e["case_id"]], day) is not None
+                       for r in elenco["destinatari"]), (e["case_id"], need)

@@ -1,7 +1,9 @@
-"""The scheda di invio built from a case: the fields seed 000 lists, valid against its schema, no special categories."""
+"""The scheda di invio built from a case through the recipient's view: the fields seed 000 lists, valid, audited."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -10,10 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inclusione_core import Engine, InputError, Territory
-from inclusione_prato import SPECIAL_CATEGORY_NEEDS, build_scheda_invio, instrument_errors
+from inclusione_prato import build_scheda_invio, instrument_errors
 
 ALL_NEEDS = ["lavoro", "formazione", "economico", "abitativo", "reti_relazioni", "cura_familiare", "salute",
              "disabilita", "dipendenze", "salute_mentale", "giustizia", "poverta_educativa"]
+SPECIAL_NEEDS = {"salute", "disabilita", "dipendenze", "salute_mentale", "giustizia"}
+HEALTH_NEEDS = {"salute", "disabilita", "dipendenze", "salute_mentale"}
+SPECIAL = ["health", "addiction", "mental_health", "justice", "records"]
 
 
 def with_referral(case: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -25,12 +30,18 @@ def with_referral(case: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return case
 
 
+def consent(**changes: Any) -> dict[str, Any]:
+    """A consent of member m1 to pass addiction data to the CPI for the referral, given on 1 April 2025."""
+    return {"id": "CONS-1", "member": "m1", "categories": ["addiction"], "recipients": ["cpi"],
+            "purposes": ["referral"], "given_on": "2025-04-01", "evidence": "modulo firmato, prot. 123"} | changes
+
+
 def test_pua_booking_form_matches_the_weekly_slot(
     engine: Engine, prato: Territory, example: Callable[[str], dict[str, Any]]
 ) -> None:
     """The PUA's form for a booked referral has the booking channel and the next weekly CPI appointment."""
     case = engine.load_case(example("pua_non_valutato.json"))
-    form = build_scheda_invio(case, referral="PUA-PO-2025-0412", sender_operator="Giulia Bartolini", territory=prato)
+    form = build_scheda_invio(case, referral="PUA-PO-2025-0412", sender_operator="Giulia Bartolini", engine=engine)
     assert instrument_errors(prato, "scheda_invio", form) == []
     assert form["canale"] == "prenotazione_appuntamento_pua"
     assert form["appuntamento_prenotato"] == {"data": "2025-03-11"}
@@ -43,19 +54,67 @@ def test_pua_booking_form_matches_the_weekly_slot(
     assert form["motivo_invio"].startswith("Richiesta di orientamento")
 
 
-def test_health_needs_stay_out_of_the_form(
+def test_the_form_is_a_disclosure_recorded_in_the_audit(
+    audited_engine: Engine, example: Callable[[str], dict[str, Any]]
+) -> None:
+    """Filling the form discloses the case to the CPI for the referral on the date sent, and the audit says so."""
+    engine = audited_engine
+    case = engine.load_case(with_referral(example("dipendenze_e_lavoro.json")))
+    build_scheda_invio(case, referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
+    (record,) = engine.disclosure_history(case.id)
+    assert (record.recipient, record.recipient_service, record.purpose, record.channel, record.as_of) == (
+        "cpi", "cpi", "referral", "scheda_invio", "2025-04-10")
+    assert {d["category"] for d in record.disclosed} >= {"identity", "work", "education", "process"}
+    assert {w["category"] for w in record.withheld} >= {"addiction", "health"}
+
+
+def test_health_needs_stay_out_of_the_form_without_consent(
     engine: Engine, prato: Territory, example: Callable[[str], dict[str, Any]]
 ) -> None:
-    """For a person followed by the SerD the form lists no addiction need, no SerD contact, only "motivi di salute"."""
+    """For a person followed by the SerD, without consent the form has no addiction need, no SerD, no health reason."""
     case = engine.load_case(with_referral(example("dipendenze_e_lavoro.json")))
-    form = build_scheda_invio(case, referral="INV-1", sender_operator="Lucia Rindi", territory=prato)
+    form = build_scheda_invio(case, referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
+    assert instrument_errors(prato, "scheda_invio", form) == []
     assert form["bisogni_emergenti"] == ["economico", "lavoro"]
-    assert form["impedimenti_ricerca_autonoma"] == ["motivi di salute"]
+    assert "impedimenti_ricerca_autonoma" not in form
     assert form["informazioni_riservate_trasmesse"] is False
-    text = repr(form).lower()
-    for word in ("dipendenz", "serd", "salute_mentale"):
-        assert word not in text
-    assert [c["tipo_servizio"] for c in form["precedenti_contatti_servizi"]] == []  # ssp is the sender
+    assert "riferimento_consenso" not in form
+    assert [d["categoria"] for d in form["dati_non_trasmessi"]] == SPECIAL
+    assert "dipendenze" not in form["bisogni_emergenti"]
+    assert "serd" not in json.dumps(form).lower()
+    assert form["precedenti_contatti_servizi"] == []  # ssp is the sender, the SerD is not listed
+
+
+def test_a_valid_consent_lets_the_addiction_need_reach_the_cpi(
+    engine: Engine, prato: Territory, example: Callable[[str], dict[str, Any]]
+) -> None:
+    """With the person's consent for addiction data to the CPI, the form carries the need and names the consent."""
+    data = with_referral(example("dipendenze_e_lavoro.json"))
+    data["consents"] = [consent()]
+    form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
+    assert instrument_errors(prato, "scheda_invio", form) == []
+    assert form["bisogni_emergenti"] == ["dipendenze", "economico", "lavoro"]
+    assert form["impedimenti_ricerca_autonoma"] == ["motivi di salute"]
+    assert form["informazioni_riservate_trasmesse"] is True
+    assert form["riferimento_consenso"] == "dipendenze (art. 9 GDPR): consenso CONS-1"
+    assert [c["tipo_servizio"] for c in form["precedenti_contatti_servizi"]] == ["altro"]  # the SerD that referred
+    assert "addiction" not in [d["categoria"] for d in form["dati_non_trasmessi"]]
+
+
+def test_a_consent_for_another_purpose_or_withdrawn_does_not_count(
+    engine: Engine, example: Callable[[str], dict[str, Any]]
+) -> None:
+    """The example's consent (equipe, monitoring) does not cover the referral; one withdrawn before the date neither."""
+    data = with_referral(example("dipendenze_e_lavoro.json"))
+    assert [c["purposes"] for c in data["consents"]] == [["equipe", "monitoring"]]
+    form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
+    assert "dipendenze" not in form["bisogni_emergenti"]
+    data["consents"] = [consent(withdrawn_on="2025-04-10")]
+    form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
+    assert "dipendenze" not in form["bisogni_emergenti"]
+    earlier = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi",
+                                 engine=engine, as_of=dt.date(2025, 4, 9))
+    assert "dipendenze" in earlier["bisogni_emergenti"]
 
 
 def test_previous_contacts_come_from_the_case_history(
@@ -66,7 +125,7 @@ def test_previous_contacts_come_from_the_case_history(
     data = with_referral(data, id="CPI-ESITO-1", from_service="cpi", to_service="ssp", channel="scheda_esito",
                          sent_on="2025-05-20", reason="Presa in carico integrata per la conciliazione.")
     case = engine.load_case(data)
-    form = build_scheda_invio(case, referral="CPI-ESITO-1", sender_operator="Marco Lenzi", territory=prato,
+    form = build_scheda_invio(case, referral="CPI-ESITO-1", sender_operator="Marco Lenzi", engine=engine,
                               receiver_operator="Sara Mugnai",
                               work_experience=[{"mansione": "Addetta al controllo qualità", "settore": "tessile"}],
                               impediments=["assenza di patente"])
@@ -84,7 +143,7 @@ def test_a_person_who_never_worked(engine: Engine, prato: Territory, example: Ca
     data = with_referral(example("pua_non_valutato.json"), from_service="pua")
     data["household"]["members"][0]["employment"] = "inoccupato"
     form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Giulia Bartolini",
-                              territory=prato, person_code="PSN-7F3K2Q")
+                              engine=engine, person_code="PSN-7F3K2Q")
     assert form["nessuna_esperienza_lavorativa"] is True
     assert form["persona"] == {"codice_pseudonimo": "PSN-7F3K2Q"}
 
@@ -95,7 +154,7 @@ def test_a_form_between_two_social_services_is_refused(
     """The form is for exchanges with the CPI: between two social services it fails, naming the rule broken."""
     case = engine.load_case(with_referral(example("dipendenze_e_lavoro.json"), to_service="segretariato"))
     with pytest.raises(InputError) as info:
-        build_scheda_invio(case, referral="INV-1", sender_operator="Lucia Rindi", territory=prato)
+        build_scheda_invio(case, referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
     assert "INV-1" in info.value.source
     assert [d.rule for d in info.value.details] == ["oneOf"]
 
@@ -106,7 +165,7 @@ def test_a_sender_outside_the_form_kinds_is_refused(
     """A referral sent by the SerD cannot be written on this form: the error names the field and the value."""
     case = engine.load_case(with_referral(example("dipendenze_e_lavoro.json"), from_service="serd"))
     with pytest.raises(InputError) as info:
-        build_scheda_invio(case, referral="INV-1", sender_operator="Operatore SerD", territory=prato)
+        build_scheda_invio(case, referral="INV-1", sender_operator="Operatore SerD", engine=engine)
     assert ("$.servizio_inviante.tipo", "serd") in [(d.path, d.value) for d in info.value.details]
 
 
@@ -116,28 +175,59 @@ def test_unknown_referral_or_member_is_a_clear_error(
     """Asking for a referral or a member the case does not have raises InputError naming it."""
     case = engine.load_case(example("pua_non_valutato.json"))
     with pytest.raises(InputError) as info:
-        build_scheda_invio(case, referral="NOPE", sender_operator="x", territory=prato)
+        build_scheda_invio(case, referral="NOPE", sender_operator="x", engine=engine)
     assert info.value.details[0].value == "NOPE"
     with pytest.raises(InputError) as info:
-        build_scheda_invio(case, referral="PUA-PO-2025-0412", sender_operator="x", territory=prato, member="m9")
+        build_scheda_invio(case, referral="PUA-PO-2025-0412", sender_operator="x", engine=engine, member="m9")
     assert info.value.details[0].path == "$.household.members"
 
 
-@settings(max_examples=40, deadline=None)
-@given(needs=st.lists(st.sampled_from(ALL_NEEDS), unique=True),
-       care=st.booleans(), treated=st.booleans())
-def test_any_form_validates_and_carries_no_special_category(
-    engine: Engine, prato: Territory, example: Callable[[str], dict[str, Any]],
-    needs: list[str], care: bool, treated: bool,
+def test_a_recipient_without_any_basis_gets_no_form(
+    engine: Engine, example: Callable[[str], dict[str, Any]]
 ) -> None:
-    """Whatever the needs, the form validates, lists only shareable needs and says at most "motivi di salute"."""
+    """A referral to a service kind the privacy flows do not know cannot be filled: the error says why."""
+    case = engine.load_case(with_referral(example("dipendenze_e_lavoro.json"), to_service="sconosciuto"))
+    with pytest.raises(InputError) as info:
+        build_scheda_invio(case, referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
+    assert [d.rule for d in info.value.details] == ["privacy"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(needs=st.lists(st.sampled_from(ALL_NEEDS), unique=True), care=st.booleans(), treated=st.booleans(),
+       consented=st.lists(st.sampled_from(["health", "addiction", "mental_health", "justice"]), unique=True))
+def test_any_form_validates_and_carries_special_data_only_with_consent(
+    engine: Engine, prato: Territory, example: Callable[[str], dict[str, Any]],
+    needs: list[str], care: bool, treated: bool, consented: list[str],
+) -> None:
+    """Whatever the needs and consents, the form validates and lists a special need only under a consent for it."""
     data = with_referral(example("dipendenze_e_lavoro.json"))
     data["assessment"]["needs"] = [{"code": n, "member": "m1"} for n in needs]
     data["household"]["members"][0]["care_load"] = care
     data["household"]["members"][0]["in_socio_sanitary_care"] = treated
-    form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", territory=prato)
+    data["consents"] = [consent(categories=consented)] if consented else []
+    form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
     assert instrument_errors(prato, "scheda_invio", form) == []
-    assert form["bisogni_emergenti"] == sorted(set(needs) - SPECIAL_CATEGORY_NEEDS)
-    health = treated or bool({"salute", "disabilita", "dipendenze", "salute_mentale"} & set(needs))
-    assert ("motivi di salute" in form.get("impedimenti_ricerca_autonoma", [])) is health
-    assert not any(code in repr(form) for code in SPECIAL_CATEGORY_NEEDS - {"salute"})
+    allowed = {c for c in ALL_NEEDS if prato.data_category("needs", c) in {*consented, "work", "education",
+                                                                               "economic", "housing", "social",
+                                                                               "household"}}
+    assert form["bisogni_emergenti"] == sorted(set(needs) & allowed)
+    health_ok = {"health", "addiction", "mental_health"} & set(consented)
+    shown_health = (treated and "health" in consented) or any(
+        n in HEALTH_NEEDS and prato.data_category("needs", n) in health_ok for n in needs)
+    assert ("motivi di salute" in form.get("impedimenti_ricerca_autonoma", [])) is bool(shown_health)
+    assert form["informazioni_riservate_trasmesse"] is ("riferimento_consenso" in form)
+
+
+@settings(max_examples=40, deadline=None)
+@given(needs=st.lists(st.sampled_from(ALL_NEEDS), unique=True), treated=st.booleans())
+def test_what_is_not_transmitted_reveals_nothing_about_special_data(
+    engine: Engine, example: Callable[[str], dict[str, Any]], needs: list[str], treated: bool,
+) -> None:
+    """Without consents, the list of data not transmitted is the same whatever special needs the case has."""
+    data = with_referral(example("dipendenze_e_lavoro.json"))
+    data["consents"] = []
+    data["assessment"]["needs"] = [{"code": n, "member": "m1"} for n in needs]
+    data["household"]["members"][0]["in_socio_sanitary_care"] = treated
+    form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
+    assert [d["categoria"] for d in form["dati_non_trasmessi"]] == SPECIAL
+    assert not SPECIAL_NEEDS & set(form["bisogni_emergenti"])

@@ -23,12 +23,17 @@ SEED = "002_488e39f7d0a95a15.txt"
 
 
 def sources(node: Any, path: str = "$") -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every ``source``-like block (a mapping with ``kind`` and ``document``) in a YAML tree."""
+    """
+    Every ``source``-like block (a mapping with ``kind`` and ``document``) in a YAML tree.
+
+    A privacy flow's ``legal_basis`` cites an act (a law), not the seed: it is not a source.
+    """
     if isinstance(node, Mapping):
         if "kind" in node and "document" in node:
             yield path, node
         for key, value in node.items():
-            yield from sources(value, f"{path}.{key}")
+            if key != "legal_basis":
+                yield from sources(value, f"{path}.{key}")
     elif isinstance(node, list):
         for i, value in enumerate(node):
             yield from sources(value, f"{path}[{i}]")

@@ -7,23 +7,22 @@ enterprises, the instruments). The rules that need code live here, each citing t
 
 * :func:`inclusione_validate_project`: the verbale di condivisione progettuale must be
   signed by all the parties involved;
-* :func:`build_scheda_invio`: the scheda di invio filled from a case, without special
-  categories of data;
-* :func:`build_elenco_nominativo`: the named agenda of an EM meeting, built from cases.
+* :func:`build_scheda_invio`: the scheda di invio filled from a case through the view of
+  the receiving service (audited; special categories only with a basis or consent);
+* :func:`build_elenco_nominativo`: the named agenda of an EM meeting, built from cases
+  through the views of every service that receives it.
 """
 
 from __future__ import annotations
 
 from ._elenco import build_elenco_nominativo
 from ._instruments import instrument_errors, instrument_path
-from ._privacy import SPECIAL_CATEGORY_NEEDS, need_categories
 from ._scheda_invio import build_scheda_invio
 from ._signatures import inclusione_validate_project, missing_signatures, required_parties
 from ._territory import SEED, TERRITORY, inclusione_register_territories, prato_dir
 
 __all__ = [
     "SEED",
-    "SPECIAL_CATEGORY_NEEDS",
     "TERRITORY",
     "build_elenco_nominativo",
     "build_scheda_invio",
@@ -32,7 +31,6 @@ __all__ = [
     "instrument_errors",
     "instrument_path",
     "missing_signatures",
-    "need_categories",
     "prato_dir",
     "required_parties",
 ]

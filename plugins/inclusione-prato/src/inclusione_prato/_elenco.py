@@ -16,9 +16,14 @@ A case is on the agenda when, on the meeting date:
 * its project has a progress review due or overdue ("se non si verificano anche
   periodicamente gli stati di avanzamento").
 
-The list goes to every service of the EM, so it carries no health detail: special needs
-appear only as the category ``specialistica`` and specialist services as one
-``operatore_specialistico`` (see :mod:`inclusione_prato._privacy`).
+The list goes to every service of the EM (``destinatari``: the CPI, the social service and
+every service that an equipe on the agenda convenes), so each entry carries only what
+**all** of them may receive for the equipe (purpose ``equipe``): its data come from
+:meth:`inclusione_core.Engine.disclose_case` and ``disclose_result`` for each recipient
+(audited on channel ``elenco_nominativo``), and what is left out is listed in the
+entry's ``dati_non_trasmessi`` (see :mod:`inclusione_prato._privacy`). An addiction need,
+or the SerD among the members, shows only when every recipient has a basis or a valid
+consent for addiction data.
 """
 
 from __future__ import annotations
@@ -28,25 +33,29 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from inclusione_core import (
-    AssessmentStage,
     Case,
-    DeadlineStatus,
     Engine,
     ErrorDetail,
     InputError,
+    Purpose,
+    Recipient,
     Result,
     RoutingOutcome,
     Territory,
+    View,
 )
 
 from ._instruments import check_instrument, instrument_errors
-from ._privacy import SPECIALIST_SERVICE_KINDS, need_categories
+from ._privacy import Allowed
 from ._territory import SEED, TERRITORY
 
 INSTRUMENT = "elenco_nominativo"
-SPECIALIST_ROLE = "operatore_specialistico"
+CHANNEL = "elenco_nominativo"
 REVIEW = "verifica_progetto"
 RDC = "rdc"
+HOUSEHOLD = "nucleo"
+ESSENTIAL = ("cpi", "ssp")
+"""The EM always gathers the CPI and the social service holding the case (seed 000)."""
 
 
 def _cases(cases: Sequence[Case | Mapping[str, Any]], engine: Engine) -> list[Case]:
@@ -86,39 +95,116 @@ def _schede(schede: Sequence[Mapping[str, Any]], territory: Territory, cases: Se
     return out
 
 
-def _members(result: Result, territory: Territory) -> list[dict[str, str]]:
-    out: list[dict[str, str]] = []
-    for m in result.equipe.members:
-        kind = territory.service_kind(m.service)
-        item = ({"ruolo": SPECIALIST_ROLE, "servizio": "specialistico"} if kind in SPECIALIST_SERVICE_KINDS
-                else {"ruolo": m.role, "servizio": m.service})
-        if item not in out:
-            out.append(item)
-    return out
+def _on_agenda(result: Result, schede: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a case goes on the agenda (before any disclosure: nothing leaves here)."""
+    if schede:
+        return True
+    if result.equipe.members and result.routing.outcome is not RoutingOutcome.REFUSED:
+        return True
+    return any(d.code == REVIEW and d.status.value in ("due", "overdue") for d in result.deadlines)
 
 
-def _why(case: Case, result: Result, schede: Sequence[Mapping[str, Any]], meeting: dt.date) -> list[dict[str, str]]:
+def _recipients(results: Sequence[Result], territory: Territory) -> dict[str, str]:
+    """The services that receive the elenco, kind -> service id: the essential EM and every member's service."""
+    out = {kind: kind for kind in ESSENTIAL}
+    for result in results:
+        for m in result.equipe.members:
+            if m.service == HOUSEHOLD:
+                continue
+            kind = territory.service_kind(m.service) or m.service
+            out.setdefault(kind, m.service)
+    return dict(sorted(out.items()))
+
+
+def _common(values: Sequence[Any]) -> Any:
+    """A value shown only if every recipient's view has it, and the same (None otherwise)."""
+    first = values[0]
+    return first if all(v == first for v in values[1:]) else None
+
+
+def _get(data: Mapping[str, Any], *path: str) -> Any:
+    node: Any = data
+    for key in path:
+        if not isinstance(node, Mapping) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def _shared_items(lists: Sequence[Sequence[Any]]) -> list[Any]:
+    """The items present in every list, in the order of the first."""
+    rest = lists[1:]
+    return [x for x in lists[0] if all(x in other for other in rest)]
+
+
+def _why(case_views: Sequence[View], result_views: Sequence[View], schede: Sequence[Mapping[str, Any]],
+         meeting: dt.date) -> list[dict[str, str]]:
     why: list[dict[str, str]] = []
     for s in schede:
         item = {"fonte": "scheda_esito", "riferimento": s.get("id_scheda", s["riferimento_invio"]["id_scheda"]),
                 "data": s["data"],
                 "descrizione": s.get("motivo_proposta_equipe", "Il CPI propone la discussione del caso in equipe.")}
         why.append(item)
-    equipe = result.equipe
-    if equipe.members and result.routing.outcome is not RoutingOutcome.REFUSED:
-        a = case.assessment
-        rdc = RDC in case.measures_on(meeting) and a is not None and a.stage is AssessmentStage.ANALISI_PRELIMINARE
+    equipe = result_views[0].data["equipe"]
+    refused = result_views[0].data["routing"]["outcome"] == RoutingOutcome.REFUSED.value
+    if equipe["members"] and not refused:
+        measures = _shared_items([v.data.get("measures") or [] for v in case_views])
+        active = {m["code"] for m in measures if dt.date.fromisoformat(m["valid_from"]) <= meeting
+                  and (m["valid_to"] is None or meeting <= dt.date.fromisoformat(m["valid_to"]))}
+        stage = _common([_get(v.data, "assessment", "stage") for v in case_views])
+        date = _common([_get(v.data, "assessment", "date") for v in case_views])
+        rdc = RDC in active and stage == "analisi_preliminare"
         source = "analisi_preliminare" if rdc else "valutazione"
         text = ("Percettore RdC: dall'analisi preliminare" if rdc else "Dalla valutazione") + \
-            f" il caso va discusso in {equipe.label}."
-        why.append({"fonte": source, "descrizione": text,
-                    **({"data": a.date.isoformat()} if a is not None else {})})
-    for d in result.deadlines:
-        if d.code == REVIEW and d.status in (DeadlineStatus.DUE, DeadlineStatus.OVERDUE):
-            state = "scaduta il" if d.status is DeadlineStatus.OVERDUE else "in scadenza il"
-            text = f"Verifica dello stato di avanzamento del progetto {state} {d.due.isoformat()}."
-            why.append({"fonte": "monitoraggio", "data": d.due.isoformat(), "descrizione": text})
+            f" il caso va discusso in {equipe['label']}."
+        why.append({"fonte": source, "descrizione": text, **({"data": date} if date is not None else {})})
+    deadlines = _shared_items([v.data["deadlines"] for v in result_views])
+    for d in deadlines:
+        if d["code"] == REVIEW and d["status"] in ("due", "overdue"):
+            state = "scaduta il" if d["status"] == "overdue" else "in scadenza il"
+            why.append({"fonte": "monitoraggio", "data": d["due"],
+                        "descrizione": f"Verifica dello stato di avanzamento del progetto {state} {d['due']}."})
     return why
+
+
+def _entry(case: Case, result: Result, engine: Engine, territory: Territory, recipients: Mapping[str, str],
+           schede: Sequence[Mapping[str, Any]], meeting: dt.date) -> dict[str, Any]:
+    """One case of the agenda: what every recipient may receive, each disclosure audited."""
+    case_views, result_views = [], []
+    for kind, service in recipients.items():
+        who = Recipient(kind=kind, service=service)
+        case_views.append(engine.disclose_case(case, recipient=who, purpose=Purpose.EQUIPE, as_of=meeting,
+                                               channel=CHANNEL))
+        result_views.append(engine.disclose_result(result, case, recipient=who, purpose=Purpose.EQUIPE,
+                                                   channel=CHANNEL))
+    members = _shared_items([v.data["equipe"]["members"] for v in result_views])
+    componenti: list[dict[str, str]] = []
+    for m in members:
+        item = {"ruolo": m["role"], "servizio": m["service"]}
+        if item not in componenti:
+            componenti.append(item)
+    needs = _shared_items([[n["code"] for n in _get(v.data, "assessment", "needs") or []] for v in case_views])
+    measures = _shared_items([v.data.get("measures") or [] for v in case_views])
+    active = sorted({m["code"] for m in measures if dt.date.fromisoformat(m["valid_from"]) <= meeting
+                     and (m["valid_to"] is None or meeting <= dt.date.fromisoformat(m["valid_to"]))})
+    equipe = result_views[0].data["equipe"]
+    entry: dict[str, Any] = {
+        "case_id": _common([v.data.get("id") for v in case_views]) or case.id,
+        "riferimento_nucleo": _common([_get(v.data, "household", "id") for v in case_views]),
+        "operatore": _common([v.data.get("operator") for v in case_views]) or None,
+        "format": equipe["format"],
+        "format_label": equipe["label"],
+        "partecipa_nucleo": equipe["household_takes_part"],
+        "modalita": list(equipe["modes"]),
+        "componenti": componenti,
+        "aree_di_bisogno": sorted(set(needs)),
+        "misure_attive": active,
+        "motivi": _why(case_views, result_views, schede, meeting),
+    }
+    withheld = Allowed(territory, case, recipients, Purpose.EQUIPE, meeting).not_transmitted()
+    if withheld:
+        entry["dati_non_trasmessi"] = withheld
+    return entry
 
 
 def build_elenco_nominativo(
@@ -134,12 +220,14 @@ def build_elenco_nominativo(
     Build the agenda of an EM meeting from cases (and the CPI's schede di esito).
 
     Each entry: case id, household reference, the responsible social worker (assistente
-    sociale titolare), the equipe format and members (health services masked), the need
-    categories, the active measures and why the case is on the agenda.
+    sociale titolare), the equipe format and members, the need codes, the active measures
+    and why the case is on the agenda, limited to what every recipient of the elenco may
+    receive for the equipe, with the categories not transmitted.
 
     :param cases: Prato cases (models or JSON-ready), each at most once.
-    :param meeting_date: the date of the meeting; the pipeline runs as of this date.
-    :param engine: the engine that assesses the cases.
+    :param meeting_date: the date of the meeting; the pipeline runs, and consents are
+        read, as of this date.
+    :param engine: the engine that assesses the cases and audits the disclosures.
     :param schede_esito: schede di esito (JSON documents) of these cases.
     :param coordinator: the EM coordinator sending the list.
     :param place: where the meeting is held (for meetings in person).
@@ -150,30 +238,20 @@ def build_elenco_nominativo(
     territory = engine.territory(TERRITORY)
     loaded = _cases(cases, engine)
     proposals = _schede(schede_esito, territory, loaded, meeting_date)
-    entries = []
+    agenda = []
     for case in loaded:
         result = engine.assess(case, as_of=meeting_date)
-        why = _why(case, result, proposals.get(case.id, []), meeting_date)
-        if not why:
-            continue
-        needs = case.assessment.need_codes() if case.assessment is not None else frozenset()
-        entries.append({
-            "case_id": case.id,
-            "riferimento_nucleo": case.household.id,
-            "operatore": case.operator or None,
-            "format": result.equipe.format,
-            "format_label": result.equipe.label,
-            "partecipa_nucleo": result.equipe.household_takes_part,
-            "modalita": list(result.equipe.modes),
-            "componenti": _members(result, territory),
-            "aree_di_bisogno": need_categories(needs),
-            "misure_attive": sorted(case.measures_on(meeting_date)),
-            "motivi": why,
-        })
+        if _on_agenda(result, proposals.get(case.id, [])):
+            agenda.append((case, result))
+    recipients = _recipients([r for _c, r in agenda], territory)
+    entries = [_entry(case, result, engine, territory, recipients, proposals.get(case.id, []), meeting_date)
+               for case, result in agenda]
+    entries = [e for e in entries if e["motivi"]]
     entries.sort(key=lambda e: (e["operatore"] or "~", e["case_id"]))
     elenco: dict[str, Any] = {
         "territorio": TERRITORY,
         "data_incontro": meeting_date.isoformat(),
+        "destinatari": list(recipients),
         "voci": entries,
         "digest_configurazione": territory.digest,
         "fonte": {"documento": SEED, "sezione": "La rete dei servizi di inclusione socio-lavorativa"},

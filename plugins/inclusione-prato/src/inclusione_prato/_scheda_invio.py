@@ -1,15 +1,19 @@
 """
-The scheda di invio/segnalazione, filled from a case (seed 000).
+The scheda di invio/segnalazione, filled from a case (seed 000), through the recipient view.
 
 "La scheda di invio raccoglie informazioni preliminari (a titolo esemplificativo:
 precedenti contatti con i servizi, bisogni emergenti, etc.), nonché una serie di altre
 informazioni dettagliate riguardanti l'esperienza lavorativa pregressa, il livello di
 istruzione ed eventuali impedimenti alla ricerca autonoma di un impiego."
 
-What the case knows is taken from it (services met, needs, education, care loads); what
-it does not model (past jobs, further impediments, free notes) is passed in. Special
-categories of data never enter the form (see :mod:`inclusione_prato._privacy`). The
-result is validated against ``instruments/scheda_invio.schema.json``.
+The form is filled from :meth:`inclusione_core.Engine.disclose_case` for the receiving
+service (purpose ``referral``, channel ``scheda_invio``, on the date sent): it is audited,
+and it carries only the categories that the territory's ``privacy`` flows or a valid
+consent allow. Health, addiction, mental-health and judicial data therefore reach the CPI
+only with the person's consent; what is left out is listed in ``dati_non_trasmessi`` (see
+:mod:`inclusione_prato._privacy`). What the case does not model (past jobs, further
+impediments, free notes) is passed in. The result is validated against
+``instruments/scheda_invio.schema.json``.
 """
 
 from __future__ import annotations
@@ -20,16 +24,19 @@ from typing import Any
 
 from inclusione_core import (
     Case,
-    EmploymentStatus,
+    DataCategory,
+    Engine,
     ErrorDetail,
     InputError,
-    Member,
+    Purpose,
+    Recipient,
     Referral,
     Territory,
+    View,
 )
 
 from ._instruments import check_instrument
-from ._privacy import HEALTH_NEEDS, SPECIALIST_SERVICE_KINDS, shareable_needs
+from ._privacy import HEALTH_CATEGORIES, SERVICE_CATEGORY, Allowed
 
 INSTRUMENT = "scheda_invio"
 BOOKING_CHANNEL = "prenotazione_appuntamento_pua"
@@ -43,12 +50,13 @@ _CHANNELS = {
     "equipe_multidisciplinare": "equipe_multidisciplinare",
     "consegna_diretta": "consegna_diretta",
 }
-# Service kinds -> the form's tipo_servizio for previous contacts; health services are
-# never listed there (the schema says so), other kinds fall back to "altro".
+# Service kinds -> the form's tipo_servizio for previous contacts; other kinds fall back to
+# "altro". Contacts with health services are listed only when their category may flow.
 _CONTACT_KINDS = {"ssp", "segretariato", "pua", "cpi", "terzo_settore", "casa"}
 _CONTACT_ALIASES = {"scuola": "istruzione_formazione"}
 CARE = "carichi di cura"
 HEALTH = "motivi di salute"
+CHANNEL = "scheda_invio"
 
 
 def _referral(case: Case, referral: Referral | str) -> Referral:
@@ -62,13 +70,22 @@ def _referral(case: Case, referral: Referral | str) -> Referral:
                                                      referral, "referral")])
 
 
-def _member(case: Case, member: str | None) -> Member:
-    members = case.household.members
+def _withheld_error(case: Case, view: View, path: str, what: str) -> InputError:
+    return InputError(f"caso {case.id}", [ErrorDetail(
+        path, f"{what} non comunicabile a {view.recipient.kind} per {view.purpose.value}: la scheda non può essere"
+        " compilata (vedi la configurazione privacy del territorio)", None, "privacy")])
+
+
+def _member(case: Case, view: View, member: str | None) -> dict[str, Any]:
+    household = view.data.get("household")
+    if household is None or "members" not in household:
+        raise _withheld_error(case, view, "$.household.members", "il nucleo")
+    members: list[dict[str, Any]] = household["members"]
     if member is None:
-        ready = case.assessment.work_ready_members if case.assessment is not None else ()
-        member = ready[0] if ready else members[0].id
+        ready = (view.data.get("assessment") or {}).get("work_ready_members") or []
+        member = ready[0] if ready else members[0].get("id")
     for m in members:
-        if m.id == member:
+        if m.get("id") == member:
             return m
     raise InputError(f"caso {case.id}", [ErrorDetail("$.household.members", "componente sconosciuto", member,
                                                      "member")])
@@ -85,34 +102,40 @@ def _service(territory: Territory, service_id: str, operator: str | None) -> dic
     return out
 
 
-def previous_contacts(case: Case, territory: Territory, referral: Referral) -> list[dict[str, Any]]:
+def previous_contacts(view: View, territory: Territory, referral: Mapping[str, Any],
+                      allowed: Allowed) -> list[dict[str, Any]]:
     """
-    Services the case met before the referral, first contact first; never health services.
+    Services the case met before the referral, first contact first, from the recipient's view.
 
     Found in the access (point and sender), the assessment and the case's other referrals,
     up to the referral's date; the sending service itself is the form's sender, not a
-    previous contact.
+    previous contact. A health service (SerD, CSM, socio-sanitary) is listed only when the
+    category it reveals may flow to the recipient.
     """
     seen: dict[str, dt.date] = {}
+    sent_on = dt.date.fromisoformat(referral["sent_on"])
 
-    def met(service: str | None, on: dt.date) -> None:
-        if service is None or service == referral.from_service or on > referral.sent_on:
+    def met(service: str | None, on: str | None) -> None:
+        if service is None or on is None or service == referral["from_service"]:
             return
-        seen[service] = min(on, seen.get(service, on))
+        day = dt.date.fromisoformat(on)
+        if day <= sent_on:
+            seen[service] = min(day, seen.get(service, day))
 
-    if case.access is not None:
-        met(case.access.point, case.access.date)
-        met(case.access.from_service, case.access.date)
-    if case.assessment is not None:
-        met(case.assessment.by_service, case.assessment.date)
-    for other in case.referrals:
-        if other.id != referral.id:
-            met(other.from_service, other.sent_on)
-            met(other.to_service, other.sent_on)
+    data = view.data
+    access = data.get("access") or {}
+    met(access.get("point"), access.get("date"))
+    met(access.get("from_service"), access.get("date"))
+    assessment = data.get("assessment") or {}
+    met(assessment.get("by_service"), assessment.get("date"))
+    for other in data.get("referrals") or []:
+        if other["id"] != referral["id"]:
+            met(other["from_service"], other["sent_on"])
+            met(other["to_service"], other["sent_on"])
     out = []
     for service, since in sorted(seen.items(), key=lambda kv: (kv[1], kv[0])):
         kind = territory.service_kind(service) or "altro"
-        if kind in SPECIALIST_SERVICE_KINDS:
+        if kind in SERVICE_CATEGORY and not allowed(SERVICE_CATEGORY[kind]):
             continue
         svc = territory.section("services").get(service)
         out.append({
@@ -123,26 +146,46 @@ def previous_contacts(case: Case, territory: Territory, referral: Referral) -> l
     return out
 
 
-def _impediments(case: Case, member: Member, extra: Sequence[str]) -> list[str]:
-    needs = case.assessment.needs if case.assessment is not None else ()
-    mine = [n for n in needs if n.member in (None, member.id)]
+def _needs(view: View) -> list[dict[str, Any]]:
+    needs: list[dict[str, Any]] = (view.data.get("assessment") or {}).get("needs") or []
+    return needs
+
+
+def _impediments(view: View, territory: Territory, member: Mapping[str, Any], extra: Sequence[str]) -> list[str]:
+    mine = [n for n in _needs(view) if n.get("member") in (None, member.get("id"))]
     found: list[str] = []
-    if member.care_load or any(n.code == "cura_familiare" for n in mine):
+    if member.get("care_load") or any(n["code"] == "cura_familiare" for n in mine):
         found.append(CARE)
-    if member.in_socio_sanitary_care or member.disability_percent or any(n.code in HEALTH_NEEDS for n in mine):
-        found.append(HEALTH)  # the schema asks for these words and no detail
+    health = member.get("in_socio_sanitary_care") or member.get("disability_percent") or any(
+        territory.data_category("needs", n["code"]) in HEALTH_CATEGORIES for n in mine)
+    if health:  # only what the view disclosed: the schema asks for these words and no detail
+        found.append(HEALTH)
     for item in extra:
         if item not in found:
             found.append(item)
     return found
 
 
-def _appointment(territory: Territory, referral: Referral, channel: str) -> dict[str, str] | None:
-    booking = territory.section("services").get(referral.to_service, {}).get("booking")
+def _appointment(territory: Territory, referral: Mapping[str, Any], channel: str) -> dict[str, str] | None:
+    booking = territory.section("services").get(referral["to_service"], {}).get("booking")
     if channel != BOOKING_CHANNEL or booking is None:
         return None
-    days = (int(booking["weekday"]) - referral.sent_on.weekday()) % 7 or 7
-    return {"data": (referral.sent_on + dt.timedelta(days=days)).isoformat()}
+    sent_on = dt.date.fromisoformat(referral["sent_on"])
+    days = (int(booking["weekday"]) - sent_on.weekday()) % 7 or 7
+    return {"data": (sent_on + dt.timedelta(days=days)).isoformat()}
+
+
+def _special_references(view: View) -> list[str]:
+    """The consents and legal bases under which special categories went out in the view."""
+    refs = []
+    for d in view.disclosed:
+        if not DataCategory(d.category).special:
+            continue
+        ref = f"consenso {d.consent}" if d.consent else f"{d.legal_basis.document} {d.legal_basis.section}".strip()
+        ref = f"{DataCategory(d.category).label_it}: {ref}"
+        if ref not in refs:
+            refs.append(ref)
+    return refs
 
 
 def build_scheda_invio(
@@ -150,7 +193,8 @@ def build_scheda_invio(
     *,
     referral: Referral | str,
     sender_operator: str,
-    territory: Territory,
+    engine: Engine,
+    as_of: dt.date | None = None,
     member: str | None = None,
     scheda_id: str | None = None,
     receiver_operator: str | None = None,
@@ -161,55 +205,72 @@ def build_scheda_invio(
     notes: str | None = None,
 ) -> dict[str, Any]:
     """
-    Fill the Prato scheda di invio for one of the case's referrals.
+    Fill the Prato scheda di invio for one of the case's referrals, through the view of the
+    receiving service (audited on channel ``scheda_invio``).
 
     :param case: the case; its assessment gives the emerging needs and the member's data.
     :param referral: the referral (or its id among ``case.referrals``); one of its two
         services must be the CPI, as the form requires.
     :param sender_operator: who fills in the form at the sending service.
-    :param territory: the compiled ``prato`` territory (or one within it).
+    :param engine: the engine whose configuration, privacy flows and audit apply.
+    :param as_of: the date of the disclosure, for consents (default: the date sent).
     :param member: the member referred (default: the first work-ready member, else the applicant).
     :param scheda_id: the form's number (default: the referral id).
     :param person_code: a pseudonymous code; default ``<household id>/<member id>``.
     :param work_experience: past jobs, as the form's ``esperienza_lavorativa_pregressa`` items.
     :param impediments: impediments to an autonomous job search besides those the case shows.
     :return: the form, valid against ``instruments/scheda_invio.schema.json``.
-    :raises InputError: unknown referral or member, or the form does not validate (every
-        error listed by JSON path).
+    :raises InputError: unknown referral or member, data the form needs withheld from the
+        recipient, or the form does not validate (every error listed by JSON path).
     """
+    territory = engine.territory(case.territory)
     ref = _referral(case, referral)
-    person = _member(case, member)
-    channel = _CHANNELS.get(ref.channel, "altro")
-    needs = case.assessment.need_codes() if case.assessment is not None else frozenset()
+    kind = territory.service_kind(ref.to_service) or ref.to_service
+    when = as_of or ref.sent_on
+    recipient = Recipient(kind=kind, service=ref.to_service, name=receiver_operator or "")
+    view = engine.disclose_case(case, recipient=recipient, purpose=Purpose.REFERRAL, as_of=when, channel=CHANNEL)
+    allowed = Allowed(territory, case, [kind], Purpose.REFERRAL, when)
+    shown = next((r for r in view.data.get("referrals") or [] if r["id"] == ref.id), None)
+    if shown is None:
+        raise _withheld_error(case, view, "$.referrals", "l'invio")
+    person = _member(case, view, member)
+    channel = _CHANNELS.get(shown["channel"], "altro")
+    household_id = (view.data.get("household") or {}).get("id")
     form: dict[str, Any] = {
-        "id_scheda": scheda_id or ref.id,
-        "case_id": case.id,
-        "data_invio": ref.sent_on.isoformat(),
-        "servizio_inviante": _service(territory, ref.from_service, sender_operator),
-        "servizio_destinatario": _service(territory, ref.to_service, receiver_operator),
+        "id_scheda": scheda_id or shown["id"],
+        "case_id": view.data.get("id", case.id),
+        "data_invio": shown["sent_on"],
+        "servizio_inviante": _service(territory, shown["from_service"], sender_operator),
+        "servizio_destinatario": _service(territory, shown["to_service"], receiver_operator),
         "canale": channel,
         "persona": ({"codice_pseudonimo": person_code} if person_code
-                    else {"id_persona": f"{case.household.id}/{person.id}"}),
-        "precedenti_contatti_servizi": previous_contacts(case, territory, ref),
-        "bisogni_emergenti": shareable_needs(needs),
-        "motivo_invio": ref.reason,
-        "informazioni_riservate_trasmesse": False,
+                    else {"id_persona": f"{household_id}/{person.get('id')}"}),
+        "precedenti_contatti_servizi": previous_contacts(view, territory, shown, allowed),
+        "bisogni_emergenti": sorted({n["code"] for n in _needs(view)}),
+        "motivo_invio": shown["reason"],
     }
-    appointment = _appointment(territory, ref, channel)
+    appointment = _appointment(territory, shown, channel)
     if appointment is not None:
         form["appuntamento_prenotato"] = appointment
     if work_experience:
         form["nessuna_esperienza_lavorativa"] = False
         form["esperienza_lavorativa_pregressa"] = [dict(w) for w in work_experience]
-    elif person.employment is EmploymentStatus.INOCCUPATO:  # inoccupato: has never worked
+    elif person.get("employment") == "inoccupato":  # inoccupato: has never worked
         form["nessuna_esperienza_lavorativa"] = True
-    if person.education is not None:
-        form["livello_istruzione"] = person.education.value
-    found = _impediments(case, person, impediments)
+    if person.get("education") is not None:
+        form["livello_istruzione"] = person["education"]
+    found = _impediments(view, territory, person, impediments)
     if found:
         form["impedimenti_ricerca_autonoma"] = found
     if other_information:
         form["altre_informazioni"] = other_information
+    refs = _special_references(view)
+    form["informazioni_riservate_trasmesse"] = bool(refs)
+    if refs:
+        form["riferimento_consenso"] = "; ".join(refs)
+    withheld = allowed.not_transmitted()
+    if withheld:
+        form["dati_non_trasmessi"] = withheld
     if notes:
         form["note"] = notes
     check_instrument(territory, INSTRUMENT, form, f"scheda di invio {form['id_scheda']} (caso {case.id})")

@@ -1,0 +1,102 @@
+"""Prato's privacy configuration (italia -> toscana -> prato): who receives what, on which basis, consent at work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from inclusione_core import DataCategory, Engine, Policy, Territory
+
+SEED_000 = "000_24df67fb6b651f98.txt"
+SEED_002 = "002_488e39f7d0a95a15.txt"
+SPECIAL = {c.value for c in DataCategory if c.special}
+
+
+def test_special_categories_flow_by_law_only_to_the_social_service_holding_the_case(prato: Territory) -> None:
+    """Health, addiction, mental-health, judicial data and records go by law only to ssp; to anyone else by consent."""
+    for row in Policy(prato).table():
+        special = SPECIAL & set(row["categories"])
+        if special and row["basis"] == "law":
+            assert row["recipient"] == "ssp", row["flow"]
+            assert row["purpose"] in ("assessment", "equipe", "monitoring"), row["flow"]
+
+
+def test_every_flow_names_a_known_recipient_an_act_and_a_source(prato: Territory) -> None:
+    """Each flow's recipient is configured, its legal basis is an act (kind law) and its source is cited."""
+    flows = prato.section("privacy", "flows")
+    recipients = prato.section("privacy", "recipients")
+    assert {"ssp", "cpi", "serd", "csm", "terzo_settore", "impresa", "udp", "siil"} <= set(recipients)
+    for code, flow in flows.items():
+        assert flow["recipient"] in recipients, code
+        assert flow["legal_basis"]["kind"] == "law", code
+        assert flow["legal_basis"].get("section"), code
+        assert flow["source"]["document"], code
+        if flow["basis"] == "consent":
+            assert "consenso" in flow["legal_basis"]["section"], code
+
+
+def test_statistics_get_no_contact_and_no_special_data(prato: Territory) -> None:
+    """The Ufficio di Piano receives, for statistics only, neither contact data nor special categories."""
+    rows = [r for r in Policy(prato).table() if r["recipient"] == "udp"]
+    assert [r["purpose"] for r in rows] == ["statistics"]
+    assert not ({"contact"} | SPECIAL) & set(rows[0]["categories"])
+
+
+def test_enterprises_get_only_who_work_and_education_for_a_placement(prato: Territory) -> None:
+    """An enterprise receives identity, work, education and case-process data, only for a referral (seed 000)."""
+    (row,) = [r for r in Policy(prato).table() if r["recipient"] == "impresa"]
+    assert (row["purpose"], sorted(row["categories"])) == ("referral", ["education", "identity", "process", "work"])
+    assert row["source"].startswith(SEED_000)
+
+
+def test_the_scheda_di_invio_flow_cites_seed_000(prato: Territory) -> None:
+    """The CPI referral flow keeps the national basis and cites the scheda di invio of seed 000 as its source."""
+    flow = prato.section("privacy", "flows")["cpi_invio"]
+    assert flow["source"]["document"] == SEED_000
+    assert "esperienza lavorativa pregressa" in flow["source"]["quote"]
+    assert flow["legal_basis"]["document"] == "D.Lgs. 147/2017"
+    assert not SPECIAL & set(flow["categories"])
+
+
+@pytest.mark.parametrize("service", ["serd", "csm"])
+def test_the_equipe_allargata_flows_cite_seed_002(prato: Territory, service: str) -> None:
+    """The SerD and CSM equipe flows cite the equipe allargata (law) and the privacy passage (consent) of seed 002."""
+    flows = prato.section("privacy", "flows")
+    assert flows[f"{service}_equipe"]["source"]["document"] == SEED_002
+    assert "Equipe allargata" in flows[f"{service}_equipe"]["source"]["quote"]
+    assert "problemi di privacy" in flows[f"{service}_equipe_consenso"]["source"]["quote"]
+
+
+def test_the_equipe_allargata_shares_addiction_data_only_under_the_consent(
+    engine: Engine, example: Callable[[str], dict[str, Any]]
+) -> None:
+    """In the addiction example SerD and CPI see the need under the consent; the CSM and the housing office do not."""
+    case = engine.load_case(example("dipendenze_e_lavoro.json"))
+    day = dt.date(2025, 4, 15)
+
+    def needs(recipient: str, purpose: str = "equipe") -> list[str]:
+        view = engine.disclose_case(case, recipient=recipient, purpose=purpose, as_of=day)
+        return [n["code"] for n in view.data["assessment"]["needs"]]
+
+    assert needs("serd") == needs("cpi") == ["lavoro", "dipendenze", "economico"]
+    assert needs("csm") == needs("casa") == ["lavoro", "economico"]
+    assert needs("cpi", "referral") == ["lavoro", "economico"]  # the consent covers the equipe, not referrals
+    assert needs("ssp", "assessment") == ["lavoro", "dipendenze", "economico"]  # by law
+    before = engine.disclose_case(case, recipient="serd", purpose="equipe", as_of=dt.date(2025, 4, 1))
+    assert [n["code"] for n in before.data["assessment"]["needs"]] == ["lavoro", "economico"]  # not yet given
+
+
+def test_a_withdrawn_consent_stops_on_its_date(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
+    """The Third Sector saw the mental-health need until 31 March 2025; from the withdrawal on 1 April it does not."""
+    case = engine.load_case(example("segnalazione_siil_terzo_settore.json"))
+
+    def needs(day: dt.date) -> list[str]:
+        view = engine.disclose_case(case, recipient="terzo_settore", purpose="equipe", as_of=day)
+        return [n["code"] for n in view.data["assessment"]["needs"]]
+
+    assert "salute_mentale" in needs(dt.date(2025, 3, 31))
+    assert "salute_mentale" not in needs(dt.date(2025, 4, 1))
+    assert "salute_mentale" not in needs(dt.date(2025, 4, 2))  # the example's as-of date
