@@ -282,6 +282,7 @@ class Territory:
     digest: str
     data: Mapping[str, Any]
     root: Path
+    layer_dirs: Mapping[str, Path] = attrs.field(factory=dict)
 
     @property
     def label(self) -> str:
@@ -320,6 +321,45 @@ class Territory:
             (Path(e["case"]), dt.date.fromisoformat(e["as_of"]), e.get("title", ""))
             for e in self.data.get("examples", [])
         ]
+
+    def instrument_path(self, name: str, key: str = "schema") -> Path:
+        """
+        The file of an instrument's ``schema`` (or ``example``), relative to the layer that
+        defined the instrument.
+
+        :raises InputError: the territory configures no such instrument.
+        """
+        entry = self.section("instruments").get(name)
+        if entry is None or key not in entry:
+            from ._errors import InputError  # noqa: PLC0415
+
+            raise InputError(f"territorio {self.id}", [ErrorDetail(
+                f"$.instruments.{name}.{key}", "strumento non configurato per il territorio", name, "instruments")])
+        layer = self.file_of(entry).split(" + ")[-1].split("/", 1)[0]
+        return self.layer_dirs.get(layer, self.root) / str(entry[key])
+
+    def instrument_errors(self, name: str, document: Any) -> list[ErrorDetail]:
+        """Every error of a document against an instrument's JSON Schema, by path (empty: valid)."""
+        from ._schema import details_from, file_validator  # noqa: PLC0415 - jsonschema on demand
+
+        return details_from(file_validator(self.instrument_path(name)).iter_errors(document))
+
+    def validate_instrument(self, name: str, document: Any, what: str) -> None:
+        """
+        Validate a document (a filled form) against the instrument's schema.
+
+        :param what: how to name the document in the error, e.g. ``scheda di invio r-1``.
+        :raises InputError: listing every error by JSON path.
+        """
+        details = self.instrument_errors(name, document)
+        if details:
+            from ._errors import InputError  # noqa: PLC0415
+
+            raise InputError(what, details)
+
+    def need_dimensions(self) -> dict[str, Any]:
+        """The dimensions of need: those that do not ``refine`` another dimension."""
+        return {k: v for k, v in self.section("dimensions").items() if "refines" not in v}
 
     def data_category(self, by: str, code: str) -> str:
         """
@@ -438,6 +478,7 @@ class TerritoryIndex:
             digest=_digest(effective | {"examples": [], "scenarios": []}),
             data=effective,
             root=root,
+            layer_dirs={layer.territory: layer.file.parent for layer in layers},
         )
 
 
@@ -482,6 +523,9 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer) -> None:
         if value not in known:
             errors.append(ErrorDetail(path, f"{what} sconosciuto/a", value, rule))
 
+    for code, d in (_get(cfg, ("dimensions",)) or {}).items():
+        if "refines" in d:
+            need(d["refines"], dims, f"$.dimensions.{code}.refines", "dimensione", "ref:dimensions")
     for code, n in (_get(cfg, ("needs",)) or {}).items():
         need(n["dimension"], dims, f"$.needs.{code}.dimension", "dimensione", "ref:dimensions")
     for code, r in roles.items():

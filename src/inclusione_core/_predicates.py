@@ -87,7 +87,7 @@ def _dimension_at_least(v: Mapping[str, int], f: Facts, inputs: Inputs) -> bool:
 
 
 def _dimensions_hit(level: int, f: Facts, inputs: Inputs) -> list[str]:
-    dims = f.territory.section("dimensions")
+    dims = f.territory.need_dimensions()
     inputs.uses(*(f.territory.data_category("dimensions", d) for d in dims))
     hit = sorted(d for d in dims if f.level(d) >= level)
     inputs[f"dimensioni_con_livello_>={level}"] = hit

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+import attrs
 
 from ._config import Territory
 from ._models import (
@@ -56,7 +58,7 @@ def complexity(case: Case, territory: Territory) -> tuple[Grade | None, Reason |
     if cfg is None or case.assessment is None:
         return None, None
     a = case.assessment
-    hit = sorted(d for d in territory.section("dimensions") if a.level(d) >= cfg["level"])
+    hit = sorted(d for d in territory.need_dimensions() if a.level(d) >= cfg["level"])
     grade = _band(cfg["bands"], len(hit))
     escalating = sorted(a.need_codes() & set(cfg.get("escalate_needs", [])))
     if escalating:
@@ -68,7 +70,7 @@ def complexity(case: Case, territory: Territory) -> tuple[Grade | None, Reason |
         "it": f"Complessità {grade.value}: {len(hit)} dimensioni con bisogno >= {cfg['level']}{extra_it}.",
         "en": f"Complexity {grade.value}: {len(hit)} dimensions with need >= {cfg['level']}{extra_en}.",
     }
-    cats = [territory.data_category("dimensions", d) for d in territory.section("dimensions")]
+    cats = [territory.data_category("dimensions", d) for d in territory.need_dimensions()]
     cats += [territory.data_category("needs", n) for n in escalating]
     return grade, from_entry(territory, cfg, "profilo.complessita", msg, inputs, categories=cats)
 
@@ -113,13 +115,38 @@ def activability(
     return value, from_entry(territory, cfg, "profilo.attivabilita", {"it": it, "en": en}, inputs, categories=cats)
 
 
-def assess(case: Case, territory: Territory, as_of: dt.date) -> tuple[Profile, list[Reason]]:
-    """Compute the profile from the configuration, with a reason for each part."""
-    reasons: list[Reason] = []
-    occ, r1 = occupability(case, territory)
+OccupabilityRule = Callable[[Case, Territory], tuple[Grade | None, list[Reason]]]
+"""``(case, territory) -> (grade, reasons)``: how a territory grades occupability."""
+ExtraFlags = Callable[[Case, Territory, dt.date, tuple[str, ...]], tuple[list[str], list[Reason]]]
+"""``(case, territory, as_of, flags so far) -> (flags to add, their reasons)``."""
+
+
+def _core_occupability(case: Case, territory: Territory) -> tuple[Grade | None, list[Reason]]:
+    grade, reason = occupability(case, territory)
+    return grade, [] if reason is None else [reason]
+
+
+def assess(
+    case: Case,
+    territory: Territory,
+    as_of: dt.date,
+    *,
+    occupability_rule: OccupabilityRule | None = None,
+    extra_flags: ExtraFlags | None = None,
+    not_assessed: tuple[str, str] = ("Caso non ancora valutato: serve l'analisi preliminare.",
+                                     "Case not assessed yet: the preliminary analysis is needed."),
+) -> tuple[Profile, list[Reason]]:
+    """
+    Compute the profile from the configuration, with a reason for each part.
+
+    A territory plugin can replace the occupability rule (e.g. a grid of items) and add
+    flags computed in code, and keep the rest: complexity, activability, configured flags
+    and pathways.
+    """
+    occ, reasons = (occupability_rule or _core_occupability)(case, territory)
     cpx, r2 = complexity(case, territory)
     act, r3 = activability(case, territory, as_of, cpx)
-    reasons += [r for r in (r1, r2, r3) if r is not None]
+    reasons += [r for r in (r2, r3) if r is not None]
     partial = Profile(occupability=occ, complexity=cpx, activability=act, pathway=NOT_ASSESSED)
     facts = Facts(case=case, territory=territory, as_of=as_of, profile=partial)
     flags = []
@@ -128,16 +155,15 @@ def assess(case: Case, territory: Territory, as_of: dt.date) -> tuple[Profile, l
         if hit:
             flags.append(code)
             reasons.append(from_entry(territory, flag, f"profilo.flag.{code}", flag["label"], inputs))
-    partial = Profile(occupability=occ, complexity=cpx, activability=act, pathway=NOT_ASSESSED,
-                      flags=tuple(flags))
+    if extra_flags is not None:
+        more, more_reasons = extra_flags(case, territory, as_of, tuple(flags))
+        flags += [f for f in more if f not in flags]
+        reasons += more_reasons
+    partial = attrs.evolve(partial, flags=tuple(flags))
     facts = Facts(case=case, territory=territory, as_of=as_of, profile=partial)
     pathway = NOT_ASSESSED
     if case.assessment is None:
-        reasons.append(core_reason(
-            territory, "profilo.non_valutato",
-            "Caso non ancora valutato: serve l'analisi preliminare.",
-            "Case not assessed yet: the preliminary analysis is needed.",
-        ))
+        reasons.append(core_reason(territory, "profilo.non_valutato", *not_assessed))
     else:
         for rule in territory.rules("profile", "pathways"):
             hit, inputs = evaluate(rule["when"], facts)
@@ -145,9 +171,7 @@ def assess(case: Case, territory: Territory, as_of: dt.date) -> tuple[Profile, l
                 pathway = rule["pathway"]
                 reasons.append(from_entry(territory, rule, f"percorso.{rule['id']}", inputs=inputs))
                 break
-    profile = Profile(occupability=occ, complexity=cpx, activability=act, pathway=pathway,
-                      flags=tuple(flags))
-    return profile, reasons
+    return attrs.evolve(partial, pathway=pathway), reasons
 
 
 @hookimpl(trylast=True)

@@ -17,6 +17,7 @@ import functools
 import json
 import types
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 import attrs
@@ -136,6 +137,16 @@ def validator(name: str) -> Validator:
     from jsonschema import Draft202012Validator  # noqa: PLC0415 - heavy import, on demand
 
     schema = load_schema(name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@functools.cache
+def file_validator(path: Path) -> Validator:
+    """A compiled validator for a JSON Schema file (an instrument), checked once."""
+    from jsonschema import Draft202012Validator  # noqa: PLC0415 - heavy import, on demand
+
+    schema = json.loads(path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .hookspecs import RegisterTerritory, hookimpl
+from .rules import find_territory_dir
 
 
 def italia_dir() -> Path:
     """The ``italia`` configuration: packaged in a wheel, or the repository's ``territories/``."""
-    packaged = Path(__file__).parent / "territories" / "italia"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "territories" / "italia"
+    return find_territory_dir(Path(__file__).parent, "italia", packaged="territories/italia")
 
 
 @hookimpl(trylast=True)

@@ -156,7 +156,8 @@ def test_a_form_between_two_social_services_is_refused(
     with pytest.raises(InputError) as info:
         build_scheda_invio(case, referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
     assert "INV-1" in info.value.source
-    assert [d.rule for d in info.value.details] == ["oneOf"]
+    assert [(d.path, d.rule, d.value) for d in info.value.details] == [("$.servizio_inviante.tipo", "const", "ssp")]
+    assert '"cpi"' in info.value.details[0].message
 
 
 def test_a_sender_outside_the_form_kinds_is_refused(

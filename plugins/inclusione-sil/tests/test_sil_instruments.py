@@ -70,14 +70,14 @@ def test_errors_are_listed_by_path(sil: Territory) -> None:
     doc["tempi"]["durata_mesi"] = 30
     doc["colore"] = "blu"
     paths = [d.path for d in instrument_errors(sil, "progetto_intervento", doc)]
-    assert paths == ["$", "$.tempi.durata_mesi"]
+    assert paths == ["$.colore", "$.tempi.durata_mesi"]
 
 
 def test_negative_decision_needs_its_reason_in_the_scheda_personale(sil: Territory) -> None:
     """A negative decision recorded in the scheda personale without a motivazione does not validate."""
     doc = example_of(sil, "scheda_personale")
     doc["decisione"] = {"data": "2025-03-10", "esito": "negativo"}
-    assert [d.path for d in instrument_errors(sil, "scheda_personale", doc)] == ["$.decisione"]
+    assert [d.path for d in instrument_errors(sil, "scheda_personale", doc)] == ["$.decisione.motivazione"]
     doc["decisione"]["motivazione"] = "Nessuna postazione compatibile"
     assert instrument_errors(sil, "scheda_personale", doc) == []
 

@@ -45,7 +45,6 @@ from inclusione_core import (
     View,
 )
 
-from ._instruments import check_instrument, instrument_errors
 from ._privacy import Allowed
 from ._territory import SEED, TERRITORY
 
@@ -81,7 +80,7 @@ def _schede(schede: Sequence[Mapping[str, Any]], territory: Territory, cases: Se
     ids = {c.id for c in cases}
     out: dict[str, list[Mapping[str, Any]]] = {}
     for i, scheda in enumerate(schede):
-        found = instrument_errors(territory, "scheda_esito", scheda)
+        found = territory.instrument_errors("scheda_esito", scheda)
         errors += [ErrorDetail(f"$[{i}]{d.path[1:]}", d.message, d.value, d.rule) for d in found]
         if found:
             continue
@@ -260,5 +259,5 @@ def build_elenco_nominativo(
         elenco["coordinatore"] = coordinator
     if place:
         elenco["sede"] = place
-    check_instrument(territory, INSTRUMENT, elenco, f"elenco nominativo del {meeting_date.isoformat()}")
+    territory.validate_instrument(INSTRUMENT, elenco, f"elenco nominativo del {meeting_date.isoformat()}")
     return elenco

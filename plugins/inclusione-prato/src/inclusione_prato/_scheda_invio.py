@@ -35,7 +35,6 @@ from inclusione_core import (
     View,
 )
 
-from ._instruments import check_instrument
 from ._privacy import HEALTH_CATEGORIES, SERVICE_CATEGORY, Allowed
 
 INSTRUMENT = "scheda_invio"
@@ -273,5 +272,5 @@ def build_scheda_invio(
         form["dati_non_trasmessi"] = withheld
     if notes:
         form["note"] = notes
-    check_instrument(territory, INSTRUMENT, form, f"scheda di invio {form['id_scheda']} (caso {case.id})")
+    territory.validate_instrument(INSTRUMENT, form, f"scheda di invio {form['id_scheda']} (caso {case.id})")
     return form

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from inclusione_core import hookimpl
 from inclusione_core.hookspecs import RegisterTerritory
+from inclusione_core.rules import find_territory_dir
 
 TERRITORY = "prato"
 SEED = "000_24df67fb6b651f98.txt"
@@ -14,10 +15,7 @@ SEED = "000_24df67fb6b651f98.txt"
 
 def prato_dir() -> Path:
     """The ``prato`` configuration: packaged in a wheel, or the repository's ``territories/``."""
-    packaged = Path(__file__).parent / "territory"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[4] / "territories" / TERRITORY
+    return find_territory_dir(Path(__file__).parent, TERRITORY)
 
 
 @hookimpl

@@ -26,9 +26,9 @@ from typing import Any
 import attrs
 
 from inclusione_core import Citation, ErrorDetail, InputError, Reason, Territory
+from inclusione_core.rules import citation
 
-from ._instruments import check_instrument
-from ._tables import Tables, citation, default_tables, tables_for
+from ._tables import Tables, default_tables, tables_for
 
 IN_CORSO = "in_corso"
 DISCHARGE = "dimissioni"
@@ -84,7 +84,7 @@ def record_from_piano(piano: Mapping[str, Any], territory: Territory) -> PathRec
 
     :raises InputError: the document does not validate against the instrument's schema.
     """
-    check_instrument(territory, "piano_valutazione", piano, f"piano di valutazione {piano.get('case_id', '?')}")
+    territory.validate_instrument("piano_valutazione", piano, f"piano di valutazione {piano.get('case_id', '?')}")
     state = piano["esito"]["stato"]
     esito = f"{DISCHARGE}_{piano['esito']['dimissioni_verso']}" if state == DISCHARGE else state
     hours = sum(float(h["ore"]) for h in piano["ore_intervento_diretto"])

@@ -1,26 +1,24 @@
 """
 The SIL profile: the core's profile, with the occupability grade of the SIL grid (§2.b).
 
-For a territory within ``sil`` this hook answers instead of the core default:
+For a territory within ``sil`` this hook answers instead of the core default, through
+:func:`inclusione_core.rules.assess_profile` with the SIL's occupability rule and flags:
 
 * **occupability** comes from the SIL grid (:mod:`._occupability`), with its whole
   computation in the reason, the configurable parameters in a second reason, and the
   objectives and macro-activities of the §2.b table for the grade in a third. When the
   assessment records no item of the grid, the grade falls back to the territory's
-  ``profile.occupability`` (the core's rule) and a reason says the grid is missing;
-* **complexity, activability, flags and pathway** are the core's, computed on a view of
-  the territory without the grid's items: they are sub-dimensions of the work situation,
-  and counting them as nine more dimensions of need would inflate the complexity of the
-  six dimensions of D.Lgs. 147/2017;
+  ``profile.occupability`` (the core's rule,
+  :func:`~inclusione_core.rules.configured_occupability`) and a reason says the grid is
+  missing;
+* **complexity, activability, configured flags and pathway** are the core's. The grid's
+  items ``refine`` the dimension ``lavoro`` in the configuration: they are sub-dimensions
+  of the work situation, and the core does not count them among the six dimensions of
+  need of D.Lgs. 147/2017;
 * the target groups of §1 are profile flags of the configuration. The list is "a titolo
   esemplificativo": when no target flag is set a reason says the case is not excluded;
   the L. 68/1999 flag gets a reason citing the law's threshold;
 * the flag ``sil_dimissioni`` marks a path near or past its maximum duration (§5).
-
-This module reuses private pieces of ``inclusione_core`` (``_profile.complexity``,
-``_profile.activability``, ``_profile.occupability``, ``_predicates.Facts``/``evaluate``,
-``_reasons.from_entry``/``core_reason``): the core has no public API to evaluate the
-configured flags and pathways with a different occupability grade.
 """
 
 from __future__ import annotations
@@ -29,25 +27,16 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
-
-from inclusione_core import Case, Grade, Profile, ProfileDecision, Reason, Territory, hookimpl
-from inclusione_core._predicates import Facts, evaluate
-from inclusione_core._profile import NOT_ASSESSED, activability, complexity
-from inclusione_core._profile import occupability as core_occupability
-from inclusione_core._reasons import core_reason, from_entry
+from inclusione_core import Case, Grade, ProfileDecision, Reason, Territory, hookimpl
+from inclusione_core.rules import assess_profile, configured_occupability
 
 from ._duration import DISCHARGE_FLAG, discharge_reason, discharge_window
 from ._occupability import levels_of, occupability_reasons, plan_reason, score_levels
 from ._tables import Tables, tables_for
 from ._territory import TERRITORY
 
-
-def core_view(territory: Territory, tables: Tables) -> Territory:
-    """The territory without the grid's items among its dimensions (for the core's grades)."""
-    items = set(tables.items())
-    dims = {k: v for k, v in territory.section("dimensions").items() if k not in items}
-    return attrs.evolve(territory, data={**territory.data, "dimensions": dims})
+NOT_ASSESSED = ("Caso non ancora valutato: servono i colloqui di valutazione (fasi 2-4).",
+                "Case not assessed yet: the assessment interviews are needed (phases 2-4).")
 
 
 def _threshold(predicate: Mapping[str, Any]) -> int | None:
@@ -103,14 +92,14 @@ def _not_listed_reason(tables: Tables) -> Reason:
     )
 
 
-def _occupability(case: Case, territory: Territory, view: Territory, tables: Tables
-                  ) -> tuple[Grade | None, list[Reason]]:
+def occupability(case: Case, territory: Territory) -> tuple[Grade | None, list[Reason]]:
+    """The SIL occupability rule: the grid's grade, else the territory's configured bands."""
+    tables = tables_for(territory)
     score = score_levels(levels_of(case), tables) if case.assessment is not None else None
     if score is not None:
         return score.grade, [*occupability_reasons(score, tables, territory),
                              plan_reason(score.grade, tables, "griglia_sil")]
-    grade, reason = core_occupability(case, view)
-    reasons = [] if reason is None else [reason]
+    grade, reasons = configured_occupability(case, territory)
     if case.assessment is not None:
         phase4 = tables.phase("colloquio_persona")
         reasons.append(Reason(
@@ -129,48 +118,30 @@ def _occupability(case: Case, territory: Territory, view: Territory, tables: Tab
     return grade, reasons
 
 
-def assess(case: Case, territory: Territory, as_of: dt.date) -> ProfileDecision:
-    """The SIL profile of a case, with a reason for each part."""
+def extra_flags(case: Case, territory: Territory, as_of: dt.date,
+                configured: tuple[str, ...]) -> tuple[list[str], list[Reason]]:
+    """
+    The SIL's flags and reasons beyond the configured ones: the L. 68/1999 threshold, the
+    target list being illustrative, and ``sil_dimissioni`` (§5).
+    """
     tables = tables_for(territory)
-    view = core_view(territory, tables)
-    occ, reasons = _occupability(case, territory, view, tables)
-    cpx, r_cpx = complexity(case, view)
-    act, r_act = activability(case, view, as_of, cpx)
-    reasons += [r for r in (r_cpx, r_act) if r is not None]
-    partial = Profile(occupability=occ, complexity=cpx, activability=act, pathway=NOT_ASSESSED)
-    facts = Facts(case=case, territory=view, as_of=as_of, profile=partial)
-    flags: list[str] = []
-    for code, flag in territory.section("profile", "flags").items():
-        hit, inputs = evaluate(flag["when"], facts)
-        if hit:
-            flags.append(code)
-            reasons.append(from_entry(territory, flag, f"profilo.flag.{code}", flag["label"], inputs))
-    if tables.l68_flag in flags:
+    reasons: list[Reason] = []
+    if tables.l68_flag in configured:
         reasons.append(_l68_reason(case, territory, tables))
-    if not set(flags) & set(tables.target_flags):
+    if not set(configured) & set(tables.target_flags):
         reasons.append(_not_listed_reason(tables))
     window = discharge_window(case, tables, as_of)
     discharge = None if window is None else discharge_reason(window, tables)
-    if discharge is not None:
-        flags.append(DISCHARGE_FLAG)
-        reasons.append(discharge)
-    partial = attrs.evolve(partial, flags=tuple(flags))
-    facts = Facts(case=case, territory=view, as_of=as_of, profile=partial)
-    pathway = NOT_ASSESSED
-    if case.assessment is None:
-        reasons.append(core_reason(
-            territory, "profilo.non_valutato",
-            "Caso non ancora valutato: servono i colloqui di valutazione (fasi 2-4).",
-            "Case not assessed yet: the assessment interviews are needed (phases 2-4).",
-        ))
-    else:
-        for rule in territory.rules("profile", "pathways"):
-            hit, inputs = evaluate(rule["when"], facts)
-            if hit:
-                pathway = rule["pathway"]
-                reasons.append(from_entry(territory, rule, f"percorso.{rule['id']}", inputs=inputs))
-                break
-    return ProfileDecision(profile=attrs.evolve(partial, pathway=pathway), reasons=tuple(reasons))
+    if discharge is None:
+        return [], reasons
+    return [DISCHARGE_FLAG], [*reasons, discharge]
+
+
+def assess(case: Case, territory: Territory, as_of: dt.date) -> ProfileDecision:
+    """The SIL profile of a case, with a reason for each part."""
+    profile, reasons = assess_profile(case, territory, as_of, occupability_rule=occupability, extra_flags=extra_flags,
+                                      not_assessed=NOT_ASSESSED)
+    return ProfileDecision(profile=profile, reasons=tuple(reasons))
 
 
 @hookimpl

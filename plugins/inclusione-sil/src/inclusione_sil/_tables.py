@@ -26,6 +26,7 @@ import attrs
 import yaml
 
 from inclusione_core import Citation, ConfigurationError, ErrorDetail, Grade, Territory
+from inclusione_core.rules import citation
 
 from ._phases import NUMBERED, InterviewType
 from ._territory import TERRITORY, sil_dir
@@ -34,12 +35,6 @@ TABLES_FILE = "sil_tables.yaml"
 SCHEMA = Path(__file__).parent / "schemas" / "sil_tables.schema.json"
 
 Label = Mapping[str, str]
-
-
-def citation(source: Mapping[str, Any]) -> Citation:
-    """A :class:`~inclusione_core.Citation` from a ``source`` block of the tables."""
-    return Citation(document=source["document"], section=source.get("section", ""),
-                    quote=source.get("quote", ""), kind=source["kind"])
 
 
 def _number(value: Any) -> Fraction:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from inclusione_core import hookimpl
 from inclusione_core.hookspecs import RegisterTerritory
+from inclusione_core.rules import find_territory_dir
 
 TERRITORY = "sil"
 SEED = "004_86c0102de81fba5d.txt"
@@ -14,10 +15,7 @@ SEED = "004_86c0102de81fba5d.txt"
 
 def sil_dir() -> Path:
     """The ``sil`` configuration: packaged in a wheel, or the repository's ``territories/``."""
-    packaged = Path(__file__).parent / "territory"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[4] / "territories" / TERRITORY
+    return find_territory_dir(Path(__file__).parent, TERRITORY)
 
 
 @hookimpl

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from inclusione_core import hookimpl
 from inclusione_core.hookspecs import RegisterTerritory
+from inclusione_core.rules import find_territory_dir
 
 __all__ = ["TERRITORY", "inclusione_register_territories", "toscana_dir"]
 
@@ -21,10 +22,7 @@ TERRITORY = "toscana"
 
 def toscana_dir() -> Path:
     """The ``toscana`` configuration: packaged in a wheel, or the repository's ``territories/``."""
-    packaged = Path(__file__).parent / "territory"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[4] / "territories" / TERRITORY
+    return find_territory_dir(Path(__file__).parent, TERRITORY)
 
 
 @hookimpl

@@ -1,0 +1,86 @@
+"""
+Building blocks for territory plugins: what the core's own rules are made of.
+
+A territory plugin writes Python only for what configuration cannot say; these pieces
+let it do so without re-implementing the core (and without importing private modules):
+
+* :class:`Facts`, :class:`Inputs` and :func:`evaluate`: evaluate a configured condition
+  (``when:``) and get the facts and data categories it looked at;
+* :func:`reason_from_entry` and :func:`core_reason`: build a :class:`~inclusione_core.Reason`
+  that cites the entry's source, the file that defined it and the data categories used;
+* :func:`assess_profile`: the core profile with a territory's own occupability rule and
+  extra flags (see the SIL plugin); :func:`configured_occupability` is the core's rule
+  (the configured ``profile.occupability`` bands), for a rule that falls back to it;
+* :func:`dated_value` and :func:`citation`: read dated values and sources;
+* :func:`find_territory_dir`: where a plugin's reference configuration is, installed or
+  in a source checkout.
+
+Instruments (JSON Schemas named in ``instruments:``) are validated with
+:meth:`~inclusione_core.Territory.validate_instrument`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ._config import citation, dated_value
+from ._predicates import Facts, Inputs, evaluate
+from ._profile import ExtraFlags, OccupabilityRule
+from ._profile import assess as assess_profile
+from ._profile import occupability as _occupability
+from ._reasons import core_reason
+from ._reasons import from_entry as reason_from_entry
+
+if TYPE_CHECKING:
+    from ._config import Territory
+    from ._models import Case, Grade, Reason
+
+__all__ = [
+    "ExtraFlags",
+    "Facts",
+    "Inputs",
+    "OccupabilityRule",
+    "assess_profile",
+    "citation",
+    "configured_occupability",
+    "core_reason",
+    "dated_value",
+    "evaluate",
+    "find_territory_dir",
+    "reason_from_entry",
+]
+
+
+def configured_occupability(case: Case, territory: Territory) -> tuple[Grade | None, list[Reason]]:
+    """
+    The core's occupability rule: the grade from the need level of the dimension named in
+    ``profile.occupability``, in the configured bands, with its reason.
+
+    An :data:`OccupabilityRule` of a plugin can fall back to it.
+
+    :return: ``(None, [])`` when the territory configures no bands or the case is not assessed.
+    """
+    grade, reason = _occupability(case, territory)
+    return grade, [] if reason is None else [reason]
+
+
+def find_territory_dir(package_dir: Path | str, territory: str, packaged: str = "territory") -> Path:
+    """
+    The directory holding a plugin's ``territory.yaml``.
+
+    An installed wheel carries it inside the package (``<package_dir>/<packaged>``, put
+    there by the build's force-include); a source checkout has it in the repository's
+    ``territories/<territory>``, found by walking up from the package.
+
+    :raises FileNotFoundError: neither exists.
+    """
+    base = Path(package_dir).resolve()
+    inside = base / packaged
+    if (inside / "territory.yaml").is_file():
+        return inside
+    for parent in base.parents:
+        candidate = parent / "territories" / territory
+        if (candidate / "territory.yaml").is_file():
+            return candidate
+    raise FileNotFoundError(f"configurazione del territorio {territory!r} non trovata vicino a {base}")
