@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import itertools
 import types
+from functools import partial
 from typing import Any, Union, get_args, get_origin
 
 import attrs
 from hypothesis import strategies as st
 
 from inclusione_core import _models as m
+from inclusione_core._categories import DataCategory
 from inclusione_core._fields import CODE_PATTERN, ID_PATTERN, SCHEMA_KEY
 
 DATES = st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2035, 12, 31))
@@ -54,25 +57,52 @@ OVERRIDES: dict[tuple[type, str], st.SearchStrategy[Any]] = {
 }
 
 
+@attrs.frozen(eq=False)
+class Palette:
+    """
+    Where scalar values and collection sizes come from when a model is generated.
+
+    :data:`DEFAULT` draws widely (any id, code, text, date); :func:`light_palette` draws
+    from small pools and smaller collections, for the property tests that run 10,000
+    examples in CI (generation is most of their time).
+    """
+
+    ids: st.SearchStrategy[str]
+    codes: st.SearchStrategy[str]
+    text: st.SearchStrategy[str]
+    dates: st.SearchStrategy[dt.date]
+    json_dicts: st.SearchStrategy[dict[str, Any]]
+    max_items: int
+    overrides: dict[tuple[type, str], st.SearchStrategy[Any]]
+    models: dict[type, st.SearchStrategy[Any]] = attrs.field(factory=dict)
+    masked: bool = False
+    """Draw which optional fields are set as one bit mask (fewer choices per example)."""
+
+
+DEFAULT = Palette(ids=IDS, codes=CODES, text=TEXT, dates=DATES, json_dicts=st.dictionaries(TEXT, JSON, max_size=3),
+                  max_items=MAX_ITEMS, overrides=OVERRIDES)
+
+
 def _range(extra: dict[str, Any]) -> tuple[Any, Any]:
     return extra.get("minimum"), extra.get("maximum")
 
 
-def of_type(t: Any, extra: dict[str, Any]) -> st.SearchStrategy[Any]:
+def of_type(t: Any, extra: dict[str, Any], palette: Palette | None = None) -> st.SearchStrategy[Any]:
     """The strategy for a type annotation with its schema constraints."""
+    p = palette or DEFAULT
     origin = get_origin(t)
     if origin in (Union, types.UnionType):
         (inner,) = [a for a in get_args(t) if a is not type(None)]
-        return st.none() | of_type(inner, extra)
+        return st.none() | of_type(inner, extra, p)
     if origin is tuple:
         item_extra = {k: v for k, v in extra.items() if k == "pattern"}
         min_size = extra.get("minItems", 0)
-        return st.lists(of_type(get_args(t)[0], item_extra), min_size=min_size,
-                        max_size=max(min_size, MAX_ITEMS)).map(tuple)
+        return st.lists(of_type(get_args(t)[0], item_extra, p), min_size=min_size,
+                        max_size=max(min_size, p.max_items)).map(tuple)
     if origin is dict:
-        return st.dictionaries(TEXT, JSON, max_size=3)
+        return p.json_dicts
     if attrs.has(t):
-        return from_model(t)
+        return from_model(t, p)
     if isinstance(t, type) and issubclass(t, enum.Enum):
         return st.sampled_from(list(t))
     if t is bool:
@@ -87,32 +117,59 @@ def of_type(t: Any, extra: dict[str, Any]) -> st.SearchStrategy[Any]:
     if t is str:
         pattern = extra.get("pattern")
         if pattern == ID_PATTERN:
-            return IDS
+            return p.ids
         if pattern == CODE_PATTERN:
-            return CODES
+            return p.codes
         assert pattern is None, f"no strategy for pattern {pattern}"
-        return TEXT
+        return p.text
     if t is dt.date:
-        return DATES
+        return p.dates
     raise TypeError(f"no strategy for {t!r}")
 
 
-_CACHE: dict[type, st.SearchStrategy[Any]] = {}
+_CACHE: dict[tuple[type, int], st.SearchStrategy[Any]] = {}
 
 
-def from_model(cls: type) -> st.SearchStrategy[Any]:
+def from_model(cls: type, palette: Palette | None = None) -> st.SearchStrategy[Any]:
     """A strategy building valid instances of an attrs model (defaults sometimes omitted)."""
-    if cls not in _CACHE:
+    p = palette or DEFAULT
+    if cls in p.models:
+        return p.models[cls]
+    if (cls, id(p)) not in _CACHE:
         attrs.resolve_types(cls)
         required: dict[str, st.SearchStrategy[Any]] = {}
         optional: dict[str, st.SearchStrategy[Any]] = {}
         for a in attrs.fields(cls):
             extra = dict(a.metadata.get(SCHEMA_KEY, {}))
-            override = OVERRIDES.get((cls, a.name))
-            strategy = override if override is not None else of_type(a.type, extra)
+            override = p.overrides.get((cls, a.name))
+            t = a.type
+            if p.masked and a.default is None and get_origin(t) in (Union, types.UnionType):
+                (t,) = [x for x in get_args(t) if x is not type(None)]  # absent is None already
+            strategy = override if override is not None else of_type(t, extra, p)
             (required if a.default is attrs.NOTHING else optional)[a.name] = strategy
-        _CACHE[cls] = st.fixed_dictionaries(required, optional=optional).map(lambda kw: cls(**kw))
-    return _CACHE[cls]
+        if p.masked:
+            _CACHE[cls, id(p)] = _masked(cls, required, optional)
+        else:
+            _CACHE[cls, id(p)] = st.fixed_dictionaries(required, optional=optional).map(lambda kw: cls(**kw))
+    return _CACHE[cls, id(p)]
+
+
+def _masked(cls: type, required: dict[str, st.SearchStrategy[Any]],
+            optional: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    """Like fixed_dictionaries(...).map(cls), with one draw (a bit mask) for which defaults are replaced."""
+    bits = st.integers(0, 2 ** len(optional) - 1)
+    opt = list(optional.items())
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Any:
+        kw = {name: draw(s) for name, s in required.items()}
+        mask = draw(bits) if opt else 0
+        for i, (name, s) in enumerate(opt):
+            if mask >> i & 1:
+                kw[name] = draw(s)
+        return cls(**kw)
+
+    return build()
 
 
 def cases() -> st.SearchStrategy[m.Case]:
@@ -128,3 +185,104 @@ def italia_cases() -> st.SearchStrategy[m.Case]:
 def as_of_dates() -> st.SearchStrategy[dt.date]:
     """As-of dates spanning every national measure (SIA 2016 ... GOL 2026)."""
     return RECENT
+
+
+# --------------------------------------------------------------------------- privacy (light palette)
+
+WINDOW_START = dt.date(2024, 1, 1)
+WINDOW_DAYS = 60
+CATEGORY_CODES = tuple(c.value for c in DataCategory)
+CATEGORY_SETS = tuple((a,) for a in CATEGORY_CODES) + tuple(itertools.combinations(CATEGORY_CODES, 2))
+"""One or two data categories (what a reason's facts belong to), drawn in one choice."""
+
+
+def few(items: st.SearchStrategy[Any]) -> st.SearchStrategy[tuple[Any, ...]]:
+    """Zero to two items, as a tuple."""
+    return st.lists(items, max_size=2).map(tuple)
+
+
+def window_dates() -> st.SearchStrategy[dt.date]:
+    """Dates in a 60-day window: consent dates, as-of dates and the rest often coincide."""
+    return st.integers(0, WINDOW_DAYS - 1).map(lambda n: WINDOW_START + dt.timedelta(days=n))
+
+
+def light_palette(
+    *,
+    territory: str,
+    needs: tuple[str, ...],
+    dimensions: tuple[str, ...],
+    interventions: tuple[str, ...],
+    recipients: tuple[str, ...],
+    flags: tuple[str, ...] = ("fa", "fb", "fc"),
+) -> Palette:
+    """
+    A cheap palette for the privacy property tests: small pools of ids, codes and text,
+    dates in a short window, at most two items in the collections a view filters item by
+    item and one elsewhere; coded items drawn from the given codes plus one code no
+    configuration knows; consents naming the given recipient kinds; results whose reasons
+    carry any one or two data categories.
+    """
+    unknown = ("zz_ignoto",)
+    provenance = m.Provenance(as_of=WINDOW_START, territory=territory, core_version="0", config_digest="0",
+                              layers=(), plugins=())
+    cite = m.Citation(document="test", kind="default")
+    rules = ("regola", *(f"profilo.flag.{f}" for f in flags))
+    overrides: dict[tuple[type, str], st.SearchStrategy[Any]] = {
+        (m.Case, "territory"): st.just(territory),
+        (m.Need, "code"): st.sampled_from(needs + unknown),
+        (m.DimensionLevel, "dimension"): st.sampled_from(dimensions + unknown),
+        (m.ScheduledIntervention, "code"): st.sampled_from(interventions + unknown),
+        (m.Consent, "recipients"): st.lists(st.sampled_from(recipients), min_size=1, max_size=2).map(tuple),
+        (m.Result, "territory"): st.just(territory),
+        (m.Result, "provenance"): st.just(provenance),
+    }
+    reasons = st.builds(
+        partial(m.Reason, territory=territory, message_it="motivo", message_en="reason", source=cite),
+        rule=st.sampled_from(rules), categories=st.sampled_from(CATEGORY_SETS),
+    )
+    palette = Palette(
+        ids=st.sampled_from(("a1", "B-2", "c.3", "d:4", "E_5")),
+        codes=st.sampled_from(("x", "y_1")),
+        text=st.sampled_from(("", "nota")),
+        dates=window_dates(),
+        json_dicts=st.sampled_from(({}, {"nota": "x"})),
+        max_items=1,
+        masked=True,
+        overrides=overrides,
+        models={
+            # only what the privacy filter looks at varies: the rule and the data categories
+            m.Reason: reasons,
+            m.DecidedBy: st.just(m.DecidedBy(plugin="test", version="0")),
+            m.Profile: st.builds(
+                partial(m.Profile, occupability=m.Grade.MEDIA, complexity=m.Grade.MEDIA,
+                        activability=m.Activability.ATTIVABILE, pathway="sociale"),
+                flags=st.lists(st.sampled_from(flags), max_size=2, unique=True).map(tuple)),
+            m.Routing: st.builds(
+                partial(m.Routing, outcome=m.RoutingOutcome.ROUTED, service="ssp", channel="invio", deadline=None),
+                reasons=few(reasons)),
+            m.Equipe: st.builds(
+                partial(m.Equipe, format="equipe", label="Equipe", household_takes_part=True, modes=()),
+                reasons=few(reasons),
+                members=few(st.builds(partial(m.EquipeMember, role="as"), service=st.sampled_from(("ssp", "serd")),
+                                      reason=reasons))),
+            m.Recommendation: st.builds(
+                partial(m.Recommendation, code="puc", label="PUC", category="lavoro", provider_kinds=("ssp",),
+                        prerequisites=()), reason=reasons),
+            m.Deadline: st.builds(partial(m.Deadline, code="verifica", label="Verifica", due=WINDOW_START,
+                                          status=m.DeadlineStatus.DUE), reason=reasons),
+            m.Problem: st.builds(partial(m.Problem, path="$.project"), reason=reasons),
+            m.Eligibility: st.builds(partial(m.Eligibility, measure="adi", in_force=True, eligible=True),
+                                     reasons=few(reasons)),
+        },
+    )
+    # two items where a view filters item by item (and re-indexes), one elsewhere
+    overrides.update({
+        (cls, name): st.lists(from_model(item, palette), min_size=int(name == "members"), max_size=2).map(tuple)
+        for cls, name, item in (
+            (m.Household, "members", m.Member), (m.Assessment, "needs", m.Need),
+            (m.Assessment, "levels", m.DimensionLevel), (m.Project, "interventions", m.ScheduledIntervention),
+            (m.Case, "consents", m.Consent), (m.Case, "referrals", m.Referral),
+        )
+    })
+    overrides[m.ProfileDecision, "reasons"] = few(reasons)
+    return palette

@@ -36,7 +36,7 @@ from ._models import (
     Routing,
 )
 from ._plugins import Answer, Hooks, core_version, get_plugin_manager
-from ._privacy import Recipient, View, pseudonymise, view_case, view_result
+from ._privacy import Recipient, View, pseudonymise, view_case, view_document, view_result
 
 __all__ = ["Engine", "TerritoryInfo"]
 
@@ -190,8 +190,30 @@ class Engine:
         channel: str = "api",
     ) -> View:
         """The view of a pipeline result for a recipient (reasons filtered by category); audited."""
+        if result.case_id != case.id:  # the consents and the audit record must be the result's own case
+            raise ValueError(f"il risultato riguarda il caso {result.case_id!r}, non {case.id!r}")
         terr = self.territory(result.territory)
         view = view_result(result, case, terr, _recipient(recipient), Purpose(purpose), self.converter)
+        self._audit(view, terr, channel)
+        return view
+
+    def disclose_document(
+        self, case: Case, document: Mapping[str, Any], *, categories: Mapping[str, str],
+        recipient: Recipient | str, purpose: Purpose | str, as_of: dt.date, channel: str,
+    ) -> View:
+        """
+        A document built by a plugin (a form, a notice) filtered for a recipient; audited.
+
+        :param categories: the data category of each top-level key of the document; a key
+            with no category is refused (every field must be classified).
+        :raises ValueError: a key of the document has no category.
+        """
+        missing = sorted(set(document) - set(categories))
+        if missing:
+            raise ValueError(f"campi del documento senza categoria di dati: {', '.join(missing)}")
+        terr = self.territory(case.territory)
+        view = view_document(case, document, categories, terr, _recipient(recipient), Purpose(purpose), as_of,
+                             self.converter)
         self._audit(view, terr, channel)
         return view
 

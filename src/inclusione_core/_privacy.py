@@ -260,10 +260,14 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
 
     profile = result.profile
     prefix = "profilo.flag."
-    flag_reasons = {r.rule.removeprefix(prefix): r for r in profile.reasons if r.rule.startswith(prefix)}
+    flag_reasons: dict[str, list[Reason]] = {}
+    for r in profile.reasons:
+        if r.rule.startswith(prefix):
+            flag_reasons.setdefault(r.rule.removeprefix(prefix), []).append(r)
     flags = []
     for i, flag in enumerate(profile.profile.flags):
-        bad = _reason_ok(walk, flag_reasons[flag]) if flag in flag_reasons else None
+        # a flag is shown only if every reason for it may be (any one would reveal its data)
+        bad = next((b for r in flag_reasons.get(flag, ()) if (b := _reason_ok(walk, r)) is not None), None)
         if bad is None:
             flags.append(flag)
         else:
@@ -311,6 +315,21 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
     )
     data = converter.unstructure(filtered)
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=result.as_of,
+                data=data, disclosed=walk.disclosed(), withheld=tuple(walk.withheld))
+
+
+def view_document(case: Case, document: Mapping[str, Any], categories: Mapping[str, str], territory: Territory,
+                  recipient: Recipient, purpose: Purpose, as_of: dt.date, converter: cattrs.Converter) -> View:
+    """The view of a plugin's document: each top-level key kept only if its category may flow."""
+    walk = _Walk(Policy(territory), case, recipient, purpose, as_of, converter)
+    data = {}
+    for key, value in document.items():
+        category = categories[key]
+        if walk.allows(category):
+            data[key] = value
+        else:
+            walk.withhold(f"$.{key}", category)
+    return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=as_of,
                 data=data, disclosed=walk.disclosed(), withheld=tuple(walk.withheld))
 
 

@@ -1,0 +1,286 @@
+"""
+No path out of the core bypasses the view function (issue 3, "Done when").
+
+Two enumerations, each failing on anything new until it is reviewed:
+
+* **static**: every call in the core and the plugins that serialises or renders data
+  (``unstructure``, ``to_json``, ``asdict``, ``json.dumps``, the text renderers) is listed
+  with the function it sits in, and the list must equal the reviewed allow-list below;
+* **runtime**: the public ways out (the engine's ``disclose_*``/``export_statistics``, the
+  CLI commands that print case data, Prato's instruments) each append to the audit, and
+  the engine's and the CLI's public surfaces are classified so a new one must be, too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime as dt
+import inspect
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from privacy_oracle import ZONE, write_zone, zone_engine
+
+from inclusione_core import Engine, MemoryAuditLog, Purpose, cli
+from inclusione_core.testing import minimal_case, minimal_case_json
+
+ROOT = Path(__file__).resolve().parents[1]
+SCANNED = ("src/inclusione_core/**/*.py", "plugins/*/src/**/*.py")
+SINKS = {"unstructure", "to_json", "asdict", "astuple", "dumps", "dump", "result_text", "view_text"}
+
+# (file, enclosing function, call) -> why it is not a way around the view. Review before adding.
+ALLOWED: dict[tuple[str, str, str], str] = {
+    ("src/inclusione_core/_privacy.py", "_Walk.obj", "self.converter.unstructure"):
+        "the view itself: a field inside a coded item already admitted by its category",
+    ("src/inclusione_core/_privacy.py", "_Walk.value", "self.converter.unstructure"):
+        "the view itself: a leaf value whose category was admitted",
+    ("src/inclusione_core/_privacy.py", "view_result", "converter.unstructure"):
+        "the view itself: the result after every reason was filtered",
+    ("src/inclusione_core/_engine.py", "Engine.to_json", "self.converter.unstructure"):
+        "the JSON form for the embedding program itself (its own data); never used by an exit (checked below)",
+    ("src/inclusione_core/_audit.py", "JsonlAuditLog.append", "attrs.asdict"):
+        "audit writing: the record holds categories and counts, no case data",
+    ("src/inclusione_core/_audit.py", "JsonlAuditLog.append", "json.dumps"): "audit writing",
+    ("src/inclusione_core/_config.py", "_digest", "json.dumps"): "digest of the configuration, no case data",
+    ("src/inclusione_core/_schema.py", "_italian", "json.dumps"): "schema error messages (allowed values)",
+    ("src/inclusione_core/_render.py", "_Writer.reason", "json.dumps"):
+        "renders the inputs of a reason of a result that the caller passes through the view (see the CLI)",
+    ("src/inclusione_core/cli.py", "_emit_json", "json.dumps"):
+        "the CLI's JSON writer: its callers pass views, errors or configuration (the calls below)",
+    ("src/inclusione_core/cli.py", "_detail_json", "json.dumps"): "checks an error value is JSON (the user's input)",
+    ("src/inclusione_core/cli.py", "_schema_text", "json.dumps"): "the generated case schema, no case data",
+    ("src/inclusione_core/cli.py", "_cmd_privacy_history", "attrs.asdict"):
+        "audit records (the data subject's right of access), no case data",
+    ("src/inclusione_core/cli.py", "_cmd_assess", "result_text"): "renders the result structured from view.data",
+    ("src/inclusione_core/cli.py", "_cmd_demo", "result_text"): "renders the result structured from view.data",
+    ("src/inclusione_core/cli.py", "_cmd_privacy_view", "view_text"): "renders a case view",
+}
+
+
+class _Calls(ast.NodeVisitor):
+    """Collects the serialising calls of one file with their enclosing function."""
+
+    def __init__(self, rel: str, found: Counter[tuple[str, str, str]]) -> None:
+        self.rel = rel
+        self.found = found
+        self.stack: list[str] = []
+
+    def scoped(self, node: ast.AST, name: str) -> None:
+        self.stack.append(name)
+        self.generic_visit(node)
+        self.stack.pop()
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self.scoped(node, node.name)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self.scoped(node, node.name)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.scoped(node, node.name)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name in SINKS:
+            self.found[self.rel, ".".join(self.stack) or "<module>", ast.unparse(func)] += 1
+        self.generic_visit(node)
+
+
+def _serialising_calls() -> Counter[tuple[str, str, str]]:
+    """(file, enclosing qualified function, called expression) of every serialising call, with counts."""
+    found: Counter[tuple[str, str, str]] = Counter()
+    for pattern in SCANNED:
+        for path in sorted(ROOT.glob(pattern)):
+            rel = path.relative_to(ROOT).as_posix()
+            _Calls(rel, found).visit(ast.parse(path.read_text(encoding="utf-8"), filename=rel))
+    return found
+
+
+def test_every_serialising_call_is_a_reviewed_exit() -> None:
+    """The calls that serialise or render data in the core and plugins are exactly the reviewed allow-list."""
+    found = set(_serialising_calls())
+    new = sorted(found - set(ALLOWED))
+    gone = sorted(set(ALLOWED) - found)
+    assert not new, "new ways to serialise data: route them through a view, or review and add to ALLOWED:\n" + \
+        "\n".join(map(str, new))
+    assert not gone, "ALLOWED lists calls that no longer exist: remove them:\n" + "\n".join(map(str, gone))
+
+
+def test_no_exit_uses_the_unfiltered_json_form() -> None:
+    """Engine.to_json (the whole case or result) is called nowhere in the core or the plugins."""
+    assert not [k for k in _serialising_calls() if k[2].endswith("to_json") and k[1] != "Engine.to_json"]
+
+
+def test_the_scan_sees_every_kind_of_sink() -> None:
+    """The scanner finds each sink kind in a sample (so an empty allow-list would not pass by accident)."""
+    sample = ("import json, attrs\n"
+              "def f(c, conv, e):\n"
+              "    json.dumps(c); attrs.asdict(c); conv.unstructure(c); e.to_json(c); attrs.astuple(c)\n")
+    tree = ast.parse(sample)
+    calls = {ast.unparse(n.func).rsplit(".", 1)[-1] for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    assert calls <= SINKS and len(calls) == 5
+
+
+# --------------------------------------------------------------------------- the public surfaces, classified
+
+ENGINE_EXITS = {"disclose_case", "disclose_result", "disclose_document", "export_statistics"}
+ENGINE_INTERNAL = {
+    "territories": "configuration", "territory": "configuration", "load_case": "input",
+    "assess": "the result to the embedding program", "assess_many": "idem", "eligibility": "idem",
+    "to_json": "the embedding program's own data", "disclosure_history": "the audit (right of access)",
+}
+CLI_CASE_OUTPUTS = {"assess", "demo", "privacy view"}
+CLI_OTHER = {
+    "territories": "configuration", "validate": "errors in the user's own files", "schema": "schemas",
+    "test": "scenario outcomes of test fixtures", "privacy flows": "configuration",
+    "privacy history": "the audit (right of access)", "privacy": "help",
+}
+
+
+def test_the_engine_surface_is_classified() -> None:
+    """Each public Engine method is either an audited exit or returns data to the embedding program only."""
+    public = {n for n, _ in inspect.getmembers(Engine, callable) if not n.startswith("_")}
+    assert not public - ENGINE_EXITS - set(ENGINE_INTERNAL), "classify the new Engine methods"
+    assert {"disclose_case", "disclose_result", "export_statistics"} <= public
+
+
+def test_the_cli_surface_is_classified() -> None:
+    """Each CLI command either prints case data through a view (audited, below) or prints no case data."""
+    def commands(parser: argparse.ArgumentParser, prefix: str = "") -> set[str]:
+        names: set[str] = set()
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    names |= {prefix + name, *commands(sub, f"{prefix}{name} ")}
+        return names
+
+    assert commands(cli.build_parser("it")) == CLI_CASE_OUTPUTS | set(CLI_OTHER)
+
+
+# --------------------------------------------------------------------------- runtime: each exit audits
+
+DAY = dt.date(2025, 3, 1)
+
+
+@pytest.fixture(scope="module")
+def zone_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A configuration directory with the ``zona_privacy`` layer."""
+    return write_zone(tmp_path_factory.mktemp("zone"))
+
+
+def test_the_engine_exits_each_append_one_record_per_case(zone_root: Path) -> None:
+    """disclose_case, disclose_result, disclose_document and export_statistics append one record per case."""
+    audit = MemoryAuditLog()
+    engine = zone_engine(zone_root, audit=audit)
+    case = minimal_case(territory=ZONE)
+    engine.disclose_case(case, recipient="zq_cpi", purpose=Purpose.REFERRAL, as_of=DAY)
+    assert len(audit.records()) == 1
+    engine.disclose_result(engine.assess(case, as_of=DAY), case, recipient="zq_serd", purpose="equipe")
+    assert len(audit.records()) == 2
+    engine.export_statistics([case, minimal_case(territory=ZONE, id="caso-2")], key=b"k" * 16, as_of=DAY,
+                             recipient="zq_stat")
+    assert [r.case_id for r in audit.records()] == ["caso-1", "caso-1", "caso-1", "caso-2"]
+    if not hasattr(engine, "disclose_document"):
+        return
+    view = engine.disclose_document(case, {"lavoro": "x", "salute": "y"}, categories={"lavoro": "work",
+                                    "salute": "health"}, recipient="zq_cpi", purpose="referral", as_of=DAY,
+                                    channel="modulo")
+    assert view.data == {"lavoro": "x"} and [w.path for w in view.withheld] == ["$.salute"]
+    assert [r.channel for r in audit.records()][-1] == "modulo" and len(audit.records()) == 5
+
+
+def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = cli.main(args)
+    return code, capsys.readouterr().out
+
+
+def _audit_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_cli_assess_prints_only_an_audited_view(zone_root: Path, tmp_path: Path, as_json: bool,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`inclusione assess` appends one audit record per case printed, on channel cli, for the recipient asked."""
+    case = tmp_path / "caso.json"
+    case.write_text(json.dumps(minimal_case_json(territory=ZONE)), encoding="utf-8")
+    audit = tmp_path / "audit.jsonl"
+    args = ["assess", str(case), "--as-of", "2025-03-01", "--recipient", "zq_cpi", "--purpose", "referral",
+            "--config-dir", str(zone_root), "--audit", str(audit), *(["--json"] if as_json else [])]
+    code, out = _cli(args, capsys)
+    assert code == 0, out
+    (record,) = _audit_lines(audit)
+    assert (record["case_id"], record["recipient"], record["purpose"], record["channel"]) == (
+        "caso-1", "zq_cpi", "referral", "cli")
+    if as_json:
+        assert json.loads(out)["withheld"] is not None
+
+
+def test_cli_privacy_view_prints_only_an_audited_view(zone_root: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """`inclusione privacy view` appends one audit record for the case shown."""
+    case = tmp_path / "caso.json"
+    case.write_text(json.dumps(minimal_case_json(territory=ZONE)), encoding="utf-8")
+    audit = tmp_path / "audit.jsonl"
+    code, out = _cli(["privacy", "view", str(case), "--recipient", "zq_cpi", "--purpose", "referral",
+                      "--as-of", "2025-03-01", "--config-dir", str(zone_root), "--audit", str(audit), "--json"],
+                     capsys)
+    assert code == 0, out
+    (record,) = _audit_lines(audit)
+    assert (record["recipient"], record["purpose"], record["as_of"]) == ("zq_cpi", "referral", "2025-03-01")
+    shown = json.loads(out)
+    assert "disability_percent" not in json.dumps(shown["data"])  # health: not to zq_cpi without consent
+    assert "$.household.members[0].disability_percent" in {w["path"] for w in shown["withheld"]}
+
+
+def test_cli_demo_audits_every_example_it_prints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`inclusione demo --json` appends exactly one audit record per example printed, on channel demo."""
+    audit = tmp_path / "audit.jsonl"
+    _code, out = _cli(["demo", "--json", "--audit", str(audit)], capsys)  # an example that fails is not shown
+    shown = [json.loads(line) for line in out.splitlines() if line.strip()]
+    records = _audit_lines(audit)
+    if not shown:
+        pytest.skip("no installed territory has examples")
+    assert len(records) == len(shown)
+    assert {r["channel"] for r in records} == {"demo"}
+    assert [r["case_id"] for r in records] == [s["case_id"] for s in shown]
+
+
+def _prato_builders() -> tuple[Any, Any]:
+    prato = pytest.importorskip("inclusione_prato")
+    builders = (prato.build_scheda_invio, prato.build_elenco_nominativo)
+    if any("engine" not in inspect.signature(b).parameters for b in builders):
+        pytest.skip("the Prato builders do not take an engine yet")
+    return builders
+
+
+PRATO_EXAMPLES = ROOT / "territories" / "prato" / "examples"
+
+
+def test_prato_instruments_go_through_audited_views() -> None:
+    """The scheda di invio and the elenco nominativo each append audit records, and carry no need code withheld."""
+    build_scheda_invio, build_elenco_nominativo = _prato_builders()
+    engine = Engine(audit=MemoryAuditLog())
+    data = json.loads((PRATO_EXAMPLES / "pua_non_valutato.json").read_text(encoding="utf-8"))
+    case = engine.load_case(data)
+    (referral,) = case.referrals
+    form = build_scheda_invio(case, referral=referral.id, sender_operator="Operatore", engine=engine)
+    (record,) = engine.disclosure_history(case.id)
+    assert (record.channel, record.purpose) == ("scheda_invio", "referral")
+    view = engine.disclose_case(case, recipient=record.recipient, purpose="referral", as_of=referral.sent_on)
+    text = json.dumps(form, ensure_ascii=False)
+    for w in view.withheld:
+        if w.path.startswith("$.assessment.needs["):
+            code = case.assessment.needs[int(w.path.split("[")[1].rstrip("]"))].code  # type: ignore[union-attr]
+            assert f'"{code}"' not in text
+
+    dipendenze = json.loads((PRATO_EXAMPLES / "dipendenze_e_lavoro.json").read_text(encoding="utf-8"))
+    before = len(engine.audit.records())
+    build_elenco_nominativo([dipendenze], meeting_date=dt.date(2025, 4, 15), engine=engine)
+    added = engine.audit.records()[before:]
+    assert added and {r.channel for r in added} == {"elenco_nominativo"}
