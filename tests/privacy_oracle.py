@@ -169,9 +169,11 @@ def code_category(territory: Territory, by: str, code: str) -> str:
     """
     The category of a coded item as documented: the entry's ``data_category``; else a need
     takes its dimension's, a dimension is ``social``, an intervention ``work``; an unknown
-    code is ``records`` (special).
+    code is ``records`` (special); a service is ``process`` unless configured, known or not.
     """
     entry = territory.section(by).get(code)
+    if by == "services":
+        return "process" if entry is None else str(entry.get("data_category", "process"))
     if entry is None:
         return "records"
     if "data_category" in entry:
@@ -199,10 +201,12 @@ def target(prop: Mapping[str, Any]) -> tuple[str | None, bool]:
 
 def code_of(by: str, item: Mapping[str, Any]) -> str:
     """The code that gives a coded item its category."""
+    if by == "services":  # a referral, coded by the service it was sent to
+        return str(item["to_service"])
     return str(item["dimension"] if by == "dimensions" else item["code"])
 
 
-def check_case_view(territory: Territory, case: Case, view: View, allowed: set[str],
+def check_case_view(territory: Territory, case: Case, view: View, allowed: set[str],  # noqa: PLR0915 - one walk, read against the schema
                     full: Mapping[str, Any]) -> dict[str, str]:
     """
     Check a case view field by field against the full case; return the disclosed paths and
@@ -225,10 +229,24 @@ def check_case_view(territory: Territory, case: Case, view: View, allowed: set[s
             value = orig[name]
             if isinstance(category, dict):
                 by = category["from-configuration"]
-                if not many:  # a field of an item admitted by its code
+                if not many and (by != "services" or value is None):  # inside an item admitted by its code
                     assert shown[name] == value, f"{here}: altered"
                     continue
+                if not many:  # a service id: its own configured category
+                    cat = code_category(territory, by, value)
+                    if cat in allowed:
+                        assert shown[name] == value, f"{here}: altered"
+                        disclosed[here] = cat
+                    else:
+                        assert name not in shown, f"LEAK: {here} ({cat}) shown without a basis"
+                        expected[here] = cat
+                    continue
                 assert ref is not None
+                if "process" not in allowed:  # the list itself is case-management data
+                    assert name not in shown, f"LEAK: {here} (process) shown without a basis"
+                    expected[here] = "process"
+                    continue
+                disclosed[here] = "process"
                 kept = 0
                 for i, item in enumerate(value):
                     cat = code_category(territory, by, code_of(by, item))
@@ -295,7 +313,7 @@ def topmost(paths: Mapping[str, str], category: str) -> set[str]:
 FLAG = "profilo.flag."
 
 
-def check_result_view(result: Result, view: View, allowed: set[str], to_json: Callable[[Any], Any]) -> None:
+def check_result_view(result: Result, view: View, allowed: set[str], to_json: Callable[[Any], Any]) -> None:  # noqa: PLR0915
     """
     Check a result view: no reason shown uses a category outside ``allowed``; each item
     whose reason may not be shown (equipe member, intervention, deadline, problem, profile
@@ -332,6 +350,25 @@ def check_result_view(result: Result, view: View, allowed: set[str], to_json: Ca
 
     data = view.data
     assert data["profile"]["profile"]["flags"] == flags
+    # a grade or the pathway is masked when a reason that decided it may not flow
+    rules = {"occupability": "profilo.occupabilita", "complexity": "profilo.complessita",
+             "activability": "profilo.attivabilita", "pathway": "percorso"}
+    for name, rule in rules.items():
+        b = set().union(*(bad(r) for r in profile.reasons if r.rule == rule or r.rule.startswith(rule + ".")))
+        original = to_json(profile.profile)[name]
+        if b:
+            expected[f"$.profile.profile.{name}"] = b
+            assert data["profile"]["profile"][name] == ("non_comunicato" if name == "pathway" else None)
+        else:
+            assert data["profile"]["profile"][name] == original
+    # the routing's destination is masked when one of its reasons may not flow
+    routing_json = to_json(result.routing)
+    if any(bad(r) for r in result.routing.reasons):
+        assert (data["routing"]["service"], data["routing"]["channel"], data["routing"]["deadline"],
+                data["routing"]["alternatives"]) == (None, "non_comunicato", None, [])
+    else:
+        assert {k: data["routing"][k] for k in ("service", "channel", "deadline", "alternatives")} == {
+            k: routing_json[k] for k in ("service", "channel", "deadline", "alternatives")}
     assert data["profile"]["reasons"] == to_json(keep(profile.reasons, "$.profile.reasons", same))
     assert data["routing"]["reasons"] == to_json(keep(result.routing.reasons, "$.routing.reasons", same))
     assert data["equipe"]["members"] == to_json(keep(result.equipe.members, "$.equipe.members", lambda m: m.reason))

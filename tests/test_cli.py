@@ -337,7 +337,7 @@ def test_assess_json_output_is_the_result(run: Run, tmp_path: Path) -> None:
     code, out, _ = run("--json", "assess", path, "--as-of", "2025-03-01")
     assert code == 0
     view = json.loads(out)
-    assert (view["recipient"], view["purpose"], view["withheld"]) == ("ssp", "assessment", [])
+    assert (view["recipient"], view["purpose"], view["not_disclosed"]) == ("ssp", "assessment", [])
     assert {d["basis"] for d in view["disclosed"]} == {"law"}
     result = view["result"]
     assert result["as_of"] == "2025-03-01"
@@ -665,15 +665,16 @@ def test_purposes_of_the_parser_are_those_of_the_model() -> None:
 
 
 def test_assess_for_the_cpi_withholds_the_addiction_need(run: Run, tmp_path: Path, only_core: None) -> None:
-    """The CPI's view of a result for a referral drops what used the addiction need and lists it as withheld."""
+    """The CPI's view of a result drops what used the addiction need; the categories it may not get are listed."""
     path = write_json(tmp_path / "case.json", italia_case())
     code, out, _ = run("--json", "assess", path, "--as-of", "2025-03-01", "--recipient", "cpi",
                        "--purpose", "referral")
     assert code == 0
     view = json.loads(out)
     assert (view["recipient"], view["purpose"]) == ("cpi", "referral")
-    assert "addiction" in {w["category"] for w in view["withheld"]}
-    assert all(w["path"].startswith("$.") and w["reason_it"] and w["reason_en"] for w in view["withheld"])
+    assert "addiction" in {w["category"] for w in view["not_disclosed"]}
+    assert all(w["reason_it"] and w["reason_en"] for w in view["not_disclosed"])
+    assert "withheld" not in view  # where the data was would reveal it: paths stay in the audit
     assert "dipendenze" not in json.dumps(view["result"])
     assert {d["flow"] for d in view["disclosed"]} == {"cpi_invio"}
 
@@ -681,14 +682,15 @@ def test_assess_for_the_cpi_withholds_the_addiction_need(run: Run, tmp_path: Pat
 def test_assess_text_names_the_recipient_and_lists_what_was_withheld(
     run: Run, tmp_path: Path, only_core: None
 ) -> None:
-    """The text result says for whom it is and ends with the data withheld, path, category and reason."""
+    """The text result says for whom it is and ends with the categories not disclosed, with the reason."""
     path = write_json(tmp_path / "case.json", italia_case())
     code, out, err = run("assess", path, "--as-of", "2025-03-01", "--recipient", "cpi", "--purpose", "equipe")
     assert code == 0
     assert "Destinatario: Centro per l'Impiego (cpi) · Finalità: equipe (equipe)" in " ".join(out.split())
     withheld = out.split("DATI NON COMUNICATI AL DESTINATARIO")[1]
-    assert "[addiction]" in withheld
-    assert "senza un consenso valido al 2025-03-01" in withheld
+    assert "dipendenze (art. 9 GDPR): non comunicabile a cpi per equipe senza un consenso valido al 2025-03-01" in (
+        " ".join(withheld.split()))
+    assert "$." not in withheld
     assert err.count("--audit FILE") == 1  # no persistent audit: said once
 
 
@@ -815,7 +817,7 @@ def test_privacy_view_shows_consent_at_work(run: Run, tmp_path: Path, only_core:
     assert code == 0
     assert "con consenso k1 (flusso cpi_equipe_consenso): addiction" in out
     assert "household.members[0].employment: disoccupato" in out
-    assert "$.household.members[0].disability_percent [health]" in out
+    assert "salute (art. 9 GDPR): non comunicabile" in " ".join(out.split())
 
 
 def test_demo_shows_the_social_service_view(run: Run, config_dir: Path, only_core: None) -> None:
@@ -823,6 +825,6 @@ def test_demo_shows_the_social_service_view(run: Run, config_dir: Path, only_cor
     code, out, err = run("--json", "--config-dir", config_dir, "demo")
     assert code == 0
     (record,) = [json.loads(line) for line in out.splitlines()]
-    assert (record["recipient"], record["purpose"], record["withheld"]) == ("ssp", "assessment", [])
+    assert (record["recipient"], record["purpose"], record["not_disclosed"]) == ("ssp", "assessment", [])
     assert record["result"]["case_id"] == "c1"
     assert "--audit" not in err

@@ -218,7 +218,7 @@ def test_cli_assess_prints_only_an_audited_view(zone_root: Path, tmp_path: Path,
     assert (record["case_id"], record["recipient"], record["purpose"], record["channel"]) == (
         "caso-1", "zq_cpi", "referral", "cli")
     if as_json:
-        assert json.loads(out)["withheld"] is not None
+        assert json.loads(out)["not_disclosed"] is not None
 
 
 def test_cli_privacy_view_prints_only_an_audited_view(zone_root: Path, tmp_path: Path,
@@ -235,7 +235,7 @@ def test_cli_privacy_view_prints_only_an_audited_view(zone_root: Path, tmp_path:
     assert (record["recipient"], record["purpose"], record["as_of"]) == ("zq_cpi", "referral", "2025-03-01")
     shown = json.loads(out)
     assert "disability_percent" not in json.dumps(shown["data"])  # health: not to zq_cpi without consent
-    assert "$.household.members[0].disability_percent" in {w["path"] for w in shown["withheld"]}
+    assert "health" in {w["category"] for w in shown["not_disclosed"]}  # said by category, not by path
 
 
 def test_cli_demo_audits_every_example_it_prints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

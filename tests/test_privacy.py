@@ -306,7 +306,6 @@ def test_an_unknown_code_is_treated_as_special(engine: Engine, zone: Territory) 
     assert [(w.path, w.category) for w in view.withheld if "needs" in w.path] == [("$.assessment.needs[0]", "records")]
 
 
-@pytest.mark.xfail(strict=True, reason="Case.consents is 'process' data: a consent's own categories are not checked")
 def test_a_consent_about_special_data_is_not_shown_where_that_data_may_not_go(engine: Engine) -> None:
     """A consent about addiction data reveals an addiction: the CPI, which may not receive it, does not see it."""
     case = assessed(consents=(consent(("addiction",), ("zq_serd",), (Purpose.EQUIPE,)),))

@@ -4,10 +4,10 @@ Data categories of the case exchange format (GDPR art. 9 and 10 special categori
 Every field of the case format is marked once with its category (``field(category=...)``
 in the models); the generated ``case.schema.json`` exports it as ``x-category`` so that
 integrators in any language see it. A few fields take their category from the territory
-configuration, by code: a need (``needs.<code>.category``), an assessment dimension
-(``dimensions.<code>.category``) and a scheduled intervention
-(``interventions.<code>.category``): an addiction need is ``addiction`` data, a housing
-need is ``housing`` data.
+configuration, by code: a need (``needs.<code>.data_category``), an assessment dimension,
+a scheduled intervention and a service (``services.<id>.data_category``): an addiction
+need is ``addiction`` data, a housing need is ``housing`` data, and that a referral was
+sent by the SerD is ``addiction`` data too.
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ class BY_CODE(StrEnum):
     NEEDS = "needs"
     DIMENSIONS = "dimensions"
     INTERVENTIONS = "interventions"
+    SERVICES = "services"
 
 
 class Export(StrEnum):

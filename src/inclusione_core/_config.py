@@ -367,9 +367,13 @@ class Territory:
         dimensions, interventions), from ``data_category`` in the configuration.
 
         Defaults: a need takes its dimension's category; a dimension is ``social``; an
-        intervention is ``work``; an unknown code is ``records`` (treated as special).
+        intervention is ``work``; a service is ``process``; an unknown code is ``records``
+        (treated as special), except an unknown service id (``nucleo``, a free name):
+        ``process``.
         """
         entry = _get(self.data, (by, code))
+        if by == "services":
+            return "process" if entry is None else str(entry.get("data_category", "process"))
         if entry is None:
             return "records"
         if "data_category" in entry:

@@ -221,7 +221,7 @@ class Assessment:
         doc="analisi_preliminare or quadro_analisi_approfondito.",
         default=AssessmentStage.ANALISI_PRELIMINARE,
     )
-    by_service: str | None = field(category=DataCategory.PROCESS, doc="Service that assessed.", default=None, kind="id")
+    by_service: str | None = field(category=BY_CODE.SERVICES, doc="Service that assessed.", default=None, kind="id")
     levels: tuple[DimensionLevel, ...] = field(category=BY_CODE.DIMENSIONS, doc="Level per dimension.", factory=tuple)
     needs: tuple[Need, ...] = field(category=BY_CODE.NEEDS, doc="Specific needs found.", factory=tuple)
     work_ready_members: tuple[str, ...] = field(
@@ -254,16 +254,16 @@ class Access:
 
     date: dt.date = field(category=DataCategory.PROCESS, doc="Date of access or of the referral.")
     point: str = field(
-        category=DataCategory.PROCESS, doc="Service id where the case arrived (pua, cpi, siil...).", kind="id"
+        category=BY_CODE.SERVICES, doc="Service id where the case arrived (pua, cpi, siil...).", kind="id"
     )
     channel: AccessChannel = field(
         category=DataCategory.PROCESS, doc="diretto or invio.", default=AccessChannel.DIRETTO
     )
     from_service: str | None = field(
-        category=DataCategory.PROCESS, doc="Sending service id, when channel is invio.", default=None, kind="id"
+        category=BY_CODE.SERVICES, doc="Sending service id, when channel is invio.", default=None, kind="id"
     )
     request: str = field(
-        category=DataCategory.SOCIAL, export=Export.DROP, doc="What the person asks for, in their words.", default=""
+        category=DataCategory.RECORDS, export=Export.DROP, doc="What the person asks for, in their words.", default=""
     )
 
 
@@ -274,7 +274,7 @@ class ReferralResponse:
     on: dt.date = field(category=DataCategory.PROCESS, doc="Date of the answer.")
     by: str = field(category=DataCategory.PROCESS, export=Export.DROP, doc="Operator or service answering.", default="")
     reason: str = field(
-        category=DataCategory.PROCESS, export=Export.DROP, doc="Reason, mandatory for a refusal.", default=""
+        category=DataCategory.SOCIAL, export=Export.DROP, doc="Reason, mandatory for a refusal.", default=""
     )
 
 
@@ -288,10 +288,14 @@ class Referral:
     """
 
     id: str = field(category=DataCategory.PROCESS, export=Export.HASH, doc="Referral identifier.", kind="id")
-    from_service: str = field(category=DataCategory.PROCESS, doc="Sending service id.", kind="id")
-    to_service: str = field(category=DataCategory.PROCESS, doc="Receiving service id.", kind="id")
+    from_service: str = field(category=BY_CODE.SERVICES, doc="Sending service id.", kind="id")
+    to_service: str = field(category=BY_CODE.SERVICES, doc="Receiving service id.", kind="id")
     channel: str = field(category=DataCategory.PROCESS, doc="Channel: scheda_invio, prenotazione, pec...", kind="code")
-    reason: str = field(category=DataCategory.PROCESS, export=Export.DROP, doc="Why the case is sent.")
+    reason: str = field(
+        category=DataCategory.SOCIAL,
+        export=Export.DROP,
+        doc="Why the case is sent, written for the receiving service (no special-category data: put those in needs).",
+    )
     sent_on: dt.date = field(category=DataCategory.PROCESS, doc="Date sent.")
     status: ReferralStatus = field(category=DataCategory.PROCESS, doc="Current state.", default=ReferralStatus.SENT)
     snapshot: dict[str, Any] = field(
@@ -302,7 +306,7 @@ class Referral:
     )
     closed_on: dt.date | None = field(category=DataCategory.PROCESS, doc="Date closed or withdrawn.", default=None)
     closing_reason: str = field(
-        category=DataCategory.PROCESS, export=Export.DROP, doc="Why it was withdrawn or closed, when given.", default=""
+        category=DataCategory.SOCIAL, export=Export.DROP, doc="Why it was withdrawn or closed, when given.", default=""
     )
 
 
@@ -320,7 +324,7 @@ class ScheduledIntervention:
     """An intervention scheduled in a project."""
 
     code: str = field(category=BY_CODE.INTERVENTIONS, doc="Intervention type code from the catalogue.", kind="code")
-    provider: str | None = field(category=BY_CODE.INTERVENTIONS, doc="Providing service id.", default=None, kind="id")
+    provider: str | None = field(category=BY_CODE.SERVICES, doc="Providing service id.", default=None, kind="id")
     start: dt.date = field(category=BY_CODE.INTERVENTIONS, doc="Start date.")
     end: dt.date | None = field(category=BY_CODE.INTERVENTIONS, doc="Planned end date.", default=None)
     weekly_hours: float | None = field(
@@ -343,7 +347,7 @@ class Signature:
     """A signature of the project (*verbale di condivisione progettuale*)."""
 
     party: str = field(
-        category=DataCategory.PROCESS,
+        category=BY_CODE.SERVICES,
         doc="Who signs: nucleo (the household) or the id of the signing service (ssp, cpi, serd...).",
         kind="code",
     )
@@ -472,8 +476,8 @@ class CaseEvent:
     kind: str = field(
         category=DataCategory.PROCESS, doc="Event kind: accesso, invio, valutazione, equipe, patto...", kind="code"
     )
-    by: str = field(category=DataCategory.PROCESS, export=Export.DROP, doc="Who recorded it.", default="")
-    note: str = field(category=DataCategory.PROCESS, export=Export.DROP, doc="Free note.", default="")
+    by: str = field(category=DataCategory.RECORDS, export=Export.DROP, doc="Who recorded it.", default="")
+    note: str = field(category=DataCategory.RECORDS, export=Export.DROP, doc="Free note.", default="")
 
 
 @attrs.frozen(kw_only=True)
@@ -492,7 +496,7 @@ class Case:
     access: Access | None = field(category=DataCategory.PROCESS, doc="How the case arrived.", default=None)
     assessment: Assessment | None = field(category=DataCategory.PROCESS, doc="Latest assessment.", default=None)
     referrals: tuple[Referral, ...] = field(
-        category=DataCategory.PROCESS, doc="Referrals sent for this case.", factory=tuple
+        category=BY_CODE.SERVICES, doc="Referrals sent for this case.", factory=tuple
     )
     project: Project | None = field(category=DataCategory.PROCESS, doc="Personalised project.", default=None)
     measures: tuple[MeasureEnrolment, ...] = field(
@@ -505,7 +509,7 @@ class Case:
         default="",
     )
     consents: tuple[Consent, ...] = field(
-        category=DataCategory.PROCESS, doc="Consents to disclose data, with their dates.", factory=tuple
+        category=DataCategory.RECORDS, doc="Consents to disclose data, with their dates.", factory=tuple
     )
     history: tuple[CaseEvent, ...] = field(
         category=DataCategory.PROCESS, doc="Append-only history of events.", factory=tuple

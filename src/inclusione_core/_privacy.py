@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 import attrs
 import cattrs
@@ -26,9 +26,11 @@ import cattrs
 from ._categories import BY_CODE, DataCategory, Export
 from ._config import Territory, citation
 from ._fields import CATEGORY_KEY, EXPORT_KEY
-from ._models import Case, Citation, Purpose, Reason, Result
+from ._models import Case, Citation, ProfileDecision, Purpose, Reason, Result
 
 __all__ = ["Disclosure", "Policy", "Recipient", "View", "Withheld"]
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -71,7 +73,11 @@ class View:
 
     :ivar data: the JSON-ready data disclosed.
     :ivar disclosed: each category disclosed with its basis.
-    :ivar withheld: each item withheld, with its path, category and reason.
+    :ivar withheld: each item withheld, with its path, category and reason: for the
+        controller and the audit, **not for the recipient** (a path such as
+        ``$.assessment.needs[1]`` with category ``addiction`` would itself reveal the data).
+    :ivar not_disclosed: every category the recipient may not receive for this purpose on
+        this date (path ``*``), whatever the case holds: what to tell the recipient.
     """
 
     case_id: str
@@ -82,6 +88,7 @@ class View:
     data: dict[str, Any]
     disclosed: tuple[Disclosure, ...]
     withheld: tuple[Withheld, ...]
+    not_disclosed: tuple[Withheld, ...] = ()
     pseudonymised: bool = False
 
     def categories_withheld(self) -> list[str]:
@@ -168,6 +175,15 @@ class _Walk:
                 category, self.recipient.kind, self.purpose, self.case, self.as_of)
         return self.decided[category] is not None
 
+    def notice(self) -> tuple[Withheld, ...]:
+        """Every category without a basis for this recipient and purpose (independent of the data)."""
+        out = []
+        for category in DataCategory:
+            if not self.allows(category):
+                self.withhold("*", category)
+                out.append(self.withheld.pop())
+        return tuple(out)
+
     def withhold(self, path: str, category: str) -> None:
         consent = self.policy.needs_consent(category, self.recipient.kind, self.purpose)
         what = "senza un consenso valido" if consent else "senza base giuridica"
@@ -192,11 +208,17 @@ class _Walk:
             item = getattr(value, a.name)
             here = f"{path}.{a.name}"
             if isinstance(category, BY_CODE):
-                if isinstance(item, tuple):
-                    out[a.name] = self.coded_items(item, category, here)
-                else:  # a field inside an item already admitted by its code
+                if isinstance(item, tuple):  # the list itself is case-management data; its items coded
+                    if self.allows(DataCategory.PROCESS):
+                        out[a.name] = self.coded_items(item, category, here)
+                    else:
+                        self.withhold(here, DataCategory.PROCESS)
+                    continue
+                if category is not BY_CODE.SERVICES or item is None:
+                    # a field inside an item already admitted by its code
                     out[a.name] = self.converter.unstructure(item)
-                continue
+                    continue
+                category = self.policy.territory.data_category(category.value, item)
             if not self.allows(category):
                 self.withhold(here, category)
                 continue
@@ -213,7 +235,9 @@ class _Walk:
     def coded_items(self, items: tuple[Any, ...], by: BY_CODE, path: str) -> list[Any]:
         kept = []
         for i, item in enumerate(items):
-            code = item.dimension if by is BY_CODE.DIMENSIONS else item.code
+            code = (
+                item.dimension if by is BY_CODE.DIMENSIONS else item.to_service if by is BY_CODE.SERVICES else item.code
+            )
             category = self.policy.territory.data_category(by.value, code)
             if self.allows(category):
                 kept.append(self.obj(item, f"{path}[{i}]"))
@@ -228,7 +252,16 @@ def view_case(case: Case, territory: Territory, recipient: Recipient, purpose: P
     walk = _Walk(Policy(territory), case, recipient, purpose, as_of, converter)
     data = walk.obj(case, "$")
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=as_of,
-                data=data, disclosed=walk.disclosed(), withheld=tuple(walk.withheld))
+                data=data, disclosed=walk.disclosed(), withheld=tuple(walk.withheld), not_disclosed=walk.notice())
+
+
+NOT_DISCLOSED = "non_comunicato"
+_PROFILE_RULES = {
+    "occupability": "profilo.occupabilita",
+    "complexity": "profilo.complessita",
+    "activability": "profilo.attivabilita",
+    "pathway": "percorso",
+}
 
 
 def _reason_ok(walk: _Walk, reason: Reason) -> str | None:
@@ -239,83 +272,84 @@ def _reason_ok(walk: _Walk, reason: Reason) -> str | None:
     return None
 
 
-def view_result(result: Result, case: Case, territory: Territory, recipient: Recipient, purpose: Purpose,
-                converter: cattrs.Converter) -> View:
-    """
-    The view of a pipeline result for a recipient: each reason is kept only if every data
-    category it used may be disclosed; an equipe member, intervention or profile flag whose
-    reason is withheld is withheld with it (its presence would reveal the data).
-    """
-    walk = _Walk(Policy(territory), case, recipient, purpose, result.as_of, converter)
+def _first_bad(walk: _Walk, reasons: Iterable[Reason]) -> str | None:
+    """The first category, across reasons, that may not be disclosed (None: all may)."""
+    return next((b for r in reasons if (b := _reason_ok(walk, r)) is not None), None)
 
-    def reasons(items: Iterable[Reason], path: str) -> list[Reason]:
-        kept = []
-        for i, r in enumerate(items):
-            bad = _reason_ok(walk, r)
-            if bad is None:
-                kept.append(r)
-            else:
-                walk.withhold(f"{path}[{i}]", bad)
-        return kept
 
-    profile = result.profile
+def _keep(walk: _Walk, items: Iterable[T], path: str, reason_of: Callable[[T], Reason]) -> tuple[T, ...]:
+    """The items whose reason may be disclosed; the others are withheld at their index."""
+    kept = []
+    for i, item in enumerate(items):
+        bad = _reason_ok(walk, reason_of(item))
+        if bad is None:
+            kept.append(item)
+        else:
+            walk.withhold(f"{path}[{i}]", bad)
+    return tuple(kept)
+
+
+def _same(reason: Reason) -> Reason:
+    return reason
+
+
+def _view_profile(walk: _Walk, decision: ProfileDecision) -> ProfileDecision:
+    """
+    Flags, grades and pathway are shown only if every reason that decided them may be:
+    "complexity alta" decided by an addiction need, or an addiction flag, would reveal it.
+    """
+    profile = decision.profile
     prefix = "profilo.flag."
-    flag_reasons: dict[str, list[Reason]] = {}
-    for r in profile.reasons:
-        if r.rule.startswith(prefix):
-            flag_reasons.setdefault(r.rule.removeprefix(prefix), []).append(r)
     flags = []
-    for i, flag in enumerate(profile.profile.flags):
-        # a flag is shown only if every reason for it may be (any one would reveal its data)
-        bad = next((b for r in flag_reasons.get(flag, ()) if (b := _reason_ok(walk, r)) is not None), None)
+    for i, flag in enumerate(profile.flags):
+        bad = _first_bad(walk, (r for r in decision.reasons if r.rule == prefix + flag))
         if bad is None:
             flags.append(flag)
         else:
             walk.withhold(f"$.profile.profile.flags[{i}]", bad)
-    profile = attrs.evolve(profile, profile=attrs.evolve(profile.profile, flags=tuple(flags)),
-                           reasons=tuple(reasons(profile.reasons, "$.profile.reasons")))
-    routing = attrs.evolve(result.routing, reasons=tuple(reasons(result.routing.reasons, "$.routing.reasons")))
-    members = []
-    for i, m in enumerate(result.equipe.members):
-        bad = _reason_ok(walk, m.reason)
-        if bad is None:
-            members.append(m)
-        else:
-            walk.withhold(f"$.equipe.members[{i}]", bad)
-    equipe = attrs.evolve(result.equipe, members=tuple(members),
-                          reasons=tuple(reasons(result.equipe.reasons, "$.equipe.reasons")))
-    interventions = []
-    for i, rec in enumerate(result.interventions):
-        bad = _reason_ok(walk, rec.reason)
-        if bad is None:
-            interventions.append(rec)
-        else:
-            walk.withhold(f"$.interventions[{i}]", bad)
+    parts: dict[str, Any] = {"flags": tuple(flags)}
+    for field_name, rule in _PROFILE_RULES.items():
+        bad = _first_bad(walk, (r for r in decision.reasons if r.rule == rule or r.rule.startswith(rule + ".")))
+        if bad is not None:
+            parts[field_name] = NOT_DISCLOSED if field_name == "pathway" else None
+            walk.withhold(f"$.profile.profile.{field_name}", bad)
+    return attrs.evolve(decision, profile=attrs.evolve(profile, **parts),
+                        reasons=_keep(walk, decision.reasons, "$.profile.reasons", _same))
 
-    def single(items: Iterable[Any], path: str) -> list[Any]:
-        kept = []
-        for i, x in enumerate(items):
-            bad = _reason_ok(walk, x.reason)
-            if bad is None:
-                kept.append(x)
-            else:
-                walk.withhold(f"{path}[{i}]", bad)
-        return kept
 
-    measures = [attrs.evolve(m, reasons=tuple(reasons(m.reasons, f"$.measures[{i}].reasons")))
+def view_result(result: Result, case: Case, territory: Territory, recipient: Recipient, purpose: Purpose,
+                converter: cattrs.Converter) -> View:
+    """
+    The view of a pipeline result for a recipient: each reason is kept only if every data
+    category it used may be disclosed; an equipe member, intervention, deadline, problem,
+    profile flag or grade whose reason is withheld is withheld with it (its presence would
+    reveal the data), and so is the routing's destination.
+    """
+    walk = _Walk(Policy(territory), case, recipient, purpose, result.as_of, converter)
+    routing = attrs.evolve(result.routing, reasons=_keep(walk, result.routing.reasons, "$.routing.reasons", _same))
+    if len(routing.reasons) < len(result.routing.reasons):  # where it goes would reveal why
+        routing = attrs.evolve(routing, service=None, channel=NOT_DISCLOSED, deadline=None, alternatives=())
+    equipe = attrs.evolve(
+        result.equipe,
+        members=_keep(walk, result.equipe.members, "$.equipe.members", lambda m: m.reason),
+        reasons=_keep(walk, result.equipe.reasons, "$.equipe.reasons", _same),
+    )
+    measures = [attrs.evolve(m, reasons=_keep(walk, m.reasons, f"$.measures[{i}].reasons", _same))
                 for i, m in enumerate(result.measures)]
     if not walk.allows(DataCategory.ECONOMIC):
         for i, _m in enumerate(measures):
             walk.withhold(f"$.measures[{i}]", DataCategory.ECONOMIC)
         measures = []
     filtered = attrs.evolve(
-        result, profile=profile, routing=routing, equipe=equipe, interventions=tuple(interventions),
-        deadlines=tuple(single(result.deadlines, "$.deadlines")), measures=tuple(measures),
-        project_problems=tuple(single(result.project_problems, "$.project_problems")),
+        result, profile=_view_profile(walk, result.profile), routing=routing, equipe=equipe,
+        interventions=_keep(walk, result.interventions, "$.interventions", lambda r: r.reason),
+        deadlines=_keep(walk, result.deadlines, "$.deadlines", lambda d: d.reason),
+        measures=tuple(measures),
+        project_problems=_keep(walk, result.project_problems, "$.project_problems", lambda p: p.reason),
     )
     data = converter.unstructure(filtered)
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=result.as_of,
-                data=data, disclosed=walk.disclosed(), withheld=tuple(walk.withheld))
+                data=data, disclosed=walk.disclosed(), withheld=tuple(walk.withheld), not_disclosed=walk.notice())
 
 
 def view_document(case: Case, document: Mapping[str, Any], categories: Mapping[str, str], territory: Territory,
@@ -330,7 +364,7 @@ def view_document(case: Case, document: Mapping[str, Any], categories: Mapping[s
         else:
             walk.withhold(f"$.{key}", category)
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=as_of,
-                data=data, disclosed=walk.disclosed(), withheld=tuple(walk.withheld))
+                data=data, disclosed=walk.disclosed(), withheld=tuple(walk.withheld), not_disclosed=walk.notice())
 
 
 # --------------------------------------------------------------------------- exports

@@ -550,12 +550,12 @@ def _recipient_line(view: View, territory: Territory | None, lang: str) -> str:
 
 
 def _withheld_lines(view: View, lang: str) -> list[str]:
-    if not view.withheld:
+    """The categories the recipient may not receive (not where they were in this case: that would reveal them)."""
+    if not view.not_disclosed:
         return [f"  ({tr('withheld_none', lang)})"]
     lines: list[str] = []
-    for w in view.withheld:
-        lines.append(f"  - {w.path} [{w.category}]")
-        lines += _wrap(w.reason_en if lang == "en" else w.reason_it, "      ")
+    for w in view.not_disclosed:
+        lines += _wrap(w.reason_en if lang == "en" else w.reason_it, "      ", "  - ")
     return lines
 
 

@@ -482,7 +482,11 @@ def _check_recipient(engine: Engine, territory: str, kind: str, lang: str) -> No
 
 
 def _view_json(view: View) -> dict[str, Any]:
-    """The parts of a view that go out with it: recipient, purpose, date, what was disclosed and withheld."""
+    """
+    The parts of a view that go out with it: recipient, purpose, date, what was disclosed,
+    and the categories not disclosed (whatever the case holds: the paths withheld would
+    themselves reveal the data, so they stay in the audit).
+    """
     return {
         "case_id": view.case_id,
         "territory": view.territory,
@@ -494,9 +498,9 @@ def _view_json(view: View) -> dict[str, Any]:
              "consent": d.consent}
             for d in view.disclosed
         ],
-        "withheld": [
-            {"path": w.path, "category": w.category, "reason_it": w.reason_it, "reason_en": w.reason_en}
-            for w in view.withheld
+        "not_disclosed": [
+            {"category": w.category, "reason_it": w.reason_it, "reason_en": w.reason_en}
+            for w in view.not_disclosed
         ],
     }
 

@@ -232,6 +232,9 @@ def build_scheda_invio(
     shown = next((r for r in view.data.get("referrals") or [] if r["id"] == ref.id), None)
     if shown is None:
         raise _withheld_error(case, view, "$.referrals", "l'invio")
+    # Sender and recipient are the parties of the act itself, not content about the person:
+    # the recipient learns who sends the form by receiving it.
+    shown = {**shown, "from_service": ref.from_service, "to_service": ref.to_service}
     person = _member(case, view, member)
     channel = _CHANNELS.get(shown["channel"], "altro")
     household_id = (view.data.get("household") or {}).get("id")
