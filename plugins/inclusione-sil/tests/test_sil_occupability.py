@@ -105,7 +105,8 @@ def test_reason_shows_the_whole_computation(engine: Engine, example: Callable[[s
     assert reason.inputs["voci"]["sil_produttivita"] == {"livello": 2, "punteggio": 1.0, "peso": 1.0}
     assert reason.inputs["totale_pesato"] == 1.64
     assert reason.defined_in == "sil/sil_tables.yaml"
-    assert set(reason.categories) == {"work", "social"}
+    # the subjective well-being item is mental-health data: the reason shows it, so it carries the category
+    assert set(reason.categories) == {"work", "mental_health"}
 
 
 def test_without_the_grid_the_territory_rule_grades_and_says_so(engine: Engine,

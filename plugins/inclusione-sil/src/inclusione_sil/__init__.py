@@ -12,14 +12,18 @@ evaluation items). The rules that need code live here, each citing the seed:
 * :func:`inclusione_assess_profile`: the occupability grade from the three dimensions of
   §2.b, with its computation and the objectives and macro-activities of the grade;
 * :mod:`inclusione_sil.workflow`: the 8 phases as a state machine; a negative decision
-  at phase 5 notifies the sending service (:class:`Notification`);
+  at phase 5 notifies the sending service (:class:`Notification`; what leaves the SIL is
+  :meth:`Notification.send`, the recipient view of the core, audited);
 * :func:`inclusione_validate_project` and :func:`inclusione_compute_deadlines`: at most
   two years (§5), then the *dimissioni*;
 * :func:`inclusione_route`, :func:`inclusione_compose_equipe` and
   :func:`inclusione_recommend_interventions`: a case not accepted goes back to its sender,
   with no equipe and nothing recommended;
 * :func:`evaluate_paths`: the §7 evaluation over a set of cases (paths and outcomes,
-  network quality, cost per hour of direct intervention).
+  network quality, cost per hour of direct intervention), aggregates with no case id.
+
+Privacy (the ``privacy`` section of ``territory.yaml``): the SIL receives common data by
+law and special categories only with the consent of the *scheda privacy* (phase 5).
 """
 
 from __future__ import annotations

@@ -15,6 +15,15 @@ diretto". What can be counted is computed; what is a judgement is an input:
 * **network quality**: the UdP's judgements on the §7 items and on the network levels of
   §4, on the configured scale (default 1-4), reported as given: the seed fixes no way to
   combine them.
+
+**Privacy**: the evaluation goes to the Ufficio di Piano, and holds no personal data: only
+counts, sums of hours and costs, and the UdP's own judgements. The case ids of the records
+are used to check that no case is counted twice and never appear in the indicators or
+their reasons, so it is not a view of a case and is not audited. The records themselves
+(one per person, with the outcome of the path) stay with the SIL; a per-case export to the
+UdP goes through :meth:`inclusione_core.Engine.export_statistics` (pseudonymised, audited).
+Over very few cases the aggregates describe single paths: report them only over sets
+large enough for the purpose (the seed fixes no minimum).
 """
 
 from __future__ import annotations
@@ -176,7 +185,7 @@ def evaluate_paths(
                        f" {discharged} conclusi con le dimissioni). Esiti: {shown or 'nessuno'}.",
                        f"{len(recs)} cases referred, {realised} paths carried out ({by_outcome[IN_CORSO]} in progress,"
                        f" {discharged} closed with a discharge). Outcomes: {shown or 'none'}.",
-                       {"casi": [r.case_id for r in recs], **paths}),
+                       paths),
     )]
 
     hours = sum(r.ore_intervento_diretto for r in recs)

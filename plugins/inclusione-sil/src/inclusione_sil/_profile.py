@@ -16,7 +16,9 @@ For a territory within ``sil`` this hook answers instead of the core default, th
   of the work situation, and the core does not count them among the six dimensions of
   need of D.Lgs. 147/2017;
 * the target groups of §1 are profile flags of the configuration. The list is "a titolo
-  esemplificativo": when no target flag is set a reason says the case is not excluded;
+  esemplificativo": when no target flag is set a reason says the case is not excluded
+  (with the data categories of every group: its absence would otherwise reveal that a
+  withheld group is there);
   the L. 68/1999 flag gets a reason citing the law's threshold;
 * the flag ``sil_dimissioni`` marks a path near or past its maximum duration (§5).
 """
@@ -28,7 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from inclusione_core import Case, Grade, ProfileDecision, Reason, Territory, hookimpl
-from inclusione_core.rules import assess_profile, configured_occupability
+from inclusione_core.rules import Facts, assess_profile, configured_occupability, evaluate
 
 from ._duration import DISCHARGE_FLAG, discharge_reason, discharge_window
 from ._occupability import levels_of, occupability_reasons, plan_reason, score_levels
@@ -78,7 +80,22 @@ def _l68_reason(case: Case, territory: Territory, tables: Tables) -> Reason:
     )
 
 
-def _not_listed_reason(tables: Tables) -> Reason:
+def _target_categories(case: Case, territory: Territory, as_of: dt.date, tables: Tables) -> tuple[str, ...]:
+    """The data categories the target flags' conditions look at (their needs, the invalidity)."""
+    flags = territory.section("profile", "flags")
+    facts = Facts(case=case, territory=territory, as_of=as_of)
+    used: set[str] = set()
+    for code in tables.target_flags:
+        if code in flags:
+            used |= evaluate(flags[code]["when"], facts)[1].categories
+    return tuple(sorted(used | {"process"}))
+
+
+def _not_listed_reason(tables: Tables, categories: tuple[str, ...]) -> Reason:
+    # Saying that the person is in none of the groups says that they are no former addict
+    # or detainee, have no psychological distress...: the reason carries the categories
+    # of every group, so a recipient that may not see one of them sees neither the flag
+    # nor its absence.
     return Reason(
         rule="sil.target.fuori_elenco",
         territory=tables.layer,
@@ -89,6 +106,7 @@ def _not_listed_reason(tables: Tables) -> Reason:
         source=tables.target_source,
         inputs={"gruppi_elenco": list(tables.target_flags)},
         defined_in=tables.rel,
+        categories=categories,
     )
 
 
@@ -129,7 +147,7 @@ def extra_flags(case: Case, territory: Territory, as_of: dt.date,
     if tables.l68_flag in configured:
         reasons.append(_l68_reason(case, territory, tables))
     if not set(configured) & set(tables.target_flags):
-        reasons.append(_not_listed_reason(tables))
+        reasons.append(_not_listed_reason(tables, _target_categories(case, territory, as_of, tables)))
     window = discharge_window(case, tables, as_of)
     discharge = None if window is None else discharge_reason(window, tables)
     if discharge is None:

@@ -6,7 +6,9 @@ What it cannot see is the workflow recorded in the case's history:
 
 * after a **negative decision at phase 5** ("In caso di esito negativo segnalazione ente
   inviante") the case goes back to the sending service: a refused routing whose
-  alternative is the sender, with the notice as its reason;
+  alternative is the sender, with the notice as its reason (it quotes the free-text
+  motivazione, so its categories include ``records``: a recipient view shows it only
+  where records may flow);
 * after a signalling that is **only registered** (phase 1, "se si procede altrimenti
   registrazione") the SIL does not take the case further: a refused routing too;
 * in both cases no equipe is convened and no intervention is recommended (an empty
@@ -67,6 +69,8 @@ def inclusione_route(case: Case, territory: Territory, as_of: dt.date) -> Routin
         source=source,
         inputs={"esito": label["it"], "data": step.on.isoformat(), "inviante": wf.sender},
         defined_in=tables.rel,
+        # the message carries the free-text note of the registration: records, when there is one
+        categories=("process", "records") if step.note.strip() else ("process",),
     )
     return Routing(outcome=RoutingOutcome.REFUSED, service=service, channel="registrazione", deadline=None,
                    reasons=(reason,), alternatives=alternatives)

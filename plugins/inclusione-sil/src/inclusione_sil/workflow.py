@@ -11,7 +11,10 @@ the machine does not allow (see :mod:`inclusione_sil._phases` for the diagram):
 
 Each phase knows its subjects (roles) and instruments from the §3 table (:func:`spec`).
 A negative decision at phase 5 produces a :class:`Notification` to the sending service
-("In caso di esito negativo segnalazione ente inviante"), with its reason.
+("In caso di esito negativo segnalazione ente inviante"), with its reason. The notice
+leaves the SIL only through :meth:`Notification.send`, the recipient view of the core:
+the free-text reason (category ``records``) goes to the sender only with a consent that
+covers it; what is left out is listed in the notice and the disclosure is audited.
 
 The workflow lives in the case's append-only history as events ``sil_fase_<phase>`` and
 ``sil_colloquio_<type>``: :func:`record_workflow` appends them, :func:`workflow_of`
@@ -30,7 +33,7 @@ replays them. Example::
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -38,9 +41,13 @@ from inclusione_core import (
     AccessChannel,
     Case,
     CaseEvent,
+    DataCategory,
     ErrorDetail,
     InputError,
+    Policy,
+    Purpose,
     Reason,
+    Recipient,
     TransitionError,
     record,
 )
@@ -49,11 +56,17 @@ from ._phases import CLOSED_WITHOUT_PATH, FINAL, NUMBERED, TRANSITIONS, Intervie
 from ._tables import PhaseSpec, Tables, default_tables
 from ._territory import TERRITORY
 
+if TYPE_CHECKING:
+    from inclusione_core import Engine, View
+
 __all__ = [
     "CLOSED_WITHOUT_PATH",
     "FINAL",
+    "NOTICE_CATEGORIES",
+    "NOTICE_CHANNEL",
     "NUMBERED",
     "PHASE_EVENT",
+    "SELF_REFERRED",
     "TRANSITIONS",
     "Interview",
     "InterviewType",
@@ -79,6 +92,21 @@ INTERVIEW_EVENT: Final = "sil_colloquio_"
 """Prefix of the history event kinds recording an interview of phase 7."""
 USER: Final = "utente"
 """Recipient of the notification when the person signalled themselves (no sending service)."""
+SELF_REFERRED: Final = "interessato"
+"""Recipient kind (``privacy.recipients``) of the notice to the person who signalled themselves."""
+NOTICE_CHANNEL: Final = "notifica_esito_negativo"
+"""The channel recorded in the disclosure audit for the notice of a negative decision."""
+NOTICE_CATEGORIES: Final[dict[str, str]] = {
+    "case_id": DataCategory.PROCESS.value,  # as Case.id: an identifier of the case, not of the person
+    "data": DataCategory.PROCESS.value,
+    "fase": DataCategory.PROCESS.value,
+    "mittente": DataCategory.PROCESS.value,
+    "destinatario": DataCategory.PROCESS.value,
+    "esito": DataCategory.PROCESS.value,
+    "motivazione": DataCategory.RECORDS.value,  # free text written by the SIL: it may contain anything
+    "responsabile_inserimento": DataCategory.PROCESS.value,  # the SIL operator, not the person
+}
+"""The data category of each field of the notice (:meth:`Notification.send`)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -244,10 +272,17 @@ class Notification:
             inputs={"caso": self.case_id, "destinatario": self.to_service, "data": self.on.isoformat(),
                     "motivo": self.reason_text, "esito": label["it"]},
             defined_in=tables.rel,
+            # the reason quotes the free-text motivazione: shown only where records may flow
+            categories=(DataCategory.PROCESS.value, DataCategory.RECORDS.value),
         )
 
     def to_document(self) -> dict[str, Any]:
-        """The notice as the instrument ``notifica_esito_negativo`` (JSON-ready)."""
+        """
+        The whole notice as the instrument ``notifica_esito_negativo`` (JSON-ready).
+
+        **Internal**: the unfiltered form the SIL files in its own records. What goes to
+        the sending service (or to the person) is :meth:`send`, never this document.
+        """
         recipient: dict[str, Any] = (
             {"tipo": "utente"} if self.to_service == USER else {"tipo": "ente_inviante", "servizio": self.to_service}
         )
@@ -263,6 +298,69 @@ class Notification:
         if self.by:
             doc["responsabile_inserimento"] = self.by
         return doc
+
+    def recipient(self, engine: Engine, case: Case) -> Recipient:
+        """
+        Who receives the notice: the sending service, as a recipient of its kind, or the
+        person (kind ``interessato``) after a direct signalling.
+
+        :raises InputError: the sending service is not a service of the case's territory.
+        """
+        if self.to_service == USER:
+            return Recipient(kind=SELF_REFERRED)
+        kind = engine.territory(case.territory).service_kind(self.to_service)
+        if kind is None:
+            raise InputError(f"segnalazione di esito negativo del caso {self.case_id}", [ErrorDetail(
+                "$.destinatario.servizio", f"servizio inviante sconosciuto nel territorio {case.territory}",
+                self.to_service, "ref:services")])
+        return Recipient(kind=kind, service=self.to_service)
+
+    def send(self, engine: Engine, case: Case, *, as_of: dt.date | None = None) -> View:
+        """
+        The notice as it leaves the SIL: the recipient view of :meth:`to_document`; audited.
+
+        The document goes through :meth:`inclusione_core.Engine.disclose_document` for the
+        sending service's kind (or ``interessato``), purpose ``referral``, channel
+        ``notifica_esito_negativo``, field by field as in :data:`NOTICE_CATEGORIES`. The
+        outcome, the date and the phase are case-process data and always go; the free-text
+        ``motivazione`` is ``records`` and goes only when the territory gives the recipient
+        a basis for it (in ``sil``: a valid consent covering records, the sender's kind and
+        the referral, e.g. from the *scheda privacy*). What is left out is listed in the
+        notice (``dati_non_trasmessi``: field, category, reason) and in ``View.withheld``.
+
+        :param as_of: the date the notice is sent (default: the date of the decision);
+            consents are checked on it.
+        :return: the view; ``view.data`` is the notice to send, valid against the instrument.
+        :raises InputError: ``case`` is another case, the sender is not a known service, or
+            the recipient may not even receive the outcome (no basis for case-process data
+            for a referral: e.g. a health service, which italia reaches only with consent);
+            nothing is disclosed nor audited then.
+        """
+        what = f"segnalazione di esito negativo del caso {self.case_id}"
+        if case.id != self.case_id:
+            raise InputError(what, [ErrorDetail("$.case_id", "la segnalazione appartiene a un altro caso", case.id,
+                                                "sil.fasi")])
+        day = as_of or self.on
+        recipient = self.recipient(engine, case)
+        territory = engine.territory(case.territory)
+        process = DataCategory.PROCESS.value
+        if Policy(territory).basis(process, recipient.kind, Purpose.REFERRAL, case, day) is None:
+            raise InputError(what, [ErrorDetail(
+                "$.destinatario", f"{recipient.kind} non può ricevere l'esito (dati di gestione del caso) per"
+                                  f" referral al {day.isoformat()}: serve una base giuridica o un consenso valido"
+                                  " della persona", recipient.service or recipient.kind, "privacy.flows")])
+        view = engine.disclose_document(
+            case, self.to_document(), categories=NOTICE_CATEGORIES, recipient=recipient,
+            purpose=Purpose.REFERRAL, as_of=day, channel=NOTICE_CHANNEL)
+        notice = dict(view.data)
+        if view.withheld:
+            notice["dati_non_trasmessi"] = [
+                {"campo": w.path.removeprefix("$."), "categoria": w.category,
+                 "descrizione": DataCategory(w.category).label_it, "motivo": w.reason_it}
+                for w in view.withheld
+            ]
+        territory.validate_instrument("notifica_esito_negativo", notice, what)
+        return attrs.evolve(view, data=notice)
 
 
 def notification_of(wf: Workflow, *, sil_service: str = TERRITORY) -> Notification | None:
