@@ -424,20 +424,47 @@ def categories_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+# The plugins each documented territory needs (its own and its parents'), by import name.
+TERRITORY_PLUGINS = {"prato": ("toscana", "prato"), "sil": ("sil",)}
+
+
+def _engine_for(territory: str) -> Any:
+    """An engine with only the plugins of ``territory`` (skips the test if one is not installed)."""
+    from inclusione_core import Engine, get_plugin_manager
+
+    plugins = [(name, pytest.importorskip(f"inclusione_{name}")) for name in TERRITORY_PLUGINS[territory]]
+    return Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=plugins))
+
+
 def flows_table(territory: str) -> str:
     """The data-flow table of a territory for privacy.md, from ``Policy(...).table()``."""
-    from inclusione_core import Engine, Policy, get_plugin_manager
+    from inclusione_core import Policy
 
-    toscana = pytest.importorskip("inclusione_toscana")
-    prato = pytest.importorskip("inclusione_prato")
-    pm = get_plugin_manager(load_entrypoints=False, plugins=[("toscana", toscana), ("prato", prato)])
     rows = ["| recipient | purpose | categories | basis | legal basis | source | flow (defined in) |",
             "|---|---|---|---|---|---|---|"]
-    for r in Policy(Engine(plugin_manager=pm).territory(territory)).table():
+    for r in Policy(_engine_for(territory).territory(territory)).table():
         who = f"`{r['recipient']}` {r['recipient_label']}".strip()
         cats = ", ".join(f"`{c}`" for c in r["categories"])
         rows.append(f"| {_cell(who)} | `{r['purpose']}` | {cats} | {r['basis']} | {_cell(r['legal_basis'])} | "
                     f"{_cell(r['source'])} | `{r['flow']}` ({_cell(r['defined_in'])}) |")
+    return "\n".join(rows) + "\n"
+
+
+def special_codes_table(territory: str) -> str:
+    """
+    The codes of a territory whose data category is special (GDPR art. 9/10, or ``records``),
+    for privacy.md: services, needs, dimensions and interventions, as the views classify them.
+    """
+    from inclusione_core import DataCategory
+
+    terr = _engine_for(territory).territory(territory)
+    rows = ["| section | code | Italian label | category | defined in |", "|---|---|---|---|---|"]
+    for section in ("services", "needs", "dimensions", "interventions"):
+        for code, entry in sorted(terr.section(section).items()):
+            category = DataCategory(terr.data_category(section, code))
+            if category.special:
+                rows.append(f"| `{section}` | `{code}` | {_cell(entry['label']['it'])} | `{category.value}` | "
+                            f"{_cell(terr.file_of(entry))} |")
     return "\n".join(rows) + "\n"
 
 
@@ -452,10 +479,20 @@ def _privacy_doc() -> str:
     return (DOCS / "privacy.md").read_text(encoding="utf-8")
 
 
-def test_privacy_doc_flow_table_is_generated_from_the_prato_configuration() -> None:
-    """The data-flow table of privacy.md is exactly the one generated from Prato's configuration (no drift)."""
-    assert generated_block(_privacy_doc(), "flows:prato") == flows_table("prato"), (
-        "regenerate it: python -c 'import tests.test_docs as t; print(t.flows_table(\"prato\"), end=\"\")'"
+@pytest.mark.parametrize("territory", sorted(TERRITORY_PLUGINS))
+def test_privacy_doc_flow_table_is_generated_from_the_configuration(territory: str) -> None:
+    """Each data-flow table of privacy.md (Prato, SIL) is exactly the one generated from the configuration."""
+    assert generated_block(_privacy_doc(), f"flows:{territory}") == flows_table(territory), (
+        f"regenerate it: python -c 'import tests.test_docs as t; print(t.flows_table(\"{territory}\"), end=\"\")'"
+    )
+
+
+@pytest.mark.parametrize("territory", sorted(TERRITORY_PLUGINS))
+def test_privacy_doc_special_codes_table_is_generated_from_the_configuration(territory: str) -> None:
+    """Each table of privacy.md of the codes that reveal special-category data matches the configuration."""
+    assert generated_block(_privacy_doc(), f"codes:{territory}") == special_codes_table(territory), (
+        "regenerate it: python -c 'import tests.test_docs as t; "
+        f"print(t.special_codes_table(\"{territory}\"), end=\"\")'"
     )
 
 
@@ -465,11 +502,11 @@ def test_privacy_doc_category_table_is_generated_from_the_code() -> None:
 
 
 def test_privacy_doc_names_every_exit_of_the_core() -> None:
-    """privacy.md names each way data leave the core: the engine methods, the CLI commands and Prato's instruments."""
+    """privacy.md names each way data leave the core: engine methods, CLI commands, Prato's and SIL's instruments."""
     text = _privacy_doc()
-    for exit_ in ("Engine.disclose_case", "Engine.disclose_result", "Engine.export_statistics",
-                  "inclusione assess", "inclusione demo", "inclusione privacy view", "build_scheda_invio",
-                  "build_elenco_nominativo"):
+    for exit_ in ("Engine.disclose_case", "Engine.disclose_result", "Engine.disclose_document",
+                  "Engine.export_statistics", "inclusione assess", "inclusione demo", "inclusione privacy view",
+                  "build_scheda_invio", "build_elenco_nominativo", "Notification.send"):
         assert exit_ in text, exit_
 
 
@@ -479,7 +516,8 @@ def test_privacy_doc_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     exec(compile(block, "docs/privacy.md", "exec"), {"__name__": "__main__"})
     out = capsys.readouterr().out
     assert "bisogni visti dal CPI: ['lavoro']" in out
-    assert "$.assessment.needs[1] addiction" in out
+    assert "non comunicabili al CPI: ['health', 'addiction', 'mental_health', 'justice', 'records']" in out
+    assert "$.assessment.needs[1] addiction" in out  # the controller's per-path list
     assert "con il consenso: ['lavoro', 'dipendenze']" in out
     assert "statistica: p- 1981" in out
     assert re.search(r"cpi referral api .*addiction", out)

@@ -50,6 +50,7 @@ from inclusione_core import (
     Referral,
     Territory,
     TerritoryNotFoundError,
+    get_plugin_manager,
 )
 from inclusione_core._categories import BY_CODE, Export
 from inclusione_core._fields import CATEGORY_KEY, EXPORT_KEY, ID_PATTERN, SCHEMA_KEY
@@ -540,3 +541,24 @@ def test_prato_scheda_di_invio_carries_no_special_data_without_consent() -> None
     assert any(w.category == "addiction" for w in view.withheld)
     assert "snapshot" not in view.data["referrals"][0]
 
+
+
+def test_a_rule_that_reads_a_masked_grade_is_withheld_with_it() -> None:
+    """A complexity decided by an addiction need is masked, and so are the activability and pathway that read it."""
+    engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False))
+    case = engine.load_case({
+        "id": "c1", "territory": "italia", "opened_on": "2025-01-10",
+        "household": {"id": "h1", "members": [{"id": "m1", "birth_date": "1980-02-03", "employment": "disoccupato"}]},
+        "assessment": {"date": "2025-01-12", "levels": [{"dimension": "lavoro", "level": 2}],
+                       "needs": [{"code": "dipendenze"}, {"code": "lavoro"}]},
+    })
+    result = engine.assess(case, as_of=dt.date(2025, 3, 1))
+    assert result.profile.profile.complexity is not None  # alta, because of the addiction need
+    assert "addiction" in result.profile.profile.derived_from["activability"]
+    view = engine.disclose_result(result, case, recipient="cpi", purpose="referral")
+    shown = view.data["profile"]
+    assert (shown["profile"]["complexity"], shown["profile"]["activability"]) == (None, None)
+    assert shown["profile"]["pathway"] == "non_comunicato" and shown["profile"]["derived_from"] == {}
+    rules = [r["rule"] for r in shown["reasons"]]
+    assert "profilo.attivabilita" not in rules and not any(r.startswith("percorso.") for r in rules)
+    assert "alta" not in json.dumps([r["inputs"] for r in shown["reasons"]])

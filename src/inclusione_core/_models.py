@@ -589,6 +589,9 @@ class Profile:
     activability: Activability | None
     pathway: str
     flags: tuple[str, ...] = ()
+    derived_from: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
+    """The data categories each part was decided from (``complexity``, ``flag.<code>``...):
+    a later rule that looks at that part uses those categories too."""
 
 
 @attrs.frozen(kw_only=True)

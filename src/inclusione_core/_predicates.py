@@ -107,7 +107,7 @@ def _profile_field(name: str) -> Callable[[list[str], Facts, Inputs], bool]:
     def check(v: list[str], f: Facts, inputs: Inputs) -> bool:
         value = None if f.profile is None else getattr(f.profile, name)
         inputs[name] = None if value is None else str(value)
-        inputs.uses(PROCESS)
+        inputs.uses(*_derived(f, name))
         return value is not None and str(value) in v
 
     return check
@@ -116,8 +116,17 @@ def _profile_field(name: str) -> Callable[[list[str], Facts, Inputs], bool]:
 def _flag(v: list[str], f: Facts, inputs: Inputs) -> bool:
     flags = () if f.profile is None else f.profile.flags
     inputs["flags"] = list(flags)
-    inputs.uses(PROCESS)
+    for code in v:
+        inputs.uses(*_derived(f, f"flag.{code}"))
     return bool(set(flags) & set(v))
+
+
+def _derived(f: Facts, part: str) -> tuple[str, ...]:
+    """The categories a part of the profile was decided from (a grade decided by an addiction
+    need is addiction data for any rule that looks at it)."""
+    if f.profile is None:
+        return (PROCESS,)
+    return f.profile.derived_from.get(part, (PROCESS,))
 
 
 def _measure_active(v: list[str], f: Facts, inputs: Inputs) -> bool:

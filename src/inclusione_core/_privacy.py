@@ -307,7 +307,7 @@ def _view_profile(walk: _Walk, decision: ProfileDecision) -> ProfileDecision:
             flags.append(flag)
         else:
             walk.withhold(f"$.profile.profile.flags[{i}]", bad)
-    parts: dict[str, Any] = {"flags": tuple(flags)}
+    parts: dict[str, Any] = {"flags": tuple(flags), "derived_from": {}}  # categories would reveal the data
     for field_name, rule in _PROFILE_RULES.items():
         bad = _first_bad(walk, (r for r in decision.reasons if r.rule == rule or r.rule.startswith(rule + ".")))
         if bad is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -121,6 +121,12 @@ ExtraFlags = Callable[[Case, Territory, dt.date, tuple[str, ...]], tuple[list[st
 """``(case, territory, as_of, flags so far) -> (flags to add, their reasons)``."""
 
 
+def _cats(reasons: Iterable[Reason | None]) -> tuple[str, ...]:
+    """The union of the data categories of some reasons (``process`` when there are none)."""
+    found = {c for r in reasons if r is not None for c in r.categories}
+    return tuple(sorted(found)) or ("process",)
+
+
 def _core_occupability(case: Case, territory: Territory) -> tuple[Grade | None, list[Reason]]:
     grade, reason = occupability(case, territory)
     return grade, [] if reason is None else [reason]
@@ -144,22 +150,33 @@ def assess(
     and pathways.
     """
     occ, reasons = (occupability_rule or _core_occupability)(case, territory)
+    derived: dict[str, tuple[str, ...]] = {"occupability": _cats(reasons)}
     cpx, r2 = complexity(case, territory)
+    derived["complexity"] = _cats([r2])
     act, r3 = activability(case, territory, as_of, cpx)
+    if r3 is not None:  # activability looks at the complexity grade: it carries its categories
+        r3 = attrs.evolve(r3, categories=tuple(sorted({*r3.categories, *derived["complexity"]})))
+    derived["activability"] = _cats([r3])
     reasons += [r for r in (r2, r3) if r is not None]
-    partial = Profile(occupability=occ, complexity=cpx, activability=act, pathway=NOT_ASSESSED)
+    partial = Profile(occupability=occ, complexity=cpx, activability=act, pathway=NOT_ASSESSED,
+                      derived_from=dict(derived))
     facts = Facts(case=case, territory=territory, as_of=as_of, profile=partial)
     flags = []
     for code, flag in territory.section("profile", "flags").items():
         hit, inputs = evaluate(flag["when"], facts)
         if hit:
             flags.append(code)
-            reasons.append(from_entry(territory, flag, f"profilo.flag.{code}", flag["label"], inputs))
+            reason = from_entry(territory, flag, f"profilo.flag.{code}", flag["label"], inputs)
+            reasons.append(reason)
+            derived[f"flag.{code}"] = reason.categories
     if extra_flags is not None:
         more, more_reasons = extra_flags(case, territory, as_of, tuple(flags))
-        flags += [f for f in more if f not in flags]
+        for code in more:
+            if code not in flags:
+                flags.append(code)
+                derived[f"flag.{code}"] = _cats([r for r in more_reasons if r.rule.endswith(code)] or more_reasons)
         reasons += more_reasons
-    partial = attrs.evolve(partial, flags=tuple(flags))
+    partial = attrs.evolve(partial, flags=tuple(flags), derived_from=dict(derived))
     facts = Facts(case=case, territory=territory, as_of=as_of, profile=partial)
     pathway = NOT_ASSESSED
     if case.assessment is None:
@@ -169,8 +186,11 @@ def assess(
             hit, inputs = evaluate(rule["when"], facts)
             if hit:
                 pathway = rule["pathway"]
-                reasons.append(from_entry(territory, rule, f"percorso.{rule['id']}", inputs=inputs))
+                reason = from_entry(territory, rule, f"percorso.{rule['id']}", inputs=inputs)
+                reasons.append(reason)
+                derived["pathway"] = reason.categories
                 break
+    partial = attrs.evolve(partial, derived_from=derived)
     return attrs.evolve(partial, pathway=pathway), reasons
 
 

@@ -110,6 +110,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "act.parzialmente_attivabile": "parzialmente attivabile",
         "act.non_attivabile": "non attivabile",
         "not_assessed": "non valutata",
+        "not_disclosed_grade": "non comunicata",
         "input.InputError": "input non valido",
         "input.InvalidCaseError": "caso non valido",
         "input.ConfigurationError": "configurazione non valida",
@@ -211,6 +212,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "act.parzialmente_attivabile": "partly activable",
         "act.non_attivabile": "not activable",
         "not_assessed": "not assessed",
+        "not_disclosed_grade": "not disclosed",
         "input.InputError": "invalid input",
         "input.InvalidCaseError": "invalid case",
         "input.ConfigurationError": "invalid configuration",
@@ -403,13 +405,18 @@ class _Writer:
         p = decision.profile
         self.heading("profile")
 
-        def grade(value: Any, prefix: str) -> str:
-            return self._("not_assessed") if value is None else self._(f"{prefix}.{value.value}")
+        masked = {w.path for w in self.view.withheld} if self.view is not None else set()
+
+        def grade(value: Any, prefix: str, name: str) -> str:
+            if value is None:
+                hidden = f"$.profile.profile.{name}" in masked
+                return self._("not_disclosed_grade") if hidden else self._("not_assessed")
+            return self._(f"{prefix}.{value.value}")
 
         self.add(
-            f"  {self._('occupability')}: {grade(p.occupability, 'grade')} · "
-            f"{self._('complexity')}: {grade(p.complexity, 'grade')} · "
-            f"{self._('activability')}: {grade(p.activability, 'act')}"
+            f"  {self._('occupability')}: {grade(p.occupability, 'grade', 'occupability')} · "
+            f"{self._('complexity')}: {grade(p.complexity, 'grade', 'complexity')} · "
+            f"{self._('activability')}: {grade(p.activability, 'act', 'activability')}"
         )
         self.add(f"  {self._('pathway')}: {p.pathway}")
         flags = ", ".join(_label(self.t, ("profile", "flags"), f, self.lang) for f in p.flags)
