@@ -28,6 +28,7 @@ from ._models import Citation, ConfigLayer
 __all__ = ["Territory", "TerritoryIndex", "load_yaml"]
 
 CONFIG_FILE = "territory.yaml"
+HOUSEHOLD_PARTY = "nucleo"
 FILES_KEY = "_files"
 
 # Sections whose entries are keyed by id; an id defined twice needs ``override: true``.
@@ -368,12 +369,14 @@ class Territory:
 
         Defaults: a need takes its dimension's category; a dimension is ``social``; an
         intervention is ``work``; a service is ``process``; an unknown code is ``records``
-        (treated as special), except an unknown service id (``nucleo``, a free name):
-        ``process``.
+        (treated as special: an unknown service id could be a SerD under another name), except
+        the household itself (``nucleo``) among services: ``process``.
         """
         entry = _get(self.data, (by, code))
         if by == "services":
-            return "process" if entry is None else str(entry.get("data_category", "process"))
+            if entry is None:
+                return "process" if code == HOUSEHOLD_PARTY else "records"
+            return str(entry.get("data_category", "process"))
         if entry is None:
             return "records"
         if "data_category" in entry:

@@ -196,7 +196,7 @@ class DimensionLevel:
 
     dimension: str = field(category=BY_CODE.DIMENSIONS, doc="Dimension code, e.g. lavoro, abitare.", kind="code")
     level: int = field(category=BY_CODE.DIMENSIONS, doc="Need level: 0 none, 1 mild, 2 moderate, 3 severe.", ge=0, le=3)
-    note: str = field(category=BY_CODE.DIMENSIONS, export=Export.DROP, doc="Operator's note.", default="")
+    note: str = field(category=DataCategory.RECORDS, export=Export.DROP, doc="Operator's note.", default="")
 
 
 @attrs.frozen(kw_only=True)
@@ -208,7 +208,7 @@ class Need:
         category=BY_CODE.NEEDS, export=Export.HASH, doc="Member the need refers to, if one.", default=None, kind="id"
     )
     severity: int = field(category=BY_CODE.NEEDS, doc="1 mild, 2 moderate, 3 severe.", default=2, ge=1, le=3)
-    note: str = field(category=BY_CODE.NEEDS, export=Export.DROP, doc="Operator's note.", default="")
+    note: str = field(category=DataCategory.RECORDS, export=Export.DROP, doc="Operator's note.", default="")
 
 
 @attrs.frozen(kw_only=True)
@@ -391,7 +391,7 @@ class Project:
         category=DataCategory.PROCESS, doc="Dates of reviews held.", factory=tuple
     )
     signatures: tuple[Signature, ...] = field(
-        category=DataCategory.PROCESS, doc="Signatures of the parties.", factory=tuple
+        category=BY_CODE.SERVICES, doc="Signatures of the parties.", factory=tuple
     )
 
 

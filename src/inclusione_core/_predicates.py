@@ -115,7 +115,7 @@ def _profile_field(name: str) -> Callable[[list[str], Facts, Inputs], bool]:
 
 def _flag(v: list[str], f: Facts, inputs: Inputs) -> bool:
     flags = () if f.profile is None else f.profile.flags
-    inputs["flags"] = list(flags)
+    inputs["flags"] = sorted({*inputs.get("flags", []), *(set(flags) & set(v))})  # only the flags asked about
     for code in v:
         inputs.uses(*_derived(f, f"flag.{code}"))
     return bool(set(flags) & set(v))

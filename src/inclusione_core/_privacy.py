@@ -26,7 +26,7 @@ import cattrs
 from ._categories import BY_CODE, DataCategory, Export
 from ._config import Territory, citation
 from ._fields import CATEGORY_KEY, EXPORT_KEY
-from ._models import Case, Citation, ProfileDecision, Purpose, Reason, Result
+from ._models import Case, Citation, ProfileDecision, Purpose, Reason, Referral, Result
 
 __all__ = ["Disclosure", "Policy", "Recipient", "View", "Withheld"]
 
@@ -235,15 +235,23 @@ class _Walk:
     def coded_items(self, items: tuple[Any, ...], by: BY_CODE, path: str) -> list[Any]:
         kept = []
         for i, item in enumerate(items):
-            code = (
-                item.dimension if by is BY_CODE.DIMENSIONS else item.to_service if by is BY_CODE.SERVICES else item.code
-            )
+            code = _code_of(item, by)
             category = self.policy.territory.data_category(by.value, code)
             if self.allows(category):
                 kept.append(self.obj(item, f"{path}[{i}]"))
             else:
                 self.withhold(f"{path}[{i}]", category)
         return kept
+
+
+def _code_of(item: Any, by: BY_CODE) -> str:
+    """The code that gives a coded item its category: a dimension, a referral's receiving
+    service, a signature's party, or the item's code."""
+    if by is BY_CODE.DIMENSIONS:
+        return str(item.dimension)
+    if by is BY_CODE.SERVICES:
+        return str(item.to_service if isinstance(item, Referral) else item.party)
+    return str(item.code)
 
 
 def view_case(case: Case, territory: Territory, recipient: Recipient, purpose: Purpose, as_of: dt.date,
@@ -256,12 +264,7 @@ def view_case(case: Case, territory: Territory, recipient: Recipient, purpose: P
 
 
 NOT_DISCLOSED = "non_comunicato"
-_PROFILE_RULES = {
-    "occupability": "profilo.occupabilita",
-    "complexity": "profilo.complessita",
-    "activability": "profilo.attivabilita",
-    "pathway": "percorso",
-}
+_PROFILE_PARTS = ("occupability", "complexity", "activability", "pathway")
 
 
 def _reason_ok(walk: _Walk, reason: Reason) -> str | None:
@@ -308,8 +311,9 @@ def _view_profile(walk: _Walk, decision: ProfileDecision) -> ProfileDecision:
         else:
             walk.withhold(f"$.profile.profile.flags[{i}]", bad)
     parts: dict[str, Any] = {"flags": tuple(flags), "derived_from": {}}  # categories would reveal the data
-    for field_name, rule in _PROFILE_RULES.items():
-        bad = _first_bad(walk, (r for r in decision.reasons if r.rule == rule or r.rule.startswith(rule + ".")))
+    for field_name in _PROFILE_PARTS:
+        # masked by what it was decided from (whatever rule or plugin decided it)
+        bad = next((c for c in profile.derived_from.get(field_name, ()) if not walk.allows(c)), None)
         if bad is not None:
             parts[field_name] = NOT_DISCLOSED if field_name == "pathway" else None
             walk.withhold(f"$.profile.profile.{field_name}", bad)
@@ -334,8 +338,17 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
         members=_keep(walk, result.equipe.members, "$.equipe.members", lambda m: m.reason),
         reasons=_keep(walk, result.equipe.reasons, "$.equipe.reasons", _same),
     )
-    measures = [attrs.evolve(m, reasons=_keep(walk, m.reasons, f"$.measures[{i}].reasons", _same))
-                for i, m in enumerate(result.measures)]
+    if len(equipe.reasons) < len(result.equipe.reasons):  # "allargata" would reveal the specialist need
+        equipe = attrs.evolve(equipe, format=NOT_DISCLOSED, label=NOT_DISCLOSED)
+        walk.withhold("$.equipe.format", _first_bad(walk, result.equipe.reasons) or DataCategory.RECORDS)
+    measures = []
+    for i, measure in enumerate(result.measures):
+        kept = _keep(walk, measure.reasons, f"$.measures[{i}].reasons", _same)
+        eligible = measure.eligible
+        if len(kept) < len(measure.reasons):  # eligibility decided by withheld data would reveal it
+            eligible = None
+            walk.withhold(f"$.measures[{i}].eligible", _first_bad(walk, measure.reasons) or DataCategory.RECORDS)
+        measures.append(attrs.evolve(measure, reasons=kept, eligible=eligible))
     if not walk.allows(DataCategory.ECONOMIC):
         for i, _m in enumerate(measures):
             walk.withhold(f"$.measures[{i}]", DataCategory.ECONOMIC)
