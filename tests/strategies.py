@@ -177,9 +177,76 @@ def cases() -> st.SearchStrategy[m.Case]:
     return from_model(m.Case)
 
 
+# Codes of the italia layer (kept in step with territories/italia by test_pipeline's checks).
+ITALIA = {
+    "needs": ("lavoro", "formazione", "economico", "abitativo", "reti_relazioni", "cura_familiare", "salute",
+              "disabilita", "dipendenze", "salute_mentale", "giustizia"),
+    "dimensions": ("funzionamenti", "economica", "lavoro", "istruzione", "abitare", "reti"),
+    "services": ("ssp", "segretariato", "pua", "cpi"),
+    "measures": ("sia", "rei", "rdc", "adi", "sfl", "gol"),
+}
+
+
+def _pick(section: str, value: str | None) -> str | None:
+    pool = ITALIA[section]
+    return None if value is None else pool[sum(map(ord, value)) % len(pool)]
+
+
+def _ordered(start: dt.date, end: dt.date | None) -> dt.date | None:
+    return None if end is None else max(start, end)
+
+
+def consistent_with_italia(c: m.Case) -> m.Case:
+    """
+    A generated case made consistent with ``italia`` (what Engine.check refuses otherwise):
+    codes mapped onto known ones, member references onto existing members, unique ids,
+    periods that end after they start. Still random in everything else.
+    """
+    seen: set[str] = set()
+    members = []
+    for i, mem in enumerate(c.household.members):
+        members.append(attrs.evolve(mem, id=f"{mem.id}-{i}") if mem.id in seen else mem)
+        seen.add(members[-1].id)
+    ids = [x.id for x in members]
+
+    def member(value: str | None) -> str | None:
+        return None if value is None else ids[sum(map(ord, value)) % len(ids)]
+
+    a = c.assessment
+    if a is not None:
+        a = attrs.evolve(
+            a, by_service=_pick("services", a.by_service),
+            levels=tuple(attrs.evolve(x, dimension=_pick("dimensions", x.dimension)) for x in a.levels),
+            needs=tuple(attrs.evolve(x, code=_pick("needs", x.code), member=member(x.member)) for x in a.needs),
+            work_ready_members=tuple(sorted({member(x) or ids[0] for x in a.work_ready_members})),
+        )
+    access = c.access if c.access is None else attrs.evolve(
+        c.access, point=_pick("services", c.access.point), from_service=_pick("services", c.access.from_service))
+    referrals = tuple(
+        attrs.evolve(r, id=f"r{i}", from_service=_pick("services", r.from_service),
+                     to_service=_pick("services", r.to_service), closed_on=_ordered(r.sent_on, r.closed_on))
+        for i, r in enumerate(c.referrals))
+    measures = tuple(attrs.evolve(x, code=_pick("measures", x.code), valid_to=_ordered(x.valid_from, x.valid_to))
+                     for x in c.measures)
+    consents = tuple(attrs.evolve(x, member=member(x.member), expires_on=_ordered(x.given_on, x.expires_on),
+                                  withdrawn_on=_ordered(x.given_on, x.withdrawn_on)) for x in c.consents)
+    p = c.project
+    if p is not None:
+        p = attrs.evolve(
+            p, end=_ordered(p.start, p.end),
+            interventions=tuple(attrs.evolve(x, provider=_pick("services", x.provider)) for x in p.interventions),
+            commitments=tuple(attrs.evolve(x, member=member(x.member)) for x in p.commitments),
+            signatures=tuple(attrs.evolve(x, party=_pick("services", x.party)) for x in p.signatures),
+        )
+    return attrs.evolve(
+        c, territory="italia", household=attrs.evolve(c.household, members=tuple(members)), access=access,
+        assessment=a, referrals=referrals, measures=measures, consents=consents, project=p,
+    )
+
+
 def italia_cases() -> st.SearchStrategy[m.Case]:
-    """Structurally valid cases in territory ``italia`` with recent dates (pipeline input)."""
-    return cases().map(lambda c: attrs.evolve(c, territory="italia"))
+    """Valid cases for territory ``italia`` (structure and territory checks) with recent dates."""
+    return cases().map(consistent_with_italia)
 
 
 def as_of_dates() -> st.SearchStrategy[dt.date]:

@@ -130,7 +130,7 @@ def test_the_scan_sees_every_kind_of_sink() -> None:
 
 ENGINE_EXITS = {"disclose_case", "disclose_result", "disclose_document", "export_statistics"}
 ENGINE_INTERNAL = {
-    "territories": "configuration", "territory": "configuration", "load_case": "input",
+    "territories": "configuration", "territory": "configuration", "load_case": "input", "check": "input",
     "assess": "the result to the embedding program", "assess_many": "idem", "eligibility": "idem",
     "to_json": "the embedding program's own data", "disclosure_history": "the audit (right of access)",
 }

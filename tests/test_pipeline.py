@@ -381,3 +381,39 @@ def test_assess_is_total_explained_and_deterministic(case: Case, as_of: dt.date)
     assert result.provenance.territory == "italia" and result.provenance.as_of == as_of
     assert assess(case, as_of) == result
     json.dumps(italia().to_json(result))
+
+
+def test_a_case_inconsistent_with_its_territory_is_refused_with_every_error() -> None:
+    """A typo in a need code, a missing member, a duplicate id and a period ending early are all reported by path."""
+    from inclusione_core import Engine, InvalidCaseError, get_plugin_manager
+
+    engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False))
+    case = engine.load_case({
+        "id": "c1", "territory": "italia", "opened_on": "2025-01-10",
+        "household": {"id": "h1", "members": [{"id": "m1"}, {"id": "m1"}]},
+        "assessment": {"date": "2025-01-12", "needs": [{"code": "dipendenza", "member": "m9"}],
+                       "levels": [{"dimension": "lavor", "level": 2}]},
+        "access": {"date": "2025-01-10", "point": "sert", "channel": "diretto"},
+        "measures": [{"code": "adi", "valid_from": "2025-02-01", "valid_to": "2025-01-01"}],
+    })
+    with pytest.raises(InvalidCaseError) as info:
+        engine.assess(case, as_of=dt.date(2025, 3, 1))
+    found = {(d.path, d.value) for d in info.value.details}
+    assert found == {
+        ("$.household.members[1].id", "m1"),
+        ("$.assessment.needs[0].code", "dipendenza"),
+        ("$.assessment.needs[0].member", "m9"),
+        ("$.assessment.levels[0].dimension", "lavor"),
+        ("$.access.point", "sert"),
+        ("$.measures[0].valid_to", "2025-01-01"),
+    }
+
+
+def test_the_generated_italia_codes_are_the_configuration_s() -> None:
+    """The codes the strategies draw for italia cases are exactly those the italia layer defines."""
+    from strategies import ITALIA
+
+    from inclusione_core import Engine, get_plugin_manager
+
+    italia = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False)).territory("italia")
+    assert {k: set(v) for k, v in ITALIA.items()} == {k: set(italia.section(k)) for k in ITALIA}

@@ -18,8 +18,10 @@ import attrs
 import pluggy
 
 from ._audit import AuditLog, AuditRecord, MemoryAuditLog
+from ._checks import check_case
 from ._config import Territory, TerritoryIndex
 from ._convert import make_converter, structure_case
+from ._errors import InvalidCaseError
 from ._measures import in_force
 from ._models import (
     Case,
@@ -101,6 +103,18 @@ class Engine:
         """
         return structure_case(self.converter, data, source)
 
+    def check(self, case: Case, territory: Territory | str | None = None) -> None:
+        """
+        Check a well-formed case against the territory whose rules apply (unknown codes,
+        missing members, periods ending before they start).
+
+        :raises InvalidCaseError: listing every problem by JSON path.
+        """
+        terr = territory if isinstance(territory, Territory) else self.territory(territory or case.territory)
+        errors = check_case(case, terr)
+        if errors:
+            raise InvalidCaseError(f"caso {case.id}", errors)
+
     def to_json(self, obj: Any) -> Any:
         """JSON-ready form of any model (case, result...)."""
         return self.converter.unstructure(obj)
@@ -116,6 +130,7 @@ class Engine:
         if not isinstance(case, Case):
             case = self.load_case(case)
         terr = self.territory(territory or case.territory)
+        self.check(case, terr)
         lineage = terr.lineage
         kw: dict[str, Any] = {"case": case, "territory": terr, "as_of": as_of}
 

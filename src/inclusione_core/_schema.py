@@ -178,7 +178,8 @@ def details_from(errors: Any) -> list[ErrorDetail]:
                     out.append(ErrorDetail(_child(err.json_path, key), "campo obbligatorio mancante", None, "required"))
             continue
         out.append(ErrorDetail(err.json_path, _italian(err), err.instance, str(err.validator)))
-    return sorted(out, key=lambda d: d.path)
+    unique = {(d.path, d.rule, d.message): d for d in out}  # jsonschema repeats `required` per missing key
+    return sorted(unique.values(), key=lambda d: d.path)
 
 
 _TYPES_IT = {"string": "testo", "integer": "numero intero", "number": "numero", "boolean": "booleano (true/false)",

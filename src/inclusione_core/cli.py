@@ -674,6 +674,8 @@ def _check_case(engine: Engine, data: Any, source: str, report: _Report) -> None
 
     try:
         case = engine.load_case(data, source)
+        if case.territory in engine.index.ids():
+            engine.check(case)  # codes, members and dates against the territory's configuration
     except InclusioneError as exc:
         report.errors.append(exc)
         return
@@ -1159,6 +1161,10 @@ def _cmd_privacy_history(args: argparse.Namespace) -> int:
     if args.audit is None:
         _err(_m(lang, "history_needs_audit"))
         return EXIT_INVALID
+    if not Path(args.audit).is_file():  # a mistyped path must not answer "nobody saw anything"
+        from ._errors import ErrorDetail, InputError
+
+        raise InputError(str(args.audit), [ErrorDetail("$", _m(lang, "no_file"), str(args.audit), "file")])
     try:
         records = JsonlAuditLog(args.audit).records(args.case_id)
     except (ValueError, TypeError, KeyError) as exc:  # not a file written by JsonlAuditLog

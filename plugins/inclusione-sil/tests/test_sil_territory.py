@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import tomllib
@@ -123,7 +124,10 @@ def test_every_rule_cites_seed_004_or_a_law_or_says_it_is_a_default() -> None:
                 assert "default" in src["quote"], path
 
 
-@pytest.mark.skipif(not (SEEDS / SEED).exists(), reason="seed documents not available next to the repository")
+@pytest.mark.skipif(
+    not os.environ.get("CI") and not (SEEDS / SEED).exists(),
+    reason="seed documents not beside the repository (in CI they are, and the test runs)",
+)
 def test_every_quote_and_table_text_is_verbatim_in_the_seed() -> None:
     """Seed quotes, the §2.b table, the §3 phase table and the §4 network table occur verbatim in seed 004."""
     seed = normalise((SEEDS / SEED).read_text(encoding="utf-8"))

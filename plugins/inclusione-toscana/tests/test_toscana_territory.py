@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -88,7 +89,10 @@ def test_every_rule_cites_seed_002_or_says_it_is_a_default() -> None:
             assert "default" in src.get("section", ""), path
 
 
-@pytest.mark.skipif(not (SEEDS / SEED).exists(), reason="seed documents not available next to the repository")
+@pytest.mark.skipif(
+    not os.environ.get("CI") and not (SEEDS / SEED).exists(),
+    reason="seed documents not beside the repository (in CI they are, and the test runs)",
+)
 def test_every_quote_is_verbatim_in_the_seed() -> None:
     """Every quote of the regional layer occurs in seed 002 (whitespace aside), and so does every section heading."""
     seed = normalise((SEEDS / SEED).read_text(encoding="utf-8"))

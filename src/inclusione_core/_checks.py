@@ -1,0 +1,92 @@
+"""
+Checks of a case against its territory: what the schema alone cannot see.
+
+A case can be well-formed and still wrong for the territory whose rules apply: a need
+code with a typo (``dipendenza`` for ``dipendenze``) would silently turn an equipe
+allargata into an essenziale. These checks refuse it, listing every problem by JSON path:
+codes unknown to the territory, references to members that do not exist, duplicate ids,
+and periods that end before they start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from ._config import HOUSEHOLD_PARTY, Territory
+from ._errors import ErrorDetail
+from ._models import Case
+
+__all__ = ["check_case"]
+
+
+def check_case(case: Case, territory: Territory) -> list[ErrorDetail]:
+    """Every inconsistency of a well-formed case with its territory, by JSON path (empty: none)."""
+    errors: list[ErrorDetail] = []
+    known = {key: set(territory.section(key)) for key in ("needs", "dimensions", "measures", "services")}
+    where = f"nel territorio {territory.id}"
+
+    def code(value: str | None, section: str, path: str, what: str) -> None:
+        if value is not None and value not in known[section]:
+            errors.append(ErrorDetail(path, f"{what} sconosciuto {where}", value, f"ref:{section}"))
+
+    def order(start: dt.date | None, end: dt.date | None, path: str, what: str) -> None:
+        if start is not None and end is not None and end < start:
+            errors.append(ErrorDetail(path, f"{what} precede l'inizio ({start.isoformat()})", end.isoformat(),
+                                      "date_order"))
+
+    members = [m.id for m in case.household.members]
+    for i, dup in _duplicates(members):
+        errors.append(ErrorDetail(f"$.household.members[{i}].id", "componente ripetuto", dup, "unique"))
+
+    def member(value: str | None, path: str) -> None:
+        if value is not None and value not in members:
+            errors.append(ErrorDetail(path, "componente non presente nel nucleo", value, "ref:household.members"))
+
+    if case.access is not None:
+        code(case.access.point, "services", "$.access.point", "servizio")
+        code(case.access.from_service, "services", "$.access.from_service", "servizio")
+    a = case.assessment
+    if a is not None:
+        code(a.by_service, "services", "$.assessment.by_service", "servizio")
+        for i, level in enumerate(a.levels):
+            code(level.dimension, "dimensions", f"$.assessment.levels[{i}].dimension", "dimensione")
+        for i, need in enumerate(a.needs):
+            code(need.code, "needs", f"$.assessment.needs[{i}].code", "bisogno")
+            member(need.member, f"$.assessment.needs[{i}].member")
+        for i, m in enumerate(a.work_ready_members):
+            member(m, f"$.assessment.work_ready_members[{i}]")
+    for i, ref in enumerate(case.referrals):
+        code(ref.from_service, "services", f"$.referrals[{i}].from_service", "servizio")
+        code(ref.to_service, "services", f"$.referrals[{i}].to_service", "servizio")
+        order(ref.sent_on, ref.closed_on, f"$.referrals[{i}].closed_on", "la chiusura")
+    for i, dup in _duplicates([r.id for r in case.referrals]):
+        errors.append(ErrorDetail(f"$.referrals[{i}].id", "invio ripetuto", dup, "unique"))
+    for i, measure in enumerate(case.measures):
+        code(measure.code, "measures", f"$.measures[{i}].code", "misura")
+        order(measure.valid_from, measure.valid_to, f"$.measures[{i}].valid_to", "la fine")
+    for i, consent in enumerate(case.consents):
+        member(consent.member, f"$.consents[{i}].member")
+        order(consent.given_on, consent.expires_on, f"$.consents[{i}].expires_on", "la scadenza")
+        order(consent.given_on, consent.withdrawn_on, f"$.consents[{i}].withdrawn_on", "la revoca")
+    p = case.project
+    if p is not None:
+        order(p.start, p.end, "$.project.end", "la fine del progetto")
+        for i, si in enumerate(p.interventions):
+            code(si.provider, "services", f"$.project.interventions[{i}].provider", "servizio")
+        for i, c in enumerate(p.commitments):
+            member(c.member, f"$.project.commitments[{i}].member")
+        for i, s in enumerate(p.signatures):
+            if s.party != HOUSEHOLD_PARTY:
+                code(s.party, "services", f"$.project.signatures[{i}].party", "servizio")
+    return errors
+
+
+def _duplicates(values: Iterable[str]) -> list[tuple[int, str]]:
+    seen: set[str] = set()
+    out = []
+    for i, v in enumerate(values):
+        if v in seen:
+            out.append((i, v))
+        seen.add(v)
+    return out
