@@ -77,8 +77,8 @@ def test_overdue_review_puts_the_project_on_the_agenda(elenco: dict[str, Any]) -
 
 
 def test_the_agenda_names_its_recipients(elenco: dict[str, Any]) -> None:
-    """The elenco goes to the CPI, the social service and every service an equipe on the agenda convenes."""
-    assert elenco["destinatari"] == ["casa", "cpi", "csm", "serd", "ssp", "terzo_settore"]
+    """The elenco names the CPI, the social service and the convened services whose name reveals no special data."""
+    assert elenco["destinatari"] == ["casa", "cpi", "ssp", "terzo_settore"]  # SerD and CSM receive it, unnamed
 
 
 def test_no_special_data_reaches_the_agenda_without_everyones_basis(elenco: dict[str, Any]) -> None:
@@ -98,7 +98,7 @@ def test_a_consent_of_every_recipient_lets_the_need_through(
 ) -> None:
     """Alone on the agenda, the addiction case goes to CPI, SSP and SerD, all covered: the need and the SerD show."""
     elenco = build_elenco_nominativo([example("dipendenze_e_lavoro.json")], meeting_date=MEETING, engine=engine)
-    assert elenco["destinatari"] == ["cpi", "serd", "ssp"]
+    assert elenco["destinatari"] == ["cpi", "ssp"]  # the SerD receives it but is not named
     (entry,) = elenco["voci"]
     assert entry["aree_di_bisogno"] == ["dipendenze", "economico", "lavoro"]
     assert {"ruolo": "operatore_serd", "servizio": "serd"} in entry["componenti"]
@@ -124,7 +124,7 @@ def test_every_recipient_and_case_is_audited(
     records = engine.audit.records()
     assert {r.channel for r in records} == {"elenco_nominativo"}
     assert {r.case_id for r in records} == {"PO-2025-000231"}  # the refused access is not on the agenda
-    assert sorted(r.recipient for r in records) == sorted(elenco["destinatari"] * 2)
+    assert sorted(r.recipient for r in records) == sorted(["cpi", "serd", "ssp"] * 2)  # the SerD too, unnamed
     assert {r.purpose for r in records} == {"equipe"}
 
 

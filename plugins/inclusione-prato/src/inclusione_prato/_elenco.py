@@ -34,6 +34,7 @@ from typing import Any
 
 from inclusione_core import (
     Case,
+    DataCategory,
     Engine,
     ErrorDetail,
     InputError,
@@ -250,7 +251,10 @@ def build_elenco_nominativo(
     elenco: dict[str, Any] = {
         "territorio": TERRITORY,
         "data_incontro": meeting_date.isoformat(),
-        "destinatari": list(recipients),
+        # A specialist service among the recipients would tell the others that some case on
+        # the agenda involves it: it receives the list but is not named in it.
+        "destinatari": [k for k, sid in recipients.items()
+                        if not DataCategory(territory.data_category("services", sid)).special],
         "voci": entries,
         "digest_configurazione": territory.digest,
         "fonte": {"documento": SEED, "sezione": "La rete dei servizi di inclusione socio-lavorativa"},
