@@ -125,6 +125,7 @@ def test_every_recipient_and_case_is_audited(
     assert {r.channel for r in records} == {"elenco_nominativo"}
     assert {r.case_id for r in records} == {"PO-2025-000231"}  # the refused access is not on the agenda
     assert sorted(r.recipient for r in records) == sorted(["cpi", "serd", "ssp"] * 2)  # the SerD too, unnamed
+    assert "serd" not in elenco["destinatari"]
     assert {r.purpose for r in records} == {"equipe"}
 
 
