@@ -299,3 +299,15 @@ def test_a_compiled_territory_is_reused() -> None:
     """The engine compiles a territory once and returns the same object afterwards."""
     engine = engine_for()
     assert engine.territory("italia") is engine.territory("italia")
+
+
+def test_a_repeated_yaml_key_is_an_error_with_its_line(tmp_path: Path) -> None:
+    """YAML keeps the last of two equal keys; the loader refuses it instead, naming the line."""
+    from inclusione_core._config import load_yaml
+
+    path = tmp_path / "territory.yaml"
+    path.write_text("id: a\nlabel: {it: A, en: A}\nid: b\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError) as info:
+        load_yaml(path)
+    (detail,) = info.value.details
+    assert "riga 3" in detail.message and "'id'" in detail.message

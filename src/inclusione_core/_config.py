@@ -64,7 +64,20 @@ PER_LAYER_FILES = ("examples", "scenarios")
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe YAML loader that keeps dates as strings (the schema checks their format)."""
+    """
+    Safe YAML loader that keeps dates as strings (the schema checks their format) and
+    refuses a key repeated in one mapping (YAML would silently keep the last one).
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"chiave ripetuta: {key!r} (YAML terrebbe solo l'ultima)", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 _Loader.yaml_implicit_resolvers = {
