@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["build_parser", "main"]
 
 EXIT_OK = 0
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a command killed by it
 EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERNAL = 3
@@ -1217,10 +1218,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err(_m(lang, "interrupted"))
         return 130
-    except BrokenPipeError:  # e.g. `inclusione assess many.jsonl | head`
+    except BrokenPipeError:  # e.g. `inclusione assess many.jsonl | head`: the run did not finish
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         return _report_exception(exc, args)
     return code
