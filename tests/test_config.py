@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from inclusione_core import (
     ConfigurationError,
     Engine,
     Household,
+    InvalidCaseError,
     Member,
     TerritoryNotFoundError,
     get_plugin_manager,
@@ -311,3 +313,22 @@ def test_a_repeated_yaml_key_is_an_error_with_its_line(tmp_path: Path) -> None:
         load_yaml(path)
     (detail,) = info.value.details
     assert "riga 3" in detail.message and "'id'" in detail.message
+
+
+def test_territory_folder_problems_finds_unlisted_examples_and_invalid_ones(write_layer: Writer) -> None:
+    """The shared plugin-test helper reports an example file not listed and a listed example inconsistent with it."""
+    from inclusione_core.testing import minimal_case_json, territory_folder_problems
+
+    root = write_layer("figlio", child('examples: [{case: examples/a.json, as_of: "2025-03-01", title: A}]\n'))
+    (root / "figlio" / "examples").mkdir()
+    (root / "figlio" / "examples" / "a.json").write_text(
+        json.dumps(minimal_case_json(territory="figlio")), encoding="utf-8")
+    engine = engine_for(root)
+    assert territory_folder_problems(engine, engine.territory("figlio"), root / "figlio") == []
+    (root / "figlio" / "examples" / "b.json").write_text("{}", encoding="utf-8")
+    (problem,) = territory_folder_problems(engine, engine.territory("figlio"), root / "figlio")
+    assert "b.json" in problem
+    bad = minimal_case_json(territory="figlio") | {"measures": [{"code": "inventata", "valid_from": "2025-01-01"}]}
+    (root / "figlio" / "examples" / "a.json").write_text(json.dumps(bad), encoding="utf-8")
+    with pytest.raises(InvalidCaseError):
+        territory_folder_problems(engine, engine.territory("figlio"), root / "figlio")

@@ -10,6 +10,13 @@ territory package tests its rules exactly as the core does:
 * ``make_case``: a factory for a valid minimal :class:`~inclusione_core.Case`;
 * ``run_scenario``: runs the scenarios of a YAML scenario file (``check=True`` asserts).
 
+and helpers for checking a territory's reference configuration:
+
+* :func:`source_blocks` and :func:`normalise_text`: find every ``source`` block of a
+  configuration or instrument and compare its quote with the seed document;
+* :func:`territory_folder_problems`: the examples listed are valid cases of the territory
+  and are all the folder's, and the scenario files listed are all the folder's.
+
 Register a test plugin inline, on the fresh manager, before building the engine::
 
     def test_my_rule(inclusione_pm, make_case):
@@ -27,7 +34,9 @@ inclusione-core is installed: it imports nothing heavy at module level.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,10 +45,11 @@ import pytest
 if TYPE_CHECKING:
     import pluggy
 
+    from ._config import Territory
     from ._engine import Engine
     from ._models import Case
 
-__all__ = ["minimal_case", "minimal_case_json"]
+__all__ = ["minimal_case", "minimal_case_json", "normalise_text", "source_blocks", "territory_folder_problems"]
 
 ENTRYPOINTS_MARKER = "inclusione_entrypoints"
 
@@ -50,6 +60,57 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{ENTRYPOINTS_MARKER}: the inclusione_pm fixture also loads installed territory plugins",
     )
+
+
+def source_blocks(
+    node: Any, path: str = "$", *, skip: tuple[str, ...] = ()
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """
+    Every source block in a YAML or JSON tree, with its path: a mapping with ``document``
+    and ``kind`` (configuration) or ``quote`` (an instrument's ``x-source``).
+
+    :param skip: keys not to descend into (e.g. ``legal_basis``, which cites an act, not a seed).
+    """
+    if isinstance(node, Mapping):
+        if "document" in node and ("kind" in node or "quote" in node):
+            yield path, node
+        for key, value in node.items():
+            if key not in skip:
+                yield from source_blocks(value, f"{path}.{key}", skip=skip)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from source_blocks(value, f"{path}[{i}]", skip=skip)
+
+
+def normalise_text(text: str) -> str:
+    """Whitespace collapsed and markdown emphasis dropped, to compare a quote with its seed."""
+    return re.sub(r"\s+", " ", text.replace("*", "")).strip()
+
+
+def territory_folder_problems(engine: Engine, territory: Territory, directory: Path) -> list[str]:
+    """
+    What is wrong between a territory's ``examples:``/``scenarios:`` and its folder (empty: nothing).
+
+    Every example listed must be a valid case of the territory (structure and territory
+    checks) with a title; every ``examples/*.json`` and ``scenarios/*.yaml`` of the folder
+    must be listed.
+    """
+    problems: list[str] = []
+    listed = territory.examples()
+    for path, _as_of, title in listed:
+        case = engine.load_case(json.loads(path.read_text(encoding="utf-8")), str(path))
+        engine.check(case)
+        if case.territory != territory.id:
+            problems.append(f"{path.name}: territorio {case.territory!r}, non {territory.id!r}")
+        if not title:
+            problems.append(f"{path.name}: esempio senza titolo")
+    unlisted = {p.name for p in (directory / "examples").glob("*.json")} ^ {p.name for p, _d, _t in listed}
+    if unlisted:
+        problems.append(f"esempi nella cartella ma non elencati, o viceversa: {sorted(unlisted)}")
+    scenarios = {p.resolve() for p in (directory / "scenarios").glob("*.yaml")} ^ set(territory.scenario_files())
+    if scenarios:
+        problems.append(f"scenari nella cartella ma non elencati, o viceversa: {sorted(map(str, scenarios))}")
+    return problems
 
 
 def minimal_case_json(**overrides: Any) -> dict[str, Any]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,9 @@ from jsonschema import Draft202012Validator
 
 import inclusione_prato
 from inclusione_core import Engine, RoutingOutcome, Territory
+from inclusione_core.testing import normalise_text as normalise
+from inclusione_core.testing import source_blocks as sources
+from inclusione_core.testing import territory_folder_problems
 
 PACKAGE = Path(__file__).resolve().parents[1]
 ROOT = PACKAGE.parents[1]
@@ -29,23 +31,6 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 SEED_000 = "000_24df67fb6b651f98.txt"
 SEED_002 = "002_488e39f7d0a95a15.txt"
 TUESDAY = 1
-
-
-def sources(node: Any, path: str = "$") -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every source block (``kind``/``document``, or an instrument's ``x-source``) in a YAML or JSON tree."""
-    if isinstance(node, Mapping):
-        if "document" in node and ("kind" in node or "quote" in node):
-            yield path, node
-        for key, value in node.items():
-            yield from sources(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from sources(value, f"{path}[{i}]")
-
-
-def normalise(text: str) -> str:
-    """Whitespace collapsed and markdown emphasis dropped, to compare quotes with the seeds."""
-    return re.sub(r"\s+", " ", text.replace("*", "")).strip()
 
 
 # --------------------------------------------------------------------------- packaging and discovery
@@ -152,14 +137,9 @@ def test_instruments_point_at_valid_schemas_and_examples(prato: Territory) -> No
 
 
 def test_examples_are_valid_cases_listed_by_the_territory(engine: Engine, prato: Territory) -> None:
-    """Every example listed in territory.yaml is a valid Prato case, and every case file in examples/ is listed."""
-    listed = prato.examples()
-    assert len(listed) >= 7
-    for path, _as_of, title in listed:
-        case = engine.load_case(json.loads(path.read_text(encoding="utf-8")), str(path))
-        assert case.territory == "prato"
-        assert title
-    assert {p.name for p in (TERRITORY_DIR / "examples").glob("*.json")} == {p.name for p, _d, _t in listed}
+    """Every example listed is a valid prato case with a title; every example and scenario file is listed."""
+    assert len(prato.examples()) >= 7
+    assert territory_folder_problems(engine, prato, TERRITORY_DIR) == []
 
 
 # --------------------------------------------------------------------------- scenarios and issue 2, Done when
@@ -170,11 +150,6 @@ def test_scenario_files_pass(run_scenario: Callable[..., list[Any]], path: Path)
     """Every scenario of the Prato scenario files gives its expected results."""
     outcomes = run_scenario(path, check=True)
     assert len(outcomes) >= 8
-
-
-def test_scenario_files_are_those_the_territory_lists(prato: Territory) -> None:
-    """The territory lists exactly the scenario files of its scenarios/ folder."""
-    assert sorted(prato.scenario_files()) == sorted(p.resolve() for p in (TERRITORY_DIR / "scenarios").glob("*.yaml"))
 
 
 def test_a_wrong_expectation_is_reported(tmp_path: Path, run_scenario: Callable[..., list[Any]]) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,9 @@ import yaml
 
 import inclusione_sil
 from inclusione_core import ConfigurationError, Engine, Grade, RoutingOutcome, Territory, get_plugin_manager
+from inclusione_core.testing import normalise_text as normalise
+from inclusione_core.testing import source_blocks as sources
+from inclusione_core.testing import territory_folder_problems
 
 PACKAGE = Path(__file__).resolve().parents[1]
 ROOT = PACKAGE.parents[1]
@@ -26,23 +28,6 @@ CONFIG = TERRITORY_DIR / "territory.yaml"
 TABLES = TERRITORY_DIR / "sil_tables.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"
 SEED = "004_86c0102de81fba5d.txt"
-
-
-def sources(node: Any, path: str = "$") -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every source block (``kind``/``document``, or an instrument's ``x-source``) in a YAML or JSON tree."""
-    if isinstance(node, Mapping):
-        if "document" in node and ("kind" in node or "quote" in node):
-            yield path, node
-        for key, value in node.items():
-            yield from sources(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from sources(value, f"{path}[{i}]")
-
-
-def normalise(text: str) -> str:
-    """Whitespace collapsed and markdown emphasis dropped, to compare quotes with the seed."""
-    return re.sub(r"\s+", " ", text.replace("*", "")).strip()
 
 
 def load(path: Path) -> Any:
@@ -256,14 +241,9 @@ def test_tables_naming_an_unknown_dimension_are_refused(tmp_path: Path) -> None:
 
 
 def test_examples_are_valid_cases_listed_by_the_territory(engine: Engine, sil: Territory) -> None:
-    """Every example listed in territory.yaml is a valid SIL case, and every case file in examples/ is listed."""
-    listed = sil.examples()
-    assert len(listed) >= 8
-    for path, _as_of, title in listed:
-        case = engine.load_case(json.loads(path.read_text(encoding="utf-8")), str(path))
-        assert case.territory == "sil"
-        assert title
-    assert {p.name for p in (TERRITORY_DIR / "examples").glob("*.json")} == {p.name for p, _d, _t in listed}
+    """Every example listed is a valid sil case with a title; every example and scenario file is listed."""
+    assert len(sil.examples()) >= 8
+    assert territory_folder_problems(engine, sil, TERRITORY_DIR) == []
 
 
 @pytest.mark.parametrize("path", sorted((TERRITORY_DIR / "scenarios").glob("*.yaml")), ids=lambda p: p.name)
@@ -271,11 +251,6 @@ def test_scenario_files_pass(run_scenario: Callable[..., list[Any]], path: Path)
     """Every scenario of the SIL scenario files gives its expected results."""
     outcomes = run_scenario(path, check=True)
     assert len(outcomes) >= 9
-
-
-def test_scenario_files_are_those_the_territory_lists(sil: Territory) -> None:
-    """The territory lists exactly the scenario files of its scenarios/ folder."""
-    assert sorted(sil.scenario_files()) == sorted(p.resolve() for p in (TERRITORY_DIR / "scenarios").glob("*.yaml"))
 
 
 def test_a_wrong_expectation_is_reported(tmp_path: Path, run_scenario: Callable[..., list[Any]]) -> None:
