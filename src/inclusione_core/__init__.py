@@ -76,6 +76,8 @@ if TYPE_CHECKING:
         Recommendation,
         Referral,
         ReferralResponse,
+        Representative,
+        RepresentativeRole,
         ReferralStatus,
         Result,
         Routing,
@@ -84,7 +86,7 @@ if TYPE_CHECKING:
         Signature,
     )
     from ._plugins import get_plugin_manager
-    from ._privacy import Disclosure, Policy, Recipient, View, Withheld
+    from ._privacy import Disclosure, Grants, Policy, Recipient, View, Withheld
     from .hookspecs import PROJECT, hookimpl
     from .referrals import record, update_referral
 
@@ -119,6 +121,7 @@ __all__ = [
     "EquipeMember",
     "ErrorDetail",
     "Grade",
+    "Grants",
     "Household",
     "InclusioneError",
     "InputError",
@@ -145,6 +148,8 @@ __all__ = [
     "Recommendation",
     "Referral",
     "ReferralResponse",
+    "Representative",
+    "RepresentativeRole",
     "ReferralStatus",
     "Result",
     "Routing",
@@ -198,6 +203,7 @@ _EXPORTS: dict[str, str] = {
     "EquipeMember": "._models",
     "ErrorDetail": "._errors",
     "Grade": "._models",
+    "Grants": "._privacy",
     "Household": "._models",
     "InclusioneError": "._errors",
     "InputError": "._errors",
@@ -225,6 +231,8 @@ _EXPORTS: dict[str, str] = {
     "Recommendation": "._models",
     "Referral": "._models",
     "ReferralResponse": "._models",
+    "Representative": "._models",
+    "RepresentativeRole": "._models",
     "ReferralStatus": "._models",
     "Result": "._models",
     "Routing": "._models",

@@ -11,11 +11,13 @@ and periods that end before they start.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ._config import HOUSEHOLD_PARTY, Territory
 from ._errors import ErrorDetail
-from ._models import Case
+from ._models import Case, Consent, Member
+
+ADULT_AGE = 18
 
 __all__ = ["check_case"]
 
@@ -65,8 +67,10 @@ def check_case(case: Case, territory: Territory) -> list[ErrorDetail]:
     for i, measure in enumerate(case.measures):
         code(measure.code, "measures", f"$.measures[{i}].code", "misura")
         order(measure.valid_from, measure.valid_to, f"$.measures[{i}].valid_to", "la fine")
+    by_id = {m.id: m for m in case.household.members}
     for i, consent in enumerate(case.consents):
         member(consent.member, f"$.consents[{i}].member")
+        errors += _consent_giver(consent, by_id, f"$.consents[{i}]")
         order(consent.given_on, consent.expires_on, f"$.consents[{i}].expires_on", "la scadenza")
         order(consent.given_on, consent.withdrawn_on, f"$.consents[{i}].withdrawn_on", "la revoca")
     p = case.project
@@ -79,6 +83,37 @@ def check_case(case: Case, territory: Territory) -> list[ErrorDetail]:
         for i, s in enumerate(p.signatures):
             if s.party != HOUSEHOLD_PARTY:
                 code(s.party, "services", f"$.project.signatures[{i}].party", "servizio")
+    return errors
+
+
+def _consent_giver(consent: Consent, members: Mapping[str, Member], path: str) -> list[ErrorDetail]:
+    """
+    Only the data subject, or a recorded legal representative, consents: a minor (on the
+    day the consent was given) needs a representative, who if a member must be an adult.
+    """
+    errors: list[ErrorDetail] = []
+    subject = members.get(consent.member)
+    rep = consent.representative
+    if subject is not None and rep is None:
+        age = subject.age(consent.given_on)
+        if age is not None and age < ADULT_AGE:
+            errors.append(ErrorDetail(
+                f"{path}.representative",
+                f"il componente {consent.member} aveva {age} anni il {consent.given_on.isoformat()}: un minore non"
+                " può consentire da solo, serve il rappresentante legale (representative)", None, "consent_subject"))
+    if rep is not None and rep.member is not None:
+        giver = members.get(rep.member)
+        if giver is None:
+            errors.append(ErrorDetail(f"{path}.representative.member", "componente non presente nel nucleo",
+                                      rep.member, "ref:household.members"))
+        elif rep.member == consent.member:
+            errors.append(ErrorDetail(f"{path}.representative.member",
+                                      "il rappresentante non può essere l'interessato stesso", rep.member,
+                                      "consent_subject"))
+        elif (age := giver.age(consent.given_on)) is not None and age < ADULT_AGE:
+            errors.append(ErrorDetail(f"{path}.representative.member",
+                                      f"il rappresentante aveva {age} anni il {consent.given_on.isoformat()}:"
+                                      " un minore non può rappresentare", rep.member, "consent_subject"))
     return errors
 
 

@@ -398,6 +398,16 @@ class Territory:
             return self.data_category("dimensions", entry["dimension"])
         return "social" if by == "dimensions" else "work"
 
+    def kind_categories(self, kinds: Iterable[str]) -> set[str]:
+        """The data categories of the services of some kinds (that a case met a SerD is addiction data)."""
+        wanted = set(kinds)
+        return {str(svc.get("data_category", "process")) for svc in self.section("services").values()
+                if svc["kind"] in wanted}
+
+    def service_categories(self) -> set[str]:
+        """The data categories of every service, and ``records`` for an id the configuration does not know."""
+        return {str(svc.get("data_category", "process")) for svc in self.section("services").values()} | {"records"}
+
     def within(self, territory: str) -> bool:
         """Whether this territory is ``territory`` or lies inside it."""
         return territory in self.lineage

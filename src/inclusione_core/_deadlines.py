@@ -44,25 +44,33 @@ def status_of(due: dt.date, as_of: dt.date, met: bool, soon: int) -> DeadlineSta
     return DeadlineStatus.UPCOMING
 
 
-def _starts(case: Case, cfg: Mapping[str, Any]) -> Iterator[tuple[str, dt.date, bool]]:
-    """(suffix, start date, met) for each occurrence of the deadline's starting event."""
+def _starts(case: Case, territory: Territory, cfg: Mapping[str, Any]) -> Iterator[tuple[str, dt.date, bool, set[str]]]:
+    """(suffix, start date, met, categories of the occurrence) for each occurrence of the starting event."""
     met_by = cfg.get("met_by")
     origin = cfg["from"]
     if origin == "access" and case.access is not None:
-        yield "", case.access.date, _met(case, met_by)
+        yield "", case.access.date, _met(case, met_by), set()
     elif origin == "assessment" and case.assessment is not None:
-        yield "", case.assessment.date, _met(case, met_by)
+        yield "", case.assessment.date, _met(case, met_by), set()
     elif origin == "project_start" and case.project is not None:
-        yield "", case.project.start, _met(case, met_by)
+        yield "", case.project.start, _met(case, met_by), set()
     elif origin == "measure_start":
         for m in case.measures:
             if m.code == cfg.get("measure"):
-                yield "", m.valid_from, _met(case, met_by)
+                yield "", m.valid_from, _met(case, met_by), {"economic"}
     elif origin == "referral_sent":
         for r in case.referrals:
             if r.status is ReferralStatus.WITHDRAWN:
                 continue
-            yield f".{r.id}", r.sent_on, r.status is not ReferralStatus.SENT
+            # one deadline per referral: it is there only with the referral, whose receiving
+            # service gives its category (a referral to the SerD is addiction data)
+            yield f".{r.id}", r.sent_on, r.status is not ReferralStatus.SENT, {
+                territory.data_category("services", r.to_service)}
+
+
+def _met_reads(territory: Territory, met_by: str | None) -> set[str]:
+    """What telling whether a deadline is met may read: signatures name services (a SerD...)."""
+    return territory.service_categories() if met_by == "project_signed" else set()
 
 
 def _met(case: Case, met_by: str | None) -> bool:
@@ -83,7 +91,7 @@ def compute(case: Case, territory: Territory, as_of: dt.date) -> list[Deadline]:
     for code, cfg in territory.section("deadlines").items():
         if cfg.get("measure") and cfg["from"] != "measure_start" and cfg["measure"] not in case.measures_on(as_of):
             continue
-        for suffix, start, met in _starts(case, cfg):
+        for suffix, start, met, occurrence in _starts(case, territory, cfg):
             entry = dated_value(cfg["days"], start)
             if entry is None:
                 continue
@@ -93,7 +101,9 @@ def compute(case: Case, territory: Territory, as_of: dt.date) -> list[Deadline]:
             msg = {"it": f"{cfg['label']['it']}: entro {days} {unit} dal {start.isoformat()}.",
                    "en": f"{cfg['label']['en']}: within {days} {'working ' if cfg.get('working_days') else ''}"
                          f"days of {start.isoformat()}."}
-            cats = ["process", "economic"] if cfg.get("measure") else ["process"]
+            cats = {"process", *occurrence, *_met_reads(territory, cfg.get("met_by"))}
+            if cfg.get("measure"):
+                cats.add("economic")
             inputs = {"dal": start.isoformat(), "giorni": days, "scadenza": due.isoformat()}
             reason = from_entry(territory, cfg | {"source": entry["source"]}, f"scadenze.{code}", msg, inputs,
                                 categories=cats)

@@ -62,7 +62,9 @@ class Engine:
         take precedence over the reference configurations that plugins provide.
     :param audit: where disclosure records go (default: in memory; use
         :class:`JsonlAuditLog` to keep them).
-    :param clock: the time stamped on audit records (default: now, UTC).
+    :param clock: the moment of each disclosure (default: now, UTC): consents are judged
+        on its day (in Italy) and it is stamped on the audit record. Inject one in tests;
+        a disclosure never takes its time from the caller.
     """
 
     def __init__(
@@ -187,16 +189,21 @@ class Engine:
         channel: str = "api", territory: str | None = None,
     ) -> View:
         """
-        The view of a case for a recipient and purpose on a date; appends an audit record.
+        The view of a case for a recipient and purpose; appends an audit record.
 
         Everything that leaves the core towards a recipient goes through this method,
-        :meth:`disclose_result` or :meth:`export_statistics`.
+        :meth:`disclose_result`, :meth:`disclose_document` or :meth:`export_statistics`.
+        The case is checked first (:meth:`check`). Consents are judged at the moment of the
+        disclosure (the engine's clock), never at ``as_of``.
+
+        :param as_of: the date whose rules apply (the territory configuration in force).
 
         :param channel: what carries the data out (``api``, ``cli``, ``scheda_invio``...),
             recorded in the audit.
         """
         terr = self.territory(territory or case.territory)
-        view = view_case(case, terr, _recipient(recipient), Purpose(purpose), as_of, self.converter)
+        self.check(case, terr)  # a consent of a non-member or of a minor never opens anything
+        view = view_case(case, terr, _recipient(recipient), Purpose(purpose), as_of, self.converter, at=self._clock())
         self._audit(view, terr, channel)
         return view
 
@@ -208,7 +215,9 @@ class Engine:
         if result.case_id != case.id:  # the consents and the audit record must be the result's own case
             raise ValueError(f"il risultato riguarda il caso {result.case_id!r}, non {case.id!r}")
         terr = self.territory(result.territory)
-        view = view_result(result, case, terr, _recipient(recipient), Purpose(purpose), self.converter)
+        self.check(case, terr)
+        view = view_result(result, case, terr, _recipient(recipient), Purpose(purpose), self.converter,
+                           at=self._clock())
         self._audit(view, terr, channel)
         return view
 
@@ -227,8 +236,9 @@ class Engine:
         if missing:
             raise ValueError(f"campi del documento senza categoria di dati: {', '.join(missing)}")
         terr = self.territory(case.territory)
+        self.check(case, terr)
         view = view_document(case, document, categories, terr, _recipient(recipient), Purpose(purpose), as_of,
-                             self.converter)
+                             self.converter, at=self._clock())
         self._audit(view, terr, channel)
         return view
 
@@ -246,7 +256,9 @@ class Engine:
         out = []
         for case in cases:
             terr = self.territory(case.territory)
-            view = view_case(case, terr, _recipient(recipient), Purpose.STATISTICS, as_of, self.converter)
+            self.check(case, terr)
+            view = view_case(case, terr, _recipient(recipient), Purpose.STATISTICS, as_of, self.converter,
+                             at=self._clock())
             view = attrs.evolve(view, data=pseudonymise(view.data, Case, key), pseudonymised=True)
             self._audit(view, terr, channel)
             out.append(view.data)
@@ -261,7 +273,7 @@ class Engine:
         for w in view.withheld:
             withheld[w.category] = withheld.get(w.category, 0) + 1
         self.audit.append(AuditRecord(
-            at=self._clock().isoformat(timespec="seconds"),
+            at=(view.at or self._clock()).isoformat(timespec="seconds"),
             case_id=view.case_id,
             territory=terr.id,
             recipient=view.recipient.kind,
@@ -272,7 +284,7 @@ class Engine:
             channel=channel,
             disclosed=tuple(
                 {"category": d.category, "basis": d.basis, "flow": d.flow, "legal_basis": str(d.legal_basis),
-                 "consent": d.consent}
+                 "consents": list(d.consents), "members": list(d.members)}
                 for d in view.disclosed
             ),
             withheld=tuple({"category": c, "items": n} for c, n in sorted(withheld.items())),

@@ -29,26 +29,37 @@ def service_for_role(territory: Territory, role: str) -> str:
     return str(kind)
 
 
-def select_format(case: Case, territory: Territory, as_of: dt.date, profile: Profile) -> tuple[str, Reason] | None:
-    """The format chosen by the first matching selection rule, with its reason."""
+def select_format(case: Case, territory: Territory, as_of: dt.date, profile: Profile,
+                  ) -> tuple[str | None, Reason | None, set[str]]:
+    """
+    The format chosen by the first matching selection rule, with its reason, and the
+    categories every rule checked may read (first match: they all decided the choice).
+    """
     facts = Facts(case=case, territory=territory, as_of=as_of, profile=profile)
+    read: set[str] = set()
     for rule in territory.rules("equipe", "selection"):
         hit, inputs = evaluate(rule["when"], facts)
+        read |= inputs.categories
         if hit:
-            return rule["format"], from_entry(territory, rule, f"equipe.selezione.{rule['id']}", inputs=inputs)
-    return None
+            return rule["format"], from_entry(territory, rule, f"equipe.selezione.{rule['id']}", inputs=inputs,
+                                              categories=read), read
+    return None, None, read
 
 
 def compose(case: Case, territory: Territory, as_of: dt.date, profile: Profile) -> Equipe:
-    """Compose the equipe for a case from the configured formats and triggers."""
-    chosen = select_format(case, territory, as_of, profile)
-    if chosen is None:
+    """
+    Compose the equipe for a case from the configured formats and triggers.
+
+    Every member is there because the format was chosen: each member's reason carries the
+    categories the selection may read, and a trigger's member those of the trigger too.
+    """
+    code, why, read = select_format(case, territory, as_of, profile)
+    if code is None or why is None:
         reason = core_reason(territory, "equipe.nessun_format",
                              "Nessun format di equipe applicabile: il caso non richiede un'equipe.",
-                             "No equipe format applies: the case needs no equipe.")
+                             "No equipe format applies: the case needs no equipe.", categories=read)
         return Equipe(format="nessuna", label="nessuna equipe", household_takes_part=False, modes=(),
                       members=(), reasons=(reason,))
-    code, why = chosen
     fmt = territory.section("equipe", "formats")[code]
     roles = territory.section("roles")
     members: dict[str, EquipeMember] = {}
@@ -56,14 +67,15 @@ def compose(case: Case, territory: Territory, as_of: dt.date, profile: Profile) 
         msg = {"it": f"{roles[role]['label']['it']}: componente necessario dell'{fmt['label']['it']}.",
                "en": f"{roles[role]['label']['en']}: required member of the {fmt['label']['en']}."}
         members[role] = EquipeMember(role=role, service=service_for_role(territory, role),
-                                     reason=from_entry(territory, fmt, f"equipe.{code}.ruolo.{role}", msg))
+                                     reason=from_entry(territory, fmt, f"equipe.{code}.ruolo.{role}", msg,
+                                                       categories=read))
     facts = Facts(case=case, territory=territory, as_of=as_of, profile=profile)
     for trigger in fmt.get("triggers", []):
         hit, inputs = evaluate(trigger["when"], facts)
         if not hit:
             continue
         reason = from_entry(territory, fmt | {"message": trigger["message"], "source": trigger["source"]},
-                            f"equipe.{code}.attivazione.{trigger['id']}", inputs=inputs)
+                            f"equipe.{code}.attivazione.{trigger['id']}", inputs=inputs, categories=read)
         for role in trigger["add_roles"]:
             members.setdefault(role, EquipeMember(role=role, service=service_for_role(territory, role),
                                                   reason=reason))
@@ -72,7 +84,8 @@ def compose(case: Case, territory: Territory, as_of: dt.date, profile: Profile) 
         msg = {"it": "Il nucleo familiare partecipa all'equipe.",
                "en": "The household takes part in the equipe."}
         members[HOUSEHOLD] = EquipeMember(role=HOUSEHOLD, service=HOUSEHOLD,
-                                          reason=from_entry(territory, src_entry, f"equipe.{code}.nucleo", msg))
+                                          reason=from_entry(territory, src_entry, f"equipe.{code}.nucleo", msg,
+                                                            categories=read))
     return Equipe(
         format=code, label=fmt["label"]["it"], household_takes_part=bool(fmt.get("household_takes_part")),
         modes=tuple(fmt.get("modes", ["in_presenza"])), members=tuple(members.values()), reasons=(why,),

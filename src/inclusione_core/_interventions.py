@@ -37,12 +37,20 @@ def order(codes: set[str], catalogue: dict[str, Any]) -> list[str]:
 
 
 def recommend(case: Case, territory: Territory, as_of: dt.date, profile: Profile) -> list[Recommendation]:
-    """Suitable interventions plus their prerequisites, ordered, each with its rationale."""
+    """
+    Suitable interventions plus their prerequisites, ordered, each with its rationale.
+
+    Whether an intervention is proposed depends on its own suitability and on the
+    suitability of every intervention it is a prerequisite of: its reason carries the
+    categories all those rules may read (and its own category), whichever way it came in.
+    """
     catalogue = territory.section("interventions")
     facts = Facts(case=case, territory=territory, as_of=as_of, profile=profile)
     why: dict[str, tuple[str, dict[str, Any], str]] = {}
+    reads: dict[str, set[str]] = {}
     for code, item in catalogue.items():
         hit, inputs = evaluate(item["suitable_when"], facts)
+        reads[code] = {*inputs.categories, territory.data_category("interventions", code)}
         if hit:
             why[code] = ("adatto", inputs, "")
     stack = list(why)
@@ -52,6 +60,7 @@ def recommend(case: Case, territory: Territory, as_of: dt.date, profile: Profile
             if pre not in why:
                 why[pre] = ("propedeutico", {"propedeutico_a": code}, code)
                 stack.append(pre)
+    included = _inclusion_reads(catalogue, reads)
     out = []
     for code in order(set(why), catalogue):
         item = catalogue[code]
@@ -60,23 +69,38 @@ def recommend(case: Case, territory: Territory, as_of: dt.date, profile: Profile
         if kind == "adatto":
             msg = {"it": f"{label['it']}: adatto al profilo del caso.",
                    "en": f"{label['en']}: suits the case's profile."}
-            reason = from_entry(territory, item, f"interventi.{code}", msg, facts_used,
-                                categories=[territory.data_category("interventions", code)])
+            reason = from_entry(territory, item, f"interventi.{code}", msg, facts_used, categories=included[code])
         else:
             other = catalogue[for_code]["label"]
             msg = {"it": f"{label['it']}: propedeutico a {other['it']}.",
                    "en": f"{label['en']}: prerequisite of {other['en']}."}
             key = "prerequisites_source" if "prerequisites_source" in catalogue[for_code] else "source"
             reason = from_entry(territory, catalogue[for_code], f"interventi.{for_code}.propedeuticita", msg,
-                                facts_used, source_key=key, categories=[
-                                    territory.data_category("interventions", code),
-                                    territory.data_category("interventions", for_code)])
+                                facts_used, source_key=key, categories=included[code])
         out.append(Recommendation(
             code=code, label=label["it"], category=item["category"],
             provider_kinds=tuple(item["providers"]), prerequisites=tuple(item.get("prerequisites", [])),
             reason=reason,
         ))
     return out
+
+
+def _inclusion_reads(catalogue: dict[str, Any], reads: dict[str, set[str]]) -> dict[str, set[str]]:
+    """For each intervention, what its suitability and that of everything it is a prerequisite of may read."""
+    needed_by: dict[str, list[str]] = {code: [] for code in catalogue}
+    for code, item in catalogue.items():
+        for pre in item.get("prerequisites", []):
+            needed_by.setdefault(pre, []).append(code)
+    memo: dict[str, set[str]] = {}
+
+    def of(code: str) -> set[str]:
+        if code not in memo:  # prerequisites are acyclic (checked when the configuration is loaded)
+            memo[code] = set(reads.get(code, ()))
+            for other in needed_by.get(code, []):
+                memo[code] |= of(other)
+        return memo[code]
+
+    return {code: of(code) for code in catalogue}
 
 
 @hookimpl(trylast=True)

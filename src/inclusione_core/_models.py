@@ -125,10 +125,16 @@ class DeadlineStatus(StrEnum):
 
 
 class RoutingOutcome(StrEnum):
-    """Whether an access or referral is taken (routed) or refused."""
+    """
+    Whether an access or referral is taken (routed) or refused.
+
+    ``non_comunicato`` appears only in a recipient's view, when the routing was decided by
+    a rule that may read data the recipient may not receive; the pipeline never returns it.
+    """
 
     ROUTED = "routed"
     REFUSED = "refused"
+    NON_COMUNICATO = "non_comunicato"
 
 
 # --------------------------------------------------------------------------- case
@@ -418,18 +424,63 @@ class Purpose(StrEnum):
     STATISTICS = "statistics"
 
 
+class RepresentativeRole(StrEnum):
+    """Who may consent for a data subject who cannot (a minor, a person under protection)."""
+
+    GENITORE = "genitore"
+    TUTORE = "tutore"
+    CURATORE = "curatore"
+    AMMINISTRATORE_DI_SOSTEGNO = "amministratore_di_sostegno"
+
+
+@attrs.frozen(kw_only=True)
+class Representative:
+    """The legal representative who gave a consent on the data subject's behalf."""
+
+    role: RepresentativeRole = field(
+        category=DataCategory.IDENTITY, doc="genitore, tutore, curatore or amministratore_di_sostegno."
+    )
+    name: str = field(category=DataCategory.IDENTITY, export=Export.DROP, doc="Name of the representative.")
+    member: str | None = field(
+        category=DataCategory.IDENTITY,
+        export=Export.HASH,
+        doc="The representative's member id, when they belong to the household (a parent).",
+        default=None,
+        kind="id",
+    )
+    evidence: str = field(
+        category=DataCategory.PROCESS,
+        export=Export.DROP,
+        doc="Reference to the act or record giving the power to represent (e.g. the decree).",
+        default="",
+    )
+
+
 @attrs.frozen(kw_only=True)
 class Consent:
     """
-    A consent to disclose categories of data to kinds of recipients for purposes.
+    A consent of one data subject to disclose categories of **their** data to kinds of
+    recipients for purposes.
 
-    Valid from ``given_on``; it stops being valid after ``expires_on`` and from
-    ``withdrawn_on`` (a withdrawal takes effect on its date).
+    ``member`` is the data subject: the consent opens only data about that member (and,
+    when every adult member has consented, data about the household as a whole). A minor
+    cannot consent: their legal ``representative`` does, and is recorded. Valid from
+    ``given_on``; it stops being valid after ``expires_on`` and from ``withdrawn_on`` (a
+    withdrawal takes effect on its date). Validity is judged on the day the data leave,
+    never on the as-of date of the rules.
     """
 
     id: str = field(category=DataCategory.PROCESS, export=Export.HASH, doc="Consent identifier.", kind="id")
     member: str = field(
-        category=DataCategory.IDENTITY, export=Export.HASH, doc="Member who gave the consent.", kind="id"
+        category=DataCategory.IDENTITY,
+        export=Export.HASH,
+        doc="The data subject: the member whose data the consent covers (who gave it, unless a representative did).",
+        kind="id",
+    )
+    representative: Representative | None = field(
+        category=DataCategory.IDENTITY,
+        doc="The legal representative who consented for the member (required for a minor).",
+        default=None,
     )
     categories: tuple[DataCategory, ...] = field(
         category=DataCategory.PROCESS, doc="Data categories covered.", nonempty=True
@@ -627,11 +678,16 @@ class EquipeMember:
 
 @attrs.frozen(kw_only=True)
 class Equipe:
-    """A composed equipe: its format, mode, whether the household takes part, and members."""
+    """
+    A composed equipe: its format, mode, whether the household takes part, and members.
+
+    ``household_takes_part`` is ``None`` only in a recipient's view where the equipe is
+    masked (its format was chosen by a rule that may read data the recipient may not receive).
+    """
 
     format: str
     label: str
-    household_takes_part: bool
+    household_takes_part: bool | None
     modes: tuple[str, ...]
     members: tuple[EquipeMember, ...]
     reasons: tuple[Reason, ...]

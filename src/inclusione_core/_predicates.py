@@ -147,15 +147,21 @@ def _access_point_kind(v: list[str], f: Facts, inputs: Inputs) -> bool:
     access = f.case.access
     kind = None if access is None else f.territory.service_kind(access.point)
     inputs["punto_accesso"] = kind
-    inputs.uses(PROCESS)
+    # The access point is always there when there is an access: its own category (a SerD
+    # reveals addiction data) goes with the kind shown, besides those of the kinds asked about.
+    inputs.uses(PROCESS, *f.territory.kind_categories(v))
+    if access is not None:
+        inputs.uses(f.territory.data_category("services", access.point))
     return kind in v
 
 
 def _from_service_kind(v: list[str], f: Facts, inputs: Inputs) -> bool:
     access = f.case.access
     kind = None if access is None else f.territory.service_kind(access.from_service)
-    inputs["servizio_inviante"] = kind
-    inputs.uses(PROCESS)
+    # The sender is optional: only whether it is one of the kinds asked about is shown, so
+    # the rule reads the categories of those kinds only (not the sender's, absent or not).
+    inputs["servizio_inviante"] = kind if kind in v else None
+    inputs.uses(PROCESS, *f.territory.kind_categories(v))
     return kind in v
 
 
@@ -168,7 +174,7 @@ def _assessed(v: bool, f: Facts, inputs: Inputs) -> bool:
 def _work_ready(v: bool, f: Facts, inputs: Inputs) -> bool:
     ready = () if f.case.assessment is None else f.case.assessment.work_ready_members
     inputs["componenti_attivabili"] = list(ready)
-    inputs.uses("work")
+    inputs.uses("work", "identity")
     return bool(ready) is v
 
 
@@ -190,7 +196,7 @@ def _member(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool:
         if all(checks):
             matching.append(m.id)
     inputs["componenti:" + ",".join(f"{k}={val}" for k, val in sorted(v.items()))] = matching
-    inputs.uses(*(_MEMBER_CATEGORIES[k] for k in v))
+    inputs.uses("identity", *(_MEMBER_CATEGORIES[k] for k in v))  # member ids are identity data
     return bool(matching)
 
 

@@ -4,12 +4,29 @@ Privacy by design: what each recipient may receive, recipient views, pseudonymis
 Nothing leaves the core towards a recipient except through a **view**: the case (or a
 result about it) filtered field by field by data category, keeping a category only if
 the territory's ``privacy.flows`` give it a legal basis for that kind of recipient and
-purpose, or a valid consent of the case covers it on the as-of date. What is withheld is
-listed (path, category, reason), never silently dropped. The public entry points are the
-:class:`~inclusione_core.Engine` methods ``disclose_case``, ``disclose_result`` and
-``export_statistics``, which also append a record to the disclosure audit.
+purpose, or a valid consent **of the data subject** covers it at the moment the data
+leave. What is withheld is listed (path, category, reason) for the controller and the
+audit, never silently dropped; the recipient is told only which categories it may not
+receive, the same whatever the case holds.
 
-This module is pure: no I/O, no clock. The audit logs live in :mod:`._audit`.
+Three rules keep a view from revealing what it withholds:
+
+* **masking by what a rule may read**: a decision (a grade, the pathway, the routing, the
+  equipe format, an eligibility) and every reason are shown only when every data category
+  its rule *may* read is disclosed, whether or not the case holds such data (the
+  categories come from the rule's definition, see :mod:`._predicates`);
+* **a stable shape**: a withheld field stays in the data as ``null`` (an item of a list is
+  left out), a masked decision takes a fixed value (``non_comunicato``), so no key
+  appears or disappears with the data;
+* **consents bound to their subject**: data about a member flow on consent only with
+  that member's consent; data about the household as a whole with the consent of every
+  adult member; a decision of the pipeline, which may read anybody's data, with the
+  consent of every member (a minor's through their legal representative).
+
+The public entry points are the :class:`~inclusione_core.Engine` methods
+``disclose_case``, ``disclose_result``, ``disclose_document`` and ``export_statistics``,
+which check the case, judge consents at the engine clock's time and append a record to
+the disclosure audit. This module is pure: no I/O, no clock of its own.
 """
 
 from __future__ import annotations
@@ -17,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -26,11 +44,32 @@ import cattrs
 from ._categories import BY_CODE, DataCategory, Export
 from ._config import Territory, citation
 from ._fields import CATEGORY_KEY, EXPORT_KEY
-from ._models import Case, Citation, ProfileDecision, Purpose, Reason, Referral, Result
+from ._models import (
+    Case,
+    Citation,
+    Equipe,
+    Need,
+    ProfileDecision,
+    Purpose,
+    Reason,
+    Referral,
+    Result,
+    Routing,
+    RoutingOutcome,
+)
+from ._models import Member as _Member
 
-__all__ = ["Disclosure", "Policy", "Recipient", "View", "Withheld"]
+__all__ = ["Disclosure", "Grants", "Policy", "Recipient", "View", "Withheld"]
 
 T = TypeVar("T")
+
+HOUSEHOLD = "*nucleo"
+"""Subject of data about the household as a whole: every adult member must consent."""
+EVERYONE = "*tutti"
+"""Subject of a pipeline decision, which may read any member's data: every member must consent."""
+ADULT_AGE = 18
+NOT_DISCLOSED = "non_comunicato"
+_CATEGORIES = tuple(DataCategory)
 
 
 @attrs.frozen
@@ -47,13 +86,22 @@ class Recipient:
 
 @attrs.frozen
 class Disclosure:
-    """A category disclosed, and on which basis: a law (with citation) or a consent."""
+    """
+    A category that may be disclosed, and on which basis: a law (with citation) or consents.
+
+    :ivar consents: the consents relied on (basis ``consent``), one per member covered.
+    :ivar members: the members whose data may go out on those consents.
+    :ivar whole: the category may go out for the whole case (by law, or every member
+        consented); only then do the decisions that may read it go out.
+    """
 
     category: str
     basis: str  # law | consent
     flow: str
     legal_basis: Citation
-    consent: str | None = None
+    consents: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
+    whole: bool = True
 
 
 @attrs.frozen
@@ -69,15 +117,21 @@ class Withheld:
 @attrs.frozen
 class View:
     """
-    What a recipient may see of a case (or of a result about it) on a date.
+    What a recipient may see of a case (or of a result about it).
 
-    :ivar data: the JSON-ready data disclosed.
-    :ivar disclosed: each category disclosed with its basis.
+    :ivar as_of: the date whose rules the data were evaluated with.
+    :ivar at: the moment of the disclosure, at which consents were judged.
+    :ivar data: the JSON-ready data disclosed: withheld fields are ``null``, withheld
+        items of a list are left out, masked decisions carry ``non_comunicato``.
+    :ivar disclosed: every category the recipient may receive, with its basis (the same
+        whatever the case holds).
     :ivar withheld: each item withheld, with its path, category and reason: for the
         controller and the audit, **not for the recipient** (a path such as
         ``$.assessment.needs[1]`` with category ``addiction`` would itself reveal the data).
-    :ivar not_disclosed: every category the recipient may not receive for this purpose on
-        this date (path ``*``), whatever the case holds: what to tell the recipient.
+    :ivar not_disclosed: every category the recipient may not receive for the whole case
+        (path ``*``), whatever the case holds: what to tell the recipient.
+    :ivar masked: the parts of a result masked because their rule may read a category the
+        recipient may not receive (JSON paths; the same whatever the case holds).
     """
 
     case_id: str
@@ -90,10 +144,34 @@ class View:
     withheld: tuple[Withheld, ...]
     not_disclosed: tuple[Withheld, ...] = ()
     pseudonymised: bool = False
+    at: dt.datetime | None = None
+    masked: tuple[str, ...] = ()
 
     def categories_withheld(self) -> list[str]:
         """The categories withheld, sorted."""
         return sorted({w.category for w in self.withheld})
+
+
+def disclosure_day(at: dt.datetime) -> dt.date:
+    """The calendar day of a moment of disclosure in Italy (consents are dated in local days)."""
+    if at.tzinfo is None:
+        return at.date()
+    return at.astimezone(_ROME).date() if _ROME is not None else at.date()
+
+
+def _rome() -> dt.tzinfo | None:
+    try:
+        from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+        return ZoneInfo("Europe/Rome")
+    except Exception:  # no time-zone database on this system: the UTC day  # noqa: BLE001
+        return None
+
+
+_ROME = _rome()
+
+_Flows = dict[str, tuple[str, Mapping[str, Any]]]
+_POLICIES: weakref.WeakKeyDictionary[Territory, Policy] = weakref.WeakKeyDictionary()
 
 
 class Policy:
@@ -101,46 +179,56 @@ class Policy:
     The compiled ``privacy`` configuration of a territory: who may receive what, for what.
 
     A category is disclosed to a (recipient kind, purpose) when a flow with ``basis: law``
-    lists it, or when a flow with ``basis: consent`` lists it and a consent of the case
-    valid on the as-of date covers that category, recipient kind and purpose.
+    lists it, or when a flow with ``basis: consent`` lists it and the data subject's
+    consent, valid on the day of the disclosure, covers that category, recipient kind and
+    purpose (see :class:`Grants`). Build it with :meth:`of` to reuse the compiled one.
     """
 
     def __init__(self, territory: Territory) -> None:
         self.territory = territory
         self.flows = territory.section("privacy", "flows")
         self.recipients = territory.section("privacy", "recipients")
+        self._pairs: dict[tuple[str, str], tuple[_Flows, _Flows]] = {}
+        for code in sorted(self.flows):  # the first flow by id gives the basis cited
+            flow = self.flows[code]
+            law, consent = self._pairs.setdefault((flow["recipient"], flow["purpose"]), ({}, {}))
+            for category in flow["categories"]:
+                (law if flow["basis"] == "law" else consent).setdefault(category, (code, flow))
 
-    def basis(
-        self, category: str, recipient: str, purpose: Purpose, case: Case, as_of: dt.date
-    ) -> Disclosure | None:
-        """The basis for disclosing a category, or None (law first, then consent)."""
-        consent_flow = None
-        for code, flow in sorted(self.flows.items()):
-            if flow["recipient"] != recipient or flow["purpose"] != purpose.value or category not in flow["categories"]:
-                continue
-            if flow["basis"] == "law":
-                return Disclosure(category, "law", code, citation(flow["legal_basis"]))
-            consent_flow = consent_flow or (code, flow)
-        if consent_flow is None:
-            return None
-        code, flow = consent_flow
-        for consent in case.consents:
-            if consent.covers(DataCategory(category), recipient, purpose, as_of):
-                return Disclosure(category, "consent", code, citation(flow["legal_basis"]), consent=consent.id)
-        return None
+    @classmethod
+    def of(cls, territory: Territory) -> Policy:
+        """The policy of a compiled territory, compiled once and reused."""
+        policy = _POLICIES.get(territory)
+        if policy is None:
+            policy = _POLICIES[territory] = cls(territory)
+        return policy
+
+    def pair(self, recipient: str, purpose: Purpose | str) -> tuple[_Flows, _Flows]:
+        """The categories given by law and by consent to a recipient kind for a purpose (category -> flow)."""
+        return self._pairs.get((recipient, str(purpose)), ({}, {}))
+
+    def grants(self, case: Case, recipient: str, purpose: Purpose, on: dt.date) -> Grants:
+        """What a recipient kind may receive of a case for a purpose, with consents judged on ``on``."""
+        return Grants(self, case, recipient, purpose, on)
 
     def needs_consent(self, category: str, recipient: str, purpose: Purpose) -> bool:
         """Whether some flow would allow the category with a consent."""
-        return any(
-            f["recipient"] == recipient and f["purpose"] == purpose.value and category in f["categories"]
-            and f["basis"] == "consent"
-            for f in self.flows.values()
-        )
+        return category in self.pair(recipient, purpose)[1]
+
+    def by_law(self, category: str, recipient: str, purpose: Purpose) -> bool:
+        """Whether a flow gives the category to the recipient kind for the purpose by law."""
+        return category in self.pair(recipient, purpose)[0]
 
     def table(self) -> list[dict[str, Any]]:
-        """The data-flow table: one row per flow (recipient, purpose, categories, basis, citations)."""
+        """
+        The data-flow table: one row per flow (recipient, purpose, categories, basis, citations).
+
+        ``special_by_law`` lists the special categories (GDPR art. 9 and 10, and documents)
+        a flow gives **by law**, without the person's consent: such flows are marked.
+        """
         rows = []
         for code, flow in sorted(self.flows.items(), key=lambda kv: (kv[1]["recipient"], kv[1]["purpose"], kv[0])):
+            special = [c for c in flow["categories"] if DataCategory(c).special] if flow["basis"] == "law" else []
             rows.append({
                 "flow": code,
                 "recipient": flow["recipient"],
@@ -148,6 +236,7 @@ class Policy:
                 "purpose": flow["purpose"],
                 "categories": list(flow["categories"]),
                 "basis": flow["basis"],
+                "special_by_law": special,
                 "legal_basis": str(citation(flow["legal_basis"])),
                 "source": str(citation(flow["source"])),
                 "defined_in": self.territory.file_of(flow),
@@ -155,53 +244,127 @@ class Policy:
         return rows
 
 
-class _Walk:
-    """One view being built: the decisions taken per category, and what was withheld."""
+class Grants:
+    """
+    What one recipient kind may receive of one case for one purpose, on the day of the disclosure.
 
-    def __init__(self, policy: Policy, case: Case, recipient: Recipient, purpose: Purpose, as_of: dt.date,
-                 converter: cattrs.Converter) -> None:
+    By law: every datum of a category a law flow lists. On consent: a datum about a member
+    (``subject`` = the member id) with that member's consent; a datum about the household
+    as a whole (:data:`HOUSEHOLD`) with the consent of every adult member; a decision of
+    the pipeline (:data:`EVERYONE`, which may read anybody's data) with the consent of every
+    member. A consent counts when valid on ``on`` (given, not expired, not withdrawn) and
+    given by its subject or, for a minor, by a recorded legal representative.
+    """
+
+    def __init__(self, policy: Policy, case: Case, recipient: str, purpose: Purpose, on: dt.date) -> None:
         self.policy = policy
-        self.case = case
         self.recipient = recipient
         self.purpose = purpose
-        self.as_of = as_of
-        self.converter = converter
-        self.decided: dict[str, Disclosure | None] = {}
-        self.withheld: list[Withheld] = []
+        self.on = on
+        self.law, self.consent_flows = policy.pair(recipient, purpose)
+        members = case.household.members
+        self.members = tuple(m.id for m in members)
+        adults = tuple(m.id for m in members if (age := m.age(on)) is None or age >= ADULT_AGE)
+        self.adults = adults or self.members
+        self.covered: dict[str, dict[str, str]] = {}
+        if self.consent_flows:
+            by_id = {m.id: m for m in members}
+            for consent in case.consents:
+                subject = by_id.get(consent.member)
+                if subject is None or not consent.valid_on(on) or recipient not in consent.recipients \
+                        or purpose not in consent.purposes or not _may_consent(subject, consent):
+                    continue
+                for category in consent.categories:
+                    if category in self.consent_flows and category not in self.law:
+                        self.covered.setdefault(category, {}).setdefault(consent.member, consent.id)
 
-    def allows(self, category: str) -> bool:
-        if category not in self.decided:
-            self.decided[category] = self.policy.basis(
-                category, self.recipient.kind, self.purpose, self.case, self.as_of)
-        return self.decided[category] is not None
+    def allows(self, category: str, subject: str = EVERYONE) -> bool:
+        """Whether data of ``category`` about ``subject`` (a member id, HOUSEHOLD or EVERYONE) may go out."""
+        if category in self.law:
+            return True
+        mine = self.covered.get(category)
+        if not mine:
+            return False
+        if subject == EVERYONE:
+            return all(m in mine for m in self.members)
+        if subject == HOUSEHOLD:
+            return all(m in mine for m in self.adults)
+        return subject in mine
 
-    def notice(self) -> tuple[Withheld, ...]:
-        """Every category without a basis for this recipient and purpose (independent of the data)."""
+    def disclosures(self) -> tuple[Disclosure, ...]:
+        """Every category with a basis (law, or some consent), with the flow and consents relied on."""
         out = []
-        for category in DataCategory:
-            if not self.allows(category):
-                self.withhold("*", category)
-                out.append(self.withheld.pop())
+        for category in sorted(c.value for c in _CATEGORIES):
+            if category in self.law:
+                code, flow = self.law[category]
+                out.append(Disclosure(category, "law", code, citation(flow["legal_basis"])))
+            elif category in self.covered:
+                code, flow = self.consent_flows[category]
+                mine = self.covered[category]
+                members = tuple(m for m in self.members if m in mine)
+                out.append(Disclosure(category, "consent", code, citation(flow["legal_basis"]),
+                                      consents=tuple(mine[m] for m in members), members=members,
+                                      whole=len(members) == len(self.members)))
         return tuple(out)
 
-    def withhold(self, path: str, category: str) -> None:
-        consent = self.policy.needs_consent(category, self.recipient.kind, self.purpose)
-        what = "senza un consenso valido" if consent else "senza base giuridica"
-        what_en = "without a valid consent" if consent else "without a legal basis"
-        day = self.as_of.isoformat()
-        self.withheld.append(Withheld(
-            path, DataCategory(category).value,
-            f"{DataCategory(category).label_it}: non comunicabile a {self.recipient.kind} per"
-            f" {self.purpose.value} {what} al {day}",
-            f"{category}: not disclosed to {self.recipient.kind} for {self.purpose.value} {what_en} on {day}",
-        ))
+    def withheld(self, path: str, category: str, subject: str = EVERYONE) -> Withheld:
+        """The record of a withheld item, with its reason in Italian and English."""
+        cat = DataCategory(category)
+        day = self.on.isoformat()
+        if not self.policy.needs_consent(category, self.recipient, self.purpose):
+            it, en = "senza base giuridica", "without a legal basis"
+        elif subject == EVERYONE:
+            it, en = "senza il consenso valido di ogni componente del nucleo", "without a valid consent of every member"
+        elif subject == HOUSEHOLD:
+            it, en = "senza il consenso valido di ogni componente adulto", "without a valid consent of every adult member"
+        else:
+            it, en = "senza un consenso valido dell'interessato", "without a valid consent of the data subject"
+        return Withheld(
+            path, cat.value,
+            f"{cat.label_it}: non comunicabile a {self.recipient} per {self.purpose.value} {it} al {day}",
+            f"{cat.value}: not disclosed to {self.recipient} for {self.purpose.value} {en} on {day}",
+        )
 
-    def disclosed(self) -> tuple[Disclosure, ...]:
-        return tuple(d for _c, d in sorted(self.decided.items()) if d is not None)
+    def not_disclosed(self) -> tuple[Withheld, ...]:
+        """Every category the recipient may not receive for the whole case (independent of the data)."""
+        return tuple(self.withheld("*", c) for c in _CATEGORIES if not self.allows(c))
+
+
+def _may_consent(subject: _Member, consent: Any) -> bool:
+    """A minor (on the day the consent was given) consents only through a legal representative."""
+    if consent.representative is not None:
+        return True
+    age = subject.age(consent.given_on)
+    return age is None or age >= ADULT_AGE
+
+
+def _subject_of(item: Any, parent: str) -> str:
+    """Whose data an item of the case is: a member's own data, a need of one member, or the parent's."""
+    if isinstance(item, _Member):
+        return item.id
+    if isinstance(item, Need):
+        return item.member or HOUSEHOLD
+    return parent
+
+
+class _Walk:
+    """One view being built: the grants of the recipient, and what was withheld."""
+
+    def __init__(self, grants: Grants, territory: Territory, converter: cattrs.Converter) -> None:
+        self.grants = grants
+        self.territory = territory
+        self.converter = converter
+        self.withheld: list[Withheld] = []
+
+    def allows(self, category: str, subject: str = EVERYONE) -> bool:
+        return self.grants.allows(category, subject)
+
+    def withhold(self, path: str, category: str, subject: str = EVERYONE) -> None:
+        self.withheld.append(self.grants.withheld(path, category, subject))
 
     # ---------------------------------------------------------------- case walk
 
-    def obj(self, value: Any, path: str) -> dict[str, Any]:
+    def obj(self, value: Any, path: str, subject: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for a in attrs.fields(type(value)):
             category = a.metadata[CATEGORY_KEY]
@@ -209,38 +372,40 @@ class _Walk:
             here = f"{path}.{a.name}"
             if isinstance(category, BY_CODE):
                 if isinstance(item, tuple):  # the list itself is case-management data; its items coded
-                    if self.allows(DataCategory.PROCESS):
-                        out[a.name] = self.coded_items(item, category, here)
+                    if self.allows(DataCategory.PROCESS, subject):
+                        out[a.name] = self.coded_items(item, category, here, subject)
                     else:
-                        self.withhold(here, DataCategory.PROCESS)
+                        self.withhold(here, DataCategory.PROCESS, subject)
+                        out[a.name] = None
                     continue
                 if category is not BY_CODE.SERVICES or item is None:
                     # a field inside an item already admitted by its code
                     out[a.name] = self.converter.unstructure(item)
                     continue
-                category = self.policy.territory.data_category(category.value, item)
-            if not self.allows(category):
-                self.withhold(here, category)
+                category = self.territory.data_category(category.value, item)
+            if not self.allows(category, subject):
+                self.withhold(here, category, subject)
+                out[a.name] = None  # the key stays: its absence would depend on the data
                 continue
-            out[a.name] = self.value(item, here)
+            out[a.name] = self.value(item, here, subject)
         return out
 
-    def value(self, item: Any, path: str) -> Any:
+    def value(self, item: Any, path: str, subject: str) -> Any:
         if attrs.has(type(item)):
-            return self.obj(item, path)
+            return self.obj(item, path, _subject_of(item, subject))
         if isinstance(item, tuple) and item and attrs.has(type(item[0])):
-            return [self.obj(x, f"{path}[{i}]") for i, x in enumerate(item)]
+            return [self.obj(x, f"{path}[{i}]", _subject_of(x, subject)) for i, x in enumerate(item)]
         return self.converter.unstructure(item)
 
-    def coded_items(self, items: tuple[Any, ...], by: BY_CODE, path: str) -> list[Any]:
+    def coded_items(self, items: tuple[Any, ...], by: BY_CODE, path: str, subject: str) -> list[Any]:
         kept = []
         for i, item in enumerate(items):
-            code = _code_of(item, by)
-            category = self.policy.territory.data_category(by.value, code)
-            if self.allows(category):
-                kept.append(self.obj(item, f"{path}[{i}]"))
+            category = self.territory.data_category(by.value, _code_of(item, by))
+            mine = _subject_of(item, subject)
+            if self.allows(category, mine):
+                kept.append(self.obj(item, f"{path}[{i}]", mine))
             else:
-                self.withhold(f"{path}[{i}]", category)
+                self.withhold(f"{path}[{i}]", category, mine)
         return kept
 
 
@@ -254,37 +419,36 @@ def _code_of(item: Any, by: BY_CODE) -> str:
     return str(item.code)
 
 
+def _walk(territory: Territory, case: Case, recipient: Recipient, purpose: Purpose, at: dt.datetime,
+          converter: cattrs.Converter) -> _Walk:
+    grants = Policy.of(territory).grants(case, recipient.kind, purpose, disclosure_day(at))
+    return _Walk(grants, territory, converter)
+
+
 def view_case(case: Case, territory: Territory, recipient: Recipient, purpose: Purpose, as_of: dt.date,
-              converter: cattrs.Converter) -> View:
-    """The view of a case for a recipient and purpose on a date (pure: no audit)."""
-    walk = _Walk(Policy(territory), case, recipient, purpose, as_of, converter)
-    data = walk.obj(case, "$")
+              converter: cattrs.Converter, *, at: dt.datetime) -> View:
+    """The view of a case for a recipient and purpose, consents judged at ``at`` (pure: no audit)."""
+    walk = _walk(territory, case, recipient, purpose, at, converter)
+    data = walk.obj(case, "$", HOUSEHOLD)
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=as_of,
-                data=data, disclosed=walk.disclosed(), withheld=tuple(walk.withheld), not_disclosed=walk.notice())
+                data=data, disclosed=walk.grants.disclosures(), withheld=tuple(walk.withheld),
+                not_disclosed=walk.grants.not_disclosed(), at=at)
 
 
-NOT_DISCLOSED = "non_comunicato"
 _PROFILE_PARTS = ("occupability", "complexity", "activability", "pathway")
+FLAG_RULE = "profilo.flag."
 
 
-def _reason_ok(walk: _Walk, reason: Reason) -> str | None:
-    """The first category of a reason that may not be disclosed, or None when all may."""
-    for category in reason.categories:
-        if not walk.allows(category):
-            return category
-    return None
-
-
-def _first_bad(walk: _Walk, reasons: Iterable[Reason]) -> str | None:
-    """The first category, across reasons, that may not be disclosed (None: all may)."""
-    return next((b for r in reasons if (b := _reason_ok(walk, r)) is not None), None)
+def _first_bad(walk: _Walk, categories: Iterable[str]) -> str | None:
+    """The first category that may not be disclosed for the whole case (None: all may)."""
+    return next((c for c in categories if not walk.allows(c)), None)
 
 
 def _keep(walk: _Walk, items: Iterable[T], path: str, reason_of: Callable[[T], Reason]) -> tuple[T, ...]:
     """The items whose reason may be disclosed; the others are withheld at their index."""
     kept = []
     for i, item in enumerate(items):
-        bad = _reason_ok(walk, reason_of(item))
+        bad = _first_bad(walk, reason_of(item).categories)
         if bad is None:
             kept.append(item)
         else:
@@ -296,89 +460,124 @@ def _same(reason: Reason) -> Reason:
     return reason
 
 
-def _view_profile(walk: _Walk, decision: ProfileDecision) -> ProfileDecision:
+def _view_profile(walk: _Walk, decision: ProfileDecision, masked: list[str]) -> ProfileDecision:
     """
-    Flags, grades and pathway are shown only if every reason that decided them may be:
-    "complexity alta" decided by an addiction need, or an addiction flag, would reveal it.
+    Flags, grades and pathway are shown only if every category their rule may read may be:
+    "complexity alta" from a rule that may read addiction data would reveal it.
     """
     profile = decision.profile
-    prefix = "profilo.flag."
     flags = []
     for i, flag in enumerate(profile.flags):
-        bad = _first_bad(walk, (r for r in decision.reasons if r.rule == prefix + flag))
+        cats = profile.derived_from.get(f"flag.{flag}") or tuple(
+            c for r in decision.reasons if r.rule == FLAG_RULE + flag for c in r.categories)
+        bad = _first_bad(walk, cats)
         if bad is None:
             flags.append(flag)
         else:
             walk.withhold(f"$.profile.profile.flags[{i}]", bad)
-    parts: dict[str, Any] = {"flags": tuple(flags), "derived_from": {}}  # categories would reveal the data
-    for field_name in _PROFILE_PARTS:
-        # masked by what it was decided from (whatever rule or plugin decided it)
-        bad = next((c for c in profile.derived_from.get(field_name, ()) if not walk.allows(c)), None)
+    parts: dict[str, Any] = {"flags": tuple(flags), "derived_from": {}}
+    for name in _PROFILE_PARTS:
+        bad = _first_bad(walk, profile.derived_from.get(name, ()))
         if bad is not None:
-            parts[field_name] = NOT_DISCLOSED if field_name == "pathway" else None
-            walk.withhold(f"$.profile.profile.{field_name}", bad)
+            parts[name] = NOT_DISCLOSED if name == "pathway" else None
+            walk.withhold(f"$.profile.profile.{name}", bad)
+            masked.append(f"$.profile.profile.{name}")
     return attrs.evolve(decision, profile=attrs.evolve(profile, **parts),
                         reasons=_keep(walk, decision.reasons, "$.profile.reasons", _same))
 
 
+def _view_routing(walk: _Walk, routing: Routing, masked: list[str]) -> Routing:
+    """Where the case goes, masked whole when one of its reasons may not be shown: it would reveal why."""
+    kept = _keep(walk, routing.reasons, "$.routing.reasons", _same)
+    if len(kept) == len(routing.reasons):
+        return routing
+    walk.withhold("$.routing", _first_bad(walk, (c for r in routing.reasons for c in r.categories)) or "records")
+    masked.append("$.routing")
+    return Routing(outcome=RoutingOutcome.NON_COMUNICATO, service=None, channel=NOT_DISCLOSED, deadline=None,
+                   reasons=kept, alternatives=())
+
+
+def _view_equipe(walk: _Walk, equipe: Equipe, masked: list[str]) -> Equipe:
+    """
+    The equipe, masked whole (format, modes, household, members) when the reason for its
+    format may not be shown: "allargata", or who sits in it, would reveal why it was chosen.
+    """
+    reasons = _keep(walk, equipe.reasons, "$.equipe.reasons", _same)
+    if len(reasons) == len(equipe.reasons):
+        return attrs.evolve(equipe, reasons=reasons,
+                            members=_keep(walk, equipe.members, "$.equipe.members", lambda m: m.reason))
+    bad = _first_bad(walk, (c for r in equipe.reasons for c in r.categories)) or "records"
+    walk.withhold("$.equipe.format", bad)
+    for i, _member in enumerate(equipe.members):
+        walk.withhold(f"$.equipe.members[{i}]", bad)
+    masked.append("$.equipe")
+    return Equipe(format=NOT_DISCLOSED, label=NOT_DISCLOSED, household_takes_part=None, modes=(), members=(),
+                  reasons=reasons)
+
+
 def view_result(result: Result, case: Case, territory: Territory, recipient: Recipient, purpose: Purpose,
-                converter: cattrs.Converter) -> View:
+                converter: cattrs.Converter, *, at: dt.datetime) -> View:
     """
     The view of a pipeline result for a recipient: each reason is kept only if every data
-    category it used may be disclosed; an equipe member, intervention, deadline, problem,
-    profile flag or grade whose reason is withheld is withheld with it (its presence would
-    reveal the data), and so is the routing's destination.
+    category its rule may read may be disclosed for the whole case; an equipe member,
+    intervention, deadline, problem or profile flag whose reason is withheld is withheld
+    with it (its presence would reveal the data); a grade, the pathway, the routing, the
+    equipe and an eligibility decided by such a rule are masked.
     """
-    walk = _Walk(Policy(territory), case, recipient, purpose, result.as_of, converter)
-    routing = attrs.evolve(result.routing, reasons=_keep(walk, result.routing.reasons, "$.routing.reasons", _same))
-    if len(routing.reasons) < len(result.routing.reasons):  # where it goes would reveal why
-        routing = attrs.evolve(routing, service=None, channel=NOT_DISCLOSED, deadline=None, alternatives=())
-    equipe = attrs.evolve(
-        result.equipe,
-        members=_keep(walk, result.equipe.members, "$.equipe.members", lambda m: m.reason),
-        reasons=_keep(walk, result.equipe.reasons, "$.equipe.reasons", _same),
-    )
-    if len(equipe.reasons) < len(result.equipe.reasons):  # "allargata" would reveal the specialist need
-        equipe = attrs.evolve(equipe, format=NOT_DISCLOSED, label=NOT_DISCLOSED)
-        walk.withhold("$.equipe.format", _first_bad(walk, result.equipe.reasons) or DataCategory.RECORDS)
+    walk = _walk(territory, case, recipient, purpose, at, converter)
+    masked: list[str] = []
+    profile = _view_profile(walk, result.profile, masked)
+    routing = _view_routing(walk, result.routing, masked)
+    equipe = _view_equipe(walk, result.equipe, masked)
     measures = []
-    for i, measure in enumerate(result.measures):
-        kept = _keep(walk, measure.reasons, f"$.measures[{i}].reasons", _same)
-        eligible = measure.eligible
-        if len(kept) < len(measure.reasons):  # eligibility decided by withheld data would reveal it
-            eligible = None
-            walk.withhold(f"$.measures[{i}].eligible", _first_bad(walk, measure.reasons) or DataCategory.RECORDS)
-        measures.append(attrs.evolve(measure, reasons=kept, eligible=eligible))
-    if not walk.allows(DataCategory.ECONOMIC):
-        for i, _m in enumerate(measures):
+    if walk.allows(DataCategory.ECONOMIC):
+        for i, measure in enumerate(result.measures):
+            kept = _keep(walk, measure.reasons, f"$.measures[{i}].reasons", _same)
+            if len(kept) < len(measure.reasons):  # eligibility decided by withheld data would reveal it
+                walk.withhold(f"$.measures[{i}].eligible",
+                              _first_bad(walk, (c for r in measure.reasons for c in r.categories)) or "records")
+                masked.append(f"$.measures[{i}].eligible")
+                measure = attrs.evolve(measure, eligible=None)
+            measures.append(attrs.evolve(measure, reasons=kept))
+    else:
+        for i, _m in enumerate(result.measures):
             walk.withhold(f"$.measures[{i}]", DataCategory.ECONOMIC)
-        measures = []
+    interventions = _keep(walk, result.interventions, "$.interventions", lambda r: r.reason)
+    deadlines = _keep(walk, result.deadlines, "$.deadlines", lambda d: d.reason)
+    problems = _keep(walk, result.project_problems, "$.project_problems", lambda p: p.reason)
+    shown = [profile.decided_by, routing.decided_by, equipe.decided_by,
+             *(x.decided_by for x in (*interventions, *deadlines, *problems, *measures))]
+    plugins = tuple(sorted({d for d in shown if d is not None}, key=lambda d: (d.plugin, d.version)))
     filtered = attrs.evolve(
-        result, profile=_view_profile(walk, result.profile), routing=routing, equipe=equipe,
-        interventions=_keep(walk, result.interventions, "$.interventions", lambda r: r.reason),
-        deadlines=_keep(walk, result.deadlines, "$.deadlines", lambda d: d.reason),
-        measures=tuple(measures),
-        project_problems=_keep(walk, result.project_problems, "$.project_problems", lambda p: p.reason),
+        result, profile=profile, routing=routing, equipe=equipe, interventions=interventions, deadlines=deadlines,
+        measures=tuple(measures), project_problems=problems,
+        provenance=attrs.evolve(result.provenance, plugins=plugins),
     )
-    data = converter.unstructure(filtered)
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=result.as_of,
-                data=data, disclosed=walk.disclosed(), withheld=tuple(walk.withheld), not_disclosed=walk.notice())
+                data=converter.unstructure(filtered), disclosed=walk.grants.disclosures(),
+                withheld=tuple(walk.withheld), not_disclosed=walk.grants.not_disclosed(), at=at,
+                masked=tuple(masked))
 
 
 def view_document(case: Case, document: Mapping[str, Any], categories: Mapping[str, str], territory: Territory,
-                  recipient: Recipient, purpose: Purpose, as_of: dt.date, converter: cattrs.Converter) -> View:
-    """The view of a plugin's document: each top-level key kept only if its category may flow."""
-    walk = _Walk(Policy(territory), case, recipient, purpose, as_of, converter)
-    data = {}
+                  recipient: Recipient, purpose: Purpose, as_of: dt.date, converter: cattrs.Converter, *,
+                  at: dt.datetime) -> View:
+    """
+    The view of a plugin's document: each top-level key kept only if its category may flow
+    for the whole case (a withheld key stays, ``null``).
+    """
+    walk = _walk(territory, case, recipient, purpose, at, converter)
+    data: dict[str, Any] = {}
     for key, value in document.items():
         category = categories[key]
         if walk.allows(category):
             data[key] = value
         else:
             walk.withhold(f"$.{key}", category)
+            data[key] = None
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=as_of,
-                data=data, disclosed=walk.disclosed(), withheld=tuple(walk.withheld), not_disclosed=walk.notice())
-
+                data=data, disclosed=walk.grants.disclosures(), withheld=tuple(walk.withheld),
+                not_disclosed=walk.grants.not_disclosed(), at=at)
 
 # --------------------------------------------------------------------------- exports
 

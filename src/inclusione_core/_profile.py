@@ -70,8 +70,10 @@ def complexity(case: Case, territory: Territory) -> tuple[Grade | None, Reason |
         "it": f"Complessità {grade.value}: {len(hit)} dimensioni con bisogno >= {cfg['level']}{extra_it}.",
         "en": f"Complexity {grade.value}: {len(hit)} dimensions with need >= {cfg['level']}{extra_en}.",
     }
+    # What the rule may read, whatever the case holds: every dimension of need and every
+    # escalating need (an addiction need makes it "alta" whether or not this case has one).
     cats = [territory.data_category("dimensions", d) for d in territory.need_dimensions()]
-    cats += [territory.data_category("needs", n) for n in escalating]
+    cats += [territory.data_category("needs", n) for n in cfg.get("escalate_needs", [])]
     return grade, from_entry(territory, cfg, "profilo.complessita", msg, inputs, categories=cats)
 
 
@@ -109,9 +111,8 @@ def activability(
             value = Activability.ATTIVABILE
             it = f"Attivabile: componenti candidati ({', '.join(candidates)})."
             en = f"Activable: candidate members ({', '.join(candidates)})."
-    cats = ["work", "identity", "household"]
-    if any(m.in_socio_sanitary_care for m in case.household.members):
-        cats.append("health")
+    # ages, conditions towards work, care loads and socio-sanitary care (health), always read
+    cats = ["work", "identity", "household", "health"]
     return value, from_entry(territory, cfg, "profilo.attivabilita", {"it": it, "en": en}, inputs, categories=cats)
 
 
@@ -182,14 +183,18 @@ def assess(
     if case.assessment is None:
         reasons.append(core_reason(territory, "profilo.non_valutato", *not_assessed))
     else:
+        read: set[str] = set()  # first match: every rule checked before the one that fired counts
         for rule in territory.rules("profile", "pathways"):
             hit, inputs = evaluate(rule["when"], facts)
+            read |= inputs.categories
             if hit:
                 pathway = rule["pathway"]
-                reason = from_entry(territory, rule, f"percorso.{rule['id']}", inputs=inputs)
+                reason = from_entry(territory, rule, f"percorso.{rule['id']}", inputs=inputs, categories=read)
                 reasons.append(reason)
                 derived["pathway"] = reason.categories
                 break
+        else:
+            derived["pathway"] = tuple(sorted(read)) or ("process",)
     partial = attrs.evolve(partial, derived_from=derived)
     return attrs.evolve(partial, pathway=pathway), reasons
 

@@ -10,7 +10,7 @@ prerequisites (*propedeuticità*) scheduled first.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -35,19 +35,23 @@ def check(case: Case, project: Project, territory: Territory) -> list[Problem]:
     out: list[Problem] = []
     base = "$.project"
 
-    def law(path: str, rule: str, it: str, en: str) -> None:
-        out.append(Problem(path=path, reason=core_reason(territory, rule, it, en, source=ART6)))
+    def law(path: str, rule: str, it: str, en: str, categories: Iterable[str]) -> None:
+        out.append(Problem(path=path, reason=core_reason(territory, rule, it, en, source=ART6,
+                                                         categories=categories)))
 
+    catalogue = territory.section("interventions")
     if not project.objectives:
         law(f"{base}.objectives", "progetto.obiettivi", "Il progetto non indica obiettivi.",
-            "The project states no objectives.")
+            "The project states no objectives.", ["process", "social"])
     if not project.commitments:
         law(f"{base}.commitments", "progetto.impegni", "Il progetto non indica gli impegni del nucleo.",
-            "The project states no household commitments.")
+            "The project states no household commitments.", ["process", "social"])
     if not project.interventions:
+        # whether the list is empty depends on every intervention that could be in it (a
+        # socio-therapeutic placement is health data), and on unknown codes (records)
+        every = {territory.data_category("interventions", c) for c in catalogue} | {"process", "records"}
         law(f"{base}.interventions", "progetto.sostegni", "Il progetto non indica sostegni (interventi).",
-            "The project states no supports (interventions).")
-    catalogue = territory.section("interventions")
+            "The project states no supports (interventions).", every)
     starts = {si.code: si.start for si in project.interventions}
     for i, si in enumerate(project.interventions):
         path = f"{base}.interventions[{i}]"
@@ -60,8 +64,13 @@ def check(case: Case, project: Project, territory: Territory) -> list[Problem]:
                 categories=["records"])))
             continue
         cat = territory.data_category("interventions", si.code)
+        # a problem of this item exists only with the item: its category, those of the
+        # prerequisites it looks for, and its provider's (a SerD is addiction data)
+        extra = {cat, *(territory.data_category("interventions", p) for p in item.get("prerequisites", []))}
+        if si.provider is not None:
+            extra.add(territory.data_category("services", si.provider))
         for problem in _check_item(territory, path, si, item, starts, case):
-            cats = tuple(sorted({*problem.reason.categories, cat}))
+            cats = tuple(sorted({*problem.reason.categories, *extra}))
             out.append(attrs.evolve(problem, reason=attrs.evolve(problem.reason, categories=cats)))
     return out
 

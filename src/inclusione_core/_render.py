@@ -405,7 +405,7 @@ class _Writer:
         p = decision.profile
         self.heading("profile")
 
-        masked = {w.path for w in self.view.withheld} if self.view is not None else set()
+        masked = set(self.view.masked) if self.view is not None else set()
 
         def grade(value: Any, prefix: str, name: str) -> str:
             if value is None:
@@ -570,13 +570,23 @@ def _disclosed_lines(view: View, lang: str) -> list[str]:
     """The categories disclosed, grouped by basis: flow, legal basis or consent."""
     groups: dict[tuple[str, str, str, str], list[str]] = {}
     for d in view.disclosed:
-        groups.setdefault((d.basis, d.flow, str(d.legal_basis), d.consent or ""), []).append(d.category)
+        groups.setdefault((d.basis, d.flow, str(d.legal_basis), _consents(d, lang)), []).append(d.category)
     lines: list[str] = []
     for (basis, flow, legal, consent), cats in groups.items():
         how = tr(f"basis.{basis}", lang) + (f" {consent}" if consent else "")
         lines += _wrap(", ".join(cats), "      ", f"  - {how} ({tr('flow', lang)} {flow}): ")
         lines += _wrap(legal, "      ", f"      {tr('legal_basis', lang)}: ")
     return lines or [f"  ({tr('none_f', lang)})"]
+
+
+def _consents(d: Any, lang: str) -> str:
+    """The consents a disclosure relies on, and whose data they open."""
+    if not d.consents:
+        return ""
+    pairs = ", ".join(f"{c} ({m})" for c, m in zip(d.consents, d.members, strict=True))
+    if d.whole:
+        return pairs
+    return pairs + (" — solo i dati di questi componenti" if lang == "it" else " — only these members' data")
 
 
 def _flatten(value: Any, path: str) -> Iterable[tuple[str, Any]]:

@@ -11,6 +11,7 @@ the case to a service, by a channel, within a deadline.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from ._config import Territory
@@ -26,6 +27,23 @@ def next_weekday(after: dt.date, weekday: int) -> dt.date:
     return after + dt.timedelta(days=days)
 
 
+def access_reads(case: Case, territory: Territory) -> set[str]:
+    """
+    The categories the access check may read: the channel and the access point (its own
+    category: an access at the SerD is addiction data) and, for a service that accepts
+    referrals only from some kinds, the categories of those kinds (whether the sender is
+    one of them depends on who sent it, and a sender may be a SerD).
+    """
+    access = case.access
+    if access is None:
+        return {"process"}
+    read = {"process", territory.data_category("services", access.point)}
+    service = territory.section("services").get(access.point)
+    if service is not None and access.channel is AccessChannel.INVIO and "accepts_referrals_from" in service:
+        read |= territory.kind_categories(service["accepts_referrals_from"])
+    return read
+
+
 def check_access(case: Case, territory: Territory) -> Routing | None:
     """Refuse an access the receiving service does not admit; None when admitted."""
     access = case.access
@@ -34,6 +52,7 @@ def check_access(case: Case, territory: Territory) -> Routing | None:
     service = territory.section("services").get(access.point)
     if service is None:
         return None
+    read = access_reads(case, territory)
     inputs: dict[str, Any] = {"servizio": access.point, "canale": access.channel.value,
                               "accessi_ammessi": service["access"]}
     refusal = service.get("refusal") or {
@@ -44,37 +63,47 @@ def check_access(case: Case, territory: Territory) -> Routing | None:
         return Routing(
             outcome=RoutingOutcome.REFUSED, service=access.point, channel=access.channel.value,
             deadline=None, alternatives=tuple(service.get("redirect_to", [])),
-            reasons=(from_entry(territory, service, f"accesso.{access.point}.canale", refusal, inputs),),
+            reasons=(from_entry(territory, service, f"accesso.{access.point}.canale", refusal, inputs,
+                                categories=read),),
         )
     allowed = service.get("accepts_referrals_from")
     if access.channel is AccessChannel.INVIO and allowed is not None:
         sender = territory.service_kind(access.from_service)
-        inputs["servizio_inviante"] = sender
         inputs["invianti_ammessi"] = allowed
         if sender not in allowed:
+            # The sender is not named: it may be absent, or a service whose kind reveals
+            # special data; the refusal says only that it is not one of the admitted kinds.
             msg = {
                 "it": f"{service['label']['it']} accetta segnalazioni solo da: {', '.join(allowed)};"
-                      f" inviante: {sender or 'non indicato'}.",
+                      " il servizio inviante non è tra questi o non è indicato.",
                 "en": f"{service['label']['en']} accepts referrals only from: {', '.join(allowed)};"
-                      f" sender: {sender or 'not given'}.",
+                      " the sending service is not one of them or is not given.",
             }
             return Routing(
                 outcome=RoutingOutcome.REFUSED, service=access.point, channel=access.channel.value,
                 deadline=None, alternatives=tuple(service.get("redirect_to", [])),
-                reasons=(from_entry(territory, service, f"accesso.{access.point}.inviante", msg, inputs),),
+                reasons=(from_entry(territory, service, f"accesso.{access.point}.inviante", msg, inputs,
+                                    categories=read),),
             )
     return None
 
 
 def route(case: Case, territory: Territory, as_of: dt.date, profile: Profile) -> Routing:
-    """The config-driven routing: access check, then the first matching rule."""
+    """
+    The config-driven routing: access check, then the first matching rule.
+
+    A routing rule fires only after the access check passed and every earlier rule did
+    not: its reason carries the categories all of them may read (first match).
+    """
     refused = check_access(case, territory)
     if refused is not None:
         return refused
+    read = access_reads(case, territory)
     facts = Facts(case=case, territory=territory, as_of=as_of, profile=profile)
     start = case.access.date if case.access is not None else case.opened_on
     for rule in territory.rules("routing", "rules"):
         hit, inputs = evaluate(rule["when"], facts)
+        read |= inputs.categories
         if not hit:
             continue
         deadline = None
@@ -88,20 +117,20 @@ def route(case: Case, territory: Territory, as_of: dt.date, profile: Profile) ->
         return Routing(
             outcome=RoutingOutcome(rule["outcome"]), service=rule.get("service"),
             channel=rule["channel"], deadline=deadline,
-            reasons=(from_entry(territory, rule, f"instradamento.{rule['id']}", inputs=inputs),),
+            reasons=(from_entry(territory, rule, f"instradamento.{rule['id']}", inputs=inputs, categories=read),),
         )
     return Routing(
         outcome=RoutingOutcome.ROUTED, service=None, channel="da_definire", deadline=None,
-        reasons=(no_rule(territory),),
+        reasons=(no_rule(territory, read),),
     )
 
 
-def no_rule(territory: Territory) -> Reason:
-    """Reason used when no routing rule matches: the operator decides."""
+def no_rule(territory: Territory, read: Iterable[str] = ()) -> Reason:
+    """Reason used when no routing rule matches: the operator decides (``read``: what the rules checked read)."""
     return core_reason(
         territory, "instradamento.nessuna_regola",
         "Nessuna regola di instradamento applicabile: decide l'operatore.",
-        "No routing rule applies: the operator decides.",
+        "No routing rule applies: the operator decides.", categories=read,
     )
 
 

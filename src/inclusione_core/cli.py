@@ -494,15 +494,17 @@ def _view_json(view: View) -> dict[str, Any]:
         "recipient": view.recipient.kind,
         "purpose": view.purpose.value,
         "as_of": view.as_of.isoformat(),
+        "at": None if view.at is None else view.at.isoformat(timespec="seconds"),
         "disclosed": [
             {"category": d.category, "basis": d.basis, "flow": d.flow, "legal_basis": str(d.legal_basis),
-             "consent": d.consent}
+             "consents": list(d.consents), "members": list(d.members), "whole": d.whole}
             for d in view.disclosed
         ],
         "not_disclosed": [
             {"category": w.category, "reason_it": w.reason_it, "reason_en": w.reason_en}
             for w in view.not_disclosed
         ],
+        "masked": list(view.masked),
     }
 
 
