@@ -62,7 +62,8 @@ class Engine:
         take precedence over the reference configurations that plugins provide.
     :param audit: where disclosure records go (default: in memory; use
         :class:`JsonlAuditLog` to keep them).
-    :param clock: the time stamped on audit records (default: now, UTC).
+    :param clock: the time of disclosure, stamped on audit records in UTC (default: now;
+        a naive datetime is taken as UTC).
     """
 
     def __init__(
@@ -257,11 +258,10 @@ class Engine:
         return self.audit.records(case_id)
 
     def _audit(self, view: View, terr: Territory, channel: str) -> None:
-        withheld: dict[str, int] = {}
-        for w in view.withheld:
-            withheld[w.category] = withheld.get(w.category, 0) + 1
-        self.audit.append(AuditRecord(
-            at=self._clock().isoformat(timespec="seconds"),
+        now = self._clock()
+        now = now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now.astimezone(dt.UTC)
+        self.audit.append(AuditRecord(  # the log sets seq, prev and hash
+            at=now.isoformat(timespec="seconds"),
             case_id=view.case_id,
             territory=terr.id,
             recipient=view.recipient.kind,
@@ -275,7 +275,8 @@ class Engine:
                  "consent": d.consent}
                 for d in view.disclosed
             ),
-            withheld=tuple({"category": c, "items": n} for c, n in sorted(withheld.items())),
+            # the categories the recipient may not receive, not what this case held (counts would reveal it)
+            not_disclosed=tuple(sorted({w.category for w in view.not_disclosed})),
             pseudonymised=view.pseudonymised,
             config_digest=terr.digest,
         ))
