@@ -58,6 +58,9 @@ _HASH_PREFIX: Final = b',"hash":"'
 _HASH_SUFFIX_LEN: Final = len(_HASH_PREFIX) + 64 + len(b'"}')
 _HEX: Final = frozenset("0123456789abcdef")
 _TAIL_BLOCK: Final = 1 << 16
+_HEAD_FORMAT: Final = "not a head file of this format"
+_HEAD_TAG: Final = "the head's HMAC does not match the key"
+_HEAD_UNKEYED: Final = "the head file is not keyed"
 
 #: Problem kinds about one line of the audit (``AuditProblem.line`` is that line).
 LINE_KINDS: Final = frozenset({
@@ -389,7 +392,7 @@ def _read_head(path: Path, key: bytes | None) -> tuple[_Head | None, AuditProble
     except ValueError:
         ok = False
     if not ok:
-        return None, AuditProblem(line=None, kind="head_invalid", detail="not a head file of this format")
+        return None, AuditProblem(line=None, kind="head_invalid", detail=_HEAD_FORMAT)
     head = _Head(data["seq"], data["hash"], data["mac"])
     if head.mac == MAC_HMAC:
         if key is None:
@@ -398,10 +401,10 @@ def _read_head(path: Path, key: bytes | None) -> tuple[_Head | None, AuditProble
         tag = data.get("tag")
         body = {k: v for k, v in data.items() if k != "tag"}
         if not (isinstance(tag, str) and hmac.compare_digest(tag, _digest(_canonical(body), key))):
-            return None, AuditProblem(line=None, kind="head_invalid", detail="the head's HMAC does not match the key")
+            return None, AuditProblem(line=None, kind="head_invalid", detail=_HEAD_TAG)
     elif key is not None:
         return None, AuditProblem(line=None, kind="head_invalid", expected=MAC_HMAC, found=MAC_SHA256,
-                                  detail="the head file is not keyed")
+                                  detail=_HEAD_UNKEYED)
     return head, None
 
 
@@ -729,17 +732,18 @@ class JsonlAuditLog:
         last, needs_newline = _last_record(fd, st.st_size, self.path)
         head, problem = _read_head(self.head, self._key)
         if problem is not None:
-            raise AuditError(self.path, _HEAD_REFUSALS[problem.kind].format(head=self.head, detail=problem.detail))
+            why = problem.detail if problem.kind == "head_invalid" else problem.kind
+            raise AuditError(self.path, _HEAD_REFUSALS[why].format(head=self.head))
         if last is not None and last["mac"] != (MAC_HMAC if self._key else MAC_SHA256):
-            raise AuditError(self.path, _HEAD_REFUSALS["mode"].format(head=self.head, detail=last["mac"]))
+            raise AuditError(self.path, _HEAD_REFUSALS[_HEAD_UNKEYED if self._key else "key_required"]
+                             .format(head=self.head))
         seq, digest = (last["seq"], last["hash"]) if last is not None else (0, GENESIS)
         if head is None:
             if last is not None:
-                raise AuditError(self.path, _HEAD_REFUSALS["head_missing"].format(head=self.head, detail=""))
+                raise AuditError(self.path, _HEAD_REFUSALS["head_missing"].format(head=self.head))
             self._write_head(0, GENESIS)  # a new audit: its head exists before its first record
         elif head.seq > seq or (head.seq == seq and head.hash != digest):
-            raise AuditError(self.path, _HEAD_REFUSALS["truncated"].format(
-                head=self.head, detail=f"la testa indica il record {head.seq}, il file finisce al record {seq}"))
+            raise AuditError(self.path, _HEAD_REFUSALS["truncated"].format(head=self.head, head_seq=head.seq, seq=seq))
         return _Tail(st.st_dev, st.st_ino, st.st_size, seq, digest, needs_newline)
 
     def _write_head(self, seq: int, digest: str) -> None:
@@ -755,15 +759,16 @@ class JsonlAuditLog:
 
 _VERIFY_HINT: Final = " Controlla con `inclusione privacy verify FILE`; per continuare, inizia un nuovo file di audit."
 _HEAD_REFUSALS: Final = {
-    "head_invalid": "il file di testa {head} non è valido ({detail})." + _VERIFY_HINT,
+    _HEAD_FORMAT: "il file di testa {head} non è valido." + _VERIFY_HINT,
+    _HEAD_TAG: "la chiave HMAC non è quella dell'audit, o il file di testa {head} è stato alterato." + _VERIFY_HINT,
+    _HEAD_UNKEYED: "l'audit non ha una chiave HMAC: un file è con chiave o senza per tutta la sua vita; per "
+                   "usare la chiave inizia un nuovo file di audit.",
     "key_required": "l'audit è protetto da una chiave HMAC: configurala (INCLUSIONE_AUDIT_KEY_FILE per il comando "
                     "inclusione, key= nell'API).",
-    "mode": "i record dell'audit non sono protetti come richiesto ({detail}): un file è con chiave HMAC o senza per "
-            "tutta la sua vita." + _VERIFY_HINT,
     "head_missing": "manca il file di testa {head}: non si può escludere che dei record siano stati tolti in fondo."
                     + _VERIFY_HINT,
-    "truncated": "il file non finisce dove dice la sua testa {head} ({detail}): record cancellati o file sostituito."
-                 + _VERIFY_HINT,
+    "truncated": "il file non finisce dove dice la sua testa {head} (record {head_seq}, il file finisce al record "
+                 "{seq}): record cancellati in fondo o file sostituito." + _VERIFY_HINT,
 }
 
 
@@ -772,6 +777,13 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+def _pread(fd: int, size: int, offset: int) -> bytes:
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows; appends ignore the position (O_APPEND)
+    return os.read(fd, size)  # pragma: no cover
 
 
 def _last_record(fd: int, size: int, path: Path) -> tuple[dict[str, Any] | None, bool]:
@@ -783,12 +795,12 @@ def _last_record(fd: int, size: int, path: Path) -> tuple[dict[str, Any] | None,
     """
     if size == 0:
         return None, False
-    needs_newline = os.pread(fd, 1, size - 1) != b"\n"
+    needs_newline = _pread(fd, 1, size - 1) != b"\n"
     pos = size
     carry = b""
     while True:
         start = max(0, pos - _TAIL_BLOCK)
-        lines = (os.pread(fd, pos - start, start) + carry).split(b"\n")
+        lines = (_pread(fd, pos - start, start) + carry).split(b"\n")
         pos = start
         carry = lines.pop(0) if pos > 0 else b""  # may be cut: completed by the next block
         for raw in reversed(lines):
