@@ -10,7 +10,9 @@ Case data leave the command only through the core's recipient views
 (``Engine.disclose_result`` / ``disclose_case``): ``assess`` and ``demo`` show what the
 chosen recipient (default: ``ssp``, the social service holding the case, for the
 assessment) may receive, and list what was withheld; each view is recorded in the
-disclosure audit, a JSON Lines file with ``--audit FILE`` (or ``INCLUSIONE_AUDIT``).
+disclosure audit, a JSON Lines file with ``--audit FILE`` (or ``INCLUSIONE_AUDIT``), chained
+and keyed with the HMAC key in the file named by ``INCLUSIONE_AUDIT_KEY_FILE``, if set;
+``privacy verify FILE`` checks it.
 
 Only the standard library is imported at module level, so that ``inclusione --help``
 answers at once; the engine, attrs, cattrs and jsonschema are imported by the commands.
