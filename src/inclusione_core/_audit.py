@@ -318,7 +318,7 @@ def _shape_problem(data: object) -> str:
             parts.append("unknown fields: " + ", ".join(sorted(str(k) for k in keys - _KEYS)))
         return "; ".join(parts)
     if data["v"] != FORMAT_VERSION:
-        return f"format version {data['v']!r} (this version reads {FORMAT_VERSION})"
+        return f"format version {str(data['v'])[:12]!r} (this version reads {FORMAT_VERSION})"
     wrong = [k for k in _STR_FIELDS if not isinstance(data[k], str)]
     if not (data["recipient_service"] is None or isinstance(data["recipient_service"], str)):
         wrong.append("recipient_service")
