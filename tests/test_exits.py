@@ -42,9 +42,10 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "the view itself: the result after every reason was filtered",
     ("src/inclusione_core/_engine.py", "Engine.to_json", "self.converter.unstructure"):
         "the JSON form for the embedding program itself (its own data); never used by an exit (checked below)",
-    ("src/inclusione_core/_audit.py", "JsonlAuditLog.append", "attrs.asdict"):
-        "audit writing: the record holds categories and counts, no case data",
-    ("src/inclusione_core/_audit.py", "JsonlAuditLog.append", "json.dumps"): "audit writing",
+    ("src/inclusione_core/_audit.py", "_seal", "attrs.asdict"):
+        "audit writing: the record holds recipients, categories and bases, no case data",
+    ("src/inclusione_core/_audit.py", "_canonical", "json.dumps"):
+        "audit writing and hashing: audit records and head files, no case data",
     ("src/inclusione_core/_config.py", "_digest", "json.dumps"): "digest of the configuration, no case data",
     ("src/inclusione_core/_schema.py", "_italian", "json.dumps"): "schema error messages (allowed values)",
     ("src/inclusione_core/_render.py", "_Writer.reason", "json.dumps"):
@@ -54,7 +55,9 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("src/inclusione_core/cli.py", "_detail_json", "json.dumps"): "checks an error value is JSON (the user's input)",
     ("src/inclusione_core/cli.py", "_schema_text", "json.dumps"): "the generated case schema, no case data",
     ("src/inclusione_core/cli.py", "_cmd_privacy_history", "attrs.asdict"):
-        "audit records (the data subject's right of access), no case data",
+        "audit records (the data subject's right of access) and the bad lines' numbers, no case data",
+    ("src/inclusione_core/cli.py", "_cmd_privacy_verify", "attrs.asdict"):
+        "the audit's verification report: line numbers, kinds, seq numbers and hashes, no case data",
     ("src/inclusione_core/cli.py", "_cmd_assess", "result_text"): "renders the result structured from view.data",
     ("src/inclusione_core/cli.py", "_cmd_demo", "result_text"): "renders the result structured from view.data",
     ("src/inclusione_core/cli.py", "_cmd_privacy_view", "view_text"): "renders a case view",
@@ -138,7 +141,8 @@ CLI_CASE_OUTPUTS = {"assess", "demo", "privacy view"}
 CLI_OTHER = {
     "territories": "configuration", "validate": "errors in the user's own files", "schema": "schemas",
     "test": "scenario outcomes of test fixtures", "privacy flows": "configuration",
-    "privacy history": "the audit (right of access)", "privacy": "help",
+    "privacy history": "the audit (right of access)", "privacy verify": "the audit's integrity, no case data",
+    "privacy": "help",
 }
 
 

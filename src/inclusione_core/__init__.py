@@ -18,7 +18,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._audit import AuditLog, AuditRecord, JsonlAuditLog, MemoryAuditLog
+    from ._audit import (
+        AuditError,
+        AuditLog,
+        AuditProblem,
+        AuditRecord,
+        AuditWarning,
+        JsonlAuditLog,
+        MemoryAuditLog,
+        VerifyReport,
+        verify_audit,
+    )
     from ._categories import DataCategory
     from ._config import Territory
     from ._convert import configure_converter, make_converter
@@ -97,8 +107,11 @@ __all__ = [
     "Activability",
     "Assessment",
     "AssessmentStage",
+    "AuditError",
     "AuditLog",
+    "AuditProblem",
     "AuditRecord",
+    "AuditWarning",
     "Case",
     "CaseEvent",
     "CaseStatus",
@@ -162,6 +175,7 @@ __all__ = [
     "TerritoryInfo",
     "TerritoryNotFoundError",
     "TransitionError",
+    "VerifyReport",
     "View",
     "Withheld",
     "configure_converter",
@@ -170,6 +184,7 @@ __all__ = [
     "make_converter",
     "record",
     "update_referral",
+    "verify_audit",
 ]
 
 # Public name -> private module defining it (kept in step with ``__all__`` by a test).
@@ -179,8 +194,11 @@ _EXPORTS: dict[str, str] = {
     "Activability": "._models",
     "Assessment": "._models",
     "AssessmentStage": "._models",
+    "AuditError": "._audit",
     "AuditLog": "._audit",
+    "AuditProblem": "._audit",
     "AuditRecord": "._audit",
+    "AuditWarning": "._audit",
     "Case": "._models",
     "CaseEvent": "._models",
     "CaseStatus": "._models",
@@ -245,6 +263,7 @@ _EXPORTS: dict[str, str] = {
     "TerritoryInfo": "._engine",
     "TerritoryNotFoundError": "._errors",
     "TransitionError": "._errors",
+    "VerifyReport": "._audit",
     "View": "._privacy",
     "Withheld": "._privacy",
     "configure_converter": "._convert",
@@ -253,6 +272,7 @@ _EXPORTS: dict[str, str] = {
     "make_converter": "._convert",
     "record": ".referrals",
     "update_referral": ".referrals",
+    "verify_audit": "._audit",
 }
 
 

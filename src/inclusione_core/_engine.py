@@ -62,9 +62,9 @@ class Engine:
         take precedence over the reference configurations that plugins provide.
     :param audit: where disclosure records go (default: in memory; use
         :class:`JsonlAuditLog` to keep them).
-    :param clock: the moment of each disclosure (default: now, UTC): consents are judged
-        on its day (in Italy) and it is stamped on the audit record. Inject one in tests;
-        a disclosure never takes its time from the caller.
+    :param clock: the moment of each disclosure (default: now; a naive datetime is taken
+        as UTC): consents are judged on its day in Italy, and it is stamped on the audit
+        record in UTC. Inject one in tests; a disclosure never takes its time from the caller.
     """
 
     def __init__(
@@ -203,7 +203,7 @@ class Engine:
         """
         terr = self.territory(territory or case.territory)
         self.check(case, terr)  # a consent of a non-member or of a minor never opens anything
-        view = view_case(case, terr, _recipient(recipient), Purpose(purpose), as_of, self.converter, at=self._clock())
+        view = view_case(case, terr, _recipient(recipient), Purpose(purpose), as_of, self.converter, at=self._now())
         self._audit(view, terr, channel)
         return view
 
@@ -217,7 +217,7 @@ class Engine:
         terr = self.territory(result.territory)
         self.check(case, terr)
         view = view_result(result, case, terr, _recipient(recipient), Purpose(purpose), self.converter,
-                           at=self._clock())
+                           at=self._now())
         self._audit(view, terr, channel)
         return view
 
@@ -238,7 +238,7 @@ class Engine:
         terr = self.territory(case.territory)
         self.check(case, terr)
         view = view_document(case, document, categories, terr, _recipient(recipient), Purpose(purpose), as_of,
-                             self.converter, at=self._clock())
+                             self.converter, at=self._now())
         self._audit(view, terr, channel)
         return view
 
@@ -258,22 +258,25 @@ class Engine:
             terr = self.territory(case.territory)
             self.check(case, terr)
             view = view_case(case, terr, _recipient(recipient), Purpose.STATISTICS, as_of, self.converter,
-                             at=self._clock())
+                             at=self._now())
             view = attrs.evolve(view, data=pseudonymise(view.data, Case, key), pseudonymised=True)
             self._audit(view, terr, channel)
             out.append(view.data)
         return out
+
+    def _now(self) -> dt.datetime:
+        """The moment of a disclosure, from the engine's clock, as an aware datetime (naive: UTC)."""
+        now = self._clock()
+        return now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now
 
     def disclosure_history(self, case_id: str) -> list[AuditRecord]:
         """Who received what about a case, and when (the data subject's right of access)."""
         return self.audit.records(case_id)
 
     def _audit(self, view: View, terr: Territory, channel: str) -> None:
-        withheld: dict[str, int] = {}
-        for w in view.withheld:
-            withheld[w.category] = withheld.get(w.category, 0) + 1
-        self.audit.append(AuditRecord(
-            at=(view.at or self._clock()).isoformat(timespec="seconds"),
+        at = view.at or self._now()
+        self.audit.append(AuditRecord(  # the log sets seq, prev and hash
+            at=at.astimezone(dt.UTC).isoformat(timespec="seconds"),
             case_id=view.case_id,
             territory=terr.id,
             recipient=view.recipient.kind,
@@ -287,7 +290,8 @@ class Engine:
                  "consents": list(d.consents), "members": list(d.members)}
                 for d in view.disclosed
             ),
-            withheld=tuple({"category": c, "items": n} for c, n in sorted(withheld.items())),
+            # the categories the recipient may not receive, not what this case held (counts would reveal it)
+            not_disclosed=tuple(sorted({w.category for w in view.not_disclosed})),
             pseudonymised=view.pseudonymised,
             config_digest=terr.digest,
         ))

@@ -656,8 +656,7 @@ def history_text(records: Sequence[AuditRecord], case_id: str, audit: str, lang:
             lines += _wrap(", ".join(cats), "      ", f"    {tr('disclosed_short', lang)} {how} ({flow}): ")
         if not r.disclosed:
             lines.append(f"    {tr('disclosed_short', lang)}: —")
-        if r.withheld:
-            held = ", ".join(f"{w['category']} ({w['items']})" for w in r.withheld)
-            lines += _wrap(held, "      ", f"    {tr('withheld_short', lang)}: ")
+        if r.not_disclosed:  # the categories the recipient may not receive, whatever the case held
+            lines += _wrap(", ".join(r.not_disclosed), "      ", f"    {tr('withheld_short', lang)}: ")
         lines.append(f"    {tr('config', lang)} {r.config_digest[:12]} · {r.territory}")
     return "\n".join(lines)

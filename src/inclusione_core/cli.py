@@ -10,7 +10,9 @@ Case data leave the command only through the core's recipient views
 (``Engine.disclose_result`` / ``disclose_case``): ``assess`` and ``demo`` show what the
 chosen recipient (default: ``ssp``, the social service holding the case, for the
 assessment) may receive, and list what was withheld; each view is recorded in the
-disclosure audit, a JSON Lines file with ``--audit FILE`` (or ``INCLUSIONE_AUDIT``).
+disclosure audit, a JSON Lines file with ``--audit FILE`` (or ``INCLUSIONE_AUDIT``), chained
+and keyed with the HMAC key in the file named by ``INCLUSIONE_AUDIT_KEY_FILE``, if set;
+``privacy verify FILE`` checks it.
 
 Only the standard library is imported at module level, so that ``inclusione --help``
 answers at once; the engine, attrs, cattrs and jsonschema are imported by the commands.
@@ -26,6 +28,7 @@ import contextlib
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterator, Sequence
 
-    from ._audit import AuditLog, AuditRecord
+    from ._audit import AuditLog, AuditProblem, AuditRecord
     from ._engine import Engine
     from ._errors import ErrorDetail, InclusioneError
     from ._privacy import View
@@ -50,6 +53,8 @@ PURPOSES = ("assessment", "equipe", "referral", "monitoring", "statistics")  # P
 DEFAULT_RECIPIENT = "ssp"  # the social service holding the case...
 DEFAULT_PURPOSE = "assessment"  # ...for the multidimensional assessment
 AUDIT_ENV = "INCLUSIONE_AUDIT"
+AUDIT_KEY_ENV = "INCLUSIONE_AUDIT_KEY_FILE"  # names a file holding the audit's HMAC key, never the key itself
+MIN_AUDIT_KEY_BYTES = 32
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -91,7 +96,7 @@ _HELP: dict[str, dict[str, str]] = {
         "purpose": "finalità della comunicazione: assessment (predefinita), equipe, referral, monitoring, "
         "statistics",
         "privacy": "privacy: flussi di dati di un territorio, vista di un caso per un destinatario, storico "
-        "delle comunicazioni di un caso",
+        "delle comunicazioni di un caso, verifica dell'audit",
         "privacy.commands": "sottocomandi",
         "privacy.flows": "tabella dei flussi di dati: chi riceve quali categorie, per quale finalità, su quale "
         "base giuridica (dalla configurazione)",
@@ -104,6 +109,10 @@ _HELP: dict[str, dict[str, str]] = {
         "privacy.history": "chi ha ricevuto quali dati di un caso, quando e su quale base (dal file di audit: "
         "diritto di accesso dell'interessato)",
         "privacy.history.case_id": "identificativo del caso",
+        "privacy.verify": "verifica che il file di audit sia integro (catena di hash, file di testa) e indica il "
+        "primo record alterato o mancante con la sua riga; stato di uscita 0 integro, 2 alterato. La chiave HMAC, "
+        "se l'audit ne ha una, si legge dal file indicato da INCLUSIONE_AUDIT_KEY_FILE",
+        "privacy.verify.file": "file di audit (JSON Lines) da verificare",
     },
     "en": {
         "description": "Social services and employment centres working one case together: assess, "
@@ -141,7 +150,7 @@ _HELP: dict[str, dict[str, str]] = {
         "are shown (default: ssp, the social service holding the case)",
         "purpose": "purpose of the disclosure: assessment (default), equipe, referral, monitoring, statistics",
         "privacy": "privacy: a territory's data flows, the view of a case for a recipient, a case's "
-        "disclosure history",
+        "disclosure history, audit verification",
         "privacy.commands": "subcommands",
         "privacy.flows": "data-flow table: who receives which categories, for which purpose, on which legal "
         "basis (from the configuration)",
@@ -153,6 +162,10 @@ _HELP: dict[str, dict[str, str]] = {
         "privacy.history": "who received which data about a case, when and on which basis (from the audit "
         "file: the data subject's right of access)",
         "privacy.history.case_id": "case identifier",
+        "privacy.verify": "check that the audit file is intact (hash chain, head file) and name the first edited "
+        "or missing record with its line; exit status 0 intact, 2 broken. The HMAC key, if the audit has one, is "
+        "read from the file named by INCLUSIONE_AUDIT_KEY_FILE",
+        "privacy.verify.file": "audit file (JSON Lines) to check",
     },
 }
 
@@ -208,6 +221,37 @@ _MSG: dict[str, dict[str, str]] = {
         "bad_audit": "file di audit non leggibile ({exc}): attesi record JSON Lines scritti da inclusione",
         "unknown_recipient": "destinatario non previsto dalla configurazione privacy del territorio {territory} "
         "(previsti: {known})",
+        "key_unreadable": "file della chiave dell'audit ({env}) non leggibile: {exc}",
+        "key_short": "la chiave dell'audit nel file indicato da {env} ha {n} byte: ne servono almeno {min}; "
+        "generane una casuale, ad esempio con `head -c 32 /dev/urandom > chiave` (permessi 600)",
+        "bad_lines": "righe dell'audit non leggibili, saltate: {n} (controlla con `inclusione privacy verify {audit}`)",
+        "line": "riga {line}",
+        "head": "file di testa",
+        "verify_title": "Verifica dell'audit {path}",
+        "verify_counts": "righe: {lines} · record: {records} · ultimo record: {last} · testa: {head}",
+        "verify_keyed": "hash: HMAC-SHA256 con la chiave di {env}",
+        "verify_unkeyed": "hash: SHA-256 senza chiave (rileva modifiche accidentali o ingenue, non chi ricalcola "
+        "gli hash; per questo serve una chiave HMAC)",
+        "verify_ok": "esito: INTEGRO",
+        "verify_broken": "esito: ALTERATO, primo problema: {where}",
+        "verify_problems": "problemi ({n}):",
+        "verify_warnings": "avvisi ({n}):",
+        "expected_found": "atteso {expected}, trovato {found}",
+        "kind.torn": "riga troncata da una scrittura interrotta (la catena prosegue oltre)",
+        "kind.bad_json": "riga non JSON",
+        "kind.not_a_record": "non è un record di audit di questo formato",
+        "kind.edited": "record modificato: l'hash non corrisponde al contenuto",
+        "kind.unkeyed": "record senza l'HMAC della chiave (hash ricalcolato senza chiave?)",
+        "kind.key_required": "l'audit è protetto da una chiave HMAC: indica il file della chiave con {env}",
+        "kind.missing": "record mancanti o spostati prima di questo",
+        "kind.reordered": "record fuori ordine o ripetuto",
+        "kind.broken_chain": "catena interrotta: prev non è l'hash del record precedente",
+        "kind.truncated": "record mancanti dopo la fine del file: la testa ne indica di più",
+        "kind.head_missing": "manca il file di testa (FILE.head): non si può escludere che dei record siano stati "
+        "tolti in fondo",
+        "kind.head_invalid": "file di testa non valido",
+        "kind.head_mismatch": "la testa non corrisponde al record con il suo numero (file o testa sostituiti)",
+        "kind.unanchored": "record scritti dopo l'ultima testa (interruzione tra le due scritture)",
     },
     "en": {
         "ok": "OK",
@@ -260,6 +304,37 @@ _MSG: dict[str, dict[str, str]] = {
         "bad_audit": "unreadable audit file ({exc}): expected JSON Lines records written by inclusione",
         "unknown_recipient": "recipient not provided for by the privacy configuration of territory "
         "{territory} (provided for: {known})",
+        "key_unreadable": "audit key file ({env}) cannot be read: {exc}",
+        "key_short": "the audit key in the file named by {env} has {n} bytes: at least {min} are needed; "
+        "generate a random one, e.g. with `head -c 32 /dev/urandom > key` (mode 600)",
+        "bad_lines": "lines of the audit that cannot be read, skipped: {n} (check with "
+        "`inclusione privacy verify {audit}`)",
+        "line": "line {line}",
+        "head": "head file",
+        "verify_title": "Verification of the audit {path}",
+        "verify_counts": "lines: {lines} · records: {records} · last record: {last} · head: {head}",
+        "verify_keyed": "hashes: HMAC-SHA256 with the key of {env}",
+        "verify_unkeyed": "hashes: SHA-256 without a key (detects accidental or naive edits, not someone who "
+        "recomputes the hashes; that needs an HMAC key)",
+        "verify_ok": "result: INTACT",
+        "verify_broken": "result: BROKEN, first problem: {where}",
+        "verify_problems": "problems ({n}):",
+        "verify_warnings": "warnings ({n}):",
+        "expected_found": "expected {expected}, found {found}",
+        "kind.torn": "line cut by an interrupted write (the chain goes on past it)",
+        "kind.bad_json": "not a JSON line",
+        "kind.not_a_record": "not an audit record of this format",
+        "kind.edited": "record edited: its hash does not match its content",
+        "kind.unkeyed": "record without the key's HMAC (hash recomputed without the key?)",
+        "kind.key_required": "the audit is protected by an HMAC key: name the key file with {env}",
+        "kind.missing": "records missing or moved before this one",
+        "kind.reordered": "record out of order or repeated",
+        "kind.broken_chain": "broken chain: prev is not the hash of the record before",
+        "kind.truncated": "records missing after the end of the file: the head names more",
+        "kind.head_missing": "the head file (FILE.head) is missing: records deleted at the end cannot be ruled out",
+        "kind.head_invalid": "invalid head file",
+        "kind.head_mismatch": "the head does not match the record with its number (file or head replaced)",
+        "kind.unanchored": "records written after the last head (interrupted between the two writes)",
     },
 }
 
@@ -390,25 +465,25 @@ def build_parser(lang: str = "it") -> argparse.ArgumentParser:
     privacy = p.add_subparsers(dest="privacy_command", title=_h(lang, "privacy.commands"),
                                metavar="SOTTOCOMANDO" if lang == "it" else "SUBCOMMAND")
 
-    def subcommand(name: str) -> argparse.ArgumentParser:
+    def subcommand(name: str, func: Any) -> argparse.ArgumentParser:
         key = f"privacy.{name}"
         q = privacy.add_parser(name, help=_h(lang, key), description=_h(lang, key), parents=[after], add_help=False)
         q.add_argument("-h", "--help", action="help", help=_h(lang, "help"))
+        q.set_defaults(func=func)
         return q
 
-    q = subcommand("flows")
+    q = subcommand("flows", _cmd_privacy_flows)
     q.add_argument("--territory", metavar="ID", required=True, help=_h(lang, "privacy.flows.territory"))
-    q.set_defaults(func=_cmd_privacy_flows)
-    q = subcommand("view")
+    q = subcommand("view", _cmd_privacy_view)
     q.add_argument("case", metavar="CASE", type=Path, help=_h(lang, "privacy.view.case"))
     q.add_argument("--territory", metavar="ID", help=_h(lang, "assess.territory"))
     q.add_argument("--recipient", metavar="KIND", required=True, help=_h(lang, "recipient"))
     q.add_argument("--purpose", choices=PURPOSES, required=True, help=_h(lang, "purpose"))
     q.add_argument("--as-of", type=_date_type(lang), metavar="DATE", help=_h(lang, "privacy.view.as_of"))
-    q.set_defaults(func=_cmd_privacy_view)
-    q = subcommand("history")
+    q = subcommand("history", _cmd_privacy_history)
     q.add_argument("case_id", metavar="CASE_ID", help=_h(lang, "privacy.history.case_id"))
-    q.set_defaults(func=_cmd_privacy_history)
+    q = subcommand("verify", _cmd_privacy_verify)
+    q.add_argument("file", metavar="FILE", type=Path, help=_h(lang, "privacy.verify.file"))
     return parser
 
 
@@ -466,10 +541,31 @@ def _engine(args: argparse.Namespace, extra: Sequence[Path] = (), *, notice: boo
     path = getattr(args, "audit", None)
     audit: AuditLog
     if path is not None:
-        audit = JsonlAuditLog(path)
+        audit = JsonlAuditLog(path, key=_audit_key(args.lang))
     else:
         audit = _NoticeAudit(MemoryAuditLog(), args.lang) if notice else MemoryAuditLog()
     return Engine(config_dirs=dirs, audit=audit)
+
+
+def _audit_key(lang: str) -> bytes | None:
+    """
+    The audit's HMAC key, from the file named by ``INCLUSIONE_AUDIT_KEY_FILE`` (its bytes,
+    without a final line ending); ``None`` when the variable is not set.
+    """
+    from ._errors import ErrorDetail, InputError
+
+    name = os.environ.get(AUDIT_KEY_ENV, "")
+    if not name:
+        return None
+    try:
+        key = Path(name).read_bytes().rstrip(b"\r\n")
+    except OSError as exc:
+        problem = _m(lang, "key_unreadable", env=AUDIT_KEY_ENV, exc=exc.strerror or exc)
+        raise InputError(name, [ErrorDetail("$", problem, rule="audit-key")]) from None
+    if len(key) < MIN_AUDIT_KEY_BYTES:
+        problem = _m(lang, "key_short", env=AUDIT_KEY_ENV, n=len(key), min=MIN_AUDIT_KEY_BYTES)
+        raise InputError(name, [ErrorDetail("$", problem, rule="audit-key")])
+    return key
 
 
 def _check_recipient(engine: Engine, territory: str, kind: str, lang: str) -> None:
@@ -1154,32 +1250,91 @@ def _cmd_privacy_view(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _audit_file(path: Path | None, lang: str) -> Path:
+    """An audit file named on the command line; it must exist (a mistyped path must not answer "nobody saw")."""
+    from ._errors import ErrorDetail, InputError
+
+    if path is None:
+        raise InputError("--audit", [ErrorDetail("$", _m(lang, "history_needs_audit"), rule="audit")])
+    if not path.is_file():
+        raise InputError(str(path), [ErrorDetail("$", _m(lang, "no_file"), str(path), "file")])
+    return path
+
+
+def _problem_text(p: AuditProblem, lang: str, *, where: bool = True) -> str:
+    """One problem of an audit file, in words: where, what, expected and found."""
+    text = _m(lang, f"kind.{p.kind}", env=AUDIT_KEY_ENV)
+    if p.expected is not None or p.found is not None:
+        text += f" ({_m(lang, 'expected_found', expected=_short_hash(p.expected), found=_short_hash(p.found))})"
+    if p.detail and p.kind in ("bad_json", "not_a_record", "torn", "head_invalid"):
+        text += f": {p.detail}"
+    if not where:
+        return text
+    return f"{_m(lang, 'line', line=p.line) if p.line is not None else _m(lang, 'head')}: {text}"
+
+
+def _short_hash(value: str | None) -> str:
+    if value is None:
+        return "—"
+    return value[:16] + "…" if len(value) == 64 else value
+
+
 def _cmd_privacy_history(args: argparse.Namespace) -> int:
     import attrs
 
     from ._audit import JsonlAuditLog
+    from ._errors import ErrorDetail, InputError
     from ._render import history_text
 
     lang = args.lang
     if args.audit is None:
         _err(_m(lang, "history_needs_audit"))
         return EXIT_INVALID
-    if not Path(args.audit).is_file():  # a mistyped path must not answer "nobody saw anything"
-        from ._errors import ErrorDetail, InputError
-
-        raise InputError(str(args.audit), [ErrorDetail("$", _m(lang, "no_file"), str(args.audit), "file")])
-    try:
-        records = JsonlAuditLog(args.audit).records(args.case_id)
-    except (ValueError, TypeError, KeyError) as exc:  # not a file written by JsonlAuditLog
-        from ._errors import ErrorDetail, InputError
-
-        raise InputError(str(args.audit), [ErrorDetail("$", _m(lang, "bad_audit", exc=exc), rule="audit")]) from None
+    audit = _audit_file(args.audit, lang)
+    log = JsonlAuditLog(audit)
+    records, bad = log.read(args.case_id)  # every good line; the bad ones named, not fatal
+    if bad and not records and not log.read()[0]:  # not one line is an audit record: not an audit file
+        problem = _m(lang, "bad_audit", exc="; ".join(_problem_text(p, lang) for p in bad[:3]))
+        raise InputError(str(audit), [ErrorDetail("$", problem, rule="audit")])
+    if bad:
+        _err(f"{_m(lang, 'warning')}: {_m(lang, 'bad_lines', n=len(bad), audit=audit)}")
+        for p in bad:
+            _err(f"  {_problem_text(p, lang)}")
     if args.json:
-        _emit_json({"case_id": args.case_id, "audit": str(args.audit),
-                    "records": [attrs.asdict(r) for r in records]})
+        _emit_json({"case_id": args.case_id, "audit": str(audit),
+                    "records": [attrs.asdict(r) for r in records],
+                    "bad_lines": [attrs.asdict(p) for p in bad]})
     else:
-        _out(history_text(records, args.case_id, str(args.audit), lang))
+        _out(history_text(records, args.case_id, str(audit), lang))
     return EXIT_OK
+
+
+def _cmd_privacy_verify(args: argparse.Namespace) -> int:
+    import attrs
+
+    from ._audit import verify_audit
+
+    lang = args.lang
+    report = verify_audit(_audit_file(args.file, lang), _audit_key(lang))
+    if args.json:
+        _emit_json({**attrs.asdict(report), "ok": report.ok, "bad_lines": list(report.bad_lines),
+                    "first_problem": attrs.asdict(report.first_problem) if report.first_problem else None})
+        return EXIT_OK if report.ok else EXIT_INVALID
+    title = _m(lang, "verify_title", path=args.file)
+    lines = [title, "=" * min(len(title), 100),
+             "  " + _m(lang, "verify_counts", lines=report.lines, records=report.records,
+                       last="—" if report.last_seq is None else report.last_seq,
+                       head="—" if report.head_seq is None else report.head_seq),
+             "  " + _m(lang, "verify_keyed" if report.keyed else "verify_unkeyed", env=AUDIT_KEY_ENV)]
+    first = report.first_problem
+    lines.append("  " + (_m(lang, "verify_ok") if first is None else
+                         _m(lang, "verify_broken", where=_problem_text(first, lang))))
+    for key, items in (("verify_problems", report.problems), ("verify_warnings", report.warnings)):
+        if items:
+            lines.append("  " + _m(lang, key, n=len(items)))
+            lines += [f"    {_problem_text(p, lang)}" for p in items]
+    _out("\n".join(lines))
+    return EXIT_OK if report.ok else EXIT_INVALID
 
 
 # --------------------------------------------------------------------------- main
@@ -1216,7 +1371,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_INVALID
     try:
-        code: int = args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_printer(lang)
+            code: int = args.func(args)
     except KeyboardInterrupt:
         _err(_m(lang, "interrupted"))
         return 130
@@ -1227,6 +1384,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         return _report_exception(exc, args)
     return code
+
+
+def _warning_printer(lang: str) -> Any:
+    """Show the audit's warnings as the command's own (``avviso: ...``), others as Python does."""
+    default = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+             line: str | None = None) -> None:
+        if category.__name__ == "AuditWarning":
+            _err(f"{_m(lang, 'warning')}: {message}")
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    return show
 
 
 def _report_exception(exc: Exception, args: argparse.Namespace) -> int:
