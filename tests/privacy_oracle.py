@@ -132,6 +132,9 @@ class CountingLog:
 
 # --------------------------------------------------------------------------- what may flow
 
+HOUSEHOLD = "<household>"
+EVERYONE = "<everyone>"
+
 
 def consent_valid(consent: Consent, day: dt.date) -> bool:
     """Valid from given_on, through expires_on, until the day before withdrawn_on."""
@@ -140,22 +143,74 @@ def consent_valid(consent: Consent, day: dt.date) -> bool:
             and (consent.withdrawn_on is None or day < consent.withdrawn_on))
 
 
+def _age(born: dt.date | None, day: dt.date) -> int | None:
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def may_consent(case: Case, consent: Consent) -> bool:
+    """The subject is a member, and consented as an adult or through a representative."""
+    member = next((m for m in case.household.members if m.id == consent.member), None)
+    if member is None:
+        return False
+    age = _age(member.birth_date, consent.given_on)
+    return consent.representative is not None or age is None or age >= 18
+
+
 def covering(consents: Iterable[Consent], category: str, kind: str, purpose: Purpose, day: dt.date) -> list[str]:
     """The ids of the consents that cover a category, recipient kind and purpose on a day."""
     return [c.id for c in consents
             if consent_valid(c, day) and category in c.categories and kind in c.recipients and purpose in c.purposes]
 
 
-def allowed_categories(territory: Territory, case: Case, kind: str, purpose: Purpose, day: dt.date) -> set[str]:
-    """The categories with a law flow, or a consent flow and a consent valid on ``day`` covering them."""
-    out: set[str] = set()
-    for flow in territory.section("privacy", "flows").values():
-        if flow["recipient"] != kind or flow["purpose"] != purpose.value:
-            continue
-        for category in flow["categories"]:
-            if flow["basis"] == "law" or covering(case.consents, category, kind, purpose, day):
-                out.add(category)
-    return out
+class Allowed:
+    """
+    What may flow to a recipient kind for a purpose on a day, recomputed from the flows and
+    consents: a category by law, or on consent per data subject (a member; every adult
+    for the household's data; every member for a decision of the pipeline).
+
+    ``category in allowed`` asks about a decision of the pipeline (every member).
+    """
+
+    def __init__(self, territory: Territory, case: Case, kind: str, purpose: Purpose, day: dt.date) -> None:
+        flows = [f for f in territory.section("privacy", "flows").values()
+                 if f["recipient"] == kind and f["purpose"] == purpose.value]
+        self.law = {c for f in flows if f["basis"] == "law" for c in f["categories"]}
+        self.on_consent = {c for f in flows if f["basis"] == "consent" for c in f["categories"]} - self.law
+        self.members = [m.id for m in case.household.members]
+        adults = [m.id for m in case.household.members if (a := _age(m.birth_date, day)) is None or a >= 18]
+        self.adults = adults or self.members
+        self.covered: dict[str, set[str]] = {}
+        for consent in case.consents:
+            if consent_valid(consent, day) and kind in consent.recipients and purpose in consent.purposes \
+                    and may_consent(case, consent):
+                for category in consent.categories:
+                    if category in self.on_consent:
+                        self.covered.setdefault(category, set()).add(consent.member)
+
+    def allows(self, category: str, subject: str = EVERYONE) -> bool:
+        """Whether data of the category about the subject may flow."""
+        if category in self.law:
+            return True
+        mine = self.covered.get(category, set())
+        if subject == EVERYONE:
+            return bool(mine) and set(self.members) <= mine
+        if subject == HOUSEHOLD:
+            return bool(mine) and set(self.adults) <= mine
+        return subject in mine
+
+    def __contains__(self, category: object) -> bool:
+        return isinstance(category, str) and self.allows(category)
+
+    def whole(self) -> set[str]:
+        """The categories that may flow for the whole case."""
+        return {c for c in CATEGORIES if self.allows(c)}
+
+
+def allowed_categories(territory: Territory, case: Case, kind: str, purpose: Purpose, day: dt.date) -> Allowed:
+    """What may flow (see :class:`Allowed`)."""
+    return Allowed(territory, case, kind, purpose, day)
 
 
 def law_categories(territory: Territory, kind: str, purpose: Purpose) -> set[str]:
@@ -209,22 +264,30 @@ def code_of(by: str, item: Mapping[str, Any]) -> str:
     return str(item["dimension"] if by == "dimensions" else item["code"])
 
 
-def check_case_view(territory: Territory, case: Case, view: View, allowed: set[str],  # noqa: PLR0915 - one walk, read against the schema
+def check_case_view(territory: Territory, case: Case, view: View, allowed: Allowed,  # noqa: PLR0915 - one walk, read against the schema
                     full: Mapping[str, Any]) -> dict[str, str]:
     """
     Check a case view field by field against the full case; return the disclosed paths and
     their categories (paths with the full case's list indices).
 
-    A field is in the view iff its category is allowed (and its parent is in the view); a
-    coded item likewise by its configured category; every value shown equals the case's;
-    the withheld list is exactly the fields and items left out, with their categories.
+    A field is shown iff its category may flow about its subject (and its parent is shown),
+    else it is ``null`` (the key stays); a coded item likewise by its configured category,
+    else it is left out of its list; every value shown equals the case's; the withheld list
+    is exactly the fields and items left out, with their categories.
     """
     disclosed: dict[str, str] = {}
     expected: dict[str, str] = {}
 
-    def walk(orig: Mapping[str, Any], shown: Mapping[str, Any], defname: str, path: str) -> None:
+    def subject_of(defname: str, item: Mapping[str, Any], parent: str) -> str:
+        if defname == "Member":
+            return str(item["id"])
+        if defname == "Need":
+            return str(item["member"]) if item.get("member") is not None else HOUSEHOLD
+        return parent
+
+    def walk(orig: Mapping[str, Any], shown: Mapping[str, Any], defname: str, path: str, subject: str) -> None:
         body = DEFS[defname]
-        assert set(shown) <= set(body["properties"]), f"{path}: keys not in the schema {set(shown) - set(body)}"
+        assert set(shown) == set(body["properties"]), f"{path}: keys {set(shown) ^ set(body['properties'])}"
         for name, prop in body["properties"].items():
             here = f"{path}.{name}"
             category = prop["x-category"]
@@ -237,72 +300,87 @@ def check_case_view(territory: Territory, case: Case, view: View, allowed: set[s
                     continue
                 if not many:  # a service id: its own configured category
                     cat = code_category(territory, by, value)
-                    if cat in allowed:
+                    if allowed.allows(cat, subject):
                         assert shown[name] == value, f"{here}: altered"
                         disclosed[here] = cat
                     else:
-                        assert name not in shown, f"LEAK: {here} ({cat}) shown without a basis"
+                        assert shown[name] is None, f"LEAK: {here} ({cat}) shown without a basis"
                         expected[here] = cat
                     continue
                 assert ref is not None
-                if "process" not in allowed:  # the list itself is case-management data
-                    assert name not in shown, f"LEAK: {here} (process) shown without a basis"
+                if not allowed.allows("process", subject):  # the list itself is case-management data
+                    assert shown[name] is None, f"LEAK: {here} (process) shown without a basis"
                     expected[here] = "process"
                     continue
                 disclosed[here] = "process"
                 kept = 0
                 for i, item in enumerate(value):
                     cat = code_category(territory, by, code_of(by, item))
-                    if cat in allowed:
+                    mine = subject_of(ref, item, subject)
+                    if allowed.allows(cat, mine):
                         disclosed[f"{here}[{i}]"] = cat
-                        walk(item, shown[name][kept], ref, f"{here}[{i}]")
+                        walk(item, shown[name][kept], ref, f"{here}[{i}]", mine)
                         kept += 1
                     else:
                         expected[f"{here}[{i}]"] = cat
                 assert len(shown[name]) == kept, f"{here}: {len(shown[name])} items shown, {kept} allowed"
                 continue
-            if category not in allowed:
-                assert name not in shown, f"LEAK: {here} ({category}) shown without a basis"
+            if not allowed.allows(category, subject):
+                assert shown[name] is None, f"LEAK: {here} ({category}) shown without a basis"
                 expected[here] = category
                 continue
-            assert name in shown, f"SILENT DROP: {here} ({category}) allowed but neither shown nor withheld"
             disclosed[here] = category
             if ref is None or value is None:
                 assert shown[name] == value, f"{here}: altered"
             elif many:
                 assert len(shown[name]) == len(value), f"{here}: items lost"
                 for i, item in enumerate(value):
-                    walk(item, shown[name][i], ref, f"{here}[{i}]")
+                    walk(item, shown[name][i], ref, f"{here}[{i}]", subject_of(ref, item, subject))
             else:
-                walk(value, shown[name], ref, here)
+                walk(value, shown[name], ref, here, subject_of(ref, value, subject))
 
-    walk(full, view.data, "Case", "$")
+    walk(full, view.data, "Case", "$", HOUSEHOLD)
     withheld = {w.path: w.category for w in view.withheld}
     assert len(withheld) == len(view.withheld), "a path withheld twice"
     assert withheld == expected, f"withheld {withheld} != expected {expected}"
     for w in view.withheld:
         assert w.reason_it and w.reason_en and view.recipient.kind in w.reason_it
-    check_disclosures(territory, case, view, allowed, set(disclosed.values()))
+    check_disclosures(territory, case, view, allowed)
     return disclosed
 
 
-def check_disclosures(territory: Territory, case: Case, view: View, allowed: set[str], shown: set[str]) -> None:
-    """Each category shown has one disclosure with the right basis: law when a law flow lists it, else a consent."""
-    law = law_categories(territory, view.recipient.kind, view.purpose)
+def check_disclosures(territory: Territory, case: Case, view: View, allowed: Allowed) -> None:
+    """
+    Every category with a basis is listed once, whatever the case holds: by law when a law
+    flow lists it, else on the consents of the members covered; ``not_disclosed`` lists
+    every category that may not flow for the whole case.
+    """
     by_category = {d.category: d for d in view.disclosed}
     assert len(by_category) == len(view.disclosed), "a category disclosed twice"
-    assert shown <= set(by_category), f"shown without a recorded basis: {shown - set(by_category)}"
-    assert set(by_category) <= allowed, f"disclosed without a basis: {set(by_category) - allowed}"
+    expected = allowed.law | set(allowed.covered)
+    assert set(by_category) == expected, f"disclosed {sorted(by_category)} != {sorted(expected)}"
     flows = territory.section("privacy", "flows")
     for d in view.disclosed:
         flow = flows[d.flow]
         assert flow["recipient"] == view.recipient.kind and flow["purpose"] == view.purpose.value
         assert d.category in flow["categories"] and flow["basis"] == d.basis
-        if d.category in law:
-            assert d.basis == "law" and d.consent is None
+        if d.category in allowed.law:
+            assert d.basis == "law" and d.consents == () and d.whole
         else:
             assert d.basis == "consent"
-            assert d.consent in covering(case.consents, d.category, view.recipient.kind, view.purpose, view.as_of)
+            assert set(d.members) == allowed.covered[d.category]
+            assert d.whole == allowed.allows(d.category)
+            day = disclosure_day(view)
+            for consent_id, member in zip(d.consents, d.members, strict=True):
+                consent = next(c for c in case.consents if c.id == consent_id)
+                assert consent.member == member and consent_valid(consent, day)
+    assert [w.category for w in view.not_disclosed] == [c for c in CATEGORIES if not allowed.allows(c)]
+
+
+def disclosure_day(view: View) -> dt.date:
+    """The day the view was disclosed (the tests' clocks are at noon UTC or thereabouts)."""
+    assert view.at is not None
+    return view.at.date()
 
 
 def topmost(paths: Mapping[str, str], category: str) -> set[str]:
@@ -316,18 +394,22 @@ def topmost(paths: Mapping[str, str], category: str) -> set[str]:
 FLAG = "profilo.flag."
 
 
-def check_result_view(result: Result, view: View, allowed: set[str], to_json: Callable[[Any], Any]) -> None:  # noqa: PLR0915
+def check_result_view(result: Result, view: View, allowed: Allowed, to_json: Callable[[Any], Any]) -> None:  # noqa: PLR0915
     """
-    Check a result view: no reason shown uses a category outside ``allowed``; each item
-    whose reason may not be shown (equipe member, intervention, deadline, problem, profile
-    flag), each such reason, and every measure when economic data may not flow, is left
-    out and listed in withheld at its path; everything else is shown unchanged.
+    Check a result view against the categories that may flow for the whole case: no reason
+    shown uses another; each item whose reason may not be shown (equipe member,
+    intervention, deadline, problem, profile flag), each such reason, and every measure
+    when economic data may not flow, is left out and listed in withheld at its path; a
+    grade, the pathway, the routing, the equipe or an eligibility whose rule may read
+    another category is masked (and listed in ``masked``); everything else is unchanged.
     """
+    ok = allowed.whole()
 
     def bad(reason: Reason) -> set[str]:
-        return set(reason.categories) - allowed
+        return set(reason.categories) - ok
 
     expected: dict[str, set[str]] = {}
+    masked: list[str] = []
 
     def keep(items: Iterable[Any], path: str, reason_of: Callable[[Any], Reason]) -> list[Any]:
         kept = []
@@ -342,7 +424,9 @@ def check_result_view(result: Result, view: View, allowed: set[str], to_json: Ca
     profile = result.profile
     flags = []
     for i, flag in enumerate(profile.profile.flags):
-        b = set().union(*(bad(r) for r in profile.reasons if r.rule == FLAG + flag))
+        cats = profile.profile.derived_from.get(f"flag.{flag}") or tuple(
+            c for r in profile.reasons if r.rule == FLAG + flag for c in r.categories)
+        b = set(cats) - ok
         if b:
             expected[f"$.profile.profile.flags[{i}]"] = b
         else:
@@ -353,57 +437,71 @@ def check_result_view(result: Result, view: View, allowed: set[str], to_json: Ca
 
     data = view.data
     assert data["profile"]["profile"]["flags"] == flags
-    # a grade or the pathway is masked when a reason that decided it may not flow
     for name in ("occupability", "complexity", "activability", "pathway"):
-        b = set(profile.profile.derived_from.get(name, ())) - allowed
+        b = set(profile.profile.derived_from.get(name, ())) - ok
         original = to_json(profile.profile)[name]
         if b:
             expected[f"$.profile.profile.{name}"] = b
+            masked.append(f"$.profile.profile.{name}")
             assert data["profile"]["profile"][name] == ("non_comunicato" if name == "pathway" else None)
         else:
             assert data["profile"]["profile"][name] == original
-    # the routing's destination is masked when one of its reasons may not flow
-    routing_json = to_json(result.routing)
-    if any(bad(r) for r in result.routing.reasons):
-        assert (data["routing"]["service"], data["routing"]["channel"], data["routing"]["deadline"],
-                data["routing"]["alternatives"]) == (None, "non_comunicato", None, [])
-    else:
-        assert {k: data["routing"][k] for k in ("service", "channel", "deadline", "alternatives")} == {
-            k: routing_json[k] for k in ("service", "channel", "deadline", "alternatives")}
     assert data["profile"]["reasons"] == to_json(keep(profile.reasons, "$.profile.reasons", same))
-    assert data["routing"]["reasons"] == to_json(keep(result.routing.reasons, "$.routing.reasons", same))
-    assert data["equipe"]["members"] == to_json(keep(result.equipe.members, "$.equipe.members", lambda m: m.reason))
-    assert data["equipe"]["reasons"] == to_json(keep(result.equipe.reasons, "$.equipe.reasons", same))
+    # the routing, masked whole when one of its reasons may not flow
+    routing_json = to_json(result.routing)
+    kept_routing = keep(result.routing.reasons, "$.routing.reasons", same)
+    assert data["routing"]["reasons"] == to_json(kept_routing)
+    if len(kept_routing) < len(result.routing.reasons):
+        expected["$.routing"] = set().union(*(bad(r) for r in result.routing.reasons))
+        masked.append("$.routing")
+        assert {k: data["routing"][k] for k in ("outcome", "service", "channel", "deadline", "alternatives")} == {
+            "outcome": "non_comunicato", "service": None, "channel": "non_comunicato", "deadline": None,
+            "alternatives": []}
+    else:
+        assert data["routing"] == routing_json
+    # the equipe, masked whole (members included) when a reason for its format may not flow
     equipe_bad = set().union(*(bad(r) for r in result.equipe.reasons))
-    if equipe_bad:  # the format ("allargata") would reveal why it was chosen
+    kept_reasons = keep(result.equipe.reasons, "$.equipe.reasons", same)
+    assert data["equipe"]["reasons"] == to_json(kept_reasons)
+    if equipe_bad:
         expected["$.equipe.format"] = equipe_bad
-        assert (data["equipe"]["format"], data["equipe"]["label"]) == ("non_comunicato", "non_comunicato")
+        expected.update({f"$.equipe.members[{i}]": equipe_bad for i in range(len(result.equipe.members))})
+        masked.append("$.equipe")
+        assert (data["equipe"]["format"], data["equipe"]["label"], data["equipe"]["household_takes_part"],
+                data["equipe"]["modes"], data["equipe"]["members"]) == ("non_comunicato", "non_comunicato", None, [],
+                                                                         [])
     else:
         assert (data["equipe"]["format"], data["equipe"]["label"]) == (result.equipe.format, result.equipe.label)
+        assert data["equipe"]["members"] == to_json(keep(result.equipe.members, "$.equipe.members",
+                                                         lambda m: m.reason))
     assert data["interventions"] == to_json(keep(result.interventions, "$.interventions", lambda r: r.reason))
     assert data["deadlines"] == to_json(keep(result.deadlines, "$.deadlines", lambda d: d.reason))
     assert data["project_problems"] == to_json(keep(result.project_problems, "$.project_problems", lambda p: p.reason))
     measures = []
-    for i, m in enumerate(result.measures):
-        measure_bad = set().union(*(bad(r) for r in m.reasons))
-        if measure_bad:  # eligibility decided by withheld data would reveal it
-            expected[f"$.measures[{i}].eligible"] = measure_bad
-        measures.append(attrs.evolve(m, reasons=tuple(keep(m.reasons, f"$.measures[{i}].reasons", same)),
-                                     eligible=None if measure_bad else m.eligible))
-    if "economic" not in allowed:
-        expected.update({f"$.measures[{i}]": {"economic"} for i in range(len(measures))})
-        measures = []
+    if "economic" in ok:
+        for i, m in enumerate(result.measures):
+            measure_bad = set().union(*(bad(r) for r in m.reasons))
+            if measure_bad:  # eligibility decided by withheld data would reveal it
+                expected[f"$.measures[{i}].eligible"] = measure_bad
+                masked.append(f"$.measures[{i}].eligible")
+            measures.append(attrs.evolve(m, reasons=tuple(keep(m.reasons, f"$.measures[{i}].reasons", same)),
+                                         eligible=None if measure_bad else m.eligible))
+    else:
+        expected.update({f"$.measures[{i}]": {"economic"} for i in range(len(result.measures))})
     assert data["measures"] == to_json(measures)
-    rest = {k: v for k, v in to_json(result).items()
-            if k not in ("profile", "routing", "equipe", "interventions", "deadlines", "measures", "project_problems")}
+    parts = ("profile", "routing", "equipe", "interventions", "deadlines", "measures", "project_problems", "provenance")
+    rest = {k: v for k, v in to_json(result).items() if k not in parts}
     assert {k: data[k] for k in rest} == rest
+    provenance = {k: v for k, v in to_json(result.provenance).items() if k != "plugins"}
+    assert {k: v for k, v in data["provenance"].items() if k != "plugins"} == provenance
+    assert list(view.masked) == masked
 
     withheld = {w.path: w.category for w in view.withheld}
     assert len(withheld) == len(view.withheld), "a path withheld twice"
     assert set(withheld) == set(expected), f"withheld {sorted(withheld)} != expected {sorted(expected)}"
     for path, category in withheld.items():
         assert category in expected[path], f"{path}: withheld as {category}, not one of {expected[path]}"
-    assert_no_reason_beyond(data, allowed)
+    assert_no_reason_beyond(data, ok)
 
 
 def assert_no_reason_beyond(data: Any, allowed: set[str], path: str = "$") -> None:

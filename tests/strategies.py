@@ -228,8 +228,10 @@ def consistent_with_italia(c: m.Case) -> m.Case:
         for i, r in enumerate(c.referrals))
     measures = tuple(attrs.evolve(x, code=_pick("measures", x.code), valid_to=_ordered(x.valid_from, x.valid_to))
                      for x in c.measures)
-    consents = tuple(attrs.evolve(x, member=member(x.member), expires_on=_ordered(x.given_on, x.expires_on),
-                                  withdrawn_on=_ordered(x.given_on, x.withdrawn_on)) for x in c.consents)
+    consents = tuple(_consent_giver(attrs.evolve(x, member=member(x.member),
+                                                 expires_on=_ordered(x.given_on, x.expires_on),
+                                                 withdrawn_on=_ordered(x.given_on, x.withdrawn_on)), members)
+                     for x in c.consents)
     p = c.project
     if p is not None:
         p = attrs.evolve(
@@ -242,6 +244,22 @@ def consistent_with_italia(c: m.Case) -> m.Case:
         c, territory="italia", household=attrs.evolve(c.household, members=tuple(members)), access=access,
         assessment=a, referrals=referrals, measures=measures, consents=consents, project=p,
     )
+
+
+def _consent_giver(consent: m.Consent, members: list[m.Member]) -> m.Consent:
+    """A consent as Engine.check admits it: a minor's through a representative, who (if a member) is another adult."""
+    by_id = {x.id: x for x in members}
+    rep = consent.representative
+    if rep is not None and rep.member is not None:
+        giver = by_id.get(rep.member)
+        age = None if giver is None else giver.age(consent.given_on)
+        if giver is None or rep.member == consent.member or (age is not None and age < 18):
+            rep = attrs.evolve(rep, member=None)
+    subject = by_id[consent.member]
+    age = subject.age(consent.given_on)
+    if rep is None and age is not None and age < 18:
+        rep = m.Representative(role=m.RepresentativeRole.GENITORE, name="genitore")
+    return attrs.evolve(consent, representative=rep)
 
 
 def italia_cases() -> st.SearchStrategy[m.Case]:

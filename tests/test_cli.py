@@ -40,9 +40,14 @@ def write_json(path: Path, data: Any) -> Path:
     return path
 
 
+DISCLOSED_AT = dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.UTC)
+"""The moment every disclosure of these tests happens (consents are judged on its day)."""
+
+
 @pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run ``inclusione ARGS...`` in-process; return (exit status, stdout, stderr)."""
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Run ``inclusione ARGS...`` in-process, disclosures at DISCLOSED_AT; return (exit status, stdout, stderr)."""
+    monkeypatch.setattr("inclusione_core._engine._utcnow", lambda: DISCLOSED_AT)
 
     def _run(*args: str | Path) -> tuple[int, str, str]:
         code = main([str(a) for a in args])
@@ -668,7 +673,8 @@ def test_assess_text_names_the_recipient_and_lists_what_was_withheld(
     assert code == 0
     assert "Destinatario: Centro per l'Impiego (cpi) · Finalità: equipe (equipe)" in " ".join(out.split())
     withheld = out.split("DATI NON COMUNICATI AL DESTINATARIO")[1]
-    assert "dipendenze (art. 9 GDPR): non comunicabile a cpi per equipe senza un consenso valido al 2025-03-01" in (
+    assert "dipendenze (art. 9 GDPR): non comunicabile a cpi per equipe senza il consenso valido di ogni componente"\
+        " del nucleo al 2025-03-01" in (
         " ".join(withheld.split()))
     assert "$." not in withheld
     assert err.count("--audit FILE") == 1  # no persistent audit: said once
@@ -775,27 +781,37 @@ def test_privacy_flows_unknown_territory_exits_2(run: Run) -> None:
     assert "atlantide" in err
 
 
-def test_privacy_view_shows_consent_at_work(run: Run, tmp_path: Path, only_core: None) -> None:
-    """The CPI sees the addiction need only while a consent covers it: not before it, not after its withdrawal."""
+def test_privacy_view_shows_consent_at_work(run: Run, tmp_path: Path, only_core: None,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """
+    The CPI sees the addiction need only while a consent covers it, judged on the day the
+    view is produced: not before it, not after its withdrawal, whatever --as-of says.
+    """
     consent = {"id": "k1", "member": "m1", "categories": ["addiction"], "recipients": ["cpi"],
                "purposes": ["equipe"], "given_on": "2025-02-01", "withdrawn_on": "2025-04-01"}
     path = write_json(tmp_path / "case.json", italia_case(consents=[consent]))
 
-    def needs(day: str) -> list[str]:
+    def needs(today: str, as_of: str = "2025-03-01") -> list[str]:
+        moment = dt.datetime.fromisoformat(f"{today}T10:00:00+00:00")
+        monkeypatch.setattr("inclusione_core._engine._utcnow", lambda: moment)
         code, out, _ = run("--json", "privacy", "view", path, "--recipient", "cpi", "--purpose", "equipe",
-                           "--as-of", day)
+                           "--as-of", as_of)
         assert code == 0
         view = json.loads(out)
-        assert view["recipient"] == "cpi"
+        assert view["recipient"] == "cpi" and view["at"] == f"{today}T10:00:00+00:00"
         return [n["code"] for n in view["data"]["assessment"]["needs"]]
 
     assert needs("2025-01-31") == []
     assert needs("2025-02-01") == ["dipendenze"]
     assert needs("2025-03-31") == ["dipendenze"]
     assert needs("2025-04-01") == []
+    # back-dating the view does not bring the consent back: the withdrawal holds today
+    assert needs("2025-06-01", as_of="2025-03-01") == []
+    assert needs("2025-03-01", as_of="2025-06-01") == ["dipendenze"]
+    monkeypatch.setattr("inclusione_core._engine._utcnow", lambda: DISCLOSED_AT)
     code, out, _ = run("privacy", "view", path, "--recipient", "cpi", "--purpose", "equipe", "--as-of", "2025-03-01")
     assert code == 0
-    assert "con consenso k1 (flusso cpi_equipe_consenso): addiction" in out
+    assert "con consenso k1 (m1) (flusso cpi_equipe_consenso): addiction" in out
     assert "household.members[0].employment: disoccupato" in out
     assert "salute (art. 9 GDPR): non comunicabile" in " ".join(out.split())
 

@@ -136,6 +136,7 @@ ENGINE_INTERNAL = {
     "territories": "configuration", "territory": "configuration", "load_case": "input", "check": "input",
     "assess": "the result to the embedding program", "assess_many": "idem", "eligibility": "idem",
     "to_json": "the embedding program's own data", "disclosure_history": "the audit (right of access)",
+    "grants": "which categories may flow, to the embedding program (no case data)",
 }
 CLI_CASE_OUTPUTS = {"assess", "demo", "privacy view"}
 CLI_OTHER = {
@@ -194,7 +195,7 @@ def test_the_engine_exits_each_append_one_record_per_case(zone_root: Path) -> No
     view = engine.disclose_document(case, {"lavoro": "x", "salute": "y"}, categories={"lavoro": "work",
                                     "salute": "health"}, recipient="zq_cpi", purpose="referral", as_of=DAY,
                                     channel="modulo")
-    assert view.data == {"lavoro": "x"} and [w.path for w in view.withheld] == ["$.salute"]
+    assert view.data == {"lavoro": "x", "salute": None} and [w.path for w in view.withheld] == ["$.salute"]
     assert [r.channel for r in audit.records()][-1] == "modulo" and len(audit.records()) == 5
 
 
@@ -238,7 +239,8 @@ def test_cli_privacy_view_prints_only_an_audited_view(zone_root: Path, tmp_path:
     (record,) = _audit_lines(audit)
     assert (record["recipient"], record["purpose"], record["as_of"]) == ("zq_cpi", "referral", "2025-03-01")
     shown = json.loads(out)
-    assert "disability_percent" not in json.dumps(shown["data"])  # health: not to zq_cpi without consent
+    member = shown["data"]["household"]["members"][0]
+    assert member["disability_percent"] is None  # health: not to zq_cpi without consent (the key stays)
     assert "health" in {w["category"] for w in shown["not_disclosed"]}  # said by category, not by path
 
 

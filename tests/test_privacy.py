@@ -41,6 +41,7 @@ from inclusione_core import (
     DataCategory,
     DimensionLevel,
     Engine,
+    InvalidCaseError,
     JsonlAuditLog,
     MemoryAuditLog,
     Need,
@@ -56,7 +57,7 @@ from inclusione_core._categories import BY_CODE, Export
 from inclusione_core._fields import CATEGORY_KEY, EXPORT_KEY, ID_PATTERN, SCHEMA_KEY
 from inclusione_core._privacy import view_case
 from inclusione_core._schema import generate_case_schema, load_schema
-from inclusione_core.testing import minimal_case
+from inclusione_core.testing import FixedClock, minimal_case
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = dt.date(2025, 3, 1)
@@ -71,9 +72,15 @@ def zone_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def engine(zone_root: Path) -> Engine:
+def clock() -> FixedClock:
+    """The moment of the disclosures (consents are judged on its day): 1 March 2025, 9:30 UTC."""
+    return FixedClock(CLOCK)
+
+
+@pytest.fixture
+def engine(zone_root: Path, clock: FixedClock) -> Engine:
     """A fresh engine on the zone, with its own in-memory audit and a fixed clock."""
-    return zone_engine(zone_root, audit=MemoryAuditLog(), clock=lambda: CLOCK)
+    return zone_engine(zone_root, audit=MemoryAuditLog(), clock=clock)
 
 
 @pytest.fixture(scope="module")
@@ -204,10 +211,10 @@ def test_a_law_flow_discloses_without_consent(engine: Engine, zone: Territory) -
     case = assessed("zq_work")
     view = engine.disclose_case(case, recipient="zq_cpi", purpose="referral", as_of=DAY)
     by = {d.category: d for d in view.disclosed}
-    assert by["work"].basis == "law" and by["work"].consent is None
+    assert by["work"].basis == "law" and by["work"].consents == ()
     assert by["work"].flow == "zq_cpi_invio"
     assert str(by["work"].legal_basis) == "D.Lgs. 147/2017, § art. 21"
-    assert view.data["assessment"]["needs"] == [{"code": "zq_work", "member": None, "severity": 2}]  # note: free text
+    assert view.data["assessment"]["needs"] == [{"code": "zq_work", "member": None, "severity": 2, "note": None}]
     allowed = allowed_categories(zone, case, "zq_cpi", Purpose.REFERRAL, DAY)
     assert "health" not in allowed
     check_case_view(zone, case, view, allowed, engine.to_json(case))
@@ -242,26 +249,29 @@ def test_special_data_needs_a_consent_for_that_recipient_and_purpose(engine: Eng
     (dt.date(2025, 6, 30), True),  # its last day
     (dt.date(2025, 7, 1), False),  # expired
 ])
-def test_a_consent_is_valid_from_its_date_through_its_expiry(engine: Engine, day: dt.date, valid: bool) -> None:
+def test_a_consent_is_valid_from_its_date_through_its_expiry(engine: Engine, clock: FixedClock, day: dt.date,
+                                                             valid: bool) -> None:
     """A consent opens data from the day it is given through its expiry date, not before, not after."""
     k = consent(("addiction",), ("zq_serd",), (Purpose.EQUIPE,), expires_on=dt.date(2025, 6, 30))
     assert k.valid_on(day) is valid
+    clock.set(day)
     view = engine.disclose_case(assessed("zq_addiction", consents=(k,)), recipient="zq_serd", purpose="equipe",
-                                as_of=day)
+                                as_of=DAY)
     assert ("addiction" in view.categories_withheld()) is not valid
 
 
 @pytest.mark.parametrize(("day", "valid"), [(dt.date(2025, 3, 31), True), (dt.date(2025, 4, 1), False),
                                             (dt.date(2026, 1, 1), False)])
-def test_a_withdrawal_takes_effect_on_its_date(engine: Engine, day: dt.date, valid: bool) -> None:
+def test_a_withdrawal_takes_effect_on_its_date(engine: Engine, clock: FixedClock, day: dt.date, valid: bool) -> None:
     """Withdrawn on 1 April: the data went out on 31 March, not on 1 April nor after."""
     k = consent(("addiction",), ("zq_serd",), (Purpose.EQUIPE,), withdrawn_on=dt.date(2025, 4, 1))
+    clock.set(day)
     view = engine.disclose_case(assessed("zq_addiction", consents=(k,)), recipient="zq_serd", purpose="equipe",
-                                as_of=day)
+                                as_of=DAY)
     (addiction,) = [d for d in view.disclosed if d.category == "addiction"] or [None]
     assert (addiction is not None) is valid
     if valid:
-        assert addiction is not None and addiction.basis == "consent" and addiction.consent == "k1"
+        assert addiction is not None and addiction.basis == "consent" and addiction.consents == ("k1",)
     else:
         (w,) = [w for w in view.withheld if w.category == "addiction"]
         assert w.path == "$.assessment.needs[0]"
@@ -274,7 +284,7 @@ def test_withheld_items_say_why_in_italian_and_english(engine: Engine) -> None:
     by_path = {w.path: w for w in view.withheld}
     addiction = by_path["$.assessment.needs[0]"]
     assert addiction.category == "addiction"
-    assert "dipendenze" in addiction.reason_it and "senza un consenso valido" in addiction.reason_it
+    assert "dipendenze" in addiction.reason_it and "consenso valido di ogni componente adulto" in addiction.reason_it
     assert "without a valid consent" in addiction.reason_en and "2025-03-01" in addiction.reason_en
     justice = by_path["$.assessment.needs[1]"]
     assert justice.category == "justice" and "senza base giuridica" in justice.reason_it
@@ -282,10 +292,10 @@ def test_withheld_items_say_why_in_italian_and_english(engine: Engine) -> None:
 
 
 def test_a_recipient_no_flow_names_receives_nothing_and_everything_is_listed(engine: Engine) -> None:
-    """An unknown recipient kind gets empty data and a withheld entry for every top-level field of the case."""
+    """An unknown recipient kind gets every top-level field null and a withheld entry for each."""
     case = assessed("zq_work")
     view = engine.disclose_case(case, recipient=UNKNOWN_RECIPIENT, purpose="referral", as_of=DAY)
-    assert view.data == {} and view.disclosed == ()
+    assert view.data == {a.name: None for a in attrs.fields(Case)} and view.disclosed == ()
     assert {w.path for w in view.withheld} == {f"$.{a.name}" for a in attrs.fields(Case)}
 
 
@@ -301,10 +311,15 @@ def test_coded_items_keep_their_order_and_withheld_paths_index_the_case(engine: 
 
 
 def test_an_unknown_code_is_treated_as_special(engine: Engine, zone: Territory) -> None:
-    """A need code the configuration does not know is records data (special): withheld where records may not go."""
+    """A need code the configuration does not know is records data (special): the view withholds it, and the
+    engine refuses the case before anything leaves."""
     assert zone.data_category("needs", "mai_visto") == "records"
-    view = engine.disclose_case(assessed("mai_visto"), recipient="zq_cpi", purpose="referral", as_of=DAY)
+    view = view_case(assessed("mai_visto"), zone, Recipient("zq_cpi"), Purpose.REFERRAL, DAY, engine.converter,
+                     at=CLOCK)
     assert [(w.path, w.category) for w in view.withheld if "needs" in w.path] == [("$.assessment.needs[0]", "records")]
+    with pytest.raises(InvalidCaseError, match="mai_visto"):
+        engine.disclose_case(assessed("mai_visto"), recipient="zq_cpi", purpose="referral", as_of=DAY)
+    assert engine.disclosure_history("caso-1") == []
 
 
 def test_a_consent_about_special_data_is_not_shown_where_that_data_may_not_go(engine: Engine) -> None:
@@ -330,7 +345,7 @@ def test_the_data_flow_table_has_one_row_per_flow_with_its_basis(zone: Territory
 
 def test_view_case_alone_does_not_audit(engine: Engine, zone: Territory) -> None:
     """The pure view function writes nothing; only the engine's disclose methods record a disclosure."""
-    view_case(assessed(), zone, Recipient("zq_cpi"), Purpose.REFERRAL, DAY, engine.converter)
+    view_case(assessed(), zone, Recipient("zq_cpi"), Purpose.REFERRAL, DAY, engine.converter, at=CLOCK)
     assert engine.disclosure_history("caso-1") == []
 
 
@@ -366,7 +381,7 @@ def test_an_export_key_must_be_long_enough(engine: Engine) -> None:
 def test_exports_go_through_the_statistics_view(engine: Engine) -> None:
     """An export carries only what the statistics flow allows: no flow, nothing but the withheld list in the audit."""
     (record,) = engine.export_statistics([assessed("zq_work")], key=b"k" * 16, as_of=DAY, recipient="zq_cpi")
-    assert record == {}
+    assert record and set(record.values()) == {None}
     (audit,) = engine.disclosure_history("caso-1")
     assert audit.purpose == "statistics" and audit.pseudonymised and audit.channel == "export"
     assert audit.disclosed == ()
@@ -388,8 +403,9 @@ def test_each_disclosure_appends_one_record_with_everything_asked(engine: Engine
     assert (record.purpose, record.as_of, record.channel) == ("equipe", "2025-03-01", "scheda")
     disclosed = {d["category"]: d for d in record.disclosed}
     assert disclosed["addiction"] == {"category": "addiction", "basis": "consent", "flow": "zq_serd_equipe_consenso",
-                                      "legal_basis": "Reg. UE 2016/679, § art. 9 par. 2 lett. a", "consent": "k1"}
-    assert disclosed["process"]["basis"] == "law" and disclosed["process"]["consent"] is None
+                                      "legal_basis": "Reg. UE 2016/679, § art. 9 par. 2 lett. a", "consents": ["k1"],
+                                      "members": ["m1"]}
+    assert disclosed["process"]["basis"] == "law" and disclosed["process"]["consents"] == []
     assert set(disclosed) == {d.category for d in view.disclosed}
     assert record.not_disclosed == tuple(sorted({w.category for w in view.not_disclosed}))
     assert "justice" in record.not_disclosed and "addiction" not in record.not_disclosed
@@ -449,12 +465,12 @@ def test_the_jsonl_audit_round_trips_and_is_append_only(zone_root: Path, tmp_pat
     cases = [assessed("zq_addiction", consents=(consent(("addiction",), ("zq_serd",), (Purpose.EQUIPE,)),)),
              minimal_case(territory=ZONE, id="caso-2"), assessed("zq_work")]
     for log in (JsonlAuditLog(path), memory):
-        _records(zone_engine(zone_root, audit=log, clock=lambda: CLOCK), cases[:2])
+        _records(zone_engine(zone_root, audit=log, clock=FixedClock(CLOCK)), cases[:2])
     before = path.read_bytes()
     assert JsonlAuditLog(path).records() == memory.records()
     assert len(before.splitlines()) == 2
 
-    later = zone_engine(zone_root, audit=JsonlAuditLog(path), clock=lambda: CLOCK)
+    later = zone_engine(zone_root, audit=JsonlAuditLog(path), clock=FixedClock(CLOCK))
     _records(later, cases[2:])
     after = path.read_bytes()
     assert after.startswith(before), "an earlier line changed"
@@ -475,7 +491,7 @@ def test_assessed_results_show_no_reason_beyond_what_may_flow(zone_root: Path, c
     result = engine.assess(case, as_of=as_of)
     for kind, purpose in {(r, Purpose(p)) for r, p, _b, _c in FLOWS.values()} | {(UNKNOWN_RECIPIENT, Purpose.EQUIPE)}:
         view = engine.disclose_result(result, case, recipient=kind, purpose=purpose)
-        allowed = allowed_categories(engine.territory(ZONE), case, kind, purpose, as_of)
+        allowed = allowed_categories(engine.territory(ZONE), case, kind, purpose, CLOCK.date())
         check_result_view(result, view, allowed, engine.to_json)
 
 
@@ -484,15 +500,15 @@ _ENGINES: dict[Path, Engine] = {}
 
 def _shared_engine(root: Path) -> Engine:
     if root not in _ENGINES:
-        _ENGINES[root] = zone_engine(root)
+        _ENGINES[root] = zone_engine(root, clock=FixedClock(CLOCK))
     return _ENGINES[root]
 
 
 # --------------------------------------------------------------------------- Prato (when configured)
 
 
-def _prato() -> Engine:
-    engine = Engine()
+def _prato(clock: FixedClock | None = None) -> Engine:
+    engine = Engine(clock=clock or FixedClock(CLOCK))
     try:
         flows = engine.territory("prato").section("privacy", "flows")
     except TerritoryNotFoundError:  # Prato not installed
@@ -508,10 +524,12 @@ PRATO_EXAMPLES = sorted((ROOT / "territories" / "prato" / "examples").glob("*.js
 @pytest.mark.parametrize("example", PRATO_EXAMPLES, ids=lambda p: p.stem)
 def test_prato_views_of_the_examples_pass_the_oracle(example: Path) -> None:
     """On Prato's configuration and examples, every recipient and purpose gets exactly what a basis allows."""
-    engine = _prato()
+    clock = FixedClock(CLOCK)
+    engine = _prato(clock)
     prato = engine.territory("prato")
     case = engine.load_case(json.loads(example.read_text(encoding="utf-8")), str(example))
     as_of = max(k.given_on for k in case.consents) if case.consents else case.opened_on
+    clock.set(as_of)  # the day the consents were given: they count
     result = engine.assess(case, as_of=as_of)
     full = engine.to_json(case)
     kinds = {f["recipient"] for f in prato.section("privacy", "flows").values()}
@@ -540,7 +558,7 @@ def test_prato_scheda_di_invio_carries_no_special_data_without_consent() -> None
     codes = [n["code"] for n in view.data.get("assessment", {}).get("needs", [])]
     assert "dipendenze" not in codes
     assert any(w.category == "addiction" for w in view.withheld)
-    assert "snapshot" not in view.data["referrals"][0]
+    assert view.data["referrals"][0]["snapshot"] is None  # records: withheld, the key stays
 
 
 

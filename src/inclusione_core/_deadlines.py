@@ -68,9 +68,11 @@ def _starts(case: Case, territory: Territory, cfg: Mapping[str, Any]) -> Iterato
                 territory.data_category("services", r.to_service)}
 
 
-def _met_reads(territory: Territory, met_by: str | None) -> set[str]:
-    """What telling whether a deadline is met may read: signatures name services (a SerD...)."""
-    return territory.service_categories() if met_by == "project_signed" else set()
+def _met_reads(territory: Territory, case: Case, met_by: str | None) -> set[str]:
+    """What telling whether a deadline is met may read: a project's signatures name services (a SerD...)."""
+    if met_by == "project_signed" and case.project is not None:  # no project: no signature (case-process data)
+        return territory.service_categories()
+    return set()
 
 
 def _met(case: Case, met_by: str | None) -> bool:
@@ -101,7 +103,7 @@ def compute(case: Case, territory: Territory, as_of: dt.date) -> list[Deadline]:
             msg = {"it": f"{cfg['label']['it']}: entro {days} {unit} dal {start.isoformat()}.",
                    "en": f"{cfg['label']['en']}: within {days} {'working ' if cfg.get('working_days') else ''}"
                          f"days of {start.isoformat()}."}
-            cats = {"process", *occurrence, *_met_reads(territory, cfg.get("met_by"))}
+            cats = {"process", *occurrence, *_met_reads(territory, case, cfg.get("met_by"))}
             if cfg.get("measure"):
                 cats.add("economic")
             inputs = {"dal": start.isoformat(), "giorni": days, "scadenza": due.isoformat()}

@@ -38,7 +38,17 @@ from ._models import (
     Routing,
 )
 from ._plugins import Answer, Hooks, core_version, get_plugin_manager
-from ._privacy import Recipient, View, pseudonymise, view_case, view_document, view_result
+from ._privacy import (
+    Grants,
+    Policy,
+    Recipient,
+    View,
+    disclosure_day,
+    pseudonymise,
+    view_case,
+    view_document,
+    view_result,
+)
 
 __all__ = ["Engine", "TerritoryInfo"]
 
@@ -76,7 +86,7 @@ class Engine:
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.audit: AuditLog = audit if audit is not None else MemoryAuditLog()
-        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._clock = clock or _utcnow
         self.hooks = Hooks(plugin_manager or get_plugin_manager())
         self.index = TerritoryIndex()
         self.hooks.register_territories(self.index.add)
@@ -207,6 +217,17 @@ class Engine:
         self._audit(view, terr, channel)
         return view
 
+    def grants(self, case: Case, *, recipient: Recipient | str, purpose: Purpose | str,
+               territory: str | None = None) -> Grants:
+        """
+        What a recipient may receive of a case for a purpose **now** (the engine's clock):
+        for a plugin that must decide before it builds a document. Nothing is disclosed
+        nor audited; the case is checked first.
+        """
+        terr = self.territory(territory or case.territory)
+        self.check(case, terr)
+        return Policy.of(terr).grants(case, _recipient(recipient).kind, Purpose(purpose), disclosure_day(self._now()))
+
     def disclose_result(
         self, result: Result, case: Case, *, recipient: Recipient | str, purpose: Purpose | str,
         channel: str = "api",
@@ -299,6 +320,11 @@ class Engine:
     def assess_many(self, cases: Sequence[Case], *, as_of: dt.date) -> list[Result]:
         """Assess several cases with the same compiled configurations."""
         return [self.assess(c, as_of=as_of) for c in cases]
+
+
+def _utcnow() -> dt.datetime:
+    """The real time, in UTC: the default clock of an engine."""
+    return dt.datetime.now(dt.UTC)
 
 
 def _recipient(recipient: Recipient | str) -> Recipient:

@@ -57,10 +57,21 @@ class Facts:
         return None if entry is None else float(entry["value"])
 
 
+def _reads_assessment(f: Facts, inputs: Inputs, categories: Iterable[str]) -> None:
+    """
+    Record the categories a rule reading the assessment may read: none but ``process``
+    when the case has no assessment (needs and levels live inside it, and whether there
+    is one is case-process data, the same in any two cases that differ only in others).
+    """
+    inputs.uses(PROCESS)
+    if f.case.assessment is not None:
+        inputs.uses(*categories)
+
+
 def _looked_at_needs(codes: Iterable[str], f: Facts, inputs: Inputs) -> list[str]:
     """Record the needs asked about (and their categories); return those the case has."""
     asked = set(codes)
-    inputs.uses(*(f.territory.data_category("needs", c) for c in asked))
+    _reads_assessment(f, inputs, (f.territory.data_category("needs", c) for c in asked))
     found = sorted(f.needs() & asked)
     inputs["bisogni"] = sorted({*inputs.get("bisogni", []), *found})
     return found
@@ -82,13 +93,13 @@ def _need_in_dimension(v: list[str], f: Facts, inputs: Inputs) -> bool:
 def _dimension_at_least(v: Mapping[str, int], f: Facts, inputs: Inputs) -> bool:
     for dim in v:
         inputs[f"livello.{dim}"] = f.level(dim)
-        inputs.uses(f.territory.data_category("dimensions", dim))
+    _reads_assessment(f, inputs, (f.territory.data_category("dimensions", dim) for dim in v))
     return all(f.level(dim) >= lvl for dim, lvl in v.items())
 
 
 def _dimensions_hit(level: int, f: Facts, inputs: Inputs) -> list[str]:
     dims = f.territory.need_dimensions()
-    inputs.uses(*(f.territory.data_category("dimensions", d) for d in dims))
+    _reads_assessment(f, inputs, (f.territory.data_category("dimensions", d) for d in dims))
     hit = sorted(d for d in dims if f.level(d) >= level)
     inputs[f"dimensioni_con_livello_>={level}"] = hit
     return hit
@@ -161,7 +172,9 @@ def _from_service_kind(v: list[str], f: Facts, inputs: Inputs) -> bool:
     # The sender is optional: only whether it is one of the kinds asked about is shown, so
     # the rule reads the categories of those kinds only (not the sender's, absent or not).
     inputs["servizio_inviante"] = kind if kind in v else None
-    inputs.uses(PROCESS, *f.territory.kind_categories(v))
+    inputs.uses(PROCESS)
+    if access is not None:  # no access, no sender: whether there is an access is case-process data
+        inputs.uses(*f.territory.kind_categories(v))
     return kind in v
 
 
@@ -174,7 +187,7 @@ def _assessed(v: bool, f: Facts, inputs: Inputs) -> bool:
 def _work_ready(v: bool, f: Facts, inputs: Inputs) -> bool:
     ready = () if f.case.assessment is None else f.case.assessment.work_ready_members
     inputs["componenti_attivabili"] = list(ready)
-    inputs.uses("work", "identity")
+    _reads_assessment(f, inputs, ("work", "identity"))
     return bool(ready) is v
 
 

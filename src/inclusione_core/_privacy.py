@@ -47,6 +47,7 @@ from ._fields import CATEGORY_KEY, EXPORT_KEY
 from ._models import (
     Case,
     Citation,
+    DecidedBy,
     Equipe,
     Need,
     ProfileDecision,
@@ -164,7 +165,7 @@ def _rome() -> dt.tzinfo | None:
         from zoneinfo import ZoneInfo  # noqa: PLC0415
 
         return ZoneInfo("Europe/Rome")
-    except Exception:  # no time-zone database on this system: the UTC day  # noqa: BLE001
+    except Exception:  # no time-zone database on this system: the UTC day
         return None
 
 
@@ -256,6 +257,9 @@ class Grants:
     given by its subject or, for a minor, by a recorded legal representative.
     """
 
+    HOUSEHOLD = HOUSEHOLD
+    EVERYONE = EVERYONE
+
     def __init__(self, policy: Policy, case: Case, recipient: str, purpose: Purpose, on: dt.date) -> None:
         self.policy = policy
         self.recipient = recipient
@@ -314,7 +318,8 @@ class Grants:
         if not self.policy.needs_consent(category, self.recipient, self.purpose):
             it, en = "senza base giuridica", "without a legal basis"
         elif subject == EVERYONE:
-            it, en = "senza il consenso valido di ogni componente del nucleo", "without a valid consent of every member"
+            it = "senza il consenso valido di ogni componente del nucleo"
+            en = "without a valid consent of every member"
         elif subject == HOUSEHOLD:
             it, en = "senza il consenso valido di ogni componente adulto", "without a valid consent of every adult member"
         else:
@@ -533,20 +538,24 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
     if walk.allows(DataCategory.ECONOMIC):
         for i, measure in enumerate(result.measures):
             kept = _keep(walk, measure.reasons, f"$.measures[{i}].reasons", _same)
+            eligible = measure.eligible
             if len(kept) < len(measure.reasons):  # eligibility decided by withheld data would reveal it
                 walk.withhold(f"$.measures[{i}].eligible",
                               _first_bad(walk, (c for r in measure.reasons for c in r.categories)) or "records")
                 masked.append(f"$.measures[{i}].eligible")
-                measure = attrs.evolve(measure, eligible=None)
-            measures.append(attrs.evolve(measure, reasons=kept))
+                eligible = None
+            measures.append(attrs.evolve(measure, reasons=kept, eligible=eligible))
     else:
         for i, _m in enumerate(result.measures):
             walk.withhold(f"$.measures[{i}]", DataCategory.ECONOMIC)
     interventions = _keep(walk, result.interventions, "$.interventions", lambda r: r.reason)
     deadlines = _keep(walk, result.deadlines, "$.deadlines", lambda d: d.reason)
     problems = _keep(walk, result.project_problems, "$.project_problems", lambda p: p.reason)
-    shown = [profile.decided_by, routing.decided_by, equipe.decided_by,
-             *(x.decided_by for x in (*interventions, *deadlines, *problems, *measures))]
+    shown: list[DecidedBy | None] = [profile.decided_by, routing.decided_by, equipe.decided_by]
+    shown += [x.decided_by for x in interventions]
+    shown += [x.decided_by for x in deadlines]
+    shown += [x.decided_by for x in problems]
+    shown += [x.decided_by for x in measures]
     plugins = tuple(sorted({d for d in shown if d is not None}, key=lambda d: (d.plugin, d.version)))
     filtered = attrs.evolve(
         result, profile=profile, routing=routing, equipe=equipe, interventions=interventions, deadlines=deadlines,
@@ -575,9 +584,10 @@ def view_document(case: Case, document: Mapping[str, Any], categories: Mapping[s
         else:
             walk.withhold(f"$.{key}", category)
             data[key] = None
+    kinds = set(categories.values())  # what the document may carry, whatever it holds
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=as_of,
-                data=data, disclosed=walk.grants.disclosures(), withheld=tuple(walk.withheld),
-                not_disclosed=walk.grants.not_disclosed(), at=at)
+                data=data, disclosed=tuple(d for d in walk.grants.disclosures() if d.category in kinds),
+                withheld=tuple(walk.withheld), not_disclosed=walk.grants.not_disclosed(), at=at)
 
 # --------------------------------------------------------------------------- exports
 

@@ -49,7 +49,14 @@ if TYPE_CHECKING:
     from ._engine import Engine
     from ._models import Case
 
-__all__ = ["minimal_case", "minimal_case_json", "normalise_text", "source_blocks", "territory_folder_problems"]
+__all__ = [
+    "FixedClock",
+    "minimal_case",
+    "minimal_case_json",
+    "normalise_text",
+    "source_blocks",
+    "territory_folder_problems",
+]
 
 ENTRYPOINTS_MARKER = "inclusione_entrypoints"
 
@@ -60,6 +67,35 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{ENTRYPOINTS_MARKER}: the inclusione_pm fixture also loads installed territory plugins",
     )
+
+
+class FixedClock:
+    """
+    A clock for engines under test: the moment of every disclosure, settable.
+
+    ``Engine(clock=FixedClock(dt.date(2025, 3, 1)))`` discloses at noon UTC of that day (the
+    same day in Italy); ``clock.set(day)`` moves it. A disclosure judges consents on the
+    clock's day, so a test of a withdrawal moves the clock, not an as-of date.
+    """
+
+    def __init__(self, when: dt.date | dt.datetime = dt.date(2025, 1, 15)) -> None:
+        self.now = _moment(when)
+
+    def set(self, when: dt.date | dt.datetime) -> None:
+        """Move the clock to a day (noon UTC) or to a moment."""
+        self.now = _moment(when)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def __repr__(self) -> str:
+        return f"FixedClock({self.now.isoformat()})"
+
+
+def _moment(when: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(when, dt.datetime):
+        return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    return dt.datetime(when.year, when.month, when.day, 12, tzinfo=dt.UTC)
 
 
 def source_blocks(

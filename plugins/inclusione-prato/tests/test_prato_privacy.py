@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from inclusione_core import DataCategory, Engine, Policy, Territory
+from inclusione_core.testing import FixedClock
 
 SEED_000 = "000_24df67fb6b651f98.txt"
 SEED_002 = "002_488e39f7d0a95a15.txt"
@@ -71,7 +72,7 @@ def test_the_equipe_allargata_flows_cite_seed_002(prato: Territory, service: str
 
 
 def test_the_equipe_allargata_shares_addiction_data_only_under_the_consent(
-    engine: Engine, example: Callable[[str], dict[str, Any]]
+    engine: Engine, example: Callable[[str], dict[str, Any]], clock: FixedClock
 ) -> None:
     """In the addiction example SerD and CPI see the need under the consent; the CSM and the housing office do not."""
     case = engine.load_case(example("dipendenze_e_lavoro.json"))
@@ -85,16 +86,44 @@ def test_the_equipe_allargata_shares_addiction_data_only_under_the_consent(
     assert needs("csm") == needs("casa") == ["lavoro", "economico"]
     assert needs("cpi", "referral") == ["lavoro", "economico"]  # the consent covers the equipe, not referrals
     assert needs("ssp", "assessment") == ["lavoro", "dipendenze", "economico"]  # by law
-    before = engine.disclose_case(case, recipient="serd", purpose="equipe", as_of=dt.date(2025, 4, 1))
+    clock.set(dt.date(2025, 4, 1))  # the day before the consents were given
+    before = engine.disclose_case(case, recipient="serd", purpose="equipe", as_of=day)
     assert [n["code"] for n in before.data["assessment"]["needs"]] == ["lavoro", "economico"]  # not yet given
 
 
-def test_a_withdrawn_consent_stops_on_its_date(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
+def test_the_equipe_allargata_shows_to_the_cpi_with_every_members_consent(
+    engine: Engine, example: Callable[[str], dict[str, Any]]
+) -> None:
+    """
+    The equipe allargata with the SerD (a decision that may read anybody's addiction data)
+    reaches the CPI only with the consent of every member: the child's through the parent.
+    """
+    data = example("dipendenze_e_lavoro.json")
+    case = engine.load_case(data)
+    result = engine.assess(case, as_of=dt.date(2025, 4, 15))
+    equipe = engine.disclose_result(result, case, recipient="cpi", purpose="equipe").data["equipe"]
+    assert equipe["format"] == "allargata"
+    assert any(m["role"] == "operatore_serd" and m["service"] == "serd" for m in equipe["members"])
+    data["consents"] = data["consents"][:2]  # without the child's consent
+    case = engine.load_case(data)
+    masked = engine.disclose_result(engine.assess(case, as_of=dt.date(2025, 4, 15)), case, recipient="cpi",
+                                    purpose="equipe")
+    assert masked.data["equipe"]["format"] == "non_comunicato" and masked.data["equipe"]["members"] == []
+    assert "$.equipe" in masked.masked
+    # the father's need is his own data: his consent still lets it through
+    needs = engine.disclose_case(case, recipient="cpi", purpose="equipe", as_of=dt.date(2025, 4, 15))
+    assert [n["code"] for n in needs.data["assessment"]["needs"]] == ["lavoro", "dipendenze", "economico"]
+
+
+def test_a_withdrawn_consent_stops_on_its_date(
+    engine: Engine, example: Callable[[str], dict[str, Any]], clock: FixedClock
+) -> None:
     """The Third Sector saw the mental-health need until 31 March 2025; from the withdrawal on 1 April it does not."""
     case = engine.load_case(example("segnalazione_siil_terzo_settore.json"))
 
     def needs(day: dt.date) -> list[str]:
-        view = engine.disclose_case(case, recipient="terzo_settore", purpose="equipe", as_of=day)
+        clock.set(day)
+        view = engine.disclose_case(case, recipient="terzo_settore", purpose="equipe", as_of=dt.date(2025, 3, 31))
         return [n["code"] for n in view.data["assessment"]["needs"]]
 
     assert "salute_mentale" in needs(dt.date(2025, 3, 31))

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inclusione_core import Engine, InputError, Territory
+from inclusione_core.testing import FixedClock
 from inclusione_prato import build_scheda_invio, instrument_errors
 
 ALL_NEEDS = ["lavoro", "formazione", "economico", "abitativo", "reti_relazioni", "cura_familiare", "salute",
@@ -97,23 +98,35 @@ def test_a_valid_consent_lets_the_addiction_need_reach_the_cpi(
     assert form["impedimenti_ricerca_autonoma"] == ["motivi di salute"]
     assert form["informazioni_riservate_trasmesse"] is True
     assert form["riferimento_consenso"] == "dipendenze (art. 9 GDPR): consenso CONS-1"
+    # that the SerD sent the case concerns the household: it goes only with every adult's consent
+    assert form["precedenti_contatti_servizi"] == []
+    assert "addiction" in [d["categoria"] for d in form["dati_non_trasmessi"]]  # not for the whole case
+    data["consents"] = [consent(), consent(id="CONS-2", member="m2")]
+    form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
+    assert form["riferimento_consenso"] == "dipendenze (art. 9 GDPR): consenso CONS-1, CONS-2"
     assert [c["tipo_servizio"] for c in form["precedenti_contatti_servizi"]] == ["altro"]  # the SerD that referred
-    assert "addiction" not in [d["categoria"] for d in form["dati_non_trasmessi"]]
 
 
 def test_a_consent_for_another_purpose_or_withdrawn_does_not_count(
-    engine: Engine, example: Callable[[str], dict[str, Any]]
+    engine: Engine, example: Callable[[str], dict[str, Any]], clock: FixedClock
 ) -> None:
-    """The example's consent (equipe, monitoring) does not cover the referral; one withdrawn before the date neither."""
+    """
+    The example's consents (equipe, monitoring) do not cover the referral; one withdrawn
+    before the form leaves neither, whatever date the form is filled as of.
+    """
     data = with_referral(example("dipendenze_e_lavoro.json"))
-    assert [c["purposes"] for c in data["consents"]] == [["equipe", "monitoring"]]
+    assert {tuple(c["purposes"]) for c in data["consents"]} == {("equipe", "monitoring")}
     form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
     assert "dipendenze" not in form["bisogni_emergenti"]
     data["consents"] = [consent(withdrawn_on="2025-04-10")]
     form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
     assert "dipendenze" not in form["bisogni_emergenti"]
+    backdated = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi",
+                                   engine=engine, as_of=dt.date(2025, 4, 9))
+    assert "dipendenze" not in backdated["bisogni_emergenti"]  # the withdrawal holds when the form leaves
+    clock.set(dt.date(2025, 4, 9))
     earlier = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi",
-                                 engine=engine, as_of=dt.date(2025, 4, 9))
+                                 engine=engine)
     assert "dipendenze" in earlier["bisogni_emergenti"]
 
 
@@ -186,11 +199,11 @@ def test_unknown_referral_or_member_is_a_clear_error(
 def test_a_recipient_without_any_basis_gets_no_form(
     engine: Engine, example: Callable[[str], dict[str, Any]]
 ) -> None:
-    """A referral to a service kind the privacy flows do not know cannot be filled: the error says why."""
+    """A referral to a service the territory does not know is refused before anything leaves, by path."""
     case = engine.load_case(with_referral(example("dipendenze_e_lavoro.json"), to_service="sconosciuto"))
     with pytest.raises(InputError) as info:
         build_scheda_invio(case, referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
-    assert [d.rule for d in info.value.details] == ["privacy"]
+    assert [(d.path, d.rule) for d in info.value.details] == [("$.referrals[0].to_service", "ref:services")]
 
 
 @settings(max_examples=40, deadline=None)

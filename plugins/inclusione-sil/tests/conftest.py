@@ -5,8 +5,9 @@ Fixtures for the SIL plugin's tests: engines with the SIL plugin registered expl
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 import inclusione_sil
 from inclusione_core import Engine, Territory, get_plugin_manager
+from inclusione_core.testing import FixedClock
 
 ROOT = Path(__file__).resolve().parents[3]
 TERRITORY_DIR = ROOT / "territories" / "sil"
@@ -28,10 +30,22 @@ def inclusione_pm() -> pluggy.PluginManager:
     return get_plugin_manager(load_entrypoints=False, plugins=PLUGINS)
 
 
+TODAY = dt.datetime(2025, 4, 1, 9, 0, tzinfo=dt.UTC)
+"""When the tests' disclosures happen, unless a test moves its ``clock`` (consents are judged then)."""
+_CLOCK = FixedClock(TODAY)
+
+
 @pytest.fixture(scope="session")
 def engine() -> Engine:
-    """One engine with the SIL plugin, shared by the read-only tests."""
-    return Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=PLUGINS))
+    """One engine with the SIL plugin, shared by the read-only tests (its clock: ``clock``)."""
+    return Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=PLUGINS), clock=_CLOCK)
+
+
+@pytest.fixture
+def clock() -> Iterator[FixedClock]:
+    """The shared engine's clock, to move within a test; back to TODAY afterwards."""
+    yield _CLOCK
+    _CLOCK.set(TODAY)
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,7 @@ from inclusione_core import (
     cli,
     get_plugin_manager,
 )
+from inclusione_core.testing import FixedClock
 from inclusione_sil import PathRecord, evaluate_paths
 from inclusione_sil import workflow as wf
 
@@ -40,9 +41,10 @@ SCHEDA_PRIVACY = "Documenti Scheda personale Scheda Privacy Piano di valutazione
 PLUGINS = [("sil", inclusione_sil)]
 
 
-def fresh_engine() -> Engine:
-    """An engine with its own audit log (the shared one would mix the disclosures of other tests)."""
-    return Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=PLUGINS), audit=MemoryAuditLog())
+def fresh_engine(day: dt.date = dt.date(2025, 4, 1)) -> Engine:
+    """An engine with its own audit log (the shared one would mix other tests' disclosures), disclosing on ``day``."""
+    return Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=PLUGINS), audit=MemoryAuditLog(),
+                  clock=FixedClock(day))
 
 
 def consent(categories: list[str], recipients: list[str], purposes: list[str], given_on: str = "2025-03-01",
@@ -198,7 +200,7 @@ def test_a_justice_need_reaches_the_sil_with_a_valid_consent(example: Callable[[
     view = engine.disclose_case(case, recipient="sil", purpose="assessment", as_of=dt.date(2025, 4, 1))
     assert need_codes(view.data) == ["lavoro", "ex_detenzione"]
     basis = {d.category: d for d in view.disclosed}["justice"]
-    assert (basis.basis, basis.flow, basis.consent) == ("consent", "sil_valutazione_consenso", "CONS-SIL-1")
+    assert (basis.basis, basis.flow, basis.consents) == ("consent", "sil_valutazione_consenso", ("CONS-SIL-1",))
     assert not [w for w in view.withheld if w.category == "justice"]
 
 
@@ -226,8 +228,10 @@ def test_the_scheda_privacy_gives_the_consent_that_opens_the_flow(
     engine = fresh_engine()
     case = engine.load_case(justice_case(example))
     case = engine.load_case({**engine.to_json(case), "consents": [engine.to_json(recorded)]})
-    before = engine.disclose_case(case, recipient="sil", purpose="equipe", as_of=dt.date(2025, 3, 19))
-    after = engine.disclose_case(case, recipient="sil", purpose="equipe", as_of=dt.date(2025, 3, 20))
+    before = fresh_engine(dt.date(2025, 3, 19)).disclose_case(case, recipient="sil", purpose="equipe",
+                                                              as_of=dt.date(2025, 3, 19))
+    after = fresh_engine(dt.date(2025, 3, 20)).disclose_case(case, recipient="sil", purpose="equipe",
+                                                             as_of=dt.date(2025, 3, 20))
     assert need_codes(before.data) == ["lavoro"]
     assert need_codes(after.data) == ["lavoro", "ex_detenzione"]
 
@@ -273,7 +277,8 @@ def test_the_refusal_reason_in_a_result_is_shown_only_where_records_may_flow(
     engine = fresh_engine()
     case = engine.load_case(example("decisione_negativa.json"))
     result = engine.assess(case, as_of=dt.date(2025, 3, 28))
-    assert result.routing.reasons[0].categories == ("process", "records")
+    # it quotes the motivazione (records) and names the sender, who may be any service
+    assert {"process", "records"} <= set(result.routing.reasons[0].categories)
     cpi = engine.disclose_result(result, case, recipient="cpi", purpose="referral")
     assert cpi.data["routing"]["reasons"] == []
     assert ("$.routing.reasons[0]", "records") in [(w.path, w.category) for w in cpi.withheld]
@@ -310,7 +315,7 @@ def test_the_notice_to_the_sender_withholds_the_motivazione_without_a_basis(
     assert view.data["destinatario"] == {"tipo": "ente_inviante", "servizio": "segretariato"}
     (left,) = view.data["dati_non_trasmessi"]
     assert (left["campo"], left["categoria"]) == ("motivazione", "records")
-    assert "senza un consenso valido" in left["motivo"]
+    assert "consenso valido" in left["motivo"]
     assert [(w.path, w.category) for w in view.withheld] == [("$.motivazione", "records")]
     assert inclusione_sil.instrument_errors(sil, "notifica_esito_negativo", view.data) == []
     assert "postazione" not in json.dumps(view.data)
@@ -339,8 +344,9 @@ def test_the_notice_carries_the_motivazione_with_a_consent(example: Callable[[st
     assert "dati_non_trasmessi" not in view.data
     assert view.withheld == ()
     (rec,) = engine.disclosure_history(case.id)
-    assert {"category": "records", "basis": "consent", "flow": "segretariato_invio_documenti_consenso",
-            "consent": "CONS-SIL-1"}.items() <= next(d for d in rec.disclosed if d["category"] == "records").items()
+    records = next(d for d in rec.disclosed if d["category"] == "records")
+    assert (records["basis"], records["flow"], records["consents"]) == (
+        "consent", "segretariato_invio_documenti_consenso", ["CONS-SIL-1"])
     assert inclusione_sil.instrument_errors(sil, "notifica_esito_negativo", view.data) == []
 
 
@@ -415,9 +421,9 @@ def test_a_health_service_sender_needs_a_consent_for_the_outcome(
     sent_day=st.integers(0, 60),
 )
 def test_the_motivazione_goes_exactly_when_a_valid_consent_covers_it(
-        example: Callable[[str], dict[str, Any]], sil: Territory, engine: Engine, categories: set[str],
-        recipients: set[str],
-        purposes: set[str], given_day: int, withdrawn_after: int | None, sent_day: int) -> None:
+        example: Callable[[str], dict[str, Any]], sil: Territory, engine: Engine, clock: FixedClock,
+        categories: set[str], recipients: set[str], purposes: set[str], given_day: int, withdrawn_after: int | None,
+        sent_day: int) -> None:
     """For any consent and date the motivazione goes iff a valid consent covers it, and is listed otherwise."""
     start = dt.date(2025, 3, 1)
     extra = {} if withdrawn_after is None else {
@@ -426,6 +432,7 @@ def test_the_motivazione_goes_exactly_when_a_valid_consent_covers_it(
                 given_on=(start + dt.timedelta(days=given_day)).isoformat(), **extra)
     _engine, case, notice = refused(example, c, engine=engine)
     sent = start + dt.timedelta(days=sent_day)
+    clock.set(sent)  # the notice leaves that day: consents are judged then
     before = len(engine.disclosure_history(case.id))
     view = notice.send(engine, case, as_of=sent)
     valid = (given_day <= sent_day and (withdrawn_after is None or sent_day < given_day + withdrawn_after))

@@ -275,7 +275,7 @@ def test_done_when_invalidity_50_is_a_l68_target(engine: Engine, example: Callab
     flag = reasons["profilo.flag.target_l68"]
     assert flag.source.document == SEED
     assert flag.inputs == {"componenti:disability_above=45": ["m1"]}
-    assert flag.categories == ("health",)
+    assert flag.categories == ("health", "identity")  # the invalidity, and which member has it
     law = reasons["sil.target.l68.soglia"]
     assert law.source.document == "L. 68/1999"
     assert "oltre il 46%" in law.message_it and "superiore al 45%" in law.message_it

@@ -52,6 +52,7 @@ from ._territory import SEED, TERRITORY
 INSTRUMENT = "elenco_nominativo"
 CHANNEL = "elenco_nominativo"
 REVIEW = "verifica_progetto"
+NOT_DISCLOSED = "non_comunicato"
 RDC = "rdc"
 HOUSEHOLD = "nucleo"
 ESSENTIAL = ("cpi", "ssp")
@@ -147,7 +148,8 @@ def _why(case_views: Sequence[View], result_views: Sequence[View], schede: Seque
         why.append(item)
     equipe = result_views[0].data["equipe"]
     refused = result_views[0].data["routing"]["outcome"] == RoutingOutcome.REFUSED.value
-    if equipe["members"] and not refused:
+    # on the agenda because an equipe was convened: said even when its format is not communicated
+    if (equipe["members"] or equipe["format"] == NOT_DISCLOSED) and not refused:
         measures = _shared_items([v.data.get("measures") or [] for v in case_views])
         active = {m["code"] for m in measures if dt.date.fromisoformat(m["valid_from"]) <= meeting
                   and (m["valid_to"] is None or meeting <= dt.date.fromisoformat(m["valid_to"]))}
@@ -155,8 +157,9 @@ def _why(case_views: Sequence[View], result_views: Sequence[View], schede: Seque
         date = _common([_get(v.data, "assessment", "date") for v in case_views])
         rdc = RDC in active and stage == "analisi_preliminare"
         source = "analisi_preliminare" if rdc else "valutazione"
+        where = "equipe" if equipe["format"] == NOT_DISCLOSED else equipe["label"]
         text = ("Percettore RdC: dall'analisi preliminare" if rdc else "Dalla valutazione") + \
-            f" il caso va discusso in {equipe['label']}."
+            f" il caso va discusso in {where}."
         why.append({"fonte": source, "descrizione": text, **({"data": date} if date is not None else {})})
     deadlines = _shared_items([v.data["deadlines"] for v in result_views])
     for d in deadlines:
@@ -201,7 +204,7 @@ def _entry(case: Case, result: Result, engine: Engine, territory: Territory, rec
         "misure_attive": active,
         "motivi": _why(case_views, result_views, schede, meeting),
     }
-    withheld = Allowed(territory, case, recipients, Purpose.EQUIPE, meeting).not_transmitted()
+    withheld = Allowed(engine, case, recipients, Purpose.EQUIPE).not_transmitted()
     if withheld:
         entry["dati_non_trasmessi"] = withheld
     return entry

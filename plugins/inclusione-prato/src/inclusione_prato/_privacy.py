@@ -17,11 +17,10 @@ data, so reading it reveals nothing about them. The exact paths withheld are in 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from inclusione_core import Case, DataCategory, Policy, Purpose, Territory
+from inclusione_core import Case, DataCategory, Engine, Grants, Purpose
 
 SERVICE_CATEGORY = {"serd": DataCategory.ADDICTION, "csm": DataCategory.MENTAL_HEALTH,
                     "sociosanitario": DataCategory.HEALTH}
@@ -30,42 +29,45 @@ SERVICE_CATEGORY = {"serd": DataCategory.ADDICTION, "csm": DataCategory.MENTAL_H
 HEALTH_CATEGORIES = frozenset({DataCategory.HEALTH, DataCategory.ADDICTION, DataCategory.MENTAL_HEALTH})
 """Categories that the scheda di invio may summarise as "motivi di salute" when they may flow."""
 
+EVERYONE = Grants.EVERYONE
+"""A decision about the whole case (as in the core's views): every member's consent is needed."""
+HOUSEHOLD = Grants.HOUSEHOLD
+"""A datum about the household as a whole: every adult member's consent is needed."""
+
 
 class Allowed:
-    """Which categories may flow to some recipient kinds, for a purpose, on a date (all of them)."""
+    """Which categories may flow to some recipient kinds for a purpose, now (all of them)."""
 
-    def __init__(self, territory: Territory, case: Case, recipients: Iterable[str], purpose: Purpose,
-                 as_of: dt.date) -> None:
-        self.policy = Policy(territory)
-        self.case = case
+    def __init__(self, engine: Engine, case: Case, recipients: Iterable[str], purpose: Purpose) -> None:
         self.recipients = sorted(set(recipients))
         self.purpose = purpose
-        self.as_of = as_of
+        self.grants = [engine.grants(case, recipient=r, purpose=purpose) for r in self.recipients]
+        self.special = {k for k in self.recipients if k in SERVICE_CATEGORY}
 
-    def __call__(self, category: DataCategory | str) -> bool:
-        """Whether every recipient has a basis (law, or a valid consent) for the category."""
-        return all(self.policy.basis(str(category), r, self.purpose, self.case, self.as_of) is not None
-                   for r in self.recipients)
+    def __call__(self, category: DataCategory | str, subject: str = EVERYONE) -> bool:
+        """Whether every recipient has a basis (law, or the data subjects' valid consents) for the category."""
+        return all(g.allows(str(category), subject) for g in self.grants)
 
     def not_transmitted(self) -> list[dict[str, Any]]:
         """
-        Every category that some recipient may not receive, with the reason (the
-        instruments' ``dati_non_trasmessi``).
+        Every category that some recipient may not receive for the whole case, with the
+        reason (the instruments' ``dati_non_trasmessi``): the same whatever the case holds.
 
-        The reason names the recipients the configuration gives no basis at all; it does
-        not name those that lack a consent, because consents about a special category
-        would hint at the data (a consent about addiction data suggests an addiction).
+        The reason names the recipients the configuration gives no basis at all, except a
+        health service (SerD, CSM, socio-sanitary): that it receives the document would
+        reveal that some case on it involves it. It never names those that lack a consent,
+        because consents about a special category would hint at the data.
         """
         out = []
         for category in DataCategory:
             code = category.value
-            denied = [r for r in self.recipients
-                      if self.policy.basis(code, r, self.purpose, self.case, self.as_of) is None]
+            denied = [g for g in self.grants if not g.allows(code)]
             if not denied:
                 continue
-            no_flow = [r for r in denied if not self.policy.needs_consent(code, r, self.purpose)]
-            why = (f"comunicabili solo con una base giuridica o un consenso valido per ogni destinatario"
-                   f" (finalità {self.purpose.value}, al {self.as_of.isoformat()})")
+            no_flow = [g.recipient for g in denied if not g.policy.needs_consent(code, g.recipient, self.purpose)
+                       and g.recipient not in self.special]
+            why = (f"comunicabili solo con una base giuridica o il consenso valido di ogni interessato per ogni"
+                   f" destinatario (finalità {self.purpose.value})")
             if no_flow:
                 why += f"; nessuna base prevista per: {', '.join(no_flow)}"
             out.append({"categoria": code, "descrizione": category.label_it, "motivo": why})

@@ -35,7 +35,7 @@ from inclusione_core import (
     View,
 )
 
-from ._privacy import HEALTH_CATEGORIES, SERVICE_CATEGORY, Allowed
+from ._privacy import HEALTH_CATEGORIES, HOUSEHOLD, SERVICE_CATEGORY, Allowed
 
 INSTRUMENT = "scheda_invio"
 BOOKING_CHANNEL = "prenotazione_appuntamento_pua"
@@ -134,7 +134,7 @@ def previous_contacts(view: View, territory: Territory, referral: Mapping[str, A
     out = []
     for service, since in sorted(seen.items(), key=lambda kv: (kv[1], kv[0])):
         kind = territory.service_kind(service) or "altro"
-        if kind in SERVICE_CATEGORY and not allowed(SERVICE_CATEGORY[kind]):
+        if kind in SERVICE_CATEGORY and not allowed(SERVICE_CATEGORY[kind], HOUSEHOLD):
             continue
         svc = territory.section("services").get(service)
         out.append({
@@ -180,7 +180,8 @@ def _special_references(view: View) -> list[str]:
     for d in view.disclosed:
         if not DataCategory(d.category).special:
             continue
-        ref = f"consenso {d.consent}" if d.consent else f"{d.legal_basis.document} {d.legal_basis.section}".strip()
+        ref = (f"consenso {', '.join(d.consents)}" if d.consents
+               else f"{d.legal_basis.document} {d.legal_basis.section}".strip())
         ref = f"{DataCategory(d.category).label_it}: {ref}"
         if ref not in refs:
             refs.append(ref)
@@ -212,7 +213,8 @@ def build_scheda_invio(
         services must be the CPI, as the form requires.
     :param sender_operator: who fills in the form at the sending service.
     :param engine: the engine whose configuration, privacy flows and audit apply.
-    :param as_of: the date of the disclosure, for consents (default: the date sent).
+    :param as_of: the date whose rules apply (default: the date sent); consents are judged
+        when the form leaves (the engine's clock), never on it.
     :param member: the member referred (default: the first work-ready member, else the applicant).
     :param scheda_id: the form's number (default: the referral id).
     :param person_code: a pseudonymous code; default ``<household id>/<member id>``.
@@ -228,7 +230,7 @@ def build_scheda_invio(
     when = as_of or ref.sent_on
     recipient = Recipient(kind=kind, service=ref.to_service, name=receiver_operator or "")
     view = engine.disclose_case(case, recipient=recipient, purpose=Purpose.REFERRAL, as_of=when, channel=CHANNEL)
-    allowed = Allowed(territory, case, [kind], Purpose.REFERRAL, when)
+    allowed = Allowed(engine, case, [kind], Purpose.REFERRAL)
     shown = next((r for r in view.data.get("referrals") or [] if r["id"] == ref.id), None)
     if shown is None:
         raise _withheld_error(case, view, "$.referrals", "l'invio")

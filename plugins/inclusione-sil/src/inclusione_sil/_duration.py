@@ -117,14 +117,14 @@ def discharge_reason(window: DischargeWindow, tables: Tables) -> Reason | None:
 
 
 def _problem(path: str, rule: str, it: str, en: str, tables: Tables, inputs: dict[str, object],
-             times: bool = False) -> Problem:
+             times: bool = False, categories: tuple[str, ...] = ("process",)) -> Problem:
     return Problem(path=path, reason=Reason(
         rule=rule, territory=tables.layer, message_it=it, message_en=en,
         source=tables.times_source if times else tables.duration_source,
-        inputs=inputs, defined_in=tables.rel))
+        inputs=inputs, defined_in=tables.rel, categories=categories))
 
 
-def duration_problems(project: Project, tables: Tables) -> list[Problem]:
+def duration_problems(project: Project, tables: Tables, territory: Territory | None = None) -> list[Problem]:
     """Every problem of a project against the maximum duration of the SIL path."""
     limit = limit_of(project, tables)
     top = tables.max_months
@@ -158,7 +158,10 @@ def duration_problems(project: Project, tables: Tables) -> list[Problem]:
                 f"Intervention {item.code}: ends on {item.end.isoformat()}, beyond the maximum SIL path duration"
                 f" ({top} months from the project's start, by {limit.isoformat()}).",
                 tables, {"intervento": item.code, "fine": item.end.isoformat(), "limite": limit.isoformat(),
-                         "mesi_massimi": top}))
+                         "mesi_massimi": top},
+                # it names the intervention: a socio-therapeutic placement is health data
+                categories=("process", "records") if territory is None else tuple(sorted(
+                    {"process", territory.data_category("interventions", item.code)}))))
     return out
 
 
@@ -167,7 +170,7 @@ def inclusione_validate_project(project: Project, territory: Territory) -> list[
     """SIL: the project states its end and lasts at most the maximum duration (§5, two years)."""
     if not territory.within(TERRITORY):
         return []
-    return duration_problems(project, tables_for(territory))
+    return duration_problems(project, tables_for(territory), territory)
 
 
 @hookimpl

@@ -23,7 +23,7 @@ item never lowers the grade (a property test checks it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -169,8 +169,12 @@ def item_label(territory: Territory, dimension: str, lang: str = "it") -> str:
     return text.rsplit(": ", maxsplit=1)[-1].removeprefix("SIL - ")
 
 
-def _categories(territory: Territory, dimensions: list[str]) -> tuple[str, ...]:
-    return tuple(sorted({territory.data_category("dimensions", d) for d in dimensions})) or ("process",)
+def grid_categories(territory: Territory, tables: Tables) -> tuple[str, ...]:
+    """
+    What the occupability rule may read: every item of the grid, recorded or not (whether
+    an item is recorded, e.g. the subjective well-being, is itself data of its category).
+    """
+    return tuple(sorted({territory.data_category("dimensions", d) for d in tables.items()})) or ("process",)
 
 
 def occupability_reasons(score: OccupabilityScore, tables: Tables, territory: Territory) -> list[Reason]:
@@ -191,7 +195,6 @@ def occupability_reasons(score: OccupabilityScore, tables: Tables, territory: Te
     miss_it = f" Voci non rilevate, escluse dal calcolo: {', '.join(missing)}." if missing else ""
     miss_en = f" Items not recorded, left out: {', '.join(missing)}." if missing else ""
     grade = score.grade.value
-    recorded = [i.dimension for g in score.groups for i in g.items if i.level is not None]
     main = Reason(
         rule="sil.occupabilita.grado",
         territory=tables.layer,
@@ -206,7 +209,7 @@ def occupability_reasons(score: OccupabilityScore, tables: Tables, territory: Te
         source=tables.occupability_source,
         inputs={**score.inputs(), "tabelle": tables.rel, "tabelle_sha256": tables.sha256[:16]},
         defined_in=tables.rel,
-        categories=_categories(territory, recorded),
+        categories=grid_categories(territory, tables),
     )
     weights_it = ", ".join(f"{g.label['it'].lower()} {_w(g.weight)}" for g in tables.groups)
     weights_en = ", ".join(f"{g.label['en'].lower()} {_w(g.weight)}" for g in tables.groups)
@@ -233,11 +236,12 @@ def occupability_reasons(score: OccupabilityScore, tables: Tables, territory: Te
     return [main, params]
 
 
-def plan_reason(grade: Grade, tables: Tables, origin: str) -> Reason:
+def plan_reason(grade: Grade, tables: Tables, origin: str, categories: Iterable[str]) -> Reason:
     """
     The objectives and macro-activities that follow the grade (§2.b table), as a reason.
 
     :param origin: ``griglia_sil`` (the SIL grid) or ``profilo_territorio`` (the fallback).
+    :param categories: what the grade was decided from: the objectives reveal the grade.
     """
     plan = objectives_for(grade, tables)
     objectives = "; ".join(f"«{t}»" for t in plan.objectives)
@@ -253,4 +257,5 @@ def plan_reason(grade: Grade, tables: Tables, origin: str) -> Reason:
         inputs={"grado": grade.value, "obiettivi": list(plan.objectives), "macroattivita": list(plan.activities),
                 "origine_grado": origin},
         defined_in=tables.rel,
+        categories=tuple(sorted(set(categories))) or ("process",),
     )

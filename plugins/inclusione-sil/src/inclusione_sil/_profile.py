@@ -29,11 +29,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from inclusione_core import Case, Grade, ProfileDecision, Reason, Territory, hookimpl
 from inclusione_core.rules import Facts, assess_profile, configured_occupability, evaluate
 
 from ._duration import DISCHARGE_FLAG, discharge_reason, discharge_window
-from ._occupability import levels_of, occupability_reasons, plan_reason, score_levels
+from ._occupability import grid_categories, levels_of, occupability_reasons, plan_reason, score_levels
 from ._tables import Tables, tables_for
 from ._territory import TERRITORY
 
@@ -113,11 +115,14 @@ def _not_listed_reason(tables: Tables, categories: tuple[str, ...]) -> Reason:
 def occupability(case: Case, territory: Territory) -> tuple[Grade | None, list[Reason]]:
     """The SIL occupability rule: the grid's grade, else the territory's configured bands."""
     tables = tables_for(territory)
+    grid = grid_categories(territory, tables)
     score = score_levels(levels_of(case), tables) if case.assessment is not None else None
     if score is not None:
         return score.grade, [*occupability_reasons(score, tables, territory),
-                             plan_reason(score.grade, tables, "griglia_sil")]
+                             plan_reason(score.grade, tables, "griglia_sil", grid)]
     grade, reasons = configured_occupability(case, territory)
+    # the fallback is taken because no item of the grid is recorded: that too is read from the grid
+    reasons = [attrs.evolve(r, categories=tuple(sorted({*r.categories, *grid}))) for r in reasons]
     if case.assessment is not None:
         phase4 = tables.phase("colloquio_persona")
         reasons.append(Reason(
@@ -130,9 +135,11 @@ def occupability(case: Case, territory: Territory) -> tuple[Grade | None, list[R
             source=phase4.source,
             inputs={"voci": list(tables.items())},
             defined_in=tables.rel,
+            categories=grid,
         ))
     if grade is not None:
-        reasons.append(plan_reason(grade, tables, "profilo_territorio"))
+        reasons.append(plan_reason(grade, tables, "profilo_territorio",
+                                   {c for r in reasons for c in r.categories}))
     return grade, reasons
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import attrs
+
 from inclusione_core import Case, Equipe, Reason, Recommendation, Routing, RoutingOutcome, Territory, hookimpl
 
 from ._phases import Phase
@@ -34,6 +36,15 @@ def sil_service(territory: Territory) -> str:
         if svc["kind"] == TERRITORY:
             return str(sid)
     return TERRITORY
+
+
+def closed_reads(territory: Territory) -> tuple[str, ...]:
+    """
+    What deciding that a SIL case was closed without a path may read: the workflow in the
+    history (process), the free-text notes and motivazione it quotes (records), and the
+    sender it returns the case to, which may be any service (a SerD is addiction data).
+    """
+    return tuple(sorted({"process", "records", *territory.service_categories()}))
 
 
 def _closed(case: Case, territory: Territory, as_of: dt.date) -> Workflow | None:
@@ -56,7 +67,8 @@ def inclusione_route(case: Case, territory: Territory, as_of: dt.date) -> Routin
         notice = notification_of(wf, sil_service=service)
         assert notice is not None  # the phase is non_accolto
         return Routing(outcome=RoutingOutcome.REFUSED, service=service, channel="notifica_ente_inviante",
-                       deadline=None, reasons=(notice.reason(tables),), alternatives=alternatives)
+                       deadline=None, alternatives=alternatives,
+                       reasons=(attrs.evolve(notice.reason(tables), categories=closed_reads(territory)),))
     label, source = tables.outcomes["solo_registrazione"]
     step = wf.steps[-1]
     reason = Reason(
@@ -69,8 +81,7 @@ def inclusione_route(case: Case, territory: Territory, as_of: dt.date) -> Routin
         source=source,
         inputs={"esito": label["it"], "data": step.on.isoformat(), "inviante": wf.sender},
         defined_in=tables.rel,
-        # the message carries the free-text note of the registration: records, when there is one
-        categories=("process", "records") if step.note.strip() else ("process",),
+        categories=closed_reads(territory),
     )
     return Routing(outcome=RoutingOutcome.REFUSED, service=service, channel="registrazione", deadline=None,
                    reasons=(reason,), alternatives=alternatives)
@@ -100,6 +111,7 @@ def inclusione_compose_equipe(case: Case, territory: Territory, as_of: dt.date, 
         source=source,
         inputs={"canale": routing.channel, "alternative": list(routing.alternatives)},
         defined_in=tables.rel,
+        categories=closed_reads(territory),
     )
     return Equipe(format="nessuna", label="nessuna equipe", household_takes_part=False, modes=(), members=(),
                   reasons=(reason,))

@@ -44,7 +44,6 @@ from inclusione_core import (
     DataCategory,
     ErrorDetail,
     InputError,
-    Policy,
     Purpose,
     Reason,
     Recipient,
@@ -328,8 +327,8 @@ class Notification:
         the referral, e.g. from the *scheda privacy*). What is left out is listed in the
         notice (``dati_non_trasmessi``: field, category, reason) and in ``View.withheld``.
 
-        :param as_of: the date the notice is sent (default: the date of the decision);
-            consents are checked on it.
+        :param as_of: the date whose rules apply (default: the date of the decision);
+            consents are judged when the notice leaves (the engine's clock), never on it.
         :return: the view; ``view.data`` is the notice to send, valid against the instrument.
         :raises InputError: ``case`` is another case, the sender is not a known service, or
             the recipient may not even receive the outcome (no basis for case-process data
@@ -343,16 +342,18 @@ class Notification:
         day = as_of or self.on
         recipient = self.recipient(engine, case)
         territory = engine.territory(case.territory)
-        process = DataCategory.PROCESS.value
-        if Policy(territory).basis(process, recipient.kind, Purpose.REFERRAL, case, day) is None:
+        if not engine.grants(case, recipient=recipient, purpose=Purpose.REFERRAL).allows(DataCategory.PROCESS):
             raise InputError(what, [ErrorDetail(
                 "$.destinatario", f"{recipient.kind} non può ricevere l'esito (dati di gestione del caso) per"
-                                  f" referral al {day.isoformat()}: serve una base giuridica o un consenso valido"
-                                  " della persona", recipient.service or recipient.kind, "privacy.flows")])
+                                  " referral: serve una base giuridica o un consenso valido di ogni componente del"
+                                  " nucleo", recipient.service or recipient.kind, "privacy.flows")])
         view = engine.disclose_document(
             case, self.to_document(), categories=NOTICE_CATEGORIES, recipient=recipient,
             purpose=Purpose.REFERRAL, as_of=day, channel=NOTICE_CHANNEL)
-        notice = dict(view.data)
+        # a field withheld is left out of the notice (the instrument has no null) and listed instead;
+        # which fields go depends only on the recipient and the consents, never on the case's data
+        withheld = {w.path.removeprefix("$.") for w in view.withheld}
+        notice = {k: v for k, v in view.data.items() if k not in withheld}
         if view.withheld:
             notice["dati_non_trasmessi"] = [
                 {"campo": w.path.removeprefix("$."), "categoria": w.category,
