@@ -321,7 +321,8 @@ class Grants:
             it = "senza il consenso valido di ogni componente del nucleo"
             en = "without a valid consent of every member"
         elif subject == HOUSEHOLD:
-            it, en = "senza il consenso valido di ogni componente adulto", "without a valid consent of every adult member"
+            it = "senza il consenso valido di ogni componente adulto"
+            en = "without a valid consent of every adult member"
         else:
             it, en = "senza un consenso valido dell'interessato", "without a valid consent of the data subject"
         return Withheld(
