@@ -40,6 +40,7 @@ SRC = {"kind": "default", "document": "test", "section": "privacy_oracle"}
 LAW = {"kind": "law", "document": "D.Lgs. 147/2017", "section": "art. 21"}
 CONSENT_RULE = {"kind": "law", "document": "Reg. UE 2016/679", "section": "art. 9 par. 2 lett. a"}
 CATEGORIES = tuple(c.value for c in DataCategory)
+SPECIAL = {c.value for c in DataCategory if c.special}
 
 RECIPIENTS = ("zq_cpi", "zq_serd", "zq_ts", "zq_stat")
 UNKNOWN_RECIPIENT = "zq_ignoto"
@@ -92,7 +93,9 @@ def layer() -> dict[str, Any]:
                            for r in RECIPIENTS},
             "flows": {
                 code: {"recipient": r, "purpose": p, "categories": list(cats), "basis": b,
-                       "legal_basis": LAW if b == "law" else CONSENT_RULE, "source": SRC}
+                       "legal_basis": LAW if b == "law" else CONSENT_RULE, "source": SRC,
+                       # special categories by law must be acknowledged (issue 10)
+                       **({"override": True} if b == "law" and set(cats) & SPECIAL else {})}
                 for code, (r, p, b, cats) in FLOWS.items()
             },
         },

@@ -199,11 +199,18 @@ def _merge(parent: dict[str, Any], layer: _Layer) -> dict[str, Any]:
     for path in KEYED:
         theirs = dict(_get(out, path) or {})
         for key, entry in (_get(child, path) or {}).items():
-            merged = _merge_entry(theirs.get(key), entry, (*path, key), layer, collisions)
+            before = theirs.get(key)
+            if path == FLOWS and before is None and entry.get("override") and _special_by_law(entry):
+                merged = _new_widening_flow(entry, (*path, key), layer, collisions)  # acknowledged with override
+            else:
+                merged = _merge_entry(before, entry, (*path, key), layer, collisions)
             if merged is not None:
+                if path == FLOWS:
+                    collisions += _widening(before, merged, entry, (*path, key))
                 theirs[key] = merged
         if theirs:
             _set(out, path, theirs)
+    collisions += _reclassified(parent, out, child)
     for path in SINGLE:
         mine = _get(child, path)
         merged = None if mine is None else _merge_entry(_get(out, path), mine, path, layer, collisions)
@@ -224,6 +231,90 @@ def _merge(parent: dict[str, Any], layer: _Layer) -> dict[str, Any]:
     if collisions:
         raise ConfigurationError(str(layer.file), collisions)
     return out
+
+
+FLOWS = ("privacy", "flows")
+SPECIAL_CATEGORIES = frozenset({"health", "addiction", "mental_health", "justice", "records"})
+"""Special categories (GDPR art. 9 and 10, and exchanged documents, which may hold them)."""
+_FLOW_FIELDS = ("recipient", "purpose", "categories", "basis", "legal_basis", "source")
+
+
+def _special_by_law(flow: Mapping[str, Any] | None) -> set[str]:
+    """The special categories a flow gives by law (none for a consent flow)."""
+    if not flow or flow.get("basis") != "law":
+        return set()
+    return set(flow.get("categories", ())) & SPECIAL_CATEGORIES
+
+
+def _new_widening_flow(entry: Mapping[str, Any], path: tuple[str | int, ...], layer: _Layer,
+                       errors: list[ErrorDetail]) -> dict[str, Any] | None:
+    """A new flow giving special categories by law, marked ``override: true``: it must be complete."""
+    missing = [f for f in _FLOW_FIELDS if f not in entry]
+    if missing:
+        errors.append(ErrorDetail(_jp(path), f"flusso nuovo incompleto: mancano {', '.join(missing)}",
+                                  path[-1], "required"))
+        return None
+    return _mark(dict(entry), [layer.rel])
+
+
+def _widening(before: Mapping[str, Any] | None, after: Mapping[str, Any], entry: Mapping[str, Any],
+              path: tuple[str | int, ...]) -> list[ErrorDetail]:
+    """
+    A flow that now gives special categories by law (without the person's consent) where it
+    did not: allowed only when the layer says so (``override: true``) and cites the act itself.
+    """
+    wider = _special_by_law(after) - _special_by_law(before)
+    if not wider:
+        return []
+    act = entry.get("legal_basis") or {}  # cited by this layer, not inherited from the flow it widens
+    if entry.get("override") and act.get("kind") == "law" and act.get("document"):
+        return []
+    return [ErrorDetail(
+        _jp(path),
+        f"il flusso darebbe per legge, senza consenso, categorie particolari ({', '.join(sorted(wider))}) a"
+        f" {after.get('recipient')} per {after.get('purpose')}: se è voluto, marca la voce `override: true` e cita"
+        " in `legal_basis` la norma che lo consente (kind: law)",
+        path[-1], "privacy.widening")]
+
+
+def _category(cfg: Mapping[str, Any], by: str, code: str) -> str | None:
+    """The effective data category of a code in a (merged) configuration, as Territory.data_category."""
+    entry = _get(cfg, (by, code))
+    if entry is None:
+        return None
+    if "data_category" in entry:
+        return str(entry["data_category"])
+    if by == "needs":
+        return _category(cfg, "dimensions", entry["dimension"]) or "records"
+    return {"dimensions": "social", "services": "process", "interventions": "work"}[by]
+
+
+def _reclassified(parent: Mapping[str, Any], merged: Mapping[str, Any], child: Mapping[str, Any]) -> list[ErrorDetail]:
+    """
+    Codes whose data category the layer moves out of the special categories (an addiction
+    need made "social" would then flow by law): allowed only on the entry that changes it,
+    with ``override: true`` and a ``legal_basis`` citing an act.
+    """
+    errors: list[ErrorDetail] = []
+    for by in ("needs", "dimensions", "services", "interventions"):
+        for code in _get(parent, (by,)) or {}:
+            before, after = _category(parent, by, code), _category(merged, by, code)
+            if before not in SPECIAL_CATEGORIES or after in SPECIAL_CATEGORIES:
+                continue
+            # the entry that changed it: the code's own, or (for a need) its dimension's
+            own = (_get(child, (by, code)) or {})
+            cause = (by, code) if "data_category" in own or by != "needs" else (
+                "dimensions", str(_get(merged, (by, code, "dimension"))))
+            entry = _get(child, cause) or {}
+            act = entry.get("legal_basis") or {}
+            if entry.get("override") and act.get("kind") == "law" and act.get("document"):
+                continue
+            errors.append(ErrorDetail(
+                _jp(cause),
+                f"riclassifica {code} da {before} (categoria particolare) a {after}: i suoi dati uscirebbero senza"
+                " consenso; se è voluto, indica in `legal_basis` la norma che lo consente (kind: law)",
+                code, "privacy.widening"))
+    return errors
 
 
 def _collision(

@@ -271,6 +271,8 @@ class Grants:
         adults = tuple(m.id for m in members if (age := m.age(on)) is None or age >= ADULT_AGE)
         self.adults = adults or self.members
         self.covered: dict[str, dict[str, str]] = {}
+        self._not_disclosed: tuple[Withheld, ...] | None = None
+        self._reasons: dict[tuple[str, str], tuple[str, str, str]] = {}
         if self.consent_flows:
             by_id = {m.id: m for m in members}
             for consent in case.consents:
@@ -313,6 +315,13 @@ class Grants:
 
     def withheld(self, path: str, category: str, subject: str = EVERYONE) -> Withheld:
         """The record of a withheld item, with its reason in Italian and English."""
+        kind = subject if subject in (EVERYONE, HOUSEHOLD) else "member"
+        reasons = self._reasons.get((category, kind))
+        if reasons is None:
+            reasons = self._reasons[category, kind] = self._reason(category, kind)
+        return Withheld(path, reasons[0], reasons[1], reasons[2])
+
+    def _reason(self, category: str, subject: str) -> tuple[str, str, str]:
         cat = DataCategory(category)
         day = self.on.isoformat()
         if not self.policy.needs_consent(category, self.recipient, self.purpose):
@@ -325,15 +334,17 @@ class Grants:
             en = "without a valid consent of every adult member"
         else:
             it, en = "senza un consenso valido dell'interessato", "without a valid consent of the data subject"
-        return Withheld(
-            path, cat.value,
+        return (
+            cat.value,
             f"{cat.label_it}: non comunicabile a {self.recipient} per {self.purpose.value} {it} al {day}",
             f"{cat.value}: not disclosed to {self.recipient} for {self.purpose.value} {en} on {day}",
         )
 
     def not_disclosed(self) -> tuple[Withheld, ...]:
         """Every category the recipient may not receive for the whole case (independent of the data)."""
-        return tuple(self.withheld("*", c) for c in _CATEGORIES if not self.allows(c))
+        if self._not_disclosed is None:
+            self._not_disclosed = tuple(self.withheld("*", c) for c in _CATEGORIES if not self.allows(c))
+        return self._not_disclosed
 
 
 def _may_consent(subject: _Member, consent: Any) -> bool:

@@ -12,6 +12,7 @@ is listed with its path, category and reason.
 
 from __future__ import annotations
 
+import functools
 import json
 import reprlib
 import textwrap
@@ -130,6 +131,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "basis.consent": "con consenso",
         "flow": "flusso",
         "flows": "Flussi di dati",
+        "special_by_law": "categorie particolari per legge, senza consenso",
         "categories": "categorie",
         "legal_basis": "base giuridica",
         "no_flows": "nessun flusso configurato: nessun dato esce verso alcun destinatario",
@@ -232,6 +234,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "basis.consent": "with consent",
         "flow": "flow",
         "flows": "Data flows",
+        "special_by_law": "special categories by law, without consent",
         "categories": "categories",
         "legal_basis": "legal basis",
         "no_flows": "no flow configured: no data goes out to any recipient",
@@ -307,10 +310,20 @@ def _label(territory: Territory | None, path: Sequence[str], code: str | None, l
 
 
 def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
-    return textwrap.wrap(
-        text, WIDTH, initial_indent=first if first is not None else indent, subsequent_indent=indent,
+    head = first if first is not None else indent
+    if len(head) + len(text) <= WIDTH and "\n" not in text and "\t" not in text and text.strip() == text and \
+            "  " not in text:  # fits on one line as it is: what textwrap would return, without its cost
+        return [head + text] if text else [head]
+    return list(_wrapped(text, indent, head))
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped(text: str, indent: str, head: str) -> tuple[str, ...]:
+    """textwrap, remembered: the same reasons and citations come back case after case."""
+    return tuple(textwrap.wrap(
+        text, WIDTH, initial_indent=head, subsequent_indent=indent,
         break_long_words=False, break_on_hyphens=False,
-    ) or [first or indent]
+    ) or [head])
 
 
 class _Writer:
@@ -629,6 +642,8 @@ def flows_text(rows: Sequence[Mapping[str, Any]], territory: Territory, lang: st
         lines.append(f"{row['recipient']} — {who} · {_purpose(row['purpose'], lang)} · "
                      f"{tr('basis.' + row['basis'], lang)}")
         lines += _wrap(", ".join(row["categories"]), "      ", f"    {tr('categories', lang)}: ")
+        if row.get("special_by_law"):
+            lines += _wrap(", ".join(row["special_by_law"]), "      ", f"    ⚠ {tr('special_by_law', lang)}: ")
         lines += _wrap(row["legal_basis"], "      ", f"    {tr('legal_basis', lang)}: ")
         lines += _wrap(row["source"], "      ", f"    {tr('source', lang)}: ")
         lines.append(f"    {tr('flow', lang)}: {row['flow']} ({row['defined_in']})")

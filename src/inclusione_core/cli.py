@@ -104,8 +104,8 @@ _HELP: dict[str, dict[str, str]] = {
         "privacy.view": "i dati di un caso che un destinatario può ricevere per una finalità a una data, con "
         "quelli non comunicati (registrata nell'audit)",
         "privacy.view.case": "file del caso (.json)",
-        "privacy.view.as_of": "data della comunicazione AAAA-MM-GG (predefinita: oggi): conta per la validità "
-        "dei consensi",
+        "privacy.view.as_of": "data di riferimento AAAA-MM-GG (predefinita: oggi): sceglie le regole in vigore; i "
+        "consensi contano quando i dati escono, non a questa data",
         "privacy.history": "chi ha ricevuto quali dati di un caso, quando e su quale base (dal file di audit: "
         "diritto di accesso dell'interessato)",
         "privacy.history.case_id": "identificativo del caso",
@@ -158,7 +158,8 @@ _HELP: dict[str, dict[str, str]] = {
         "privacy.view": "the data of a case that a recipient may receive for a purpose on a date, with what is "
         "withheld (recorded in the audit)",
         "privacy.view.case": "case file (.json)",
-        "privacy.view.as_of": "date of the disclosure YYYY-MM-DD (default: today): consents are checked on it",
+        "privacy.view.as_of": "as-of date YYYY-MM-DD (default: today): it chooses the rules in force; consents "
+        "count when the data leave, not on this date",
         "privacy.history": "who received which data about a case, when and on which basis (from the audit "
         "file: the data subject's right of access)",
         "privacy.history.case_id": "case identifier",

@@ -55,6 +55,19 @@ _WHY = {
 }
 
 
+def _reads(equipe: Equipe, territory: Territory) -> tuple[str, ...]:
+    """
+    What telling a missing signature may read: who sits in the equipe (what chose its format
+    and members), who provides the interventions (any of the catalogue, any service) and who
+    signed (any service: a SerD's signature is addiction data).
+    """
+    cats = {"process", "records", *territory.service_categories()}
+    cats |= {territory.data_category("interventions", code) for code in territory.section("interventions")}
+    cats |= {c for r in equipe.reasons for c in r.categories}
+    cats |= {c for m in equipe.members for c in m.reason.categories}
+    return tuple(sorted(cats))
+
+
 @hookimpl
 def inclusione_validate_project(
     project: Project, equipe: Equipe, territory: Territory, as_of: dt.date
@@ -64,6 +77,7 @@ def inclusione_validate_project(
         return []
     parties = required_parties(project, equipe)
     present = sorted(f"{s.party} ({s.signed_on.isoformat()})" for s in project.signatures)
+    reads = _reads(equipe, territory)
     problems = []
     services = territory.section("services")
     for party in missing_signatures(project, equipe, territory, as_of):
@@ -84,6 +98,7 @@ def inclusione_validate_project(
             source=SOURCE,
             inputs={"parte": party, "ruolo_parte": parties[party], "firme": present, "data": as_of.isoformat()},
             defined_in=__name__,
+            categories=reads,
         )
         problems.append(Problem(path="$.project.signatures", reason=reason))
     return problems

@@ -232,6 +232,7 @@ def occupability_reasons(score: OccupabilityScore, tables: Tables, territory: Te
             "fonti_default": [str(tables.scale_source), str(tables.weights_source), str(tables.thresholds_source)],
         },
         defined_in=tables.rel,
+        categories=grid_categories(territory, tables),  # given only when the grid is filled in
     )
     return [main, params]
 
