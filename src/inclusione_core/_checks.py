@@ -5,7 +5,8 @@ A case can be well-formed and still wrong for the territory whose rules apply: a
 code with a typo (``dipendenza`` for ``dipendenze``) would silently turn an equipe
 allargata into an essenziale. These checks refuse it, listing every problem by JSON path:
 codes unknown to the territory, references to members that do not exist, duplicate ids,
-and periods that end before they start.
+periods that end before they start, and consents not given by their data subject (a
+member; a minor only through a legal representative).
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from collections.abc import Iterable, Mapping
 from ._config import HOUSEHOLD_PARTY, Territory
 from ._errors import ErrorDetail
 from ._models import Case, Consent, Member
-
-ADULT_AGE = 18
 
 __all__ = ["check_case"]
 
@@ -94,13 +93,12 @@ def _consent_giver(consent: Consent, members: Mapping[str, Member], path: str) -
     errors: list[ErrorDetail] = []
     subject = members.get(consent.member)
     rep = consent.representative
-    if subject is not None and rep is None:
-        age = subject.age(consent.given_on)
-        if age is not None and age < ADULT_AGE:
-            errors.append(ErrorDetail(
-                f"{path}.representative",
-                f"il componente {consent.member} aveva {age} anni il {consent.given_on.isoformat()}: un minore non"
-                " può consentire da solo, serve il rappresentante legale (representative)", None, "consent_subject"))
+    if subject is not None and rep is None and subject.minor_on(consent.given_on):
+        errors.append(ErrorDetail(
+            f"{path}.representative",
+            f"il componente {consent.member} aveva {subject.age(consent.given_on)} anni il"
+            f" {consent.given_on.isoformat()}: un minore non può consentire da solo, serve il rappresentante"
+            " legale (representative)", None, "consent_subject"))
     if rep is not None and rep.member is not None:
         giver = members.get(rep.member)
         if giver is None:
@@ -110,10 +108,11 @@ def _consent_giver(consent: Consent, members: Mapping[str, Member], path: str) -
             errors.append(ErrorDetail(f"{path}.representative.member",
                                       "il rappresentante non può essere l'interessato stesso", rep.member,
                                       "consent_subject"))
-        elif (age := giver.age(consent.given_on)) is not None and age < ADULT_AGE:
+        elif giver.minor_on(consent.given_on):
             errors.append(ErrorDetail(f"{path}.representative.member",
-                                      f"il rappresentante aveva {age} anni il {consent.given_on.isoformat()}:"
-                                      " un minore non può rappresentare", rep.member, "consent_subject"))
+                                      f"il rappresentante aveva {giver.age(consent.given_on)} anni il"
+                                      f" {consent.given_on.isoformat()}: un minore non può rappresentare",
+                                      rep.member, "consent_subject"))
     return errors
 
 

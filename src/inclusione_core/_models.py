@@ -139,6 +139,9 @@ class RoutingOutcome(StrEnum):
 
 # --------------------------------------------------------------------------- case
 
+ADULT_AGE = 18
+"""Age of majority (codice civile, art. 2): a minor's consent is given by a legal representative."""
+
 
 @attrs.frozen(kw_only=True)
 class Member:
@@ -180,6 +183,11 @@ class Member:
             return None
         b = self.birth_date
         return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+
+    def minor_on(self, day: dt.date) -> bool:
+        """Under 18 on a day (``False`` when the birth date is unknown): a minor consents through a representative."""
+        age = self.age(day)
+        return age is not None and age < ADULT_AGE
 
 
 @attrs.frozen(kw_only=True)

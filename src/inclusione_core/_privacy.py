@@ -68,7 +68,6 @@ HOUSEHOLD = "*nucleo"
 """Subject of data about the household as a whole: every adult member must consent."""
 EVERYONE = "*tutti"
 """Subject of a pipeline decision, which may read any member's data: every member must consent."""
-ADULT_AGE = 18
 NOT_DISCLOSED = "non_comunicato"
 _CATEGORIES = tuple(DataCategory)
 
@@ -268,7 +267,7 @@ class Grants:
         self.law, self.consent_flows = policy.pair(recipient, purpose)
         members = case.household.members
         self.members = tuple(m.id for m in members)
-        adults = tuple(m.id for m in members if (age := m.age(on)) is None or age >= ADULT_AGE)
+        adults = tuple(m.id for m in members if not m.minor_on(on))
         self.adults = adults or self.members
         self.covered: dict[str, dict[str, str]] = {}
         self._not_disclosed: tuple[Withheld, ...] | None = None
@@ -349,10 +348,7 @@ class Grants:
 
 def _may_consent(subject: _Member, consent: Any) -> bool:
     """A minor (on the day the consent was given) consents only through a legal representative."""
-    if consent.representative is not None:
-        return True
-    age = subject.age(consent.given_on)
-    return age is None or age >= ADULT_AGE
+    return consent.representative is not None or not subject.minor_on(consent.given_on)
 
 
 def _subject_of(item: Any, parent: str) -> str:
