@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 from differential import World, draw_base, draw_variant, load, world
-from privacy_oracle import CountingLog
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from privacy_oracle import CountingLog
 
 from inclusione_core import Engine, Policy, Purpose, Result, View
 from inclusione_core._render import result_text, view_text
