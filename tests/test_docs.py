@@ -401,7 +401,7 @@ def test_docs_index_links_every_doc() -> None:
 def test_glossary_has_the_profile_codes() -> None:
     """The glossary lists every activability value and the pathway of a case not yet assessed."""
     from inclusione_core import Activability
-    from inclusione_core._profile import NOT_ASSESSED
+    from inclusione_core._pipeline.stage1_profile import NOT_ASSESSED
 
     text = (DOCS / "glossary.md").read_text(encoding="utf-8")
     for code in [*(a.value for a in Activability), NOT_ASSESSED]:

@@ -137,6 +137,7 @@ ENGINE_INTERNAL = {
     "assess": "the result to the embedding program", "assess_many": "idem", "eligibility": "idem",
     "to_json": "the embedding program's own data", "disclosure_history": "the audit (right of access)",
     "grants": "which categories may flow, to the embedding program (no case data)",
+    "plugins": "configuration",
 }
 CLI_CASE_OUTPUTS = {"assess", "demo", "privacy view"}
 CLI_OTHER = {

@@ -30,7 +30,7 @@ from inclusione_core import (
     Signature,
     get_plugin_manager,
 )
-from inclusione_core._deadlines import add_days
+from inclusione_core._pipeline.stage6_deadlines import add_days
 from inclusione_core.testing import minimal_case
 
 D = dt.date

@@ -320,10 +320,10 @@ def test_load_only_the_listed_plugins(fake_entry_points: list[FakeEntryPoint], m
 
 def test_blocking_a_core_default_removes_its_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Blocking a core stage by module name removes its contributions; a firstresult hook then has no answer."""
-    monkeypatch.setenv("INCLUSIONE_BLOCK_PLUGINS", "inclusione_core._deadlines")
+    monkeypatch.setenv("INCLUSIONE_BLOCK_PLUGINS", "inclusione_core._pipeline.stage6_deadlines")
     engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False))
     assert engine.assess(minimal_case(), as_of=AS_OF).deadlines == ()
-    monkeypatch.setenv("INCLUSIONE_BLOCK_PLUGINS", "inclusione_core._routing")
+    monkeypatch.setenv("INCLUSIONE_BLOCK_PLUGINS", "inclusione_core._pipeline.stage2_routing")
     engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False))
     with pytest.raises(PluginError) as info:
         engine.assess(minimal_case(), as_of=AS_OF)
@@ -336,7 +336,7 @@ def test_tracing_prints_who_answered(monkeypatch: pytest.MonkeyPatch, capsys: py
     engine_with(("loose", RouteTo("altro"))).assess(minimal_case(), as_of=AS_OF)
     err = capsys.readouterr().err
     assert "inclusione_route <- loose" in err
-    assert "inclusione_assess_profile <- inclusione_core._profile" in err
+    assert "inclusione_assess_profile <- inclusione_core._pipeline.stage1_profile" in err
 
 
 # --------------------------------------------------------------------------- provenance

@@ -41,6 +41,7 @@ from inclusione_core import (
     DataCategory,
     DimensionLevel,
     Engine,
+    InputError,
     InvalidCaseError,
     JsonlAuditLog,
     MemoryAuditLog,
@@ -291,11 +292,18 @@ def test_withheld_items_say_why_in_italian_and_english(engine: Engine) -> None:
     assert "without a legal basis" in justice.reason_en
 
 
-def test_a_recipient_no_flow_names_receives_nothing_and_everything_is_listed(engine: Engine) -> None:
-    """An unknown recipient kind gets every top-level field null and a withheld entry for each."""
+def test_a_recipient_no_flow_names_receives_nothing_and_everything_is_listed(engine: Engine, zone: Territory) -> None:
+    """A recipient kind no flow names gets every top-level field null and a withheld entry for each; the engine
+    refuses it outright when the configuration does not provide for it, before any audit record."""
     case = assessed("zq_work")
-    view = engine.disclose_case(case, recipient=UNKNOWN_RECIPIENT, purpose="referral", as_of=DAY)
+    view = view_case(case, zone, Recipient(UNKNOWN_RECIPIENT), Purpose.REFERRAL, DAY, engine.converter, at=CLOCK)
     assert view.data == {a.name: None for a in attrs.fields(Case)} and view.disclosed == ()
+    with pytest.raises(InputError) as info:
+        engine.disclose_case(case, recipient=UNKNOWN_RECIPIENT, purpose="referral", as_of=DAY)
+    assert [(d.path, d.value, d.rule) for d in info.value.details] == [("$.recipient", UNKNOWN_RECIPIENT, "recipient")]
+    with pytest.raises(InputError, match="purpose"):
+        engine.disclose_case(case, recipient="zq_cpi", purpose="gossip", as_of=DAY)
+    assert engine.disclosure_history(case.id) == []
     assert {w.path for w in view.withheld} == {f"$.{a.name}" for a in attrs.fields(Case)}
 
 
@@ -489,7 +497,7 @@ def test_assessed_results_show_no_reason_beyond_what_may_flow(zone_root: Path, c
     engine = _shared_engine(zone_root)
     case = attrs.evolve(case, territory=ZONE)
     result = engine.assess(case, as_of=as_of)
-    for kind, purpose in {(r, Purpose(p)) for r, p, _b, _c in FLOWS.values()} | {(UNKNOWN_RECIPIENT, Purpose.EQUIPE)}:
+    for kind, purpose in {(r, Purpose(p)) for r, p, _b, _c in FLOWS.values()}:
         view = engine.disclose_result(result, case, recipient=kind, purpose=purpose)
         allowed = allowed_categories(engine.territory(ZONE), case, kind, purpose, CLOCK.date())
         check_result_view(result, view, allowed, engine.to_json)

@@ -95,7 +95,7 @@ if TYPE_CHECKING:
         ScheduledIntervention,
         Signature,
     )
-    from ._plugins import get_plugin_manager
+    from ._plugins import PluginInfo, get_plugin_manager
     from ._privacy import Disclosure, Grants, Policy, Recipient, View, Withheld
     from .hookspecs import PROJECT, hookimpl
     from .referrals import record, update_referral
@@ -149,6 +149,7 @@ __all__ = [
     "Objective",
     "ObjectiveTerm",
     "PluginError",
+    "PluginInfo",
     "Policy",
     "Problem",
     "Profile",
@@ -237,6 +238,7 @@ _EXPORTS: dict[str, str] = {
     "ObjectiveTerm": "._models",
     "PROJECT": ".hookspecs",
     "PluginError": "._errors",
+    "PluginInfo": "._plugins",
     "Policy": "._privacy",
     "Problem": "._models",
     "Profile": "._models",

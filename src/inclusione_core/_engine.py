@@ -21,11 +21,9 @@ from ._audit import AuditLog, AuditRecord, MemoryAuditLog
 from ._checks import check_case
 from ._config import Territory, TerritoryIndex
 from ._convert import make_converter, structure_case
-from ._errors import InvalidCaseError
-from ._measures import in_force
+from ._errors import ErrorDetail, InputError, InvalidCaseError
 from ._models import (
     Case,
-    Deadline,
     DecidedBy,
     Eligibility,
     Equipe,
@@ -33,11 +31,11 @@ from ._models import (
     ProfileDecision,
     Provenance,
     Purpose,
-    Recommendation,
     Result,
     Routing,
 )
-from ._plugins import Answer, Hooks, core_version, get_plugin_manager
+from ._pipeline.stage7_measures import in_force
+from ._plugins import Answer, Hooks, PluginInfo, core_version, get_plugin_manager
 from ._privacy import (
     Grants,
     Policy,
@@ -101,6 +99,10 @@ class Engine:
         """Every available territory, sorted by id."""
         return [TerritoryInfo(t, self.index.owner(t), self.index.directory(t)) for t in self.index.ids()]
 
+    def plugins(self) -> list[PluginInfo]:
+        """The plugins this engine uses: the core's defaults first, then each with its version and territories."""
+        return self.hooks.plugins()
+
     def territory(self, territory_id: str) -> Territory:
         """The compiled configuration of a territory (loaded and validated once)."""
         return self.index.get(territory_id)
@@ -143,24 +145,18 @@ class Engine:
             case = self.load_case(case)
         terr = self.territory(territory or case.territory)
         self.check(case, terr)
-        lineage = terr.lineage
+        lineage, hooks = terr.lineage, self.hooks
         kw: dict[str, Any] = {"case": case, "territory": terr, "as_of": as_of}
 
-        profile_a = self.hooks.first("inclusione_assess_profile", ProfileDecision, lineage, **kw)
-        profile = _stamp(profile_a)
-        routing = _stamp(self.hooks.first("inclusione_route", Routing, lineage, profile=profile.profile, **kw))
-        equipe = _stamp(self.hooks.first(
-            "inclusione_compose_equipe", Equipe, lineage, profile=profile.profile, routing=routing, **kw))
-        recs_a = self.hooks.first("inclusione_recommend_interventions", Recommendation, lineage, many=True,
-                                  profile=profile.profile, **kw)
+        profile: ProfileDecision = _stamp(hooks.assess_profile(lineage, **kw))
+        routing: Routing = _stamp(hooks.route(lineage, profile=profile.profile, **kw))
+        equipe: Equipe = _stamp(hooks.compose_equipe(lineage, profile=profile.profile, routing=routing, **kw))
+        recs_a = hooks.recommend_interventions(lineage, profile=profile.profile, **kw)
         recommendations = tuple(attrs.evolve(r, decided_by=recs_a.by) for r in recs_a.value)
         problems: tuple[Problem, ...] = ()
         if case.project is not None:
-            problems = tuple(self.hooks.collect(
-                "inclusione_validate_project", Problem, lineage, project=case.project, equipe=equipe, **kw))
-        deadlines = tuple(sorted(
-            self.hooks.collect("inclusione_compute_deadlines", Deadline, lineage, **kw),
-            key=lambda d: (d.due, d.code)))
+            problems = tuple(hooks.validate_project(lineage, project=case.project, equipe=equipe, **kw))
+        deadlines = tuple(sorted(hooks.compute_deadlines(lineage, **kw), key=lambda d: (d.due, d.code)))
         measures = tuple(self._eligibility(case, terr, as_of))
         decided: list[DecidedBy | None] = [profile.decided_by, routing.decided_by, equipe.decided_by, recs_a.by]
         decided += [p.decided_by for p in problems]
@@ -180,8 +176,7 @@ class Engine:
     def eligibility(self, measure: str, case: Case, *, as_of: dt.date, territory: str | None = None) -> Eligibility:
         """Whether a measure is in force and applies to the case on ``as_of``."""
         terr = self.territory(territory or case.territory)
-        answer = self.hooks.first("inclusione_check_eligibility", Eligibility, terr.lineage,
-                                  measure=measure, case=case, territory=terr, as_of=as_of)
+        answer = self.hooks.check_eligibility(terr.lineage, measure=measure, case=case, territory=terr, as_of=as_of)
         result: Eligibility = _stamp(answer)
         return result
 
@@ -213,7 +208,8 @@ class Engine:
         """
         terr = self.territory(territory or case.territory)
         self.check(case, terr)  # a consent of a non-member or of a minor never opens anything
-        view = view_case(case, terr, _recipient(recipient), Purpose(purpose), as_of, self.converter, at=self._now())
+        who, why = _addressee(terr, recipient, purpose)
+        view = view_case(case, terr, who, why, as_of, self.converter, at=self._now())
         self._audit(view, terr, channel)
         return view
 
@@ -226,7 +222,8 @@ class Engine:
         """
         terr = self.territory(territory or case.territory)
         self.check(case, terr)
-        return Policy.of(terr).grants(case, _recipient(recipient).kind, Purpose(purpose), disclosure_day(self._now()))
+        who, why = _addressee(terr, recipient, purpose)
+        return Policy.of(terr).grants(case, who.kind, why, disclosure_day(self._now()))
 
     def disclose_result(
         self, result: Result, case: Case, *, recipient: Recipient | str, purpose: Purpose | str,
@@ -237,8 +234,8 @@ class Engine:
             raise ValueError(f"il risultato riguarda il caso {result.case_id!r}, non {case.id!r}")
         terr = self.territory(result.territory)
         self.check(case, terr)
-        view = view_result(result, case, terr, _recipient(recipient), Purpose(purpose), self.converter,
-                           at=self._now())
+        who, why = _addressee(terr, recipient, purpose)
+        view = view_result(result, case, terr, who, why, self.converter, at=self._now())
         self._audit(view, terr, channel)
         return view
 
@@ -258,8 +255,8 @@ class Engine:
             raise ValueError(f"campi del documento senza categoria di dati: {', '.join(missing)}")
         terr = self.territory(case.territory)
         self.check(case, terr)
-        view = view_document(case, document, categories, terr, _recipient(recipient), Purpose(purpose), as_of,
-                             self.converter, at=self._now())
+        who, why = _addressee(terr, recipient, purpose)
+        view = view_document(case, document, categories, terr, who, why, as_of, self.converter, at=self._now())
         self._audit(view, terr, channel)
         return view
 
@@ -278,8 +275,8 @@ class Engine:
         for case in cases:
             terr = self.territory(case.territory)
             self.check(case, terr)
-            view = view_case(case, terr, _recipient(recipient), Purpose.STATISTICS, as_of, self.converter,
-                             at=self._now())
+            who, why = _addressee(terr, recipient, Purpose.STATISTICS)
+            view = view_case(case, terr, who, why, as_of, self.converter, at=self._now())
             view = attrs.evolve(view, data=pseudonymise(view.data, Case, key), pseudonymised=True)
             self._audit(view, terr, channel)
             out.append(view.data)
@@ -327,8 +324,29 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _recipient(recipient: Recipient | str) -> Recipient:
-    return recipient if isinstance(recipient, Recipient) else Recipient(kind=recipient)
+def _addressee(territory: Territory, recipient: Recipient | str, purpose: Purpose | str) -> tuple[Recipient, Purpose]:
+    """
+    The recipient and purpose of a disclosure, checked against the territory's privacy
+    configuration before anything is disclosed or audited.
+
+    :raises InputError: a recipient kind the territory does not provide for (a typo such
+        as ``cpl`` would otherwise receive nothing, and be audited), or an unknown purpose.
+    """
+    who = recipient if isinstance(recipient, Recipient) else Recipient(kind=recipient)
+    known = Policy.of(territory).recipients
+    errors = []
+    if who.kind not in known:
+        errors.append(ErrorDetail("$.recipient", f"destinatario non previsto dalla configurazione privacy del"
+                                  f" territorio {territory.id} (previsti: {', '.join(sorted(known)) or '—'})",
+                                  who.kind, "recipient"))
+    try:
+        why = Purpose(purpose)
+    except ValueError:
+        errors.append(ErrorDetail("$.purpose", f"finalità sconosciuta (ammesse: {', '.join(p.value for p in Purpose)})",
+                                  str(purpose), "purpose"))
+    if errors:
+        raise InputError("destinatario", errors)
+    return who, why
 
 
 def _stamp(answer: Answer[Any]) -> Any:

@@ -19,6 +19,7 @@ gave it, and an exception or a wrong return type becomes a
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import importlib
 import os
@@ -26,29 +27,34 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 import pluggy
 
 from . import hookspecs
 from ._errors import PluginError, RuleCollisionError
-from ._models import DecidedBy
+from ._models import (
+    Deadline,
+    DecidedBy,
+    Eligibility,
+    Equipe,
+    Problem,
+    ProfileDecision,
+    Recommendation,
+    Routing,
+)
+from ._pipeline import STAGES
 from .hookspecs import PROJECT
+
+if TYPE_CHECKING:
+    from ._config import Territory
+    from ._models import Case, Profile, Project
 
 T = TypeVar("T")
 V = TypeVar("V")
 
-DEFAULT_PLUGINS = (
-    "inclusione_core._territory_italia",
-    "inclusione_core._profile",
-    "inclusione_core._routing",
-    "inclusione_core._equipe",
-    "inclusione_core._interventions",
-    "inclusione_core._projects",
-    "inclusione_core._measures",
-    "inclusione_core._deadlines",
-)
+DEFAULT_PLUGINS = ("inclusione_core._territory_italia", *STAGES)
 CORE = "inclusione_core"
 
 
@@ -91,17 +97,25 @@ def get_plugin_manager(
                 continue
             if pm.get_plugin(ep.name) is not None:
                 continue
-            plugin = ep.load()
-            pm.register(plugin, name=ep.name)
-            version = ep.dist.version if ep.dist is not None else "0+unknown"
-            _VERSIONS[ep.name] = (ep.dist.name if ep.dist else ep.name, version)
+            pm.register(ep.load(), name=ep.name)
     for name, plugin in plugins:
         pm.register(plugin, name=name)
     pm.check_pending()
     return pm
 
 
-_VERSIONS: dict[str, tuple[str, str]] = {}  # entry-point name -> (distribution, version)
+@attrs.frozen
+class PluginInfo:
+    """
+    A plugin an engine uses: its registered name, distribution and version, and the
+    territories it provides (``core`` for the core's own defaults, listed once).
+    """
+
+    name: str
+    distribution: str
+    version: str
+    core: bool
+    territories: tuple[str, ...]
 
 
 @attrs.frozen
@@ -121,20 +135,50 @@ class Hooks:
 
     def __init__(self, pm: pluggy.PluginManager) -> None:
         self.pm = pm
+        """The raw pluggy manager. Calling ``pm.hook.inclusione_*`` directly bypasses the
+        precedence of territories and the attribution of answers: call the typed methods below."""
         self.trace = os.environ.get("INCLUSIONE_TRACE_PLUGINS", "") not in ("", "0")
         self.owners: dict[str, str] = {}
         self.registered: dict[str, list[tuple[str, Path]]] = {}
         self._order_cache: dict[tuple[Any, ...], list[tuple[int, pluggy.HookImpl]]] = {}
+        self._decided: dict[str, DecidedBy] = {}
+        self._distributions: dict[str, tuple[str, str]] | None = None
 
     # ------------------------------------------------------------------ plumbing
 
-    def decided_by(self, impl: pluggy.HookImpl) -> DecidedBy:
-        """Provenance for an implementation: plugin (distribution) name and version."""
-        name = impl.plugin_name
+    def _distribution(self, name: str, plugin: object) -> tuple[str, str]:
+        """The distribution and version of a registered plugin: from its entry point, else its ``__version__``."""
         if name.startswith(CORE):
-            return DecidedBy(plugin=CORE, version=core_version())
-        dist, version = _VERSIONS.get(name, (name, _module_version(impl.plugin)))
-        return DecidedBy(plugin=dist, version=version)
+            return CORE, core_version()
+        if self._distributions is None:
+            self._distributions = {
+                ep.name: (ep.dist.name, ep.dist.version) for ep in metadata.entry_points(group=PROJECT)
+                if ep.dist is not None
+            }
+        return self._distributions.get(name) or (name, _module_version(plugin))
+
+    def decided_by(self, impl: pluggy.HookImpl) -> DecidedBy:
+        """Provenance for an implementation: plugin (distribution) name and version (looked up once per plugin)."""
+        name = impl.plugin_name
+        found = self._decided.get(name)
+        if found is None:
+            dist, version = self._distribution(name, impl.plugin)
+            found = self._decided[name] = DecidedBy(plugin=dist, version=version)
+        return found
+
+    def plugins(self) -> list[PluginInfo]:
+        """Every plugin registered, the core's defaults as one (first), then the others by name."""
+        rows: dict[str, PluginInfo] = {}
+        for name, plugin in self.pm.list_name_plugin():
+            if plugin is None:  # blocked
+                continue
+            key = CORE if name.startswith(CORE) else name
+            dist, version = self._distribution(name, plugin)
+            provided = tuple(t for t, _d in self.registered.get(name, []))
+            previous = rows.get(key)
+            rows[key] = PluginInfo(name=key, distribution=dist, version=version, core=key == CORE,
+                                   territories=(previous.territories if previous else ()) + provided)
+        return sorted(rows.values(), key=lambda p: (not p.core, p.name))
 
     def _ordered(self, hook: str, lineage: Sequence[str]) -> list[tuple[int, pluggy.HookImpl]]:
         impls = list(reversed(getattr(self.pm.hook, hook).get_hookimpls()))  # pluggy call order
@@ -230,6 +274,58 @@ class Hooks:
             by = self.decided_by(impl)  # each contribution names the plugin that made it
             out.extend(attrs.evolve(v, decided_by=by) if hasattr(v, "decided_by") else v for v in value)
         return out
+
+    # ------------------------------------------------------------------ the pipeline's hooks, typed
+
+    def assess_profile(self, lineage: Sequence[str], *, case: Case, territory: Territory,
+                       as_of: dt.date) -> Answer[ProfileDecision]:
+        """Stage 1: the profile, from the most specific plugin that answers (see :mod:`.hookspecs`)."""
+        answer: Answer[ProfileDecision] = self.first("inclusione_assess_profile", ProfileDecision, lineage,
+                                                     case=case, territory=territory, as_of=as_of)
+        return answer
+
+    def route(self, lineage: Sequence[str], *, case: Case, territory: Territory, as_of: dt.date,
+              profile: Profile) -> Answer[Routing]:
+        """Stage 2: where the case goes."""
+        answer: Answer[Routing] = self.first("inclusione_route", Routing, lineage, case=case, territory=territory,
+                                             as_of=as_of, profile=profile)
+        return answer
+
+    def compose_equipe(self, lineage: Sequence[str], *, case: Case, territory: Territory, as_of: dt.date,
+                       profile: Profile, routing: Routing) -> Answer[Equipe]:
+        """Stage 3: the equipe and why each member is there."""
+        answer: Answer[Equipe] = self.first("inclusione_compose_equipe", Equipe, lineage, case=case,
+                                            territory=territory, as_of=as_of, profile=profile, routing=routing)
+        return answer
+
+    def recommend_interventions(self, lineage: Sequence[str], *, case: Case, territory: Territory, as_of: dt.date,
+                                profile: Profile) -> Answer[Sequence[Recommendation]]:
+        """Stage 4: the interventions, prerequisites first."""
+        answer: Answer[Sequence[Recommendation]] = self.first(
+            "inclusione_recommend_interventions", Recommendation, lineage, many=True, case=case, territory=territory,
+            as_of=as_of, profile=profile)
+        return answer
+
+    def validate_project(self, lineage: Sequence[str], *, case: Case, project: Project, equipe: Equipe,
+                         territory: Territory, as_of: dt.date) -> list[Problem]:
+        """Stage 5: every plugin's problems with the project, each attributed."""
+        return self.collect("inclusione_validate_project", Problem, lineage, case=case, project=project,
+                            equipe=equipe, territory=territory, as_of=as_of)
+
+    def compute_deadlines(self, lineage: Sequence[str], *, case: Case, territory: Territory,
+                          as_of: dt.date) -> list[Deadline]:
+        """Stage 6: every plugin's deadlines, each attributed."""
+        return self.collect("inclusione_compute_deadlines", Deadline, lineage, case=case, territory=territory,
+                            as_of=as_of)
+
+    def check_eligibility(self, lineage: Sequence[str], *, measure: str, case: Case, territory: Territory,
+                          as_of: dt.date) -> Answer[Eligibility]:
+        """Stage 7: whether a measure is in force and applies."""
+        answer: Answer[Eligibility] = self.first("inclusione_check_eligibility", Eligibility, lineage,
+                                                 measure=measure, case=case, territory=territory, as_of=as_of)
+        return answer
+
+    # ------------------------------------------------------------------ configuration-time hooks
 
     def register_territories(self, on_each: Callable[[str, Path, str], None]) -> None:
         """Ask every plugin for its territories; ``on_each(id, directory, plugin_name)``."""

@@ -652,21 +652,8 @@ def _read_json_file(path: Path, lang: str) -> Any:
 
 
 def _plugin_rows(engine: Engine) -> list[dict[str, Any]]:
-    from ._plugins import _VERSIONS, CORE, _module_version, core_version
-
-    rows: dict[str, dict[str, Any]] = {}
-    for name, plugin in engine.hooks.pm.list_name_plugin():
-        if plugin is None:
-            continue
-        if name.startswith(CORE):
-            dist, version, key = CORE, core_version(), CORE
-        else:
-            dist, version = _VERSIONS.get(name, (name, _module_version(plugin)))
-            key = name
-        row = rows.setdefault(key, {"name": key, "distribution": dist, "version": version,
-                                    "core": key == CORE, "territories": []})
-        row["territories"] += [t for t, _d in engine.hooks.registered.get(name, [])]
-    return sorted(rows.values(), key=lambda r: (not r["core"], r["name"]))
+    return [{"name": p.name, "distribution": p.distribution, "version": p.version, "core": p.core,
+             "territories": list(p.territories)} for p in engine.plugins()]
 
 
 def _cmd_territories(args: argparse.Namespace) -> int:

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._config import citation, dated_value
+from ._pipeline.stage1_profile import ExtraFlags, OccupabilityRule
+from ._pipeline.stage1_profile import assess as assess_profile
+from ._pipeline.stage1_profile import occupability as _occupability
 from ._predicates import Facts, Inputs, evaluate
-from ._profile import ExtraFlags, OccupabilityRule
-from ._profile import assess as assess_profile
-from ._profile import occupability as _occupability
 from ._reasons import core_reason
 from ._reasons import from_entry as reason_from_entry
 

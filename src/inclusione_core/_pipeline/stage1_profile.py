@@ -8,8 +8,8 @@ from typing import Any
 
 import attrs
 
-from ._config import Territory
-from ._models import (
+from .._config import Territory
+from .._models import (
     Activability,
     Case,
     EmploymentStatus,
@@ -18,9 +18,9 @@ from ._models import (
     ProfileDecision,
     Reason,
 )
-from ._predicates import Facts, evaluate
-from ._reasons import core_reason, from_entry
-from .hookspecs import hookimpl
+from .._predicates import Facts, evaluate
+from .._reasons import core_reason, from_entry
+from ..hookspecs import hookimpl
 
 NOT_ASSESSED = "da_valutare"
 _NOT_ACTIVE = {EmploymentStatus.OCCUPATO, EmploymentStatus.STUDENTE, EmploymentStatus.PENSIONATO,

@@ -14,11 +14,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from ._config import Territory
-from ._models import AccessChannel, Case, Profile, Reason, Routing, RoutingOutcome
-from ._predicates import Facts, evaluate
-from ._reasons import core_reason, from_entry
-from .hookspecs import hookimpl
+from .._config import Territory
+from .._models import AccessChannel, Case, Profile, Reason, Routing, RoutingOutcome
+from .._predicates import Facts, evaluate
+from .._reasons import core_reason, from_entry
+from ..hookspecs import hookimpl
 
 
 def next_weekday(after: dt.date, weekday: int) -> dt.date:

@@ -15,10 +15,10 @@ from typing import Any
 
 import attrs
 
-from ._config import Territory
-from ._models import Case, Citation, Equipe, Problem, Project
-from ._reasons import core_reason, from_entry
-from .hookspecs import hookimpl
+from .._config import Territory
+from .._models import Case, Citation, Equipe, Problem, Project
+from .._reasons import core_reason, from_entry
+from ..hookspecs import hookimpl
 
 ART6 = Citation(document="D.Lgs. 147/2017", section="art. 6 c.2",
                 quote="obiettivi generali e risultati specifici, sostegni, impegni", kind="law")

@@ -12,11 +12,11 @@ import datetime as dt
 import heapq
 from typing import Any
 
-from ._config import Territory
-from ._models import Case, Profile, Recommendation
-from ._predicates import Facts, evaluate
-from ._reasons import from_entry
-from .hookspecs import hookimpl
+from .._config import Territory
+from .._models import Case, Profile, Recommendation
+from .._predicates import Facts, evaluate
+from .._reasons import from_entry
+from ..hookspecs import hookimpl
 
 
 def order(codes: set[str], catalogue: dict[str, Any]) -> list[str]:

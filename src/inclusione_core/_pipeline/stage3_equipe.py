@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ._config import Territory
-from ._models import Case, Equipe, EquipeMember, Profile, Reason, Routing
-from ._predicates import Facts, evaluate
-from ._reasons import core_reason, from_entry
-from .hookspecs import hookimpl
+from .._config import Territory
+from .._models import Case, Equipe, EquipeMember, Profile, Reason, Routing
+from .._predicates import Facts, evaluate
+from .._reasons import core_reason, from_entry
+from ..hookspecs import hookimpl
 
 HOUSEHOLD = "nucleo"
 

@@ -14,10 +14,10 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ._config import Territory, dated_value
-from ._models import Case, Deadline, DeadlineStatus, IntervalUnit, MonitoringRhythm, ReferralStatus
-from ._reasons import from_entry
-from .hookspecs import hookimpl
+from .._config import Territory, dated_value
+from .._models import Case, Deadline, DeadlineStatus, IntervalUnit, MonitoringRhythm, ReferralStatus
+from .._reasons import from_entry
+from ..hookspecs import hookimpl
 
 
 def add_days(start: dt.date, days: int, *, working: bool) -> dt.date:

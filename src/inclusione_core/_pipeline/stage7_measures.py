@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ._config import Territory
-from ._models import Case, Eligibility
-from ._predicates import Facts, evaluate
-from ._reasons import core_reason, from_entry
-from .hookspecs import hookimpl
+from .._config import Territory
+from .._models import Case, Eligibility
+from .._predicates import Facts, evaluate
+from .._reasons import core_reason, from_entry
+from ..hookspecs import hookimpl
 
 
 def in_force(measure: dict[str, object], as_of: dt.date) -> bool:
