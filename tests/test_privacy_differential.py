@@ -36,7 +36,7 @@ VARIANTS = 4
 """Pairs drawn per example: one base, assessed and viewed once, against four variants."""
 CI_PAIRS = 10_000
 PAIRS = settings(
-    settings.get_profile("privacy"), max_examples=3_200 if PROFILE == "ci" else 60,
+    settings.get_profile("privacy"), max_examples=3_600 if PROFILE == "ci" else 60,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 
