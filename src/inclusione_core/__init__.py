@@ -85,6 +85,7 @@ if TYPE_CHECKING:
     )
     from ._plugins import get_plugin_manager
     from ._privacy import Disclosure, Policy, Recipient, View, Withheld
+    from ._reader import JsonLine, Limits, YamlDocument, read_json, read_json_lines, read_yaml
     from .hookspecs import PROJECT, hookimpl
     from .referrals import record, update_referral
 
@@ -124,7 +125,9 @@ __all__ = [
     "InputError",
     "IntervalUnit",
     "InvalidCaseError",
+    "JsonLine",
     "JsonlAuditLog",
+    "Limits",
     "MeasureEnrolment",
     "Member",
     "MemoryAuditLog",
@@ -159,10 +162,14 @@ __all__ = [
     "TransitionError",
     "View",
     "Withheld",
+    "YamlDocument",
     "configure_converter",
     "get_plugin_manager",
     "hookimpl",
     "make_converter",
+    "read_json",
+    "read_json_lines",
+    "read_yaml",
     "record",
     "update_referral",
 ]
@@ -203,7 +210,9 @@ _EXPORTS: dict[str, str] = {
     "InputError": "._errors",
     "IntervalUnit": "._models",
     "InvalidCaseError": "._errors",
+    "JsonLine": "._reader",
     "JsonlAuditLog": "._audit",
+    "Limits": "._reader",
     "MeasureEnrolment": "._models",
     "Member": "._models",
     "MemoryAuditLog": "._audit",
@@ -239,10 +248,14 @@ _EXPORTS: dict[str, str] = {
     "TransitionError": "._errors",
     "View": "._privacy",
     "Withheld": "._privacy",
+    "YamlDocument": "._reader",
     "configure_converter": "._convert",
     "get_plugin_manager": "._plugins",
     "hookimpl": ".hookspecs",
     "make_converter": "._convert",
+    "read_json": "._reader",
+    "read_json_lines": "._reader",
+    "read_yaml": "._reader",
     "record": ".referrals",
     "update_referral": ".referrals",
 }
