@@ -259,7 +259,11 @@ def structure_case(
         from ._schema import validate_instance  # noqa: PLC0415 - jsonschema only on failure
 
         found = errors_of(exc)
-        details = validate_instance("case", data) or found
+        try:
+            explained = validate_instance("case", data)
+        except Exception:  # a Python value (not JSON) jsonschema cannot even describe: the converter's errors
+            explained = []
+        details = explained or found
         # what the schema cannot say (a date outside the configured limits) is added
         known = {d.path for d in details}
         details += [d for d in found if d.rule.startswith("limit") and d.path not in known]

@@ -685,6 +685,7 @@ def _loader(booleans: str, pure: bool = False) -> Any:
 
     class Loader(base):  # type: ignore[misc, valid-type]
         lang = "it"
+        max_int_digits = DEFAULT_LIMITS.max_int_digits
 
         def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
             seen: set[str] = set()
@@ -874,6 +875,7 @@ def parse_yaml(
         text = text[1:]
     loader = _loader(booleans, pure)(text)
     loader.lang = lang
+    loader.max_int_digits = limits.max_int_digits
     try:
         node = loader.get_single_node()
         data = None

@@ -327,7 +327,15 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def _common(lang: str, *, top: bool) -> argparse.ArgumentParser:
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that help or usage written to a closed pipe is not silently lost (exit 141)."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            (file or sys.stderr).write(message)  # argparse would swallow the BrokenPipeError
+
+
+def _common(lang: str, *, top: bool) -> _Parser:
     """
     The global options, accepted before and after the command (``inclusione assess --json``).
 
@@ -335,7 +343,7 @@ def _common(lang: str, *, top: bool) -> argparse.ArgumentParser:
     before the command; ``--config-dir`` after the command goes to ``config_dir_after``
     and is appended by :func:`main`.
     """
-    p = argparse.ArgumentParser(add_help=False)
+    p = _Parser(add_help=False)
     lang_default: Any = _default_lang() if top else argparse.SUPPRESS
     json_default: Any = False if top else argparse.SUPPRESS
     dirs_default: Any = [] if top else argparse.SUPPRESS
@@ -354,7 +362,7 @@ def _common(lang: str, *, top: bool) -> argparse.ArgumentParser:
 
 def build_parser(lang: str = "it") -> argparse.ArgumentParser:
     """The argument parser, with help texts in ``lang``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="inclusione", description=_h(lang, "description"), epilog=_h(lang, "epilog"),
         parents=[_common(lang, top=True)], add_help=False,
     )
@@ -1107,7 +1115,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         for file, as_of, title in terr.examples():
             when = args.as_of or as_of
             try:
-                case = engine.load_case(_read_json_file(file, lang), str(file))
+                case = engine.load_case(_read_json_file(file, lang, engine.limits), str(file), checked=True)
                 result = engine.assess(case, as_of=when, territory=info.id)
             except InclusioneError as exc:
                 bad = True
@@ -1163,7 +1171,7 @@ def _cmd_privacy_view(args: argparse.Namespace) -> int:
 
     lang = args.lang
     engine = _engine(args)
-    case = engine.load_case(_read_json_file(args.case, lang), str(args.case))
+    case = engine.load_case(_read_json_file(args.case, lang, engine.limits), str(args.case), checked=True)
     territory = args.territory or case.territory
     _check_recipient(engine, territory, args.recipient, lang)
     view = engine.disclose_case(case, recipient=args.recipient, purpose=args.purpose,
