@@ -26,7 +26,8 @@ from inclusione_core._categories import DataCategory
 from inclusione_core._fields import CODE_PATTERN, ID_PATTERN, SCHEMA_KEY
 
 DATES = st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2035, 12, 31))
-RECENT = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2030, 12, 31))
+RECENT_START = dt.date(2015, 1, 1)
+RECENT = st.dates(min_value=RECENT_START, max_value=dt.date(2030, 12, 31))
 IDS = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,8}", fullmatch=True)
 CODES = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
 TEXT = st.text(max_size=12)
@@ -200,11 +201,15 @@ def consistent_with_italia(c: m.Case) -> m.Case:
     """
     A generated case made consistent with ``italia`` (what Engine.check refuses otherwise):
     codes mapped onto known ones, member references onto existing members, unique ids,
-    periods that end after they start. Still random in everything else.
+    periods that end after they start, members born before any as-of date drawn by
+    :func:`as_of_dates`. Still random in everything else.
     """
     seen: set[str] = set()
     members = []
-    for i, mem in enumerate(c.household.members):
+    for i, drawn in enumerate(c.household.members):
+        mem = drawn
+        if mem.birth_date is not None and mem.birth_date >= RECENT_START:
+            mem = attrs.evolve(mem, birth_date=mem.birth_date.replace(year=RECENT_START.year - 1, day=1))
         members.append(attrs.evolve(mem, id=f"{mem.id}-{i}") if mem.id in seen else mem)
         seen.add(members[-1].id)
     ids = [x.id for x in members]

@@ -106,7 +106,8 @@ def test_a_yaml_syntax_error_gives_the_line(write_layer: Writer) -> None:
     err = config_error(root)
     (detail,) = err.details
     assert detail.rule == "yaml"
-    assert "riga" in detail.message and "colonna" in detail.message
+    assert detail.line == 8 and detail.column is not None
+    assert "(riga 8, colonna" in str(detail)
     assert err.source.endswith("figlio/territory.yaml")
 
 
@@ -312,7 +313,7 @@ def test_a_repeated_yaml_key_is_an_error_with_its_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError) as info:
         load_yaml(path)
     (detail,) = info.value.details
-    assert "riga 3" in detail.message and "'id'" in detail.message
+    assert detail.line == 3 and "'id'" in detail.message
 
 
 def test_territory_folder_problems_finds_unlisted_examples_and_invalid_ones(write_layer: Writer) -> None:

@@ -97,6 +97,7 @@ if TYPE_CHECKING:
     )
     from ._plugins import PluginInfo, get_plugin_manager
     from ._privacy import Disclosure, Grants, Policy, Recipient, View, Withheld
+    from ._reader import JsonLine, Limits, YamlDocument, read_json, read_json_lines, read_yaml
     from .hookspecs import PROJECT, hookimpl
     from .referrals import record, update_referral
 
@@ -140,7 +141,9 @@ __all__ = [
     "InputError",
     "IntervalUnit",
     "InvalidCaseError",
+    "JsonLine",
     "JsonlAuditLog",
+    "Limits",
     "MeasureEnrolment",
     "Member",
     "MemoryAuditLog",
@@ -179,10 +182,14 @@ __all__ = [
     "VerifyReport",
     "View",
     "Withheld",
+    "YamlDocument",
     "configure_converter",
     "get_plugin_manager",
     "hookimpl",
     "make_converter",
+    "read_json",
+    "read_json_lines",
+    "read_yaml",
     "record",
     "update_referral",
     "verify_audit",
@@ -228,7 +235,9 @@ _EXPORTS: dict[str, str] = {
     "InputError": "._errors",
     "IntervalUnit": "._models",
     "InvalidCaseError": "._errors",
+    "JsonLine": "._reader",
     "JsonlAuditLog": "._audit",
+    "Limits": "._reader",
     "MeasureEnrolment": "._models",
     "Member": "._models",
     "MemoryAuditLog": "._audit",
@@ -268,10 +277,14 @@ _EXPORTS: dict[str, str] = {
     "VerifyReport": "._audit",
     "View": "._privacy",
     "Withheld": "._privacy",
+    "YamlDocument": "._reader",
     "configure_converter": "._convert",
     "get_plugin_manager": "._plugins",
     "hookimpl": ".hookspecs",
     "make_converter": "._convert",
+    "read_json": "._reader",
+    "read_json_lines": "._reader",
+    "read_yaml": "._reader",
     "record": ".referrals",
     "update_referral": ".referrals",
     "verify_audit": "._audit",

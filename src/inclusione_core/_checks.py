@@ -5,25 +5,39 @@ A case can be well-formed and still wrong for the territory whose rules apply: a
 code with a typo (``dipendenza`` for ``dipendenze``) would silently turn an equipe
 allargata into an essenziale. These checks refuse it, listing every problem by JSON path:
 codes unknown to the territory, references to members that do not exist, duplicate ids,
-periods that end before they start, and consents not given by their data subject (a
-member; a minor only through a legal representative).
+periods that end before they start, members born after the as-of date (who would count
+as minors), dates outside the limits in a case built in Python (a case read from JSON had
+them checked by the converter), and consents not given by their data subject (a member; a
+minor only through a legal representative).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import Any, get_args
+
+import attrs
 
 from ._config import HOUSEHOLD_PARTY, Territory
 from ._errors import ErrorDetail
 from ._models import Case, Consent, Member
+from ._reader import Limits
 
 __all__ = ["check_case"]
 
 
-def check_case(case: Case, territory: Territory) -> list[ErrorDetail]:
-    """Every inconsistency of a well-formed case with its territory, by JSON path (empty: none)."""
-    errors: list[ErrorDetail] = []
+def check_case(
+    case: Case, territory: Territory, *, as_of: dt.date | None = None, limits: Limits | None = None,
+) -> list[ErrorDetail]:
+    """
+    Every inconsistency of a well-formed case with its territory, by JSON path (empty: none).
+
+    :param as_of: the date of the assessment: a member born after it is an error.
+    :param limits: check that every date of the case is within these limits (for a case
+        built in Python; the converter checked those of a case read from JSON).
+    """
+    errors: list[ErrorDetail] = [] if limits is None else _dates_out_of_range(case, limits)
     known = {key: set(territory.section(key)) for key in ("needs", "dimensions", "measures", "services")}
     where = f"nel territorio {territory.id}"
 
@@ -33,10 +47,16 @@ def check_case(case: Case, territory: Territory) -> list[ErrorDetail]:
 
     def order(start: dt.date | None, end: dt.date | None, path: str, what: str) -> None:
         if start is not None and end is not None and end < start:
-            errors.append(ErrorDetail(path, f"{what} precede l'inizio ({start.isoformat()})", end.isoformat(),
-                                      "date_order"))
+            errors.append(ErrorDetail(path, f"{what} precede l'inizio", end.isoformat(), "date_order"))
 
     members = [m.id for m in case.household.members]
+    if as_of is not None:
+        for i, person in enumerate(case.household.members):
+            if person.birth_date is not None and person.birth_date > as_of:
+                errors.append(ErrorDetail(
+                    f"$.household.members[{i}].birth_date",
+                    f"data di nascita successiva alla data di riferimento ({as_of.isoformat()})",
+                    person.birth_date.isoformat(), "birth_date"))
     for i, dup in _duplicates(members):
         errors.append(ErrorDetail(f"$.household.members[{i}].id", "componente ripetuto", dup, "unique"))
 
@@ -124,3 +144,52 @@ def _duplicates(values: Iterable[str]) -> list[tuple[int, str]]:
             out.append((i, v))
         seen.add(v)
     return out
+
+
+_PLANS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _date_plan(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The fields of a model that hold dates (or tuples of dates), and those that hold models."""
+    if cls in _PLANS:
+        return _PLANS[cls]
+    attrs.resolve_types(cls)
+    dates, models = [], []
+    for a in attrs.fields(cls):
+        text = str(a.type)
+        if "date" in text:
+            dates.append(a.name)
+        elif any(attrs.has(t) for t in _leaf_types(a.type)):
+            models.append(a.name)
+    plan = _PLANS[cls] = (tuple(dates), tuple(models))
+    return plan
+
+
+def _leaf_types(t: Any) -> list[Any]:
+    args = get_args(t)
+    return [t] if not args else [leaf for arg in args for leaf in _leaf_types(arg)]
+
+
+def _dates_out_of_range(case: Case, limits: Limits) -> list[ErrorDetail]:
+    """Dates of a case built in Python outside the limits (date arithmetic on them would overflow)."""
+    low, high = limits.min_date, limits.max_date
+    out: list[ErrorDetail] = []
+    stack: list[tuple[Any, str]] = [(case, "$")]
+    while stack:
+        obj, path = stack.pop()
+        dates, models = _date_plan(type(obj))
+        for name in dates:
+            value = getattr(obj, name)
+            for at, day in _items(value, f"{path}.{name}"):
+                if isinstance(day, dt.date) and not low <= day <= high:
+                    out.append(ErrorDetail(at, f"data fuori dall'intervallo ammesso ({low.isoformat()} - "
+                                               f"{high.isoformat()})", day.isoformat(), "limit:dates"))
+        for name in models:
+            stack.extend((v, at) for at, v in _items(getattr(obj, name), f"{path}.{name}"))
+    return out
+
+
+def _items(value: Any, path: str) -> list[tuple[str, Any]]:
+    if isinstance(value, tuple):
+        return [(f"{path}[{i}]", v) for i, v in enumerate(value)]
+    return [] if value is None else [(path, value)]

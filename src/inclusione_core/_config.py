@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import yaml
 
-from ._errors import ConfigurationError, ErrorDetail, RuleCollisionError
+from ._errors import ConfigurationError, ErrorDetail, InclusioneError, RuleCollisionError
 from ._models import Citation, ConfigLayer
+from ._reader import DEFAULT_LIMITS, Limits, YamlDocument, inside, read_yaml
+from ._render import tr
 
 __all__ = ["Territory", "TerritoryIndex", "load_yaml"]
 
@@ -63,42 +64,19 @@ LAYER_OWN = ("id", "label", "level", "extends", "version", "description", "$sche
 PER_LAYER_FILES = ("examples", "scenarios")
 
 
-class _Loader(yaml.SafeLoader):
+def load_yaml(
+    path: Path, error: type[ConfigurationError] = ConfigurationError, limits: Limits | None = None,
+) -> Any:
     """
-    Safe YAML loader that keeps dates as strings (the schema checks their format) and
-    refuses a key repeated in one mapping (YAML would silently keep the last one).
+    Parse a YAML configuration file with the one safe reader (:func:`~._reader.read_yaml`):
+    dates stay strings, a repeated key is refused with its line, aliases and nesting are
+    bounded; a syntax error becomes ``error`` with line and column.
     """
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _value in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"chiave ripetuta: {key!r} (YAML terrebbe solo l'ultima)", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+    return read_yaml(path, limits=limits, error=error).data
 
 
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def load_yaml(path: Path, error: type[ConfigurationError] = ConfigurationError) -> Any:
-    """Parse a YAML file safely; a syntax error becomes ``error`` with line and column."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise error(str(path), [ErrorDetail("$", f"impossibile leggere il file: {exc.strerror}")]) from None
-    try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"riga {mark.line + 1}, colonna {mark.column + 1}" if mark else "?"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise error(str(path), [ErrorDetail("$", f"YAML non valido ({where}): {problem}", rule="yaml")]) from None
+def _outside(root: Path, at: str, value: Any) -> ErrorDetail:
+    return ErrorDetail(at, tr("reader.outside", "it").format(root=root), value, "path")
 
 
 def _get(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
@@ -145,6 +123,7 @@ class _Layer:
     rel: str
     data: dict[str, Any]
     sha256: str
+    doc: YamlDocument | None = None  # kept while the chain compiles: errors get their line
 
 
 def _mark(entry: dict[str, Any], files: list[str]) -> dict[str, Any]:
@@ -224,12 +203,28 @@ def _merge(parent: dict[str, Any], layer: _Layer) -> dict[str, Any]:
     for key, value in child.items():
         if key not in handled and key not in LAYER_OWN and key not in PER_LAYER_FILES:
             out[key] = copy.deepcopy(value)
-    out["scenarios"] = [str((layer.file.parent / p).resolve()) for p in child.get("scenarios", [])]
-    out["examples"] = [
-        {**ex, "case": str((layer.file.parent / ex["case"]).resolve())} for ex in child.get("examples", [])
-    ]
+    # paths named in the layer stay inside its folder (symlinks resolved): never read elsewhere
+    folder = layer.file.parent
+    out["scenarios"] = []
+    for i, p in enumerate(child.get("scenarios", [])):
+        target = inside(folder, p)
+        if target is None:
+            collisions.append(_outside(folder, f"$.scenarios[{i}]", p))
+        else:
+            out["scenarios"].append(str(target))
+    out["examples"] = []
+    for i, ex in enumerate(child.get("examples", [])):
+        target = inside(folder, ex["case"])
+        if target is None:
+            collisions.append(_outside(folder, f"$.examples[{i}].case", ex["case"]))
+        else:
+            out["examples"].append({**ex, "case": str(target)})
+    for code, entry in (_get(child, ("instruments",)) or {}).items():
+        for key in ("schema", "example"):
+            if key in entry and inside(folder, str(entry[key])) is None:
+                collisions.append(_outside(folder, f"$.instruments.{code}.{key}", entry[key]))
     if collisions:
-        raise ConfigurationError(str(layer.file), collisions)
+        raise ConfigurationError(str(layer.file), layer.doc.located(collisions) if layer.doc else collisions)
     return out
 
 
@@ -441,7 +436,11 @@ class Territory:
             raise InputError(f"territorio {self.id}", [ErrorDetail(
                 f"$.instruments.{name}.{key}", "strumento non configurato per il territorio", name, "instruments")])
         layer = self.file_of(entry).split(" + ")[-1].split("/", 1)[0]
-        return self.layer_dirs.get(layer, self.root) / str(entry[key])
+        folder = self.layer_dirs.get(layer, self.root)
+        target = inside(folder, str(entry[key]))
+        if target is None:  # checked when the layer was merged: only a changed folder gets here
+            raise ConfigurationError(str(folder), [_outside(folder, f"$.instruments.{name}.{key}", entry[key])])
+        return target
 
     def instrument_errors(self, name: str, document: Any) -> list[ErrorDetail]:
         """Every error of a document against an instrument's JSON Schema, by path (empty: valid)."""
@@ -513,10 +512,12 @@ class TerritoryIndex:
     copy replaces the reference one). Two plugins registering one id is a collision.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or DEFAULT_LIMITS
         self._dirs: dict[str, tuple[Path, str]] = {}
         self._explicit: set[str] = set()
         self._cache: dict[str, Territory] = {}
+        self._failed: dict[str, InclusioneError] = {}
 
     def add(self, territory: str, directory: Path, owner: str, *, explicit: bool = False) -> None:
         """Register ``directory`` (holding ``territory.yaml``) for ``territory``."""
@@ -535,6 +536,7 @@ class TerritoryIndex:
         if explicit:
             self._explicit.add(territory)
         self._cache.clear()
+        self._failed.clear()
 
     def add_search_dir(self, root: Path) -> None:
         """Register every ``<root>/<id>/territory.yaml`` as an explicit configuration."""
@@ -554,9 +556,23 @@ class TerritoryIndex:
         return self._dirs[territory][0]
 
     def get(self, territory: str) -> Territory:
-        """The compiled territory (cached): load, validate and merge its whole chain."""
-        if territory not in self._cache:
+        """
+        The compiled territory (cached): load, validate and merge its whole chain.
+
+        A territory that fails to compile fails again with the same error, without being
+        read again (a batch of cases of a broken territory costs one compilation).
+        """
+        found = self._cache.get(territory)
+        if found is not None:
+            return found
+        failed = self._failed.get(territory)
+        if failed is not None:
+            raise failed.with_traceback(None)
+        try:
             self._cache[territory] = self._compile(territory)
+        except InclusioneError as exc:
+            self._failed[territory] = exc
+            raise
         return self._cache[territory]
 
     def _chain(self, territory: str) -> Iterator[_Layer]:
@@ -581,7 +597,7 @@ class TerritoryIndex:
                     )
                 raise TerritoryNotFoundError(current, self.ids())
             seen.append(current)
-            layer = read_layer(self._dirs[current][0] / CONFIG_FILE, expected_id=current)
+            layer = read_layer(self._dirs[current][0] / CONFIG_FILE, expected_id=current, limits=self.limits)
             yield layer
             current = layer.data.get("extends")
 
@@ -603,19 +619,20 @@ class TerritoryIndex:
         )
 
 
-def read_layer(path: Path, expected_id: str | None = None) -> _Layer:
-    """Read and schema-validate one layer file; every error is reported with its path."""
+def read_layer(path: Path, expected_id: str | None = None, limits: Limits | None = None) -> _Layer:
+    """Read and schema-validate one layer file; every error is reported with its path, line and column."""
     from ._schema import validate_instance  # noqa: PLC0415 - jsonschema at load time only
 
-    raw = path.read_bytes() if path.exists() else b""
-    data = load_yaml(path)
+    doc = read_yaml(path, limits=limits)
+    data = doc.data
     details = validate_instance("territory", data)
     if not details and expected_id is not None and data["id"] != expected_id:
         details.append(ErrorDetail("$.id", f"l'id deve coincidere con la cartella {expected_id!r}", data["id"], "id"))
     if details:
-        raise ConfigurationError(str(path), details)
+        raise ConfigurationError(str(path), doc.located(details))
     rel = f"{path.parent.name}/{path.name}"
-    return _Layer(territory=data["id"], file=path, rel=rel, data=data, sha256=hashlib.sha256(raw).hexdigest())
+    return _Layer(territory=data["id"], file=path, rel=rel, data=data, sha256=hashlib.sha256(doc.raw).hexdigest(),
+                  doc=doc)
 
 
 def _walk_predicates(pred: Mapping[str, Any], path: str) -> Iterator[tuple[str, str, Any]]:

@@ -2,19 +2,30 @@
 JSON <-> objects through one cattrs converter built by a factory (never the global one).
 
 The converter is strict: unknown keys, wrong JSON types (a string where a number is
-expected, a string where a list is expected), malformed dates and out-of-range values
-are all refused. Bulk input is checked here, cheaply; only when a case fails is it
-re-checked against the full JSON Schema to list every error with its path.
+expected, a string where a list is expected), malformed dates, dates outside the limits
+(1900-01-01 to 2199-12-31 by default) and out-of-range values are all refused. Bulk input
+is checked here, cheaply; only when a case fails is it re-checked against the full JSON
+Schema to list every error with its path. Before the converter, a value given to the API
+is checked against the reader's limits (:func:`~._reader.check_value`): depth, sizes,
+integer digits, finite numbers, text keys.
+
+Error messages never contain the offending value (it goes, shortened, in
+``ErrorDetail.value``), and the details of a case error carry no value for a field of a
+special category of data (:func:`case_details`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 import re
-from collections.abc import Callable, Mapping
+import types
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin
 
+import attrs
 import cattrs
 from cattrs.errors import (
     ClassValidationError,
@@ -23,21 +34,32 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
+from ._categories import BY_CODE, DataCategory
 from ._errors import ErrorDetail, InputError, InvalidCaseError
-from ._fields import FieldValueError
+from ._fields import CATEGORY_KEY, FieldValueError
 from ._models import Case
+from ._reader import DEFAULT_LIMITS, Limits, check_value
 
 T = TypeVar("T")
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 _DATE_RE = re.compile(DATE_PATTERN)
 
-__all__ = ["configure_converter", "make_converter", "structure_case"]
+__all__ = ["case_details", "configure_converter", "make_converter", "structure_case"]
+
+
+class LimitError(ValueError):
+    """A value outside a configured limit (a date out of range): reported with its rule."""
+
+    def __init__(self, message: str, value: Any, rule: str) -> None:
+        super().__init__(message)
+        self.value = value
+        self.rule = rule
 
 
 def _strict(kind: type, name: str) -> Callable[[Any, Any], Any]:
     def hook(value: Any, _t: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, kind):
-            raise TypeError(f"atteso {name}, trovato {type(value).__name__}: {value!r}")
+            raise TypeError(f"atteso {name}, trovato {type(value).__name__}")
         return value
 
     return hook
@@ -47,37 +69,50 @@ def _int(value: Any, _t: Any) -> int:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"atteso intero, trovato {type(value).__name__}: {value!r}")
+        raise TypeError(f"atteso intero, trovato {type(value).__name__}")
     return value
 
 
 def _float(value: Any, _t: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"atteso numero, trovato {type(value).__name__}: {value!r}")
-    return float(value)
+        raise TypeError(f"atteso numero, trovato {type(value).__name__}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError("atteso un numero finito, trovato NaN o infinito")
+    return number
 
 
 def _bool(value: Any, _t: Any) -> bool:
     if not isinstance(value, bool):
-        raise TypeError(f"atteso booleano, trovato {type(value).__name__}: {value!r}")
+        raise TypeError(f"atteso booleano, trovato {type(value).__name__}")
     return value
 
 
-def _date(value: Any, _t: Any) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
-        raise ValueError(f"attesa una data AAAA-MM-GG, trovato {value!r}")
-    return dt.date.fromisoformat(value)
+def _date_hook(limits: Limits) -> Callable[[Any, Any], dt.date]:
+    low, high = limits.min_date, limits.max_date
+
+    def hook(value: Any, _t: Any) -> dt.date:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            day = value
+        elif not isinstance(value, str) or not _DATE_RE.fullmatch(value):
+            raise ValueError("attesa una data AAAA-MM-GG")
+        else:
+            day = dt.date.fromisoformat(value)
+        if not low <= day <= high:
+            raise LimitError(f"data fuori dall'intervallo ammesso ({low.isoformat()} - {high.isoformat()})",
+                             value, "limit:dates")
+        return day
+
+    return hook
 
 
 def _enum(value: Any, t: type[StrEnum]) -> StrEnum:
     if not isinstance(value, str):
-        raise TypeError(f"atteso uno tra {[m.value for m in t]}, trovato {value!r}")
+        raise TypeError(f"atteso uno tra {[m.value for m in t]}, trovato {type(value).__name__}")
     try:
         return t(value)
     except ValueError:
-        raise ValueError(f"{value!r} non è tra i valori ammessi {[m.value for m in t]}") from None
+        raise ValueError(f"valore non ammesso; valori ammessi: {[m.value for m in t]}") from None
 
 
 def _enum_value(value: StrEnum) -> str:
@@ -96,12 +131,14 @@ def _is_str_dict(t: Any) -> bool:
     return get_origin(t) is dict
 
 
-def configure_converter(converter: cattrs.Converter) -> None:
+def configure_converter(converter: cattrs.Converter, limits: Limits | None = None) -> None:
     """
     Register the inclusione_core hooks (strict primitives, ISO dates, lists) on a converter.
 
     Territory plugins that add model types do the same through the
     ``inclusione_configure_converter`` hook.
+
+    :param limits: the dates accepted (default: 1900-01-01 to 2199-12-31).
     """
     converter.register_structure_hook(str, _strict(str, "stringa"))
     converter.register_structure_hook(int, _int)
@@ -111,7 +148,7 @@ def configure_converter(converter: cattrs.Converter) -> None:
     # above would catch them and skip the check of the value.
     converter.register_structure_hook(StrEnum, _enum)
     converter.register_unstructure_hook(StrEnum, _enum_value)  # plain str, e.g. for yaml.safe_dump
-    converter.register_structure_hook(dt.date, _date)
+    converter.register_structure_hook(dt.date, _date_hook(limits or DEFAULT_LIMITS))
     converter.register_unstructure_hook(dt.date, dt.date.isoformat)
     converter.register_structure_hook(Any, _any)
 
@@ -121,7 +158,7 @@ def configure_converter(converter: cattrs.Converter) -> None:
 
         def hook(value: Any, _t: Any) -> tuple[Any, ...]:
             if not isinstance(value, list | tuple):
-                raise TypeError(f"attesa una lista, trovato {type(value).__name__}: {value!r}")
+                raise TypeError(f"attesa una lista, trovato {type(value).__name__}")
             out: list[Any] = []
             errors: list[Exception] = []
             for i, v in enumerate(value):
@@ -149,10 +186,14 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook_factory(_is_str_dict, dict_factory)
 
 
-def make_converter() -> cattrs.Converter:
-    """A new strict converter: unknown keys are refused, all errors are collected."""
+def make_converter(limits: Limits | None = None) -> cattrs.Converter:
+    """
+    A new strict converter: unknown keys are refused, all errors are collected.
+
+    :param limits: the dates accepted (default: 1900-01-01 to 2199-12-31).
+    """
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
-    configure_converter(converter)
+    configure_converter(converter, limits)
     return converter
 
 
@@ -178,6 +219,8 @@ def errors_of(exc: BaseException, root: str = "$") -> list[ErrorDetail]:
                 out.append(ErrorDetail(f"{path}.{key}", "campo sconosciuto", key, "additionalProperties"))
         elif isinstance(e, FieldValueError):
             out.append(ErrorDetail(f"{path}.{e.name}", str(e), e.value, e.rule))
+        elif isinstance(e, LimitError):
+            out.append(ErrorDetail(path, str(e), e.value, e.rule))
         elif isinstance(e, KeyError):
             out.append(ErrorDetail(path, f"campo obbligatorio mancante: {e.args[0]}", None, "required"))
         else:
@@ -195,16 +238,95 @@ def structure(converter: cattrs.Converter, data: Any, cls: type[T], source: str)
         raise InputError(source, errors_of(exc)) from None
 
 
-def structure_case(converter: cattrs.Converter, data: Any, source: str = "<case>") -> Case:
+def structure_case(
+    converter: cattrs.Converter, data: Any, source: str = "<case>", limits: Limits | None = None, *,
+    checked: bool = False,
+) -> Case:
     """
     Structure one case; on failure explain it with the full JSON Schema (every error, by path).
 
+    :param limits: bounds on the value (depth, sizes, digits...), checked first.
+    :param checked: ``data`` was read by the reader, which applied ``limits`` already.
     :raises InvalidCaseError: listing each error with its JSON path, value and rule.
     """
+    if not checked:
+        problems = check_value(data, limits=limits)
+        if problems:
+            raise InvalidCaseError(source, problems)
     try:
         return converter.structure(data, Case)
     except Exception as exc:
         from ._schema import validate_instance  # noqa: PLC0415 - jsonschema only on failure
 
-        details = validate_instance("case", data) or errors_of(exc)
+        found = errors_of(exc)
+        try:
+            explained = validate_instance("case", data)
+        except Exception:  # a Python value (not JSON) jsonschema cannot even describe: the converter's errors
+            explained = []
+        details = explained or found
+        # what the schema cannot say (a date outside the configured limits) is added
+        known = {d.path for d in details}
+        details += [d for d in found if d.rule.startswith("limit") and d.path not in known]
         raise InvalidCaseError(source, details) from None
+
+
+# --------------------------------------------------------------------------- special categories in errors
+
+
+_INDEX = re.compile(r"\[\d+\]")
+_QUOTED_KEY = re.compile(r"\[(?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\")\]")
+
+
+def _bare(t: Any) -> Any:
+    """``X | None`` -> ``X``."""
+    if get_origin(t) in (Union, types.UnionType):
+        args = [a for a in get_args(t) if a is not type(None)]
+        return args[0] if len(args) == 1 else t
+    return t
+
+
+@functools.cache
+def _case_fields() -> dict[str, tuple[DataCategory | BY_CODE | None, bool]]:
+    """Every field path of the case format (list items as ``[]``) -> (category, holds a scalar)."""
+    out: dict[str, tuple[DataCategory | BY_CODE | None, bool]] = {"$": (None, False)}
+
+    def walk(cls: type, prefix: str) -> None:
+        attrs.resolve_types(cls)
+        for a in attrs.fields(cls):
+            category = a.metadata.get(CATEGORY_KEY)
+            path = f"{prefix}.{a.name}"
+            t = _bare(a.type)
+            if get_origin(t) is tuple:
+                item = _bare(get_args(t)[0])
+                out[path] = (category, False)
+                out[f"{path}[]"] = (category, not attrs.has(item))
+                if attrs.has(item):
+                    walk(item, f"{path}[]")
+            elif attrs.has(t):
+                out[path] = (category, False)
+                walk(t, path)
+            else:
+                out[path] = (category, get_origin(t) is not dict)
+
+    walk(Case, "$")
+    return out
+
+
+def _may_show(path: str) -> bool:
+    """Whether an error at ``path`` of a case may show its value: a scalar field of a common category."""
+    fields = _case_fields()
+    key = _INDEX.sub("[]", _QUOTED_KEY.sub(lambda m: "." + (m.group(1) or m.group(2) or ""), path))
+    found = fields.get(key)
+    if found is None:
+        return False  # not a field of the format (an unknown key, inside free data): say nothing of it
+    category, scalar = found
+    return scalar and isinstance(category, DataCategory) and not category.special
+
+
+def case_details(details: Iterable[ErrorDetail]) -> list[ErrorDetail]:
+    """
+    The details of a case error as they may be shown: no value for a field of a special
+    category of data, of a category the configuration gives by code (it may be special),
+    for a whole object or list, or for anything outside the case format.
+    """
+    return [d if d.value is None or _may_show(d.path) else d.without_value() for d in details]

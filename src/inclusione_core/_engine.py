@@ -10,6 +10,7 @@ same :class:`~inclusione_core.Result`, whose provenance says what produced it.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from ._privacy import (
     view_document,
     view_result,
 )
+from ._reader import DEFAULT_LIMITS, Limits
 
 __all__ = ["Engine", "TerritoryInfo"]
 
@@ -73,6 +75,8 @@ class Engine:
     :param clock: the moment of each disclosure (default: now; a naive datetime is taken
         as UTC): consents are judged on its day in Italy, and it is stamped on the audit
         record in UTC. Inject one in tests; a disclosure never takes its time from the caller.
+    :param limits: bounds on the cases given to :meth:`load_case` and :meth:`assess` (depth,
+        sizes, integer digits, dates...; default: :class:`Limits`'s safe defaults).
     """
 
     def __init__(
@@ -82,15 +86,19 @@ class Engine:
         config_dirs: Iterable[Path] = (),
         audit: AuditLog | None = None,
         clock: Callable[[], dt.datetime] | None = None,
+        limits: Limits | None = None,
     ) -> None:
+        self.limits = limits or DEFAULT_LIMITS
         self.audit: AuditLog = audit if audit is not None else MemoryAuditLog()
         self._clock = clock or _utcnow
         self.hooks = Hooks(plugin_manager or get_plugin_manager())
-        self.index = TerritoryIndex()
+        self.index = TerritoryIndex(self.limits)
         self.hooks.register_territories(self.index.add)
         for directory in config_dirs:
             self.index.add_search_dir(Path(directory))
-        self.converter = make_converter()
+        self.converter = make_converter(self.limits)
+        # cases this engine's converter built: their dates are within the limits already
+        self._loaded: weakref.WeakValueDictionary[int, Case] = weakref.WeakValueDictionary()
         self.hooks.configure_converter(self.converter)
 
     # ------------------------------------------------------------------ territories
@@ -109,42 +117,67 @@ class Engine:
 
     # ------------------------------------------------------------------ cases
 
-    def load_case(self, data: Any, source: str = "<case>") -> Case:
+    def load_case(self, data: Any, source: str = "<case>", *, checked: bool = False) -> Case:
         """
         Structure a JSON-ready case; on failure list every error by JSON path.
 
-        :raises InvalidCaseError: the case does not conform to ``case.schema.json``.
-        """
-        return structure_case(self.converter, data, source)
+        The value is first checked against the engine's limits (nesting, sizes, integer
+        digits, finite numbers, text keys), so a hostile value is an error, not a crash.
 
-    def check(self, case: Case, territory: Territory | str | None = None) -> None:
+        :param checked: ``data`` comes from the reader (``read_json``, ``read_json_lines``)
+            with the same limits, which checked it already: skip that check.
+        :raises InvalidCaseError: the case does not conform to ``case.schema.json`` or
+            exceeds the limits.
+        """
+        case = structure_case(self.converter, data, source, self.limits, checked=checked)
+        self._loaded[id(case)] = case
+        return case
+
+    def check(
+        self, case: Case, territory: Territory | str | None = None, *, as_of: dt.date | None = None,
+        source: str | None = None,
+    ) -> None:
         """
         Check a well-formed case against the territory whose rules apply (unknown codes,
-        missing members, periods ending before they start).
+        missing members, periods ending before they start, dates outside the limits, and,
+        with ``as_of``, members born after it).
 
+        :param source: how to name the case in the error (default: ``caso <id>``).
         :raises InvalidCaseError: listing every problem by JSON path.
         """
         terr = territory if isinstance(territory, Territory) else self.territory(territory or case.territory)
-        errors = check_case(case, terr)
+        built_here = self._loaded.get(id(case)) is case
+        errors = check_case(case, terr, as_of=as_of, limits=None if built_here else self.limits)
         if errors:
-            raise InvalidCaseError(f"caso {case.id}", errors)
+            raise InvalidCaseError(source or f"caso {case.id}", errors)
 
     def to_json(self, obj: Any) -> Any:
         """JSON-ready form of any model (case, result...)."""
         return self.converter.unstructure(obj)
 
-    def assess(self, case: Case | Mapping[str, Any], *, as_of: dt.date, territory: str | None = None) -> Result:
+    def assess(
+        self, case: Case | Mapping[str, Any], *, as_of: dt.date, territory: str | None = None,
+        source: str | None = None,
+    ) -> Result:
         """
         Run the whole pipeline on one case, as of a date, and explain every decision.
 
         :param case: a :class:`Case` or its JSON-ready form.
-        :param as_of: the date whose rules apply (dated measures, thresholds, deadlines).
+        :param as_of: the date whose rules apply (dated measures, thresholds, deadlines),
+            within the limits' dates.
         :param territory: territory whose rules apply (default: the case's own).
+        :param source: how to name the case in errors (a file, ``file.jsonl:6``).
+        :raises InputError: ``as_of`` is not a date within the limits.
+        :raises InvalidCaseError: the case is invalid, or inconsistent with the territory.
         """
+        low, high = self.limits.min_date, self.limits.max_date
+        if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime) or not low <= as_of <= high:
+            raise InputError("as_of", [ErrorDetail(
+                "as_of", f"attesa una data tra {low.isoformat()} e {high.isoformat()}", repr(as_of), "limit:dates")])
         if not isinstance(case, Case):
-            case = self.load_case(case)
+            case = self.load_case(case, source or "<case>")
         terr = self.territory(territory or case.territory)
-        self.check(case, terr)
+        self.check(case, terr, as_of=as_of, source=source)
         lineage, hooks = terr.lineage, self.hooks
         kw: dict[str, Any] = {"case": case, "territory": terr, "as_of": as_of}
 

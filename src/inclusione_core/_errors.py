@@ -9,6 +9,9 @@ scenario files and plugin answers.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import re
 import reprlib
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -28,9 +31,83 @@ __all__ = [
     "TransitionError",
 ]
 
+MAX_SHOWN = 80
+"""At most this many characters of an offending value are kept in an error (issue 11)."""
+_MAX_KEY = 40  # a key longer than this is shortened in a JSON path
+_SMALL_INT = 10**18
+_SMALL_NODES = 16
+
 _short = reprlib.Repr()
-_short.maxstring = 60
-_short.maxother = 60
+_short.maxstring = MAX_SHOWN + 10  # the value is already clipped: leave room for the quotes
+_short.maxother = MAX_SHOWN + 10
+_LONG_SEGMENT = re.compile(rf"[^.\[\]']{{{_MAX_KEY + 1},}}")
+
+
+def _cut(text: str, size: int = MAX_SHOWN) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _small(value: Any) -> bool:
+    """Whether a list or mapping is small enough to be shown whole (a few short scalars)."""
+    stack, seen = [value], 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > _SMALL_NODES:
+            return False
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if len(item) > MAX_SHOWN:
+                return False
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return False
+        elif isinstance(item, int):
+            if not -_SMALL_INT < item < _SMALL_INT:
+                return False
+        elif item is not None:
+            return False
+    return len(repr(value)) <= MAX_SHOWN
+
+
+def shorten(value: Any) -> Any:
+    """
+    An offending value as an error may carry it: never more than :data:`MAX_SHOWN` characters.
+
+    Short scalars and small lists or mappings are kept as they are; a long text is cut (with
+    ``…``), a huge integer becomes a description of its size, a non-finite number its name, a
+    large list or mapping a shortened ``repr``. So an error never copies a 100 MB value.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if -_SMALL_INT < value < _SMALL_INT:
+            return value
+        digits = int(value.bit_length() * math.log10(2)) + 1  # str() of a huge int would raise
+        return f"<intero di circa {digits} cifre>"
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, str):
+        return _cut(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | dict) and _small(value):
+        return value
+    try:
+        return _cut(_short.repr(value))
+    except Exception:  # a hostile object whose repr fails: name its type only
+        return f"<{type(value).__name__}>"
+
+
+def shorten_path(path: str) -> str:
+    """A JSON path with every over-long key cut, so that a path never carries a whole value."""
+    if len(path) <= _MAX_KEY:
+        return path
+    return _LONG_SEGMENT.sub(lambda m: _cut(m.group(), _MAX_KEY), path)
 
 
 @attrs.frozen
@@ -38,21 +115,42 @@ class ErrorDetail:
     """
     One problem found in some input.
 
-    :ivar path: JSON path of the offending value, e.g. ``$.household.members[0].birth_date``.
+    :ivar path: JSON path of the offending value, e.g. ``$.household.members[0].birth_date``
+        (an over-long key in it is shortened).
     :ivar message: what is wrong, in plain words.
-    :ivar value: the offending value (``None`` when the problem is a missing value).
+    :ivar value: the offending value, shortened by :func:`shorten` (``None`` when the problem
+        is a missing value, or when the value may not be shown: a special category of data).
     :ivar rule: the rule that was broken (schema keyword, validator name, or rule id).
+    :ivar line: line of the input where the problem is, when known (YAML and JSON files).
+    :ivar column: column (1-based, in characters), when known.
     """
 
-    path: str
+    path: str = attrs.field(converter=shorten_path)
     message: str
-    value: Any = None
+    value: Any = attrs.field(default=None, converter=shorten)
     rule: str = ""
+    line: int | None = None
+    column: int | None = None
+
+    @property
+    def where(self) -> str:
+        """``riga 3, colonna 7`` (or part of it) when the position is known, else ``""``."""
+        parts = []
+        if self.line is not None:
+            parts.append(f"riga {self.line}")
+        if self.column is not None:
+            parts.append(f"colonna {self.column}")
+        return ", ".join(parts)
 
     def __str__(self) -> str:
         shown = "" if self.value is None else f" (valore: {_short.repr(self.value)})"
         rule = f" [regola: {self.rule}]" if self.rule else ""
-        return f"{self.message}{shown} @ {self.path}{rule}"
+        where = f" ({self.where})" if self.where else ""
+        return f"{self.message}{shown} @ {self.path}{where}{rule}"
+
+    def without_value(self) -> ErrorDetail:
+        """The same problem, without the offending value."""
+        return self if self.value is None else attrs.evolve(self, value=None)
 
 
 class InclusioneError(Exception):
@@ -80,12 +178,27 @@ class InputError(InclusioneError, ValueError):
         lines += [f"  - {d}" for d in self.details]
         super().__init__("\n".join(lines))
 
+    def without_values(self) -> InputError:
+        """The same error with no offending value in any detail (for output meant for a recipient)."""
+        return type(self)(self.source, [d.without_value() for d in self.details])
+
 
 class InvalidCaseError(InputError):
-    """A case does not conform to the case exchange format."""
+    """
+    A case does not conform to the case exchange format.
+
+    A detail about a field of a special category of data (health, addiction, justice...),
+    or of a category that the territory configuration gives by code, carries no value;
+    nor does a detail about a whole object or list of the case.
+    """
 
     __module__ = "inclusione_core"
     title = "caso non valido"
+
+    def __init__(self, source: str, details: Iterable[ErrorDetail]) -> None:
+        from ._convert import case_details  # noqa: PLC0415 - the models, only once a case failed
+
+        super().__init__(source, case_details(details))
 
 
 class ConfigurationError(InputError):

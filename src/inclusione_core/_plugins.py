@@ -33,7 +33,7 @@ import attrs
 import pluggy
 
 from . import hookspecs
-from ._errors import PluginError, RuleCollisionError
+from ._errors import PluginError, RuleCollisionError, shorten
 from ._models import (
     Deadline,
     DecidedBy,
@@ -214,8 +214,8 @@ class Hooks:
         try:
             result = impl.function(*args)
         except Exception as exc:
-            raise PluginError(
-                impl.plugin_name, hook, f"eccezione {type(exc).__name__}: {exc}"
+            raise PluginError(  # the exception's text may quote a whole value: shortened
+                impl.plugin_name, hook, f"eccezione {type(exc).__name__}: {shorten(str(exc))}"
             ) from exc
         if self.trace:
             print(f"[inclusione] {hook} <- {impl.plugin_name}: {type(result).__name__}", file=sys.stderr)

@@ -142,6 +142,36 @@ _TEXT: dict[str, dict[str, str]] = {
         "withheld_short": "non comunicati",
         "disclosed_short": "comunicati",
         "view": "Vista del caso",
+        "reader.too_big": "troppo grande: {size} byte, il limite è {limit}",
+        "reader.no_file": "file non trovato",
+        "reader.unreadable": "impossibile leggere il file: {problem}",
+        "reader.not_utf8": "byte non valido in UTF-8 (0x{byte:02x}): il file deve essere in UTF-8 (salvalo come UTF-8)",
+        "reader.surrogate": "carattere non valido: un surrogato UTF-16 isolato (\\ud800-\\udfff) non è un carattere",
+        "reader.json": "JSON non valido: {problem}",
+        "reader.json_truncated": "JSON troncato: il testo finisce prima che oggetti, liste o testi siano chiusi",
+        "reader.json_empty": "nessun documento JSON: il testo è vuoto",
+        "reader.json_trailing": "testo in più dopo la fine del documento JSON",
+        "reader.json_nan": "NaN e Infinity non sono numeri JSON",
+        "reader.depth": "annidamento troppo profondo: più di {limit} livelli di liste e oggetti",
+        "reader.items": "troppi elementi: {n}, il limite è {limit}",
+        "reader.string": "testo troppo lungo: {n} caratteri, il limite è {limit}",
+        "reader.int": "intero troppo grande: più di {limit} cifre",
+        "reader.finite": "numero non finito (NaN o infinito)",
+        "reader.key": "chiave non testuale ({kind}): le chiavi degli oggetti sono testi",
+        "reader.duplicate": "chiave ripetuta nello stesso oggetto: {key}",
+        "reader.type": "valore non ammesso in JSON ({kind})",
+        "reader.size": "dati troppo grandi: oltre {limit} byte in JSON",
+        "reader.more": "e altri {n} problemi non elencati",
+        "reader.yaml": "YAML non valido: {problem}",
+        "reader.yaml_aliases": "troppi alias YAML: più di {limit}",
+        "reader.yaml_nodes": "gli alias YAML espandono il documento oltre {limit} nodi",
+        "reader.yaml_recursive": "alias YAML ricorsivo: un nodo contiene se stesso",
+        "reader.yaml_key": "chiave non ammessa ({kind}): le chiavi sono testi (scrivila tra virgolette)",
+        "reader.yaml_duplicate": "chiave ripetuta: {key} (YAML terrebbe solo l'ultima)",
+        "reader.outside": "percorso fuori dalla cartella {root}: i file nominati qui devono stare nella sua cartella",
+        "position": "riga {line}, colonna {column}",
+        "position.line": "riga {line}",
+        "position.column": "colonna {column}",
     },
     "en": {
         "case": "Case",
@@ -245,12 +275,42 @@ _TEXT: dict[str, dict[str, str]] = {
         "withheld_short": "withheld",
         "disclosed_short": "disclosed",
         "view": "View of case",
+        "reader.too_big": "too large: {size} bytes, the limit is {limit}",
+        "reader.no_file": "file not found",
+        "reader.unreadable": "cannot read the file: {problem}",
+        "reader.not_utf8": "byte not valid in UTF-8 (0x{byte:02x}): the file must be UTF-8 (save it as UTF-8)",
+        "reader.surrogate": "invalid character: a lone UTF-16 surrogate (\\ud800-\\udfff) is not a character",
+        "reader.json": "invalid JSON: {problem}",
+        "reader.json_truncated": "truncated JSON: the text ends before objects, lists or strings are closed",
+        "reader.json_empty": "no JSON document: the text is empty",
+        "reader.json_trailing": "extra text after the end of the JSON document",
+        "reader.json_nan": "NaN and Infinity are not JSON numbers",
+        "reader.depth": "nested too deep: more than {limit} levels of lists and objects",
+        "reader.items": "too many items: {n}, the limit is {limit}",
+        "reader.string": "text too long: {n} characters, the limit is {limit}",
+        "reader.int": "integer too large: more than {limit} digits",
+        "reader.finite": "number not finite (NaN or infinity)",
+        "reader.key": "key that is not a text ({kind}): object keys are texts",
+        "reader.duplicate": "key repeated in one object: {key}",
+        "reader.type": "value not allowed in JSON ({kind})",
+        "reader.size": "data too large: over {limit} bytes as JSON",
+        "reader.more": "and {n} more problems not listed",
+        "reader.yaml": "invalid YAML: {problem}",
+        "reader.yaml_aliases": "too many YAML aliases: more than {limit}",
+        "reader.yaml_nodes": "YAML aliases expand the document beyond {limit} nodes",
+        "reader.yaml_recursive": "recursive YAML alias: a node contains itself",
+        "reader.yaml_key": "key not allowed ({kind}): keys are texts (put it in quotes)",
+        "reader.yaml_duplicate": "repeated key: {key} (YAML would keep only the last one)",
+        "reader.outside": "path outside the folder {root}: the files named here must be inside its folder",
+        "position": "line {line}, column {column}",
+        "position.line": "line {line}",
+        "position.column": "column {column}",
     },
 }
 
 _short = reprlib.Repr()
-_short.maxstring = 60
-_short.maxother = 60
+_short.maxstring = 90  # values are already shortened to 80 characters (ErrorDetail): room for quotes
+_short.maxother = 90
 
 
 def tr(key: str, lang: str) -> str:
@@ -268,7 +328,13 @@ def detail_line(detail: ErrorDetail, lang: str = "it") -> str:
     hide = detail.value is None or detail.rule == "required"
     shown = "" if hide else f" ({tr('value', lang)}: {_short.repr(detail.value)})"
     rule = f" [{tr('rule_short', lang)}: {detail.rule}]" if detail.rule else ""
-    return f"{detail.message} @ {detail.path}{shown}{rule}"
+    where = ""
+    if detail.line is not None and detail.column is not None:
+        where = " (" + tr("position", lang).format(line=detail.line, column=detail.column) + ")"
+    elif detail.line is not None or detail.column is not None:
+        key = "position.line" if detail.line is not None else "position.column"
+        where = " (" + tr(key, lang).format(line=detail.line, column=detail.column) + ")"
+    return f"{detail.message} @ {detail.path}{where}{shown}{rule}"
 
 
 def input_title(exc: InputError, lang: str = "it") -> str:

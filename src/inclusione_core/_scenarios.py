@@ -27,18 +27,17 @@ Used by ``inclusione test`` and by the test suites of territory packages::
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import yaml
 
-from ._config import _Loader
-from ._errors import ErrorDetail, ScenarioFileError
+from ._config import CONFIG_FILE
+from ._errors import ErrorDetail, InputError, ScenarioFileError
 from ._models import Reason, Result
+from ._reader import DEFAULT_LIMITS, Limits, inside, read_json, read_yaml
+from ._render import tr
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -52,24 +51,6 @@ __all__ = [
     "reasons_of",
     "run_scenario",
 ]
-
-
-class _ScenarioLoader(_Loader):
-    """
-    Safe loader for scenario files: dates stay strings and only ``true``/``false`` are booleans.
-
-    YAML 1.1 reads ``on``, ``off``, ``yes`` and ``no`` as booleans, which would turn the
-    ``on:`` key of an inline case event or referral answer into ``True``.
-    """
-
-
-_ScenarioLoader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
-    for k, v in _Loader.yaml_implicit_resolvers.items()
-}
-_ScenarioLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
 
 
 @attrs.frozen(kw_only=True)
@@ -115,60 +96,61 @@ class ScenarioOutcome:
 
 def looks_like_scenario_file(path: Path) -> bool:
     """Whether a YAML file is meant as a scenario file (a top-level ``scenarios:`` key)."""
-    if path.suffix not in (".yaml", ".yml") or path.name == "territory.yaml":
+    if path.suffix not in (".yaml", ".yml") or path.name == CONFIG_FILE:
         return False
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        with path.open("rb") as f:
+            head = f.read(DEFAULT_LIMITS.max_file_bytes)
+    except OSError:
         return False
-    return any(line.startswith("scenarios:") for line in text.splitlines())
+    return any(line.startswith(b"scenarios:") for line in head.splitlines())
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = getattr(exc, "strerror", None) or str(exc)
-        detail = ErrorDetail("$", f"impossibile leggere il file: {problem}", rule="io")
-        raise ScenarioFileError(str(path), [detail]) from None
-    try:
-        return yaml.load(text, Loader=_ScenarioLoader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"riga {mark.line + 1}, colonna {mark.column + 1}" if mark else "?"
-        problem = getattr(exc, "problem", None) or str(exc)
-        detail = ErrorDetail("$", f"YAML non valido ({where}): {problem}", rule="yaml")
-        raise ScenarioFileError(str(path), [detail]) from None
+def configuration_folder(path: Path) -> Path | None:
+    """
+    The folder a scenario file's case files must stay in: the nearest folder above it that
+    holds a ``territory.yaml`` (the scenario file is part of that territory's configuration),
+    or ``None`` for a scenario file of one's own, outside any territory folder.
+    """
+    path = path.resolve()
+    for folder in path.parents:
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return None
 
 
-def _read_case_file(path: Path, at: str, errors: list[ErrorDetail]) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        errors.append(ErrorDetail(at, f"file del caso non trovato: {path}", str(path), "file"))
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.append(ErrorDetail(at, f"impossibile leggere il file del caso {path}: {exc}", str(path), "file"))
+def _read_case_file(path: Path, root: Path | None, at: str, errors: list[ErrorDetail], limits: Limits) -> Any:
+    target = path.resolve() if root is None else inside(root, path)
+    if target is None:  # a configuration never makes us read a file outside its folder
+        errors.append(ErrorDetail(at, tr("reader.outside", "it").format(root=root), str(path), "path"))
         return None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        errors.append(ErrorDetail(
-            at, f"JSON non valido in {path} (riga {exc.lineno}, colonna {exc.colno}): {exc.msg}", str(path), "json"))
+        return read_json(target, limits=limits)
+    except InputError as exc:  # the case file's own problems, under this scenario's path; no value of it
+        for d in exc.details:
+            where = f" ({d.where})" if d.where else ""
+            errors.append(ErrorDetail(at, f"{target}: {d.message}{where}", None, d.rule))
         return None
 
 
-def load_scenarios(path: Path | str) -> list[Scenario]:
+def load_scenarios(path: Path | str, *, root: Path | None = None, limits: Limits | None = None) -> list[Scenario]:
     """
     Read and validate a scenario file; resolve and read the case files it names.
 
+    :param root: the folder case files must stay in (default: :func:`configuration_folder`:
+        the territory folder the scenario file is in, if any).
+    :param limits: bounds on the file and on the case files (default: the safe defaults).
     :raises ScenarioFileError: naming the file and listing every problem by JSON path:
-        schema errors, duplicate scenario names, missing or unreadable case files.
+        schema errors (with their line), duplicate scenario names, missing or unreadable
+        case files, case files outside the folder.
     """
     from ._schema import validate_instance  # noqa: PLC0415 - jsonschema only when needed
 
     path = Path(path)
-    data = _read_yaml(path)
+    limits = limits or DEFAULT_LIMITS
+    doc = read_yaml(path, limits=limits, error=ScenarioFileError, booleans="strict")
+    data = doc.data
+    folder = root if root is not None else configuration_folder(path)
     errors = validate_instance("scenario", data)
     items = data.get("scenarios") if isinstance(data, dict) else None
     scenarios: list[Scenario] = []
@@ -184,9 +166,9 @@ def load_scenarios(path: Path | str) -> list[Scenario]:
             seen.setdefault(name, i)
         case = item.get("case")
         if isinstance(case, str) and case:
-            case_path = (path.parent / case).resolve()
-            case_data = _read_case_file(case_path, f"{at}.case", errors)
-            source = str(case_path)
+            case_path = (path.parent / case).absolute()
+            case_data = _read_case_file(case_path, folder, f"{at}.case", errors, limits)
+            source = str(case_path.resolve())
         else:
             case_data = case
             source = f"{path}{at[1:]}.case"
@@ -198,7 +180,7 @@ def load_scenarios(path: Path | str) -> list[Scenario]:
             expected=item["expected"], description=item.get("description", ""),
         ))
     if errors:
-        raise ScenarioFileError(str(path), sorted(errors, key=lambda d: d.path))
+        raise ScenarioFileError(str(path), doc.located(sorted(errors, key=lambda d: d.path)))
     return scenarios
 
 

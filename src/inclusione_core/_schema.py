@@ -145,9 +145,18 @@ def validator(name: str) -> Validator:
 def file_validator(path: Path) -> Validator:
     """A compiled validator for a JSON Schema file (an instrument), checked once."""
     from jsonschema import Draft202012Validator  # noqa: PLC0415 - heavy import, on demand
+    from jsonschema.exceptions import SchemaError  # noqa: PLC0415
 
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
+    from ._errors import ConfigurationError  # noqa: PLC0415
+    from ._reader import read_json  # noqa: PLC0415
+
+    schema = read_json(path, case=False, error=ConfigurationError)
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        path_of = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in exc.absolute_path)
+        raise ConfigurationError(str(path), [ErrorDetail(
+            path_of, "non è uno JSON Schema valido (Draft 2020-12)", None, str(exc.validator))]) from None
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
@@ -216,14 +225,30 @@ def _italian(err: Any) -> str:
             return f"ammessi al più {v} elementi"
         case "minLength":
             return f"testo troppo corto (almeno {v} caratteri)"
+        case "maxLength":
+            return f"testo troppo lungo (al più {v} caratteri)"
+        case "exclusiveMinimum":
+            return f"deve essere maggiore di {v}"
+        case "exclusiveMaximum":
+            return f"deve essere minore di {v}"
+        case "multipleOf":
+            return f"deve essere multiplo di {v}"
+        case "not":
+            return "valore non ammesso (vincolo not)"
+        case "propertyNames":
+            return "nome di chiave non ammesso"
+        case "contains" | "minContains" | "maxContains":
+            return "la lista non contiene gli elementi richiesti"
+        case "dependentRequired" | "dependentSchemas":
+            return "manca un campo richiesto insieme a un altro"
         case "uniqueItems":
             return "la lista contiene elementi ripetuti"
         case "minProperties" | "maxProperties":
             return f"numero di chiavi non ammesso: {err.message}"
         case "oneOf" | "anyOf":
             return "non corrisponde a nessuna delle forme ammesse"
-        case _:
-            return str(err.message)
+        case _:  # never the message of jsonschema: it copies the whole offending value
+            return f"vincolo non rispettato: {err.validator}"
 
 
 def validate_instance(name: str, data: Any) -> list[ErrorDetail]:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ._engine import Engine
     from ._errors import ErrorDetail, InclusioneError
     from ._privacy import View
+    from ._reader import JsonLine, Limits
 
 __all__ = ["build_parser", "main"]
 
@@ -63,8 +64,8 @@ _HELP: dict[str, dict[str, str]] = {
         "description": "Servizi sociali e Centri per l'Impiego sullo stesso caso: valuta, instrada, "
         "compone l'equipe e spiega ogni decisione con la sua fonte.",
         "epilog": "Stato di uscita: 0 ok, 1 scenari falliti, 2 input non valido, 3 errore interno "
-        "(INCLUSIONE_DEBUG=1 mostra i dettagli). La lingua predefinita si imposta anche con "
-        "INCLUSIONE_LANG=en.",
+        "(INCLUSIONE_DEBUG=1 mostra i dettagli), 141 output interrotto (pipe chiusa). La lingua "
+        "predefinita si imposta anche con INCLUSIONE_LANG=en.",
         "help": "mostra questo aiuto ed esce",
         "version": "mostra la versione ed esce",
         "lang": "lingua dei messaggi: it (predefinita) o en",
@@ -92,7 +93,10 @@ _HELP: dict[str, dict[str, str]] = {
         "audit": "file JSON Lines in cui registrare ogni comunicazione di dati (audit); predefinito: "
         "la variabile INCLUSIONE_AUDIT, altrimenti solo in memoria",
         "recipient": "tipo di destinatario (ssp, cpi, serd, terzo_settore...): si vedono solo i dati che può "
-        "ricevere (predefinito: ssp, il servizio sociale titolare del caso)",
+        "ricevere (predefinito: ssp, il servizio sociale titolare del caso); se indicato, gli errori non "
+        "riportano alcun valore del caso",
+        "limit": "limite sull'input, NOME=VALORE (ripetibile): max_case_bytes, max_file_bytes, max_depth, "
+        "max_string, max_items, max_int_digits, min_date, max_date, max_yaml_aliases, max_yaml_nodes",
         "purpose": "finalità della comunicazione: assessment (predefinita), equipe, referral, monitoring, "
         "statistics",
         "privacy": "privacy: flussi di dati di un territorio, vista di un caso per un destinatario, storico "
@@ -118,8 +122,8 @@ _HELP: dict[str, dict[str, str]] = {
         "description": "Social services and employment centres working one case together: assess, "
         "route, compose the team and explain every decision with its source.",
         "epilog": "Exit status: 0 ok, 1 scenarios failed, 2 invalid input, 3 internal error "
-        "(INCLUSIONE_DEBUG=1 shows details). The default language can also be set with "
-        "INCLUSIONE_LANG=en.",
+        "(INCLUSIONE_DEBUG=1 shows details), 141 output cut short (closed pipe). The default "
+        "language can also be set with INCLUSIONE_LANG=en.",
         "help": "show this help and exit",
         "version": "show the version and exit",
         "lang": "message language: it (default) or en",
@@ -147,7 +151,10 @@ _HELP: dict[str, dict[str, str]] = {
         "audit": "JSON Lines file where every disclosure of data is recorded (audit); default: the "
         "INCLUSIONE_AUDIT variable, otherwise in memory only",
         "recipient": "kind of recipient (ssp, cpi, serd, terzo_settore...): only the data it may receive "
-        "are shown (default: ssp, the social service holding the case)",
+        "are shown (default: ssp, the social service holding the case); when given, errors carry no value "
+        "of the case",
+        "limit": "limit on input, NAME=VALUE (repeatable): max_case_bytes, max_file_bytes, max_depth, "
+        "max_string, max_items, max_int_digits, min_date, max_date, max_yaml_aliases, max_yaml_nodes",
         "purpose": "purpose of the disclosure: assessment (default), equipe, referral, monitoring, statistics",
         "privacy": "privacy: a territory's data flows, the view of a case for a recipient, a case's "
         "disclosure history, audit verification",
@@ -188,8 +195,6 @@ _MSG: dict[str, dict[str, str]] = {
         "no_config_dir": "cartella di configurazione inesistente",
         "layer_only": "solo il file è stato validato: la catena extends si verifica quando il file si "
         "chiama territory.yaml in una cartella <id>/",
-        "json_bad": "JSON non valido (riga {line}, colonna {col}): {msg}",
-        "json_bad_col": "JSON non valido (colonna {col}): {msg}",
         "kind.territory": "configurazione",
         "kind.case": "caso",
         "kind.cases": "casi JSON Lines",
@@ -214,14 +219,17 @@ _MSG: dict[str, dict[str, str]] = {
         "invalid_files": "{invalid} file di scenari non validi",
         "no_examples": "nessun territorio installato ha esempi",
         "example": "Esempio",
-        "some_failed": "{n} casi non valutati su {total}",
+        "batch_summary": "casi letti: {total}; valutati: {ok}; non valutati: {failed}",
+        "bad_limit": "limite non valido: {problem}",
+        "internal_line": "errore interno di inclusione_core ({kind}) su questo caso: gli altri casi sono valutati; "
+        "segnalalo allegando il comando e il file. INCLUSIONE_DEBUG=1 mostra i dettagli.",
         "no_audit": "avviso: le comunicazioni di dati sono registrate solo in memoria e andranno perse alla "
         "fine del comando; usa --audit FILE (o INCLUSIONE_AUDIT) per conservarle",
         "history_needs_audit": "lo storico delle comunicazioni si legge dal file di audit: indica --audit FILE "
         "o la variabile INCLUSIONE_AUDIT",
         "bad_audit": "file di audit non leggibile ({exc}): attesi record JSON Lines scritti da inclusione",
-        "unknown_recipient": "destinatario non previsto dalla configurazione privacy del territorio {territory} "
-        "(previsti: {known})",
+        "unknown_recipient": "destinatario {kind} non previsto dalla configurazione privacy del territorio "
+        "{territory} (previsti: {known})",
         "key_unreadable": "file della chiave dell'audit ({env}) non leggibile: {exc}",
         "key_short": "la chiave dell'audit nel file indicato da {env} ha {n} byte: ne servono almeno {min}; "
         "generane una casuale, ad esempio con `head -c 32 /dev/urandom > chiave` (permessi 600)",
@@ -271,8 +279,6 @@ _MSG: dict[str, dict[str, str]] = {
         "no_config_dir": "configuration directory does not exist",
         "layer_only": "only the file was validated: the extends chain is checked when the file is "
         "named territory.yaml inside an <id>/ directory",
-        "json_bad": "invalid JSON (line {line}, column {col}): {msg}",
-        "json_bad_col": "invalid JSON (column {col}): {msg}",
         "kind.territory": "configuration",
         "kind.case": "case",
         "kind.cases": "JSON Lines cases",
@@ -297,13 +303,16 @@ _MSG: dict[str, dict[str, str]] = {
         "invalid_files": "{invalid} invalid scenario files",
         "no_examples": "no installed territory has examples",
         "example": "Example",
-        "some_failed": "{n} of {total} cases not assessed",
+        "batch_summary": "cases read: {total}; assessed: {ok}; not assessed: {failed}",
+        "bad_limit": "invalid limit: {problem}",
+        "internal_line": "inclusione_core internal error ({kind}) on this case: the other cases are assessed; please "
+        "report it with the command and the file. INCLUSIONE_DEBUG=1 shows the details.",
         "no_audit": "warning: disclosures of data are recorded in memory only and will be lost when the "
         "command ends; use --audit FILE (or INCLUSIONE_AUDIT) to keep them",
         "history_needs_audit": "the disclosure history is read from the audit file: give --audit FILE or the "
         "INCLUSIONE_AUDIT variable",
         "bad_audit": "unreadable audit file ({exc}): expected JSON Lines records written by inclusione",
-        "unknown_recipient": "recipient not provided for by the privacy configuration of territory "
+        "unknown_recipient": "recipient {kind} not provided for by the privacy configuration of territory "
         "{territory} (provided for: {known})",
         "key_unreadable": "audit key file ({env}) cannot be read: {exc}",
         "key_short": "the audit key in the file named by {env} has {n} bytes: at least {min} are needed; "
@@ -394,7 +403,15 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def _common(lang: str, *, top: bool) -> argparse.ArgumentParser:
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that help or usage written to a closed pipe is not silently lost (exit 141)."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            (file or sys.stderr).write(message)  # argparse would swallow the BrokenPipeError
+
+
+def _common(lang: str, *, top: bool) -> _Parser:
     """
     The global options, accepted before and after the command (``inclusione assess --json``).
 
@@ -402,23 +419,26 @@ def _common(lang: str, *, top: bool) -> argparse.ArgumentParser:
     before the command; ``--config-dir`` after the command goes to ``config_dir_after``
     and is appended by :func:`main`.
     """
-    p = argparse.ArgumentParser(add_help=False)
+    p = _Parser(add_help=False)
     lang_default: Any = _default_lang() if top else argparse.SUPPRESS
     json_default: Any = False if top else argparse.SUPPRESS
     dirs_default: Any = [] if top else argparse.SUPPRESS
     audit_default: Any = (Path(os.environ[AUDIT_ENV]) if os.environ.get(AUDIT_ENV) else None) if top \
         else argparse.SUPPRESS
+    limits_default: Any = [] if top else argparse.SUPPRESS
     p.add_argument("--lang", choices=("it", "en"), default=lang_default, help=_h(lang, "lang"))
     p.add_argument("--json", action="store_true", default=json_default, help=_h(lang, "json"))
     p.add_argument("--config-dir", action="append", type=Path, metavar="DIR", default=dirs_default,
                    dest="config_dir" if top else "config_dir_after", help=_h(lang, "config_dir"))
     p.add_argument("--audit", type=Path, metavar="FILE", default=audit_default, help=_h(lang, "audit"))
+    p.add_argument("--limit", action="append", metavar="NAME=VALUE", default=limits_default,
+                   dest="limit" if top else "limit_after", help=_h(lang, "limit"))
     return p
 
 
 def build_parser(lang: str = "it") -> argparse.ArgumentParser:
     """The argument parser, with help texts in ``lang``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="inclusione", description=_h(lang, "description"), epilog=_h(lang, "epilog"),
         parents=[_common(lang, top=True)], add_help=False,
     )
@@ -444,7 +464,7 @@ def build_parser(lang: str = "it") -> argparse.ArgumentParser:
     p.add_argument("case", metavar="CASE", help=_h(lang, "assess.case"))
     p.add_argument("--territory", metavar="ID", help=_h(lang, "assess.territory"))
     p.add_argument("--as-of", type=_date_type(lang), metavar="DATE", help=_h(lang, "assess.as_of"))
-    p.add_argument("--recipient", metavar="KIND", default=DEFAULT_RECIPIENT, help=_h(lang, "recipient"))
+    p.add_argument("--recipient", metavar="KIND", default=None, help=_h(lang, "recipient"))
     p.add_argument("--purpose", choices=PURPOSES, default=DEFAULT_PURPOSE, help=_h(lang, "purpose"))
     p.set_defaults(func=_cmd_assess)
 
@@ -500,10 +520,11 @@ def _err(text: str) -> None:
 
 
 def _emit_json(data: Any, *, pretty: bool = True) -> None:
+    # allow_nan=False: NaN is not JSON; a value that slipped through is an error, never invalid output
     if pretty:
-        _out(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        _out(json.dumps(data, ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
-        _out(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str))
+        _out(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False))
     sys.stdout.flush()
 
 
@@ -545,7 +566,31 @@ def _engine(args: argparse.Namespace, extra: Sequence[Path] = (), *, notice: boo
         audit = JsonlAuditLog(path, key=_audit_key(args.lang))
     else:
         audit = _NoticeAudit(MemoryAuditLog(), args.lang) if notice else MemoryAuditLog()
-    return Engine(config_dirs=dirs, audit=audit)
+    return Engine(config_dirs=dirs, audit=audit, limits=_limits(args))
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    """The limits of ``--limit NAME=VALUE`` over the defaults; a bad one is an input error."""
+    from ._errors import ErrorDetail, InputError
+    from ._reader import Limits
+
+    settings = [*getattr(args, "limit", []), *getattr(args, "limit_after", [])]
+    try:
+        return Limits.parse(settings)
+    except ValueError as exc:
+        raise InputError("--limit", [ErrorDetail("$", _m(args.lang, "bad_limit", problem=exc), None, "limit")]) \
+            from None
+
+
+def _redact(exc: InclusioneError) -> InclusioneError:
+    """An error without any value of the case: for output meant for a named recipient."""
+    from ._errors import InputError, PluginError
+
+    if isinstance(exc, InputError):
+        return exc.without_values()
+    if isinstance(exc, PluginError):  # the plugin's exception text may quote the case
+        return PluginError(exc.plugin, exc.hook, exc.problem.split(":", 1)[0])
+    return exc
 
 
 def _audit_key(lang: str) -> bytes | None:
@@ -575,7 +620,9 @@ def _check_recipient(engine: Engine, territory: str, kind: str, lang: str) -> No
 
     known = engine.territory(territory).section("privacy", "recipients")
     if kind not in known:
-        message = _m(lang, "unknown_recipient", territory=territory, known=", ".join(sorted(known)) or "—")
+        # the kind is the command's own argument, not case data: named in the message
+        message = _m(lang, "unknown_recipient", kind=repr(kind[:40]), territory=territory,
+                     known=", ".join(sorted(known)) or "—")
         raise InputError("--recipient", [ErrorDetail("$", message, kind, "recipient")])
 
 
@@ -608,10 +655,15 @@ def _view_json(view: View) -> dict[str, Any]:
 def _detail_json(d: ErrorDetail) -> dict[str, Any]:
     value = None if d.rule == "required" else d.value
     try:
-        json.dumps(value)
+        json.dumps(value, allow_nan=False)
     except (TypeError, ValueError):
         value = repr(value)
-    return {"path": d.path, "message": d.message, "value": value, "rule": d.rule}
+    out = {"path": d.path, "message": d.message, "value": value, "rule": d.rule}
+    if d.line is not None:
+        out["line"] = d.line
+    if d.column is not None:
+        out["column"] = d.column
+    return out
 
 
 def _error_json(exc: InclusioneError) -> dict[str, Any]:
@@ -624,28 +676,12 @@ def _error_json(exc: InclusioneError) -> dict[str, Any]:
     return out
 
 
-def _json_error_detail(exc: json.JSONDecodeError, lang: str, *, one_line: bool = False) -> ErrorDetail:
-    from ._errors import ErrorDetail
+def _read_json_file(path: Path, lang: str, limits: Limits | None = None) -> Any:
+    """A JSON case from a file (the one reader); a missing file or bad JSON is an InputError naming it."""
+    from ._errors import InvalidCaseError
+    from ._reader import read_json
 
-    if one_line:  # the source already names the line (``file:n``)
-        return ErrorDetail("$", _m(lang, "json_bad_col", col=exc.colno, msg=exc.msg), rule="json")
-    return ErrorDetail("$", _m(lang, "json_bad", line=exc.lineno, col=exc.colno, msg=exc.msg), rule="json")
-
-
-def _read_json_file(path: Path, lang: str) -> Any:
-    """A JSON document from a file; a missing file or bad JSON is an InputError naming it."""
-    from ._errors import ErrorDetail, InputError
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(str(path), [ErrorDetail("$", _m(lang, "no_file"), rule="file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), [ErrorDetail("$", _m(lang, "io", exc=exc), rule="file")]) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(str(path), [_json_error_detail(exc, lang)]) from None
+    return read_json(path, limits=limits, lang=lang, error=InvalidCaseError)
 
 
 # --------------------------------------------------------------------------- territories
@@ -725,6 +761,7 @@ class _Report:
         self.lang = lang
         self.errors: list[InclusioneError] = []
         self.warnings: list[str] = []
+        self.internal = False  # a defect (not the input) stopped this check
 
     @property
     def valid(self) -> bool:
@@ -735,12 +772,13 @@ def _yaml_kind(path: Path) -> str:
     if path.name == "territory.yaml":
         return "territory"
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        with path.open("rb") as f:
+            lines = f.read(10_000_000).splitlines()  # the reader refuses larger files anyway
+    except OSError:
         return "unknown"
-    if any(line.startswith("scenarios:") for line in lines):
+    if any(line.startswith(b"scenarios:") for line in lines):
         return "scenario"
-    if any(line.startswith(("level:", "extends:")) for line in lines):
+    if any(line.startswith((b"level:", b"extends:")) for line in lines):
         return "territory"
     return "unknown"
 
@@ -756,13 +794,16 @@ def _file_kind(path: Path) -> str:
     return "unknown"
 
 
-def _check_case(engine: Engine, data: Any, source: str, report: _Report) -> None:
+def _check_case(engine: Engine, data: Any, source: str, report: _Report, *, checked: bool = True) -> None:
+    import datetime as dt
+
     from ._errors import InclusioneError
 
     try:
-        case = engine.load_case(data, source)
+        case = engine.load_case(data, source, checked=checked)
         if case.territory in engine.index.ids():
-            engine.check(case)  # codes, members and dates against the territory's configuration
+            # codes, members and dates against the territory's configuration; nobody born after today
+            engine.check(case, as_of=dt.date.today(), source=source)
     except InclusioneError as exc:
         report.errors.append(exc)
         return
@@ -785,13 +826,18 @@ def _validate_path(engine: Engine, args: argparse.Namespace, path: Path) -> list
         return reports
     try:
         if kind == "case":
-            _check_case(engine, _read_json_file(path, lang), str(path), report)
+            _check_case(engine, _read_json_file(path, lang, engine.limits), str(path), report)
         elif kind == "cases":
-            for source, data, error in _iter_lines(path.open(encoding="utf-8"), str(path), lang):
-                if error is not None:
-                    report.errors.append(error)
-                else:
-                    _check_case(engine, data, source, report)
+            from ._errors import InvalidCaseError
+            from ._reader import read_json_lines
+
+            with path.open("rb") as stream:
+                for line in read_json_lines(stream, str(path), limits=engine.limits, lang=lang,
+                                            error=InvalidCaseError):
+                    if line.error is not None:
+                        report.errors.append(line.error)
+                    else:
+                        _check_case(engine, line.data, line.source, report)
         elif kind == "scenario":
             reports += _validate_scenarios(engine, path, report)
         else:
@@ -800,6 +846,8 @@ def _validate_path(engine: Engine, args: argparse.Namespace, path: Path) -> list
         report.errors.append(exc)
     except (OSError, UnicodeDecodeError) as exc:
         report.errors.append(InputError(str(path), [ErrorDetail("$", _m(lang, "io", exc=exc), rule="file")]))
+    except Exception as exc:  # a defect: report it on this file and go on with the others
+        _append_error(report, exc)
     return reports
 
 
@@ -807,7 +855,7 @@ def _validate_scenarios(engine: Engine, path: Path, report: _Report) -> list[_Re
     from ._errors import InclusioneError
     from ._scenarios import load_scenarios
 
-    for scenario in load_scenarios(path):  # ScenarioFileError: caught by the caller
+    for scenario in load_scenarios(path, limits=engine.limits):  # ScenarioFileError: caught by the caller
         try:
             engine.load_case(scenario.case, scenario.case_source)
         except InclusioneError as exc:
@@ -820,7 +868,7 @@ def _validate_territory(args: argparse.Namespace, path: Path, report: _Report) -
 
     lang = args.lang
     if path.name != "territory.yaml":
-        read_layer(path)
+        read_layer(path, limits=_limits(args))
         report.warnings.append(_m(lang, "layer_only"))
         return []
     engine = _engine(args, extra=[path.resolve().parent.parent])
@@ -830,7 +878,7 @@ def _validate_territory(args: argparse.Namespace, path: Path, report: _Report) -
         sub = _Report(str(file), "example", lang)
         extra.append(sub)
         try:
-            _check_case(engine, _read_json_file(file, lang), str(file), sub)
+            _check_case(engine, _read_json_file(file, lang, engine.limits), str(file), sub)
         except Exception as exc:
             _append_error(sub, exc)
     for file in terr.scenario_files():
@@ -844,11 +892,17 @@ def _validate_territory(args: argparse.Namespace, path: Path, report: _Report) -
 
 
 def _append_error(report: _Report, exc: Exception) -> None:
-    from ._errors import InclusioneError
+    """An error on one input: an input error is listed; a defect is listed as internal (exit 3)."""
+    from ._errors import ErrorDetail, InclusioneError, InputError
 
-    if not isinstance(exc, InclusioneError):
+    if isinstance(exc, InclusioneError):
+        report.errors.append(exc)
+        return
+    if isinstance(exc, BrokenPipeError) or os.environ.get("INCLUSIONE_DEBUG", "") not in ("", "0"):
         raise exc
-    report.errors.append(exc)
+    report.internal = True
+    message = _m(report.lang, "internal_line", kind=type(exc).__name__)
+    report.errors.append(InputError(report.source, [ErrorDetail("$", message, None, "internal")]))
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -883,46 +937,28 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 _out(f"    {_m(lang, 'warning')}: {w}")
         if len(reports) > 1:
             _out(_m(lang, "summary", n=len(reports), ok=len(reports) - len(bad), bad=len(bad)))
+    if any(r.internal for r in reports):
+        return EXIT_INTERNAL
     return EXIT_INVALID if bad else EXIT_OK
 
 
 # --------------------------------------------------------------------------- assess
 
 
-def _iter_lines(
-    stream: Any, name: str, lang: str, first: tuple[int, str] | None = None
-) -> Iterator[tuple[str, Any, InclusioneError | None]]:
-    """JSON Lines, one case per line: ``(source, data, error)``; blank lines are skipped."""
-    from ._errors import InputError
-
-    def parse(n: int, line: str) -> tuple[str, Any, InclusioneError | None]:
-        source = f"{name}:{n}"
-        try:
-            return source, json.loads(line), None
-        except json.JSONDecodeError as exc:
-            return source, None, InputError(source, [_json_error_detail(exc, lang, one_line=True)])
-
-    with stream:
-        if first is not None:
-            yield parse(*first)
-        start = first[0] + 1 if first is not None else 1
-        for n, line in enumerate(stream, start):
-            if line.strip():
-                yield parse(n, line)
-
-
-def _iter_cases(spec: str, lang: str) -> Iterator[tuple[str, Any, InclusioneError | None]]:
+def _iter_cases(spec: str, lang: str, limits: Limits) -> Iterator[JsonLine]:
     """
-    The cases named on the command line: ``(source, data, error)`` one at a time.
+    The cases named on the command line, one :class:`JsonLine` at a time (the one reader).
 
     ``.jsonl``/``.ndjson`` files are read line by line; a ``.json`` file holds one case;
     stdin (``-``) and other files are JSON Lines when their first line is a whole JSON
     object, one JSON document (one case) otherwise.
     """
-    from ._errors import ErrorDetail, InputError
+    from ._errors import ErrorDetail, InputError, InvalidCaseError
+    from ._reader import read_cases
 
+    stream: Any
     if spec == "-":
-        name, stream = "<stdin>", sys.stdin
+        name, stream = "<stdin>", getattr(sys.stdin, "buffer", sys.stdin)
         mode = "sniff"
     else:
         path = Path(spec)
@@ -930,73 +966,59 @@ def _iter_cases(spec: str, lang: str) -> Iterator[tuple[str, Any, InclusioneErro
         suffix = path.suffix.lower()
         mode = "lines" if suffix in JSONL_SUFFIXES else "document" if suffix == ".json" else "sniff"
         try:
-            stream = path.open(encoding="utf-8")
+            stream = path.open("rb")
         except FileNotFoundError:
             raise InputError(name, [ErrorDetail("$", _m(lang, "no_file"), rule="file")]) from None
         except OSError as exc:
             raise InputError(name, [ErrorDetail("$", _m(lang, "io", exc=exc), rule="file")]) from None
-
-    if mode == "lines":
-        yield from _iter_lines(stream, name, lang)
-        return
-    first: tuple[int, str] | None = None
-    head: list[str] = []
-    if mode == "sniff":
-        for n, line in enumerate(stream, 1):
-            head.append(line)
-            if line.strip():
-                first = (n, line)
-                break
-        if first is not None:
-            try:
-                looks_like_line = isinstance(json.loads(first[1]), dict)
-            except json.JSONDecodeError:
-                looks_like_line = False
-            if looks_like_line:
-                yield from _iter_lines(stream, name, lang, first)
-                return
-    with stream:
-        text = "".join(head) + stream.read()
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield name, None, InputError(name, [_json_error_detail(exc, lang)])
-        return
-    yield name, data, None
+    yield from read_cases(stream, name, mode, limits=limits, lang=lang, error=InvalidCaseError)
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
+    """
+    Assess every case of the input, in order, each on its own: every case gives exactly one
+    output (a result, or its error: one JSON line each with ``--json``), whatever fails for
+    it (its line, its territory's configuration, a plugin, a defect); the others go on.
+    """
     import datetime as dt
 
-    from ._errors import ConfigurationError, InclusioneError
+    from ._errors import InclusioneError
     from ._models import Result
-    from ._render import error_report, result_text
+    from ._render import result_text
 
     lang = args.lang
     engine = _engine(args)
     as_of = args.as_of or dt.date.today()
-    total = failed = 0
-    streaming = args.case == "-" or Path(args.case).suffix.lower() != ".json"
-    for source, data, error in _iter_cases(args.case, lang):
+    recipient = args.recipient or DEFAULT_RECIPIENT
+    named = args.recipient is not None  # output meant for a named recipient: errors carry no value
+    total = failed = internal = 0
+    for line in _iter_cases(args.case, lang, engine.limits):
         total += 1
+        source = line.source
         try:
-            if error is not None:
-                raise error
-            case = engine.load_case(data, source)
-            result = engine.assess(case, as_of=as_of, territory=args.territory)
-            _check_recipient(engine, result.territory, args.recipient, lang)
+            if line.error is not None:
+                raise line.error
+            case = engine.load_case(line.data, source, checked=True)  # the reader applied the limits
+            result = engine.assess(case, as_of=as_of, territory=args.territory, source=source)
+            _check_recipient(engine, result.territory, recipient, lang)
             # the only way out: the view of the result for the recipient (audited)
-            view = engine.disclose_result(result, case, recipient=args.recipient, purpose=args.purpose, channel="cli")
-        except ConfigurationError:
-            raise  # the configuration, not this case: stop here
+            view = engine.disclose_result(result, case, recipient=recipient, purpose=args.purpose, channel="cli")
         except InclusioneError as exc:
             failed += 1
-            _err(error_report(exc, lang))
+            _case_error(args, source, _redact(exc) if named else exc)
+            continue
+        except Exception as exc:  # a defect on this case: say so, and go on with the others
+            if isinstance(exc, BrokenPipeError) or os.environ.get("INCLUSIONE_DEBUG", "") not in ("", "0"):
+                raise
+            failed += 1
+            internal += 1
+            message = _m(lang, "internal_line", kind=type(exc).__name__)
+            _err(f"{source}: {message}")
             if args.json:
-                _emit_json({"source": source, "error": _error_json(exc)}, pretty=False)
+                _emit_json({"source": source, "error": {"type": "InternalError", "message": message}}, pretty=False)
             continue
         if args.json:
-            _emit_json({"result": view.data, **_view_json(view)}, pretty=not streaming)
+            _emit_json({"result": view.data, **_view_json(view)}, pretty=False)
         else:
             if total > 1:
                 _out()
@@ -1004,11 +1026,20 @@ def _cmd_assess(args: argparse.Namespace) -> int:
             shown = engine.converter.structure(view.data, Result)
             _out(result_text(shown, engine.territory(result.territory), lang, view=view))
             sys.stdout.flush()
-    if failed:
-        if total > 1:
-            _err(_m(lang, "some_failed", n=failed, total=total))
-        return EXIT_INVALID
-    return EXIT_OK
+    if total > 1:
+        _err(_m(lang, "batch_summary", total=total, ok=total - failed, failed=failed))
+    if internal:
+        return EXIT_INTERNAL
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _case_error(args: argparse.Namespace, source: str, exc: InclusioneError) -> None:
+    """One case's error: the report on stderr and, with ``--json``, one JSON line on stdout."""
+    from ._render import error_report
+
+    _err(error_report(exc, args.lang))
+    if args.json:
+        _emit_json({"source": source, "error": _error_json(exc)}, pretty=False)
 
 
 # --------------------------------------------------------------------------- schema
@@ -1170,7 +1201,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         for file, as_of, title in terr.examples():
             when = args.as_of or as_of
             try:
-                case = engine.load_case(_read_json_file(file, lang), str(file))
+                case = engine.load_case(_read_json_file(file, lang, engine.limits), str(file), checked=True)
                 result = engine.assess(case, as_of=when, territory=info.id)
             except InclusioneError as exc:
                 bad = True
@@ -1226,7 +1257,7 @@ def _cmd_privacy_view(args: argparse.Namespace) -> int:
 
     lang = args.lang
     engine = _engine(args)
-    case = engine.load_case(_read_json_file(args.case, lang), str(args.case))
+    case = engine.load_case(_read_json_file(args.case, lang, engine.limits), str(args.case), checked=True)
     territory = args.territory or case.territory
     _check_recipient(engine, territory, args.recipient, lang)
     view = engine.disclose_case(case, recipient=args.recipient, purpose=args.purpose,
@@ -1339,8 +1370,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     Run the ``inclusione`` command; return the exit status (never raises on bad input).
 
+    A closed stdout (``inclusione ... | head``) ends any command quietly with 141: the run
+    did not finish, and no traceback is printed.
+
     :param argv: the arguments (default: ``sys.argv[1:]``).
     """
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, so that a pipe closed under the last output is seen now
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush does not fail again."""
+    with contextlib.suppress(OSError, ValueError):  # a stdout without a file descriptor (tests)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     lang = _prescan_lang(args_list)
     for stream in (sys.stdout, sys.stderr):
@@ -1365,10 +1416,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err(_m(lang, "interrupted"))
         return 130
-    except BrokenPipeError:  # e.g. `inclusione assess many.jsonl | head`: the run did not finish
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_BROKEN_PIPE
+    except BrokenPipeError:  # e.g. `inclusione assess many.jsonl | head`: handled by main()
+        raise
     except Exception as exc:
         return _report_exception(exc, args)
     return code
@@ -1394,16 +1443,20 @@ def _report_exception(exc: Exception, args: argparse.Namespace) -> int:
 
     lang = args.lang
     if isinstance(exc, InclusioneError):
+        if getattr(args, "recipient", None) is not None:  # output meant for a named recipient
+            exc = _redact(exc)
         _err(error_report(exc, lang))
         if args.json:
-            _emit_json({"error": _error_json(exc)})
+            _emit_json({"error": _error_json(exc)}, pretty=False)  # one line, also at the end of a stream
         return EXIT_INVALID
     if isinstance(exc, OSError):
         _err(_m(lang, "io", exc=exc))
         return EXIT_INVALID
     if os.environ.get("INCLUSIONE_DEBUG", "") not in ("", "0"):
         raise exc
-    _err(_m(lang, "internal", kind=type(exc).__name__, exc=exc))
+    from ._errors import shorten
+
+    _err(_m(lang, "internal", kind=type(exc).__name__, exc=shorten(str(exc))))
     return EXIT_INTERNAL
 
 

@@ -13,7 +13,10 @@ let it do so without re-implementing the core (and without importing private mod
   (the configured ``profile.occupability`` bands), for a rule that falls back to it;
 * :func:`dated_value` and :func:`citation`: read dated values and sources;
 * :func:`find_territory_dir`: where a plugin's reference configuration is, installed or
-  in a source checkout.
+  in a source checkout;
+* :func:`schema_details`: jsonschema errors of a plugin's own tables as the core reports
+  its own (``message @ $.path``, Italian, never quoting the offending value whole). Read
+  the tables themselves with :func:`inclusione_core.read_yaml`, the one reader.
 
 Instruments (JSON Schemas named in ``instruments:``) are validated with
 :meth:`~inclusione_core.Territory.validate_instrument`.
@@ -31,6 +34,7 @@ from ._pipeline.stage1_profile import occupability as _occupability
 from ._predicates import Facts, Inputs, evaluate
 from ._reasons import core_reason
 from ._reasons import from_entry as reason_from_entry
+from ._schema import details_from as schema_details
 
 if TYPE_CHECKING:
     from ._config import Territory
@@ -49,6 +53,7 @@ __all__ = [
     "evaluate",
     "find_territory_dir",
     "reason_from_entry",
+    "schema_details",
 ]
 
 

@@ -34,7 +34,6 @@ inclusione-core is installed: it imports nothing heavy at module level.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -131,10 +130,12 @@ def territory_folder_problems(engine: Engine, territory: Territory, directory: P
     checks) with a title; every ``examples/*.json`` and ``scenarios/*.yaml`` of the folder
     must be listed.
     """
+    from ._reader import read_json  # noqa: PLC0415 - keep pytest start-up light
+
     problems: list[str] = []
     listed = territory.examples()
     for path, _as_of, title in listed:
-        case = engine.load_case(json.loads(path.read_text(encoding="utf-8")), str(path))
+        case = engine.load_case(read_json(path, limits=engine.limits), str(path), checked=True)
         engine.check(case)
         if case.territory != territory.id:
             problems.append(f"{path.name}: territorio {case.territory!r}, non {territory.id!r}")

@@ -194,7 +194,8 @@ def test_tables_errors_are_all_reported(tmp_path: Path) -> None:
     bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigurationError) as info:
         inclusione_sil.load_tables(bad)
-    assert [d.path for d in info.value.details] == ["$"]
+    assert [d.path for d in info.value.details] == ["$.colore"]  # the unknown key, by its path (and line)
+    assert info.value.details[0].line is not None
     del data["colore"]
     data["occupabilita"]["scala"]["punteggi"] = [0, 1, 2, 3]
     data["occupabilita"]["soglie"]["bassa_sotto"] = 2.5

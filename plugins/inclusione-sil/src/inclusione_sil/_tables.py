@@ -16,17 +16,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import json
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import attrs
-import yaml
 
-from inclusione_core import Citation, ConfigurationError, ErrorDetail, Grade, Territory
-from inclusione_core.rules import citation
+from inclusione_core import Citation, ConfigurationError, ErrorDetail, Grade, Territory, read_json, read_yaml
+from inclusione_core.rules import citation, schema_details
 
 from ._phases import NUMBERED, InterviewType
 from ._territory import TERRITORY, sil_dir
@@ -149,18 +147,11 @@ def _unreadable(path: Path, exc: OSError) -> ConfigurationError:
     return ConfigurationError(str(path), [ErrorDetail("$", f"impossibile leggere il file: {exc.strerror}")])
 
 
-def _yaml_error(path: Path, exc: yaml.YAMLError) -> ConfigurationError:
-    mark = getattr(exc, "problem_mark", None)
-    where = f"riga {mark.line + 1}, colonna {mark.column + 1}" if mark else "?"
-    problem = getattr(exc, "problem", None) or str(exc)
-    return ConfigurationError(str(path), [ErrorDetail("$", f"YAML non valido ({where}): {problem}", rule="yaml")])
-
-
 @functools.cache
 def _validator() -> Any:
     from jsonschema import Draft202012Validator  # noqa: PLC0415 - heavy import, on demand
 
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    schema = read_json(SCHEMA, case=False, error=ConfigurationError)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
 
@@ -286,18 +277,14 @@ def load_tables(path: Path, layer: str | None = None) -> Tables:
 
 @functools.lru_cache(maxsize=32)
 def _load(path: Path, layer: str, _mtime: int, _size: int) -> Tables:
-    raw = path.read_bytes()
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise _yaml_error(path, exc) from None
-    details = [ErrorDetail(e.json_path, e.message, e.instance, str(e.validator))
-               for e in sorted(_validator().iter_errors(data), key=lambda e: e.json_path)]
+    doc = read_yaml(path)  # the core's one reader: UTF-8, no repeated key, bounded aliases, lines
+    data = doc.data
+    details = schema_details(_validator().iter_errors(data))
     if not details:
         details = _semantic_errors(data)
     if details:
-        raise ConfigurationError(str(path), details)
-    return _compile(path, layer, raw, data)
+        raise ConfigurationError(str(path), doc.located(details))
+    return _compile(path, layer, doc.raw, data)
 
 
 def tables_path(territory: Territory) -> tuple[Path, str]:
