@@ -31,6 +31,7 @@ from typing import IO, Any, Final, Protocol
 import attrs
 
 from ._errors import InclusioneError
+from ._reader import Refused, parse_json
 
 try:  # POSIX: serialise appends between processes
     import fcntl
@@ -339,9 +340,9 @@ def _shape_problem(data: object) -> str:
 def _parse(raw: bytes) -> tuple[dict[str, Any] | None, str, str]:
     """``(fields, "", "")`` for a record; ``(None, kind, detail)`` for a bad line."""
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError
-        return None, "bad_json", str(exc)
+        data = parse_json(raw)  # the one strict reader: UTF-8, no NaN, no repeated key, bounded
+    except Refused as exc:
+        return None, "bad_json", "; ".join(str(d) for d in exc.details)
     problem = _shape_problem(data)
     if problem:
         return None, "not_a_record", problem
@@ -385,11 +386,11 @@ def _read_head(path: Path, key: bytes | None) -> tuple[_Head | None, AuditProble
     except FileNotFoundError:
         return None, None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = parse_json(raw)
         ok = (isinstance(data, dict) and data.get("v") == FORMAT_VERSION and isinstance(data.get("seq"), int)
               and not isinstance(data.get("seq"), bool) and data["seq"] >= 0 and _is_hex64(data.get("hash"))
               and data.get("mac") in (MAC_SHA256, MAC_HMAC))
-    except ValueError:
+    except Refused:
         ok = False
     if not ok:
         return None, AuditProblem(line=None, kind="head_invalid", detail=_HEAD_FORMAT)
