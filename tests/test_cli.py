@@ -151,9 +151,9 @@ def test_version_option_prints_the_core_version(run: Run) -> None:
 
 def test_every_text_exists_in_both_languages() -> None:
     """Every help text, message and result label is written in Italian and in English."""
-    from inclusione_core import _render, cli
+    from inclusione_core import _messages, cli
 
-    for table in (cli._HELP, cli._MSG, _render._TEXT):
+    for table in (cli._HELP, cli._MSG, _messages._TEXT):
         assert set(table["it"]) == set(table["en"])
 
 

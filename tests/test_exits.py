@@ -50,7 +50,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("src/inclusione_core/_reader.py", "parse_json", "orjson.dumps"):
         "the reader re-serialises what it just parsed only to count ':' (a repeated key); nothing goes out",
     ("src/inclusione_core/_schema.py", "_italian", "json.dumps"): "schema error messages (allowed values)",
-    ("src/inclusione_core/_render.py", "_Writer.reason", "json.dumps"):
+    ("src/inclusione_core/_report.py", "_Content.explain", "json.dumps"):
         "renders the inputs of a reason of a result that the caller passes through the view (see the CLI)",
     ("src/inclusione_core/cli.py", "_emit_json", "json.dumps"):
         "the CLI's JSON writer: its callers pass views, errors or configuration (the calls below)",

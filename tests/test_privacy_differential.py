@@ -87,8 +87,7 @@ def _outputs(w: World, case: Any, result: Result, kind: str, purpose: Purpose) -
     engine = w.engine
     rview = engine.disclose_result(result, case, recipient=kind, purpose=purpose)
     cview = engine.disclose_case(case, recipient=kind, purpose=purpose, as_of=result.as_of)
-    shown = engine.converter.structure(rview.data, Result)
-    return (_json(engine, rview), result_text(shown, w.territory, "it", view=rview),
+    return (_json(engine, rview), result_text(rview, w.territory, "it"),
             _json(engine, cview), view_text(cview, w.territory, "it"))
 
 

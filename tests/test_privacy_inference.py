@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from inclusione_core import ConfigurationError, Engine, InvalidCaseError, Result, View
+from inclusione_core import ConfigurationError, Engine, InvalidCaseError, View
 from inclusione_core._render import result_text
 from inclusione_core.testing import FixedClock
 
@@ -44,7 +44,7 @@ def cpi_view(engine: Engine, data: dict[str, Any], as_of: dt.date, purpose: str 
     """The CPI's view of the result (JSON) and its text."""
     case = engine.load_case(data)
     view = engine.disclose_result(engine.assess(case, as_of=as_of), case, recipient="cpi", purpose=purpose)
-    text = result_text(engine.converter.structure(view.data, Result), engine.territory(case.territory), view=view)
+    text = result_text(view, engine.territory(case.territory))
     return json.dumps(_out(engine, view), sort_keys=True), text
 
 

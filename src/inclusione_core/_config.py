@@ -22,9 +22,9 @@ from typing import Any
 import attrs
 
 from ._errors import ConfigurationError, ErrorDetail, InclusioneError, RuleCollisionError
+from ._messages import tr
 from ._models import Citation, ConfigLayer
 from ._reader import DEFAULT_LIMITS, Limits, YamlDocument, inside, read_yaml
-from ._render import tr
 
 __all__ = ["Territory", "TerritoryIndex", "load_yaml"]
 

@@ -132,6 +132,9 @@ class View:
         (path ``*``), whatever the case holds: what to tell the recipient.
     :ivar masked: the parts of a result masked because their rule may read a category the
         recipient may not receive (JSON paths; the same whatever the case holds).
+    :ivar kind: ``case``, ``result`` or ``document``: what the view is of.
+    :ivar result: for a result view, the filtered result as a model (what ``data`` holds as
+        JSON): the renderers read it, never the raw result.
     """
 
     case_id: str
@@ -146,10 +149,40 @@ class View:
     pseudonymised: bool = False
     at: dt.datetime | None = None
     masked: tuple[str, ...] = ()
+    kind: str = "case"
+    result: Result | None = None
 
     def categories_withheld(self) -> list[str]:
         """The categories withheld, sorted."""
         return sorted({w.category for w in self.withheld})
+
+    def to_json(self) -> dict[str, Any]:
+        """
+        What leaves with the view, JSON-ready (``view.schema.json``): who it is for, the
+        rules' date and the moment of the disclosure, the data (``result`` for a result
+        view, ``data`` for a case or a document), the categories disclosed with their
+        basis, those not disclosed and the parts masked. Never the per-path ``withheld``
+        list, which is the controller's.
+        """
+        return {
+            "case_id": self.case_id,
+            "territory": self.territory,
+            "recipient": self.recipient.kind,
+            "purpose": self.purpose.value,
+            "as_of": self.as_of.isoformat(),
+            "at": None if self.at is None else self.at.isoformat(timespec="seconds"),
+            "result" if self.kind == "result" else "data": self.data,
+            "disclosed": [
+                {"category": d.category, "basis": d.basis, "flow": d.flow, "legal_basis": str(d.legal_basis),
+                 "consents": list(d.consents), "members": list(d.members), "whole": d.whole}
+                for d in self.disclosed
+            ],
+            "not_disclosed": [
+                {"category": w.category, "reason_it": w.reason_it, "reason_en": w.reason_en}
+                for w in self.not_disclosed
+            ],
+            "masked": list(self.masked),
+        }
 
 
 def disclosure_day(at: dt.datetime) -> dt.date:
@@ -573,7 +606,7 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=result.as_of,
                 data=converter.unstructure(filtered), disclosed=walk.grants.disclosures(),
                 withheld=tuple(walk.withheld), not_disclosed=walk.grants.not_disclosed(), at=at,
-                masked=tuple(masked))
+                masked=tuple(masked), kind="result", result=filtered)
 
 
 def view_document(case: Case, document: Mapping[str, Any], categories: Mapping[str, str], territory: Territory,
@@ -595,7 +628,7 @@ def view_document(case: Case, document: Mapping[str, Any], categories: Mapping[s
     kinds = set(categories.values())  # what the document may carry, whatever it holds
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=as_of,
                 data=data, disclosed=tuple(d for d in walk.grants.disclosures() if d.category in kinds),
-                withheld=tuple(walk.withheld), not_disclosed=walk.grants.not_disclosed(), at=at)
+                withheld=tuple(walk.withheld), not_disclosed=walk.grants.not_disclosed(), at=at, kind="document")
 
 # --------------------------------------------------------------------------- exports
 

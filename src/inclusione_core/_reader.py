@@ -46,7 +46,7 @@ from typing import IO, Any
 import attrs
 
 from ._errors import ConfigurationError, ErrorDetail, InputError
-from ._render import tr
+from ._messages import tr
 
 __all__ = [
     "DEFAULT_LIMITS",

@@ -35,9 +35,9 @@ import attrs
 
 from ._config import CONFIG_FILE
 from ._errors import ErrorDetail, InputError, ScenarioFileError
+from ._messages import tr
 from ._models import Reason, Result
 from ._reader import DEFAULT_LIMITS, Limits, inside, read_json, read_yaml
-from ._render import tr
 
 if TYPE_CHECKING:
     from ._engine import Engine

@@ -983,7 +983,6 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from ._errors import InclusioneError
-    from ._models import Result
     from ._render import result_text
 
     lang = args.lang
@@ -1023,8 +1022,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
             if total > 1:
                 _out()
                 _out("-" * 100)
-            shown = engine.converter.structure(view.data, Result)
-            _out(result_text(shown, engine.territory(result.territory), lang, view=view))
+            _out(result_text(view, engine.territory(result.territory), lang))
             sys.stdout.flush()
     if total > 1:
         _err(_m(lang, "batch_summary", total=total, ok=total - failed, failed=failed))
@@ -1184,7 +1182,6 @@ def _cmd_test(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from ._errors import InclusioneError
-    from ._models import Result
     from ._render import error_report, result_text
 
     lang = args.lang
@@ -1220,7 +1217,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             _out(heading)
             _out(f"    ({file})")
             _out()
-            _out(result_text(engine.converter.structure(view.data, Result), terr, lang, view=view))
+            _out(result_text(view, terr, lang))
             sys.stdout.flush()
     if not shown and not bad and not args.json:
         _out(_m(lang, "no_examples"))

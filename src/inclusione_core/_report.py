@@ -1,0 +1,372 @@
+"""
+What an explained result or a case view says, section by section, before any layout.
+
+:func:`view_report` decides the content of what leaves the core for a recipient: the
+title, the recipient line, and for a result the summary, profile, routing, equipe,
+interventions, deadlines, measures, project problems, provenance and the categories not
+disclosed; every decision with its reason (message, rule, source citation, inputs,
+provenance). It reads **only a** :class:`~inclusione_core.View`: never a raw result or
+case. The layouts (:mod:`._render`: text and Markdown; any renderer a plugin registers)
+lay the same :class:`Report` out, so a PDF or HTML face reuses it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._messages import tr
+
+if TYPE_CHECKING:
+    from ._config import Territory
+    from ._models import DecidedBy, Reason, Result
+    from ._privacy import View
+
+__all__ = ["Explanation", "Item", "Report", "Section", "label", "view_report"]
+
+MAX_INPUTS = 300
+"""Characters of a reason's inputs shown (the JSON view has them whole)."""
+
+
+@attrs.frozen
+class Explanation:
+    """A reason, ready to lay out: message, rule, source, inputs and provenance as text."""
+
+    message: str
+    rule: str
+    territory: str
+    source: str
+    inputs: str | None
+    provenance: str
+
+
+@attrs.frozen
+class Item:
+    """One thing in a section (an intervention, a member, a deadline...): title, detail lines, reasons."""
+
+    title: str
+    details: tuple[str, ...] = ()
+    reasons: tuple[Explanation, ...] = ()
+
+
+@attrs.frozen
+class Section:
+    """
+    A section of a report.
+
+    :ivar key: what it is (``summary``, ``profile``, ``routing``... ``withheld``), for layouts
+        that style sections differently.
+    :ivar fields: lines of facts (``Percorso: patto_lavoro``...).
+    :ivar reasons: the reasons of the section's decision.
+    :ivar items_title: the title of the list of items, when the section has one besides its fields.
+    :ivar empty: what to say when the section has no items.
+    """
+
+    key: str
+    title: str
+    fields: tuple[str, ...] = ()
+    reasons: tuple[Explanation, ...] = ()
+    items_title: str | None = None
+    items: tuple[Item, ...] = ()
+    empty: str | None = None
+
+
+@attrs.frozen
+class Report:
+    """What a recipient's view says: a title, who it is for, and its sections."""
+
+    title: str
+    recipient: str
+    sections: tuple[Section, ...]
+
+
+def label(territory: Territory | None, path: Sequence[str], code: str | None, lang: str) -> str:
+    """``Label (code)`` from the configuration, or the bare code; ``—`` for nothing."""
+    if code is None:
+        return "—"
+    if territory is None:
+        return code
+    entry = territory.section(*path).get(code)
+    text = entry.get("label") if isinstance(entry, Mapping) else None
+    if isinstance(text, Mapping):
+        shown = text.get(lang) or text.get("it")
+        if shown and shown != code:
+            return f"{shown} ({code})"
+    return code
+
+
+def purpose_label(purpose: str, lang: str) -> str:
+    """The purpose of a disclosure, in Italian with its code."""
+    return f"{tr('purpose.' + purpose, lang)} ({purpose})" if lang == "it" else purpose
+
+
+def recipient_line(view: View, territory: Territory | None, lang: str) -> str:
+    """Who the view is for, for what, with the rules of which date."""
+    who = label(territory, ("privacy", "recipients"), view.recipient.kind, lang)
+    if view.recipient.service and view.recipient.service != view.recipient.kind:
+        who += f", {view.recipient.service}"
+    if view.recipient.name:
+        who += f", {view.recipient.name}"
+    return (f"{tr('recipient', lang)}: {who} · {tr('purpose_label', lang)}: {purpose_label(view.purpose.value, lang)}"
+            f" · {tr('as_of', lang)} {view.as_of.isoformat()}")
+
+
+def not_disclosed_items(view: View, lang: str) -> tuple[Item, ...]:
+    """The categories the recipient may not receive (never where they were in this case: that would reveal them)."""
+    return tuple(Item(title=w.reason_en if lang == "en" else w.reason_it) for w in view.not_disclosed)
+
+
+class _Content:
+    """The content of a result view's report, section by section."""
+
+    def __init__(self, view: View, territory: Territory | None, lang: str) -> None:
+        if view.result is None:
+            raise TypeError("a result report needs a result view (Engine.disclose_result)")
+        self.view = view
+        self.r: Result = view.result
+        self.t = territory
+        self.lang = lang
+        self.masked = set(view.masked)
+
+    def _(self, key: str) -> str:
+        return tr(key, self.lang)
+
+    def explain(self, reason: Reason, by: DecidedBy | None) -> Explanation:
+        src = reason.source
+        cite = src.document
+        if src.section:
+            cite += f", {src.section}" if src.section.startswith("§") else f", § {src.section}"
+        if src.quote:
+            cite += f", «{src.quote}»"
+        cite += f" [{self._('kind.' + src.kind)}]"
+        inputs = None
+        if reason.inputs:
+            inputs = json.dumps(reason.inputs, ensure_ascii=False, default=str)
+            if len(inputs) > MAX_INPUTS:
+                inputs = inputs[:MAX_INPUTS - 3] + "..."
+        plugin = f"{by.plugin}@{by.version}" if by is not None else self._("unattributed")
+        parts = [plugin]
+        if reason.defined_in:
+            parts.append(reason.defined_in)
+        prov = self.r.provenance
+        parts += [f"{self._('config')} {prov.config_digest[:12]}", f"{self._('as_of')} {prov.as_of.isoformat()}"]
+        return Explanation(message=reason.message(self.lang), rule=reason.rule, territory=reason.territory,
+                           source=cite, inputs=inputs, provenance=" · ".join(parts))
+
+    def explain_all(self, reasons: Iterable[Reason], by: DecidedBy | None) -> tuple[Explanation, ...]:
+        return tuple(self.explain(r, by) for r in reasons)
+
+    def equipe_masked(self) -> bool:
+        return "$.equipe" in self.masked
+
+    def summary(self) -> Section:
+        """Four lines an operator reads first; the sections below explain each of them."""
+        r, p, ro = self.r, self.r.profile.profile, self.r.routing
+        service = label(self.t, ("services",), ro.service, self.lang)
+        if "$.routing" in self.masked:
+            routing = self._("not_disclosed_grade")
+        elif ro.outcome.value == "refused":
+            alts = ", ".join(ro.alternatives) or "—"
+            routing = f"{self._('refused').lower()} ({service}); {self._('alternatives').lower()}: {alts}"
+        else:
+            routing = f"{service}, {self._('channel').lower()} {ro.channel}"
+            if ro.deadline:
+                routing += f", {self._('deadline').lower()} {ro.deadline.isoformat()}"
+        eq = r.equipe
+        if self.equipe_masked():
+            equipe = self._("not_disclosed_grade")
+        else:
+            equipe = f"{eq.format}: " + ", ".join(m.role for m in eq.members) if eq.members else self._("no_equipe")
+        fields = [
+            f"{self._('pathway')}: {p.pathway} · {self._('routing').capitalize()}: {routing}",
+            f"{self._('equipe').capitalize()}: {equipe}",
+            f"{self._('interventions_short')}: {', '.join(i.code for i in r.interventions) or '—'}",
+        ]
+        late = [d.code for d in r.deadlines if d.status.value in ("due", "overdue")]
+        if late:
+            fields.append(f"{self._('late')}: {', '.join(late)}")
+        if r.project_problems:
+            fields.append(f"{self._('problems').capitalize()}: {len(r.project_problems)}")
+        return Section(key="summary", title=self._("summary"), fields=tuple(fields))
+
+    def profile(self) -> Section:
+        decision = self.r.profile
+        p = decision.profile
+
+        def grade(value: Any, prefix: str, name: str) -> str:
+            if value is None:
+                hidden = f"$.profile.profile.{name}" in self.masked
+                return self._("not_disclosed_grade") if hidden else self._("not_assessed")
+            return self._(f"{prefix}.{value.value}")
+
+        flags = ", ".join(label(self.t, ("profile", "flags"), f, self.lang) for f in p.flags)
+        return Section(key="profile", title=self._("profile"), fields=(
+            f"{self._('occupability')}: {grade(p.occupability, 'grade', 'occupability')} · "
+            f"{self._('complexity')}: {grade(p.complexity, 'grade', 'complexity')} · "
+            f"{self._('activability')}: {grade(p.activability, 'act', 'activability')}",
+            f"{self._('pathway')}: {p.pathway}",
+            f"{self._('flags')}: {flags or self._('none_f')}",
+        ), reasons=self.explain_all(decision.reasons, decision.decided_by))
+
+    def routing(self) -> Section:
+        ro = self.r.routing
+        service = label(self.t, ("services",), ro.service, self.lang)
+        deadline = ro.deadline.isoformat() if ro.deadline else "—"
+        if "$.routing" in self.masked:
+            fields: tuple[str, ...] = (f"{self._('service')}: {self._('not_disclosed_grade')}",)
+        elif ro.outcome.value == "refused":
+            alts = ", ".join(label(self.t, ("services",), a, self.lang) for a in ro.alternatives)
+            fields = (f"{self._('refused')}: {service} · {self._('channel')}: {ro.channel}",
+                      f"{self._('alternatives')}: {alts or self._('none_f')}")
+        else:
+            fields = (f"{self._('service')}: {service} · {self._('channel')}: {ro.channel} · "
+                      f"{self._('deadline')}: {deadline}",)
+        return Section(key="routing", title=self._("routing"), fields=fields,
+                       reasons=self.explain_all(ro.reasons, ro.decided_by))
+
+    def equipe(self) -> Section:
+        eq = self.r.equipe
+        reasons = self.explain_all(eq.reasons, eq.decided_by)
+        if self.equipe_masked():
+            return Section(key="equipe", title=self._("equipe"),
+                           fields=(f"{self._('format')}: {self._('not_disclosed_grade')}",), reasons=reasons)
+        fmt = label(self.t, ("equipe", "formats"), eq.format, self.lang) if eq.members else self._("no_equipe")
+        modes = ", ".join(m.replace("_", " ") for m in eq.modes) or "—"
+        field = (f"{self._('format')}: {fmt} · {self._('modes')}: {modes} · "
+                 f"{self._('household')}: {self._('yes' if eq.household_takes_part else 'no')}")
+        members = []
+        for m in eq.members:
+            role = label(self.t, ("roles",), m.role, self.lang)
+            service = label(self.t, ("services",), m.service, self.lang)
+            members.append(Item(title=f"- {role}" if m.service == m.role else f"- {role} — {service}",
+                                reasons=(self.explain(m.reason, eq.decided_by),)))
+        return Section(key="equipe", title=self._("equipe"), fields=(field,), reasons=reasons,
+                       items_title=self._("members") if members else None, items=tuple(members))
+
+    def interventions(self) -> Section:
+        items = []
+        for i, rec in enumerate(self.r.interventions, 1):
+            pre = ", ".join(rec.prerequisites) or "—"
+            items.append(Item(
+                title=f"{i}. {label(self.t, ('interventions',), rec.code, self.lang)}",
+                details=(f"{self._('category')}: {rec.category} · {self._('providers')}: "
+                         f"{', '.join(rec.provider_kinds) or '—'} · {self._('prerequisites')}: {pre}",),
+                reasons=(self.explain(rec.reason, rec.decided_by),)))
+        return Section(key="interventions", title=self._("interventions"), items=tuple(items), empty=self._("none"))
+
+    def deadlines(self) -> Section:
+        items = []
+        for d in self.r.deadlines:
+            name = label(self.t, ("deadlines",), d.code, self.lang)
+            if name == d.code and d.label and d.label != d.code:
+                name = f"{d.label} ({d.code})"
+            items.append(Item(title=f"{d.due.isoformat()}  {name} — {self._('status.' + d.status.value)}",
+                              reasons=(self.explain(d.reason, d.decided_by),)))
+        return Section(key="deadlines", title=self._("deadlines"), items=tuple(items), empty=self._("none_f"))
+
+    def measures(self) -> Section:
+        items = []
+        for m in self.r.measures:
+            force = self._("in_force" if m.in_force else "not_in_force")
+            elig = self._({True: "eligible", False: "not_eligible", None: "eligible_unknown"}[m.eligible])
+            items.append(Item(title=f"{label(self.t, ('measures',), m.measure, self.lang)}: {force}; {elig}",
+                              reasons=self.explain_all(m.reasons, m.decided_by)))
+        return Section(key="measures", title=self._("measures"), items=tuple(items), empty=self._("none_f"))
+
+    def problems(self) -> Section | None:
+        if not self.r.project_problems:
+            return None
+        return Section(key="problems", title=self._("problems"), items=tuple(
+            Item(title=f"@ {p.path}", reasons=(self.explain(p.reason, p.decided_by),))
+            for p in self.r.project_problems))
+
+    def provenance(self) -> Section:
+        prov = self.r.provenance
+        plugins = ", ".join(f"{p.plugin}@{p.version}" for p in prov.plugins) or "—"
+        return Section(key="provenance", title=self._("provenance"), fields=(
+            f"{self._('as_of_label')}: {prov.as_of.isoformat()} · {self._('core')}: {prov.core_version}",
+            f"{self._('digest')}: {prov.config_digest}",
+            f"{self._('plugins')}: {plugins}",
+        ), items_title=self._("layers"), items=tuple(
+            Item(title=f"- {layer.file} (sha256 {layer.sha256[:16]})") for layer in prov.layers))
+
+    def report(self) -> Report:
+        r = self.r
+        terr = r.territory
+        if self.t is not None:
+            terr = f"{self.t.data.get('label', {}).get(self.lang) or self.t.label} [{r.territory}]"
+        title = f"{self._('case')} {r.case_id} — {terr} — {self._('as_of')} {r.as_of.isoformat()}"
+        sections = [self.summary(), self.profile(), self.routing(), self.equipe(), self.interventions(),
+                    self.deadlines(), self.measures(), self.problems(), self.provenance(),
+                    Section(key="withheld", title=self._("withheld"), items=not_disclosed_items(self.view, self.lang),
+                            empty=self._("withheld_none"))]
+        return Report(title=title, recipient=recipient_line(self.view, self.t, self.lang),
+                      sections=tuple(s for s in sections if s is not None))
+
+
+def view_report(view: View, territory: Territory | None = None, lang: str = "it") -> Report:
+    """
+    The report of a view: for a result view, the explained result; for a case view (or a
+    document), the data disclosed, the categories disclosed with their basis, and those
+    not disclosed.
+
+    :param territory: the compiled territory, for labels (codes only when ``None``).
+    """
+    if view.result is not None:
+        return _Content(view, territory, lang).report()
+    return _data_report(view, territory, lang)
+
+
+def _flatten(value: Any, path: str) -> Iterable[tuple[str, Any]]:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _flatten(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list) and value and any(isinstance(v, Mapping | list) for v in value):
+        for i, item in enumerate(value):
+            yield from _flatten(item, f"{path}[{i}]")
+    elif value not in (None, "", [], {}):
+        yield path, value
+
+
+def _consents(d: Any, lang: str) -> str:
+    """The consents a disclosure relies on, and whose data they open."""
+    if not d.consents:
+        return ""
+    pairs = ", ".join(f"{c} ({m})" for c, m in zip(d.consents, d.members, strict=True))
+    if d.whole:
+        return pairs
+    return pairs + (" — solo i dati di questi componenti" if lang == "it" else " — only these members' data")
+
+
+def disclosed_items(view: View, lang: str) -> tuple[Item, ...]:
+    """The categories disclosed, grouped by basis: flow, legal basis or consent."""
+    groups: dict[tuple[str, str, str, str], list[str]] = {}
+    for d in view.disclosed:
+        groups.setdefault((d.basis, d.flow, str(d.legal_basis), _consents(d, lang)), []).append(d.category)
+    items = []
+    for (basis, flow, legal, consent), cats in groups.items():
+        how = tr(f"basis.{basis}", lang) + (f" {consent}" if consent else "")
+        items.append(Item(title=f"{how} ({tr('flow', lang)} {flow}): {', '.join(cats)}",
+                          details=(f"{tr('legal_basis', lang)}: {legal}",)))
+    return tuple(items)
+
+
+def _data_report(view: View, territory: Territory | None, lang: str) -> Report:
+    data = []
+    for path, value in _flatten(view.data, ""):
+        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        data.append(f"{path}: {shown}")
+    return Report(
+        title=f"{tr('view', lang)} {view.case_id} — {view.territory}",
+        recipient=recipient_line(view, territory, lang),
+        sections=(
+            Section(key="data", title=tr("data", lang), fields=tuple(data)),
+            Section(key="disclosed", title=tr("disclosed", lang), items=disclosed_items(view, lang),
+                    empty=tr("none_f", lang)),
+            Section(key="withheld", title=tr("withheld", lang), items=not_disclosed_items(view, lang),
+                    empty=tr("withheld_none", lang)),
+        ),
+    )
