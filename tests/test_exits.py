@@ -52,17 +52,39 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("src/inclusione_core/_schema.py", "_italian", "json.dumps"): "schema error messages (allowed values)",
     ("src/inclusione_core/_report.py", "_Content.explain", "json.dumps"):
         "renders the inputs of a reason of a result that the caller passes through the view (see the CLI)",
-    ("src/inclusione_core/cli.py", "_emit_json", "json.dumps"):
-        "the CLI's JSON writer: its callers pass views, errors or configuration (the calls below)",
-    ("src/inclusione_core/cli.py", "_detail_json", "json.dumps"): "checks an error value is JSON (the user's input)",
-    ("src/inclusione_core/cli.py", "_schema_text", "json.dumps"): "the generated case schema, no case data",
-    ("src/inclusione_core/cli.py", "_cmd_privacy_history", "attrs.asdict"):
+    # the typed JSON forms: each is of a view (what may leave), an error, or a report on the user's own input
+    ("src/inclusione_core/_batch.py", "Outcome.to_json", "self.view.to_json"): "a view's JSON: what may leave",
+    ("src/inclusione_core/_batch.py", "Outcome.to_json", "self.error.to_json"): "an error's JSON (no case values)",
+    ("src/inclusione_core/_errors.py", "ErrorDetail.to_json", "json.dumps"): "checks an error value is JSON",
+    ("src/inclusione_core/_errors.py", "InputError.to_json", "super().to_json"): "an error's JSON",
+    ("src/inclusione_core/_errors.py", "InputError.to_json", "d.to_json"): "each detail of an error",
+    ("src/inclusione_core/_scenarios.py", "ScenarioOutcome.to_json", "self.error.to_json"):
+        "a scenario's error (test fixtures, the user's own files)",
+    ("src/inclusione_core/_scenarios.py", "ScenarioFileRun.to_json", "self.error.to_json"): "idem",
+    ("src/inclusione_core/_scenarios.py", "ScenarioFileRun.to_json", "o.to_json"): "idem: each scenario's outcome",
+    ("src/inclusione_core/_validation.py", "FileReport.to_json", "e.to_json"):
+        "errors in the user's own files, for the user",
+    # the renderers: each writes views (View.to_json, the report of a view) and errors
+    ("src/inclusione_core/_renderers.py", "_dumps", "json.dumps"): "the JSON writer of the renderers below",
+    ("src/inclusione_core/_renderers.py", "JsonLinesRenderer.view", "view.to_json"): "a view",
+    ("src/inclusione_core/_renderers.py", "JsonLinesRenderer.failure", "error.to_json"): "an error",
+    ("src/inclusione_core/_renderers.py", "JsonRenderer.view", "view.to_json"): "a view",
+    ("src/inclusione_core/_renderers.py", "JsonRenderer.failure", "error.to_json"): "an error",
+    ("src/inclusione_core/_renderers.py", "TextRenderer.view", "result_text"): "a result view (refuses anything else)",
+    ("src/inclusione_core/_renderers.py", "TextRenderer.view", "view_text"): "a case or document view",
+    # the command line: a face writing what the library gives it
+    ("src/inclusione_core/cli/_common.py", "emit_json", "json.dumps"):
+        "the CLI's JSON writer: its callers pass views, errors, reports or configuration (the calls below)",
+    ("src/inclusione_core/cli/_main.py", "_report_exception", "exc.to_json"): "an error (no values when a"
+        " recipient is named)",
+    ("src/inclusione_core/cli/privacy.py", "view", "shown.to_json"): "a case view (audited)",
+    ("src/inclusione_core/cli/privacy.py", "history", "attrs.asdict"):
         "audit records (the data subject's right of access) and the bad lines' numbers, no case data",
-    ("src/inclusione_core/cli.py", "_cmd_privacy_verify", "attrs.asdict"):
+    ("src/inclusione_core/cli/privacy.py", "verify", "attrs.asdict"):
         "the audit's verification report: line numbers, kinds, seq numbers and hashes, no case data",
-    ("src/inclusione_core/cli.py", "_cmd_assess", "result_text"): "renders the result structured from view.data",
-    ("src/inclusione_core/cli.py", "_cmd_demo", "result_text"): "renders the result structured from view.data",
-    ("src/inclusione_core/cli.py", "_cmd_privacy_view", "view_text"): "renders a case view",
+    ("src/inclusione_core/cli/scenarios.py", "run", "run_.to_json"): "scenario outcomes of test fixtures",
+    ("src/inclusione_core/cli/territories.py", "run", "exc.to_json"): "a configuration error",
+    ("src/inclusione_core/cli/validate.py", "run", "r.to_json"): "errors in the user's own files, for the user",
 }
 
 
@@ -118,7 +140,8 @@ def test_every_serialising_call_is_a_reviewed_exit() -> None:
 
 def test_no_exit_uses_the_unfiltered_json_form() -> None:
     """Engine.to_json (the whole case or result) is called nowhere in the core or the plugins."""
-    assert not [k for k in _serialising_calls() if k[2].endswith("to_json") and k[1] != "Engine.to_json"]
+    assert not [k for k in _serialising_calls() if k[2].endswith(("engine.to_json", "eng.to_json"))]
+    assert not [k for k in _serialising_calls() if k[2] == "self.to_json" and k[1] != "Engine.to_json"]
 
 
 def test_the_scan_sees_every_kind_of_sink() -> None:
@@ -133,13 +156,15 @@ def test_the_scan_sees_every_kind_of_sink() -> None:
 
 # --------------------------------------------------------------------------- the public surfaces, classified
 
-ENGINE_EXITS = {"disclose_case", "disclose_result", "disclose_document", "export_statistics"}
+ENGINE_EXITS = {"disclose_case", "disclose_result", "disclose_document", "export_statistics", "assess_stream"}
 ENGINE_INTERNAL = {
     "territories": "configuration", "territory": "configuration", "load_case": "input", "check": "input",
     "assess": "the result to the embedding program", "assess_many": "idem", "eligibility": "idem",
     "to_json": "the embedding program's own data", "disclosure_history": "the audit (right of access)",
     "grants": "which categories may flow, to the embedding program (no case data)",
-    "plugins": "configuration",
+    "plugins": "configuration", "renderers": "configuration", "renderer": "a writer of views",
+    "validate": "errors in the user's own files", "scenario_files": "configuration",
+    "run_scenarios": "scenario outcomes of test fixtures", "with_config_dir": "configuration",
 }
 CLI_CASE_OUTPUTS = {"assess", "demo", "privacy view"}
 CLI_OTHER = {
@@ -182,7 +207,7 @@ def zone_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_engine_exits_each_append_one_record_per_case(zone_root: Path) -> None:
-    """disclose_case, disclose_result, disclose_document and export_statistics append one record per case."""
+    """disclose_case, disclose_result, disclose_document, export_statistics and assess_stream: one record per case."""
     audit = MemoryAuditLog()
     engine = zone_engine(zone_root, audit=audit)
     case = minimal_case(territory=ZONE)
@@ -200,6 +225,10 @@ def test_the_engine_exits_each_append_one_record_per_case(zone_root: Path) -> No
                                     channel="modulo")
     assert view.data == {"lavoro": "x", "salute": None} and [w.path for w in view.withheld] == ["$.salute"]
     assert [r.channel for r in audit.records()][-1] == "modulo" and len(audit.records()) == 5
+    outcomes = list(engine.assess_stream([case, {"bad": 1}, minimal_case(territory=ZONE, id="caso-3")], as_of=DAY,
+                                         recipient="zq_cpi", purpose="referral", channel="flusso"))
+    assert [o.view is not None for o in outcomes] == [True, False, True]  # one outcome per case, in order
+    assert [r.case_id for r in audit.records() if r.channel == "flusso"] == ["caso-1", "caso-3"]
 
 
 def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

@@ -308,8 +308,11 @@ class _NoAudit:
 def cli_engine() -> Iterator[Engine]:
     """The CLI's engine, built once for every example (building it costs the configuration's compilation)."""
     shared = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False), audit=_NoAudit())
+    from inclusione_core.cli import assess, validate
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cli_module, "_engine", lambda *_a, **_k: shared)
+        for command in (assess, validate):
+            patch.setattr(command, "engine", lambda *_a, **_k: shared)
         yield shared
 
 

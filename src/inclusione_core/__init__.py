@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         VerifyReport,
         verify_audit,
     )
+    from ._batch import Outcome
     from ._categories import DataCategory
     from ._config import Territory
     from ._convert import configure_converter, make_converter
@@ -97,12 +98,17 @@ if TYPE_CHECKING:
     )
     from ._plugins import PluginInfo, get_plugin_manager
     from ._privacy import Disclosure, Grants, Policy, Recipient, View, Withheld
-    from ._reader import JsonLine, Limits, YamlDocument, read_json, read_json_lines, read_yaml
+    from ._reader import JsonLine, Limits, YamlDocument, read_cases, read_json, read_json_lines, read_yaml
+    from ._renderers import Renderer, RendererInfo
+    from ._scenarios import ScenarioFileRun, ScenarioOutcome
+    from ._schema import SCHEMA_NAMES, schema_text
+    from ._validation import FileReport
     from .hookspecs import PROJECT, hookimpl
     from .referrals import record, update_referral
 
 __all__ = [
     "PROJECT",
+    "SCHEMA_NAMES",
     "Access",
     "AccessChannel",
     "Activability",
@@ -134,6 +140,7 @@ __all__ = [
     "Equipe",
     "EquipeMember",
     "ErrorDetail",
+    "FileReport",
     "Grade",
     "Grants",
     "Household",
@@ -151,6 +158,7 @@ __all__ = [
     "Need",
     "Objective",
     "ObjectiveTerm",
+    "Outcome",
     "PluginError",
     "PluginInfo",
     "Policy",
@@ -166,6 +174,8 @@ __all__ = [
     "Referral",
     "ReferralResponse",
     "ReferralStatus",
+    "Renderer",
+    "RendererInfo",
     "Representative",
     "RepresentativeRole",
     "Result",
@@ -173,6 +183,8 @@ __all__ = [
     "RoutingOutcome",
     "RuleCollisionError",
     "ScenarioFileError",
+    "ScenarioFileRun",
+    "ScenarioOutcome",
     "ScheduledIntervention",
     "Signature",
     "Territory",
@@ -187,10 +199,12 @@ __all__ = [
     "get_plugin_manager",
     "hookimpl",
     "make_converter",
+    "read_cases",
     "read_json",
     "read_json_lines",
     "read_yaml",
     "record",
+    "schema_text",
     "update_referral",
     "verify_audit",
 ]
@@ -228,6 +242,7 @@ _EXPORTS: dict[str, str] = {
     "Equipe": "._models",
     "EquipeMember": "._models",
     "ErrorDetail": "._errors",
+    "FileReport": "._validation",
     "Grade": "._models",
     "Grants": "._privacy",
     "Household": "._models",
@@ -245,6 +260,7 @@ _EXPORTS: dict[str, str] = {
     "Need": "._models",
     "Objective": "._models",
     "ObjectiveTerm": "._models",
+    "Outcome": "._batch",
     "PROJECT": ".hookspecs",
     "PluginError": "._errors",
     "PluginInfo": "._plugins",
@@ -260,14 +276,19 @@ _EXPORTS: dict[str, str] = {
     "Recommendation": "._models",
     "Referral": "._models",
     "ReferralResponse": "._models",
+    "ReferralStatus": "._models",
+    "Renderer": "._renderers",
+    "RendererInfo": "._renderers",
     "Representative": "._models",
     "RepresentativeRole": "._models",
-    "ReferralStatus": "._models",
     "Result": "._models",
     "Routing": "._models",
     "RoutingOutcome": "._models",
     "RuleCollisionError": "._errors",
+    "SCHEMA_NAMES": "._schema",
     "ScenarioFileError": "._errors",
+    "ScenarioFileRun": "._scenarios",
+    "ScenarioOutcome": "._scenarios",
     "ScheduledIntervention": "._models",
     "Signature": "._models",
     "Territory": "._config",
@@ -282,10 +303,12 @@ _EXPORTS: dict[str, str] = {
     "get_plugin_manager": "._plugins",
     "hookimpl": ".hookspecs",
     "make_converter": "._convert",
+    "read_cases": "._reader",
     "read_json": "._reader",
     "read_json_lines": "._reader",
     "read_yaml": "._reader",
     "record": ".referrals",
+    "schema_text": "._schema",
     "update_referral": ".referrals",
     "verify_audit": "._audit",
 }

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import attrs
 import pluggy
 
 from ._audit import AuditLog, AuditRecord, MemoryAuditLog
+from ._batch import Outcome, assess_stream
 from ._checks import check_case
 from ._config import Territory, TerritoryIndex
 from ._convert import make_converter, structure_case
@@ -48,7 +49,10 @@ from ._privacy import (
     view_document,
     view_result,
 )
-from ._reader import DEFAULT_LIMITS, Limits
+from ._reader import DEFAULT_LIMITS, JsonLine, Limits
+from ._renderers import Renderer, RendererInfo
+from ._scenarios import ScenarioFileRun, run_scenario_files, scenario_files
+from ._validation import FileReport, validate
 
 __all__ = ["Engine", "TerritoryInfo"]
 
@@ -94,9 +98,11 @@ class Engine:
         self.hooks = Hooks(plugin_manager or get_plugin_manager())
         self.index = TerritoryIndex(self.limits)
         self.hooks.register_territories(self.index.add)
-        for directory in config_dirs:
-            self.index.add_search_dir(Path(directory))
+        self.config_dirs = tuple(Path(d) for d in config_dirs)
+        for directory in self.config_dirs:
+            self.index.add_search_dir(directory)
         self.converter = make_converter(self.limits)
+        self._renderers: dict[str, RendererInfo] | None = None
         # cases this engine's converter built: their dates are within the limits already
         self._loaded: weakref.WeakValueDictionary[int, Case] = weakref.WeakValueDictionary()
         self.hooks.configure_converter(self.converter)
@@ -106,6 +112,50 @@ class Engine:
     def territories(self) -> list[TerritoryInfo]:
         """Every available territory, sorted by id."""
         return [TerritoryInfo(t, self.index.owner(t), self.index.directory(t)) for t in self.index.ids()]
+
+    def with_config_dir(self, directory: Path | str) -> Engine:
+        """
+        An engine like this one (plugins, audit, clock, limits) that also reads the
+        configurations of ``directory``, which take precedence (to check an edited copy).
+        """
+        return Engine(plugin_manager=self.hooks.pm, config_dirs=[*self.config_dirs, Path(directory)],
+                      audit=self.audit, clock=self._clock, limits=self.limits)
+
+    def validate(self, paths: Iterable[Path | str], *, lang: str = "it") -> list[FileReport]:
+        """
+        Validate files an integrator edits: territory configurations (with their examples and
+        scenario files), cases (``.json``, every line of a ``.jsonl``) and scenario files.
+
+        :return: one report per input, every error listed by path; never raises on bad input.
+        """
+        return validate(self, paths, lang)
+
+    def scenario_files(self, specs: Sequence[str | Path] = (), *, lang: str = "it") -> list[Path]:
+        """The scenario files of some files, folders or territory ids (default: of every territory)."""
+        return scenario_files(self, specs, lang)
+
+    def run_scenarios(self, files: Iterable[Path], *, lang: str = "it") -> Iterator[ScenarioFileRun]:
+        """Run the scenarios of each file: the outcome of each, or the error of a file or scenario."""
+        return run_scenario_files(self, files, lang=lang)
+
+    def renderers(self) -> dict[str, RendererInfo]:
+        """The output formats registered (the core's and the plugins'), by name."""
+        if self._renderers is None:
+            self._renderers = self.hooks.register_renderers()
+        return self._renderers
+
+    def renderer(self, name: str, out: TextIO, *, lang: str = "it") -> Renderer:
+        """
+        A renderer of the format ``name`` writing to ``out``.
+
+        :raises InputError: no plugin registers that format (the known ones are listed).
+        """
+        info = self.renderers().get(name)
+        if info is None:
+            raise InputError("--format", [ErrorDetail(
+                "$", f"formato sconosciuto; disponibili: {', '.join(self.renderers())}", name, "format")])
+        renderer: Renderer = info.factory(out, lang)
+        return renderer
 
     def plugins(self) -> list[PluginInfo]:
         """The plugins this engine uses: the core's defaults first, then each with its version and territories."""
@@ -205,6 +255,23 @@ class Engine:
                 plugins=tuple(sorted({d for d in decided if d is not None}, key=lambda d: d.plugin)),
             ),
         )
+
+    def assess_stream(
+        self, cases: Iterable[JsonLine | Case | Mapping[str, Any]], *, as_of: dt.date, recipient: Recipient | str,
+        purpose: Purpose | str, territory: str | None = None, channel: str = "api", redact: bool = False,
+    ) -> Iterator[Outcome]:
+        """
+        Assess many cases, each on its own, and disclose each result to one recipient:
+        exactly one :class:`Outcome` per case, in order, the view or the error, whatever
+        fails for one case (its line, its territory's configuration, a plugin, a defect).
+
+        :param cases: the lines of :func:`read_cases` (each may carry its reading error),
+            cases, or their JSON-ready forms.
+        :param redact: leave every value of the input out of the errors (output meant for a
+            named recipient).
+        """
+        return assess_stream(self, cases, as_of=as_of, recipient=recipient, purpose=purpose, territory=territory,
+                             channel=channel, redact=redact)
 
     def eligibility(self, measure: str, case: Case, *, as_of: dt.date, territory: str | None = None) -> Eligibility:
         """Whether a measure is in force and applies to the case on ``as_of``."""
@@ -369,9 +436,10 @@ def _addressee(territory: Territory, recipient: Recipient | str, purpose: Purpos
     known = Policy.of(territory).recipients
     errors = []
     if who.kind not in known:
-        errors.append(ErrorDetail("$.recipient", f"destinatario non previsto dalla configurazione privacy del"
-                                  f" territorio {territory.id} (previsti: {', '.join(sorted(known)) or '—'})",
-                                  who.kind, "recipient"))
+        # the kind is the caller's own argument, not case data: named in the message too
+        listed = ", ".join(sorted(known)) or "—"
+        errors.append(ErrorDetail("$.recipient", f"destinatario {who.kind[:40]!r} non previsto dalla configurazione"
+                                  f" privacy del territorio {territory.id} (previsti: {listed})", who.kind, "recipient"))
     try:
         why = Purpose(purpose)
     except ValueError:

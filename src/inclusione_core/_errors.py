@@ -10,6 +10,7 @@ scenario files and plugin answers.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 import reprlib
@@ -148,6 +149,20 @@ class ErrorDetail:
         where = f" ({self.where})" if self.where else ""
         return f"{self.message}{shown} @ {self.path}{where}{rule}"
 
+    def to_json(self) -> dict[str, Any]:
+        """The detail as JSON: path, message, the (shortened) value, rule, line and column where known."""
+        value = None if self.rule == "required" else self.value
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):  # not JSON (NaN, a date...): its text
+            value = repr(value)
+        out: dict[str, Any] = {"path": self.path, "message": self.message, "value": value, "rule": self.rule}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.column is not None:
+            out["column"] = self.column
+        return out
+
     def without_value(self) -> ErrorDetail:
         """The same problem, without the offending value."""
         return self if self.value is None else attrs.evolve(self, value=None)
@@ -157,6 +172,14 @@ class InclusioneError(Exception):
     """Base class of every error raised by inclusione_core."""
 
     __module__ = "inclusione_core"
+
+    def to_json(self) -> dict[str, Any]:
+        """The error as JSON (``view.schema.json``, an error line): its type and message."""
+        return {"type": type(self).__name__, "message": str(self)}
+
+    def without_values(self) -> InclusioneError:
+        """The same error with no value of the input in it, for output meant for a recipient."""
+        return self
 
 
 class InputError(InclusioneError, ValueError):
@@ -181,6 +204,15 @@ class InputError(InclusioneError, ValueError):
     def without_values(self) -> InputError:
         """The same error with no offending value in any detail (for output meant for a recipient)."""
         return type(self)(self.source, [d.without_value() for d in self.details])
+
+    def to_json(self) -> dict[str, Any]:
+        """The error as JSON: type, message, source, title and every detail with its path."""
+        from ._messages import has_text, tr  # noqa: PLC0415
+
+        title = next((tr(f"input.{c.__name__}", "it") for c in type(self).__mro__
+                      if has_text(f"input.{c.__name__}")), self.title)
+        return {**super().to_json(), "source": self.source, "title": title,
+                "details": [d.to_json() for d in self.details]}
 
 
 class InvalidCaseError(InputError):
@@ -244,6 +276,10 @@ class PluginError(InclusioneError):
         self.hook = hook
         self.problem = problem
         super().__init__(f"plugin {plugin!r}, hook {hook}: {problem}")
+
+    def without_values(self) -> PluginError:
+        """The error without the plugin's exception text, which may quote the case."""
+        return PluginError(self.plugin, self.hook, self.problem.split(":", 1)[0])
 
 
 class RuleCollisionError(InclusioneError):

@@ -11,6 +11,26 @@ __all__ = ["has_text", "tr"]
 
 _TEXT: dict[str, dict[str, str]] = {
     "it": {
+        "csv.case": "caso", "csv.territory": "territorio", "csv.as_of": "data di riferimento",
+        "csv.recipient": "destinatario", "csv.purpose": "finalità", "csv.occupability": "occupabilità",
+        "csv.complexity": "complessità", "csv.activability": "attivabilità", "csv.pathway": "percorso",
+        "csv.routing_service": "servizio di destinazione", "csv.channel": "canale", "csv.deadline": "entro il",
+        "csv.equipe": "equipe", "csv.members": "componenti dell'equipe", "csv.interventions": "interventi",
+        "csv.late": "scadenze da curare", "csv.measures": "misure in vigore",
+        "csv.not_disclosed": "categorie non comunicate",
+        "csv.results_only": "il formato csv ha una riga per risultato: usalo con assess o demo",
+        "validate.io": "errore di file: {exc}",
+        "validate.no_file": "file non trovato",
+        "validate.unknown_kind": "tipo di file non riconosciuto: attesi un territory.yaml, un caso .json, un "
+        ".jsonl di casi o un file di scenari .yaml (con la chiave scenarios:)",
+        "validate.unknown_territory": "il territorio {territory!r} del caso non è installato: il caso è valido "
+        "ma non può essere valutato qui",
+        "validate.layer_only": "solo il file è stato validato: la catena extends si verifica quando il file si "
+        "chiama territory.yaml in una cartella <id>/",
+        "validate.internal": "errore interno di inclusione_core ({kind}) su questo input: gli altri sono "
+        "controllati; segnalalo allegando il comando e il file. INCLUSIONE_DEBUG=1 mostra i dettagli.",
+        "scenarios.none_in": "nessun file di scenari in {path}",
+        "scenarios.not_a_path": "{path!r} non è un file, una cartella né un territorio installato ({known})",
         "case": "Caso",
         "territory": "territorio",
         "as_of": "alla data",
@@ -144,6 +164,26 @@ _TEXT: dict[str, dict[str, str]] = {
         "position.column": "colonna {column}",
     },
     "en": {
+        "csv.case": "case", "csv.territory": "territory", "csv.as_of": "as-of date",
+        "csv.recipient": "recipient", "csv.purpose": "purpose", "csv.occupability": "occupability",
+        "csv.complexity": "complexity", "csv.activability": "activability", "csv.pathway": "pathway",
+        "csv.routing_service": "destination service", "csv.channel": "channel", "csv.deadline": "by",
+        "csv.equipe": "team", "csv.members": "team members", "csv.interventions": "interventions",
+        "csv.late": "deadlines needing attention", "csv.measures": "measures in force",
+        "csv.not_disclosed": "categories not disclosed",
+        "csv.results_only": "the csv format has one row per result: use it with assess or demo",
+        "validate.io": "file error: {exc}",
+        "validate.no_file": "file not found",
+        "validate.unknown_kind": "unrecognised file type: expected a territory.yaml, a case .json, a .jsonl of "
+        "cases or a scenario .yaml file (with a scenarios: key)",
+        "validate.unknown_territory": "the case's territory {territory!r} is not installed: the case is valid "
+        "but cannot be assessed here",
+        "validate.layer_only": "only the file was validated: the extends chain is checked when the file is "
+        "named territory.yaml inside an <id>/ directory",
+        "validate.internal": "inclusione_core internal error ({kind}) on this input: the others are checked; "
+        "please report it with the command and the file. INCLUSIONE_DEBUG=1 shows the details.",
+        "scenarios.none_in": "no scenario file in {path}",
+        "scenarios.not_a_path": "{path!r} is neither a file, a directory nor an installed territory ({known})",
         "case": "Case",
         "territory": "territory",
         "as_of": "as of",

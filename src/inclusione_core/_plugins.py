@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 V = TypeVar("V")
 
-DEFAULT_PLUGINS = ("inclusione_core._territory_italia", *STAGES)
+DEFAULT_PLUGINS = ("inclusione_core._territory_italia", *STAGES, "inclusione_core._renderers")
 CORE = "inclusione_core"
 
 
@@ -344,6 +344,32 @@ class Hooks:
                 on_each(territory, directory, name)
                 self.owners.setdefault(territory, name)
                 self.registered.setdefault(name, []).append((territory, directory))
+
+    def register_renderers(self) -> dict[str, Any]:
+        """Every renderer the plugins register, by name: a plugin's before the core's of the same name."""
+        from ._errors import RuleCollisionError  # noqa: PLC0415
+        from ._renderers import RendererInfo  # noqa: PLC0415
+
+        hook = "inclusione_register_renderers"
+        found: dict[str, RendererInfo] = {}
+        for impl in reversed(self.pm.hook.inclusione_register_renderers.get_hookimpls()):
+            asked: list[tuple[str, Any, str, str]] = []
+
+            def register(name: str, factory: Any, *, description: str = "", media_type: str = "text/plain",
+                         _asked: list[tuple[str, Any, str, str]] = asked) -> None:
+                _asked.append((name, factory, description, media_type))
+
+            self._call(impl, hook, {"register": register})
+            core = impl.plugin_name.startswith(CORE)
+            for name, factory, description, media_type in asked:
+                previous = found.get(name)
+                if previous is not None and not core and not previous.plugin.startswith(CORE):
+                    raise RuleCollisionError(f"renderer {name!r}", [previous.plugin, impl.plugin_name],
+                                             "Due plugin registrano lo stesso formato: rinominane uno.")
+                if previous is None or not core:
+                    found[name] = RendererInfo(name=name, description=description, media_type=media_type,
+                                               factory=factory, plugin=impl.plugin_name)
+        return dict(sorted(found.items()))
 
     def configure_converter(self, converter: Any) -> None:
         """Let every plugin register its converter hooks."""

@@ -39,6 +39,7 @@ import itertools
 import json
 import math
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -614,7 +615,39 @@ def read_json_lines(
     yield from _json_lines(_raw_lines(stream, limits.max_case_bytes), name, limits, lang, error)
 
 
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+
+
 def read_cases(
+    source: str | Path, *, limits: Limits | None = None, lang: str = "it", stdin: IO[Any] | None = None,
+) -> Iterator[JsonLine]:
+    """
+    The cases of one input, one :class:`JsonLine` each, in order (the one strict reader).
+
+    ``.jsonl``/``.ndjson`` files are read line by line (``file:line`` in every error); a
+    ``.json`` file holds one case; ``-`` (standard input) and files of other names are JSON
+    Lines when their first line is a whole JSON object, one JSON document otherwise. Each
+    line's error is an :class:`InvalidCaseError` (no value of a special category in it).
+
+    :raises InputError: the file cannot be opened.
+    """
+    from ._errors import InvalidCaseError  # noqa: PLC0415
+
+    if str(source) == "-":
+        stream: Any = stdin if stdin is not None else getattr(sys.stdin, "buffer", sys.stdin)
+        yield from cases_in(stream, "<stdin>", "sniff", limits=limits, lang=lang, error=InvalidCaseError)
+        return
+    path = Path(source)
+    suffix = path.suffix.lower()
+    mode = "lines" if suffix in JSONL_SUFFIXES else "document" if suffix == ".json" else "sniff"
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        raise InputError(str(path), [_unreadable(path, exc, lang).details[0]]) from None
+    yield from cases_in(stream, str(path), mode, limits=limits, lang=lang, error=InvalidCaseError)
+
+
+def cases_in(
     stream: IO[Any], name: str, mode: str, *, limits: Limits | None = None, lang: str = "it",
     error: type[InputError] = InputError,
 ) -> Iterator[JsonLine]:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._config import CONFIG_FILE
-from ._errors import ErrorDetail, InputError, ScenarioFileError
+from ._errors import ErrorDetail, InclusioneError, InputError, ScenarioFileError
 from ._messages import tr
 from ._models import Reason, Result
 from ._reader import DEFAULT_LIMITS, Limits, inside, read_json, read_yaml
@@ -86,12 +86,35 @@ class Scenario:
 
 @attrs.frozen(kw_only=True)
 class ScenarioOutcome:
-    """The outcome of a scenario: passed, or the list of mismatches (field: expected vs actual)."""
+    """
+    The outcome of a scenario: passed, or the list of mismatches (field: expected vs actual),
+    or the error that kept it from running (its case is invalid, its territory unknown...).
+    """
 
     name: str
     passed: bool
     mismatches: list[str]
     file: Path | None = None
+    error: InclusioneError | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The outcome as JSON: name, passed, mismatches and the error, if any."""
+        return {"name": self.name, "passed": self.passed, "mismatches": list(self.mismatches),
+                "error": None if self.error is None else self.error.to_json()}
+
+
+@attrs.frozen(kw_only=True)
+class ScenarioFileRun:
+    """A scenario file run: its outcomes, or the error that makes the file unusable."""
+
+    file: Path
+    outcomes: tuple[ScenarioOutcome, ...] = ()
+    error: InclusioneError | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The run as JSON: file, error and each scenario's outcome."""
+        return {"file": str(self.file), "error": None if self.error is None else self.error.to_json(),
+                "scenarios": [o.to_json() for o in self.outcomes]}
 
 
 def looks_like_scenario_file(path: Path) -> bool:
@@ -374,3 +397,52 @@ def run_scenario(engine: Engine, scenario: Scenario, *, lang: str = "it") -> Sce
     result = engine.assess(case, as_of=scenario.as_of, territory=scenario.territory)
     mismatches = compare(result, scenario.expected, lang)
     return ScenarioOutcome(name=scenario.name, passed=not mismatches, mismatches=mismatches, file=scenario.file)
+
+
+def scenario_files(engine: Engine, specs: Sequence[str | Path] = (), lang: str = "it") -> list[Path]:
+    """
+    The scenario files named: files, folders (every scenario file inside) or territory ids
+    (the scenario files its configuration lists); with none, those of every territory. Each
+    file once, in order.
+
+    :raises InputError: a spec that is none of these, or a folder without scenario files.
+    """
+    files: list[Path] = []
+    if not specs:
+        for info in engine.territories():
+            files += engine.territory(info.id).scenario_files()
+    for spec in specs:
+        path = Path(spec)
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            found = sorted(f for f in path.rglob("*") if f.is_file() and looks_like_scenario_file(f))
+            if not found:
+                raise InputError(str(spec), [ErrorDetail("$", tr("scenarios.none_in", lang).format(path=spec),
+                                                         str(spec), "scenarios")])
+            files += found
+        elif str(spec) in engine.index.ids():
+            files += engine.territory(str(spec)).scenario_files()
+        else:
+            known = ", ".join(engine.index.ids())
+            raise InputError(str(spec), [ErrorDetail(
+                "$", tr("scenarios.not_a_path", lang).format(path=str(spec), known=known), str(spec), "path")])
+    return list({f.resolve(): f for f in files}.values())
+
+
+def run_scenario_files(engine: Engine, files: Iterable[Path], *, lang: str = "it") -> Iterator[ScenarioFileRun]:
+    """Run every scenario of each file; a file or a scenario that cannot run gives its error, the others go on."""
+    for file in files:
+        try:
+            scenarios = load_scenarios(file, limits=engine.limits)
+        except InclusioneError as exc:
+            yield ScenarioFileRun(file=file, error=exc)
+            continue
+        outcomes = []
+        for scenario in scenarios:
+            try:
+                outcomes.append(run_scenario(engine, scenario, lang=lang))
+            except InclusioneError as exc:
+                outcomes.append(ScenarioOutcome(name=scenario.name, passed=False, mismatches=[], file=file,
+                                                error=exc))
+        yield ScenarioFileRun(file=file, outcomes=tuple(outcomes))

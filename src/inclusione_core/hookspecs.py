@@ -82,6 +82,29 @@ def inclusione_configure_converter(converter: cattrs.Converter) -> None:
     """
 
 
+RegisterRenderer = Callable[..., None]
+"""``register(name, factory, *, description="", media_type="text/plain")``: ``factory(out, lang)`` makes a
+:class:`~inclusione_core.Renderer` writing to ``out``."""
+
+
+@hookspec
+def inclusione_register_renderers(register: RegisterRenderer) -> None:
+    """
+    Register output renderers (formats the CLI offers as ``--format NAME``, and any face
+    through :meth:`~inclusione_core.Engine.renderer`).
+
+    Every plugin contributes; a name registered by a territory plugin takes precedence over
+    the core's (``text``, ``markdown``, ``json``, ``jsonl``, ``csv``), and two plugins
+    registering the same name is an error. A renderer writes
+    :class:`~inclusione_core.View` objects only: it never sees a raw result or case.
+
+    :param register: call ``register(name, factory, description=..., media_type=...)`` once per renderer.
+    :return: nothing.
+
+    .. versionadded:: 0.2.0
+    """
+
+
 @hookspec(firstresult=True)
 def inclusione_assess_profile(
     case: Case, territory: Territory, as_of: dt.date

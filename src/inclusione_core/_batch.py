@@ -1,0 +1,101 @@
+"""
+Assessing many cases in one stream: each case gives exactly one outcome, in input order.
+
+:meth:`Engine.assess_stream` takes the lines of a reader (:func:`read_cases`) or cases
+already in memory and yields, for each, either the view of its result for one recipient
+(audited) or its error: whatever fails for one case (its line, its territory's
+configuration, a plugin, a defect of the core) fails that case only; the others go on.
+The CLI, the HTTP service and the batch engine are faces over this one loop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._errors import InclusioneError
+from ._models import Case, Purpose
+from ._reader import JsonLine
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+    from ._privacy import Recipient, View
+
+__all__ = ["Outcome"]
+
+DEBUG_ENV = "INCLUSIONE_DEBUG"
+
+
+@attrs.frozen
+class Outcome:
+    """
+    What one case of a stream gave: the view of its result, or its error.
+
+    :ivar source: where the case came from (``file.jsonl:3``, ``<stdin>:1``, ``<case 0>``).
+    :ivar view: the recipient's view of the result (audited), when the case was assessed.
+    :ivar error: why it was not, otherwise.
+    :ivar internal: the error is a defect of the core or of a plugin, not of the input.
+    """
+
+    source: str
+    view: View | None = None
+    error: InclusioneError | None = None
+    internal: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """One line of a JSON Lines stream: the view's JSON, or ``{source, error}``."""
+        if self.view is not None:
+            return self.view.to_json()
+        assert self.error is not None
+        return {"source": self.source, "error": self.error.to_json()}
+
+
+class InternalError(InclusioneError):
+    """A defect met while assessing one case (not the input's fault); the stream goes on."""
+
+    __module__ = "inclusione_core"
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        super().__init__(f"errore interno ({kind}): è un difetto del programma, non del caso; segnalalo"
+                         f" ({DEBUG_ENV}=1 mostra i dettagli)")
+
+
+def assess_stream(
+    engine: Engine,
+    cases: Iterable[JsonLine | Case | Mapping[str, Any]],
+    *,
+    as_of: dt.date,
+    recipient: Recipient | str,
+    purpose: Purpose | str,
+    territory: str | None = None,
+    channel: str = "api",
+    redact: bool = False,
+) -> Iterator[Outcome]:
+    """See :meth:`Engine.assess_stream`."""
+    debug = os.environ.get(DEBUG_ENV, "") not in ("", "0")
+    for i, item in enumerate(cases):
+        source = item.source if isinstance(item, JsonLine) else f"<case {i}>"
+        try:
+            if isinstance(item, JsonLine):
+                if item.error is not None:
+                    raise item.error
+                case = engine.load_case(item.data, source, checked=True)  # the reader applied the limits
+            else:
+                case = item if isinstance(item, Case) else engine.load_case(item, source)
+            result = engine.assess(case, as_of=as_of, territory=territory, source=source)
+            # the only way out: the view of the result for the recipient (audited)
+            view = engine.disclose_result(result, case, recipient=recipient, purpose=purpose, channel=channel)
+        except InclusioneError as exc:
+            yield Outcome(source=source, error=exc.without_values() if redact else exc)
+            continue
+        except Exception as exc:  # a defect on this case: said, and the others go on
+            if isinstance(exc, BrokenPipeError) or debug:
+                raise
+            yield Outcome(source=source, error=InternalError(type(exc).__name__), internal=True)
+            continue
+        yield Outcome(source=source, view=view)

@@ -1,0 +1,239 @@
+"""
+Output renderers: how the views that leave the core are written, one format each.
+
+A renderer is opened on an output stream and written to a view at a time, so that a batch
+of a million cases streams through it; the failures of a batch go through it too (one
+error line in a machine format). The built-in ones are registered like any plugin's,
+through ``inclusione_register_renderers``:
+
+* ``text``: the explained result (or the case view) for an operator's terminal;
+* ``markdown``: the same report as Markdown;
+* ``json``: one JSON document, the list of every view's JSON (``view.schema.json``);
+* ``jsonl``: one JSON line per view or failure (what ``--json`` prints);
+* ``csv``: one row per result, Italian (or English) headers, ``;``-separated for Italian
+  spreadsheets, with a byte order mark so that they read it as UTF-8.
+
+Every renderer reads only a :class:`~inclusione_core.View` (and its filtered result),
+never a raw result or case.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+import attrs
+
+from ._messages import tr
+from .hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from ._config import Territory
+    from ._errors import InclusioneError
+    from ._privacy import View
+
+__all__ = ["Renderer", "RendererInfo"]
+
+
+class Renderer(Protocol):
+    """
+    Writes views in one format to the stream it was opened on.
+
+    Made by the factory a plugin registers: ``factory(out, lang) -> Renderer``.
+    """
+
+    def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
+        """Write one view (``heading``: a title above it, e.g. the example's, where the format has room)."""
+
+    def failure(self, source: str, error: InclusioneError) -> None:
+        """Write one case's failure in a batch (formats for people leave it to the error stream)."""
+
+    def close(self) -> None:
+        """Finish the output (close a JSON list...)."""
+
+
+RendererFactory = Callable[[TextIO, str], Renderer]
+
+
+@attrs.frozen
+class RendererInfo:
+    """A registered renderer: its name, what it writes, and who provides it."""
+
+    name: str
+    description: str
+    media_type: str
+    factory: RendererFactory
+    plugin: str = ""
+
+
+def _dumps(data: Any, *, pretty: bool = False) -> str:
+    # allow_nan=False: NaN is not JSON; a value that slipped through is an error, never invalid output
+    if pretty:
+        return json.dumps(data, ensure_ascii=False, indent=2, default=str, allow_nan=False)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False)
+
+
+class TextRenderer:
+    """The explained result or the case view, as text, views separated by a rule."""
+
+    def __init__(self, out: TextIO, lang: str) -> None:
+        self.out, self.lang, self.count = out, lang, 0
+
+    def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
+        from ._render import result_text, view_text  # noqa: PLC0415
+
+        if self.count:
+            self.out.write("\n" + ("" if heading else "-" * 100 + "\n"))
+        self.count += 1
+        if heading:
+            self.out.write(heading + "\n\n")
+        text = result_text(view, territory, self.lang) if view.result is not None else \
+            view_text(view, territory, self.lang)
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def failure(self, source: str, error: InclusioneError) -> None:
+        """Left to the error stream (the CLI prints the error report there)."""
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+class MarkdownRenderer(TextRenderer):
+    """The same reports as Markdown, separated by a horizontal rule."""
+
+    def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
+        from ._render import report_markdown  # noqa: PLC0415
+        from ._report import view_report  # noqa: PLC0415
+
+        if self.count:
+            self.out.write("\n---\n\n")
+        self.count += 1
+        if heading:  # its first line a title, the others as they are
+            first, *rest = heading.splitlines()
+            self.out.write("\n".join([f"## {first.lstrip('# ')}", *(line.strip() for line in rest)]) + "\n\n")
+        self.out.write(report_markdown(view_report(view, territory, self.lang), self.lang))
+        self.out.flush()
+
+
+class JsonLinesRenderer:
+    """One JSON line per view (its JSON, as ``view.schema.json`` says) or per failure (``{source, error}``)."""
+
+    def __init__(self, out: TextIO, lang: str) -> None:
+        self.out = out
+
+    def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
+        self.out.write(_dumps(view.to_json()) + "\n")
+        self.out.flush()
+
+    def failure(self, source: str, error: InclusioneError) -> None:
+        self.out.write(_dumps({"source": source, "error": error.to_json()}) + "\n")
+        self.out.flush()
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+class JsonRenderer:
+    """One JSON document: the list of the views' JSON and of the failures, in order, written as they come."""
+
+    def __init__(self, out: TextIO, lang: str) -> None:
+        self.out, self.count = out, 0
+
+    def _item(self, data: Any) -> None:
+        self.out.write(("[\n" if not self.count else ",\n") + _dumps(data, pretty=True))
+        self.count += 1
+
+    def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
+        self._item(view.to_json())
+
+    def failure(self, source: str, error: InclusioneError) -> None:
+        self._item({"source": source, "error": error.to_json()})
+
+    def close(self) -> None:
+        self.out.write("[]\n" if not self.count else "\n]\n")
+        self.out.flush()
+
+
+CSV_COLUMNS = (
+    "csv.case", "csv.territory", "csv.as_of", "csv.recipient", "csv.purpose", "csv.occupability", "csv.complexity",
+    "csv.activability", "csv.pathway", "csv.routing_service", "csv.channel", "csv.deadline", "csv.equipe",
+    "csv.members", "csv.interventions", "csv.late", "csv.measures", "csv.not_disclosed",
+)
+
+
+class CsvRenderer:
+    """
+    One row per result view, for a spreadsheet: headers in the output's language,
+    ``;``-separated (the comma is the decimal separator in Italy), UTF-8 with a byte order
+    mark. Masked values read ``non comunicato``; a case view has no row (write results).
+    """
+
+    def __init__(self, out: TextIO, lang: str) -> None:
+        self.out, self.lang = out, lang
+        self.writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        self.out.write("\ufeff")
+        self.writer.writerow([tr(c, lang) for c in CSV_COLUMNS])
+
+    def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
+        from ._report import label  # noqa: PLC0415
+
+        r = view.result
+        if r is None:
+            from ._errors import ErrorDetail, InputError  # noqa: PLC0415
+
+            raise InputError("--format csv", [ErrorDetail("$", tr("csv.results_only", self.lang), None, "format")])
+        masked = set(view.masked)
+        hidden = tr("not_disclosed_grade", self.lang)
+        p = r.profile.profile
+
+        def grade(value: Any, prefix: str, name: str) -> str:
+            if f"$.profile.profile.{name}" in masked:
+                return hidden
+            return "" if value is None else tr(f"{prefix}.{value.value}", self.lang)
+
+        routing_masked = "$.routing" in masked
+        equipe_masked = "$.equipe" in masked
+        self.writer.writerow([
+            r.case_id, r.territory, r.as_of.isoformat(), view.recipient.kind, view.purpose.value,
+            grade(p.occupability, "grade", "occupability"), grade(p.complexity, "grade", "complexity"),
+            grade(p.activability, "act", "activability"),
+            hidden if "$.profile.profile.pathway" in masked else p.pathway,
+            hidden if routing_masked else label(territory, ("services",), r.routing.service, self.lang),
+            hidden if routing_masked else r.routing.channel,
+            "" if routing_masked or r.routing.deadline is None else r.routing.deadline.isoformat(),
+            hidden if equipe_masked else r.equipe.format,
+            "" if equipe_masked else ", ".join(m.role for m in r.equipe.members),
+            ", ".join(i.code for i in r.interventions),
+            ", ".join(d.code for d in r.deadlines if d.status.value in ("due", "overdue")),
+            ", ".join(f"{m.measure}" for m in r.measures if m.in_force),
+            ", ".join(w.category for w in view.not_disclosed),
+        ])
+        self.out.flush()
+
+    def failure(self, source: str, error: InclusioneError) -> None:
+        """Left to the error stream: a spreadsheet row per case assessed."""
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+BUILT_IN = (
+    ("text", "testo spiegato per l'operatore / explained text for the operator", "text/plain", TextRenderer),
+    ("markdown", "lo stesso in Markdown / the same as Markdown", "text/markdown", MarkdownRenderer),
+    ("json", "un documento JSON: la lista delle viste / one JSON document: the list of views", "application/json",
+     JsonRenderer),
+    ("jsonl", "una riga JSON per vista o errore / one JSON line per view or error", "application/x-ndjson",
+     JsonLinesRenderer),
+    ("csv", "una riga per risultato, per fogli di calcolo / one row per result, for spreadsheets", "text/csv",
+     CsvRenderer),
+)
+
+
+@hookimpl(trylast=True)
+def inclusione_register_renderers(register: Callable[..., None]) -> None:
+    """The core's renderers: text, markdown, json, jsonl, csv."""
+    for name, description, media_type, factory in BUILT_IN:
+        register(name, factory, description=description, media_type=media_type)

@@ -1,0 +1,141 @@
+"""
+What every command shares: exit statuses, output streams, and the engine the global options ask for.
+
+Only the standard library at module level: ``inclusione --help`` answers at once. The
+engine, attrs, cattrs and jsonschema are imported when a command runs.
+"""
+
+# Imports inside functions are the point: they keep start-up fast.
+# ruff: noqa: PLC0415
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._texts import message
+
+if TYPE_CHECKING:
+    from inclusione_core import AuditLog, AuditRecord, Engine, Limits
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INVALID = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a command killed by it
+PURPOSES = ("assessment", "equipe", "referral", "monitoring", "statistics")  # Purpose, without importing it
+DEFAULT_RECIPIENT = "ssp"  # the social service holding the case...
+DEFAULT_PURPOSE = "assessment"  # ...for the multidimensional assessment
+AUDIT_ENV = "INCLUSIONE_AUDIT"
+AUDIT_KEY_ENV = "INCLUSIONE_AUDIT_KEY_FILE"  # names a file holding the audit's HMAC key, never the key itself
+MIN_AUDIT_KEY_BYTES = 32
+DEBUG_ENV = "INCLUSIONE_DEBUG"
+
+
+def out(text: str = "") -> None:
+    """A line on standard output."""
+    print(text, file=sys.stdout)
+
+
+def err(text: str) -> None:
+    """A line on standard error."""
+    print(text, file=sys.stderr)
+
+
+def emit_json(data: Any, *, pretty: bool = True) -> None:
+    """JSON on standard output (``allow_nan=False``: a value that is not JSON is an error, never invalid output)."""
+    if pretty:
+        out(json.dumps(data, ensure_ascii=False, indent=2, default=str, allow_nan=False))
+    else:
+        out(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False))
+    sys.stdout.flush()
+
+
+def debugging() -> bool:
+    """``INCLUSIONE_DEBUG`` set: defects raise with their traceback."""
+    return os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+class NoticeAudit:
+    """An in-memory audit that says once, on stderr, that its records will not be kept."""
+
+    def __init__(self, inner: AuditLog, lang: str) -> None:
+        self.inner = inner
+        self.lang = lang
+        self.told = False
+
+    def append(self, record: AuditRecord) -> None:
+        """Keep the record (in memory), saying the first time that it will be lost."""
+        if not self.told:
+            self.told = True
+            err(message(self.lang, "no_audit"))
+        self.inner.append(record)
+
+    def records(self, case_id: str | None = None) -> list[AuditRecord]:
+        """The records kept."""
+        return self.inner.records(case_id)
+
+
+def engine(args: argparse.Namespace, *, notice: bool = True) -> Engine:
+    """
+    The engine for a command: configuration directories, limits, and the audit of
+    ``--audit`` (a JSON Lines file) or an in-memory one that warns, at the first
+    disclosure, that its records are lost (``notice=False``: the demo, which discloses
+    only example cases).
+    """
+    from inclusione_core import Engine, ErrorDetail, InputError, JsonlAuditLog, MemoryAuditLog
+
+    for d in args.config_dir:
+        if not d.is_dir():
+            raise InputError(str(d), [ErrorDetail("$", message(args.lang, "no_config_dir"), str(d), "config-dir")])
+    path = getattr(args, "audit", None)
+    audit: AuditLog
+    if path is not None:
+        audit = JsonlAuditLog(path, key=audit_key(args.lang))
+    else:
+        audit = NoticeAudit(MemoryAuditLog(), args.lang) if notice else MemoryAuditLog()
+    return Engine(config_dirs=args.config_dir, audit=audit, limits=limits(args))
+
+
+def limits(args: argparse.Namespace) -> Limits:
+    """The limits of ``--limit NAME=VALUE`` over the defaults; a bad one is an input error."""
+    from inclusione_core import ErrorDetail, InputError, Limits
+
+    settings = [*getattr(args, "limit", []), *getattr(args, "limit_after", [])]
+    try:
+        return Limits.parse(settings)
+    except ValueError as exc:
+        raise InputError("--limit", [ErrorDetail("$", message(args.lang, "bad_limit", problem=exc), None,
+                                                 "limit")]) from None
+
+
+def audit_key(lang: str) -> bytes | None:
+    """
+    The audit's HMAC key, from the file named by ``INCLUSIONE_AUDIT_KEY_FILE`` (its bytes,
+    without a final line ending); ``None`` when the variable is not set.
+    """
+    from inclusione_core import ErrorDetail, InputError
+
+    name = os.environ.get(AUDIT_KEY_ENV, "")
+    if not name:
+        return None
+    try:
+        key = Path(name).read_bytes().rstrip(b"\r\n")
+    except OSError as exc:
+        problem = message(lang, "key_unreadable", env=AUDIT_KEY_ENV, exc=exc.strerror or exc)
+        raise InputError(name, [ErrorDetail("$", problem, rule="audit-key")]) from None
+    if len(key) < MIN_AUDIT_KEY_BYTES:
+        problem = message(lang, "key_short", env=AUDIT_KEY_ENV, n=len(key), min=MIN_AUDIT_KEY_BYTES)
+        raise InputError(name, [ErrorDetail("$", problem, rule="audit-key")])
+    return key
+
+
+def output_format(args: argparse.Namespace) -> str:
+    """The format of the views a command prints: ``--format``, else ``jsonl`` with ``--json``, else ``text``."""
+    chosen: str | None = getattr(args, "format", None)
+    return chosen or ("jsonl" if args.json else "text")

@@ -1,0 +1,244 @@
+"""The parser of ``inclusione`` and its ``main``: one module per command does the rest."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import assess, demo, privacy, scenarios, schema, territories, validate
+from ._common import (
+    AUDIT_ENV,
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_OK,
+    debugging,
+    emit_json,
+    err,
+)
+from ._texts import help_text, message
+
+COMMANDS = (territories, validate, assess, schema, scenarios, demo, privacy)
+"""The command modules, in the order of the help."""
+LANGS = ("it", "en")
+
+
+def default_lang() -> str:
+    """``INCLUSIONE_LANG``, when it is a language the command speaks; else Italian."""
+    lang = os.environ.get("INCLUSIONE_LANG", "it")
+    return lang if lang in LANGS else "it"
+
+
+def prescan_lang(argv: Sequence[str]) -> str:
+    """The language asked on the command line, so that even ``--help`` speaks it."""
+    lang = default_lang()
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    return lang if lang in LANGS else "it"
+
+
+def date_type(lang: str) -> Any:
+    """An argparse type for ``AAAA-MM-GG`` dates, with the message in ``lang``."""
+
+    def parse(value: str) -> Any:
+        import datetime as dt  # noqa: PLC0415
+
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            with contextlib.suppress(ValueError):
+                return dt.date.fromisoformat(value)
+        raise argparse.ArgumentTypeError(help_text(lang, "bad_date").format(value=value))
+
+    return parse
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any, **_kw: Any) -> None:
+        import inclusione_core  # noqa: PLC0415
+
+        print(f"inclusione_core {inclusione_core.__version__}")
+        parser.exit()
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, except that help or usage written to a closed pipe is not silently lost (exit 141)."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            (file or sys.stderr).write(message)  # argparse would swallow the BrokenPipeError
+
+
+def _common(lang: str, *, top: bool) -> Parser:
+    """
+    The global options, accepted before and after the command (``inclusione assess --json``).
+
+    On the commands they default to ``SUPPRESS`` so as not to overwrite what was given
+    before the command; ``--config-dir`` and ``--limit`` after the command go to
+    ``*_after`` and are appended by :func:`main`.
+    """
+    p = Parser(add_help=False)
+    suppress: Any = argparse.SUPPRESS
+    audit_default: Any = (Path(os.environ[AUDIT_ENV]) if os.environ.get(AUDIT_ENV) else None) if top else suppress
+    p.add_argument("--lang", choices=LANGS, default=default_lang() if top else suppress, help=help_text(lang, "lang"))
+    p.add_argument("--json", action="store_true", default=False if top else suppress, help=help_text(lang, "json"))
+    p.add_argument("--config-dir", action="append", type=Path, metavar="DIR", default=[] if top else suppress,
+                   dest="config_dir" if top else "config_dir_after", help=help_text(lang, "config_dir"))
+    p.add_argument("--audit", type=Path, metavar="FILE", default=audit_default, help=help_text(lang, "audit"))
+    p.add_argument("--limit", action="append", metavar="NAME=VALUE", default=[] if top else suppress,
+                   dest="limit" if top else "limit_after", help=help_text(lang, "limit"))
+    return p
+
+
+class Commands:
+    """Adds the commands' parsers: ``command(name)`` makes one with the global options and its help."""
+
+    def __init__(self, parser: Parser, lang: str) -> None:
+        self.lang = lang
+        self.after = _common(lang, top=False)
+        self.sub = parser.add_subparsers(dest="command", title=help_text(lang, "commands"),
+                                         metavar="COMANDO" if lang == "it" else "COMMAND")
+
+    def command(self, name: str, *, key: str | None = None, within: Any = None) -> argparse.ArgumentParser:
+        """A command's parser (``within``: the subparsers of a command with subcommands)."""
+        text = help_text(self.lang, key or name)
+        p = (within or self.sub).add_parser(name, help=text, description=text, parents=[self.after], add_help=False)
+        p.add_argument("-h", "--help", action="help", help=help_text(self.lang, "help"))
+        return p
+
+    def help(self, key: str) -> str:
+        """A help text in the parser's language."""
+        return help_text(self.lang, key)
+
+    def format_option(self, p: argparse.ArgumentParser) -> None:
+        """``--format NAME``: the renderer of the views the command prints (checked when it runs)."""
+        p.add_argument("--format", metavar="NAME", help=help_text(self.lang, "format"))
+
+    def date_option(self, p: argparse.ArgumentParser, key: str) -> None:
+        """``--as-of DATE``."""
+        p.add_argument("--as-of", type=date_type(self.lang), metavar="DATE", help=help_text(self.lang, key))
+
+
+def build_parser(lang: str = "it") -> argparse.ArgumentParser:
+    """The argument parser, with help texts in ``lang``."""
+    parser = Parser(prog="inclusione", description=help_text(lang, "description"), epilog=help_text(lang, "epilog"),
+                    parents=[_common(lang, top=True)], add_help=False)
+    parser.add_argument("-h", "--help", action="help", help=help_text(lang, "help"))
+    parser.add_argument("--version", action=_VersionAction, help=help_text(lang, "version"))
+    commands = Commands(parser, lang)
+    for module in COMMANDS:
+        module.add(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """
+    Run the ``inclusione`` command; return the exit status (never raises on bad input).
+
+    Exit status: 0 ok, 1 a scenario failed, 2 invalid input (every error listed), 3 an
+    internal error (a defect: ``INCLUSIONE_DEBUG=1`` shows the traceback), 130
+    interrupted, 141 a closed stdout (``inclusione ... | head``: the run did not finish).
+
+    :param argv: the arguments (default: ``sys.argv[1:]``).
+    """
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, so that a pipe closed under the last output is seen now
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush does not fail again."""
+    with contextlib.suppress(OSError, ValueError):  # a stdout without a file descriptor (tests)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _exit_code(exc: SystemExit) -> int:
+    code = exc.code
+    if code is None:
+        return EXIT_OK
+    return code if isinstance(code, int) else EXIT_INVALID
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    lang = prescan_lang(args_list)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # exotic streams: leave them be
+                reconfigure(errors="replace")
+    parser = build_parser(lang)
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:
+        return _exit_code(exc)
+    lang = args.lang = getattr(args, "lang", lang)
+    args.config_dir = [*args.config_dir, *getattr(args, "config_dir_after", [])]
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_INVALID
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_printer(lang)
+            code: int = args.func(args)
+    except KeyboardInterrupt:
+        err(message(lang, "interrupted"))
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # e.g. `inclusione assess many.jsonl | head`: handled by main()
+        raise
+    except Exception as exc:
+        return _report_exception(exc, args)
+    return code
+
+
+def _warning_printer(lang: str) -> Any:
+    """Show the audit's warnings as the command's own (``avviso: ...``), others as Python does."""
+    default = warnings.showwarning
+
+    def show(text: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+             line: str | None = None) -> None:
+        if category.__name__ == "AuditWarning":
+            err(f"{message(lang, 'warning')}: {text}")
+        else:
+            default(text, category, filename, lineno, file, line)
+
+    return show
+
+
+def _report_exception(exc: Exception, args: argparse.Namespace) -> int:
+    from inclusione_core import InclusioneError  # noqa: PLC0415
+    from inclusione_core.render import error_text  # noqa: PLC0415
+
+    lang = args.lang
+    if isinstance(exc, InclusioneError):
+        if getattr(args, "recipient", None) is not None:  # output meant for a named recipient: no values
+            exc = exc.without_values()
+        err(error_text(exc, lang))
+        if args.json:
+            emit_json({"error": exc.to_json()}, pretty=False)  # one line, also at the end of a stream
+        return EXIT_INVALID
+    if isinstance(exc, OSError):
+        err(message(lang, "io", exc=exc))
+        return EXIT_INVALID
+    if debugging():
+        raise exc
+    text = str(exc)
+    err(message(lang, "internal", kind=type(exc).__name__, exc=text if len(text) <= 80 else text[:79] + "…"))
+    return EXIT_INTERNAL

@@ -1,0 +1,80 @@
+"""
+``inclusione assess CASE``: assess one case, or a stream of them, and explain every decision.
+
+Each case gives exactly one output, in order (a view, or its error: one JSON line each
+with ``--json``), whatever fails for it; the output is the view of the result for the
+recipient (default: the social service holding the case, for the assessment), in the
+``--format`` asked; each view is recorded in the disclosure audit.
+"""
+
+# ruff: noqa: PLC0415 - the engine is imported when the command runs, not at start-up
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from ._common import (
+    DEFAULT_PURPOSE,
+    DEFAULT_RECIPIENT,
+    EXIT_INTERNAL,
+    EXIT_INVALID,
+    EXIT_OK,
+    PURPOSES,
+    engine,
+    err,
+    output_format,
+)
+from ._texts import message
+
+if TYPE_CHECKING:
+    from ._main import Commands
+
+
+def add(commands: Commands) -> None:
+    """The command's parser."""
+    p = commands.command("assess")
+    p.add_argument("case", metavar="CASE", help=commands.help("assess.case"))
+    p.add_argument("--territory", metavar="ID", help=commands.help("assess.territory"))
+    commands.date_option(p, "assess.as_of")
+    p.add_argument("--recipient", metavar="KIND", default=None, help=commands.help("recipient"))
+    p.add_argument("--purpose", choices=PURPOSES, default=DEFAULT_PURPOSE, help=commands.help("purpose"))
+    commands.format_option(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Assess every case of the input, each on its own; exit 2 if any failed, 3 if a defect did."""
+    import datetime as dt
+
+    from inclusione_core import read_cases
+    from inclusione_core.render import error_text
+
+    lang = args.lang
+    eng = engine(args)
+    renderer = eng.renderer(output_format(args), sys.stdout, lang=lang)
+    named = args.recipient is not None  # output meant for a named recipient: errors carry no value
+    outcomes = eng.assess_stream(
+        read_cases(args.case, limits=eng.limits, lang=lang), as_of=args.as_of or dt.date.today(),
+        recipient=args.recipient or DEFAULT_RECIPIENT, purpose=args.purpose, territory=args.territory,
+        channel="cli", redact=named)
+    total = failed = internal = 0
+    for outcome in outcomes:
+        total += 1
+        if outcome.view is not None:
+            renderer.view(outcome.view, eng.territory(outcome.view.territory))
+            continue
+        assert outcome.error is not None
+        failed += 1
+        internal += outcome.internal
+        kind = getattr(outcome.error, "kind", type(outcome.error).__name__)
+        err(f"{outcome.source}: {message(lang, 'internal_line', kind=kind)}" if outcome.internal
+            else error_text(outcome.error, lang))
+        renderer.failure(outcome.source, outcome.error)
+    renderer.close()
+    if total > 1:
+        err(message(lang, "batch_summary", total=total, ok=total - failed, failed=failed))
+    if internal:
+        return EXIT_INTERNAL
+    return EXIT_INVALID if failed else EXIT_OK
