@@ -438,8 +438,9 @@ def _addressee(territory: Territory, recipient: Recipient | str, purpose: Purpos
     if who.kind not in known:
         # the kind is the caller's own argument, not case data: named in the message too
         listed = ", ".join(sorted(known)) or "—"
-        errors.append(ErrorDetail("$.recipient", f"destinatario {who.kind[:40]!r} non previsto dalla configurazione"
-                                  f" privacy del territorio {territory.id} (previsti: {listed})", who.kind, "recipient"))
+        text = (f"destinatario {who.kind[:40]!r} non previsto dalla configurazione privacy del territorio"
+                f" {territory.id} (previsti: {listed})")
+        errors.append(ErrorDetail("$.recipient", text, who.kind, "recipient"))
     try:
         why = Purpose(purpose)
     except ValueError:
