@@ -430,3 +430,36 @@ def test_run_scenario_runs_a_scenario_file(tmp_path: Path, run_scenario: Callabl
     assert not outcome.passed
     with pytest.raises(pytest.fail.Exception, match="non_valutato"):
         run_scenario(bad, check=True)
+
+
+# --------------------------------------------------------------------------- listing
+
+
+def test_the_engine_lists_its_plugins_with_distribution_version_and_territories() -> None:
+    """Engine.plugins(): the core first (its defaults as one), then each plugin with its territories."""
+    engine = Engine()
+    engine.territory("prato")  # territories are registered when first asked for
+    rows = {p.name: p for p in engine.plugins()}
+    first = engine.plugins()[0]
+    assert first.core and first.name == "inclusione_core" and "italia" in first.territories
+    for name, dist, territory in (("prato", "inclusione-prato", "prato"), ("sil", "inclusione-sil", "sil"),
+                                  ("toscana", "inclusione-toscana", "toscana")):
+        row = rows[name]
+        assert metadata.Distribution.from_name(row.distribution).metadata["Name"] == dist
+        assert row.version == metadata.version(dist)
+        assert row.territories == (territory,) and not row.core
+
+
+def test_a_module_registered_without_entry_point_reports_its_distribution_version() -> None:
+    """No plugin writes a ``__version__`` shim: the core finds the distribution of the module's package."""
+    import inclusione_prato
+
+    assert not hasattr(inclusione_prato, "__version__")
+    pm = get_plugin_manager(load_entrypoints=False, plugins=(("a-mano", inclusione_prato),))
+    rows = {p.name: p for p in Engine(plugin_manager=pm).plugins()}
+    assert rows["a-mano"].version == metadata.version("inclusione-prato")
+    # an object that is no module: its __version__, else unknown
+    pm = get_plugin_manager(load_entrypoints=False, plugins=(("versionato", RouteTo(None, version="2.5")),
+                                                             ("anonimo", types.SimpleNamespace())))
+    rows = {p.name: p for p in Engine(plugin_manager=pm).plugins()}
+    assert (rows["versionato"].version, rows["anonimo"].version) == ("2.5", "0+unknown")

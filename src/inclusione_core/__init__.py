@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         TransitionError,
     )
     from ._models import (
+        HOUSEHOLD_PARTY,
         Access,
         AccessChannel,
         Activability,
@@ -107,6 +108,7 @@ if TYPE_CHECKING:
     from .referrals import record, update_referral
 
 __all__ = [
+    "HOUSEHOLD_PARTY",
     "PROJECT",
     "SCHEMA_NAMES",
     "Access",
@@ -211,6 +213,7 @@ __all__ = [
 
 # Public name -> private module defining it (kept in step with ``__all__`` by a test).
 _EXPORTS: dict[str, str] = {
+    "HOUSEHOLD_PARTY": "._models",
     "Access": "._models",
     "AccessChannel": "._models",
     "Activability": "._models",

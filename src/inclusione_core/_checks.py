@@ -19,9 +19,9 @@ from typing import Any, get_args
 
 import attrs
 
-from ._config import HOUSEHOLD_PARTY, Territory
+from ._config import Territory
 from ._errors import ErrorDetail
-from ._models import Case, Consent, Member
+from ._models import HOUSEHOLD_PARTY, Case, Consent, Member
 from ._reader import Limits
 
 __all__ = ["check_case"]

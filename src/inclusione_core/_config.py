@@ -15,7 +15,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +23,12 @@ import attrs
 
 from ._errors import ConfigurationError, ErrorDetail, InclusioneError, RuleCollisionError
 from ._messages import tr
-from ._models import Citation, ConfigLayer
+from ._models import HOUSEHOLD_PARTY, Citation, ConfigLayer
 from ._reader import DEFAULT_LIMITS, Limits, YamlDocument, inside, read_yaml
 
 __all__ = ["Territory", "TerritoryIndex", "load_yaml"]
 
 CONFIG_FILE = "territory.yaml"
-HOUSEHOLD_PARTY = "nucleo"
 FILES_KEY = "_files"
 
 # Sections whose entries are keyed by id; an id defined twice needs ``override: true``.
@@ -79,7 +78,8 @@ def _outside(root: Path, at: str, value: Any) -> ErrorDetail:
     return ErrorDetail(at, tr("reader.outside", "it").format(root=root), value, "path")
 
 
-def _get(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+def dig(data: Mapping[str, Any], path: Sequence[str]) -> Any:
+    """The value at ``path`` in nested mappings, or None where a step is missing."""
     cur: Any = data
     for step in path:
         if not isinstance(cur, Mapping) or step not in cur:
@@ -176,8 +176,8 @@ def _merge(parent: dict[str, Any], layer: _Layer) -> dict[str, Any]:
     out.update({key: child[key] for key in LAYER_OWN if key in child})
     collisions: list[ErrorDetail] = []
     for path in KEYED:
-        theirs = dict(_get(out, path) or {})
-        for key, entry in (_get(child, path) or {}).items():
+        theirs = dict(dig(out, path) or {})
+        for key, entry in (dig(child, path) or {}).items():
             before = theirs.get(key)
             if path == FLOWS and before is None and entry.get("override") and _special_by_law(entry):
                 merged = _new_widening_flow(entry, (*path, key), layer, collisions)  # acknowledged with override
@@ -191,12 +191,12 @@ def _merge(parent: dict[str, Any], layer: _Layer) -> dict[str, Any]:
             _set(out, path, theirs)
     collisions += _reclassified(parent, out, child)
     for path in SINGLE:
-        mine = _get(child, path)
-        merged = None if mine is None else _merge_entry(_get(out, path), mine, path, layer, collisions)
+        mine = dig(child, path)
+        merged = None if mine is None else _merge_entry(dig(out, path), mine, path, layer, collisions)
         if merged is not None:
             _set(out, path, merged)
     for path in ORDERED:
-        rules = _merge_rules(list(_get(out, path) or []), _get(child, path) or [], path, layer, collisions)
+        rules = _merge_rules(list(dig(out, path) or []), dig(child, path) or [], path, layer, collisions)
         if rules:
             _set(out, path, rules)
     handled = {p[0] for p in (*KEYED, *SINGLE, *ORDERED)}
@@ -219,7 +219,7 @@ def _merge(parent: dict[str, Any], layer: _Layer) -> dict[str, Any]:
             collisions.append(_outside(folder, f"$.examples[{i}].case", ex["case"]))
         else:
             out["examples"].append({**ex, "case": str(target)})
-    for code, entry in (_get(child, ("instruments",)) or {}).items():
+    for code, entry in (dig(child, ("instruments",)) or {}).items():
         for key in ("schema", "example"):
             if key in entry and inside(folder, str(entry[key])) is None:
                 collisions.append(_outside(folder, f"$.instruments.{code}.{key}", entry[key]))
@@ -274,7 +274,7 @@ def _widening(before: Mapping[str, Any] | None, after: Mapping[str, Any], entry:
 
 def _category(cfg: Mapping[str, Any], by: str, code: str) -> str | None:
     """The effective data category of a code in a (merged) configuration, as Territory.data_category."""
-    entry = _get(cfg, (by, code))
+    entry = dig(cfg, (by, code))
     if entry is None:
         return None
     if "data_category" in entry:
@@ -292,15 +292,15 @@ def _reclassified(parent: Mapping[str, Any], merged: Mapping[str, Any], child: M
     """
     errors: list[ErrorDetail] = []
     for by in ("needs", "dimensions", "services", "interventions"):
-        for code in _get(parent, (by,)) or {}:
+        for code in dig(parent, (by,)) or {}:
             before, after = _category(parent, by, code), _category(merged, by, code)
             if before not in SPECIAL_CATEGORIES or after in SPECIAL_CATEGORIES:
                 continue
             # the entry that changed it: the code's own, or (for a need) its dimension's
-            own = (_get(child, (by, code)) or {})
+            own = (dig(child, (by, code)) or {})
             cause = (by, code) if "data_category" in own or by != "needs" else (
-                "dimensions", str(_get(merged, (by, code, "dimension"))))
-            entry = _get(child, cause) or {}
+                "dimensions", str(dig(merged, (by, code, "dimension"))))
+            entry = dig(child, cause) or {}
             act = entry.get("legal_basis") or {}
             if entry.get("override") and act.get("kind") == "law" and act.get("document"):
                 continue
@@ -391,15 +391,15 @@ class Territory:
 
     def section(self, *path: str) -> dict[str, Any]:
         """A keyed section (``services``, ``equipe.formats``...), empty when absent."""
-        return dict(_get(self.data, path) or {})
+        return dict(dig(self.data, path) or {})
 
     def rules(self, *path: str) -> list[dict[str, Any]]:
         """An ordered rule list (``routing.rules``...), most specific layer first."""
-        return list(_get(self.data, path) or [])
+        return list(dig(self.data, path) or [])
 
     def setting(self, *path: str) -> dict[str, Any] | None:
         """A single settings object (``profile.occupability``, ``monitoring``) or None."""
-        value = _get(self.data, path)
+        value = dig(self.data, path)
         return dict(value) if value is not None else None
 
     def file_of(self, entry: Mapping[str, Any]) -> str:
@@ -475,7 +475,7 @@ class Territory:
         (treated as special: an unknown service id could be a SerD under another name), except
         the household itself (``nucleo``) among services: ``process``.
         """
-        entry = _get(self.data, (by, code))
+        entry = dig(self.data, (by, code))
         if by == "services":
             if entry is None:
                 return "process" if code == HOUSEHOLD_PARTY else "records"
@@ -649,22 +649,22 @@ def _walk_predicates(pred: Mapping[str, Any], path: str) -> Iterator[tuple[str, 
 def _check_references(cfg: Mapping[str, Any], leaf: _Layer) -> None:
     """Cross-reference checks on the merged configuration (unknown ids, cycles)."""
     errors: list[ErrorDetail] = []
-    dims = set(_get(cfg, ("dimensions",)) or {})
-    needs = set(_get(cfg, ("needs",)) or {})
-    services = _get(cfg, ("services",)) or {}
+    dims = set(dig(cfg, ("dimensions",)) or {})
+    needs = set(dig(cfg, ("needs",)) or {})
+    services = dig(cfg, ("services",)) or {}
     kinds = {s["kind"] for s in services.values()}
-    roles = _get(cfg, ("roles",)) or {}
-    formats = _get(cfg, ("equipe", "formats")) or {}
-    interventions = _get(cfg, ("interventions",)) or {}
+    roles = dig(cfg, ("roles",)) or {}
+    formats = dig(cfg, ("equipe", "formats")) or {}
+    interventions = dig(cfg, ("interventions",)) or {}
 
     def need(value: Any, known: Any, path: str, what: str, rule: str) -> None:
         if value not in known:
             errors.append(ErrorDetail(path, f"{what} sconosciuto/a", value, rule))
 
-    for code, d in (_get(cfg, ("dimensions",)) or {}).items():
+    for code, d in (dig(cfg, ("dimensions",)) or {}).items():
         if "refines" in d:
             need(d["refines"], dims, f"$.dimensions.{code}.refines", "dimensione", "ref:dimensions")
-    for code, n in (_get(cfg, ("needs",)) or {}).items():
+    for code, n in (dig(cfg, ("needs",)) or {}).items():
         need(n["dimension"], dims, f"$.needs.{code}.dimension", "dimensione", "ref:dimensions")
     for code, r in roles.items():
         need(r["service"], kinds, f"$.roles.{code}.service", "tipo di servizio", "ref:services.kind")
@@ -674,17 +674,17 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer) -> None:
         for i, t in enumerate(f.get("triggers", [])):
             for role in t["add_roles"]:
                 need(role, roles, f"$.equipe.formats.{code}.triggers[{i}].add_roles", "ruolo", "ref:roles")
-    for i, s in enumerate(_get(cfg, ("equipe", "selection")) or []):
+    for i, s in enumerate(dig(cfg, ("equipe", "selection")) or []):
         need(s["format"], formats, f"$.equipe.selection[{i}].format", "format", "ref:equipe.formats")
-    for i, r in enumerate(_get(cfg, ("routing", "rules")) or []):
+    for i, r in enumerate(dig(cfg, ("routing", "rules")) or []):
         for key in ("service", "booking_at"):
             if key in r:
                 need(r[key], services, f"$.routing.rules[{i}].{key}", "servizio", "ref:services")
     for code, svc in services.items():
         for target in svc.get("redirect_to", []):
             need(target, services, f"$.services.{code}.redirect_to", "servizio", "ref:services")
-    recipients = _get(cfg, ("privacy", "recipients")) or {}
-    for code, flow in (_get(cfg, ("privacy", "flows")) or {}).items():
+    recipients = dig(cfg, ("privacy", "recipients")) or {}
+    for code, flow in (dig(cfg, ("privacy", "flows")) or {}).items():
         path = f"$.privacy.flows.{code}.recipient"
         need(flow["recipient"], recipients, path, "destinatario", "ref:privacy.recipients")
     for code, item in interventions.items():
@@ -693,20 +693,20 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer) -> None:
     errors += _cycles(interventions)
 
     predicate_sites: list[tuple[str, Mapping[str, Any]]] = []
-    for i, r in enumerate(_get(cfg, ("routing", "rules")) or []):
+    for i, r in enumerate(dig(cfg, ("routing", "rules")) or []):
         predicate_sites.append((f"$.routing.rules[{i}].when", r["when"]))
-    for i, r in enumerate(_get(cfg, ("profile", "pathways")) or []):
+    for i, r in enumerate(dig(cfg, ("profile", "pathways")) or []):
         predicate_sites.append((f"$.profile.pathways[{i}].when", r["when"]))
-    for i, r in enumerate(_get(cfg, ("equipe", "selection")) or []):
+    for i, r in enumerate(dig(cfg, ("equipe", "selection")) or []):
         predicate_sites.append((f"$.equipe.selection[{i}].when", r["when"]))
     for code, f in formats.items():
         for i, t in enumerate(f.get("triggers", [])):
             predicate_sites.append((f"$.equipe.formats.{code}.triggers[{i}].when", t["when"]))
     for code, item in interventions.items():
         predicate_sites.append((f"$.interventions.{code}.suitable_when", item["suitable_when"]))
-    for code, flag in (_get(cfg, ("profile", "flags")) or {}).items():
+    for code, flag in (dig(cfg, ("profile", "flags")) or {}).items():
         predicate_sites.append((f"$.profile.flags.{code}.when", flag["when"]))
-    for code, m in (_get(cfg, ("measures",)) or {}).items():
+    for code, m in (dig(cfg, ("measures",)) or {}).items():
         if "eligible_when" in m:
             predicate_sites.append((f"$.measures.{code}.eligible_when", m["eligible_when"]))
     for base, pred in predicate_sites:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -138,6 +138,9 @@ class RoutingOutcome(StrEnum):
 
 
 # --------------------------------------------------------------------------- case
+
+HOUSEHOLD_PARTY = "nucleo"
+"""The household as a party: an equipe member's role and service, a signature's party."""
 
 ADULT_AGE = 18
 """Age of majority (codice civile, art. 2): a minor's consent is given by a legal representative."""
@@ -700,6 +703,15 @@ class Equipe:
     members: tuple[EquipeMember, ...]
     reasons: tuple[Reason, ...]
     decided_by: DecidedBy | None = None
+
+    NONE: ClassVar[str] = "nessuna"
+    """The format of "no equipe"."""
+
+    @classmethod
+    def none(cls, reason: Reason) -> Equipe:
+        """No equipe convened (format ``nessuna``, no members), with why."""
+        return cls(format=cls.NONE, label="nessuna equipe", household_takes_part=False, modes=(), members=(),
+                   reasons=(reason,))
 
 
 @attrs.frozen(kw_only=True)

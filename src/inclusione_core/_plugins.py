@@ -19,12 +19,13 @@ gave it, and an exception or a wrong return type becomes a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -147,7 +148,7 @@ class Hooks:
     # ------------------------------------------------------------------ plumbing
 
     def _distribution(self, name: str, plugin: object) -> tuple[str, str]:
-        """The distribution and version of a registered plugin: from its entry point, else its ``__version__``."""
+        """The distribution and version of a registered plugin: from its entry point, else from its module."""
         if name.startswith(CORE):
             return CORE, core_version()
         if self._distributions is None:
@@ -379,5 +380,26 @@ class Hooks:
 
 
 def _module_version(plugin: object) -> str:
+    """
+    A plugin registered without its entry point (by hand, or under another name): its
+    ``__version__``, else the version of the distribution whose ``inclusione_core`` entry
+    points, or installed files, name its top-level package, else ``0+unknown``.
+    """
     version = getattr(plugin, "__version__", None)
-    return str(version) if version else "0+unknown"
+    if version:
+        return str(version)
+    top = str(getattr(plugin, "__name__", "")).partition(".")[0]
+    return _package_versions().get(top, "0+unknown") if top else "0+unknown"
+
+
+@functools.cache
+def _package_versions() -> Mapping[str, str]:
+    """Top-level package -> version of the distribution providing it."""
+    found: dict[str, str] = {}
+    for top, dists in metadata.packages_distributions().items():
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            found[top] = metadata.version(dists[0])
+    for ep in metadata.entry_points(group=PROJECT):  # editable installs list no package files
+        if ep.dist is not None:
+            found[ep.module.partition(".")[0]] = ep.dist.version
+    return found

@@ -42,7 +42,7 @@ import attrs
 import cattrs
 
 from ._categories import BY_CODE, DataCategory, Export
-from ._config import Territory, citation
+from ._config import Territory, citation, dig
 from ._fields import CATEGORY_KEY, EXPORT_KEY
 from ._models import (
     Case,
@@ -151,6 +151,14 @@ class View:
     masked: tuple[str, ...] = ()
     kind: str = "case"
     result: Result | None = None
+
+    def get(self, *path: str) -> Any:
+        """
+        The disclosed value at ``path`` in :attr:`data` (``view.get("assessment", "stage")``),
+        or None where the recipient may not see it or the case has none: what a document
+        builder reads, never the case.
+        """
+        return dig(self.data, path)
 
     def categories_withheld(self) -> list[str]:
         """The categories withheld, sorted."""

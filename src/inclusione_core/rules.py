@@ -13,7 +13,8 @@ let it do so without re-implementing the core (and without importing private mod
   (the configured ``profile.occupability`` bands), for a rule that falls back to it;
 * :func:`dated_value` and :func:`citation`: read dated values and sources;
 * :func:`find_territory_dir`: where a plugin's reference configuration is, installed or
-  in a source checkout;
+  in a source checkout; :func:`territory_registration`: the registration hook of a plugin
+  that ships one territory, so that no plugin writes it again;
 * :func:`schema_details`: jsonschema errors of a plugin's own tables as the core reports
   its own (``message @ $.path``, Italian, never quoting the offending value whole). Read
   the tables themselves with :func:`inclusione_core.read_yaml`, the one reader.
@@ -24,6 +25,7 @@ Instruments (JSON Schemas named in ``instruments:``) are validated with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +37,7 @@ from ._predicates import Facts, Inputs, evaluate
 from ._reasons import core_reason
 from ._reasons import from_entry as reason_from_entry
 from ._schema import details_from as schema_details
+from .hookspecs import RegisterTerritory, hookimpl
 
 if TYPE_CHECKING:
     from ._config import Territory
@@ -54,6 +57,7 @@ __all__ = [
     "find_territory_dir",
     "reason_from_entry",
     "schema_details",
+    "territory_registration",
 ]
 
 
@@ -89,3 +93,29 @@ def find_territory_dir(package_dir: Path | str, territory: str, packaged: str = 
         if (candidate / "territory.yaml").is_file():
             return candidate
     raise FileNotFoundError(f"configurazione del territorio {territory!r} non trovata vicino a {base}")
+
+
+def territory_registration(territory: str, directory: Callable[[], Path],
+                           extends: str = "") -> Callable[[RegisterTerritory], None]:
+    """
+    The ``inclusione_register_territories`` implementation of a plugin that ships one
+    territory: bind it in the plugin's module under that name, for pluggy to find::
+
+        def prato_dir() -> Path:
+            return find_territory_dir(Path(__file__).parent, "prato")
+
+        inclusione_register_territories = territory_registration("prato", prato_dir, "toscana")
+
+    :param directory: called when the engine asks, so that a missing configuration is
+        reported then, not at import.
+    :param extends: the parent layer, for the docstring only (the layer says it in its
+        ``extends:``).
+    """
+
+    @hookimpl
+    def inclusione_register_territories(register: RegisterTerritory) -> None:
+        register(territory, directory())
+
+    parent = f" (extends ``{extends}``)" if extends else ""
+    inclusione_register_territories.__doc__ = f"Register the layer ``{territory}``{parent}."
+    return inclusione_register_territories

@@ -177,10 +177,29 @@ def test_a_sender_outside_the_form_kinds_is_refused(
     engine: Engine, prato: Territory, example: Callable[[str], dict[str, Any]]
 ) -> None:
     """A referral sent by the SerD cannot be written on this form: the error names the field and the value."""
-    case = engine.load_case(with_referral(example("dipendenze_e_lavoro.json"), from_service="serd"))
+    data = with_referral(example("dipendenze_e_lavoro.json"), from_service="serd")
+    for consent in data["consents"]:  # the sender may be disclosed for the referral
+        consent["purposes"].append("referral")
+    case = engine.load_case(data)
     with pytest.raises(InputError) as info:
         build_scheda_invio(case, referral="INV-1", sender_operator="Operatore SerD", engine=engine)
     assert ("$.servizio_inviante.tipo", "serd") in [(d.path, d.value) for d in info.value.details]
+
+
+def test_a_sender_that_reveals_a_special_category_needs_a_consent(
+    engine: Engine, prato: Territory, example: Callable[[str], dict[str, Any]]
+) -> None:
+    """
+    A form from the SerD tells the CPI the person is in its care: without a consent for
+    the referral the sender is withheld, and the form is refused naming the field (it is
+    never filled from the raw referral).
+    """
+    case = engine.load_case(with_referral(example("dipendenze_e_lavoro.json"), from_service="serd"))
+    with pytest.raises(InputError) as info:
+        build_scheda_invio(case, referral="INV-1", sender_operator="Operatore SerD", engine=engine)
+    [detail] = info.value.details
+    assert (detail.path, detail.rule, detail.value) == ("$.referrals[0].from_service", "privacy", None)
+    assert "servizio inviante" in detail.message
 
 
 def test_unknown_referral_or_member_is_a_clear_error(

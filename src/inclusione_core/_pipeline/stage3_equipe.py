@@ -12,12 +12,10 @@ import datetime as dt
 from typing import Any
 
 from .._config import Territory
-from .._models import Case, Equipe, EquipeMember, Profile, Reason, Routing
+from .._models import HOUSEHOLD_PARTY, Case, Equipe, EquipeMember, Profile, Reason, Routing
 from .._predicates import Facts, evaluate
 from .._reasons import core_reason, from_entry
 from ..hookspecs import hookimpl
-
-HOUSEHOLD = "nucleo"
 
 
 def service_for_role(territory: Territory, role: str) -> str:
@@ -58,8 +56,7 @@ def compose(case: Case, territory: Territory, as_of: dt.date, profile: Profile) 
         reason = core_reason(territory, "equipe.nessun_format",
                              "Nessun format di equipe applicabile: il caso non richiede un'equipe.",
                              "No equipe format applies: the case needs no equipe.", categories=read)
-        return Equipe(format="nessuna", label="nessuna equipe", household_takes_part=False, modes=(),
-                      members=(), reasons=(reason,))
+        return Equipe.none(reason)
     fmt = territory.section("equipe", "formats")[code]
     roles = territory.section("roles")
     members: dict[str, EquipeMember] = {}
@@ -83,7 +80,7 @@ def compose(case: Case, territory: Territory, as_of: dt.date, profile: Profile) 
         src_entry: dict[str, Any] = fmt | {"source": fmt.get("household_source", fmt["source"])}
         msg = {"it": "Il nucleo familiare partecipa all'equipe.",
                "en": "The household takes part in the equipe."}
-        members[HOUSEHOLD] = EquipeMember(role=HOUSEHOLD, service=HOUSEHOLD,
+        members[HOUSEHOLD_PARTY] = EquipeMember(role=HOUSEHOLD_PARTY, service=HOUSEHOLD_PARTY,
                                           reason=from_entry(territory, src_entry, f"equipe.{code}.nucleo", msg,
                                                             categories=read))
     return Equipe(

@@ -34,14 +34,3 @@ __all__ = [
     "prato_dir",
     "required_parties",
 ]
-
-
-def __getattr__(name: str) -> str:
-    if name == "__version__":
-        from importlib import metadata  # noqa: PLC0415 - only when asked
-
-        try:
-            return metadata.version("inclusione-prato")
-        except metadata.PackageNotFoundError:  # running from a source tree
-            return "0+unknown"
-    raise AttributeError(f"module 'inclusione_prato' has no attribute {name!r}")

@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from inclusione_core import (
+    HOUSEHOLD_PARTY,
     Case,
     DataCategory,
     Engine,
@@ -54,7 +55,6 @@ CHANNEL = "elenco_nominativo"
 REVIEW = "verifica_progetto"
 NOT_DISCLOSED = "non_comunicato"
 RDC = "rdc"
-HOUSEHOLD = "nucleo"
 ESSENTIAL = ("cpi", "ssp")
 """The EM always gathers the CPI and the social service holding the case (seed 000)."""
 
@@ -110,7 +110,7 @@ def _recipients(results: Sequence[Result], territory: Territory) -> dict[str, st
     out = {kind: kind for kind in ESSENTIAL}
     for result in results:
         for m in result.equipe.members:
-            if m.service == HOUSEHOLD:
+            if m.service == HOUSEHOLD_PARTY:
                 continue
             kind = territory.service_kind(m.service) or m.service
             out.setdefault(kind, m.service)
@@ -121,15 +121,6 @@ def _common(values: Sequence[Any]) -> Any:
     """A value shown only if every recipient's view has it, and the same (None otherwise)."""
     first = values[0]
     return first if all(v == first for v in values[1:]) else None
-
-
-def _get(data: Mapping[str, Any], *path: str) -> Any:
-    node: Any = data
-    for key in path:
-        if not isinstance(node, Mapping) or key not in node:
-            return None
-        node = node[key]
-    return node
 
 
 def _shared_items(lists: Sequence[Sequence[Any]]) -> list[Any]:
@@ -150,11 +141,11 @@ def _why(case_views: Sequence[View], result_views: Sequence[View], schede: Seque
     refused = result_views[0].data["routing"]["outcome"] == RoutingOutcome.REFUSED.value
     # on the agenda because an equipe was convened: said even when its format is not communicated
     if (equipe["members"] or equipe["format"] == NOT_DISCLOSED) and not refused:
-        measures = _shared_items([v.data.get("measures") or [] for v in case_views])
+        measures = _shared_items([v.get("measures") or [] for v in case_views])
         active = {m["code"] for m in measures if dt.date.fromisoformat(m["valid_from"]) <= meeting
                   and (m["valid_to"] is None or meeting <= dt.date.fromisoformat(m["valid_to"]))}
-        stage = _common([_get(v.data, "assessment", "stage") for v in case_views])
-        date = _common([_get(v.data, "assessment", "date") for v in case_views])
+        stage = _common([v.get("assessment", "stage") for v in case_views])
+        date = _common([v.get("assessment", "date") for v in case_views])
         rdc = RDC in active and stage == "analisi_preliminare"
         source = "analisi_preliminare" if rdc else "valutazione"
         where = "equipe" if equipe["format"] == NOT_DISCLOSED else equipe["label"]
@@ -186,15 +177,15 @@ def _entry(case: Case, result: Result, engine: Engine, territory: Territory, rec
         item = {"ruolo": m["role"], "servizio": m["service"]}
         if item not in componenti:
             componenti.append(item)
-    needs = _shared_items([[n["code"] for n in _get(v.data, "assessment", "needs") or []] for v in case_views])
-    measures = _shared_items([v.data.get("measures") or [] for v in case_views])
+    needs = _shared_items([[n["code"] for n in v.get("assessment", "needs") or []] for v in case_views])
+    measures = _shared_items([v.get("measures") or [] for v in case_views])
     active = sorted({m["code"] for m in measures if dt.date.fromisoformat(m["valid_from"]) <= meeting
                      and (m["valid_to"] is None or meeting <= dt.date.fromisoformat(m["valid_to"]))})
     equipe = result_views[0].data["equipe"]
     entry: dict[str, Any] = {
-        "case_id": _common([v.data.get("id") for v in case_views]) or case.id,
-        "riferimento_nucleo": _common([_get(v.data, "household", "id") for v in case_views]),
-        "operatore": _common([v.data.get("operator") for v in case_views]) or None,
+        "case_id": case_views[0].case_id,
+        "riferimento_nucleo": _common([v.get("household", "id") for v in case_views]),
+        "operatore": _common([v.get("operator") for v in case_views]) or None,
         "format": equipe["format"],
         "format_label": equipe["label"],
         "partecipa_nucleo": equipe["household_takes_part"],

@@ -76,12 +76,11 @@ def _withheld_error(case: Case, view: View, path: str, what: str) -> InputError:
 
 
 def _member(case: Case, view: View, member: str | None) -> dict[str, Any]:
-    household = view.data.get("household")
-    if household is None or "members" not in household:
+    members: list[dict[str, Any]] | None = view.get("household", "members")
+    if members is None:
         raise _withheld_error(case, view, "$.household.members", "il nucleo")
-    members: list[dict[str, Any]] = household["members"]
     if member is None:
-        ready = (view.data.get("assessment") or {}).get("work_ready_members") or []
+        ready = view.get("assessment", "work_ready_members") or []
         member = ready[0] if ready else members[0].get("id")
     for m in members:
         if m.get("id") == member:
@@ -121,13 +120,10 @@ def previous_contacts(view: View, territory: Territory, referral: Mapping[str, A
         if day <= sent_on:
             seen[service] = min(day, seen.get(service, day))
 
-    data = view.data
-    access = data.get("access") or {}
-    met(access.get("point"), access.get("date"))
-    met(access.get("from_service"), access.get("date"))
-    assessment = data.get("assessment") or {}
-    met(assessment.get("by_service"), assessment.get("date"))
-    for other in data.get("referrals") or []:
+    met(view.get("access", "point"), view.get("access", "date"))
+    met(view.get("access", "from_service"), view.get("access", "date"))
+    met(view.get("assessment", "by_service"), view.get("assessment", "date"))
+    for other in view.get("referrals") or []:
         if other["id"] != referral["id"]:
             met(other["from_service"], other["sent_on"])
             met(other["to_service"], other["sent_on"])
@@ -146,7 +142,7 @@ def previous_contacts(view: View, territory: Territory, referral: Mapping[str, A
 
 
 def _needs(view: View) -> list[dict[str, Any]]:
-    needs: list[dict[str, Any]] = (view.data.get("assessment") or {}).get("needs") or []
+    needs: list[dict[str, Any]] = view.get("assessment", "needs") or []
     return needs
 
 
@@ -231,18 +227,23 @@ def build_scheda_invio(
     recipient = Recipient(kind=kind, service=ref.to_service, name=receiver_operator or "")
     view = engine.disclose_case(case, recipient=recipient, purpose=Purpose.REFERRAL, as_of=when, channel=CHANNEL)
     allowed = Allowed(engine, case, [kind], Purpose.REFERRAL)
-    shown = next((r for r in view.data.get("referrals") or [] if r["id"] == ref.id), None)
-    if shown is None:
+    at = next((i for i, r in enumerate(view.get("referrals") or []) if r["id"] == ref.id), None)
+    if at is None:
         raise _withheld_error(case, view, "$.referrals", "l'invio")
-    # Sender and recipient are the parties of the act itself, not content about the person:
-    # the recipient learns who sends the form by receiving it.
-    shown = {**shown, "from_service": ref.from_service, "to_service": ref.to_service}
+    shown = view.data["referrals"][at]
+    # A form from the SerD or the CSM tells the CPI that the person is in their care: it
+    # leaves only when the sender may be disclosed (a basis or the person's consent).
+    where = next((i for i, r in enumerate(case.referrals) if r.id == ref.id), at)  # the caller's path
+    for party in ("from_service", "to_service"):
+        if shown[party] is None:
+            raise _withheld_error(case, view, f"$.referrals[{where}].{party}",
+                                  "il servizio inviante" if party == "from_service" else "il servizio destinatario")
     person = _member(case, view, member)
     channel = _CHANNELS.get(shown["channel"], "altro")
-    household_id = (view.data.get("household") or {}).get("id")
+    household_id = view.get("household", "id")
     form: dict[str, Any] = {
         "id_scheda": scheda_id or shown["id"],
-        "case_id": view.data.get("id", case.id),
+        "case_id": view.case_id,
         "data_invio": shown["sent_on"],
         "servizio_inviante": _service(territory, shown["from_service"], sender_operator),
         "servizio_destinatario": _service(territory, shown["to_service"], receiver_operator),

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from inclusione_core import Citation, Equipe, Problem, Project, Reason, Territory, hookimpl
+from inclusione_core import HOUSEHOLD_PARTY, Citation, Equipe, Problem, Project, Reason, Territory, hookimpl
 
 from ._territory import SEED, TERRITORY
 
-HOUSEHOLD = "nucleo"
 RULE = "prato.verbale.firma_mancante"
 SOURCE = Citation(
     document=SEED,
@@ -28,7 +27,7 @@ SOURCE = Citation(
 
 def required_parties(project: Project, equipe: Equipe) -> dict[str, str]:
     """Every party that must sign, in order, with why it is a party (``nucleo`` first)."""
-    parties: dict[str, str] = {HOUSEHOLD: "nucleo"}
+    parties: dict[str, str] = {HOUSEHOLD_PARTY: "nucleo"}
     for member in equipe.members:
         parties.setdefault(member.service, "equipe")
     for item in project.interventions:
@@ -82,7 +81,7 @@ def inclusione_validate_project(
     services = territory.section("services")
     for party in missing_signatures(project, equipe, territory, as_of):
         why_it, why_en = _WHY[parties[party]]
-        label = _HOUSEHOLD_LABEL if party == HOUSEHOLD else services.get(party, {}).get("label")
+        label = _HOUSEHOLD_LABEL if party == HOUSEHOLD_PARTY else services.get(party, {}).get("label")
         who_it = f"{label['it']} ({party})" if label else party
         who_en = f"{label['en']} ({party})" if label else party
         later = [s for s in project.signatures if s.party == party and s.signed_on > as_of]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inclusione_core import hookimpl
-from inclusione_core.hookspecs import RegisterTerritory
-from inclusione_core.rules import find_territory_dir
+from inclusione_core.rules import find_territory_dir, territory_registration
 
 TERRITORY = "prato"
 SEED = "000_24df67fb6b651f98.txt"
@@ -18,7 +16,4 @@ def prato_dir() -> Path:
     return find_territory_dir(Path(__file__).parent, TERRITORY)
 
 
-@hookimpl
-def inclusione_register_territories(register: RegisterTerritory) -> None:
-    """Register the zone layer ``prato`` (extends ``toscana``)."""
-    register(TERRITORY, prato_dir())
+inclusione_register_territories = territory_registration(TERRITORY, prato_dir, extends="toscana")

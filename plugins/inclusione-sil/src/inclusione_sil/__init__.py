@@ -101,14 +101,3 @@ __all__ = [
     "tables_path",
     "workflow",
 ]
-
-
-def __getattr__(name: str) -> str:
-    if name == "__version__":
-        from importlib import metadata  # noqa: PLC0415 - only when asked
-
-        try:
-            return metadata.version("inclusione-sil")
-        except metadata.PackageNotFoundError:  # running from a source tree
-            return "0+unknown"
-    raise AttributeError(f"module 'inclusione_sil' has no attribute {name!r}")

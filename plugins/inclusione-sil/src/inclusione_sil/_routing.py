@@ -113,5 +113,4 @@ def inclusione_compose_equipe(case: Case, territory: Territory, as_of: dt.date, 
         defined_in=tables.rel,
         categories=closed_reads(territory),
     )
-    return Equipe(format="nessuna", label="nessuna equipe", household_takes_part=False, modes=(), members=(),
-                  reasons=(reason,))
+    return Equipe.none(reason)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inclusione_core import hookimpl
-from inclusione_core.hookspecs import RegisterTerritory
-from inclusione_core.rules import find_territory_dir
+from inclusione_core.rules import find_territory_dir, territory_registration
 
 TERRITORY = "sil"
 SEED = "004_86c0102de81fba5d.txt"
@@ -18,7 +16,4 @@ def sil_dir() -> Path:
     return find_territory_dir(Path(__file__).parent, TERRITORY)
 
 
-@hookimpl
-def inclusione_register_territories(register: RegisterTerritory) -> None:
-    """Register the district layer ``sil`` (extends ``italia``: the seed names no region)."""
-    register(TERRITORY, sil_dir())
+inclusione_register_territories = territory_registration(TERRITORY, sil_dir, extends="italia")

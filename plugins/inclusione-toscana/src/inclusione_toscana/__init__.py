@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inclusione_core import hookimpl
-from inclusione_core.hookspecs import RegisterTerritory
-from inclusione_core.rules import find_territory_dir
+from inclusione_core.rules import find_territory_dir, territory_registration
 
 __all__ = ["TERRITORY", "inclusione_register_territories", "toscana_dir"]
 
@@ -25,18 +23,4 @@ def toscana_dir() -> Path:
     return find_territory_dir(Path(__file__).parent, TERRITORY)
 
 
-@hookimpl
-def inclusione_register_territories(register: RegisterTerritory) -> None:
-    """Register the regional layer ``toscana`` (extends ``italia``)."""
-    register(TERRITORY, toscana_dir())
-
-
-def __getattr__(name: str) -> str:
-    if name == "__version__":
-        from importlib import metadata  # noqa: PLC0415 - only when asked
-
-        try:
-            return metadata.version("inclusione-toscana")
-        except metadata.PackageNotFoundError:  # running from a source tree
-            return "0+unknown"
-    raise AttributeError(f"module 'inclusione_toscana' has no attribute {name!r}")
+inclusione_register_territories = territory_registration(TERRITORY, toscana_dir, extends="italia")
