@@ -22,9 +22,6 @@ from inclusione_core.cli import main
 
 Run = Callable[..., tuple[int, str, str]]
 
-
-
-
 BAD_CASE = {
     "id": "c9",
     "territory": "italia",

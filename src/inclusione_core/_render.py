@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._messages import has_text, tr
-from ._report import Explanation, Report, purpose_label, view_report
+from ._report import Explanation, Report, purpose_label, require_view, view_report
 
 if TYPE_CHECKING:
     from ._audit import AuditRecord
@@ -200,11 +200,10 @@ def view_text(view: View, territory: Territory | None = None, lang: str = "it") 
     return report_text(view_report(view, territory, lang), lang)
 
 
-def _result_view(view: Any) -> View:
-    from ._privacy import View  # noqa: PLC0415
-
-    if not isinstance(view, View) or view.result is None:
-        raise TypeError("result_text renders a result view (Engine.disclose_result), never a raw result")
+def _result_view(obj: object) -> View:
+    view = require_view(obj, "result_text")
+    if view.result is None:
+        raise TypeError("result_text lays out a View of a result (Engine.disclose_result), not of a case")
     return view
 
 

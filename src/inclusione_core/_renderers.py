@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 import attrs
 
 from ._messages import tr
+from ._report import require_view
 from .hookspecs import hookimpl
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ class TextRenderer:
     def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
         from ._render import result_text, view_text  # noqa: PLC0415
 
+        view = require_view(view, "text")
         if self.count:
             self.out.write("\n" + ("" if heading else "-" * 100 + "\n"))
         self.count += 1
@@ -125,6 +127,7 @@ class JsonLinesRenderer:
         self.out = out
 
     def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
+        view = require_view(view, "jsonl")
         self.out.write(_dumps(view.to_json()) + "\n")
         self.out.flush()
 
@@ -147,6 +150,7 @@ class JsonRenderer:
         self.count += 1
 
     def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
+        view = require_view(view, "json")
         self._item(view.to_json())
 
     def failure(self, source: str, error: InclusioneError) -> None:
@@ -162,6 +166,15 @@ CSV_COLUMNS = (
     "csv.activability", "csv.pathway", "csv.routing_service", "csv.channel", "csv.deadline", "csv.equipe",
     "csv.members", "csv.interventions", "csv.late", "csv.measures", "csv.not_disclosed",
 )
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading ``'``
+    (OWASP, CSV injection), so a hostile case id is never run when the file is opened."""
+    return "'" + value if value.startswith(_FORMULA) else value
 
 
 class CsvRenderer:
@@ -180,7 +193,7 @@ class CsvRenderer:
     def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
         from ._report import label  # noqa: PLC0415
 
-        r = view.result
+        r = require_view(view, "csv").result
         if r is None:
             from ._errors import ErrorDetail, InputError  # noqa: PLC0415
 
@@ -196,7 +209,7 @@ class CsvRenderer:
 
         routing_masked = "$.routing" in masked
         equipe_masked = "$.equipe" in masked
-        self.writer.writerow([
+        self.writer.writerow([_cell(c) for c in (
             r.case_id, r.territory, r.as_of.isoformat(), view.recipient.kind, view.purpose.value,
             grade(p.occupability, "grade", "occupability"), grade(p.complexity, "grade", "complexity"),
             grade(p.activability, "act", "activability"),
@@ -210,7 +223,7 @@ class CsvRenderer:
             ", ".join(d.code for d in r.deadlines if d.status.value in ("due", "overdue")),
             ", ".join(f"{m.measure}" for m in r.measures if m.in_force),
             ", ".join(w.category for w in view.not_disclosed),
-        ])
+        )])
         self.out.flush()
 
     def failure(self, source: str, error: InclusioneError) -> None:

@@ -307,6 +307,18 @@ class _Content:
                       sections=tuple(s for s in sections if s is not None))
 
 
+def require_view(obj: object, face: str) -> View:
+    """
+    ``obj`` if it is a :class:`View`; else TypeError: a face lays out only what a
+    disclosure returned, never a raw result or case (Python does not check the types).
+    """
+    from ._privacy import View  # noqa: PLC0415 - _privacy imports this module's users
+
+    if not isinstance(obj, View):
+        raise TypeError(f"{face} lays out a View (from Engine.disclose_*), not {type(obj).__name__}")
+    return obj
+
+
 def view_report(view: View, territory: Territory | None = None, lang: str = "it") -> Report:
     """
     The report of a view: for a result view, the explained result; for a case view (or a
@@ -314,7 +326,9 @@ def view_report(view: View, territory: Territory | None = None, lang: str = "it"
     not disclosed.
 
     :param territory: the compiled territory, for labels (codes only when ``None``).
+    :raises TypeError: ``view`` is not a View.
     """
+    view = require_view(view, "view_report")
     if view.result is not None:
         return _Content(view, territory, lang).report()
     return _data_report(view, territory, lang)
