@@ -162,6 +162,8 @@ ENGINE_INTERNAL = {
     "assess": "the result to the embedding program", "assess_many": "idem", "eligibility": "idem",
     "to_json": "the embedding program's own data", "disclosure_history": "the audit (right of access)",
     "grants": "which categories may flow, to the embedding program (no case data)",
+    "preview_case": "a view marked preview, not audited: every face and View.to_json refuse it",
+    "preview_result": "a view marked preview, not audited: every face and View.to_json refuse it",
     "plugins": "configuration", "renderers": "configuration", "renderer": "a writer of views",
     "validate": "errors in the user's own files", "scenario_files": "configuration",
     "run_scenarios": "scenario outcomes of test fixtures", "with_config_dir": "configuration",

@@ -162,3 +162,21 @@ def test_the_public_api_names_the_view_as_the_exit() -> None:
     for name in ("disclose_case", "disclose_result", "disclose_document"):
         method = getattr(inclusione_core.Engine, name)
         assert typing.get_type_hints(method)["return"] is View
+
+
+def test_a_preview_is_never_laid_out_nor_serialised(prato_result: tuple[Engine, Case, Result]) -> None:
+    """A preview (for building a document, not audited) is refused by every face and by View.to_json."""
+    engine, case, result = prato_result
+    preview = engine.preview_result(result, case, recipient="cpi", purpose=Purpose.EQUIPE)
+    disclosed = engine.disclose_result(result, case, recipient="cpi", purpose=Purpose.EQUIPE)
+    assert preview.preview and not disclosed.preview
+    assert preview.data == disclosed.data  # the same filtering
+    with pytest.raises(TypeError, match="preview"):
+        preview.to_json()
+    for name, info in engine.renderers().items():
+        with pytest.raises(TypeError, match="preview"):
+            info.factory(io.StringIO(), "it").view(preview, None)
+        assert name
+    for face in (render.result_text, render.view_text, render.view_report):
+        with pytest.raises(TypeError, match="preview"):
+            face(preview)

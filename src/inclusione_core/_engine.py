@@ -302,16 +302,30 @@ class Engine:
         disclosure (the engine's clock), never at ``as_of``.
 
         :param as_of: the date whose rules apply (the territory configuration in force).
-
         :param channel: what carries the data out (``api``, ``cli``, ``scheda_invio``...),
             recorded in the audit.
         """
+        view = self._case_view(case, recipient, purpose, as_of, territory)
+        self._audit(view, self.territory(view.territory), channel)
+        return view
+
+    def preview_case(
+        self, case: Case, *, recipient: Recipient | str, purpose: Purpose | str, as_of: dt.date,
+        territory: str | None = None,
+    ) -> View:
+        """
+        What :meth:`disclose_case` would return, **not audited**: the view a plugin builds a
+        document from, when the document then leaves through :meth:`disclose_document` (which
+        audits what actually leaves). Never send a preview itself.
+        """
+        return attrs.evolve(self._case_view(case, recipient, purpose, as_of, territory), preview=True)
+
+    def _case_view(self, case: Case, recipient: Recipient | str, purpose: Purpose | str, as_of: dt.date,
+                   territory: str | None) -> View:
         terr = self.territory(territory or case.territory)
         self.check(case, terr)  # a consent of a non-member or of a minor never opens anything
         who, why = _addressee(terr, recipient, purpose)
-        view = view_case(case, terr, who, why, as_of, self.converter, at=self._now())
-        self._audit(view, terr, channel)
-        return view
+        return view_case(case, terr, who, why, as_of, self.converter, at=self._now())
 
     def grants(self, case: Case, *, recipient: Recipient | str, purpose: Purpose | str,
                territory: str | None = None) -> Grants:
@@ -330,14 +344,23 @@ class Engine:
         channel: str = "api",
     ) -> View:
         """The view of a pipeline result for a recipient (reasons filtered by category); audited."""
+        view = self._result_view(result, case, recipient, purpose)
+        self._audit(view, self.territory(view.territory), channel)
+        return view
+
+    def preview_result(
+        self, result: Result, case: Case, *, recipient: Recipient | str, purpose: Purpose | str,
+    ) -> View:
+        """What :meth:`disclose_result` would return, **not audited** (see :meth:`preview_case`)."""
+        return attrs.evolve(self._result_view(result, case, recipient, purpose), preview=True)
+
+    def _result_view(self, result: Result, case: Case, recipient: Recipient | str, purpose: Purpose | str) -> View:
         if result.case_id != case.id:  # the consents and the audit record must be the result's own case
             raise ValueError(f"il risultato riguarda il caso {result.case_id!r}, non {case.id!r}")
         terr = self.territory(result.territory)
         self.check(case, terr)
         who, why = _addressee(terr, recipient, purpose)
-        view = view_result(result, case, terr, who, why, self.converter, at=self._now())
-        self._audit(view, terr, channel)
-        return view
+        return view_result(result, case, terr, who, why, self.converter, at=self._now())
 
     def disclose_document(
         self, case: Case, document: Mapping[str, Any], *, categories: Mapping[str, str],

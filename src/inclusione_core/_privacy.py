@@ -135,6 +135,9 @@ class View:
     :ivar kind: ``case``, ``result`` or ``document``: what the view is of.
     :ivar result: for a result view, the filtered result as a model (what ``data`` holds as
         JSON): the renderers read it, never the raw result.
+    :ivar preview: from ``Engine.preview_*``: not audited, so never sent; the faces and
+        :meth:`to_json` refuse it (a document built from it leaves through
+        ``Engine.disclose_document``).
     """
 
     case_id: str
@@ -151,6 +154,7 @@ class View:
     masked: tuple[str, ...] = ()
     kind: str = "case"
     result: Result | None = None
+    preview: bool = False
 
     def get(self, *path: str) -> Any:
         """
@@ -171,7 +175,11 @@ class View:
         view, ``data`` for a case or a document), the categories disclosed with their
         basis, those not disclosed and the parts masked. Never the per-path ``withheld``
         list, which is the controller's.
+
+        :raises TypeError: the view is a preview (not audited).
         """
+        if self.preview:
+            raise TypeError("a preview (Engine.preview_*) is not audited and never leaves: disclose it")
         return {
             "case_id": self.case_id,
             "territory": self.territory,

@@ -309,13 +309,16 @@ class _Content:
 
 def require_view(obj: object, face: str) -> View:
     """
-    ``obj`` if it is a :class:`View`; else TypeError: a face lays out only what a
-    disclosure returned, never a raw result or case (Python does not check the types).
+    ``obj`` if it is a disclosed :class:`View`; else TypeError: a face lays out only what
+    a disclosure returned (audited), never a raw result or case (Python does not check
+    the types) nor a preview.
     """
     from ._privacy import View  # noqa: PLC0415 - _privacy imports this module's users
 
     if not isinstance(obj, View):
         raise TypeError(f"{face} lays out a View (from Engine.disclose_*), not {type(obj).__name__}")
+    if obj.preview:
+        raise TypeError(f"{face} lays out a disclosed View: a preview (Engine.preview_*) is not audited")
     return obj
 
 

@@ -264,3 +264,43 @@ def test_what_is_not_transmitted_reveals_nothing_about_special_data(
     form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
     assert [d["categoria"] for d in form["dati_non_trasmessi"]] == SPECIAL
     assert not SPECIAL_NEEDS & set(form["bisogni_emergenti"])
+
+
+def test_free_text_leaves_only_with_a_basis_for_records(
+    audited_engine: Engine, example: Callable[[str], dict[str, Any]]
+) -> None:
+    """
+    The sender's notes and other information may say anything: they are judged as
+    ``records`` (special), left out without a basis and listed as not transmitted, and go
+    with a consent covering records for the CPI and the referral.
+    """
+    engine = audited_engine
+    text = {"notes": "Segue terapia presso il SerD.", "other_information": "Colloquio del 2 aprile."}
+    case = engine.load_case(with_referral(example("dipendenze_e_lavoro.json")))
+    form = build_scheda_invio(case, referral="INV-1", sender_operator="Lucia Rindi", engine=engine, **text)
+    assert "note" not in form and "altre_informazioni" not in form
+    assert "records" in {d["categoria"] for d in form["dati_non_trasmessi"]}
+    data = with_referral(example("dipendenze_e_lavoro.json"))
+    data["consents"] = [consent(id=f"CONS-R{i}", member=m, categories=["records"]) for i, m in
+                        enumerate(("m1", "m2"))]
+    data["consents"].append(consent(id="CONS-R3", member="m3", categories=["records"],
+                                    representative={"role": "genitore", "name": "Anna Bruni", "member": "m2"}))
+    case = engine.load_case(data)
+    form = build_scheda_invio(case, referral="INV-1", sender_operator="Lucia Rindi", engine=engine, **text)
+    assert (form["note"], form["altre_informazioni"]) == (text["notes"], text["other_information"])
+    record = engine.disclosure_history(case.id)[-1]
+    assert "records" in {d["category"] for d in record.disclosed}
+
+
+def test_the_form_leaves_once_through_the_document_disclosure(
+    audited_engine: Engine, example: Callable[[str], dict[str, Any]]
+) -> None:
+    """One audit record per form (the document that left), none for a form refused as invalid."""
+    engine = audited_engine
+    case = engine.load_case(with_referral(example("dipendenze_e_lavoro.json"), to_service="segretariato"))
+    with pytest.raises(InputError):
+        build_scheda_invio(case, referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
+    assert engine.disclosure_history(case.id) == []
+    case = engine.load_case(with_referral(example("dipendenze_e_lavoro.json")))
+    build_scheda_invio(case, referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
+    assert len(engine.disclosure_history(case.id)) == 1

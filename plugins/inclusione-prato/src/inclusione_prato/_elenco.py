@@ -16,14 +16,16 @@ A case is on the agenda when, on the meeting date:
 * its project has a progress review due or overdue ("se non si verificano anche
   periodicamente gli stati di avanzamento").
 
-The list goes to every service of the EM (``destinatari``: the CPI, the social service and
-every service that an equipe on the agenda convenes), so each entry carries only what
-**all** of them may receive for the equipe (purpose ``equipe``): its data come from
-:meth:`inclusione_core.Engine.disclose_case` and ``disclose_result`` for each recipient
-(audited on channel ``elenco_nominativo``), and what is left out is listed in the
-entry's ``dati_non_trasmessi`` (see :mod:`inclusione_prato._privacy`). An addiction need,
-or the SerD among the members, shows only when every recipient has a basis or a valid
-consent for addiction data.
+The list goes to every service of the EM (``destinatari``: the CPI, the social service
+and every service that an equipe on the agenda convenes), so each entry carries only
+what **all** of them may receive for the equipe (purpose ``equipe``): its data come from
+each recipient's views of the case and of its result (``Engine.preview_case`` and
+``preview_result``), and the entry leaves to each recipient through
+:meth:`inclusione_core.Engine.disclose_document` (audited on channel
+``elenco_nominativo``); what is left out is listed in the entry's ``dati_non_trasmessi``
+(see :mod:`inclusione_prato._privacy`). An addiction need, or the SerD among the
+members, shows only when every recipient has a basis or a valid consent for addiction
+data.
 """
 
 from __future__ import annotations
@@ -55,6 +57,16 @@ CHANNEL = "elenco_nominativo"
 REVIEW = "verifica_progetto"
 NOT_DISCLOSED = "non_comunicato"
 RDC = "rdc"
+ENTRY_CATEGORIES: dict[str, str] = {
+    # built only from what every recipient's view showed; the categories say what each field is
+    "case_id": DataCategory.PROCESS.value, "riferimento_nucleo": DataCategory.IDENTITY.value,
+    "operatore": DataCategory.PROCESS.value, "format": DataCategory.PROCESS.value,
+    "format_label": DataCategory.PROCESS.value, "partecipa_nucleo": DataCategory.PROCESS.value,
+    "modalita": DataCategory.PROCESS.value, "componenti": DataCategory.PROCESS.value,
+    "aree_di_bisogno": DataCategory.SOCIAL.value, "misure_attive": DataCategory.ECONOMIC.value,
+    "motivi": DataCategory.PROCESS.value, "dati_non_trasmessi": DataCategory.PROCESS.value,
+}
+"""The data category of each field of an entry, for :meth:`inclusione_core.Engine.disclose_document`."""
 ESSENTIAL = ("cpi", "ssp")
 """The EM always gathers the CPI and the social service holding the case (seed 000)."""
 
@@ -163,14 +175,15 @@ def _why(case_views: Sequence[View], result_views: Sequence[View], schede: Seque
 
 def _entry(case: Case, result: Result, engine: Engine, territory: Territory, recipients: Mapping[str, str],
            schede: Sequence[Mapping[str, Any]], meeting: dt.date) -> dict[str, Any]:
-    """One case of the agenda: what every recipient may receive, each disclosure audited."""
+    """
+    One case of the agenda: what every recipient may receive, built from their views
+    (previews) and sent through ``disclose_document`` to each of them (audited).
+    """
     case_views, result_views = [], []
-    for kind, service in recipients.items():
-        who = Recipient(kind=kind, service=service)
-        case_views.append(engine.disclose_case(case, recipient=who, purpose=Purpose.EQUIPE, as_of=meeting,
-                                               channel=CHANNEL))
-        result_views.append(engine.disclose_result(result, case, recipient=who, purpose=Purpose.EQUIPE,
-                                                   channel=CHANNEL))
+    addressees = [Recipient(kind=kind, service=service) for kind, service in recipients.items()]
+    for who in addressees:
+        case_views.append(engine.preview_case(case, recipient=who, purpose=Purpose.EQUIPE, as_of=meeting))
+        result_views.append(engine.preview_result(result, case, recipient=who, purpose=Purpose.EQUIPE))
     members = _shared_items([v.data["equipe"]["members"] for v in result_views])
     componenti: list[dict[str, str]] = []
     for m in members:
@@ -195,9 +208,14 @@ def _entry(case: Case, result: Result, engine: Engine, territory: Territory, rec
         "misure_attive": active,
         "motivi": _why(case_views, result_views, schede, meeting),
     }
-    withheld = Allowed(engine, case, recipients, Purpose.EQUIPE).not_transmitted()
+    allowed = Allowed(engine, case, recipients, Purpose.EQUIPE)
+    entry = {key: value for key, value in entry.items() if allowed(ENTRY_CATEGORIES[key])}  # all may receive it
+    withheld = allowed.not_transmitted()
     if withheld:
         entry["dati_non_trasmessi"] = withheld
+    for who in addressees:  # the entry leaves to each recipient: one audit record each
+        engine.disclose_document(case, entry, categories=ENTRY_CATEGORIES, recipient=who, purpose=Purpose.EQUIPE,
+                                 as_of=meeting, channel=CHANNEL)
     return entry
 
 

@@ -1,12 +1,13 @@
 """
 What Prato's instruments may carry: the recipient views of the core, and what they withhold.
 
-The scheda di invio and the elenco nominativo take their data from
-:meth:`inclusione_core.Engine.disclose_case` (and ``disclose_result``), so they are
-filtered by the territory's ``privacy`` configuration and recorded in the disclosure
-audit. Special categories of data (health, addiction, mental health: GDPR art. 9; judicial
-data: art. 10) reach an instrument only when a legal basis or a valid consent allows them
-for that recipient and purpose.
+The scheda di invio and the elenco nominativo take their data from the recipients' views
+(``Engine.preview_case`` and ``preview_result``), so they are filtered by the
+territory's ``privacy`` configuration, and leave through
+:meth:`inclusione_core.Engine.disclose_document`, which records them in the disclosure
+audit. Special categories of data (health, addiction, mental health: GDPR art. 9;
+judicial data: art. 10) reach an instrument only when a legal basis or a valid consent
+allows them for that recipient and purpose.
 
 What an instrument leaves out is listed in it (``dati_non_trasmessi``), category by
 category, never silently dropped. A special category is listed whenever the recipient has

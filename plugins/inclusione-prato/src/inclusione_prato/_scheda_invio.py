@@ -6,14 +6,17 @@ precedenti contatti con i servizi, bisogni emergenti, etc.), nonché una serie d
 informazioni dettagliate riguardanti l'esperienza lavorativa pregressa, il livello di
 istruzione ed eventuali impedimenti alla ricerca autonoma di un impiego."
 
-The form is filled from :meth:`inclusione_core.Engine.disclose_case` for the receiving
-service (purpose ``referral``, channel ``scheda_invio``, on the date sent): it is audited,
-and it carries only the categories that the territory's ``privacy`` flows or a valid
-consent allow. Health, addiction, mental-health and judicial data therefore reach the CPI
-only with the person's consent; what is left out is listed in ``dati_non_trasmessi`` (see
-:mod:`inclusione_prato._privacy`). What the case does not model (past jobs, further
-impediments, free notes) is passed in. The result is validated against
-``instruments/scheda_invio.schema.json``.
+The form is filled from the receiving service's view of the case
+(:meth:`inclusione_core.Engine.preview_case`, purpose ``referral``, on the date sent)
+and leaves through :meth:`inclusione_core.Engine.disclose_document` (channel
+``scheda_invio``, audited once), field by field as :data:`CATEGORIES` says: it carries
+only the categories that the territory's ``privacy`` flows or a valid consent allow. The
+sender's free text (``altre_informazioni``, ``note``) is ``records`` and goes only with
+a consent covering it. Health, addiction, mental-health and judicial data therefore
+reach the CPI only with the person's consent; what is left out is listed in
+``dati_non_trasmessi`` (see :mod:`inclusione_prato._privacy`). What the case does not
+model (past jobs, further impediments, free notes) is passed in. The result is validated
+against ``instruments/scheda_invio.schema.json``.
 """
 
 from __future__ import annotations
@@ -56,6 +59,22 @@ _CONTACT_ALIASES = {"scuola": "istruzione_formazione"}
 CARE = "carichi di cura"
 HEALTH = "motivi di salute"
 CHANNEL = "scheda_invio"
+_PROCESS, _RECORDS = DataCategory.PROCESS.value, DataCategory.RECORDS.value
+CATEGORIES: dict[str, str] = {
+    # the act and its parties; what comes from the case view was filtered field by field there
+    "id_scheda": _PROCESS, "case_id": _PROCESS, "data_invio": _PROCESS, "servizio_inviante": _PROCESS,
+    "servizio_destinatario": _PROCESS, "canale": _PROCESS, "appuntamento_prenotato": _PROCESS,
+    "precedenti_contatti_servizi": _PROCESS, "motivo_invio": _PROCESS,
+    "informazioni_riservate_trasmesse": _PROCESS, "riferimento_consenso": _PROCESS, "dati_non_trasmessi": _PROCESS,
+    "persona": DataCategory.IDENTITY.value,
+    "bisogni_emergenti": DataCategory.SOCIAL.value, "impedimenti_ricerca_autonoma": DataCategory.SOCIAL.value,
+    "nessuna_esperienza_lavorativa": DataCategory.WORK.value,
+    "esperienza_lavorativa_pregressa": DataCategory.WORK.value,
+    "livello_istruzione": DataCategory.EDUCATION.value, "titolo_studio_descrizione": DataCategory.EDUCATION.value,
+    # free text written by the sender may say anything: documents as exchanged (special)
+    "altre_informazioni": _RECORDS, "note": _RECORDS,
+}
+"""The data category of each field of the form, for :meth:`inclusione_core.Engine.disclose_document`."""
 
 
 def _referral(case: Case, referral: Referral | str) -> Referral:
@@ -225,22 +244,21 @@ def build_scheda_invio(
     kind = territory.service_kind(ref.to_service) or ref.to_service
     when = as_of or ref.sent_on
     recipient = Recipient(kind=kind, service=ref.to_service, name=receiver_operator or "")
-    view = engine.disclose_case(case, recipient=recipient, purpose=Purpose.REFERRAL, as_of=when, channel=CHANNEL)
+    view = engine.preview_case(case, recipient=recipient, purpose=Purpose.REFERRAL, as_of=when)
     allowed = Allowed(engine, case, [kind], Purpose.REFERRAL)
     at = next((i for i, r in enumerate(view.get("referrals") or []) if r["id"] == ref.id), None)
     if at is None:
         raise _withheld_error(case, view, "$.referrals", "l'invio")
     shown = view.data["referrals"][at]
+    where = next((i for i, r in enumerate(case.referrals) if r.id == ref.id), at)  # the caller's path
     # A form from the SerD or the CSM tells the CPI that the person is in their care: it
     # leaves only when the sender may be disclosed (a basis or the person's consent).
-    where = next((i for i, r in enumerate(case.referrals) if r.id == ref.id), at)  # the caller's path
     for party in ("from_service", "to_service"):
         if shown[party] is None:
             raise _withheld_error(case, view, f"$.referrals[{where}].{party}",
                                   "il servizio inviante" if party == "from_service" else "il servizio destinatario")
     person = _member(case, view, member)
     channel = _CHANNELS.get(shown["channel"], "altro")
-    household_id = view.get("household", "id")
     form: dict[str, Any] = {
         "id_scheda": scheda_id or shown["id"],
         "case_id": view.case_id,
@@ -249,7 +267,7 @@ def build_scheda_invio(
         "servizio_destinatario": _service(territory, shown["to_service"], receiver_operator),
         "canale": channel,
         "persona": ({"codice_pseudonimo": person_code} if person_code
-                    else {"id_persona": f"{household_id}/{person.get('id')}"}),
+                    else {"id_persona": f"{view.get('household', 'id')}/{person.get('id')}"}),
         "precedenti_contatti_servizi": previous_contacts(view, territory, shown, allowed),
         "bisogni_emergenti": sorted({n["code"] for n in _needs(view)}),
         "motivo_invio": shown["reason"],
@@ -273,10 +291,16 @@ def build_scheda_invio(
     form["informazioni_riservate_trasmesse"] = bool(refs)
     if refs:
         form["riferimento_consenso"] = "; ".join(refs)
+    if notes:
+        form["note"] = notes
+    # What the caller adds (free text, past jobs) is judged like the case's data: a field
+    # whose category may not flow is left out, and its category is listed as not transmitted.
+    form = {key: value for key, value in form.items() if allowed(CATEGORIES[key])}
     withheld = allowed.not_transmitted()
     if withheld:
         form["dati_non_trasmessi"] = withheld
-    if notes:
-        form["note"] = notes
-    territory.validate_instrument(INSTRUMENT, form, f"scheda di invio {form['id_scheda']} (caso {case.id})")
-    return form
+    what = f"scheda di invio {form['id_scheda']} (caso {case.id})"
+    territory.validate_instrument(INSTRUMENT, form, what)  # before it leaves: an invalid form is never audited
+    sent = engine.disclose_document(case, form, categories=CATEGORIES, recipient=recipient,
+                                    purpose=Purpose.REFERRAL, as_of=when, channel=CHANNEL)
+    return sent.data
