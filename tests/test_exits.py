@@ -53,7 +53,8 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("src/inclusione_core/cli.py", "_emit_json", "json.dumps"):
         "the CLI's JSON writer: its callers pass views, errors or configuration (the calls below)",
     ("src/inclusione_core/cli.py", "_detail_json", "json.dumps"): "checks an error value is JSON (the user's input)",
-    ("src/inclusione_core/cli.py", "_schema_text", "json.dumps"): "the generated case schema, no case data",
+    ("src/inclusione_core/cli.py", "_schema_text", "json.dumps"):
+        "the generated schemas (case, result, view), no case data",
     ("src/inclusione_core/cli.py", "_cmd_privacy_history", "attrs.asdict"):
         "audit records (the data subject's right of access) and the bad lines' numbers, no case data",
     ("src/inclusione_core/cli.py", "_cmd_privacy_verify", "attrs.asdict"):

@@ -48,7 +48,7 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a command killed b
 EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERNAL = 3
-SCHEMA_NAMES = ("case", "territory", "scenario")
+SCHEMA_NAMES = ("case", "territory", "scenario", "result", "view")  # _schema.SCHEMA_NAMES, without importing it
 PURPOSES = ("assessment", "equipe", "referral", "monitoring", "statistics")  # Purpose, without importing it
 DEFAULT_RECIPIENT = "ssp"  # the social service holding the case...
 DEFAULT_PURPOSE = "assessment"  # ...for the multidimensional assessment
@@ -80,9 +80,10 @@ _HELP: dict[str, dict[str, str]] = {
         "oppure - per stdin (JSON Lines o un solo caso)",
         "assess.territory": "territorio le cui regole si applicano (predefinito: quello del caso)",
         "assess.as_of": "data di riferimento AAAA-MM-GG (predefinita: oggi)",
-        "schema": "scrive gli JSON Schema (caso, territorio, scenari)",
-        "schema.out": "cartella in cui scrivere (predefinita: la cartella corrente)",
-        "schema.name": "stampa (o scrive, con --out) solo questo schema",
+        "schema": "stampa uno JSON Schema su stdout (--name) o li scrive tutti in una cartella (--out): caso, "
+        "configurazione di territorio, scenari, risultato, vista (l'output --json di assess e privacy view)",
+        "schema.out": "cartella in cui scrivere tutti gli schemi (o solo quello di --name)",
+        "schema.name": "lo schema da stampare su stdout (o da scrivere, con --out)",
         "test": "esegue i file di scenari YAML e confronta i risultati attesi",
         "test.paths": "file di scenari, cartelle o id di territorio (predefinito: gli scenari di "
         "ogni territorio installato)",
@@ -135,9 +136,10 @@ _HELP: dict[str, dict[str, str]] = {
         "or - for stdin (JSON Lines or a single case)",
         "assess.territory": "territory whose rules apply (default: the case's own)",
         "assess.as_of": "as-of date YYYY-MM-DD (default: today)",
-        "schema": "write the JSON Schemas (case, territory, scenario)",
-        "schema.out": "directory to write to (default: the current directory)",
-        "schema.name": "print (or write, with --out) only this schema",
+        "schema": "print one JSON Schema on stdout (--name) or write them all to a directory (--out): case, "
+        "territory configuration, scenario file, result, view (the --json output of assess and privacy view)",
+        "schema.out": "directory to write every schema to (or only the one named by --name)",
+        "schema.name": "the schema to print on stdout (or to write, with --out)",
         "test": "run YAML scenario files and compare the expected results",
         "test.paths": "scenario files, directories or territory ids (default: the scenarios of "
         "every installed territory)",
@@ -207,6 +209,8 @@ _MSG: dict[str, dict[str, str]] = {
         "digest": "digest",
         "counts": "esempi: {examples}, file di scenari: {scenarios}",
         "written": "scritto: {path}",
+        "schema_usage": "indica uno schema con --name ({names}) per stamparlo su stdout, oppure --out CARTELLA "
+        "per scriverli tutti",
         "no_scenarios": "nessun file di scenari trovato",
         "no_scenarios_in": "nessun file di scenari in {path}",
         "not_a_path": "{path!r} non è un file, una cartella né un territorio installato ({known})",
@@ -290,6 +294,7 @@ _MSG: dict[str, dict[str, str]] = {
         "digest": "digest",
         "counts": "examples: {examples}, scenario files: {scenarios}",
         "written": "written: {path}",
+        "schema_usage": "name a schema with --name ({names}) to print it on stdout, or --out DIR to write them all",
         "no_scenarios": "no scenario file found",
         "no_scenarios_in": "no scenario file in {path}",
         "not_a_path": "{path!r} is neither a file, a directory nor an installed territory ({known})",
@@ -451,7 +456,7 @@ def build_parser(lang: str = "it") -> argparse.ArgumentParser:
     p = command("schema")
     p.add_argument("--out", type=Path, metavar="DIR", help=_h(lang, "schema.out"))
     p.add_argument("--name", choices=SCHEMA_NAMES, help=_h(lang, "schema.name"))
-    p.set_defaults(func=_cmd_schema)
+    p.set_defaults(func=_cmd_schema, schema_parser=p)
 
     p = command("test")
     p.add_argument("paths", nargs="*", metavar="PATH", help=_h(lang, "test.paths"))
@@ -1028,22 +1033,31 @@ def _cmd_assess(args: argparse.Namespace) -> int:
 
 
 def _schema_text(name: str) -> str:
-    from ._schema import generate_case_schema, schema_text
+    """A schema's text: the generated ones (case, result, view) from the models now, the others as shipped."""
+    from ._schema import GENERATED, generate_schema, schema_text
 
-    if name == "case":
-        return json.dumps(generate_case_schema(), ensure_ascii=False, indent=2) + "\n"
+    if name in GENERATED:
+        return json.dumps(generate_schema(name), ensure_ascii=False, indent=2) + "\n"
     return schema_text(name)
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
+    """
+    ``--name NAME``: that schema on stdout; ``--out DIR``: every schema (or only NAME) written
+    to DIR as ``NAME.schema.json``; neither: the usage and the names on stderr, exit 2.
+    """
     from ._errors import ErrorDetail, InputError
 
     lang = args.lang
-    names = [args.name] if args.name else list(SCHEMA_NAMES)
-    if args.name and args.out is None:
+    if args.out is None:
+        if args.name is None:
+            args.schema_parser.print_usage(sys.stderr)
+            _err(_m(lang, "schema_usage", names=", ".join(SCHEMA_NAMES)))
+            return EXIT_INVALID
         sys.stdout.write(_schema_text(args.name))
         return EXIT_OK
-    out = args.out or Path.cwd()
+    names = [args.name] if args.name else list(SCHEMA_NAMES)
+    out: Path = args.out
     written: list[str] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
