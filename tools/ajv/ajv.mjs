@@ -4,8 +4,8 @@
 //   node tools/ajv/ajv.mjs compile [SCHEMA.json...]
 //       Compiles every published schema (default: src/inclusione_core/schemas/*.schema.json,
 //       territories/*/instruments/*.schema.json, plugins/*/src/*/schemas/*.schema.json) with
-//       new Ajv2020({strict: true, allErrors: true}) + ajv-formats, and lists every strict-mode
-//       problem of each (a second, logging pass finds them all, not only the first).
+//       new Ajv2020({strict: true, allErrors: true}) + ajv-formats; for a schema that fails, a
+//       second pass with strict: "log" lists every problem, not only the first one thrown.
 //       Exit status: 0 all compile, 1 some schema has problems, 2 usage error.
 //
 //   node tools/ajv/ajv.mjs validate BATCH.json
@@ -31,7 +31,7 @@ const AJV_VERSION = JSON.parse(readFileSync(join(HERE, "node_modules", "ajv", "p
 
 // Annotation keywords of the published schemas (no validation): registered, not deleted, so
 // that strict mode still refuses any other unknown keyword (a typo such as "x-categroy").
-export const ANNOTATIONS = ["x-category", "x-special-category", "x-export", "x-source"];
+const ANNOTATIONS = ["x-category", "x-special-category", "x-export", "x-source"];
 
 function makeAjv(strict, logger) {
   const options = {strict, allErrors: true};
