@@ -483,14 +483,15 @@ def test_any_json_that_is_not_a_case_exits_2_without_traceback(data: Any) -> Non
 # --------------------------------------------------------------------------- schema
 
 
-def test_schema_writes_three_valid_schemas(run: Run, tmp_path: Path) -> None:
-    """`schema --out DIR` writes the case, territory and scenario schemas, each a valid 2020-12 schema."""
+def test_schema_out_writes_every_schema(run: Run, tmp_path: Path) -> None:
+    """`schema --out DIR` writes the case, territory, scenario, result and view schemas, each a valid 2020-12 schema."""
     from jsonschema import Draft202012Validator
 
     code, out, _ = run("schema", "--out", tmp_path / "out")
     assert code == 0
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == ["case.schema.json", "scenario.schema.json", "territory.schema.json"]
+    assert names == ["case.schema.json", "result.schema.json", "scenario.schema.json", "territory.schema.json",
+                     "view.schema.json"]
     for name in names:
         schema = json.loads((tmp_path / "out" / name).read_text(encoding="utf-8"))
         Draft202012Validator.check_schema(schema)
@@ -499,11 +500,32 @@ def test_schema_writes_three_valid_schemas(run: Run, tmp_path: Path) -> None:
     Draft202012Validator(case_schema).validate(italia_case())
 
 
-def test_schema_name_prints_one_schema(run: Run) -> None:
-    """`schema --name scenario` prints that schema on stdout."""
-    code, out, _ = run("schema", "--name", "scenario")
+def test_schema_with_an_unknown_name_lists_the_published_ones(run: Run) -> None:
+    """`schema --name NAME` with a name not published: exit 2, the value and every published name."""
+    code, out, err = run("--lang", "en", "schema", "--name", "caso")
+    assert (code, out) == (2, "")
+    assert "'caso'" in err or "caso" in err
+    assert "case, territory, scenario, result, view" in err
+
+
+def test_schema_without_name_or_out_writes_nothing(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`schema` alone prints nothing on stdout, names the schemas on stderr, exits 2, writes no file."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("--lang", "en", "schema")
+    assert code == 2
+    assert out == ""
+    assert "--name (case, territory, scenario, result, view)" in err and "--out DIR" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["case", "territory", "scenario", "result", "view"])
+def test_schema_name_prints_one_schema(run: Run, name: str) -> None:
+    """`schema --name NAME` prints that schema on stdout, as shipped."""
+    from inclusione_core._schema import load_schema
+
+    code, out, _ = run("schema", "--name", name)
     assert code == 0
-    assert json.loads(out)["$id"].endswith("scenario.schema.json")
+    assert json.loads(out) == load_schema(name)
 
 
 def test_schema_matches_the_models(run: Run) -> None:

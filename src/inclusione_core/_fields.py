@@ -24,6 +24,26 @@ CODE_PATTERN = r"^[a-z][a-z0-9_]*$(?!\n)"
 _ID_RE = re.compile(ID_PATTERN)
 _CODE_RE = re.compile(CODE_PATTERN)
 
+# One rule for dates, the same in every published schema and in both dialects (Python's
+# jsonschema, ECMA-262's ajv): ``YYYY-MM-DD``, ASCII digits, a real day of the Gregorian
+# calendar between 0001-01-01 and 9999-12-31 (what ``datetime.date`` and the converter
+# accept). The pattern says it all by itself, so a validator that treats ``format: date`` as
+# an annotation agrees too; next to it, ``format: date`` (jsonschema's FormatChecker,
+# ajv-formats' full mode) accepts the same strings except year 0000, which the pattern refuses.
+_YEAR = "(?!0000)[0-9]{4}"
+_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+_MONTH_DAY = (
+    "(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    "|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+DATE_BODY = f"(?:{_YEAR}-{_MONTH_DAY}|(?!0000){_LEAP_YEAR}-02-29)"
+DATE_PATTERN = f"^{DATE_BODY}$(?!\\n)"
+# A moment as ``datetime.isoformat(timespec="seconds")`` writes an aware one: 2025-03-03T09:30:00+01:00.
+TIMESTAMP_PATTERN = (
+    f"^{DATE_BODY}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][+-](?:[01][0-9]|2[0-3]):[0-5][0-9]$(?!\\n)"
+)
+
 SCHEMA_KEY = "inclusione_schema"
 DOC_KEY = "inclusione_doc"
 CATEGORY_KEY = "inclusione_category"

@@ -587,7 +587,14 @@ class Case:
 
 @attrs.frozen(kw_only=True)
 class Citation:
-    """Where a rule comes from: a seed document with section/quote, a law, or a default."""
+    """
+    Where a rule comes from: a seed document with section/quote, a law, or a default.
+
+    :ivar document: the document cited: a seed file, a law, or the configuration default.
+    :ivar section: the section, article or paragraph cited.
+    :ivar quote: the words of the document the rule rests on.
+    :ivar kind: seed, law or default.
+    """
 
     document: str
     section: str = ""
@@ -605,7 +612,12 @@ class Citation:
 
 @attrs.frozen(kw_only=True)
 class DecidedBy:
-    """Provenance of one decision: the plugin (distribution) and version that answered."""
+    """
+    Provenance of one decision: the plugin (distribution) and version that answered.
+
+    :ivar plugin: the plugin (distribution) name, or inclusione_core for the core defaults.
+    :ivar version: its version.
+    """
 
     plugin: str
     version: str
@@ -616,7 +628,11 @@ class Reason:
     """
     The reason for a decision: rule, territory, message in Italian and English, source, inputs.
 
+    :ivar rule: the id of the rule that decided.
     :ivar territory: the territory layer whose rule decided.
+    :ivar message_it: the reason in Italian, for operators.
+    :ivar message_en: the reason in English.
+    :ivar source: where the rule comes from.
     :ivar defined_in: the configuration file(s) that defined the rule ("" for code rules).
     :ivar inputs: the facts the rule used, as JSON-ready values, so a reader can check it.
     :ivar categories: the data categories of those facts: a reason is shown to a recipient
@@ -644,6 +660,12 @@ class Profile:
 
     Grades are ``None`` while the case has not been assessed; ``pathway`` is then
     ``da_valutare``.
+
+    :ivar occupability: distance from the labour market: bassa, media, alta (null: not assessed or masked).
+    :ivar complexity: complexity of the needs: bassa, media, alta (null: not assessed or masked).
+    :ivar activability: whether members can take up a work-oriented path now (null: not assessed or masked).
+    :ivar pathway: the pathway code (da_valutare before the assessment; non_comunicato when masked).
+    :ivar flags: the flags raised (codes of the configuration).
     """
 
     occupability: Grade | None
@@ -658,7 +680,13 @@ class Profile:
 
 @attrs.frozen(kw_only=True)
 class ProfileDecision:
-    """A profile and the reasons for each of its parts."""
+    """
+    A profile and the reasons for each of its parts.
+
+    :ivar profile: the profile.
+    :ivar reasons: the reasons for its parts.
+    :ivar decided_by: the plugin that answered.
+    """
 
     profile: Profile
     reasons: tuple[Reason, ...]
@@ -667,7 +695,17 @@ class ProfileDecision:
 
 @attrs.frozen(kw_only=True)
 class Routing:
-    """Where the case goes: which service, by which channel, within which deadline."""
+    """
+    Where the case goes: which service, by which channel, within which deadline.
+
+    :ivar outcome: routed or refused (non_comunicato when masked in a view).
+    :ivar service: the service id the case goes to (for a refusal, the one that refuses).
+    :ivar channel: the channel code (non_comunicato when masked).
+    :ivar deadline: the date by which the service must take the case, if any.
+    :ivar reasons: the reasons for the routing.
+    :ivar decided_by: the plugin that answered.
+    :ivar alternatives: service ids suggested instead, after a refusal.
+    """
 
     outcome: RoutingOutcome
     service: str | None
@@ -680,7 +718,13 @@ class Routing:
 
 @attrs.frozen(kw_only=True)
 class EquipeMember:
-    """One member of a composed equipe, with the reason for being there."""
+    """
+    One member of a composed equipe, with the reason for being there.
+
+    :ivar role: the role code.
+    :ivar service: the service id the member comes from.
+    :ivar reason: why the member is there.
+    """
 
     role: str
     service: str
@@ -694,6 +738,14 @@ class Equipe:
 
     ``household_takes_part`` is ``None`` only in a recipient's view where the equipe is
     masked (its format was chosen by a rule that may read data the recipient may not receive).
+
+    :ivar format: the equipe format code (non_comunicato when masked).
+    :ivar label: its label in Italian (non_comunicato when masked).
+    :ivar household_takes_part: whether the household takes part (null when masked).
+    :ivar modes: in_presenza, online.
+    :ivar members: the members, each with the reason for being there.
+    :ivar reasons: the reasons for the format.
+    :ivar decided_by: the plugin that answered.
     """
 
     format: str
@@ -716,7 +768,17 @@ class Equipe:
 
 @attrs.frozen(kw_only=True)
 class Recommendation:
-    """A recommended intervention, in order, with rationale and prerequisites."""
+    """
+    A recommended intervention, in order, with rationale and prerequisites.
+
+    :ivar code: the intervention code of the catalogue.
+    :ivar label: its label in Italian.
+    :ivar category: its category (orientamento, formazione, tirocinio...).
+    :ivar provider_kinds: the kinds of service that can provide it.
+    :ivar prerequisites: the interventions that must come before it (propedeuticità).
+    :ivar reason: why it is recommended.
+    :ivar decided_by: the plugin that answered.
+    """
 
     code: str
     label: str
@@ -729,7 +791,16 @@ class Recommendation:
 
 @attrs.frozen(kw_only=True)
 class Deadline:
-    """A deadline computed for the case (reviews, referral answers, legal terms)."""
+    """
+    A deadline computed for the case (reviews, referral answers, legal terms).
+
+    :ivar code: the deadline code.
+    :ivar label: its label in Italian.
+    :ivar due: the date it falls due.
+    :ivar status: upcoming, due, overdue or met, on the as-of date.
+    :ivar reason: the rule and term that set it.
+    :ivar decided_by: the plugin that answered.
+    """
 
     code: str
     label: str
@@ -741,7 +812,15 @@ class Deadline:
 
 @attrs.frozen(kw_only=True)
 class Eligibility:
-    """Whether a measure applies to the household on the as-of date."""
+    """
+    Whether a measure applies to the household on the as-of date.
+
+    :ivar measure: the measure code.
+    :ivar in_force: whether the measure is in force on the as-of date.
+    :ivar eligible: whether the household is eligible (null: not decided, or masked in a view).
+    :ivar reasons: the reasons.
+    :ivar decided_by: the plugin that answered.
+    """
 
     measure: str
     in_force: bool
@@ -752,7 +831,13 @@ class Eligibility:
 
 @attrs.frozen(kw_only=True)
 class Problem:
-    """A problem found when validating a project, with its JSON path and rule."""
+    """
+    A problem found when validating a project, with its JSON path and rule.
+
+    :ivar path: JSON path of the problem in the case, e.g. $.project.signatures.
+    :ivar reason: the rule broken and what to do.
+    :ivar decided_by: the plugin that answered.
+    """
 
     path: str
     reason: Reason
@@ -761,7 +846,13 @@ class Problem:
 
 @attrs.frozen(kw_only=True)
 class ConfigLayer:
-    """One configuration file in the inheritance chain, with its digest."""
+    """
+    One configuration file in the inheritance chain, with its digest.
+
+    :ivar territory: the territory of the layer.
+    :ivar file: the configuration file.
+    :ivar sha256: SHA-256 of its bytes.
+    """
 
     territory: str
     file: str
@@ -770,7 +861,16 @@ class ConfigLayer:
 
 @attrs.frozen(kw_only=True)
 class Provenance:
-    """What produced a result, so it can be reproduced and audited years later."""
+    """
+    What produced a result, so it can be reproduced and audited years later.
+
+    :ivar as_of: the date whose rules were applied.
+    :ivar territory: the territory whose rules were applied.
+    :ivar core_version: the version of inclusione_core.
+    :ivar config_digest: SHA-256 of the effective, merged configuration (canonical JSON).
+    :ivar layers: every configuration file of the chain.
+    :ivar plugins: the plugins that gave an answer (in a view: those whose answers are shown).
+    """
 
     as_of: dt.date
     territory: str
@@ -782,7 +882,21 @@ class Provenance:
 
 @attrs.frozen(kw_only=True)
 class Result:
-    """The explained result of the pipeline for one case on one date."""
+    """
+    The explained result of the pipeline for one case on one date.
+
+    :ivar case_id: the case identifier.
+    :ivar territory: the territory whose rules applied.
+    :ivar as_of: the date whose rules applied.
+    :ivar profile: occupability, complexity, activability, pathway and flags, with reasons.
+    :ivar routing: where the case goes.
+    :ivar equipe: the equipe, its members and the reason for each.
+    :ivar interventions: the recommended interventions, prerequisites first.
+    :ivar deadlines: the deadlines and the next progress review.
+    :ivar measures: each measure in force on the date, and whether it applies.
+    :ivar project_problems: the problems of the personalised project.
+    :ivar provenance: what produced the result.
+    """
 
     case_id: str
     territory: str

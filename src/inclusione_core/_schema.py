@@ -1,9 +1,15 @@
 """
-JSON Schemas (Draft 2020-12): generated for the case format, hand-written for configurations.
+JSON Schemas (Draft 2020-12): generated for the exchange formats, hand-written for configurations.
 
-* ``case.schema.json`` is **generated from the models** (:func:`generate_case_schema`) and
-  shipped as package data; a test fails if the shipped file drifts from the models.
+* ``case.schema.json`` (the case exchange format), ``result.schema.json`` (the explained
+  result) and ``view.schema.json`` (the JSON the CLI prints: a recipient's view of a result
+  or of a case, or an error) are **generated from the models** (:func:`generate_schema`)
+  and shipped as package data; a test fails if a shipped file drifts from the models.
 * ``territory.schema.json`` and ``scenario.schema.json`` are written by hand.
+
+Every published schema compiles under ajv's strict mode too (``tools/ajv``), and both
+implementations give the same verdicts; in particular a date is always
+``{"type": "string", "format": "date", "pattern": DATE_PATTERN}`` (see :mod:`._fields`).
 
 jsonschema is imported lazily: it costs 0.2 s and is needed only to load configuration
 (once) and to explain an input that the converter already refused.
@@ -11,10 +17,15 @@ jsonschema is imported lazily: it costs 0.2 s and is needed only to load configu
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import enum
 import functools
+import inspect
+import itertools
 import json
+import re
+import textwrap
 import types
 from importlib import resources
 from pathlib import Path
@@ -22,38 +33,110 @@ from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 import attrs
 
+from ._categories import DataCategory
 from ._errors import ErrorDetail
-from ._fields import DOC_KEY, SCHEMA_KEY
-from ._models import Case
+from ._fields import CODE_PATTERN, DATE_PATTERN, DOC_KEY, ID_PATTERN, SCHEMA_KEY, TIMESTAMP_PATTERN
+from ._models import Case, Purpose, Result
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
-SCHEMA_NAMES = ("case", "territory", "scenario")
+SCHEMA_NAMES = ("case", "territory", "scenario", "result", "view")
+GENERATED = ("case", "result", "view")
 BASE_ID = "https://inclusione-core.example/schemas/"
-_DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+_DATE = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+_IVAR = re.compile(r"^:ivar (\w+): *(.*)$")
 
 
-def generate_case_schema() -> dict[str, Any]:  # noqa: PLR0915 - one recursive walk, kept whole
-    """Build the case exchange schema from the attrs models (the single source of truth)."""
-    defs: dict[str, Any] = {}
+@functools.cache
+def _field_docs(cls: type) -> dict[str, str]:
+    """
+    The documentation of each field of a model: ``:ivar name:`` lines of the class docstring
+    and attribute docstrings (a string literal right after the field); a field declared with
+    :func:`._fields.field` carries its own ``doc``, which takes precedence.
+    """
+    docs: dict[str, str] = {}
+    lines = inspect.cleandoc(cls.__doc__ or "").splitlines()
+    for i, line in enumerate(lines):
+        match = _IVAR.match(line)
+        if match:
+            text = [match.group(2)]
+            text += [x.strip() for x in _continuation(lines[i + 1:])]
+            doc = " ".join(t for t in text if t)
+            docs[match.group(1)] = doc[:1].upper() + doc[1:]
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    except (OSError, TypeError):  # no source (a frozen build): the :ivar lines are enough
+        return docs
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    for node, after in itertools.pairwise(body):
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and isinstance(after, ast.Expr) \
+                and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str):
+            doc = " ".join(inspect.cleandoc(after.value.value).split())
+            docs.setdefault(node.target.id, doc[:1].upper() + doc[1:])
+    return docs
 
-    def of_type(t: Any, extra: dict[str, Any]) -> dict[str, Any]:
+
+def _continuation(lines: list[str]) -> list[str]:
+    """The continuation lines of a reST field: those indented under it."""
+    out = []
+    for line in lines:
+        if not line.startswith((" ", "\t")):
+            break
+        out.append(line)
+    return out
+
+
+def _json_default(value: Any) -> Any:
+    """A field default as JSON: factories called, enums by value, tuples as lists."""
+    if isinstance(value, attrs.Factory):  # type: ignore[arg-type]
+        value = value.factory()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return [_json_default(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+class _Generator:
+    """
+    One walk over attrs models, from a root class, into a schema body and its ``$defs``.
+
+    :param suffix: appended to every definition name (``MemberView``).
+    :param view: the models as a recipient's view shows them: every field may be ``null``
+        (withheld), a list may be shorter than the model allows (withheld items are left out).
+    """
+
+    def __init__(self, *, suffix: str = "", view: bool = False) -> None:
+        self.suffix = suffix
+        self.view = view
+        self.defs: dict[str, Any] = {}
+
+    def name(self, cls: type) -> str:
+        return f"{cls.__name__}{self.suffix}"
+
+    def of_type(self, t: Any, extra: dict[str, Any]) -> dict[str, Any]:
         origin = get_origin(t)
         if origin in (Union, types.UnionType):
             args = [a for a in get_args(t) if a is not type(None)]
             (inner,) = args
-            return {"anyOf": [of_type(inner, extra), {"type": "null"}]}
+            return {"anyOf": [self.of_type(inner, extra), {"type": "null"}]}
         if origin is tuple:
             item_extra = {k: v for k, v in extra.items() if k == "pattern"}
-            arr: dict[str, Any] = {"type": "array", "items": of_type(get_args(t)[0], item_extra)}
+            arr: dict[str, Any] = {"type": "array", "items": self.of_type(get_args(t)[0], item_extra)}
             arr.update({k: v for k, v in extra.items() if k != "pattern"})
             return arr
         if origin is dict:
-            return {"type": "object"}
+            _key, value = get_args(t)
+            if value is Any:
+                return {"type": "object"}
+            return {"type": "object", "additionalProperties": self.of_type(value, {})}
         if attrs.has(t):
-            ref(t)
-            return {"$ref": f"#/$defs/{t.__name__}"}
+            self.add(t)
+            return {"$ref": f"#/$defs/{self.name(t)}"}
         if isinstance(t, type) and issubclass(t, enum.Enum):
             return {"enum": [m.value for m in t], **extra}
         base: dict[str, Any]
@@ -67,15 +150,19 @@ def generate_case_schema() -> dict[str, Any]:  # noqa: PLR0915 - one recursive w
             base = {"type": "string"}
         elif t is dt.date:
             base = dict(_DATE)
+        elif t is Any:
+            return {}
         else:
             raise TypeError(f"no schema mapping for {t!r}")
         return {**base, **extra}
 
-    def ref(cls: type) -> None:
-        if cls.__name__ in defs:
+    def add(self, cls: type) -> None:
+        name = self.name(cls)
+        if name in self.defs:
             return
-        defs[cls.__name__] = {}  # placeholder against recursion
+        self.defs[name] = {}  # placeholder against recursion
         attrs.resolve_types(cls)
+        docs = _field_docs(cls)
         props: dict[str, Any] = {}
         required: list[str] = []
         for a in attrs.fields(cls):
@@ -83,15 +170,17 @@ def generate_case_schema() -> dict[str, Any]:  # noqa: PLR0915 - one recursive w
             # annotations (x-category, x-export...) describe the property itself: keep them
             # off the anyOf branches and next to a $ref, where of_type would lose them
             notes = {k: extra.pop(k) for k in list(extra) if k.startswith("x-")}
-            prop = {**of_type(a.type, extra), **notes}
-            prop["description"] = a.metadata.get(DOC_KEY, "")
+            if self.view:
+                extra.pop("minItems", None)  # withheld items are left out of a list
+            schema = self.of_type(a.type, extra)
+            if self.view and not _nullable(schema):
+                schema = {"anyOf": [schema, {"type": "null"}]}
+            prop = {**schema, **notes}
+            doc = a.metadata.get(DOC_KEY) or docs.get(a.name)
+            if doc is not None:
+                prop["description"] = doc
             if a.default is not attrs.NOTHING:
-                default = a.default
-                if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                    default = []
-                elif isinstance(default, enum.Enum):
-                    default = default.value
-                prop["default"] = default
+                prop["default"] = _json_default(a.default)
             else:
                 required.append(a.name)
             props[a.name] = prop
@@ -104,21 +193,219 @@ def generate_case_schema() -> dict[str, Any]:  # noqa: PLR0915 - one recursive w
         }
         if required:
             body["required"] = required
-        defs[cls.__name__] = body
+        self.defs[name] = body
 
-    ref(Case)
-    root = defs.pop("Case")
+    def document(self, root: type, *, name: str, title: str) -> dict[str, Any]:
+        """A whole schema document whose root is ``root``."""
+        self.add(root)
+        body = self.defs.pop(self.name(root))
+        return {
+            "$schema": DRAFT,
+            "$id": f"{BASE_ID}{name}.schema.json",
+            "title": title,
+            **body,
+            "$defs": dict(sorted(self.defs.items())),
+        }
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    return {"type": "null"} in schema.get("anyOf", ())
+
+
+def generate_case_schema() -> dict[str, Any]:
+    """Build the case exchange schema from the attrs models (the single source of truth)."""
+    return _Generator().document(Case, name="case", title="inclusione_core case exchange format")
+
+
+def generate_result_schema() -> dict[str, Any]:
+    """
+    Build the schema of an explained result (``Result`` and everything in it) from the models.
+
+    It accepts a recipient's view of a result too: the masked values (``non_comunicato``,
+    ``null`` grades and ``household_takes_part``) are values the models admit.
+    """
+    return _Generator().document(Result, name="result", title="inclusione_core explained result")
+
+
+_VIEW_DESCRIPTION = (
+    "What `inclusione --json` prints about a case: one line of `assess` (a recipient's view of "
+    "a result, or the error of that case), or the object of `privacy view` (a recipient's view "
+    "of a case). A view carries only what the recipient may receive, the categories disclosed "
+    "with their basis, and the categories it may not receive (`not_disclosed`, the same "
+    "whatever the case holds). See README.md, 'JSON output'."
+)
+
+
+def _envelope() -> dict[str, Any]:
+    """The parts of a view that go out with its data (``_view_json`` in the CLI)."""
+    string = {"type": "string"}
+    code = {"type": "string", "pattern": CODE_PATTERN}
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"{BASE_ID}case.schema.json",
-        "title": "inclusione_core case exchange format",
-        **root,
-        "$defs": dict(sorted(defs.items())),
+        "case_id": {"type": "string", "pattern": ID_PATTERN, "description": "Identifier of the case."},
+        "territory": {**code, "description": "The territory whose rules and privacy flows applied."},
+        "recipient": {**code, "description": "The kind of recipient (ssp, cpi, serd, terzo_settore...)."},
+        "purpose": {"enum": [p.value for p in Purpose], "description": "The purpose of the disclosure."},
+        "as_of": {**_DATE, "description": "The date whose rules were applied."},
+        "at": {
+            "anyOf": [{"type": "string", "pattern": TIMESTAMP_PATTERN}, {"type": "null"}],
+            "description": "The moment of the disclosure, at which consents were judged (ISO 8601, with offset).",
+        },
+        "disclosed": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/disclosure"},
+            "description": "Every category the recipient may receive, with its basis (the same whatever the "
+            "case holds).",
+        },
+        "not_disclosed": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/not_disclosed"},
+            "description": "Every category the recipient may not receive, with the reason (the same whatever "
+            "the case holds: where the data were would reveal them).",
+        },
+        "masked": {
+            "type": "array",
+            "items": string,
+            "description": "JSON paths of the parts of a result masked because their rule may read a category "
+            "the recipient may not receive (always empty for a case).",
+        },
     }
 
 
+def _view_defs() -> dict[str, Any]:
+    string = {"type": "string"}
+    strings = {"type": "array", "items": string}
+    envelope = _envelope()
+    required = list(envelope)
+    return {
+        "result_view": {
+            "type": "object",
+            "description": "One line of `inclusione --json assess`: the view of a result for a recipient.",
+            "properties": {
+                "result": {"$ref": "result.schema.json",
+                           "description": "The result as the recipient may see it (masked parts: "
+                           "`non_comunicato` or null)."},
+                **envelope,
+            },
+            "required": ["result", *required],
+            "additionalProperties": False,
+        },
+        "case_view": {
+            "type": "object",
+            "description": "The object of `inclusione --json privacy view`: the view of a case for a recipient.",
+            "properties": {
+                **envelope,
+                "data": {"$ref": "#/$defs/CaseView",
+                         "description": "The case as the recipient may see it: withheld fields are null, "
+                         "withheld items of a list are left out."},
+            },
+            "required": [*required, "data"],
+            "additionalProperties": False,
+        },
+        "error_line": {
+            "type": "object",
+            "description": "The error of one case of `inclusione --json assess` (with its source: file, "
+            "`file:line`, `<stdin>:line`), or the error that stopped a command (without).",
+            "properties": {
+                "source": {**string, "description": "Where the case came from."},
+                "error": {"$ref": "#/$defs/error"},
+            },
+            "required": ["error"],
+            "additionalProperties": False,
+        },
+        "error": {
+            "type": "object",
+            "description": "An error: its class, its message; an input error also lists every problem.",
+            "properties": {
+                "type": {**string, "description": "The error class (InvalidCaseError, InputError...)."},
+                "message": {**string, "description": "The whole message, in Italian."},
+                "source": {**string, "description": "The input in error (an input error only)."},
+                "title": {**string, "description": "What kind of input is invalid (an input error only)."},
+                "details": {"type": "array", "items": {"$ref": "#/$defs/error_detail"},
+                            "description": "Every problem, by JSON path (an input error only)."},
+            },
+            "required": ["type", "message"],
+            "dependentRequired": {"source": ["title", "details"], "title": ["source", "details"],
+                                  "details": ["source", "title"]},
+            "additionalProperties": False,
+        },
+        "error_detail": {
+            "type": "object",
+            "description": "One problem of an input.",
+            "properties": {
+                "path": {**string, "description": "JSON path of the offending value, e.g. $.household.members[0]."},
+                "message": {**string, "description": "What is wrong, in plain words."},
+                "value": {"description": "The offending value (null when a value is missing)."},
+                "rule": {**string, "description": "The rule broken: a schema keyword, a validator, a rule id."},
+                "line": {"type": "integer", "minimum": 1, "description": "The line in the file, where known."},
+                "column": {"type": "integer", "minimum": 1, "description": "The column in the line, where known."},
+            },
+            "required": ["path", "message", "value", "rule"],
+            "additionalProperties": False,
+        },
+        "disclosure": {
+            "type": "object",
+            "description": "A category the recipient may receive, and on which basis.",
+            "properties": {
+                "category": {"enum": [c.value for c in DataCategory]},
+                "basis": {"enum": ["law", "consent"]},
+                "flow": {"type": "string", "pattern": CODE_PATTERN,
+                         "description": "The flow of the privacy configuration relied on."},
+                "legal_basis": {**string, "description": "The legal basis cited by the flow."},
+                "consents": {**strings, "description": "The consents relied on (basis consent)."},
+                "members": {**strings, "description": "The members whose data may go out on those consents."},
+                "whole": {"type": "boolean",
+                          "description": "The category may go out for the whole case (by law, or every member "
+                          "consented)."},
+            },
+            "required": ["category", "basis", "flow", "legal_basis", "consents", "members", "whole"],
+            "additionalProperties": False,
+        },
+        "not_disclosed": {
+            "type": "object",
+            "description": "A category the recipient may not receive, with the reason in Italian and English.",
+            "properties": {
+                "category": {"enum": [c.value for c in DataCategory]},
+                "reason_it": string,
+                "reason_en": string,
+            },
+            "required": ["category", "reason_it", "reason_en"],
+            "additionalProperties": False,
+        },
+    }
+
+
+def generate_view_schema() -> dict[str, Any]:
+    """
+    Build the schema of the CLI's JSON output about a case: a view of a result (``assess``),
+    of a case (``privacy view``), or an error. The result is ``result.schema.json``; the case
+    as a view shows it (``CaseView``...) is generated from the case models.
+    """
+    case = _Generator(suffix="View", view=True)
+    case.add(Case)
+    return {
+        "$schema": DRAFT,
+        "$id": f"{BASE_ID}view.schema.json",
+        "title": "inclusione_core JSON output: recipient views and errors",
+        "description": _VIEW_DESCRIPTION,
+        "oneOf": [
+            {"$ref": "#/$defs/result_view"},
+            {"$ref": "#/$defs/case_view"},
+            {"$ref": "#/$defs/error_line"},
+        ],
+        "$defs": {**_view_defs(), **dict(sorted(case.defs.items()))},
+    }
+
+
+_GENERATORS = {"case": generate_case_schema, "result": generate_result_schema, "view": generate_view_schema}
+
+
+def generate_schema(name: str) -> dict[str, Any]:
+    """A generated schema (``case``, ``result`` or ``view``), from the models now."""
+    return _GENERATORS[name]()
+
+
 def schema_text(name: str) -> str:
-    """The shipped text of a schema (``case``, ``territory``, ``scenario``)."""
+    """The shipped text of a schema (one of :data:`SCHEMA_NAMES`)."""
     return resources.files("inclusione_core").joinpath(f"schemas/{name}.schema.json").read_text(
         encoding="utf-8"
     )
@@ -132,13 +419,24 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 @functools.cache
+def registry() -> Any:
+    """The shipped schemas by ``$id``, so that one may ``$ref`` another (``view`` -> ``result``)."""
+    from referencing import Registry  # noqa: PLC0415 - heavy import, on demand
+    from referencing.jsonschema import DRAFT202012  # noqa: PLC0415
+
+    return Registry().with_resources(
+        (load_schema(name)["$id"], DRAFT202012.create_resource(load_schema(name))) for name in SCHEMA_NAMES
+    )
+
+
+@functools.cache
 def validator(name: str) -> Validator:
     """A compiled Draft 2020-12 validator (with format checking) for a shipped schema."""
     from jsonschema import Draft202012Validator  # noqa: PLC0415 - heavy import, on demand
 
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER, registry=registry())
 
 
 @functools.cache
@@ -185,6 +483,10 @@ def details_from(errors: Any) -> list[ErrorDetail]:
             for key in err.validator_value:
                 if key not in err.instance:
                     out.append(ErrorDetail(_child(err.json_path, key), "campo obbligatorio mancante", None, "required"))
+            continue
+        if err.validator == "pattern" and err.schema.get("format") == "date":
+            # the date pattern says what format: date says (see _fields.DATE_PATTERN): one error, in words
+            out.append(ErrorDetail(err.json_path, f"non è {_FORMATS_IT['date']}", err.instance, "format"))
             continue
         out.append(ErrorDetail(err.json_path, _italian(err), err.instance, str(err.validator)))
     unique = {(d.path, d.rule, d.message): d for d in out}  # jsonschema repeats `required` per missing key

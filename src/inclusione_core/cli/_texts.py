@@ -33,9 +33,10 @@ _HELP: dict[str, dict[str, str]] = {
         "oppure - per stdin (JSON Lines o un solo caso)",
         "assess.territory": "territorio le cui regole si applicano (predefinito: quello del caso)",
         "assess.as_of": "data di riferimento AAAA-MM-GG (predefinita: oggi)",
-        "schema": "scrive gli JSON Schema (caso, territorio, scenari)",
-        "schema.out": "cartella in cui scrivere (predefinita: la cartella corrente)",
-        "schema.name": "stampa (o scrive, con --out) solo questo schema",
+        "schema": "stampa uno JSON Schema su stdout (--name) o li scrive tutti in una cartella (--out): caso, "
+        "configurazione di territorio, scenari, risultato, vista (l'output --json di assess e privacy view)",
+        "schema.out": "cartella in cui scrivere tutti gli schemi (o solo quello di --name)",
+        "schema.name": "lo schema da stampare su stdout (o da scrivere, con --out)",
         "test": "esegue i file di scenari YAML e confronta i risultati attesi",
         "test.paths": "file di scenari, cartelle o id di territorio (predefinito: gli scenari di "
         "ogni territorio installato)",
@@ -93,9 +94,10 @@ _HELP: dict[str, dict[str, str]] = {
         "or - for stdin (JSON Lines or a single case)",
         "assess.territory": "territory whose rules apply (default: the case's own)",
         "assess.as_of": "as-of date YYYY-MM-DD (default: today)",
-        "schema": "write the JSON Schemas (case, territory, scenario)",
-        "schema.out": "directory to write to (default: the current directory)",
-        "schema.name": "print (or write, with --out) only this schema",
+        "schema": "print one JSON Schema on stdout (--name) or write them all to a directory (--out): case, "
+        "territory configuration, scenario file, result, view (the --json output of assess and privacy view)",
+        "schema.out": "directory to write every schema to (or only the one named by --name)",
+        "schema.name": "the schema to print on stdout (or to write, with --out)",
         "test": "run YAML scenario files and compare the expected results",
         "test.paths": "scenario files, directories or territory ids (default: the scenarios of "
         "every installed territory)",
@@ -167,6 +169,8 @@ _MSG: dict[str, dict[str, str]] = {
         "digest": "digest",
         "counts": "esempi: {examples}, file di scenari: {scenarios}",
         "written": "scritto: {path}",
+        "schema_usage": "indica uno schema con --name ({names}) per stamparlo su stdout, oppure --out CARTELLA "
+        "per scriverli tutti",
         "no_scenarios": "nessun file di scenari trovato",
         "no_scenarios_in": "nessun file di scenari in {path}",
         "not_a_path": "{path!r} non è un file, una cartella né un territorio installato ({known})",
@@ -252,6 +256,7 @@ _MSG: dict[str, dict[str, str]] = {
         "digest": "digest",
         "counts": "examples: {examples}, scenario files: {scenarios}",
         "written": "written: {path}",
+        "schema_usage": "name a schema with --name ({names}) to print it on stdout, or --out DIR to write them all",
         "no_scenarios": "no scenario file found",
         "no_scenarios_in": "no scenario file in {path}",
         "not_a_path": "{path!r} is neither a file, a directory nor an installed territory ({known})",

@@ -1,4 +1,4 @@
-"""``inclusione schema``: the JSON Schemas the library publishes (case, territory configuration, scenario file...)."""
+"""``inclusione schema``: the JSON Schemas the library publishes (case, territory, scenario, result, view)."""
 
 # ruff: noqa: PLC0415 - the library is imported when the command runs, not at start-up
 
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._common import EXIT_OK, emit_json, out
+from ._common import EXIT_INVALID, EXIT_OK, emit_json, err, out
 from ._texts import message
 
 if TYPE_CHECKING:
@@ -21,22 +21,30 @@ def add(commands: Commands) -> None:
     p = commands.command("schema")
     p.add_argument("--out", type=Path, metavar="DIR", help=commands.help("schema.out"))
     p.add_argument("--name", metavar="NAME", help=commands.help("schema.name"))
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, schema_parser=p)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print one schema (``--name``), or write them all into ``--out``."""
+    """
+    ``--name NAME``: that schema on stdout; ``--out DIR``: every schema (or only NAME)
+    written to DIR as ``NAME.schema.json``; neither: the usage and the names on stderr,
+    exit 2 (nothing is written where the user did not ask).
+    """
     from inclusione_core import SCHEMA_NAMES, ErrorDetail, InputError, schema_text
 
     lang = args.lang
     if args.name is not None and args.name not in SCHEMA_NAMES:
         raise InputError("--name", [ErrorDetail("$", message(lang, "unknown_schema", known=", ".join(SCHEMA_NAMES)),
                                                 args.name, "schema")])
-    names = [args.name] if args.name else list(SCHEMA_NAMES)
-    if args.name and args.out is None:
+    if args.out is None:
+        if args.name is None:
+            args.schema_parser.print_usage(sys.stderr)
+            err(message(lang, "schema_usage", names=", ".join(SCHEMA_NAMES)))
+            return EXIT_INVALID
         sys.stdout.write(schema_text(args.name))
         return EXIT_OK
-    target_dir = args.out or Path.cwd()
+    names = [args.name] if args.name else list(SCHEMA_NAMES)
+    target_dir: Path = args.out
     written: list[str] = []
     try:
         target_dir.mkdir(parents=True, exist_ok=True)
