@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from inclusione_core.i18n import Message, translate
+
 from ._common import EXIT_OK, emit_json, out
-from ._texts import message
 
 if TYPE_CHECKING:
     from ._main import Commands
@@ -18,9 +19,10 @@ if TYPE_CHECKING:
 
 def add(commands: Commands) -> None:
     """The command's parser."""
-    p = commands.command("schema")
-    p.add_argument("--out", type=Path, metavar="DIR", help=commands.help("schema.out"))
-    p.add_argument("--name", metavar="NAME", help=commands.help("schema.name"))
+    p = commands.command("schema", "write the JSON Schemas (case, territory, scenario)")
+    p.add_argument("--out", type=Path, metavar="DIR", help=commands.help("directory to write to (default: the "
+                                                                         "current directory)"))
+    p.add_argument("--name", metavar="NAME", help=commands.help("print (or write, with --out) only this schema"))
     p.set_defaults(func=run)
 
 
@@ -30,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
 
     lang = args.lang
     if args.name is not None and args.name not in SCHEMA_NAMES:
-        raise InputError("--name", [ErrorDetail("$", message(lang, "unknown_schema", known=", ".join(SCHEMA_NAMES)),
+        raise InputError("--name", [ErrorDetail("$", Message("unknown schema; published: {known}",
+                                                             known=", ".join(SCHEMA_NAMES)),
                                                 args.name, "schema")])
     names = [args.name] if args.name else list(SCHEMA_NAMES)
     if args.name and args.out is None:
@@ -45,11 +48,11 @@ def run(args: argparse.Namespace) -> int:
             target.write_text(schema_text(name), encoding="utf-8")
             written.append(str(target))
     except OSError as exc:
-        problem = message(lang, "io", exc=exc.strerror or exc)
+        problem = Message("file error: {exc}", exc=exc.strerror or exc)
         raise InputError(str(target_dir), [ErrorDetail("$", problem, str(target_dir), "file")]) from None
     if args.json:
         emit_json({"written": written})
     else:
         for w in written:
-            out(message(lang, "written", path=w))
+            out(translate("written: {path}", lang, path=w))
     return EXIT_OK

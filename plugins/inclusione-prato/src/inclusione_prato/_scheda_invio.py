@@ -35,6 +35,7 @@ from inclusione_core import (
     View,
 )
 
+from ._i18n import message
 from ._privacy import HEALTH_CATEGORIES, HOUSEHOLD, SERVICE_CATEGORY, Allowed
 
 INSTRUMENT = "scheda_invio"
@@ -64,21 +65,22 @@ def _referral(case: Case, referral: Referral | str) -> Referral:
     for r in case.referrals:
         if r.id == referral:
             return r
-    known = ", ".join(r.id for r in case.referrals) or "nessuno"
-    raise InputError(f"caso {case.id}", [ErrorDetail("$.referrals", f"invio sconosciuto; invii del caso: {known}",
-                                                     referral, "referral")])
+    known = ", ".join(r.id for r in case.referrals) or message("none")
+    raise InputError(message("case {id}", id=case.id), [ErrorDetail(
+        "$.referrals", message("unknown referral; the case's referrals: {known}", known=known), referral, "referral")])
 
 
 def _withheld_error(case: Case, view: View, path: str, what: str) -> InputError:
-    return InputError(f"caso {case.id}", [ErrorDetail(
-        path, f"{what} non comunicabile a {view.recipient.kind} per {view.purpose.value}: la scheda non può essere"
-        " compilata (vedi la configurazione privacy del territorio)", None, "privacy")])
+    return InputError(message("case {id}", id=case.id), [ErrorDetail(
+        path, message("{what} may not be disclosed to {recipient} for {purpose}: the form cannot be filled in (see the"
+                      " territory's privacy configuration)", what=what, recipient=view.recipient.kind,
+                      purpose=view.purpose.value), None, "privacy")])
 
 
 def _member(case: Case, view: View, member: str | None) -> dict[str, Any]:
     household = view.data.get("household")
     if household is None or "members" not in household:
-        raise _withheld_error(case, view, "$.household.members", "il nucleo")
+        raise _withheld_error(case, view, "$.household.members", message("the household"))
     members: list[dict[str, Any]] = household["members"]
     if member is None:
         ready = (view.data.get("assessment") or {}).get("work_ready_members") or []
@@ -86,8 +88,8 @@ def _member(case: Case, view: View, member: str | None) -> dict[str, Any]:
     for m in members:
         if m.get("id") == member:
             return m
-    raise InputError(f"caso {case.id}", [ErrorDetail("$.household.members", "componente sconosciuto", member,
-                                                     "member")])
+    raise InputError(message("case {id}", id=case.id), [ErrorDetail("$.household.members", message("unknown member"),
+                                                                   member, "member")])
 
 
 def _service(territory: Territory, service_id: str, operator: str | None) -> dict[str, Any]:
@@ -233,7 +235,7 @@ def build_scheda_invio(
     allowed = Allowed(engine, case, [kind], Purpose.REFERRAL)
     shown = next((r for r in view.data.get("referrals") or [] if r["id"] == ref.id), None)
     if shown is None:
-        raise _withheld_error(case, view, "$.referrals", "l'invio")
+        raise _withheld_error(case, view, "$.referrals", message("the referral"))
     # Sender and recipient are the parties of the act itself, not content about the person:
     # the recipient learns who sends the form by receiving it.
     shown = {**shown, "from_service": ref.from_service, "to_service": ref.to_service}
