@@ -111,7 +111,7 @@ def extract_ast(fileobj: IO[bytes], keywords: Mapping[str, object], comment_tags
             continue
         func = node.func
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-        if name not in keywords or not node.args:
+        if name is None or name not in keywords or not node.args:
             continue
         args = tuple(a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args)
         if any(a is not None for a in args):
@@ -192,9 +192,10 @@ def _tidy(domain: Domain, lang: str) -> None:
             if not message.id:
                 continue
             if isinstance(message.id, tuple):
-                if message.fuzzy or not all(message.string):
-                    forms = [message.id[0], message.id[1]]
-                    message.string = tuple(forms + [forms[-1]] * (len(message.string) - 2))
+                current = tuple(message.string or ())
+                if message.fuzzy or not all(current):
+                    forms = [str(message.id[0]), str(message.id[1])]
+                    message.string = tuple(forms + [forms[-1]] * (len(current) - 2))
             elif message.fuzzy or not message.string:
                 message.string = message.id
             message.flags.discard("fuzzy")
@@ -254,15 +255,16 @@ def problems(domains: Iterable[Domain] = DOMAINS) -> Iterator[str]:
             for message in catalog:
                 if not message.id:
                     continue
-                key = (message.id[0] if isinstance(message.id, tuple) else message.id, message.context)
+                ids = tuple(map(str, message.id)) if isinstance(message.id, tuple | list) else (str(message.id),)
+                key = (ids[0], message.context)
                 have[key] = message
                 if message.fuzzy:
                     yield f"{po}: fuzzy entry, check its translation: {key[0]!r}"
-                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                raw = message.string
+                strings = tuple(map(str, raw)) if isinstance(raw, tuple | list) else (str(raw or ""),)
                 if not all(strings):
                     yield f"{po}: no translation for {key[0]!r}"
                     continue
-                ids = message.id if isinstance(message.id, tuple) else (message.id,)
                 for text in strings:
                     if _placeholders(text) != _placeholders(ids[-1]) and _placeholders(text) != _placeholders(ids[0]):
                         yield f"{po}: the placeholders of the translation differ from the msgid's: {key[0]!r}"

@@ -334,7 +334,8 @@ class Engine:
     ) -> View:
         """The view of a pipeline result for a recipient (reasons filtered by category); audited."""
         if result.case_id != case.id:  # the consents and the audit record must be the result's own case
-            raise ValueError(f"il risultato riguarda il caso {result.case_id!r}, non {case.id!r}")
+            raise ValueError(Message("the result is about case {result!r}, not {case!r}", result=result.case_id,
+                                     case=case.id))
         terr = self.territory(result.territory)
         self.check(case, terr)
         who, why = _addressee(terr, recipient, purpose)
@@ -355,7 +356,8 @@ class Engine:
         """
         missing = sorted(set(document) - set(categories))
         if missing:
-            raise ValueError(f"campi del documento senza categoria di dati: {', '.join(missing)}")
+            raise ValueError(Message("fields of the document without a data category: {fields}",
+                                     fields=", ".join(missing)))
         terr = self.territory(case.territory)
         self.check(case, terr)
         who, why = _addressee(terr, recipient, purpose)
@@ -373,7 +375,7 @@ class Engine:
         text removed; each disclosure audited.
         """
         if len(key) < 16:
-            raise ValueError("la chiave di pseudonimizzazione deve avere almeno 16 byte")
+            raise ValueError(Message("the pseudonymisation key must have at least 16 bytes"))
         out = []
         for case in cases:
             terr = self.territory(case.territory)

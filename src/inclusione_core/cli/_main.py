@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from inclusione_core import i18n
-from inclusione_core.i18n import LANGS, translate
+from inclusione_core.i18n import LANGS, message_of, translate
 
 from . import assess, demo, privacy, scenarios, schema, territories, validate
 from ._common import (
@@ -278,7 +278,8 @@ def _warning_printer(lang: str) -> Any:
     def show(text: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
              line: str | None = None) -> None:
         if category.__name__ == "AuditWarning":
-            err(f"{translate('warning', lang)}: {text}")
+            shown = message_of(text) if isinstance(text, Warning) else text
+            err(f"{translate('warning', lang)}: {i18n.text(shown, lang)}")
         else:
             default(text, category, filename, lineno, file, line)
 
