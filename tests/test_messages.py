@@ -308,3 +308,17 @@ def test_reasons_built_in_code_come_from_the_catalogue() -> None:
     reason = result.profile.reasons[-1]
     assert reason.message_it == translate("Case not assessed yet: the preliminary analysis is needed.", "it")
     assert reason.message_en == "Case not assessed yet: the preliminary analysis is needed."
+
+
+def test_repeated_messages_are_made_once() -> None:
+    """A message of texts, numbers and labels is shared when made again; one holding a message is not."""
+    label = {"it": "Tirocinio", "en": "Traineeship"}
+    first = Message("{label}: suits the case's profile.", label=label)
+    assert Message("{label}: suits the case's profile.", label=dict(label)) is first
+    assert first.text("en") == first.text("en") == "Traineeship: suits the case's profile."
+    other = Message("{label}: suits the case's profile.", label={"it": "Borsa lavoro", "en": "Work grant"})
+    assert other.text("en") == "Work grant: suits the case's profile."
+    nested = Message("{head}: {detail}", head=Message("unknown field"), detail="x")
+    assert Message("{head}: {detail}", head=Message("unknown field"), detail="x") is not nested
+    listed = Message("value not allowed; allowed values: {allowed}", allowed=["a"])
+    assert listed == "valore non ammesso; valori ammessi: ['a']"

@@ -60,7 +60,7 @@ def from_entry(
     cats = _categories(inputs, categories)
     inputs = dict(inputs or {})
     msg = message or entry["message"]
-    it, en = (msg.text("it"), msg.text("en")) if isinstance(msg, Message) else (msg["it"], msg["en"])
+    it, en = (str.__str__(msg), msg.text("en")) if isinstance(msg, Message) else (msg["it"], msg["en"])
     return Reason(
         rule=rule,
         territory=layer_of(territory, entry),

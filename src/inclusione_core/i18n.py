@@ -70,6 +70,7 @@ class Catalog:
         self.domain = domain
         self.localedir = Path(localedir)
         self._loaded: dict[str, gettext.NullTranslations] = {}
+        self._texts: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}  # msgid -> text, as looked up
 
     def __repr__(self) -> str:
         return f"Catalog({self.domain!r}, {str(self.localedir)!r})"
@@ -95,6 +96,14 @@ class Catalog:
     def template(self, msgid: str, lang: str, context: str | None = None, plural: str | None = None,
                  n: int = 1) -> str:
         """A msgid's text in a language, placeholders not filled."""
+        if context is None and plural is None:  # the common case, remembered: one dict lookup per text
+            texts = self._texts.get(lang)
+            if texts is None:  # a language without catalogues: Italian
+                texts = self._texts[DEFAULT_LANG]
+            found = texts.get(msgid)
+            if found is None:
+                found = texts[msgid] = self.translations(lang).gettext(msgid)
+            return found
         t = self.translations(lang)
         if plural is not None:
             return t.npgettext(context, msgid, plural, n) if context is not None else t.ngettext(msgid, plural, n)
@@ -124,20 +133,33 @@ class Catalog:
 def fill(template: str, params: Mapping[str, Any], lang: str) -> str:
     """
     ``template.format(**params)`` in ``lang``: a :class:`Message` parameter is rendered in
-    ``lang``, and so is a mapping of languages to texts (a configuration label ``{it, en}``).
+    ``lang``, and so is a dict of languages to texts (a configuration label ``{it, en}``).
     Without parameters the template is returned as it is.
     """
     if not params:
         return template
-    values = {key: _value(value, lang) for key, value in params.items()}
-    return template.format_map(values)
+    values: dict[str, Any] | None = None
+    for key, value in params.items():
+        kind = type(value)
+        if kind in _PLAIN:  # texts and numbers go as they are (the common case: no copy, no call)
+            continue
+        if values is None:
+            values = dict(params)
+        if kind is dict:
+            values[key] = (value.get(lang) or value[DEFAULT_LANG]) if DEFAULT_LANG in value else value
+        else:
+            values[key] = _value(value, lang)
+    return template.format_map(params if values is None else values)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _value(value: Any, lang: str) -> Any:
+    if type(value) is dict:
+        return value.get(lang) or value[DEFAULT_LANG] if DEFAULT_LANG in value else value
     if isinstance(value, Message):
         return value.text(lang)
-    if isinstance(value, Mapping) and DEFAULT_LANG in value:
-        return value.get(lang) or value[DEFAULT_LANG]
     return value
 
 
@@ -159,34 +181,72 @@ class Message(str):
         ``{it, en}`` (a configuration label), rendered in the message's language.
     """
 
+    __slots__ = ("_english", "catalog", "msgid", "params")
     msgid: str
     params: Mapping[str, Any]
     catalog: Catalog
-    context: str | None
-    plural: str | None
+    _english: str | None  # the English text, once rendered
+    context: str | None = None  # set on the few messages with a gettext context or a plural form
+    plural: str | None = None
 
     def __new__(cls, msgid: str, /, **params: Any) -> Message:
-        return cls._make(CORE, msgid, params, None, None)
+        # The common case, kept short: the pipeline makes its reasons case after case, mostly
+        # the same ones (the same labels, the same as-of date): a message made of texts,
+        # numbers and configuration labels is made once and shared (messages are immutable).
+        key = _memo_key(msgid, params)
+        if key is not None:
+            found = _MEMO.get(key)
+            if found is not None:
+                return found
+        template = _CORE_ITALIAN.get(msgid)
+        if template is None:
+            template = CORE.template(msgid, DEFAULT_LANG)
+        self = str.__new__(cls, fill(template, params, DEFAULT_LANG) if params else template)
+        self.msgid, self.params, self.catalog, self._english = msgid, params, CORE, None
+        if key is not None:
+            if len(_MEMO) >= _MEMO_MAX:  # values that change case by case (dates, ids): start again
+                _MEMO.clear()
+            _MEMO[key] = self
+        return self
 
     @classmethod
     def _make(cls, catalog: Catalog, msgid: str, params: Mapping[str, Any], context: str | None,
               plural: str | None) -> Message:
-        n = int(params["n"]) if plural is not None else 1
-        italian = fill(catalog.template(msgid, DEFAULT_LANG, context, plural, n), params, DEFAULT_LANG)
-        self = str.__new__(cls, italian)
-        self.msgid = msgid
-        self.params = params
-        self.catalog = catalog
-        self.context = context
-        self.plural = plural
+        key = None
+        if plural is None and context is None:
+            key = _memo_key(msgid, params)
+            if key is not None:
+                key = (catalog, *key)
+                found = _MEMO.get(key)
+                if found is not None:
+                    return found
+            self = str.__new__(cls, fill(catalog.template(msgid, DEFAULT_LANG), params, DEFAULT_LANG))
+        else:
+            template = catalog.template(msgid, DEFAULT_LANG, context, plural, int(params["n"]) if plural else 1)
+            self = str.__new__(_Special, fill(template, params, DEFAULT_LANG))
+            self.context, self.plural = context, plural
+        self.msgid, self.params, self.catalog, self._english = msgid, params, catalog, None
+        if key is not None:
+            if len(_MEMO) >= _MEMO_MAX:
+                _MEMO.clear()
+            _MEMO[key] = self
         return self
 
     def text(self, lang: str = DEFAULT_LANG) -> str:
         """The message in ``lang`` (Italian for a language the catalogues do not have)."""
         if lang == DEFAULT_LANG or lang not in LANGS:
             return str.__str__(self)
-        n = int(self.params["n"]) if self.plural is not None else 1
-        return fill(self.catalog.template(self.msgid, lang, self.context, self.plural, n), self.params, lang)
+        if lang == "en" and self._english is not None:
+            return self._english
+        if self.plural is None and self.context is None:
+            template = self.catalog._texts[lang].get(self.msgid) or self.catalog.template(self.msgid, lang)
+        else:
+            n = int(self.params["n"]) if self.plural is not None else 1
+            template = self.catalog.template(self.msgid, lang, self.context, self.plural, n)
+        rendered = fill(template, self.params, lang) if self.params else template
+        if lang == "en":
+            self._english = rendered
+        return rendered
 
     def __repr__(self) -> str:  # the Italian text, as a str shows it: reprs of errors stay as they were
         return str.__repr__(self)
@@ -194,6 +254,43 @@ class Message(str):
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.catalog.domain, str(self.catalog.localedir), self.msgid, dict(self.params),
                            self.context, self.plural))
+
+
+_MEMO: dict[tuple[Any, ...], Message] = {}
+"""The core's messages made so far, by msgid and values (see :meth:`Message.__new__`)."""
+_MEMO_MAX = 4096
+
+
+def _memo_key(msgid: str, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """A key for a message whose values are texts, numbers or labels ``{it, en}``; ``None`` otherwise."""
+    if not params:
+        return (msgid,)
+    key: list[Any] = [msgid]
+    for name, value in params.items():
+        kind = type(value)
+        if kind is dict:
+            try:
+                key.append((name, *value.items()))
+            except TypeError:
+                return None
+        elif kind in _PLAIN:
+            key.append((name, value))
+        else:  # a message (equal to any message with its Italian), a list...: not shared
+            return None
+    found = tuple(key)
+    try:
+        hash(found)
+    except TypeError:  # a label holding something unhashable
+        return None
+    return found
+
+
+class _Special(Message):
+    """A message with a gettext context or a plural form (rare: kept off the common message's slots)."""
+
+    __slots__ = ("context", "plural")  # shadow the class defaults of Message
+    context: str | None
+    plural: str | None
 
 
 def _rebuild(domain: str, localedir: str, msgid: str, params: dict[str, Any], context: str | None,
@@ -204,6 +301,7 @@ def _rebuild(domain: str, localedir: str, msgid: str, params: dict[str, Any], co
 
 CORE: Final = Catalog(DOMAIN, Path(__file__).parent / "locale")
 """The core's catalogue: the library's and the ``inclusione`` command's messages, argparse's too."""
+_CORE_ITALIAN: Final = CORE._texts[DEFAULT_LANG]  # the Italian texts looked up so far: Message's fast path
 
 
 def translate(msgid: str, lang: str, /, **params: Any) -> str:
