@@ -322,3 +322,22 @@ def test_repeated_messages_are_made_once() -> None:
     assert Message("{head}: {detail}", head=Message("unknown field"), detail="x") is not nested
     listed = Message("value not allowed; allowed values: {allowed}", allowed=["a"])
     assert listed == "valore non ammesso; valori ammessi: ['a']"
+
+
+def test_shared_messages_tell_equal_numbers_of_other_kinds_apart() -> None:
+    """1, 1.0 and True are equal in Python but read differently: each gets its own message."""
+    assert Message("the representative was {age} on {on}: a minor cannot represent", age=1, on="x") != Message(
+        "the representative was {age} on {on}: a minor cannot represent", age=True, on="x")
+    assert "1.0" in Message("outside the range [{lo}, {hi}]", lo=1.0, hi=2)
+
+
+def test_json_error_of_a_command_in_the_chosen_language(run: Run) -> None:
+    """A command's input error with --json: its JSON line on stdout speaks the language of --lang."""
+    code, out, err = run("--lang", "en", "--json", "schema", "--name", "nope")
+    assert code == 2
+    assert "unknown schema; published: case, territory, scenario" in err
+    error = json.loads(out.strip().splitlines()[-1])["error"]
+    assert error["title"] == "invalid input"
+    assert error["details"][0]["message"] == "unknown schema; published: case, territory, scenario"
+    _, out, _ = run("--json", "schema", "--name", "nope")
+    assert json.loads(out.strip().splitlines()[-1])["error"]["title"] == "input non valido"

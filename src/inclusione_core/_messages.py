@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .i18n import N_, translate
 
-__all__ = ["code_text"]
+__all__ = ["code_text", "has_code_text"]
 
 _CODES: dict[str, dict[str, str]] = {
     "grade": {"bassa": N_("low"), "media": N_("medium"), "alta": N_("high")},

@@ -207,8 +207,8 @@ class Hooks:
 
         for impl in impls:
             if impl.hookwrapper or impl.wrapper:
-                raise PluginError(impl.plugin_name, hook, Message("hookwrappers are not supported on inclusione_ "
-                                                                  "hooks"))
+                problem = Message("hookwrappers are not supported on inclusione_ hooks")
+                raise PluginError(impl.plugin_name, hook, problem)
         return sorted(((rank(i), i) for i in impls), key=lambda p: p[0])
 
     def _call(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:

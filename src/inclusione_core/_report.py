@@ -346,7 +346,7 @@ def _consents(d: Any, lang: str) -> str:
     pairs = ", ".join(f"{c} ({m})" for c, m in zip(d.consents, d.members, strict=True))
     if d.whole:
         return pairs
-    return pairs + (" — solo i dati di questi componenti" if lang == "it" else " — only these members' data")
+    return translate("{consents} — only these members' data", lang, consents=pairs)
 
 
 def disclosed_items(view: View, lang: str) -> tuple[Item, ...]:

@@ -274,7 +274,7 @@ def _memo_key(msgid: str, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
             except TypeError:
                 return None
         elif kind in _PLAIN:
-            key.append((name, value))
+            key.append((name, kind, value))  # the kind too: 1, 1.0 and True are equal keys, not equal texts
         else:  # a message (equal to any message with its Italian), a list...: not shared
             return None
     found = tuple(key)

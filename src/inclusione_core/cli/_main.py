@@ -93,34 +93,22 @@ def _common(lang: str, *, top: bool) -> Parser:
     p = Parser(add_help=False)
     suppress: Any = argparse.SUPPRESS
     audit_default: Any = (Path(os.environ[AUDIT_ENV]) if os.environ.get(AUDIT_ENV) else None) if top else suppress
-    p.add_argument("--lang", choices=LANGS, default=default_lang() if top else suppress, help=translate("message "
-                                                                                                        "language: "
-                                                                                                        "it "
-                                                                                                        "(default) "
-                                                                                                        "or en", lang))
-    p.add_argument("--json", action="store_true", default=False if top else suppress, help=translate("machine output "
-                                                                                                     "(JSON on "
-                                                                                                     "stdout)", lang))
+    p.add_argument("--lang", choices=LANGS, default=default_lang() if top else suppress,
+                   help=translate("message language: it (default) or en", lang))
+    p.add_argument("--json", action="store_true", default=False if top else suppress,
+                   help=translate("machine output (JSON on stdout)", lang))
     p.add_argument("--config-dir", action="append", type=Path, metavar="DIR", default=[] if top else suppress,
-                   dest="config_dir" if top else "config_dir_after", help=translate("directory with extra "
-                                                                                    "<id>/territory.yaml "
-                                                                                    "configurations; they take "
-                                                                                    "precedence over the plugins' "
-                                                                                    "ones (repeatable)", lang))
-    p.add_argument("--audit", type=Path, metavar="FILE", default=audit_default, help=translate("JSON Lines file "
-                                                                                               "where every "
-                                                                                               "disclosure of data "
-                                                                                               "is recorded (audit); "
-                                                                                               "default: the "
-                                                                                               "INCLUSIONE_AUDIT "
-                                                                                               "variable, otherwise "
-                                                                                               "in memory only", lang))
+                   dest="config_dir" if top else "config_dir_after",
+                   help=translate("directory with extra <id>/territory.yaml configurations; they take precedence over"
+                                  " the plugins' ones (repeatable)", lang))
+    p.add_argument("--audit", type=Path, metavar="FILE", default=audit_default,
+                   help=translate("JSON Lines file where every disclosure of data is recorded (audit); default: the"
+                                  " INCLUSIONE_AUDIT variable, otherwise in memory only", lang))
     p.add_argument("--limit", action="append", metavar="NAME=VALUE", default=[] if top else suppress,
-                   dest="limit" if top else "limit_after", help=translate("limit on input, NAME=VALUE (repeatable): "
-                                                                          "max_case_bytes, max_file_bytes, "
-                                                                          "max_depth, max_string, max_items, "
-                                                                          "max_int_digits, min_date, max_date, "
-                                                                          "max_yaml_aliases, max_yaml_nodes", lang))
+                   dest="limit" if top else "limit_after",
+                   help=translate("limit on input, NAME=VALUE (repeatable): max_case_bytes, max_file_bytes, max_depth,"
+                                  " max_string, max_items, max_int_digits, min_date, max_date, max_yaml_aliases,"
+                                  " max_yaml_nodes", lang))
     return p
 
 
@@ -150,9 +138,9 @@ class Commands:
 
     def format_option(self, p: argparse.ArgumentParser) -> None:
         """``--format NAME``: the renderer of the views the command prints (checked when it runs)."""
-        p.add_argument("--format", metavar="NAME", help=translate("output format of the results: text (default), "
-                                                                  "markdown, json, jsonl (as --json), csv, or one a "
-                                                                  "plugin registers", self.lang))
+        p.add_argument("--format", metavar="NAME",
+                       help=translate("output format of the results: text (default), markdown, json, "
+                                      "jsonl (as --json), csv, or one a plugin registers", self.lang))
 
     def date_option(self, p: argparse.ArgumentParser, help: str) -> None:
         """``--as-of DATE`` (``help``: an English msgid, extracted as ``date_option:2``)."""
@@ -296,7 +284,7 @@ def _report_exception(exc: Exception, args: argparse.Namespace) -> int:
             exc = exc.without_values()
         err(error_text(exc, lang))
         if args.json:
-            emit_json({"error": exc.to_json()}, pretty=False)  # one line, also at the end of a stream
+            emit_json({"error": exc.to_json(lang)}, pretty=False)  # one line, also at the end of a stream
         return EXIT_INVALID
     if isinstance(exc, OSError):
         err(translate("file error: {exc}", lang, exc=exc))

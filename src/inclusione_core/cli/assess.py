@@ -36,24 +36,19 @@ if TYPE_CHECKING:
 def add(commands: Commands) -> None:
     """The command's parser."""
     p = commands.command("assess", "assess one case (or many, JSON Lines) and explain the result")
-    p.add_argument("case", metavar="CASE", help=commands.help("case file: .json (one case), .jsonl (one case per "
-                                                              "line, streamed), or - for stdin (JSON Lines or a "
-                                                              "single case)"))
-    p.add_argument("--territory", metavar="ID", help=commands.help("territory whose rules apply (default: the case's "
-                                                                   "own)"))
+    p.add_argument("case", metavar="CASE",
+                   help=commands.help("case file: .json (one case), .jsonl (one case per line, streamed), or - for "
+                                      "stdin (JSON Lines or a single case)"))
+    p.add_argument("--territory", metavar="ID",
+                   help=commands.help("territory whose rules apply (default: the case's own)"))
     commands.date_option(p, "as-of date YYYY-MM-DD (default: today)")
-    p.add_argument("--recipient", metavar="KIND", default=None, help=commands.help("kind of recipient (ssp, cpi, "
-                                                                                   "serd, terzo_settore...): only "
-                                                                                   "the data it may receive are "
-                                                                                   "shown (default: ssp, the social "
-                                                                                   "service holding the case); when "
-                                                                                   "given, errors carry no value of "
-                                                                                   "the case"))
-    p.add_argument("--purpose", choices=PURPOSES, default=DEFAULT_PURPOSE, help=commands.help("purpose of the "
-                                                                                              "disclosure: "
-                                                                                              "assessment (default), "
-                                                                                              "equipe, referral, "
-                                                                                              "monitoring, statistics"))
+    p.add_argument("--recipient", metavar="KIND", default=None,
+                   help=commands.help("kind of recipient (ssp, cpi, serd, terzo_settore...): only the data it may "
+                                      "receive are shown (default: ssp, the social service holding the case); when "
+                                      "given, errors carry no value of the case"))
+    p.add_argument("--purpose", choices=PURPOSES, default=DEFAULT_PURPOSE,
+                   help=commands.help("purpose of the disclosure: assessment (default), equipe, referral, "
+                                      "monitoring, statistics"))
     commands.format_option(p)
     p.set_defaults(func=run)
 

@@ -29,7 +29,7 @@ def add(commands: Commands) -> None:
                                     "disclosure history, audit verification")
     p.set_defaults(func=usage, privacy_parser=p)
     within = p.add_subparsers(dest="privacy_command", title=commands.help("subcommands"),
-                              metavar="SOTTOCOMANDO" if commands.lang == "it" else "SUBCOMMAND")
+                              metavar=commands.help("SUBCOMMAND"))
     q = commands.command("flows", "data-flow table: who receives which categories, for which purpose, on which legal "
                                   "basis (from the configuration)", within=within)
     q.add_argument("--territory", metavar="ID", required=True, help=commands.help("territory"))
@@ -37,18 +37,15 @@ def add(commands: Commands) -> None:
     q = commands.command("view", "the data of a case that a recipient may receive for a purpose on a date, with what "
                                  "is withheld (recorded in the audit)", within=within)
     q.add_argument("case", metavar="CASE", type=Path, help=commands.help("case file (.json)"))
-    q.add_argument("--territory", metavar="ID", help=commands.help("territory whose rules apply (default: the case's "
-                                                                   "own)"))
-    q.add_argument("--recipient", metavar="KIND", required=True, help=commands.help("kind of recipient (ssp, cpi, "
-                                                                                    "serd, terzo_settore...): only "
-                                                                                    "the data it may receive are "
-                                                                                    "shown (default: ssp, the social "
-                                                                                    "service holding the case); when "
-                                                                                    "given, errors carry no value of "
-                                                                                    "the case"))
-    q.add_argument("--purpose", choices=PURPOSES, required=True, help=commands.help("purpose of the disclosure: "
-                                                                                    "assessment (default), equipe, "
-                                                                                    "referral, monitoring, statistics"))
+    q.add_argument("--territory", metavar="ID",
+                   help=commands.help("territory whose rules apply (default: the case's own)"))
+    q.add_argument("--recipient", metavar="KIND", required=True,
+                   help=commands.help("kind of recipient (ssp, cpi, serd, terzo_settore...): only the data it may "
+                                      "receive are shown (default: ssp, the social service holding the case); when "
+                                      "given, errors carry no value of the case"))
+    q.add_argument("--purpose", choices=PURPOSES, required=True,
+                   help=commands.help("purpose of the disclosure: assessment (default), equipe, referral, "
+                                      "monitoring, statistics"))
     commands.date_option(q, "as-of date YYYY-MM-DD (default: today): it chooses the rules in force; consents count "
                             "when the data leave, not on this date")
     commands.format_option(q)

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 def add(commands: Commands) -> None:
     """The command's parser."""
     p = commands.command("test", "run YAML scenario files and compare the expected results")
-    p.add_argument("paths", nargs="*", metavar="PATH", help=commands.help("scenario files, directories or territory "
-                                                                          "ids (default: the scenarios of every "
-                                                                          "installed territory)"))
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help=commands.help("scenario files, directories or territory ids (default: the scenarios of "
+                                      "every installed territory)"))
     p.set_defaults(func=run)
 
 
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     passed = failed = errors = invalid_files = 0
     report: list[dict[str, Any]] = []
     for run_ in eng.run_scenarios(files, lang=lang):
-        report.append(run_.to_json())
+        report.append(run_.to_json(lang))
         if not args.json:
             out(str(run_.file))
         if run_.error is not None:

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 def add(commands: Commands) -> None:
     """The command's parser."""
     p = commands.command("schema", "write the JSON Schemas (case, territory, scenario)")
-    p.add_argument("--out", type=Path, metavar="DIR", help=commands.help("directory to write to (default: the "
-                                                                         "current directory)"))
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help=commands.help("directory to write to (default: the current directory)"))
     p.add_argument("--name", metavar="NAME", help=commands.help("print (or write, with --out) only this schema"))
     p.set_defaults(func=run)
 

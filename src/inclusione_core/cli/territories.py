@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
             terr = eng.territory(info.id)
         except InclusioneError as exc:
             failed = True
-            row["error"] = exc.to_json()
+            row["error"] = exc.to_json(lang)
             texts[info.id] = error_text(exc, lang)
             continue
         row.update(

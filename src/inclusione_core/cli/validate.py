@@ -24,9 +24,8 @@ _KINDS = {"territory": N_("configuration"), "case": N_("case"), "cases": N_("JSO
 def add(commands: Commands) -> None:
     """The command's parser."""
     p = commands.command("validate", "validate territory configurations, cases (JSON or JSON Lines) and scenario files")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help=commands.help("files to validate: "
-                                                                                     "territory.yaml, case .json, "
-                                                                                     ".jsonl, scenario .yaml"))
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                   help=commands.help("files to validate: territory.yaml, case .json, .jsonl, scenario .yaml"))
     p.set_defaults(func=run)
 
 

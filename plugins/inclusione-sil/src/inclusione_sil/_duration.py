@@ -86,10 +86,13 @@ def discharge_window(case: Case, tables: Tables, as_of: dt.date) -> DischargeWin
                            warning_days=tables.warning_days, closed=closed)
 
 
-def _destinations(tables: Tables, lang: str) -> str:
-    names = [label[lang] for label in tables.destinations.values()]
-    joiner = " o " if lang == "it" else " or "
-    return ", ".join(names[:-1]) + joiner + names[-1] if len(names) > 1 else "".join(names)
+def _destinations(tables: Tables) -> str | dict[str, str]:
+    """Where a path is discharged to: ``A, B or C``, in the language of the message showing it."""
+    labels = list(tables.destinations.values())
+    if len(labels) == 1:
+        return dict(labels[0])
+    head = {lang: ", ".join(str(label[lang]) for label in labels[:-1]) for lang in ("it", "en")}
+    return message("{first} or {second}", first=head, second=dict(labels[-1]))
 
 
 def discharge_reason(window: DischargeWindow, tables: Tables) -> Reason | None:
@@ -103,7 +106,7 @@ def discharge_reason(window: DischargeWindow, tables: Tables) -> Reason | None:
         when = message("ended on {limit} ({days} days ago)", limit=window.limit.isoformat(), days=-window.days_left)
     text = message("Path started on {start}: the maximum duration of {months} months {when}. Prepare the discharge"
                    " towards a {destinations}.", start=window.start.isoformat(), months=tables.max_months, when=when,
-                   destinations=_destinations_by_lang(tables))
+                   destinations=_destinations(tables))
     return Reason(
         rule="sil.durata.dimissioni",
         territory=tables.layer,
@@ -115,10 +118,6 @@ def discharge_reason(window: DischargeWindow, tables: Tables) -> Reason | None:
                 "mesi_massimi": tables.max_months, "dimissioni_verso": list(tables.destinations)},
         defined_in=tables.rel,
     )
-
-
-def _destinations_by_lang(tables: Tables) -> dict[str, str]:
-    return {lang: _destinations(tables, lang) for lang in ("it", "en")}
 
 
 def _problem(path: str, rule: str, text: Message, tables: Tables, inputs: dict[str, object],
@@ -185,7 +184,7 @@ def inclusione_compute_deadlines(case: Case, territory: Territory, as_of: dt.dat
     text = message("Maximum path duration: {months} months from {start}, by {limit}; then discharge towards a"
                    " {destinations} (warning {notice} days before).", months=tables.max_months,
                    start=window.start.isoformat(), limit=window.limit.isoformat(),
-                   destinations=_destinations_by_lang(tables), notice=window.warning_days)
+                   destinations=_destinations(tables), notice=window.warning_days)
     reason = Reason(
         rule="sil.durata.scadenza",
         territory=tables.layer,

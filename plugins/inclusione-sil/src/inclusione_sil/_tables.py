@@ -194,8 +194,8 @@ def _semantic_errors(data: Mapping[str, Any]) -> list[ErrorDetail]:
     types = set(data["colloqui"]["tipi"])
     if types != {t.value for t in InterviewType}:
         kinds = ", ".join(t.value for t in InterviewType)
-        errors.append(ErrorDetail("$.colloqui.tipi", message("the kinds of interview must be the eight of phase 7:"
-                                                             " {kinds}", kinds=kinds), sorted(types), "enum"))
+        problem = message("the kinds of interview must be the eight of phase 7: {kinds}", kinds=kinds)
+        errors.append(ErrorDetail("$.colloqui.tipi", problem, sorted(types), "enum"))
     if data["target"]["l68"]["flag"] not in data["target"]["flags"]:
         errors.append(ErrorDetail("$.target.l68.flag", message("not one of target.flags"),
                                   data["target"]["l68"]["flag"],

@@ -455,8 +455,8 @@ def workflow_of(case: Case, *, as_of: dt.date | None = None) -> Workflow | None:
                 wf = interview(wf, event.kind.removeprefix(INTERVIEW_EVENT), on=event.on, by=event.by,
                                note=event.note)
         except TransitionError as exc:
-            raise InputError(message("case {id}", id=case.id), [ErrorDetail(path, message_of(exc), event.kind,
-                                                                            "sil.fasi")]) from None
+            detail = ErrorDetail(path, message_of(exc), event.kind, "sil.fasi")
+            raise InputError(message("case {id}", id=case.id), [detail]) from None
         except InputError as exc:
             if exc.source.startswith("caso "):
                 raise
@@ -473,9 +473,8 @@ def record_workflow(case: Case, wf: Workflow) -> Case:
         history records, or an event would be dated before the last one of the history.
     """
     if wf.case_id != case.id:
-        raise InputError(message("case {id}", id=case.id), [ErrorDetail("$.id", message("the path belongs to another "
-                                                                                        "case"),
-                                                                       wf.case_id, "sil.fasi")])
+        detail = ErrorDetail("$.id", message("the path belongs to another case"), wf.case_id, "sil.fasi")
+        raise InputError(message("case {id}", id=case.id), [detail])
     current = workflow_of(case)
     done = 0 if current is None else len(current.log)
     if current is not None and current.log != wf.log[:done]:
