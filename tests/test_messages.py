@@ -341,3 +341,16 @@ def test_json_error_of_a_command_in_the_chosen_language(run: Run) -> None:
     assert error["details"][0]["message"] == "unknown schema; published: case, territory, scenario"
     _, out, _ = run("--json", "schema", "--name", "nope")
     assert json.loads(out.strip().splitlines()[-1])["error"]["title"] == "input non valido"
+
+
+def test_a_scenario_case_path_with_a_nul_byte_is_an_error(tmp_path: Path) -> None:
+    """A scenario file outside any territory naming a case path with a NUL byte: a listed error, not a crash."""
+    from inclusione_core import ScenarioFileError
+    from inclusione_core._scenarios import load_scenarios
+
+    path = tmp_path / "s.yaml"
+    path.write_text('scenarios:\n  - {name: "0", case: "a\\0b", as_of: "2025-03-01", expected: {}}\n', encoding="utf-8")
+    with pytest.raises(ScenarioFileError) as info:
+        load_scenarios(path)
+    assert "percorso non valido" in str(info.value)
+    assert "invalid path" in error_text(info.value, "en")

@@ -143,7 +143,14 @@ def configuration_folder(path: Path) -> Path | None:
 
 
 def _read_case_file(path: Path, root: Path | None, at: str, errors: list[ErrorDetail], limits: Limits) -> Any:
-    target = path.resolve() if root is None else inside(root, path)
+    if root is None:
+        try:
+            target: Path | None = path.resolve()
+        except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL byte: an error, not a crash
+            errors.append(ErrorDetail(at, Message("invalid path: {problem}", problem=str(exc)), str(path), "path"))
+            return None
+    else:
+        target = inside(root, path)
     if target is None:  # a configuration never makes us read a file outside its folder
         errors.append(ErrorDetail(at, Message("path outside the folder {root}: the files named here must be inside its"
                                               " folder", root=root), str(path), "path"))
@@ -202,7 +209,10 @@ def load_scenarios(path: Path | str, *, root: Path | None = None, limits: Limits
         if isinstance(case, str) and case:
             case_path = (path.parent / case).absolute()
             case_data = _read_case_file(case_path, folder, f"{at}.case", errors, limits)
-            source = str(case_path.resolve())
+            try:
+                source = str(case_path.resolve())
+            except (OSError, RuntimeError, ValueError):  # reported by _read_case_file: nothing is built
+                source = str(case_path)
         else:
             case_data = case
             source = f"{path}{at[1:]}.case"
