@@ -185,6 +185,29 @@ def test_an_unowned_plugin_beats_the_core_default() -> None:
     assert result.routing.service == "altro"
 
 
+def test_a_plugin_is_asked_only_about_its_own_territories(chain: dict[str, Path], tmp_path: Path) -> None:
+    """An owner is not asked about a case outside its chain: its hooks need no guard, and never collide there."""
+    asked: list[str] = []
+
+    class Owner(RouteTo):
+        @hookimpl
+        def inclusione_route(self, case: Any) -> RoutingModel | None:
+            asked.append(case.territory)
+            return super().inclusione_route()
+
+    other = layer(tmp_path / "altrove", "vicino", "italia")
+    engine = engine_with(("child-plugin", Owner("servizio_figlio", {"figlio": chain["figlio"]})),
+                         ("near-plugin", Owner("servizio_vicino", {"vicino": other})),
+                         ("parent-plugin", RouteTo(None, {"genitore": chain["genitore"]})),
+                         ("loose-plugin", RouteTo(None)))
+    assert engine.assess(minimal_case(territory="genitore"), as_of=AS_OF).routing.service == "ssp"
+    assert engine.assess(minimal_case(territory="italia"), as_of=AS_OF).routing.service == "ssp"
+    assert asked == []
+    assert engine.assess(minimal_case(territory="figlio"), as_of=AS_OF).routing.service == "servizio_figlio"
+    assert engine.assess(minimal_case(territory="vicino"), as_of=AS_OF).routing.service == "servizio_vicino"
+    assert asked == ["figlio", "vicino"]
+
+
 def test_two_unowned_answers_collide() -> None:
     """Two plugins at the same precedence both answering a firstresult hook raise RuleCollisionError."""
     engine = engine_with(("uno", RouteTo("a")), ("due", RouteTo("b")))

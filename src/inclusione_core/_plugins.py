@@ -193,24 +193,30 @@ class Hooks:
     def _rank(
         self, hook: str, impls: list[pluggy.HookImpl], lineage: Sequence[str]
     ) -> list[tuple[int, pluggy.HookImpl]]:
+        """
+        The implementations asked for a case of ``lineage``, in precedence order: a plugin
+        that registered territories is asked only when one of them is in the lineage, so
+        its hooks never see another territory's cases (no ``within`` guard to repeat).
+        """
         ranks = {self.owners[t]: i for i, t in reversed(list(enumerate(lineage))) if t in self.owners}
         owned = set(self.owners.values())
 
-        def rank(impl: pluggy.HookImpl) -> int:
+        def rank(impl: pluggy.HookImpl) -> int | None:
             name = impl.plugin_name
             if name.startswith(CORE):
-                return len(lineage) + 2
+                return len(lineage) + 1
             if name in ranks:
                 return ranks[name]
-            if name in owned:  # owns territories outside this lineage: still asked, after
-                return len(lineage) + 1
+            if name in owned:  # its territories are all outside this lineage: not asked
+                return None
             return len(lineage)
 
         for impl in impls:
             if impl.hookwrapper or impl.wrapper:
                 problem = Message("hookwrappers are not supported on inclusione_ hooks")
                 raise PluginError(impl.plugin_name, hook, problem)
-        return sorted(((rank(i), i) for i in impls), key=lambda p: p[0])
+        ranked = ((rank(i), i) for i in impls)
+        return sorted(((r, i) for r, i in ranked if r is not None), key=lambda p: p[0])
 
     def _call(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:
         args = [kwargs[name] for name in impl.argnames]

@@ -5,15 +5,16 @@ Every hook has the ``inclusione_`` prefix and receives keyword arguments; an
 implementation may accept only the arguments it needs (pluggy's opt-in arguments), so
 new arguments can be added without breaking plugins.
 
-**Scope and precedence.** Pipeline hooks receive the compiled ``territory``; a plugin
-answers only for territories it knows (``territory.within("toscana")``) and returns
-``None`` otherwise. For a case in ``prato`` the core asks, in order: the plugin that
-registered ``prato``, then the one that registered ``toscana`` (its parent), then
-plugins that registered no territory, then plugins that registered only territories
-outside this lineage, then the core defaults, which interpret the configuration. The
-first answer wins ("Stops at first non-None result"); two answers at the same
-precedence are a :class:`~inclusione_core.RuleCollisionError`. Contribution
-hooks (``validate_project``, ``compute_deadlines``) collect every answer.
+**Scope and precedence.** Pipeline hooks receive the compiled ``territory``. The core
+asks a plugin that registered territories only about cases whose territory is one of
+them or lies inside one of them (its lineage), so a plugin needs no guard of its own. For
+a case in ``prato`` the core asks, in order: the plugin that registered ``prato``, then
+the one that registered ``toscana`` (its parent), then plugins that registered no
+territory (they answer for every territory, or return ``None``), then the core
+defaults, which interpret the configuration. The first answer wins ("Stops at first
+non-None result"); two answers at the same precedence are a
+:class:`~inclusione_core.RuleCollisionError`. Contribution hooks (``validate_project``,
+``compute_deadlines``) collect every answer of the plugins asked.
 
 Hookwrappers are not supported on these hooks: the core calls implementations one by
 one so that every answer and every failure is attributed to its plugin.

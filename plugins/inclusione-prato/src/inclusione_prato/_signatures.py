@@ -73,8 +73,6 @@ def inclusione_validate_project(
     project: Project, equipe: Equipe, territory: Territory, as_of: dt.date
 ) -> list[Problem]:
     """Prato: one problem per party involved that has not signed the verbale by the as-of date."""
-    if not territory.within(TERRITORY):
-        return []
     parties = required_parties(project, equipe)
     present = sorted(f"{s.party} ({s.signed_on.isoformat()})" for s in project.signatures)
     reads = _reads(equipe, territory)

@@ -27,7 +27,6 @@ from inclusione_core.i18n import Message
 from ._i18n import message
 from ._phases import Phase
 from ._tables import Tables, tables_for
-from ._territory import TERRITORY
 from .workflow import workflow_of
 
 DISCHARGE_FLAG = "sil_dimissioni"
@@ -167,16 +166,12 @@ def duration_problems(project: Project, tables: Tables, territory: Territory | N
 @hookimpl
 def inclusione_validate_project(project: Project, territory: Territory) -> list[Problem]:
     """SIL: the project states its end and lasts at most the maximum duration (§5, two years)."""
-    if not territory.within(TERRITORY):
-        return []
     return duration_problems(project, tables_for(territory), territory)
 
 
 @hookimpl
 def inclusione_compute_deadlines(case: Case, territory: Territory, as_of: dt.date) -> list[Deadline]:
     """SIL: the end of the maximum duration, when the *dimissioni* must be formalised."""
-    if not territory.within(TERRITORY):
-        return []
     tables = tables_for(territory)
     window = discharge_window(case, tables, as_of)
     if window is None:

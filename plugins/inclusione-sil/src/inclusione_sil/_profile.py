@@ -39,7 +39,6 @@ from ._duration import DISCHARGE_FLAG, discharge_reason, discharge_window
 from ._i18n import message
 from ._occupability import grid_categories, levels_of, occupability_reasons, plan_reason, score_levels
 from ._tables import Tables, tables_for
-from ._territory import TERRITORY
 
 NOT_ASSESSED = N_("Case not assessed yet: the assessment interviews are needed (phases 2-4).")
 
@@ -171,6 +170,4 @@ def assess(case: Case, territory: Territory, as_of: dt.date) -> ProfileDecision:
 @hookimpl
 def inclusione_assess_profile(case: Case, territory: Territory, as_of: dt.date) -> ProfileDecision | None:
     """SIL: occupability from the SIL grid, the §2.b objectives, target and *dimissioni* flags."""
-    if not territory.within(TERRITORY):
-        return None
     return assess(case, territory, as_of)

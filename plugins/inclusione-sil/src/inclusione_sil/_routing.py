@@ -49,8 +49,6 @@ def closed_reads(territory: Territory) -> tuple[str, ...]:
 
 
 def _closed(case: Case, territory: Territory, as_of: dt.date) -> Workflow | None:
-    if not territory.within(TERRITORY):
-        return None
     wf = workflow_of(case, as_of=as_of)
     return wf if closed_without_path(wf) else None
 
