@@ -240,6 +240,38 @@ def test_a_configuration_directory_replaces_a_plugins_copy(chain: dict[str, Path
     assert engine.territory("genitore").root == other / "genitore"
 
 
+def test_provenance_names_the_plugin_and_version_or_the_folder_of_each_layer(
+    chain: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each layer records who provided it: a plugin with its version, or the configuration folder read."""
+    edited = tmp_path / "edited"
+    layer(edited, "figlio", "genitore")
+    monkeypatch.setenv("INCLUSIONE_CONFIG_DIR", str(edited))
+    engine = engine_with(("parent-plugin", RouteTo(None, {"genitore": chain["genitore"]}, version="3.2")),
+                         ("child-plugin", RouteTo(None, {"figlio": chain["figlio"]}, version="2.1")))
+    layers = engine.assess(minimal_case(territory="figlio"), as_of=AS_OF).provenance.layers
+    assert [(la.territory, la.plugin, la.version, la.folder) for la in layers] == [
+        ("italia", "inclusione_core", engine.hooks.distribution("inclusione_core._territory_italia")[1], None),
+        ("genitore", "parent-plugin", "3.2", None),
+        ("figlio", None, None, str(edited)),  # INCLUSIONE_CONFIG_DIR wins over the plugin's copy
+    ]
+
+
+def test_a_missing_configuration_folder_is_an_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A configuration folder that does not exist is refused, naming where it was given, never ignored."""
+    from inclusione_core import InputError
+
+    monkeypatch.setenv("INCLUSIONE_CONFIG_DIR", str(tmp_path / "manca"))
+    with pytest.raises(InputError) as info:
+        engine_with()
+    (detail,) = info.value.details
+    assert (detail.value, detail.rule) == (str(tmp_path / "manca"), "INCLUSIONE_CONFIG_DIR")
+    monkeypatch.delenv("INCLUSIONE_CONFIG_DIR")
+    with pytest.raises(InputError) as info:
+        Engine(plugin_manager=get_plugin_manager(load_entrypoints=False), config_dirs=[tmp_path / "nessuna"])
+    assert [d.rule for d in info.value.details] == ["config-dir"]
+
+
 def test_contribution_hooks_collect_every_answer() -> None:
     """compute_deadlines gathers the plugin's deadlines together with the core's."""
 

@@ -36,7 +36,7 @@ def test_shipped_schema_is_the_generated_one(name: str) -> None:
     """The shipped case, result and view schemas equal the generator's output: regenerate after changing a model."""
     assert json.loads(schema_text(name)) == generate_schema(name), (
         f"{name}.schema.json is out of date: regenerate it from the models "
-        f"(`inclusione schema --name {name} --out src/inclusione_core/schemas`)"
+        f"(`python tools/schemas.py`)"
     )
 
 

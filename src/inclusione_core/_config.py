@@ -15,7 +15,8 @@ import copy
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from .i18n import Message
 __all__ = ["Territory", "TerritoryIndex", "load_yaml"]
 
 CONFIG_FILE = "territory.yaml"
+DIR_OWNER = "dir:"  # the owner of a territory read from a configuration folder: "dir:<folder>"
 FILES_KEY = "_files"
 
 # Sections whose entries are keyed by id; an id defined twice needs ``override: true``.
@@ -509,6 +511,15 @@ class Territory:
         return territory in self.lineage
 
 
+CONFIG_DIR_ENV = "INCLUSIONE_CONFIG_DIR"
+
+
+def env_config_dirs() -> tuple[Path, ...]:
+    """The configuration folders named by ``INCLUSIONE_CONFIG_DIR`` (separated by ``os.pathsep``)."""
+    value = os.environ.get(CONFIG_DIR_ENV, "")
+    return tuple(Path(part) for part in value.split(os.pathsep) if part.strip())
+
+
 class TerritoryIndex:
     """
     Where territory configurations are found: directories by id, then compiled on demand.
@@ -518,8 +529,10 @@ class TerritoryIndex:
     copy replaces the reference one). Two plugins registering one id is a collision.
     """
 
-    def __init__(self, limits: Limits | None = None) -> None:
+    def __init__(self, limits: Limits | None = None,
+                 provider: Callable[[str], tuple[str, str]] | None = None) -> None:
         self.limits = limits or DEFAULT_LIMITS
+        self._provider = provider  # a plugin's registered name -> (distribution, version)
         self._dirs: dict[str, tuple[Path, str]] = {}
         self._explicit: set[str] = set()
         self._cache: dict[str, Territory] = {}
@@ -547,7 +560,7 @@ class TerritoryIndex:
     def add_search_dir(self, root: Path) -> None:
         """Register every ``<root>/<id>/territory.yaml`` as an explicit configuration."""
         for cfg in sorted(root.glob(f"*/{CONFIG_FILE}")):
-            self.add(cfg.parent.name, cfg.parent, f"dir:{root}", explicit=True)
+            self.add(cfg.parent.name, cfg.parent, f"{DIR_OWNER}{root}", explicit=True)
 
     def ids(self) -> list[str]:
         """Known territory ids, sorted."""
@@ -608,6 +621,15 @@ class TerritoryIndex:
             yield layer
             current = layer.data.get("extends")
 
+    def _origin(self, layer: _Layer) -> ConfigLayer:
+        """A layer for provenance: its file and digest, and the plugin (with version) or folder that provided it."""
+        owner = self._dirs[layer.territory][1]
+        base = ConfigLayer(territory=layer.territory, file=layer.rel, sha256=layer.sha256)
+        if owner.startswith(DIR_OWNER):
+            return attrs.evolve(base, folder=owner.removeprefix(DIR_OWNER))
+        plugin, version = self._provider(owner) if self._provider is not None else (owner, None)
+        return attrs.evolve(base, plugin=plugin, version=version)
+
     def _compile(self, territory: str) -> Territory:
         layers = list(self._chain(territory))[::-1]  # root first
         effective: dict[str, Any] = {}
@@ -618,7 +640,7 @@ class TerritoryIndex:
         return Territory(
             id=territory,
             lineage=tuple(layer.territory for layer in reversed(layers)),
-            layers=tuple(ConfigLayer(territory=la.territory, file=la.rel, sha256=la.sha256) for la in layers),
+            layers=tuple(self._origin(la) for la in layers),
             digest=_digest(effective | {"examples": [], "scenarios": []}),
             data=effective,
             root=root,

@@ -21,7 +21,7 @@ import pluggy
 from ._audit import AuditLog, AuditRecord, MemoryAuditLog
 from ._batch import Outcome, assess_stream
 from ._checks import check_case
-from ._config import Territory, TerritoryIndex
+from ._config import CONFIG_DIR_ENV, Territory, TerritoryIndex, env_config_dirs
 from ._convert import make_converter, structure_case
 from ._errors import ErrorDetail, InputError, InvalidCaseError
 from ._models import (
@@ -74,7 +74,9 @@ class Engine:
     :param plugin_manager: a manager from :func:`get_plugin_manager` (default: a new one
         with the installed plugins).
     :param config_dirs: directories holding ``<id>/territory.yaml`` configurations; they
-        take precedence over the reference configurations that plugins provide.
+        take precedence over the reference configurations that plugins provide, and over
+        the folders of ``INCLUSIONE_CONFIG_DIR`` (folders separated by ``os.pathsep``),
+        which every engine reads first.
     :param audit: where disclosure records go (default: in memory; use
         :class:`JsonlAuditLog` to keep them).
     :param clock: the moment of each disclosure (default: now; a naive datetime is taken
@@ -97,9 +99,16 @@ class Engine:
         self.audit: AuditLog = audit if audit is not None else MemoryAuditLog()
         self._clock = clock or _utcnow
         self.hooks = Hooks(plugin_manager or get_plugin_manager())
-        self.index = TerritoryIndex(self.limits)
+        self.index = TerritoryIndex(self.limits, provider=self.hooks.distribution)
         self.hooks.register_territories(self.index.add)
-        self.config_dirs = tuple(Path(d) for d in config_dirs)
+        self._given_dirs = tuple(Path(d) for d in config_dirs)
+        self.config_dirs = (*env_config_dirs(), *self._given_dirs)
+        """Every configuration folder read, in precedence order (the last wins)."""
+        missing = [d for d in self.config_dirs if not d.is_dir()]
+        if missing:
+            raise InputError(str(missing[0]), [
+                ErrorDetail("$", Message("configuration directory does not exist"), str(d),
+                            "config-dir" if d in self._given_dirs else CONFIG_DIR_ENV) for d in missing])
         for directory in self.config_dirs:
             self.index.add_search_dir(directory)
         self.converter = make_converter(self.limits)
@@ -119,7 +128,7 @@ class Engine:
         An engine like this one (plugins, audit, clock, limits) that also reads the
         configurations of ``directory``, which take precedence (to check an edited copy).
         """
-        return Engine(plugin_manager=self.hooks.pm, config_dirs=[*self.config_dirs, Path(directory)],
+        return Engine(plugin_manager=self.hooks.pm, config_dirs=[*self._given_dirs, Path(directory)],
                       audit=self.audit, clock=self._clock, limits=self.limits)
 
     def validate(self, paths: Iterable[Path | str], *, lang: str = "it") -> list[FileReport]:

@@ -847,16 +847,24 @@ class Problem:
 @attrs.frozen(kw_only=True)
 class ConfigLayer:
     """
-    One configuration file in the inheritance chain, with its digest.
+    One configuration file in the inheritance chain, with its digest and where it came from.
 
     :ivar territory: the territory of the layer.
-    :ivar file: the configuration file.
+    :ivar file: the configuration file, relative to its folder's parent (``prato/territory.yaml``).
     :ivar sha256: SHA-256 of its bytes.
+    :ivar plugin: the distribution that provided the layer's folder (``inclusione-prato``;
+        ``inclusione_core`` for ``italia``), or None when it was read from a configuration folder.
+    :ivar version: that distribution's version, or None.
+    :ivar folder: the configuration folder it was read from (``--config-dir``,
+        ``INCLUSIONE_CONFIG_DIR``), or None when a plugin provided it.
     """
 
     territory: str
     file: str
     sha256: str
+    plugin: str | None = None
+    version: str | None = None
+    folder: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -159,6 +159,10 @@ class Hooks:
             }
         return self._distributions.get(name) or (name, _module_version(plugin))
 
+    def distribution(self, name: str) -> tuple[str, str]:
+        """The distribution and version of the plugin registered as ``name``."""
+        return self._distribution(name, self.pm.get_plugin(name))
+
     def decided_by(self, impl: pluggy.HookImpl) -> DecidedBy:
         """Provenance for an implementation: plugin (distribution) name and version (looked up once per plugin)."""
         name = impl.plugin_name

@@ -23,7 +23,7 @@ from .i18n import N_, translate, translate_in
 
 if TYPE_CHECKING:
     from ._config import Territory
-    from ._models import DecidedBy, Reason, Result
+    from ._models import ConfigLayer, DecidedBy, Reason, Result
     from ._privacy import View
 
 __all__ = ["Explanation", "Item", "Report", "Section", "label", "view_report"]
@@ -298,7 +298,7 @@ class _Content:
             f"{self._('Configuration digest')}: {prov.config_digest}",
             f"{self._('Plugins')}: {plugins}",
         ), items_title=self._("Configuration layers"), items=tuple(
-            Item(title=f"- {layer.file} (sha256 {layer.sha256[:16]})") for layer in prov.layers))
+            Item(title=f"- {layer.file} (sha256 {layer.sha256[:16]}, {_origin(layer)})") for layer in prov.layers))
 
     def report(self) -> Report:
         r = self.r
@@ -397,3 +397,10 @@ def _data_report(view: View, territory: Territory | None, lang: str) -> Report:
                     empty=translate("none: the recipient may receive all the data used", lang)),
         ),
     )
+
+
+def _origin(layer: ConfigLayer) -> str:
+    """Who provided a layer: the plugin and its version, or the configuration folder."""
+    if layer.folder is not None:
+        return layer.folder
+    return " ".join(part for part in (layer.plugin, layer.version) if part) or "—"

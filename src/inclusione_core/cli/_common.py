@@ -89,12 +89,8 @@ def engine(args: argparse.Namespace, *, notice: bool = True) -> Engine:
     disclosure, that its records are lost (``notice=False``: the demo, which discloses
     only example cases).
     """
-    from inclusione_core import Engine, ErrorDetail, InputError, JsonlAuditLog, MemoryAuditLog
+    from inclusione_core import Engine, JsonlAuditLog, MemoryAuditLog
 
-    for d in args.config_dir:
-        if not d.is_dir():
-            raise InputError(str(d), [ErrorDetail("$", Message("configuration directory does not exist"), str(d),
-                                                  "config-dir")])
     path = getattr(args, "audit", None)
     audit: AuditLog
     if path is not None:
