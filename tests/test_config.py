@@ -15,8 +15,11 @@ from inclusione_core import (
     Household,
     InvalidCaseError,
     Member,
+    PluginError,
+    RuleCollisionError,
     TerritoryNotFoundError,
     get_plugin_manager,
+    hookimpl,
 )
 from inclusione_core.testing import minimal_case
 
@@ -333,3 +336,76 @@ def test_territory_folder_problems_finds_unlisted_examples_and_invalid_ones(writ
     (root / "figlio" / "examples" / "a.json").write_text(json.dumps(bad), encoding="utf-8")
     with pytest.raises(InvalidCaseError):
         territory_folder_problems(engine, engine.territory("figlio"), root / "figlio")
+
+
+# --------------------------------------------------------------------------- plugins' own sections
+
+SECTION_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"soglia": {"type": "integer", "minimum": 0}, "voci": {"type": "object"}},
+}
+
+
+class Sections:
+    """A plugin declaring configuration sections."""
+
+    def __init__(self, schema: Path, *names: str) -> None:
+        self.schema, self.names = schema, names or ("esempio",)
+
+    @hookimpl
+    def inclusione_register_sections(self, register: Callable[[str, Path], None]) -> None:
+        for name in self.names:
+            register(name, self.schema)
+
+
+def with_sections(root: Path, *plugins: tuple[str, object]) -> Engine:
+    """An engine with the core, the given plugins and a configuration root."""
+    return Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=plugins), config_dirs=[root])
+
+
+@pytest.fixture
+def section_schema(tmp_path: Path) -> Path:
+    path = tmp_path / "esempio.schema.json"
+    path.write_text(json.dumps(SECTION_SCHEMA), encoding="utf-8")
+    return path
+
+
+def test_a_plugin_section_is_validated_merged_and_digested(write_layer: Writer, section_schema: Path) -> None:
+    """A plugin's section is read with each layer, the child's values over the parent's, and in the digest."""
+    write_layer("genitore", child("esempio:\n  soglia: 3\n  voci: {a: 1, b: 2}\n", territory="genitore"))
+    root = write_layer("figlio", child("esempio:\n  voci: {b: 5}\n", extends="genitore"))
+    engine = with_sections(root, ("esempio", Sections(section_schema)))
+    figlio = engine.territory("figlio")
+    assert figlio.section("esempio") == {"soglia": 3, "voci": {"a": 1, "b": 5}}
+    write_layer("figlio", child("esempio:\n  voci: {b: 6}\n", extends="genitore"))
+    changed = with_sections(root, ("esempio", Sections(section_schema))).territory("figlio")
+    assert changed.section("esempio")["voci"]["b"] == 6 and changed.digest != figlio.digest
+
+
+def test_a_bad_plugin_section_names_path_and_line(write_layer: Writer, section_schema: Path) -> None:
+    """A section's schema errors carry the path from the layer's root and the YAML line."""
+    root = write_layer("figlio", child("esempio:\n  soglia: -1\n  colore: blu\n"))
+    with pytest.raises(ConfigurationError) as info:
+        with_sections(root, ("esempio", Sections(section_schema))).territory("figlio")
+    found = {(d.path, d.rule, d.line) for d in info.value.details}
+    assert found == {("$.esempio.soglia", "minimum", 7), ("$.esempio.colore", "additionalProperties", 8)}
+
+
+def test_a_section_without_its_plugin_is_an_unknown_field(write_layer: Writer) -> None:
+    """Without the plugin that declares it, a section is refused like any unknown key."""
+    root = write_layer("figlio", child("esempio:\n  soglia: 3\n"))
+    assert "$.esempio" in paths(config_error(root))
+
+
+def test_a_section_name_must_be_free(section_schema: Path) -> None:
+    """A plugin may not take a core key, nor a name another plugin declared."""
+    with pytest.raises(PluginError, match="profile"):
+        engine_with_plugins(("esempio", Sections(section_schema, "profile")))
+    with pytest.raises(RuleCollisionError):
+        engine_with_plugins(("uno", Sections(section_schema)), ("due", Sections(section_schema)))
+
+
+def engine_with_plugins(*plugins: tuple[str, object]) -> Engine:
+    return Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=plugins))

@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -172,8 +172,11 @@ def _merge_rules(
     return new_rules + theirs
 
 
-def _merge(parent: dict[str, Any], layer: _Layer) -> dict[str, Any]:
-    """Merge one layer onto the effective configuration of its parent."""
+def _merge(parent: dict[str, Any], layer: _Layer, sections: Collection[str] = ()) -> dict[str, Any]:
+    """
+    Merge one layer onto the effective configuration of its parent; a plugin's section
+    (``sections``) merges the child's values over the parent's.
+    """
     child = layer.data
     out: dict[str, Any] = {k: copy.deepcopy(v) for k, v in parent.items() if k not in LAYER_OWN}
     out.update({key: child[key] for key in LAYER_OWN if key in child})
@@ -205,7 +208,7 @@ def _merge(parent: dict[str, Any], layer: _Layer) -> dict[str, Any]:
     handled = {p[0] for p in (*KEYED, *SINGLE, *ORDERED)}
     for key, value in child.items():
         if key not in handled and key not in LAYER_OWN and key not in PER_LAYER_FILES:
-            out[key] = copy.deepcopy(value)
+            out[key] = _deep_merge(out[key], value) if key in sections and key in out else copy.deepcopy(value)
     # paths named in the layer stay inside its folder (symlinks resolved): never read elsewhere
     folder = layer.file.parent
     out["scenarios"] = []
@@ -530,9 +533,12 @@ class TerritoryIndex:
     """
 
     def __init__(self, limits: Limits | None = None,
-                 provider: Callable[[str], tuple[str, str]] | None = None) -> None:
+                 provider: Callable[[str], tuple[str, str]] | None = None,
+                 sections: Mapping[str, Path] | None = None) -> None:
         self.limits = limits or DEFAULT_LIMITS
         self._provider = provider  # a plugin's registered name -> (distribution, version)
+        self.sections: Mapping[str, Path] = dict(sections or {})
+        """The plugins' configuration sections: name -> JSON Schema file."""
         self._dirs: dict[str, tuple[Path, str]] = {}
         self._explicit: set[str] = set()
         self._cache: dict[str, Territory] = {}
@@ -617,7 +623,8 @@ class TerritoryIndex:
                     )
                 raise TerritoryNotFoundError(current, self.ids())
             seen.append(current)
-            layer = read_layer(self._dirs[current][0] / CONFIG_FILE, expected_id=current, limits=self.limits)
+            layer = read_layer(self._dirs[current][0] / CONFIG_FILE, expected_id=current, limits=self.limits,
+                               sections=self.sections)
             yield layer
             current = layer.data.get("extends")
 
@@ -634,7 +641,7 @@ class TerritoryIndex:
         layers = list(self._chain(territory))[::-1]  # root first
         effective: dict[str, Any] = {}
         for layer in layers:
-            effective = _merge(effective, layer)
+            effective = _merge(effective, layer, self.sections)
         _check_references(effective, layers[-1])
         root = layers[-1].file.parent
         return Territory(
@@ -648,13 +655,30 @@ class TerritoryIndex:
         )
 
 
-def read_layer(path: Path, expected_id: str | None = None, limits: Limits | None = None) -> _Layer:
-    """Read and schema-validate one layer file; every error is reported with its path, line and column."""
-    from ._schema import validate_instance  # noqa: PLC0415 - jsonschema at load time only
+def core_keys() -> frozenset[str]:
+    """The top-level keys of a layer that the core's own schema defines."""
+    from ._schema import load_schema  # noqa: PLC0415
+
+    return frozenset(load_schema("territory")["properties"])
+
+
+def read_layer(path: Path, expected_id: str | None = None, limits: Limits | None = None,
+               sections: Mapping[str, Path] | None = None) -> _Layer:
+    """
+    Read and schema-validate one layer file; every error is reported with its path, line and column.
+
+    :param sections: the plugins' configuration sections (name -> JSON Schema file): each is
+        validated against its own schema, the rest of the layer against the core's.
+    """
+    from ._schema import section_errors, validate_instance  # noqa: PLC0415 - jsonschema at load time only
 
     doc = read_yaml(path, limits=limits)
     data = doc.data
-    details = validate_instance("territory", data)
+    own = {k: v for k, v in data.items() if k not in (sections or {})} if isinstance(data, dict) else data
+    details = validate_instance("territory", own)
+    for name, schema in (sections or {}).items():
+        if isinstance(data, dict) and name in data:
+            details += section_errors(name, schema, data[name])
     if not details and expected_id is not None and data["id"] != expected_id:
         details.append(ErrorDetail("$.id", Message("the id must match the directory {expected!r}",
                                                    expected=expected_id),

@@ -21,7 +21,7 @@ import pluggy
 from ._audit import AuditLog, AuditRecord, MemoryAuditLog
 from ._batch import Outcome, assess_stream
 from ._checks import check_case
-from ._config import CONFIG_DIR_ENV, Territory, TerritoryIndex, env_config_dirs
+from ._config import CONFIG_DIR_ENV, Territory, TerritoryIndex, core_keys, env_config_dirs
 from ._convert import make_converter, structure_case
 from ._errors import ErrorDetail, InputError, InvalidCaseError
 from ._models import (
@@ -99,7 +99,9 @@ class Engine:
         self.audit: AuditLog = audit if audit is not None else MemoryAuditLog()
         self._clock = clock or _utcnow
         self.hooks = Hooks(plugin_manager or get_plugin_manager())
-        self.index = TerritoryIndex(self.limits, provider=self.hooks.distribution)
+        sections = self.hooks.register_sections(core_keys())
+        self.index = TerritoryIndex(self.limits, provider=self.hooks.distribution,
+                                    sections={name: s.schema for name, s in sections.items()})
         self.hooks.register_territories(self.index.add)
         self._given_dirs = tuple(Path(d) for d in config_dirs)
         self.config_dirs = (*env_config_dirs(), *self._given_dirs)

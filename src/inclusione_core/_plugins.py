@@ -25,7 +25,7 @@ import functools
 import importlib
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -118,6 +118,15 @@ class PluginInfo:
     version: str
     core: bool
     territories: tuple[str, ...]
+
+
+@attrs.frozen
+class ConfigSection:
+    """A configuration section a plugin declares: its name, JSON Schema file and plugin."""
+
+    name: str
+    schema: Path
+    plugin: str
 
 
 @attrs.frozen
@@ -384,6 +393,35 @@ class Hooks:
                     found[name] = RendererInfo(name=name, description=description, media_type=media_type,
                                                factory=factory, plugin=impl.plugin_name)
         return dict(sorted(found.items()))
+
+    def register_sections(self, core: Collection[str]) -> dict[str, ConfigSection]:
+        """
+        Every configuration section the plugins declare, by name.
+
+        :param core: the top-level keys the core's own schema uses: no plugin may take one.
+        :raises PluginError: a plugin declares a name the core uses.
+        :raises RuleCollisionError: two plugins declare the same name.
+        """
+        hook = "inclusione_register_sections"
+        found: dict[str, ConfigSection] = {}
+        for impl in reversed(self.pm.hook.inclusione_register_sections.get_hookimpls()):
+            asked: list[tuple[str, Path]] = []
+
+            def register(name: str, schema: Path, _asked: list[tuple[str, Path]] = asked) -> None:
+                _asked.append((name, Path(schema)))
+
+            self._call(impl, hook, {"register": register})
+            for name, schema in asked:
+                if name in core or name.startswith(("_", "$")):
+                    raise PluginError(impl.plugin_name, hook, Message(
+                        "the section name {name!r} is the core's: choose another", name=name))
+                previous = found.get(name)
+                if previous is not None:
+                    raise RuleCollisionError(Message("configuration section {name!r}", name=name),
+                                             [previous.plugin, impl.plugin_name],
+                                             Message("Two plugins declare the same section: rename one."))
+                found[name] = ConfigSection(name=name, schema=schema, plugin=impl.plugin_name)
+        return found
 
     def configure_converter(self, converter: Any) -> None:
         """Let every plugin register its converter hooks."""

@@ -459,6 +459,12 @@ def file_validator(path: Path) -> Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+def section_errors(name: str, schema: Path, data: Any) -> list[ErrorDetail]:
+    """Every error of a plugin's configuration section against its schema, by path from the layer's root."""
+    details = details_from(file_validator(schema).iter_errors(data))
+    return [attrs.evolve(d, path=f"$.{name}{d.path[1:]}") for d in details]
+
+
 def details_from(errors: Any) -> list[ErrorDetail]:
     """Turn jsonschema errors into :class:`ErrorDetail`, sorted by path, leaves first."""
     out: list[ErrorDetail] = []

@@ -182,7 +182,7 @@ def _validate_territory(engine: Engine, path: Path, found: _Found, lang: str) ->
     from ._config import read_layer  # noqa: PLC0415
 
     if path.name != "territory.yaml":
-        read_layer(path, limits=engine.limits)
+        read_layer(path, limits=engine.limits, sections=engine.index.sections)
         found.warnings.append(translate("only the file was validated: the extends chain is checked when the file is"
                                         " named territory.yaml inside an <id>/ directory", lang))
         return []

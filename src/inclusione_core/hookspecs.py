@@ -86,6 +86,8 @@ def inclusione_configure_converter(converter: cattrs.Converter) -> None:
 RegisterRenderer = Callable[..., None]
 """``register(name, factory, *, description="", media_type="text/plain")``: ``factory(out, lang)`` makes a
 :class:`~inclusione_core.Renderer` writing to ``out``."""
+RegisterSection = Callable[[str, Path], None]
+"""``register(name, schema)``: a configuration section and the path of its JSON Schema file."""
 
 
 @hookspec
@@ -100,6 +102,25 @@ def inclusione_register_renderers(register: RegisterRenderer) -> None:
     :class:`~inclusione_core.View` objects only: it never sees a raw result or case.
 
     :param register: call ``register(name, factory, description=..., media_type=...)`` once per renderer.
+    :return: nothing.
+
+    .. versionadded:: 0.2.0
+    """
+
+
+@hookspec
+def inclusione_register_sections(register: RegisterSection) -> None:
+    """
+    Declare the plugin's own configuration sections: top-level keys of ``territory.yaml``
+    (``sil:`` for the SIL's tables) that the core reads with the rest of each layer,
+    validates against the plugin's JSON Schema (errors with path and line), merges along
+    ``extends`` (a child's values over its parent's), digests and caches with the
+    territory. Read a section with ``territory.section(name)``.
+
+    A name the core uses, or that another plugin registered, is an error.
+
+    :param register: call ``register(name, schema)`` once per section; ``schema`` is the
+        path of a JSON Schema (Draft 2020-12) file, checked once.
     :return: nothing.
 
     .. versionadded:: 0.2.0
