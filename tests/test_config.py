@@ -200,6 +200,21 @@ def test_redefining_a_parent_rule_without_override_is_an_error(write_layer: Writ
     assert "$.routing.rules[0]" in paths(config_error(root))
 
 
+def test_an_override_replaces_predicates_and_legal_bases_whole(write_layer: Writer) -> None:
+    """
+    A predicate or a legal basis is not merged key by key: {need: x} over {all: [...]} is
+    {need: x}, not a two-key condition; a new act's citation keeps no section of the old one.
+    """
+    root = write_layer("figlio", child(
+        "interventions:\n  tirocinio_inclusione:\n    override: true\n    suitable_when: {need: lavoro}\n"
+        "privacy:\n  flows:\n    cpi_invio:\n      override: true\n"
+        "      legal_basis: {kind: law, document: \"L. 1/2099\", quote: nuova}\n"))
+    t = engine_for(root).territory("figlio")
+    assert t.section("interventions")["tirocinio_inclusione"]["suitable_when"] == {"need": "lavoro"}
+    assert t.section("privacy", "flows")["cpi_invio"]["legal_basis"] == {"kind": "law", "document": "L. 1/2099",
+                                                                         "quote": "nuova"}
+
+
 # --------------------------------------------------------------------------- references
 
 

@@ -61,6 +61,8 @@ ORDERED: tuple[tuple[str, ...], ...] = (
 )
 LAYER_OWN = ("id", "label", "level", "extends", "version", "description", "$schema")
 PER_LAYER_FILES = ("examples", "scenarios")
+# Values an override replaces whole (with every key ending in ``_source``): see _atomic.
+ATOMIC = frozenset({"source", "legal_basis", "when", "suitable_when", "eligible_when"})
 
 
 def load_yaml(
@@ -97,8 +99,12 @@ def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 
 
 def _atomic(key: str) -> bool:
-    """Citations are replaced whole: merging them would pair one document with another's quote."""
-    return key == "source" or key.endswith("_source")
+    """
+    Values replaced whole by an override: citations (merging them would pair one document with
+    another's quote) and predicates (merging ``{need: a}`` onto ``{all: [...]}`` would make a
+    two-key condition that means neither).
+    """
+    return key in ATOMIC or key.endswith("_source")
 
 
 def _deep_merge(base: Any, over: Any) -> Any:
