@@ -6,8 +6,11 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from inclusione_core import (
     ConfigurationError,
@@ -21,7 +24,7 @@ from inclusione_core import (
     get_plugin_manager,
     hookimpl,
 )
-from inclusione_core.testing import minimal_case
+from inclusione_core.testing import minimal_case, minimal_case_json
 
 Writer = Callable[[str, str], Path]
 SRC = "source: {kind: default, document: test}"
@@ -201,6 +204,21 @@ def test_redefining_a_parent_rule_without_override_is_an_error(write_layer: Writ
         "    - id: patto_lavoro\n      when: {need: lavoro}\n      outcome: routed\n      service: cpi\n"
         "      channel: invio\n      message: {it: Al CPI, en: To the CPI}\n      " + SRC + "\n"))
     assert "$.routing.rules[0]" in paths(config_error(root))
+
+
+def test_an_override_replaces_predicates_and_legal_bases_whole(write_layer: Writer) -> None:
+    """
+    A predicate or a legal basis is not merged key by key: {need: x} over {all: [...]} is
+    {need: x}, not a two-key condition; a new act's citation keeps no section of the old one.
+    """
+    root = write_layer("figlio", child(
+        "interventions:\n  tirocinio_inclusione:\n    override: true\n    suitable_when: {need: lavoro}\n"
+        "privacy:\n  flows:\n    cpi_invio:\n      override: true\n"
+        "      legal_basis: {kind: law, document: \"L. 1/2099\", quote: nuova}\n"))
+    t = engine_for(root).territory("figlio")
+    assert t.section("interventions")["tirocinio_inclusione"]["suitable_when"] == {"need": "lavoro"}
+    assert t.section("privacy", "flows")["cpi_invio"]["legal_basis"] == {"kind": "law", "document": "L. 1/2099",
+                                                                         "quote": "nuova"}
 
 
 # --------------------------------------------------------------------------- references
@@ -409,3 +427,359 @@ def test_a_section_name_must_be_free(section_schema: Path) -> None:
 
 def engine_with_plugins(*plugins: tuple[str, object]) -> Engine:
     return Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=plugins))
+# --------------------------------------------------------------------------- keyed merges of identified lists
+
+TERRITORIES = Path(__file__).resolve().parents[1] / "territories"
+TOSCANA_TRIGGERS = ["dipendenze", "salute_mentale", "abitativo", "sociosanitario", "scuola", "terzo_settore"]
+# A Toscana zone with a local justice service (UEPE) that joins the equipe allargata.
+ZONA = (
+    "services:\n  uepe:\n    kind: uepe\n    label: {it: UEPE, en: Probation office}\n    level: primo\n"
+    f"    access: [invio]\n    {SRC}\n"
+    f"roles:\n  operatore_uepe:\n    {LABEL}\n    service: uepe\n    {SRC}\n"
+)
+GIUSTIZIA = ("{id: giustizia, when: {need: giustizia}, add_roles: [operatore_uepe],"
+             " message: {it: UEPE in equipe, en: UEPE in the equipe}, " + SRC + "}")
+
+
+def zone_engine(root: Path) -> Engine:
+    """The core with the shipped territories (italia, toscana...) and the test layers of ``root``."""
+    return Engine(plugin_manager=get_plugin_manager(load_entrypoints=False), config_dirs=[TERRITORIES, root])
+
+
+def zone_error(root: Path, territory: str = "zona") -> ConfigurationError:
+    with pytest.raises(ConfigurationError) as info:
+        zone_engine(root).territory(territory)
+    return info.value
+
+
+def allargata(triggers: str) -> str:
+    """A Toscana zone layer overriding equipe.formats.allargata with the given `triggers:` value."""
+    return child(ZONA + "equipe:\n  formats:\n    allargata:\n      override: true\n      triggers: " + triggers
+                 + "\n", territory="zona", extends="toscana")
+
+
+def line_of(root: Path, needle: str, nth: int = 1, territory: str = "zona") -> int:
+    """The 1-based line of the ``nth`` line holding ``needle`` in a test layer."""
+    lines = (root / territory / "territory.yaml").read_text(encoding="utf-8").splitlines()
+    return [i for i, line in enumerate(lines, 1) if needle in line][nth - 1]
+
+
+def trigger_ids(root: Path, territory: str = "zona") -> list[str]:
+    fmt = zone_engine(root).territory(territory).section("equipe", "formats")["allargata"]
+    return [t["id"] for t in fmt["triggers"]]
+
+
+def test_a_zone_appends_one_trigger_and_keeps_the_six_inherited_ones(write_layer: Writer) -> None:
+    """
+    Issue 13: a zone appends one allargata trigger; the six Toscana triggers stay (SerD, CSM,
+    housing...), and a case needing them still gets those services in its equipe.
+    """
+    root = write_layer("zona", allargata("\n        append:\n          - " + GIUSTIZIA))
+    engine = zone_engine(root)
+    fmt = engine.territory("zona").section("equipe", "formats")["allargata"]
+    assert [t["id"] for t in fmt["triggers"]] == [*TOSCANA_TRIGGERS, "giustizia"]
+    assert fmt["triggers"][0]["_files"] == ["toscana/territory.yaml"]
+    assert fmt["triggers"][-1]["_files"] == ["zona/territory.yaml"]
+    assert all("override" not in t for t in fmt["triggers"])
+    case = engine.load_case(minimal_case_json(
+        territory="zona", access={"date": "2025-03-03", "point": "ssp"},
+        assessment={"date": "2025-03-03", "levels": [{"dimension": "lavoro", "level": 3}],
+                    "needs": [{"code": c} for c in ("lavoro", "dipendenze", "salute_mentale", "abitativo",
+                                                    "giustizia")]}))
+    equipe = engine.assess(case, as_of=dt.date(2025, 3, 10)).equipe
+    members = {m.role: m for m in equipe.members}
+    assert equipe.format == "allargata"
+    assert {"operatore_serd", "operatore_csm", "operatore_casa", "operatore_uepe"} <= set(members)
+    # each trigger's reason names the layer that defined that trigger
+    assert members["operatore_uepe"].reason.defined_in == "zona/territory.yaml"
+    assert members["operatore_serd"].reason.defined_in == "toscana/territory.yaml"
+    assert members["operatore_serd"].reason.territory == "toscana"
+
+
+def test_a_plain_list_that_drops_inherited_triggers_is_an_error(write_layer: Writer) -> None:
+    """The issue's silent loss: one trigger given as a plain list would drop six; now an error naming them."""
+    root = write_layer("zona", allargata("\n        - " + GIUSTIZIA))
+    err = zone_error(root)
+    (detail,) = err.details
+    assert detail.rule == "merge.drops_inherited"
+    assert detail.path == "$.equipe.formats.allargata.triggers"
+    assert all(t in detail.message for t in TOSCANA_TRIGGERS)
+    assert "toscana/territory.yaml" in detail.message
+    assert "append" in detail.message and "remove" in detail.message and "replace: true" in detail.message
+    assert detail.line == line_of(root, "triggers:")  # located in the zone's file, as the override collisions are
+    assert err.source.endswith("zona/territory.yaml")
+    assert "dipendenze" in detail.text("en") and "would drop the inherited entries" in detail.text("en")
+
+
+def test_a_plain_list_naming_every_inherited_id_merges_by_id(write_layer: Writer) -> None:
+    """A plain list that drops nothing is merged by id: inherited ids need override and are merged onto theirs."""
+    restated = "".join(f"\n        - {{id: {t}, override: true}}" for t in reversed(TOSCANA_TRIGGERS))
+    root = write_layer("zona", allargata(restated + "\n        - " + GIUSTIZIA))
+    assert trigger_ids(root) == [*reversed(TOSCANA_TRIGGERS), "giustizia"]  # the child's order
+    fmt = zone_engine(root).territory("zona").section("equipe", "formats")["allargata"]
+    assert fmt["triggers"][0]["add_roles"] == ["operatore_terzo_settore"]  # merged: the inherited fields stay
+    assert fmt["triggers"][0]["_files"] == ["toscana/territory.yaml", "zona/territory.yaml"]
+    # restating an inherited trigger without override is a collision, as for any keyed entry
+    root = write_layer("zona", allargata("".join(f"\n        - {{id: {t}, add_roles: [operatore_csm]}}"
+                                                 for t in TOSCANA_TRIGGERS)))
+    err = zone_error(root)
+    assert {d.rule for d in err.details} == {"required"}  # a whole trigger is needed without override...
+    root = write_layer("zona", allargata("\n        - " + GIUSTIZIA.replace("giustizia,", "dipendenze,", 1)
+                                         + "".join(f"\n        - {{id: {t}, override: true}}"
+                                                   for t in TOSCANA_TRIGGERS[1:])))
+    (detail,) = zone_error(root).details  # ...and then it collides with the inherited one
+    assert (detail.rule, detail.path, detail.value) == ("override", "$.equipe.formats.allargata.triggers[0]",
+                                                        "dipendenze")
+
+
+def test_append_overrides_an_inherited_trigger_in_place(write_layer: Writer) -> None:
+    """`append` with an inherited id and override: true merges onto it; it keeps its place; without override: error."""
+    root = write_layer("zona", allargata(
+        "\n        append:\n          - {id: abitativo, override: true, add_roles: [operatore_casa, operatore_uepe]}"))
+    fmt = zone_engine(root).territory("zona").section("equipe", "formats")["allargata"]
+    assert [t["id"] for t in fmt["triggers"]] == TOSCANA_TRIGGERS
+    housing = fmt["triggers"][2]
+    assert housing["add_roles"] == ["operatore_casa", "operatore_uepe"]
+    assert housing["when"] == {"need": "abitativo"}
+    assert housing["_files"] == ["toscana/territory.yaml", "zona/territory.yaml"]
+    housing_again = GIUSTIZIA.replace("giustizia,", "abitativo,", 1)
+    root = write_layer("zona", allargata("\n        append:\n          - " + housing_again))
+    (detail,) = zone_error(root).details
+    assert (detail.rule, detail.path) == ("override", "$.equipe.formats.allargata.triggers.append[0]")
+    assert "toscana/territory.yaml" in detail.message
+    root = write_layer("zona", allargata("\n        append:\n          - {id: inventato, override: true}"))
+    (detail,) = zone_error(root).details
+    assert (detail.rule, detail.value) == ("override", "inventato")
+
+
+def test_remove_drops_an_inherited_trigger_by_id(write_layer: Writer) -> None:
+    """`remove` drops inherited ids explicitly; an unknown id is an error listing the known ones."""
+    root = write_layer("zona", allargata("\n        remove: [terzo_settore]\n        append:\n"
+                                         "          - " + GIUSTIZIA))
+    assert trigger_ids(root) == [*TOSCANA_TRIGGERS[:-1], "giustizia"]
+    root = write_layer("zona", allargata("{remove: [scuola, terzosettore]}"))
+    (detail,) = zone_error(root).details
+    assert (detail.rule, detail.path, detail.value) == ("merge.unknown_remove",
+                                                        "$.equipe.formats.allargata.triggers.remove[1]",
+                                                        "terzosettore")
+    assert all(t in detail.message for t in TOSCANA_TRIGGERS)
+    assert detail.line == line_of(root, "remove:")
+
+
+def test_remove_then_append_replaces_one_trigger_whole(write_layer: Writer) -> None:
+    """An id both removed and appended is replaced whole (no merge), and goes where append puts new entries."""
+    root = write_layer("zona", allargata("\n        remove: [dipendenze]\n        append:\n          - "
+                                         + GIUSTIZIA.replace("giustizia,", "dipendenze,", 1)))
+    fmt = zone_engine(root).territory("zona").section("equipe", "formats")["allargata"]
+    assert [t["id"] for t in fmt["triggers"]] == [*TOSCANA_TRIGGERS[1:], "dipendenze"]
+    assert fmt["triggers"][-1]["add_roles"] == ["operatore_uepe"]
+    assert fmt["triggers"][-1]["_files"] == ["zona/territory.yaml"]
+
+
+def test_replace_true_replaces_the_whole_inherited_list(write_layer: Writer) -> None:
+    """`{replace: true, items: [...]}` replaces the inherited triggers, explicitly; override there is an error."""
+    root = write_layer("zona", allargata("\n        replace: true\n        items:\n          - " + GIUSTIZIA))
+    assert trigger_ids(root) == ["giustizia"]
+    root = write_layer("zona", allargata("{replace: true, items: []}"))
+    assert trigger_ids(root) == []
+    root = write_layer("zona", allargata("{replace: true, items: [{id: dipendenze, override: true}]}"))
+    (detail,) = zone_error(root).details
+    assert (detail.rule, detail.path) == ("override", "$.equipe.formats.allargata.triggers.items[0]")
+
+
+@pytest.mark.parametrize(("form", "path", "rule"), [
+    ("{replace: true}", "$.equipe.formats.allargata.triggers.items", "required"),
+    ("{replace: true, items: [], append: []}", "$.equipe.formats.allargata.triggers.append", "additionalProperties"),
+    ("{}", "$.equipe.formats.allargata.triggers", "anyOf"),
+    ("{replace: false, items: []}", "$.equipe.formats.allargata.triggers.replace", "const"),
+    ("{add: []}", "$.equipe.formats.allargata.triggers.add", "additionalProperties"),
+])
+def test_a_malformed_list_form_is_a_schema_error(write_layer: Writer, form: str, path: str, rule: str) -> None:
+    """The schema takes a list, {append, remove} or {replace: true, items}; anything else is named by path."""
+    root = write_layer("zona", allargata(form))
+    assert (path, rule) in {(d.path, d.rule) for d in zone_error(root).details}
+
+
+def test_a_duplicate_id_in_one_list_is_an_error_at_its_second_occurrence(write_layer: Writer) -> None:
+    """Two entries with one id in a list: an error at the second, naming the first (the first used to win silently)."""
+    root = write_layer("zona", allargata("\n        append:\n          - " + GIUSTIZIA + "\n          - "
+                                         + GIUSTIZIA))
+    (detail,) = zone_error(root).details
+    assert (detail.rule, detail.path, detail.value) == ("merge.duplicate_id",
+                                                        "$.equipe.formats.allargata.triggers.append[1]", "giustizia")
+    assert "$.equipe.formats.allargata.triggers.append[0]" in detail.message
+    assert detail.line == line_of(root, "{id: giustizia", nth=2)
+    rule = ("    - id: sportello\n      when: {need: lavoro}\n      outcome: routed\n      service: cpi\n"
+            "      channel: invio\n      message: {it: Al CPI, en: To the CPI}\n      " + SRC + "\n")
+    root = write_layer("figlio", child("routing:\n  rules:\n" + rule + rule))
+    (detail,) = config_error(root).details
+    assert (detail.rule, detail.path) == ("merge.duplicate_id", "$.routing.rules[1]")
+    root = write_layer("zona", allargata("{remove: [scuola, scuola]}"))
+    (detail,) = zone_error(root).details
+    assert (detail.rule, detail.path) == ("merge.duplicate_id", "$.equipe.formats.allargata.triggers.remove[1]")
+
+
+def test_a_duplicate_id_in_the_root_layer_is_an_error(write_layer: Writer) -> None:
+    """Ids are unique in a layer with no parent too, in an ordered rule list and in a nested one."""
+    pathway = ("    - {id: tutti, pathway: da_valutare, when: {always: true}, message: {it: T, en: A}, "
+               + SRC + "}\n")
+    trigger = "        - {id: sempre, when: {always: true}, add_roles: [ruolo], message: {it: T, en: A}, " + SRC + "}\n"
+    root = write_layer("radice", (
+        f"id: radice\n{LABEL}\nlevel: nazionale\nversion: \"1\"\n"
+        "services:\n  ssp: {kind: ssp, label: {it: S, en: S}, level: primo, access: [diretto], " + SRC + "}\n"
+        f"roles:\n  ruolo: {{{LABEL}, service: ssp, {SRC}}}\n"
+        f"profile:\n  pathways:\n{pathway}{pathway}"
+        f"equipe:\n  formats:\n    unica:\n      {LABEL}\n      roles: [ruolo]\n      {SRC}\n      triggers:\n"
+        f"{trigger}{trigger}"))
+    err = config_error(root, "radice")
+    assert {(d.path, d.rule) for d in err.details} == {
+        ("$.profile.pathways[1]", "merge.duplicate_id"),
+        ("$.equipe.formats.unica.triggers[1]", "merge.duplicate_id"),
+    }
+    assert all(d.line is not None for d in err.details)
+
+
+RULE = ("{id: ID, when: {need: lavoro}, outcome: routed, service: cpi, channel: invio,"
+        " message: {it: Al CPI, en: To the CPI}, " + SRC + "}")
+
+
+def test_ordered_rules_append_before_the_inherited_ones_and_remove_them_by_id(write_layer: Writer) -> None:
+    """In a first-match rule list `append` puts the layer's rules before the parent's; `remove` drops one."""
+    parent = [r["id"] for r in engine_for().territory("italia").rules("routing", "rules")]
+    root = write_layer("figlio", child("routing:\n  rules:\n    append:\n      - " + RULE.replace("ID", "uno")
+                                       + "\n      - " + RULE.replace("ID", "due") + f"\n    remove: [{parent[1]}]\n"))
+    t = engine_for(root).territory("figlio")
+    assert [r["id"] for r in t.rules("routing", "rules")] == ["uno", "due", parent[0], *parent[2:]]
+    only = RULE.replace("ID", "solo")
+    root = write_layer("figlio", child("routing:\n  rules: {replace: true, items: [" + only + "]}\n"))
+    assert [r["id"] for r in engine_for(root).territory("figlio").rules("routing", "rules")] == ["solo"]
+    root = write_layer("figlio", child("routing:\n  rules: {remove: [inesistente]}\n"))
+    (detail,) = config_error(root).details
+    assert detail.rule == "merge.unknown_remove" and parent[0] in detail.message
+
+
+def test_an_ordered_rule_override_replaces_it_among_the_layers_rules(write_layer: Writer) -> None:
+    """As before: a rule with an inherited id and override: true replaces it, at the front with the layer's rules."""
+    parent = [r["id"] for r in engine_for().territory("italia").rules("routing", "rules")]
+    rule = RULE.replace("ID", parent[-1]).replace("{id:", "{override: true, id:")
+    root = write_layer("figlio", child("routing:\n  rules:\n    append: [" + rule + "]\n"))
+    rules = engine_for(root).territory("figlio").rules("routing", "rules")
+    assert [r["id"] for r in rules] == [parent[-1], *parent[:-1]]
+    assert rules[0]["_files"] == ["figlio/territory.yaml"] and "override" not in rules[0]
+
+
+def test_no_shipped_territory_copies_parent_content() -> None:
+    """The shipped layers extend their parents by id: none restates (copies) an inherited trigger."""
+    engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False), config_dirs=[TERRITORIES])
+    for territory in ("toscana", "prato", "sil"):
+        t = engine.territory(territory)
+        for fmt in t.section("equipe", "formats").values():
+            for trigger in fmt.get("triggers", []):
+                assert len(trigger["_files"]) == 1, (territory, trigger["id"])
+
+
+# --------------------------------------------------------------------------- merge properties
+
+IDS = [f"t{i}" for i in range(10)]
+
+
+def _layer(territory: str, data: dict[str, Any]) -> Any:
+    from inclusione_core._config import _Layer
+
+    body = {"id": territory, **data}
+    return _Layer(territory=territory, file=Path(f"/nowhere/{territory}/territory.yaml"),
+                  rel=f"{territory}/territory.yaml", data=body, sha256="")
+
+
+def _merged(parent_ids: list[str], child_list: Any, *, ordered: bool) -> list[dict[str, Any]]:
+    """Merge a root layer with ``parent_ids`` and a child layer giving ``child_list``; the merged entries."""
+    from inclusione_core._config import _merge
+
+    def entries(ids: list[str]) -> list[dict[str, Any]]:
+        return [{"id": i, "add_roles": [i]} for i in ids]
+
+    if ordered:
+        root = _merge({}, _layer("radice", {"routing": {"rules": entries(parent_ids)}}))
+        child_data: dict[str, Any] = {"routing": {"rules": child_list}}
+    else:
+        root = _merge({}, _layer("radice", {"equipe": {"formats": {"f": {"triggers": entries(parent_ids)}}}}))
+        child_data = {"equipe": {"formats": {"f": {"override": True, "triggers": child_list}}}}
+    out = _merge(root, _layer("figlio", {"extends": "radice", **child_data}))
+    return list(out["routing"]["rules"]) if ordered else list(out["equipe"]["formats"]["f"]["triggers"])
+
+
+@given(data=st.data(), ordered=st.booleans())
+def test_append_and_remove_keep_every_inherited_entry_not_removed(data: st.DataObject, ordered: bool) -> None:
+    """
+    Property: merged ids == parent - removed, with the appended ones (after the parent's in a
+    nested list, before them in an ordered rule list), in a stable order; overrides keep their
+    place in a nested list and merge; nothing else is ever lost.
+    """
+    parent = data.draw(st.lists(st.sampled_from(IDS), unique=True), "parent")
+    removed = data.draw(st.lists(st.sampled_from(parent), unique=True) if parent else st.just([]), "removed")
+    kept = [p for p in parent if p not in removed]
+    fresh = [i for i in IDS if i not in kept]  # new ids, or removed ones appended again (replaced whole)
+    appended = data.draw(st.lists(st.sampled_from(fresh), unique=True) if fresh else st.just([]), "appended")
+    overridden = data.draw(st.lists(st.sampled_from(kept), unique=True) if kept else st.just([]), "overridden")
+    ops: dict[str, Any] = {"append": [{"id": i, "add_roles": ["nuovo"]} for i in appended]
+                           + [{"id": i, "override": True, "add_roles": ["cambiato"]} for i in overridden]}
+    if removed or not ops["append"]:
+        ops["remove"] = removed
+    merged = _merged(parent, ops, ordered=ordered)
+    ids = [e["id"] for e in merged]
+    if ordered:  # a rule override replaces the rule, among the layer's rules at the front
+        assert ids == appended + overridden + [k for k in kept if k not in overridden]
+    else:
+        assert ids == kept + appended
+    assert len(ids) == len(set(ids))
+    by_id = {e["id"]: e for e in merged}
+    for k in kept:
+        files = by_id[k]["_files"]
+        if k in overridden:
+            assert by_id[k]["add_roles"] == ["cambiato"]
+            both = ["radice/territory.yaml", "figlio/territory.yaml"]
+            assert files == (["figlio/territory.yaml"] if ordered else both)
+        else:
+            assert (by_id[k]["add_roles"], files) == ([k], ["radice/territory.yaml"])
+    for a in appended:
+        assert (by_id[a]["add_roles"], by_id[a]["_files"]) == (["nuovo"], ["figlio/territory.yaml"])
+
+
+@given(parent=st.lists(st.sampled_from(IDS), unique=True),
+       child=st.lists(st.sampled_from(IDS), unique=True))
+def test_a_plain_list_never_loses_an_inherited_entry_silently(parent: list[str], child: list[str]) -> None:
+    """
+    Property: a plain list for an inherited (nested) list either keeps every inherited id or is
+    an error naming exactly the ones it would drop; in an ordered rule list it only adds rules.
+    """
+    from inclusione_core._config import ConfigurationError
+
+    entries = [{"id": i, "override": True} if i in parent else {"id": i, "add_roles": ["nuovo"]} for i in child]
+    missing = [p for p in parent if p not in child]
+    if missing:
+        with pytest.raises(ConfigurationError) as info:
+            _merged(parent, entries, ordered=False)
+        (detail,) = info.value.details
+        assert detail.rule == "merge.drops_inherited" and detail.value == ", ".join(missing)
+    else:
+        assert [e["id"] for e in _merged(parent, entries, ordered=False)] == child
+    ordered = _merged(parent, entries, ordered=True)  # the layer's rules first, then the parent's others
+    assert [e["id"] for e in ordered] == child + missing
+
+
+@given(ids=st.lists(st.sampled_from(IDS), min_size=1), ordered=st.booleans(), explicit=st.booleans())
+def test_a_repeated_id_is_always_reported(ids: list[str], ordered: bool, explicit: bool) -> None:
+    """Property: any id repeated in a layer's list is an error at each later occurrence, never a silent first-wins."""
+    from inclusione_core._config import ConfigurationError
+
+    entries = [{"id": i, "add_roles": [i]} for i in ids]
+    repeated = [n for n, i in enumerate(ids) if i in ids[:n]]
+    if not repeated:
+        assert [e["id"] for e in _merged([], entries, ordered=ordered)] == ids
+        return
+    with pytest.raises(ConfigurationError) as info:
+        _merged([], {"append": entries} if explicit else entries, ordered=ordered)
+    at = "append" if explicit else None
+    assert {d.path for d in info.value.details if d.rule == "merge.duplicate_id"} == {
+        ("$.routing.rules" if ordered else "$.equipe.formats.f.triggers") + (f".{at}" if at else "") + f"[{n}]"
+        for n in repeated}

@@ -274,6 +274,46 @@ def test_configuration_anchors_cited_by_territories_exist() -> None:
         assert name in anchors(DOCS / file), f"docs/{file} has no heading with anchor #{name}"
 
 
+def test_extending_a_parent_examples_compile_and_keep_the_inherited_triggers(tmp_path: Path) -> None:
+    """
+    The Toscana-zone example of "Extending a parent" validates and keeps the six Toscana
+    triggers; as a plain list it gives the error shown there, word for word; the other forms
+    shown merge too.
+    """
+    import yaml
+
+    from inclusione_core import ConfigurationError, Engine, get_plugin_manager
+    from inclusione_core._render import detail_line
+
+    section = sections((DOCS / "configuration.md").read_text(encoding="utf-8"), 2)["Extending a parent"]
+    zone, other = [body for lang, body in FENCE.findall(section) if lang == "yaml"]
+    (shown,) = [body for lang, body in FENCE.findall(section) if lang == "text"]
+    folder = tmp_path / "lucca"
+    folder.mkdir()
+
+    def compile_zone(text: str) -> Any:
+        (folder / "territory.yaml").write_text(text, encoding="utf-8")
+        engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False),
+                        config_dirs=[ROOT / "territories", tmp_path])
+        return engine.territory("lucca")
+
+    six = ["dipendenze", "salute_mentale", "abitativo", "sociosanitario", "scuola", "terzo_settore"]
+    triggers = compile_zone(zone).section("equipe", "formats")["allargata"]["triggers"]
+    assert [t["id"] for t in triggers] == [*six, "giustizia"]
+    head, appended = zone.split("        append:", 1)  # the same trigger as a plain list
+    plain = head + "".join(line[2:] + "\n" for line in appended.splitlines()[1:])
+    with pytest.raises(ConfigurationError) as info:
+        compile_zone(plain)
+    (detail,) = info.value.details
+    assert f"      - {detail_line(detail, 'it')}" in shown
+    data = yaml.safe_load(zone) | yaml.safe_load(other)
+    merged = compile_zone(yaml.safe_dump(data, allow_unicode=True))
+    triggers = merged.section("equipe", "formats")["allargata"]["triggers"]
+    assert [t["id"] for t in triggers] == six[:-1]
+    assert triggers[2]["add_roles"] == ["operatore_casa", "operatore_uepe"]
+    assert "integrazione_in_equipe" not in [r["id"] for r in merged.rules("routing", "rules")]
+
+
 # --------------------------------------------------------------------------- README
 
 

@@ -63,6 +63,11 @@ ORDERED: tuple[tuple[str, ...], ...] = (
 )
 LAYER_OWN = ("id", "label", "level", "extends", "version", "description", "$schema")
 PER_LAYER_FILES = ("examples", "scenarios")
+# Values an override replaces whole (with every key ending in ``_source``): see _atomic.
+ATOMIC = frozenset({"source", "legal_basis", "when", "suitable_when", "eligible_when"})
+# The explicit forms of a list of identified entries: ``{append: [...], remove: [ids]}`` or
+# ``{replace: true, items: [...]}`` (docs/configuration.md, "Extending a parent").
+LIST_OPS = frozenset({"append", "remove", "replace", "items"})
 
 
 def load_yaml(
@@ -99,17 +104,12 @@ def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 
 
 def _atomic(key: str) -> bool:
-    """Citations are replaced whole: merging them would pair one document with another's quote."""
-    return key == "source" or key.endswith("_source")
-
-
-def _deep_merge(base: Any, over: Any) -> Any:
-    if isinstance(base, dict) and isinstance(over, dict):
-        out = dict(base)
-        for k, v in over.items():
-            out[k] = _deep_merge(base.get(k), v) if k in base and not _atomic(k) else copy.deepcopy(v)
-        return out
-    return copy.deepcopy(over)
+    """
+    Values replaced whole by an override: citations (merging them would pair one document with
+    another's quote) and predicates (merging ``{need: a}`` onto ``{all: [...]}`` would make a
+    two-key condition that means neither).
+    """
+    return key in ATOMIC or key.endswith("_source")
 
 
 def _jp(path: Iterable[str | int]) -> str:
@@ -147,29 +147,129 @@ def _merge_entry(
         if mine.get("override"):
             collisions.append(_orphan(path, layer))
             return None
-        return _mark(dict(mine), [layer.rel])
+        return _mark(_merge_value(None, mine, path, layer, collisions), [layer.rel])
     if not mine.get("override"):
         collisions.append(_collision(path, theirs, layer))
         return None
-    merged = _deep_merge({k: v for k, v in theirs.items() if k != FILES_KEY}, mine)
+    merged = _merge_value({k: v for k, v in theirs.items() if k != FILES_KEY}, mine, path, layer, collisions)
     return _mark(merged, [*theirs[FILES_KEY], layer.rel])
 
 
-def _merge_rules(
-    theirs: list[dict[str, Any]], mine: list[dict[str, Any]], path: tuple[str, ...], layer: _Layer,
-    collisions: list[ErrorDetail],
+def _identified(value: Any) -> bool:
+    """A non-empty list whose items all carry an ``id``: merged by id (triggers, rules...)."""
+    return isinstance(value, list) and bool(value) and all(isinstance(i, dict) and "id" in i for i in value)
+
+
+def _list_ops(value: Any) -> bool:
+    """
+    ``{append, remove}`` or ``{replace, items}``: the explicit form of an identified list (the
+    schema allows it only where a list of identified entries is; the shapes are checked again
+    so that a keyed map such as ``parameters`` with a key named ``items`` is never taken for it).
+    """
+    if not isinstance(value, dict) or not value or not set(value) <= LIST_OPS:
+        return False
+    ids_ok = all(isinstance(value.get(k, []), list) and all(isinstance(i, dict) and "id" in i for i in value.get(k, []))
+                 for k in ("append", "items"))
+    remove = value.get("remove", [])
+    return ids_ok and isinstance(value.get("replace", True), bool) and isinstance(remove, list) \
+        and all(isinstance(x, str) for x in remove)
+
+
+def _merge_value(
+    base: Any, over: Any, path: tuple[str | int, ...], layer: _Layer, errors: list[ErrorDetail],
+) -> Any:
+    """
+    A child's value onto the inherited one (``None``: nothing inherited): mappings merge key by
+    key, lists of identified entries merge by id (:func:`_merge_list`), other lists and scalars
+    are replaced, citations and predicates are replaced whole.
+    """
+    if _list_ops(over) or (isinstance(over, list) and (_identified(over) or _identified(base))):
+        return _merge_list(base if isinstance(base, list) else [], over, path, layer, errors, ordered=False)
+    if isinstance(over, dict):
+        out = dict(base) if isinstance(base, dict) else {}
+        for k, v in over.items():
+            out[k] = copy.deepcopy(v) if _atomic(k) else _merge_value(out.get(k), v, (*path, k), layer, errors)
+        return out
+    return copy.deepcopy(over)
+
+
+def _merge_list(
+    theirs: list[dict[str, Any]],
+    over: list[dict[str, Any]] | dict[str, Any],
+    path: tuple[str | int, ...],
+    layer: _Layer,
+    errors: list[ErrorDetail],
+    *,
+    ordered: bool,
 ) -> list[dict[str, Any]]:
-    """An ordered rule list: the child's rules first; same id only with ``override`` (replaces)."""
-    by_id = {r["id"]: r for r in theirs}
-    new_rules = []
-    for i, rule in enumerate(mine):
-        if rule["id"] in by_id:
-            if not rule.get("override"):
-                collisions.append(_collision((*path, i), by_id[rule["id"]], layer, rule["id"]))
-                continue
-            theirs = [r for r in theirs if r["id"] != rule["id"]]
-        new_rules.append(_mark(rule, [layer.rel]))
-    return new_rules + theirs
+    """
+    A list of identified entries of a child layer onto the inherited one, by id.
+
+    ``over`` is a plain list, ``{append: [...], remove: [ids]}`` or ``{replace: true, items:
+    [...]}``. An inherited id among the child's entries needs ``override: true``: an ordered
+    rule is then replaced, any other entry merged onto the inherited one (:func:`_merge_value`).
+    ``remove`` drops inherited ids (an unknown one is an error); ``replace`` drops them all. A
+    plain list must name every inherited id, except in an ordered rule list (``ordered``:
+    first match wins), where a layer's plain list has always meant "these rules first". New
+    entries go first in an ordered rule list, last in any other list; an entry merged onto an
+    inherited one keeps its place (in a plain list, the child's order). Ids repeated within
+    the list are an error at the second occurrence.
+    """
+    removes: list[str] = []
+    if isinstance(over, list):
+        form, items, at = "plain", over, path
+    elif over.get("replace"):
+        form, items, at = "replace", over.get("items", []), (*path, "items")
+    else:
+        form, items, at, removes = "append", over.get("append", []), (*path, "append"), over.get("remove", [])
+    first: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if item["id"] in first:
+            errors.append(_duplicate((*at, i), item["id"], (*at, first[item["id"]])))
+        else:
+            first[item["id"]] = i
+    inherited = [] if form == "replace" else theirs
+    known = [e["id"] for e in inherited]
+    removed: dict[str, int] = {}
+    for j, rid in enumerate(removes):
+        if rid in removed:
+            errors.append(_duplicate((*path, "remove", j), rid, (*path, "remove", removed[rid])))
+        elif rid not in known:
+            errors.append(_unknown_remove((*path, "remove", j), rid, known))
+        else:
+            removed[rid] = j
+    kept = {e["id"]: e for e in inherited if e["id"] not in removed}
+    mine: list[dict[str, Any]] = []  # the child's entries, in its order (new, or merged onto inherited ones)
+    merged: dict[str, dict[str, Any]] = {}
+    for i, item in enumerate(items):
+        if first[item["id"]] != i:
+            continue
+        here = (*at, i)
+        old = kept.get(item["id"])
+        if old is None:
+            if item.get("override"):
+                ident = item["id"]
+                errors.append(_replace_override(here, ident) if form == "replace" else _orphan(here, layer, ident))
+            else:
+                mine.append(_mark(_merge_value(None, item, here, layer, errors), [layer.rel]))
+        elif not item.get("override"):
+            errors.append(_collision(here, old, layer, item["id"]))
+        elif ordered:  # a rule is one decision: the child's replaces the inherited one, among the child's rules
+            del kept[item["id"]]
+            mine.append(_mark(_merge_value(None, item, here, layer, errors), [layer.rel]))
+        else:
+            entry = _merge_value({k: v for k, v in old.items() if k != FILES_KEY}, item, here, layer, errors)
+            merged[item["id"]] = _mark(entry, [*old.get(FILES_KEY, []), layer.rel])
+            if form == "plain":
+                mine.append(merged[item["id"]])
+    if ordered:
+        return mine + list(kept.values())
+    if form == "plain":
+        dropped = [k for k in kept if k not in first]
+        if dropped:
+            errors.append(_drops_inherited(path, dropped, kept))
+        return mine
+    return [merged.get(k, e) for k, e in kept.items()] + mine  # "append": mine holds the new entries only
 
 
 def _merge(parent: dict[str, Any], layer: _Layer, sections: Collection[str] = ()) -> dict[str, Any]:
@@ -202,9 +302,9 @@ def _merge(parent: dict[str, Any], layer: _Layer, sections: Collection[str] = ()
         if merged is not None:
             _set(out, path, merged)
     for path in ORDERED:
-        rules = _merge_rules(list(dig(out, path) or []), dig(child, path) or [], path, layer, collisions)
-        if rules:
-            _set(out, path, rules)
+        mine = dig(child, path)
+        if mine is not None:
+            _set(out, path, _merge_list(list(dig(out, path) or []), mine, path, layer, collisions, ordered=True))
     handled = {p[0] for p in (*KEYED, *SINGLE, *ORDERED)}
     for key, value in child.items():
         if key not in handled and key not in LAYER_OWN and key not in PER_LAYER_FILES:
@@ -335,13 +435,57 @@ def _collision(
     )
 
 
-def _orphan(path: tuple[str | int, ...], layer: _Layer) -> ErrorDetail:
+def _orphan(path: tuple[str | int, ...], layer: _Layer, value: str | None = None) -> ErrorDetail:
     parent = layer.data.get("extends") or Message("(none)")
     return ErrorDetail(
         _jp(path),
         Message("`override: true` but the parent layer ({parent}) does not define this entry: remove `override`"
                 " and write the whole entry", parent=parent),
-        path[-1],
+        path[-1] if value is None else value,
+        "override",
+    )
+
+
+def _duplicate(path: tuple[str | int, ...], ident: str, first: tuple[str | int, ...]) -> ErrorDetail:
+    return ErrorDetail(
+        _jp(path),
+        Message("the id {id!r} is already used at {first} in this list: every id in a list must be unique",
+                id=ident, first=_jp(first)),
+        ident,
+        "merge.duplicate_id",
+    )
+
+
+def _unknown_remove(path: tuple[str | int, ...], ident: str, known: Sequence[str]) -> ErrorDetail:
+    return ErrorDetail(
+        _jp(path),
+        Message("`remove` names {id!r}, which the inherited list does not have; known ids: {known}",
+                id=ident, known=", ".join(known) or Message("(none)")),
+        ident,
+        "merge.unknown_remove",
+    )
+
+
+def _drops_inherited(
+    path: tuple[str | int, ...], dropped: Sequence[str], inherited: Mapping[str, Mapping[str, Any]],
+) -> ErrorDetail:
+    where = ", ".join(dict.fromkeys(f for k in dropped for f in inherited[k].get(FILES_KEY, []))) or "?"
+    return ErrorDetail(
+        _jp(path),
+        Message("this list would drop the inherited entries {ids} (defined in {where}): to add entries and keep"
+                " the inherited ones write `append:`, to drop some write `remove:` with their ids, to replace the"
+                " whole list write `replace: true` and `items:`", ids=", ".join(dropped), where=where),
+        ", ".join(dropped),
+        "merge.drops_inherited",
+    )
+
+
+def _replace_override(path: tuple[str | int, ...], ident: str) -> ErrorDetail:
+    return ErrorDetail(
+        _jp(path),
+        Message("`replace: true` discards the inherited entries, so there is nothing to override here: remove"
+                " `override` and write the whole entry"),
+        ident,
         "override",
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .._config import Territory
+from .._config import FILES_KEY, Territory
 from .._models import HOUSEHOLD_PARTY, Case, Equipe, EquipeMember, Profile, Reason, Routing
 from .._predicates import Facts, evaluate
 from .._reasons import core_reason, from_entry
@@ -70,8 +70,10 @@ def compose(case: Case, territory: Territory, as_of: dt.date, profile: Profile) 
         hit, inputs = evaluate(trigger["when"], facts)
         if not hit:
             continue
-        reason = from_entry(territory, fmt | {"message": trigger["message"], "source": trigger["source"]},
-                            f"equipe.{code}.attivazione.{trigger['id']}", inputs=inputs, categories=read)
+        # the trigger's own message, source and provenance: a trigger appended by a zone was defined there
+        own = {k: trigger[k] for k in ("message", "source", FILES_KEY) if k in trigger}
+        reason = from_entry(territory, fmt | own, f"equipe.{code}.attivazione.{trigger['id']}", inputs=inputs,
+                            categories=read)
         for role in trigger["add_roles"]:
             members.setdefault(role, EquipeMember(role=role, service=service_for_role(territory, role),
                                                   reason=reason))
