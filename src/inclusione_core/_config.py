@@ -275,7 +275,7 @@ def _merge_list(
 def _merge(parent: dict[str, Any], layer: _Layer, sections: Collection[str] = ()) -> dict[str, Any]:
     """
     Merge one layer onto the effective configuration of its parent; a plugin's section
-    (``sections``) merges the child's values over the parent's.
+    (``sections``) merges the child's values over the parent's like any entry (:func:`_merge_value`).
     """
     child = layer.data
     out: dict[str, Any] = {k: copy.deepcopy(v) for k, v in parent.items() if k not in LAYER_OWN}
@@ -308,7 +308,8 @@ def _merge(parent: dict[str, Any], layer: _Layer, sections: Collection[str] = ()
     handled = {p[0] for p in (*KEYED, *SINGLE, *ORDERED)}
     for key, value in child.items():
         if key not in handled and key not in LAYER_OWN and key not in PER_LAYER_FILES:
-            out[key] = _deep_merge(out[key], value) if key in sections and key in out else copy.deepcopy(value)
+            out[key] = (_merge_value(out[key], value, (key,), layer, collisions) if key in sections and key in out
+                        else copy.deepcopy(value))
     # paths named in the layer stay inside its folder (symlinks resolved): never read elsewhere
     folder = layer.file.parent
     out["scenarios"] = []
