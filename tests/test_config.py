@@ -316,6 +316,32 @@ def test_a_repeated_yaml_key_is_an_error_with_its_line(tmp_path: Path) -> None:
     assert detail.line == 3 and "'id'" in detail.message
 
 
+CONFORMING = """scenarios:
+  - name: non_valutato
+    case: {id: c1, territory: figlio, opened_on: '2025-01-15', household: {id: h, members: [{id: m1}]}}
+    as_of: '2025-03-01'
+    expected:
+      profile: {pathway: PATHWAY}
+"""
+
+
+def test_conformance_problems_runs_the_folder_checks_and_the_scenarios(write_layer: Writer) -> None:
+    """conformance_problems: empty for a territory whose scenarios pass; each mismatch, or the configuration error."""
+    from inclusione_core.testing import conformance_problems
+
+    root = write_layer("figlio", child("scenarios: [scenarios/s.yaml]\n"))
+    (root / "figlio" / "scenarios").mkdir()
+    scenario = root / "figlio" / "scenarios" / "s.yaml"
+    scenario.write_text(CONFORMING.replace("PATHWAY", "da_valutare"), encoding="utf-8")
+    assert conformance_problems(engine_for(root), "figlio") == []
+    scenario.write_text(CONFORMING.replace("PATHWAY", "patto_lavoro"), encoding="utf-8")
+    (problem,) = conformance_problems(engine_for(root), "figlio")
+    assert problem.startswith("s.yaml#non_valutato: profile.pathway")
+    write_layer("figlio", child("scenarios: [scenarios/s.yaml]\nroles: {r: {label: {it: R, en: R}}}\n"))
+    (problem,) = conformance_problems(engine_for(root), "figlio")
+    assert "territory.yaml" in problem
+
+
 def test_territory_folder_problems_finds_unlisted_examples_and_invalid_ones(write_layer: Writer) -> None:
     """The shared plugin-test helper reports an example file not listed and a listed example inconsistent with it."""
     from inclusione_core.testing import minimal_case_json, territory_folder_problems
