@@ -604,6 +604,120 @@ def test_test_command_json_output(run: Run, tmp_path: Path) -> None:
     assert any(m.startswith("routing.service") for m in scenario["mismatches"])
 
 
+# --------------------------------------------------------------------------- integrator tools
+
+
+def test_validate_takes_a_territory_id_or_folder(run: Run, config_dir: Path, only_core: None) -> None:
+    """`validate ID` and `validate FOLDER` check the configuration with its chain, examples and scenario files."""
+    for target in ("borgo", config_dir / "borgo"):
+        code, out, _ = run("--config-dir", config_dir, "validate", target)
+        assert code == 0, out
+        assert f"OK  {config_dir / 'borgo' / 'territory.yaml'} (configurazione)" in out
+        assert "c1.json (esempio)" in out
+        assert "scenarios.yaml (scenari)" in out
+
+
+def test_validate_an_unknown_id_suggests_the_installed_ones(run: Run, config_dir: Path, only_core: None) -> None:
+    """A name that is neither a file nor a territory: the closest territory and the installed ones."""
+    code, out, _ = run("--config-dir", config_dir, "validate", "borgho", "lucca", tmp := config_dir / "vuota")
+    assert code == 2
+    assert "file non trovato, né territorio installato (forse 'borgo'?); installati: borgo, italia" in out
+    assert "lucca" in out and "installati: borgo, italia" in out
+    tmp.mkdir()
+    code, out, _ = run("--config-dir", config_dir, "validate", tmp)
+    assert code == 2 and "una cartella senza territory.yaml" in out
+
+
+def test_validate_and_test_warn_of_scenario_files_not_listed(run: Run, config_dir: Path, only_core: None) -> None:
+    """A scenario file in the territory's scenarios/ folder that the configuration does not list is a warning."""
+    (config_dir / "borgo" / "scenarios").mkdir()
+    (config_dir / "borgo" / "scenarios" / "dimenticato.yaml").write_text(SCENARIOS_OK, encoding="utf-8")
+    code, out, _ = run("--config-dir", config_dir, "validate", "borgo")
+    assert code == 0
+    assert "avviso: il file di scenari scenarios/dimenticato.yaml non è elencato in `scenarios:`" in out
+    code, out, err = run("--config-dir", config_dir, "test", "borgo")
+    assert code == 0
+    assert "avviso: borgo: il file di scenari scenarios/dimenticato.yaml" in err
+    assert "dimenticato.yaml" not in out
+    code, out, _ = run("--config-dir", config_dir, "--json", "test", "borgo")
+    assert any("dimenticato.yaml" in w["warning"] for w in json.loads(out)["warnings"])
+
+
+def test_validate_warns_of_a_role_whose_service_gets_no_privacy_flow(
+    run: Run, config_dir: Path, only_core: None
+) -> None:
+    """A role whose kind of service is no privacy recipient, or receives no flow, passes with a warning."""
+    layer = config_dir / "borgo" / "territory.yaml"
+    text = layer.read_text(encoding="utf-8")
+    src = "source: {kind: default, document: test}"
+    service = "    label: {it: S, en: S}\n    level: primo\n    access: [invio]\n    " + src + "\n"
+    layer.write_text(text + "services:\n  bottega:\n    kind: bottega\n" + service
+                     + "  mediazione:\n    kind: mediatore\n" + service
+                     + "roles:\n  artigiano:\n    label: {it: A, en: A}\n    service: bottega\n    " + src + "\n"
+                     "privacy:\n  recipients:\n    mediatore:\n      label: {it: M, en: M}\n      " + src + "\n",
+                     encoding="utf-8")
+    code, out, _ = run("--config-dir", config_dir, "validate", "borgo")
+    assert code == 0, out
+    assert ("avviso: il tipo di servizio bottega (di artigiano, bottega) non è un destinatario privacy:"
+            " `inclusione assess --recipient bottega` sarebbe rifiutato") in out
+    assert "avviso: nessun flusso privacy dà dati a mediatore (il tipo di servizio di mediazione)" in out
+    code, out, _ = run("--lang", "en", "--config-dir", config_dir, "validate", "borgo")
+    assert "warning: the service kind bottega (of artigiano, bottega) is not a privacy recipient" in out
+
+
+def test_demo_runs_the_examples_of_the_territories_named(run: Run, config_dir: Path, only_core: None) -> None:
+    """`demo ID` shows only that territory's examples; an unknown id is refused with the closest one."""
+    code, out, _ = run("--config-dir", config_dir, "demo", "borgo")
+    assert code == 0
+    assert "Nucleo con dipendenze" in out
+    code, out, _ = run("--config-dir", config_dir, "demo", "italia")
+    assert code == 0 and "Nucleo con dipendenze" not in out
+    code, _, err = run("--config-dir", config_dir, "demo", "borgi")
+    assert code == 2 and "(forse 'borgo'?)" in err
+
+
+SCENARIOS_TWO = SCENARIOS_OK + """\
+  - name: solo lavoro
+    case: examples/c1.json
+    as_of: "2025-03-01"
+    expected:
+      routing: {outcome: routed}
+"""
+
+
+def test_test_k_selects_scenarios_by_name(run: Run, tmp_path: Path) -> None:
+    """`test -k NAME` runs the scenarios whose name contains NAME (any of several); none matching exits 2."""
+    path = write_scenarios(tmp_path, SCENARIOS_TWO)
+    code, out, _ = run("test", path, "-k", "LAVORO")
+    assert code == 0 and "✓ dipendenze e lavoro" in out and "✓ solo lavoro" in out
+    code, out, _ = run("test", path, "-k", "solo")
+    assert code == 0 and "✓ solo lavoro" in out and "dipendenze" not in out
+    assert "1 scenari: 1 superati" in out
+    code, out, _ = run("test", path, "-k", "solo", "-k", "dipendenze")
+    assert "2 scenari: 2 superati" in out
+    code, out, err = run("test", path, "-k", "nessuno")
+    assert code == 2 and "nessun nome di scenario contiene 'nessuno'" in err
+    code, out, _ = run("--json", "test", path, "-k", "solo")
+    assert [s["name"] for f in json.loads(out)["files"] for s in f["scenarios"]] == ["solo lavoro"]
+
+
+def test_test_reports_a_configuration_error_once(run: Run, config_dir: Path, only_core: None) -> None:
+    """A broken configuration fails each of its scenarios, but its error is printed once; the others still run."""
+    (config_dir / "borgo" / "scenarios.yaml").write_text(SCENARIOS_TWO, encoding="utf-8")
+    layer = config_dir / "borgo" / "territory.yaml"
+    layer.write_text(layer.read_text(encoding="utf-8") + "roles:\n  x:\n    label: {it: X, en: X}\n"
+                     "    service: nessuno\n    source: {kind: default, document: test}\n", encoding="utf-8")
+    code, out, _ = run("--config-dir", config_dir, "test", config_dir / "borgo" / "scenarios.yaml")
+    assert code == 2
+    assert out.count("tipo di servizio sconosciuto/a") == 1
+    assert out.count("(segnalato sopra)") == 1
+    assert "$.roles.x.service (riga 12, colonna 5)" in out
+    code, out, _ = run("--config-dir", config_dir, "test")
+    assert code == 2
+    assert out.count("tipo di servizio sconosciuto/a") == 1
+    assert "1 territori con la configurazione non valida" in out
+
+
 # --------------------------------------------------------------------------- territories and demo
 
 

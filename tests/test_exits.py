@@ -84,6 +84,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "the audit's verification report: line numbers, kinds, seq numbers and hashes, no case data",
     ("src/inclusione_core/cli/scenarios.py", "run", "run_.to_json"): "scenario outcomes of test fixtures",
     ("src/inclusione_core/cli/territories.py", "run", "exc.to_json"): "a configuration error",
+    ("src/inclusione_core/cli/scenarios.py", "_files", "exc.to_json"): "a configuration error",
     ("src/inclusione_core/cli/validate.py", "run", "r.to_json"): "errors in the user's own files, for the user",
 }
 
@@ -167,6 +168,7 @@ ENGINE_INTERNAL = {
     "plugins": "configuration", "renderers": "configuration", "renderer": "a writer of views",
     "validate": "errors in the user's own files", "scenario_files": "configuration",
     "run_scenarios": "scenario outcomes of test fixtures", "with_config_dir": "configuration",
+    "territory_warnings": "configuration",
 }
 CLI_CASE_OUTPUTS = {"assess", "demo", "privacy view"}
 CLI_OTHER = {

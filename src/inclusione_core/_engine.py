@@ -52,7 +52,7 @@ from ._privacy import (
 from ._reader import DEFAULT_LIMITS, JsonLine, Limits
 from ._renderers import Renderer, RendererInfo
 from ._scenarios import ScenarioFileRun, run_scenario_files, scenario_files
-from ._validation import FileReport, validate
+from ._validation import FileReport, territory_warnings, validate
 from .i18n import Message
 
 __all__ = ["Engine", "TerritoryInfo"]
@@ -131,13 +131,30 @@ class Engine:
         """
         return validate(self, paths, lang)
 
+    def territory_warnings(self, territory_id: str) -> list[Message]:
+        """
+        What is valid in a territory's configuration but probably not meant: scenario files
+        of its ``scenarios/`` folder that ``scenarios:`` does not list (``inclusione test``
+        would not run them), and kinds of service of its roles and services that are no
+        privacy recipient, or that no flow gives data to (``assess --recipient`` would be
+        refused, or give nothing).
+
+        :raises InclusioneError: the territory is unknown or its configuration invalid.
+        """
+        return territory_warnings(self.territory(territory_id))
+
     def scenario_files(self, specs: Sequence[str | Path] = (), *, lang: str = "it") -> list[Path]:
         """The scenario files of some files, folders or territory ids (default: of every territory)."""
         return scenario_files(self, specs, lang)
 
-    def run_scenarios(self, files: Iterable[Path], *, lang: str = "it") -> Iterator[ScenarioFileRun]:
-        """Run the scenarios of each file: the outcome of each, or the error of a file or scenario."""
-        return run_scenario_files(self, files, lang=lang)
+    def run_scenarios(self, files: Iterable[Path], *, lang: str = "it",
+                      select: Sequence[str] = ()) -> Iterator[ScenarioFileRun]:
+        """
+        Run the scenarios of each file: the outcome of each, or the error of a file or scenario.
+
+        :param select: only the scenarios whose name contains one of these (case-insensitive).
+        """
+        return run_scenario_files(self, files, lang=lang, select=select)
 
     def renderers(self) -> dict[str, RendererInfo]:
         """The output formats registered (the core's and the plugins'), by name."""
