@@ -103,7 +103,7 @@ def test_help_lists_every_command_in_italian(run: Run) -> None:
     """`--help` exits 0 and describes every command, in Italian by default."""
     code, out, _ = run("--help")
     assert code == 0
-    for command in ("territories", "validate", "assess", "schema", "test", "demo", "privacy"):
+    for command in ("territories", "config", "validate", "assess", "schema", "test", "demo", "privacy"):
         assert command in out
     assert "lingua dei messaggi" in out
 
@@ -716,6 +716,55 @@ def test_test_reports_a_configuration_error_once(run: Run, config_dir: Path, onl
     assert code == 2
     assert out.count("tipo di servizio sconosciuto/a") == 1
     assert "1 territori con la configurazione non valida" in out
+
+
+def _without_origins(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_origins(v) for k, v in node.items() if k != "_from"}
+    if isinstance(node, list):
+        return [_without_origins(v) for v in node]
+    return node
+
+
+def test_config_show_prints_the_merged_configuration_with_each_entrys_files(
+    run: Run, config_dir: Path, only_core: None
+) -> None:
+    """`config show ID`: YAML with each entry under a comment naming its layers' files; the same data as --json."""
+    layer = config_dir / "borgo" / "territory.yaml"
+    layer.write_text(layer.read_text(encoding="utf-8") + "needs:\n  lavoro:\n    override: true\n"
+                     "    label: {it: Lavoro in borgo, en: Work in the village}\n", encoding="utf-8")
+    code, text, _ = run("--config-dir", config_dir, "config", "show", "borgo")
+    assert code == 0
+    assert "# territorio borgo: configurazione effettiva di borgo -> italia" in text
+    assert f"#   borgo/territory.yaml: {layer}" in text
+    lines = text.splitlines()
+    needs = lines[lines.index("needs:"):]
+    assert needs[needs.index("  lavoro:") - 1] == "  # italia/territory.yaml + borgo/territory.yaml"
+    assert needs[needs.index("  dipendenze:") - 1] == "  # italia/territory.yaml"
+    code, raw, _ = run("--config-dir", config_dir, "--json", "config", "show", "borgo")
+    shown = json.loads(raw)
+    assert shown["lineage"] == ["borgo", "italia"] and [la["file"] for la in shown["layers"]] == [
+        "italia/territory.yaml", "borgo/territory.yaml"]
+    lavoro = shown["configuration"]["needs"]["lavoro"]
+    assert [o["layer"] for o in lavoro["_from"]] == ["italia", "borgo"]
+    assert lavoro["_from"][1]["path"] == str(layer)
+    assert lavoro["label"]["it"] == "Lavoro in borgo"
+    import yaml
+
+    assert yaml.safe_load(text) == _without_origins(shown["configuration"])  # the text is that YAML
+
+
+def test_config_show_prints_a_section_and_names_what_is_there(run: Run, config_dir: Path, only_core: None) -> None:
+    """`config show ID SECTION` prints that part; a wrong step lists the keys there; an unknown id, the closest."""
+    code, text, _ = run("--config-dir", config_dir, "config", "show", "borgo", "routing.rules")
+    assert code == 0
+    assert "\nrules:\n  # italia/territory.yaml\n  - id: " in text
+    code, _, err = run("--config-dir", config_dir, "config", "show", "borgo", "equipe.formatz")
+    assert code == 2 and "nessun 'formatz' in equipe; presenti: formats, selection" in err
+    code, _, err = run("--config-dir", config_dir, "config", "show", "borgho")
+    assert code == 2 and "(forse 'borgo'?)" in err
+    code, _, err = run("config")
+    assert code == 2 and "show" in err
 
 
 # --------------------------------------------------------------------------- territories and demo

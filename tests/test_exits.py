@@ -85,6 +85,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("src/inclusione_core/cli/scenarios.py", "run", "run_.to_json"): "scenario outcomes of test fixtures",
     ("src/inclusione_core/cli/territories.py", "run", "exc.to_json"): "a configuration error",
     ("src/inclusione_core/cli/scenarios.py", "_files", "exc.to_json"): "a configuration error",
+    ("src/inclusione_core/cli/config.py", "_dump", "yaml.dump"): "a territory's configuration",
     ("src/inclusione_core/cli/validate.py", "run", "r.to_json"): "errors in the user's own files, for the user",
 }
 
@@ -175,7 +176,7 @@ CLI_OTHER = {
     "territories": "configuration", "validate": "errors in the user's own files", "schema": "schemas",
     "test": "scenario outcomes of test fixtures", "privacy flows": "configuration",
     "privacy history": "the audit (right of access)", "privacy verify": "the audit's integrity, no case data",
-    "privacy": "help",
+    "privacy": "help", "config": "help", "config show": "configuration",
 }
 
 

@@ -412,6 +412,35 @@ class Territory:
         """The file(s) that defined an entry, for provenance."""
         return " + ".join(entry.get(FILES_KEY, [])) or self.layers[-1].file
 
+    def origins(self, entry: Mapping[str, Any]) -> list[tuple[str, Path]]:
+        """The layers that defined an entry, in merge order (parent first): ``(layer id, its territory.yaml)``."""
+        out = []
+        for rel in entry.get(FILES_KEY, []):
+            layer = str(rel).split("/", 1)[0]
+            out.append((layer, self.layer_dirs.get(layer, self.root) / CONFIG_FILE))
+        return out
+
+    def annotated(self) -> dict[str, Any]:
+        """
+        The effective configuration for people (``inclusione config show``): every entry's
+        ``_files`` becomes ``_from``, the list of ``{layer, file, path}`` that defined it,
+        parent first (``file`` as in provenance, ``path`` the file on disk).
+        """
+
+        def walk(node: Any) -> Any:
+            if isinstance(node, Mapping):
+                out = {k: walk(v) for k, v in node.items() if k != FILES_KEY}
+                if FILES_KEY in node:
+                    out["_from"] = [{"layer": layer, "file": rel, "path": str(path)} for rel, (layer, path)
+                                    in zip(node[FILES_KEY], self.origins(node), strict=True)]
+                return out
+            if isinstance(node, list):
+                return [walk(v) for v in node]
+            return node
+
+        annotated: dict[str, Any] = walk(self.data)
+        return annotated
+
     def service_kind(self, service_id: str | None) -> str | None:
         """The kind of a service id (``cpi``, ``ssp``...), or None when unknown."""
         svc = self.section("services").get(service_id or "")
@@ -696,7 +725,7 @@ def read_layer(path: Path, expected_id: str | None = None, limits: Limits | None
                                    data["id"], "id"))
     if details:
         raise ConfigurationError(str(path), doc.located(details))
-    rel = f"{path.parent.name}/{path.name}"
+    rel = f"{data['id']}/{path.name}"  # the layer's id, not its folder's name (a wheel's folder is `territory`)
     return _Layer(territory=data["id"], file=path, rel=rel, data=data, sha256=hashlib.sha256(doc.raw).hexdigest(),
                   doc=doc)
 
