@@ -6,10 +6,12 @@ import contextlib
 import datetime as dt
 import io
 import json
+import os
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -999,3 +1001,114 @@ def test_demo_shows_the_social_service_view(run: Run, config_dir: Path, only_cor
     assert (record["recipient"], record["purpose"], record["not_disclosed"]) == ("ssp", "assessment", [])
     assert record["result"]["case_id"] == "c1"
     assert "--audit" not in err
+
+
+# --------------------------------------------------------------------------- new-territory
+
+LOCAL_INTERVENTIONS = """
+interventions:
+  bilancio_competenze_locale:
+    label: {it: "Bilancio di competenze", en: "Skills assessment"}
+    category: orientamento
+    providers: [cpi]
+    suitable_when: {need: lavoro}
+    priority: 5
+    source: {kind: default, document: test, quote: "a local intervention"}
+  laboratorio_locale:
+    label: {it: "Laboratorio di ricerca attiva", en: "Job search workshop"}
+    category: orientamento
+    providers: [cpi]
+    prerequisites: [bilancio_competenze_locale]
+    suitable_when: {need: lavoro}
+    priority: 1
+    source: {kind: default, document: test, quote: "after the skills assessment"}
+"""
+
+
+def yaml_load(path: Path) -> Any:
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_new_territory_validates_and_passes_its_scenario_at_once(run: Run, tmp_path: Path, only_core: None) -> None:
+    """A data-only territory from new-territory validates (by id and folder), passes test and the conformance check."""
+    from inclusione_core import Engine
+    from inclusione_core.testing import conformance_problems
+
+    cfg = tmp_path / "cfg"
+    code, out, _ = run("new-territory", "borgo_nuovo", "--extends", "italia", "--dir", cfg)
+    assert code == 0, out
+    folder = cfg / "borgo_nuovo"
+    assert {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} == {
+        "territory.yaml", "README.md", "examples/esempio.json", "scenarios/borgo_nuovo.yaml"}
+    assert f"inclusione --config-dir {cfg} test borgo_nuovo" in out
+    for target in ("borgo_nuovo", folder):
+        code, out, _ = run("--config-dir", cfg, "validate", target)
+        assert code == 0, out
+        assert "avviso" not in out
+    code, out, _ = run("--config-dir", cfg, "test", "borgo_nuovo")
+    assert code == 0 and "✓ esempio_lavoro" in out, out
+    layer = yaml_load(folder / "territory.yaml")
+    assert (layer["id"], layer["extends"], layer["level"]) == ("borgo_nuovo", "italia", "regione")
+    assert layer["label"] == {"it": "Borgo Nuovo", "en": "Borgo Nuovo"}
+    assert conformance_problems(Engine(config_dirs=[cfg]), "borgo_nuovo") == []
+    # the author's first rules: a local intervention with a prerequisite, and a scenario for it
+    with (folder / "territory.yaml").open("a", encoding="utf-8") as f:
+        f.write(LOCAL_INTERVENTIONS)
+    with (folder / "scenarios" / "borgo_nuovo.yaml").open("a", encoding="utf-8") as f:
+        f.write("      interventions: {order: [bilancio_competenze_locale, laboratorio_locale]}\n")
+    code, out, _ = run("--config-dir", cfg, "test", "borgo_nuovo")
+    assert code == 0 and "✓ esempio_lavoro" in out, out
+
+
+def test_new_territory_refuses_clearly_and_writes_nothing(run: Run, tmp_path: Path, only_core: None) -> None:
+    """An invalid or taken id, an unknown parent (the closest named), an existing folder: exit 2, nothing written."""
+    cfg = tmp_path / "cfg"
+    code, _, err = run("new-territory", "Lucca!", "--extends", "italia", "--dir", cfg)
+    assert code == 2 and "id di territorio non valido" in err
+    code, _, err = run("new-territory", "italia", "--extends", "italia", "--dir", cfg)
+    assert code == 2 and "il territorio italia esiste già" in err
+    code, _, err = run("new-territory", "lucca", "--extends", "itallia", "--dir", cfg)
+    assert code == 2 and "territorio genitore sconosciuto (forse 'italia'?); noti: italia" in err
+    code, _, err = run("new-territory", "lucca", "--extends", "italia", "--dir", cfg, "--level", "provincia")
+    assert code == 2 and "livello sconosciuto" in err
+    assert not cfg.exists()
+    (cfg / "lucca").mkdir(parents=True)
+    code, _, err = run("new-territory", "lucca", "--extends", "italia", "--dir", cfg)
+    assert code == 2 and "esiste già: non è stato scritto nulla" in err
+    assert not any((cfg / "lucca").iterdir())
+    run("new-territory", "borgo", "--extends", "italia", "--dir", cfg)
+    code, _, err = run("--config-dir", cfg, "new-territory", "frazione", "--extends", "borgo", "--plugin",
+                       "--dir", tmp_path / "plugins")
+    assert code == 2 and "viene da una cartella di configurazione" in err
+    assert not (tmp_path / "plugins").exists()
+
+
+def test_new_territory_plugin_passes_its_own_tests_once_installed(run: Run, tmp_path: Path) -> None:
+    """
+    With --plugin, the distribution (its territory folder inside) installs as a wheel; its tests
+    pass on the shared fixtures, and the installed plugin's territory validates and passes `test`.
+    """
+    pytest.importorskip("hatchling", reason="hatchling (requirements-dev.txt) builds the wheel offline")
+    if "toscana" not in {ep.name for ep in metadata.entry_points(group="inclusione")}:
+        pytest.skip("inclusione-toscana is not installed")
+    code, out, _ = run("new-territory", "lucca", "--extends", "toscana", "--plugin", "--dir", tmp_path)
+    assert code == 0, out
+    dist = tmp_path / "inclusione-lucca"
+    assert (dist / "territories" / "lucca" / "territory.yaml").is_file()
+    site = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                           "--target", str(site), str(dist)], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (site / "inclusione_lucca" / "territory" / "scenarios" / "lucca.yaml").is_file()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                           cwd=dist, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
+    assert "2 passed" in tests.stdout
+    for command in ("validate", "test"):
+        done = subprocess.run([sys.executable, "-m", "inclusione_core.cli", command, "lucca"], env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr

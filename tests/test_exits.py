@@ -86,6 +86,8 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("src/inclusione_core/cli/territories.py", "run", "exc.to_json"): "a configuration error",
     ("src/inclusione_core/cli/scenarios.py", "_files", "exc.to_json"): "a configuration error",
     ("src/inclusione_core/cli/config.py", "_dump", "yaml.dump"): "a territory's configuration",
+    ("src/inclusione_core/_scaffold.py", "_q", "json.dumps"): "a new territory's label, in its territory.yaml",
+    ("src/inclusione_core/_scaffold.py", "new_territory", "json.dumps"): "the made-up example case of a new territory",
     ("src/inclusione_core/cli/validate.py", "run", "r.to_json"): "errors in the user's own files, for the user",
 }
 
@@ -169,7 +171,7 @@ ENGINE_INTERNAL = {
     "plugins": "configuration", "renderers": "configuration", "renderer": "a writer of views",
     "validate": "errors in the user's own files", "scenario_files": "configuration",
     "run_scenarios": "scenario outcomes of test fixtures", "with_config_dir": "configuration",
-    "territory_warnings": "configuration",
+    "territory_warnings": "configuration", "new_territory": "configuration files written for the user",
 }
 CLI_CASE_OUTPUTS = {"assess", "demo", "privacy view"}
 CLI_OTHER = {
@@ -177,6 +179,7 @@ CLI_OTHER = {
     "test": "scenario outcomes of test fixtures", "privacy flows": "configuration",
     "privacy history": "the audit (right of access)", "privacy verify": "the audit's integrity, no case data",
     "privacy": "help", "config": "help", "config show": "configuration",
+    "new-territory": "a new territory's configuration (its example case is made up)",
 }
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 import pluggy
@@ -54,6 +54,9 @@ from ._renderers import Renderer, RendererInfo
 from ._scenarios import ScenarioFileRun, run_scenario_files, scenario_files
 from ._validation import FileReport, territory_warnings, validate
 from .i18n import Message
+
+if TYPE_CHECKING:
+    from ._scaffold import Scaffold
 
 __all__ = ["Engine", "TerritoryInfo"]
 
@@ -130,6 +133,21 @@ class Engine:
         :return: one report per input, every error listed by path; never raises on bad input.
         """
         return validate(self, paths, lang)
+
+    def new_territory(self, territory_id: str, *, extends: str, directory: Path | str = ".", plugin: bool = False,
+                      label: str | None = None, level: str | None = None) -> Scaffold:
+        """
+        Write a new territory extending ``extends`` in ``directory``: a territory folder
+        (``territory.yaml``, an example case, a scenario file whose one scenario passes, a
+        README) that validates and passes its tests at once; with ``plugin``, inside a plugin
+        distribution ``inclusione-<id>`` (entry point, registration, an example hook, tests).
+
+        :raises InputError: the id is invalid or already a territory, the parent is unknown
+            (the closest id named), the target folder exists (nothing is written).
+        """
+        from ._scaffold import new_territory  # noqa: PLC0415 - only this command writes files
+
+        return new_territory(self, territory_id, extends, directory, plugin=plugin, label=label, level=level)
 
     def territory_warnings(self, territory_id: str) -> list[Message]:
         """
