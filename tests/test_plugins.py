@@ -462,9 +462,9 @@ def test_the_territory_under_test_is_the_last_plugins() -> None:
 
     assert registered_territory([]) == "italia"
     assert registered_territory([("a", _zone_plugin(["regione"])), ("b", ZONE)]) == "zona"
-    with pytest.raises(ValueError, match="registers 2 territories"):
+    with pytest.raises(ValueError, match="registra 2 territori"):
         registered_territory([("c", _zone_plugin(["x", "y"]))])
-    with pytest.raises(ValueError, match="registers 0 territories"):
+    with pytest.raises(ValueError, match="registra 0 territori"):
         registered_territory([("d", types.ModuleType("nothing"))])
 
 

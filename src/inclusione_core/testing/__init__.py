@@ -63,6 +63,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ..i18n import Message
+
 if TYPE_CHECKING:
     import pluggy
 
@@ -163,8 +165,8 @@ def registered_territory(plugins: Sequence[tuple[str, object]]) -> str:
     if register is not None:
         register(lambda territory, _directory: found.append(territory))
     if len(found) != 1:
-        raise ValueError(f"plugin {name!r} registers {len(found)} territories ({', '.join(found) or '-'}): name"
-                         " the one under test yourself")
+        raise ValueError(Message("plugin {name!r} registers {n} territories ({found}): name the one under test"
+                                 " yourself", name=name, n=len(found), found=", ".join(found) or "-"))
     return found[0]
 
 
@@ -216,7 +218,7 @@ def conformance_problems(engine: Engine, territory: str, *, lang: str = "it") ->
     directory = engine.index.directory(territory)
     problems = territory_folder_problems(engine, compiled, directory)
     if not compiled.scenario_files():
-        problems.append(f"{territory}: nessun file di scenari elencato in scenarios:")
+        problems.append(Message("{territory}: no scenario file listed under `scenarios:`", territory=territory))
     for run in engine.run_scenarios(compiled.scenario_files(), lang=lang):
         if run.error is not None:
             problems.append(run.error.text(lang))
