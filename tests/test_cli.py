@@ -6,10 +6,12 @@ import contextlib
 import datetime as dt
 import io
 import json
+import os
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +105,7 @@ def test_help_lists_every_command_in_italian(run: Run) -> None:
     """`--help` exits 0 and describes every command, in Italian by default."""
     code, out, _ = run("--help")
     assert code == 0
-    for command in ("territories", "validate", "assess", "schema", "test", "demo", "privacy"):
+    for command in ("territories", "config", "validate", "assess", "schema", "test", "demo", "privacy"):
         assert command in out
     assert "lingua dei messaggi" in out
 
@@ -604,6 +606,169 @@ def test_test_command_json_output(run: Run, tmp_path: Path) -> None:
     assert any(m.startswith("routing.service") for m in scenario["mismatches"])
 
 
+# --------------------------------------------------------------------------- integrator tools
+
+
+def test_validate_takes_a_territory_id_or_folder(run: Run, config_dir: Path, only_core: None) -> None:
+    """`validate ID` and `validate FOLDER` check the configuration with its chain, examples and scenario files."""
+    for target in ("borgo", config_dir / "borgo"):
+        code, out, _ = run("--config-dir", config_dir, "validate", target)
+        assert code == 0, out
+        assert f"OK  {config_dir / 'borgo' / 'territory.yaml'} (configurazione)" in out
+        assert "c1.json (esempio)" in out
+        assert "scenarios.yaml (scenari)" in out
+
+
+def test_validate_an_unknown_id_suggests_the_installed_ones(run: Run, config_dir: Path, only_core: None) -> None:
+    """A name that is neither a file nor a territory: the closest territory and the installed ones."""
+    code, out, _ = run("--config-dir", config_dir, "validate", "borgho", "lucca", tmp := config_dir / "vuota")
+    assert code == 2
+    assert "file non trovato, né territorio installato (forse 'borgo'?); installati: borgo, italia" in out
+    assert "lucca" in out and "installati: borgo, italia" in out
+    tmp.mkdir()
+    code, out, _ = run("--config-dir", config_dir, "validate", tmp)
+    assert code == 2 and "una cartella senza territory.yaml" in out
+
+
+def test_validate_and_test_warn_of_scenario_files_not_listed(run: Run, config_dir: Path, only_core: None) -> None:
+    """A scenario file in the territory's scenarios/ folder that the configuration does not list is a warning."""
+    (config_dir / "borgo" / "scenarios").mkdir()
+    (config_dir / "borgo" / "scenarios" / "dimenticato.yaml").write_text(SCENARIOS_OK, encoding="utf-8")
+    code, out, _ = run("--config-dir", config_dir, "validate", "borgo")
+    assert code == 0
+    assert "avviso: il file di scenari scenarios/dimenticato.yaml non è elencato in `scenarios:`" in out
+    code, out, err = run("--config-dir", config_dir, "test", "borgo")
+    assert code == 0
+    assert "avviso: borgo: il file di scenari scenarios/dimenticato.yaml" in err
+    assert "dimenticato.yaml" not in out
+    code, out, _ = run("--config-dir", config_dir, "--json", "test", "borgo")
+    assert any("dimenticato.yaml" in w["warning"] for w in json.loads(out)["warnings"])
+
+
+def test_validate_warns_of_a_role_whose_service_gets_no_privacy_flow(
+    run: Run, config_dir: Path, only_core: None
+) -> None:
+    """A role whose kind of service is no privacy recipient, or receives no flow, passes with a warning."""
+    layer = config_dir / "borgo" / "territory.yaml"
+    text = layer.read_text(encoding="utf-8")
+    src = "source: {kind: default, document: test}"
+    service = "    label: {it: S, en: S}\n    level: primo\n    access: [invio]\n    " + src + "\n"
+    layer.write_text(text + "services:\n  bottega:\n    kind: bottega\n" + service
+                     + "  mediazione:\n    kind: mediatore\n" + service
+                     + "roles:\n  artigiano:\n    label: {it: A, en: A}\n    service: bottega\n    " + src + "\n"
+                     "privacy:\n  recipients:\n    mediatore:\n      label: {it: M, en: M}\n      " + src + "\n",
+                     encoding="utf-8")
+    code, out, _ = run("--config-dir", config_dir, "validate", "borgo")
+    assert code == 0, out
+    assert ("avviso: il tipo di servizio bottega (di artigiano, bottega) non è un destinatario privacy:"
+            " `inclusione assess --recipient bottega` sarebbe rifiutato") in out
+    assert "avviso: nessun flusso privacy dà dati a mediatore (il tipo di servizio di mediazione)" in out
+    code, out, _ = run("--lang", "en", "--config-dir", config_dir, "validate", "borgo")
+    assert "warning: the service kind bottega (of artigiano, bottega) is not a privacy recipient" in out
+
+
+def test_demo_runs_the_examples_of_the_territories_named(run: Run, config_dir: Path, only_core: None) -> None:
+    """`demo ID` shows only that territory's examples; an unknown id is refused with the closest one."""
+    code, out, _ = run("--config-dir", config_dir, "demo", "borgo")
+    assert code == 0
+    assert "Nucleo con dipendenze" in out
+    code, out, _ = run("--config-dir", config_dir, "demo", "italia")
+    assert code == 0 and "Nucleo con dipendenze" not in out
+    code, _, err = run("--config-dir", config_dir, "demo", "borgi")
+    assert code == 2 and "(forse 'borgo'?)" in err
+
+
+SCENARIOS_TWO = SCENARIOS_OK + """\
+  - name: solo lavoro
+    case: examples/c1.json
+    as_of: "2025-03-01"
+    expected:
+      routing: {outcome: routed}
+"""
+
+
+def test_test_k_selects_scenarios_by_name(run: Run, tmp_path: Path) -> None:
+    """`test -k NAME` runs the scenarios whose name contains NAME (any of several); none matching exits 2."""
+    path = write_scenarios(tmp_path, SCENARIOS_TWO)
+    code, out, _ = run("test", path, "-k", "LAVORO")
+    assert code == 0 and "✓ dipendenze e lavoro" in out and "✓ solo lavoro" in out
+    code, out, _ = run("test", path, "-k", "solo")
+    assert code == 0 and "✓ solo lavoro" in out and "dipendenze" not in out
+    assert "1 scenari: 1 superati" in out
+    code, out, _ = run("test", path, "-k", "solo", "-k", "dipendenze")
+    assert "2 scenari: 2 superati" in out
+    code, out, err = run("test", path, "-k", "nessuno")
+    assert code == 2 and "nessun nome di scenario contiene 'nessuno'" in err
+    code, out, _ = run("--json", "test", path, "-k", "solo")
+    assert [s["name"] for f in json.loads(out)["files"] for s in f["scenarios"]] == ["solo lavoro"]
+
+
+def test_test_reports_a_configuration_error_once(run: Run, config_dir: Path, only_core: None) -> None:
+    """A broken configuration fails each of its scenarios, but its error is printed once; the others still run."""
+    (config_dir / "borgo" / "scenarios.yaml").write_text(SCENARIOS_TWO, encoding="utf-8")
+    layer = config_dir / "borgo" / "territory.yaml"
+    layer.write_text(layer.read_text(encoding="utf-8") + "roles:\n  x:\n    label: {it: X, en: X}\n"
+                     "    service: nessuno\n    source: {kind: default, document: test}\n", encoding="utf-8")
+    code, out, _ = run("--config-dir", config_dir, "test", config_dir / "borgo" / "scenarios.yaml")
+    assert code == 2
+    assert out.count("tipo di servizio sconosciuto/a") == 1
+    assert out.count("(segnalato sopra)") == 1
+    assert "$.roles.x.service (riga 12, colonna 5)" in out
+    code, out, _ = run("--config-dir", config_dir, "test")
+    assert code == 2
+    assert out.count("tipo di servizio sconosciuto/a") == 1
+    assert "1 territori con la configurazione non valida" in out
+
+
+def _without_origins(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_origins(v) for k, v in node.items() if k != "_from"}
+    if isinstance(node, list):
+        return [_without_origins(v) for v in node]
+    return node
+
+
+def test_config_show_prints_the_merged_configuration_with_each_entrys_files(
+    run: Run, config_dir: Path, only_core: None
+) -> None:
+    """`config show ID`: YAML with each entry under a comment naming its layers' files; the same data as --json."""
+    layer = config_dir / "borgo" / "territory.yaml"
+    layer.write_text(layer.read_text(encoding="utf-8") + "needs:\n  lavoro:\n    override: true\n"
+                     "    label: {it: Lavoro in borgo, en: Work in the village}\n", encoding="utf-8")
+    code, text, _ = run("--config-dir", config_dir, "config", "show", "borgo")
+    assert code == 0
+    assert "# territorio borgo: configurazione effettiva di borgo -> italia" in text
+    assert f"#   borgo/territory.yaml: {layer}" in text
+    lines = text.splitlines()
+    needs = lines[lines.index("needs:"):]
+    assert needs[needs.index("  lavoro:") - 1] == "  # italia/territory.yaml + borgo/territory.yaml"
+    assert needs[needs.index("  dipendenze:") - 1] == "  # italia/territory.yaml"
+    code, raw, _ = run("--config-dir", config_dir, "--json", "config", "show", "borgo")
+    shown = json.loads(raw)
+    assert shown["lineage"] == ["borgo", "italia"] and [la["file"] for la in shown["layers"]] == [
+        "italia/territory.yaml", "borgo/territory.yaml"]
+    lavoro = shown["configuration"]["needs"]["lavoro"]
+    assert [o["layer"] for o in lavoro["_from"]] == ["italia", "borgo"]
+    assert lavoro["_from"][1]["path"] == str(layer)
+    assert lavoro["label"]["it"] == "Lavoro in borgo"
+    import yaml
+
+    assert yaml.safe_load(text) == _without_origins(shown["configuration"])  # the text is that YAML
+
+
+def test_config_show_prints_a_section_and_names_what_is_there(run: Run, config_dir: Path, only_core: None) -> None:
+    """`config show ID SECTION` prints that part; a wrong step lists the keys there; an unknown id, the closest."""
+    code, text, _ = run("--config-dir", config_dir, "config", "show", "borgo", "routing.rules")
+    assert code == 0
+    assert "\nrules:\n  # italia/territory.yaml\n  - id: " in text
+    code, _, err = run("--config-dir", config_dir, "config", "show", "borgo", "equipe.formatz")
+    assert code == 2 and "nessun 'formatz' in equipe; presenti: formats, selection" in err
+    code, _, err = run("--config-dir", config_dir, "config", "show", "borgho")
+    assert code == 2 and "(forse 'borgo'?)" in err
+    code, _, err = run("config")
+    assert code == 2 and "show" in err
+
+
 # --------------------------------------------------------------------------- territories and demo
 
 
@@ -836,3 +1001,114 @@ def test_demo_shows_the_social_service_view(run: Run, config_dir: Path, only_cor
     assert (record["recipient"], record["purpose"], record["not_disclosed"]) == ("ssp", "assessment", [])
     assert record["result"]["case_id"] == "c1"
     assert "--audit" not in err
+
+
+# --------------------------------------------------------------------------- new-territory
+
+LOCAL_INTERVENTIONS = """
+interventions:
+  bilancio_competenze_locale:
+    label: {it: "Bilancio di competenze", en: "Skills assessment"}
+    category: orientamento
+    providers: [cpi]
+    suitable_when: {need: lavoro}
+    priority: 5
+    source: {kind: default, document: test, quote: "a local intervention"}
+  laboratorio_locale:
+    label: {it: "Laboratorio di ricerca attiva", en: "Job search workshop"}
+    category: orientamento
+    providers: [cpi]
+    prerequisites: [bilancio_competenze_locale]
+    suitable_when: {need: lavoro}
+    priority: 1
+    source: {kind: default, document: test, quote: "after the skills assessment"}
+"""
+
+
+def yaml_load(path: Path) -> Any:
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_new_territory_validates_and_passes_its_scenario_at_once(run: Run, tmp_path: Path, only_core: None) -> None:
+    """A data-only territory from new-territory validates (by id and folder), passes test and the conformance check."""
+    from inclusione_core import Engine
+    from inclusione_core.testing import conformance_problems
+
+    cfg = tmp_path / "cfg"
+    code, out, _ = run("new-territory", "borgo_nuovo", "--extends", "italia", "--dir", cfg)
+    assert code == 0, out
+    folder = cfg / "borgo_nuovo"
+    assert {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} == {
+        "territory.yaml", "README.md", "examples/esempio.json", "scenarios/borgo_nuovo.yaml"}
+    assert f"inclusione --config-dir {cfg} test borgo_nuovo" in out
+    for target in ("borgo_nuovo", folder):
+        code, out, _ = run("--config-dir", cfg, "validate", target)
+        assert code == 0, out
+        assert "avviso" not in out
+    code, out, _ = run("--config-dir", cfg, "test", "borgo_nuovo")
+    assert code == 0 and "✓ esempio_lavoro" in out, out
+    layer = yaml_load(folder / "territory.yaml")
+    assert (layer["id"], layer["extends"], layer["level"]) == ("borgo_nuovo", "italia", "regione")
+    assert layer["label"] == {"it": "Borgo Nuovo", "en": "Borgo Nuovo"}
+    assert conformance_problems(Engine(config_dirs=[cfg]), "borgo_nuovo") == []
+    # the author's first rules: a local intervention with a prerequisite, and a scenario for it
+    with (folder / "territory.yaml").open("a", encoding="utf-8") as f:
+        f.write(LOCAL_INTERVENTIONS)
+    with (folder / "scenarios" / "borgo_nuovo.yaml").open("a", encoding="utf-8") as f:
+        f.write("      interventions: {order: [bilancio_competenze_locale, laboratorio_locale]}\n")
+    code, out, _ = run("--config-dir", cfg, "test", "borgo_nuovo")
+    assert code == 0 and "✓ esempio_lavoro" in out, out
+
+
+def test_new_territory_refuses_clearly_and_writes_nothing(run: Run, tmp_path: Path, only_core: None) -> None:
+    """An invalid or taken id, an unknown parent (the closest named), an existing folder: exit 2, nothing written."""
+    cfg = tmp_path / "cfg"
+    code, _, err = run("new-territory", "Lucca!", "--extends", "italia", "--dir", cfg)
+    assert code == 2 and "id di territorio non valido" in err
+    code, _, err = run("new-territory", "italia", "--extends", "italia", "--dir", cfg)
+    assert code == 2 and "il territorio italia esiste già" in err
+    code, _, err = run("new-territory", "lucca", "--extends", "itallia", "--dir", cfg)
+    assert code == 2 and "territorio genitore sconosciuto (forse 'italia'?); noti: italia" in err
+    code, _, err = run("new-territory", "lucca", "--extends", "italia", "--dir", cfg, "--level", "provincia")
+    assert code == 2 and "livello sconosciuto" in err
+    assert not cfg.exists()
+    (cfg / "lucca").mkdir(parents=True)
+    code, _, err = run("new-territory", "lucca", "--extends", "italia", "--dir", cfg)
+    assert code == 2 and "esiste già: non è stato scritto nulla" in err
+    assert not any((cfg / "lucca").iterdir())
+    run("new-territory", "borgo", "--extends", "italia", "--dir", cfg)
+    code, _, err = run("--config-dir", cfg, "new-territory", "frazione", "--extends", "borgo", "--plugin",
+                       "--dir", tmp_path / "plugins")
+    assert code == 2 and "viene da una cartella di configurazione" in err
+    assert not (tmp_path / "plugins").exists()
+
+
+def test_new_territory_plugin_passes_its_own_tests_once_installed(run: Run, tmp_path: Path) -> None:
+    """
+    With --plugin, the distribution (its territory folder inside) installs as a wheel; its tests
+    pass on the shared fixtures, and the installed plugin's territory validates and passes `test`.
+    """
+    pytest.importorskip("hatchling", reason="hatchling (requirements-dev.txt) builds the wheel offline")
+    if "toscana" not in {ep.name for ep in metadata.entry_points(group="inclusione")}:
+        pytest.skip("inclusione-toscana is not installed")
+    code, out, _ = run("new-territory", "lucca", "--extends", "toscana", "--plugin", "--dir", tmp_path)
+    assert code == 0, out
+    dist = tmp_path / "inclusione-lucca"
+    assert (dist / "territories" / "lucca" / "territory.yaml").is_file()
+    site = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                           "--target", str(site), str(dist)], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (site / "inclusione_lucca" / "territory" / "scenarios" / "lucca.yaml").is_file()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                           cwd=dist, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
+    assert "2 passed" in tests.stdout
+    for command in ("validate", "test"):
+        done = subprocess.run([sys.executable, "-m", "inclusione_core.cli", command, "lucca"], env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr

@@ -246,6 +246,59 @@ def test_unknown_references_are_all_reported(write_layer: Writer) -> None:
     assert by_path["$.interventions.orientamento.prerequisites"].value == "bilancio_competenze"
 
 
+def test_an_unknown_reference_has_its_line_the_closest_id_and_the_known_ones(write_layer: Writer) -> None:
+    """A reference error names the line that wrote the value, the closest known id and every known one."""
+    root = write_layer("figlio", child(
+        f"equipe:\n  formats:\n    ristretta:\n      {LABEL}\n      roles: [assistente_sociale, operatore_cpii]\n"
+        f"      {SRC}\n"
+        f"roles:\n  educatore:\n    {LABEL}\n    service: xyz\n    {SRC}\n"))
+    by_path = {d.path: d for d in config_error(root).details}
+    role = by_path["$.equipe.formats.ristretta.roles"]
+    assert role.line == 10 and role.column is not None
+    assert "(forse 'operatore_cpi'?)" in role.message
+    assert "noti: assistente_sociale, educatore, operatore_cpi" in role.message
+    kind = by_path["$.roles.educatore.service"]
+    assert kind.line == 15
+    assert "forse" not in kind.message and "noti: " in kind.message and "cpi" in kind.message
+    assert "did you mean 'operatore_cpi'?" in role.text("en")
+
+
+def test_a_reference_error_of_a_parent_layer_names_its_file_and_line(write_layer: Writer) -> None:
+    """A bad reference written by a parent layer is reported with that layer's file and line."""
+    write_layer("padre", child(f"equipe:\n  formats:\n    ristretta:\n      {LABEL}\n      roles: [mediatore]\n"
+                               f"      {SRC}\n", territory="padre"))
+    root = write_layer("figlio", child("", extends="padre"))
+    (detail,) = config_error(root).details
+    assert detail.path == "$.equipe.formats.ristretta.roles"
+    assert "(scritto in padre/territory.yaml, riga 10)" in detail.message
+    assert detail.line is None  # the error is reported under the child's file: no line of it
+
+
+def test_a_redefinition_missing_required_fields_suggests_override(write_layer: Writer) -> None:
+    """Redefining a parent's entry with some fields only, without override, says to add `override: true`, once."""
+    root = write_layer("figlio", child("services:\n  ssp:\n    label: {it: SSP di zona, en: Zone SSP}\n"))
+    (detail,) = config_error(root).details
+    assert detail.path == "$.services.ssp" and detail.rule == "override"
+    assert "`override: true`" in detail.message and "italia/territory.yaml" in detail.message
+    assert "access, kind, level, source" in detail.message
+    assert detail.line == 7
+    root = write_layer("figlio", child("services:\n  nuovo:\n    label: {it: Nuovo, en: New}\n"))
+    assert all(d.rule == "required" for d in config_error(root).details)  # a new entry: no hint
+
+
+def test_an_unknown_parent_suggests_the_closest_territory(write_layer: Writer) -> None:
+    """A misspelt `extends` names the closest territory and the line."""
+    root = write_layer("figlio", child("", extends="itallia"))
+    (detail,) = config_error(root).details
+    assert "(forse 'italia'?)" in detail.message and detail.line == 5
+
+
+def test_an_unknown_territory_suggests_the_closest() -> None:
+    """TerritoryNotFoundError says which installed territory was probably meant."""
+    with pytest.raises(TerritoryNotFoundError, match="forse 'italia'"):
+        engine_for().territory("itallia")
+
+
 def _intervention(code: str, prerequisites: list[str]) -> str:
     return (f"  {code}:\n    {LABEL}\n    category: orientamento\n    providers: [cpi]\n"
             f"    prerequisites: [{', '.join(prerequisites)}]\n    suitable_when: {{always: true}}\n    {SRC}\n")
@@ -335,6 +388,32 @@ def test_a_repeated_yaml_key_is_an_error_with_its_line(tmp_path: Path) -> None:
         load_yaml(path)
     (detail,) = info.value.details
     assert detail.line == 3 and "'id'" in detail.message
+
+
+CONFORMING = """scenarios:
+  - name: non_valutato
+    case: {id: c1, territory: figlio, opened_on: '2025-01-15', household: {id: h, members: [{id: m1}]}}
+    as_of: '2025-03-01'
+    expected:
+      profile: {pathway: PATHWAY}
+"""
+
+
+def test_conformance_problems_runs_the_folder_checks_and_the_scenarios(write_layer: Writer) -> None:
+    """conformance_problems: empty for a territory whose scenarios pass; each mismatch, or the configuration error."""
+    from inclusione_core.testing import conformance_problems
+
+    root = write_layer("figlio", child("scenarios: [scenarios/s.yaml]\n"))
+    (root / "figlio" / "scenarios").mkdir()
+    scenario = root / "figlio" / "scenarios" / "s.yaml"
+    scenario.write_text(CONFORMING.replace("PATHWAY", "da_valutare"), encoding="utf-8")
+    assert conformance_problems(engine_for(root), "figlio") == []
+    scenario.write_text(CONFORMING.replace("PATHWAY", "patto_lavoro"), encoding="utf-8")
+    (problem,) = conformance_problems(engine_for(root), "figlio")
+    assert problem.startswith("s.yaml#non_valutato: profile.pathway")
+    write_layer("figlio", child("scenarios: [scenarios/s.yaml]\nroles: {r: {label: {it: R, en: R}}}\n"))
+    (problem,) = conformance_problems(engine_for(root), "figlio")
+    assert "territory.yaml" in problem
 
 
 def test_territory_folder_problems_finds_unlisted_examples_and_invalid_ones(write_layer: Writer) -> None:

@@ -400,6 +400,41 @@ def test_plugins_doc_test_example_passes() -> None:
     test(inclusione_pm=get_plugin_manager(load_entrypoints=False), make_case=minimal_case)
 
 
+def test_plugins_doc_data_only_territory_works_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """
+    The data-only steps of plugins.md, as written: new-territory, the territory.yaml shown, the
+    local intervention with a prerequisite; validate and test pass, the intervention after its prerequisite.
+    """
+    import yaml
+
+    from inclusione_core import Engine
+    from inclusione_core.cli import main
+
+    if "toscana" not in Engine().index.ids():
+        pytest.skip("inclusione-toscana is not installed")
+    doc = _plugins_doc()
+    (command,) = [line for lang, b in FENCE.findall(doc) if lang == "sh" for line in b.splitlines()
+                  if line.startswith("inclusione new-territory") and "--plugin" not in line]
+    monkeypatch.chdir(tmp_path)
+    assert main(command.split()[1:]) == 0
+    layer = tmp_path / "territori" / "lucca" / "territory.yaml"
+    (header,) = [b for lang, b in FENCE.findall(doc) if lang == "yaml" and b.startswith("$schema")]
+    written = yaml.safe_load(layer.read_text(encoding="utf-8"))
+    assert {k: v for k, v in written.items() if k != "scenarios"} == yaml.safe_load(header)
+    (local,) = [b for lang, b in FENCE.findall(doc) if lang == "yaml" and b.startswith("interventions:")]
+    layer.write_text(layer.read_text(encoding="utf-8") + local, encoding="utf-8")
+    scenario = tmp_path / "territori" / "lucca" / "scenarios" / "lucca.yaml"
+    (code,) = yaml.safe_load(local)["interventions"]
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace(
+        "    expected:\n", f"    expected:\n      interventions: {{order: [tirocinio_formativo, {code}]}}\n"),
+        encoding="utf-8")
+    capsys.readouterr()
+    for step in [line for lang, b in FENCE.findall(doc) if lang == "sh" for line in b.splitlines()
+                 if line.startswith("inclusione --config-dir territori")]:
+        assert main(step.split("#")[0].split()[1:]) == 0, capsys.readouterr()
+
+
 def test_plugins_doc_pyproject_matches_the_prato_plugin() -> None:
     """The pyproject.toml shown in plugins.md declares the same entry point as the Prato plugin."""
     import tomllib

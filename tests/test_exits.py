@@ -84,6 +84,10 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "the audit's verification report: line numbers, kinds, seq numbers and hashes, no case data",
     ("src/inclusione_core/cli/scenarios.py", "run", "run_.to_json"): "scenario outcomes of test fixtures",
     ("src/inclusione_core/cli/territories.py", "run", "exc.to_json"): "a configuration error",
+    ("src/inclusione_core/cli/scenarios.py", "_files", "exc.to_json"): "a configuration error",
+    ("src/inclusione_core/cli/config.py", "_dump", "yaml.dump"): "a territory's configuration",
+    ("src/inclusione_core/_scaffold.py", "_q", "json.dumps"): "a new territory's label, in its territory.yaml",
+    ("src/inclusione_core/_scaffold.py", "new_territory", "json.dumps"): "the made-up example case of a new territory",
     ("src/inclusione_core/cli/validate.py", "run", "r.to_json"): "errors in the user's own files, for the user",
 }
 
@@ -167,13 +171,15 @@ ENGINE_INTERNAL = {
     "plugins": "configuration", "renderers": "configuration", "renderer": "a writer of views",
     "validate": "errors in the user's own files", "scenario_files": "configuration",
     "run_scenarios": "scenario outcomes of test fixtures", "with_config_dir": "configuration",
+    "territory_warnings": "configuration", "new_territory": "configuration files written for the user",
 }
 CLI_CASE_OUTPUTS = {"assess", "demo", "privacy view"}
 CLI_OTHER = {
     "territories": "configuration", "validate": "errors in the user's own files", "schema": "schemas",
     "test": "scenario outcomes of test fixtures", "privacy flows": "configuration",
     "privacy history": "the audit (right of access)", "privacy verify": "the audit's integrity, no case data",
-    "privacy": "help",
+    "privacy": "help", "config": "help", "config show": "configuration",
+    "new-territory": "a new territory's configuration (its example case is made up)",
 }
 
 

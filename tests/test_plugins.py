@@ -487,6 +487,42 @@ def test_run_scenario_runs_a_scenario_file(tmp_path: Path, run_scenario: Callabl
         run_scenario(bad, check=True)
 
 
+def _zone_plugin(territories: list[str]) -> types.ModuleType:
+    """A plugin module registering some territories (their directories are never read here)."""
+    plugin = types.ModuleType("zone_plugin")
+
+    @hookimpl
+    def inclusione_register_territories(register: Callable[[str, Path], None]) -> None:
+        for territory in territories:
+            register(territory, Path("/nonexistent") / territory)
+
+    plugin.inclusione_register_territories = inclusione_register_territories  # type: ignore[attr-defined]
+    return plugin
+
+
+ZONE = _zone_plugin(["zona"])
+
+
+@pytest.mark.parametrize("inclusione_plugins", [[("zona", ZONE)]])
+def test_the_pm_fixture_registers_the_suites_plugins(inclusione_pm: pluggy.PluginManager,
+                                                     inclusione_engine: Engine) -> None:
+    """A suite names its plugins in inclusione_plugins: the fresh manager and the engine fixture have them."""
+    assert inclusione_pm.get_plugin("zona") is ZONE
+    assert [t.id for t in inclusione_engine.territories()] == ["italia", "zona"]
+
+
+def test_the_territory_under_test_is_the_last_plugins() -> None:
+    """registered_territory: the territory the last plugin registers; italia with none; a clear error otherwise."""
+    from inclusione_core.testing import registered_territory
+
+    assert registered_territory([]) == "italia"
+    assert registered_territory([("a", _zone_plugin(["regione"])), ("b", ZONE)]) == "zona"
+    with pytest.raises(ValueError, match="registra 2 territori"):
+        registered_territory([("c", _zone_plugin(["x", "y"]))])
+    with pytest.raises(ValueError, match="registra 0 territori"):
+        registered_territory([("d", types.ModuleType("nothing"))])
+
+
 # --------------------------------------------------------------------------- listing
 
 

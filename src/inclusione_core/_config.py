@@ -16,13 +16,14 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from ._errors import ConfigurationError, ErrorDetail, InclusioneError, RuleCollisionError
+from ._errors import ConfigurationError, ErrorDetail, InclusioneError, RuleCollisionError, closest
 from ._models import HOUSEHOLD_PARTY, Citation, ConfigLayer
 from ._reader import DEFAULT_LIMITS, Limits, YamlDocument, inside, read_yaml
 from .i18n import Message
@@ -561,6 +562,35 @@ class Territory:
         """The file(s) that defined an entry, for provenance."""
         return " + ".join(entry.get(FILES_KEY, [])) or self.layers[-1].file
 
+    def origins(self, entry: Mapping[str, Any]) -> list[tuple[str, Path]]:
+        """The layers that defined an entry, in merge order (parent first): ``(layer id, its territory.yaml)``."""
+        out = []
+        for rel in entry.get(FILES_KEY, []):
+            layer = str(rel).split("/", 1)[0]
+            out.append((layer, self.layer_dirs.get(layer, self.root) / CONFIG_FILE))
+        return out
+
+    def annotated(self) -> dict[str, Any]:
+        """
+        The effective configuration for people (``inclusione config show``): every entry's
+        ``_files`` becomes ``_from``, the list of ``{layer, file, path}`` that defined it,
+        parent first (``file`` as in provenance, ``path`` the file on disk).
+        """
+
+        def walk(node: Any) -> Any:
+            if isinstance(node, Mapping):
+                out = {k: walk(v) for k, v in node.items() if k != FILES_KEY}
+                if FILES_KEY in node:
+                    out["_from"] = [{"layer": layer, "file": rel, "path": str(path)} for rel, (layer, path)
+                                    in zip(node[FILES_KEY], self.origins(node), strict=True)]
+                return out
+            if isinstance(node, list):
+                return [walk(v) for v in node]
+            return node
+
+        annotated: dict[str, Any] = walk(self.data)
+        return annotated
+
     def service_kind(self, service_id: str | None) -> str | None:
         """The kind of a service id (``cpi``, ``ssp``...), or None when unknown."""
         svc = self.section("services").get(service_id or "")
@@ -750,6 +780,7 @@ class TerritoryIndex:
 
         seen: list[str] = []
         current: str | None = territory
+        child: _Layer | None = None
         while current is not None:
             if current in seen:
                 loop = " -> ".join([*seen, current])
@@ -759,19 +790,73 @@ class TerritoryIndex:
                                  "extends")],
                 )
             if current not in self._dirs:
-                if seen:
-                    known = ", ".join(self.ids())
-                    raise ConfigurationError(
-                        str(self._dirs[seen[-1]][0] / CONFIG_FILE),
-                        [ErrorDetail("$.extends", Message("unknown parent territory; known: {known}", known=known),
-                                     current, "extends")],
-                    )
+                if seen and child is not None:
+                    known, suggestion = ", ".join(self.ids()), closest(current, self.ids())
+                    problem = Message("unknown parent territory; known: {known}", known=known) if suggestion is None \
+                        else Message("unknown parent territory (did you mean {suggestion!r}?); known: {known}",
+                                     suggestion=suggestion, known=known)
+                    unknown = ErrorDetail("$.extends", problem, current, "extends")
+                    raise ConfigurationError(str(child.file), child.doc.located([unknown]) if child.doc else [unknown])
                 raise TerritoryNotFoundError(current, self.ids())
             seen.append(current)
-            layer = read_layer(self._dirs[current][0] / CONFIG_FILE, expected_id=current, limits=self.limits,
-                               sections=self.sections)
+            path = self._dirs[current][0] / CONFIG_FILE
+            try:
+                layer = read_layer(path, expected_id=current, limits=self.limits, sections=self.sections)
+            except ConfigurationError as exc:
+                raise self._override_hints(exc, path) from None
             yield layer
-            current = layer.data.get("extends")
+            child, current = layer, layer.data.get("extends")
+
+    def _override_hints(self, exc: ConfigurationError, path: Path) -> ConfigurationError:
+        """
+        The schema errors of a layer, where an entry its parent already defines lacks
+        required fields, replaced by one error per entry saying to add ``override: true``
+        (a redefinition that changes only some fields); the error as it was otherwise.
+        """
+        missing: dict[str, list[ErrorDetail]] = {}
+        for d in exc.details:
+            if d.rule == "required" and "." in d.path[2:]:
+                missing.setdefault(d.path.rsplit(".", 1)[0], []).append(d)
+        if not missing:
+            return exc
+        try:
+            data = read_yaml(path, limits=self.limits).data
+            parent = data.get("extends") if isinstance(data, dict) else None
+            inherited = self.get(parent).data if isinstance(parent, str) and parent in self._dirs else None
+        except InclusioneError:
+            inherited = None
+        if inherited is None:
+            return exc
+        hinted: dict[str, ErrorDetail] = {}
+        for entry, details in missing.items():
+            steps = _steps(entry)
+            if len(steps) >= 2 and isinstance(steps[-1], int):  # a rule of a list: the parent's rule with its id
+                rule = dig_steps(data, steps)
+                rules = dig_steps(inherited, steps[:-1])
+                ids = {r.get("id") for r in rules} if isinstance(rules, list) else set()
+                theirs = next((r for r in rules if r.get("id") == rule.get("id")), None) \
+                    if isinstance(rule, dict) and rule.get("id") in ids else None
+            else:
+                theirs = dig_steps(inherited, steps)
+            if not isinstance(theirs, Mapping):
+                continue
+            fields = ", ".join(d.path.rsplit(".", 1)[1] for d in details)
+            where = ", ".join(theirs.get(FILES_KEY, [])) or str(parent)
+            hinted[entry] = attrs.evolve(details[0], path=entry, rule="override", value=None, message=Message(
+                "redefines an entry already defined in {where} without the fields it requires ({fields}): to change"
+                " only some of its fields add `override: true`, otherwise write the whole entry", where=where,
+                fields=fields))
+        if not hinted:
+            return exc
+        details_out: list[ErrorDetail] = []
+        for d in exc.details:
+            entry = d.path.rsplit(".", 1)[0]
+            if d.rule == "required" and entry in hinted:
+                if hinted[entry] not in details_out:
+                    details_out.append(hinted[entry])
+            else:
+                details_out.append(d)
+        return ConfigurationError(exc.source, details_out)
 
     def _origin(self, layer: _Layer) -> ConfigLayer:
         """A layer for provenance: its file and digest, and the plugin (with version) or folder that provided it."""
@@ -787,7 +872,7 @@ class TerritoryIndex:
         effective: dict[str, Any] = {}
         for layer in layers:
             effective = _merge(effective, layer, self.sections)
-        _check_references(effective, layers[-1])
+        _check_references(effective, layers[-1], layers)
         root = layers[-1].file.parent
         return Territory(
             id=territory,
@@ -830,7 +915,7 @@ def read_layer(path: Path, expected_id: str | None = None, limits: Limits | None
                                    data["id"], "id"))
     if details:
         raise ConfigurationError(str(path), doc.located(details))
-    rel = f"{path.parent.name}/{path.name}"
+    rel = f"{data['id']}/{path.name}"  # the layer's id, not its folder's name (a wheel's folder is `territory`)
     return _Layer(territory=data["id"], file=path, rel=rel, data=data, sha256=hashlib.sha256(doc.raw).hexdigest(),
                   doc=doc)
 
@@ -846,8 +931,107 @@ def _walk_predicates(pred: Mapping[str, Any], path: str) -> Iterator[tuple[str, 
             yield (f"{path}.{key}", key, value)
 
 
-def _check_references(cfg: Mapping[str, Any], leaf: _Layer) -> None:
-    """Cross-reference checks on the merged configuration (unknown ids, cycles)."""
+def _steps(path: str) -> list[str | int]:
+    """The steps of a JSON path (``$.a.b[2].c`` -> ``["a", "b", 2, "c"]``)."""
+    return [int(i) if i else k for k, i in re.findall(r"\.([^.\[]+)|\[(\d+)\]", path)]
+
+
+def dig_steps(data: Any, steps: Sequence[str | int]) -> Any:
+    """The value at some steps (keys and list indexes) of nested data, or None where a step is missing."""
+    cur = data
+    for step in steps:
+        if isinstance(step, int):
+            if not isinstance(cur, list) or step >= len(cur):
+                return None
+        elif not isinstance(cur, Mapping) or step not in cur:
+            return None
+        cur = cur[step]
+    return cur
+
+
+def _in_layer(cfg: Any, layer: Any, steps: Sequence[str | int]) -> tuple[list[str | int], Any] | None:
+    """
+    The steps of a merged configuration's path in one layer's own data, and the value
+    there: a rule of a merged list is found in the layer's list by its ``id``. None when the
+    layer does not write that path.
+    """
+    out: list[str | int] = []
+    for step in steps:
+        if isinstance(step, int):
+            if not isinstance(cfg, list) or not isinstance(layer, list) or step >= len(cfg):
+                return None
+            rule_id = cfg[step].get("id") if isinstance(cfg[step], Mapping) else None
+            at = next((j for j, r in enumerate(layer) if isinstance(r, Mapping) and r.get("id") == rule_id), None) \
+                if rule_id is not None else (step if len(layer) == len(cfg) else None)
+            if at is None:
+                return None
+            cfg, layer = cfg[step], layer[at]
+            out.append(at)
+        else:
+            if not isinstance(cfg, Mapping) or not isinstance(layer, Mapping) or step not in layer:
+                return None
+            cfg, layer = cfg.get(step), layer[step]
+            out.append(step)
+    return out, layer
+
+
+def _mentions(node: Any, value: Any) -> bool:
+    """Whether a layer's value at an error's path holds the value the error is about."""
+    if isinstance(node, list):
+        return value in node
+    if isinstance(node, Mapping):
+        return value in node or value in node.values()
+    return bool(node == value)
+
+
+def _located_in_layers(errors: Sequence[ErrorDetail], cfg: Mapping[str, Any], layers: Sequence[_Layer],
+                       ) -> list[ErrorDetail]:
+    """
+    Errors found on a merged configuration, each with the line of the layer that wrote the
+    value: the leaf's line and column, or, when a parent layer wrote it, that file and line
+    in the message (the error is reported under the leaf's file).
+    """
+    leaf = layers[-1]
+    out = []
+    for d in errors:
+        steps = _steps(d.path)
+        found: tuple[_Layer, list[str | int]] | None = None
+        for layer in reversed(layers):
+            hit = _in_layer(cfg, layer.data, steps)
+            if hit is None or layer.doc is None:
+                continue
+            if found is None or _mentions(hit[1], d.value):
+                found = (layer, hit[0])
+            if _mentions(hit[1], d.value):
+                break
+        if found is None or found[0].doc is None:
+            out.append(d)
+            continue
+        layer, layer_steps = found
+        where = found[0].doc.locate(_jp(layer_steps))
+        if where is None:
+            out.append(d)
+        elif layer is leaf:
+            out.append(attrs.evolve(d, line=where[0], column=where[1]))
+        else:
+            out.append(attrs.evolve(d, message=Message("{problem} (written in {file}, line {line})", problem=d.message,
+                                                       file=layer.rel, line=where[0])))
+    return out
+
+
+def unknown_reference(what: Message, value: Any, known: Iterable[Any]) -> Message:
+    """The message of a reference to an unknown id: what it is, the closest known id, every known id."""
+    names = sorted({str(k) for k in known})
+    listed = ", ".join(names) or Message("(none)")
+    suggestion = closest(value, names)
+    if suggestion is not None:
+        return Message("unknown {what} (did you mean {suggestion!r}?); known: {known}", what=what,
+                       suggestion=suggestion, known=listed)
+    return Message("unknown {what}; known: {known}", what=what, known=listed)
+
+
+def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_Layer] = ()) -> None:
+    """Cross-reference checks on the merged configuration (unknown ids, cycles), each error with its line."""
     errors: list[ErrorDetail] = []
     dims = set(dig(cfg, ("dimensions",)) or {})
     needs = set(dig(cfg, ("needs",)) or {})
@@ -857,9 +1041,9 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer) -> None:
     formats = dig(cfg, ("equipe", "formats")) or {}
     interventions = dig(cfg, ("interventions",)) or {}
 
-    def need(value: Any, known: Any, path: str, what: str, rule: str) -> None:
+    def need(value: Any, known: Any, path: str, what: Message, rule: str) -> None:
         if value not in known:
-            errors.append(ErrorDetail(path, Message("unknown {what}", what=what), value, rule))
+            errors.append(ErrorDetail(path, unknown_reference(what, value, known), value, rule))
 
     for code, d in (dig(cfg, ("dimensions",)) or {}).items():
         if "refines" in d:
@@ -925,7 +1109,7 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer) -> None:
                 for v in value:
                     need(v, kinds, path, Message("kind of service"), "ref:services.kind")
     if errors:
-        raise ConfigurationError(str(leaf.file), errors)
+        raise ConfigurationError(str(leaf.file), _located_in_layers(errors, cfg, layers or [leaf]))
 
 
 def _cycles(interventions: Mapping[str, Any]) -> list[ErrorDetail]:

@@ -13,7 +13,7 @@ import datetime as dt
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 import pluggy
@@ -52,8 +52,11 @@ from ._privacy import (
 from ._reader import DEFAULT_LIMITS, JsonLine, Limits
 from ._renderers import Renderer, RendererInfo
 from ._scenarios import ScenarioFileRun, run_scenario_files, scenario_files
-from ._validation import FileReport, validate
+from ._validation import FileReport, territory_warnings, validate
 from .i18n import Message
+
+if TYPE_CHECKING:
+    from ._scaffold import Scaffold
 
 __all__ = ["Engine", "TerritoryInfo"]
 
@@ -142,13 +145,45 @@ class Engine:
         """
         return validate(self, paths, lang)
 
+    def new_territory(self, territory_id: str, *, extends: str, directory: Path | str = ".", plugin: bool = False,
+                      label: str | None = None, level: str | None = None) -> Scaffold:
+        """
+        Write a new territory extending ``extends`` in ``directory``: a territory folder
+        (``territory.yaml``, an example case, a scenario file whose one scenario passes, a
+        README) that validates and passes its tests at once; with ``plugin``, inside a plugin
+        distribution ``inclusione-<id>`` (entry point, registration, an example hook, tests).
+
+        :raises InputError: the id is invalid or already a territory, the parent is unknown
+            (the closest id named), the target folder exists (nothing is written).
+        """
+        from ._scaffold import new_territory  # noqa: PLC0415 - only this command writes files
+
+        return new_territory(self, territory_id, extends, directory, plugin=plugin, label=label, level=level)
+
+    def territory_warnings(self, territory_id: str) -> list[Message]:
+        """
+        What is valid in a territory's configuration but probably not meant: scenario files
+        of its ``scenarios/`` folder that ``scenarios:`` does not list (``inclusione test``
+        would not run them), and kinds of service of its roles and services that are no
+        privacy recipient, or that no flow gives data to (``assess --recipient`` would be
+        refused, or give nothing).
+
+        :raises InclusioneError: the territory is unknown or its configuration invalid.
+        """
+        return territory_warnings(self.territory(territory_id))
+
     def scenario_files(self, specs: Sequence[str | Path] = (), *, lang: str = "it") -> list[Path]:
         """The scenario files of some files, folders or territory ids (default: of every territory)."""
         return scenario_files(self, specs, lang)
 
-    def run_scenarios(self, files: Iterable[Path], *, lang: str = "it") -> Iterator[ScenarioFileRun]:
-        """Run the scenarios of each file: the outcome of each, or the error of a file or scenario."""
-        return run_scenario_files(self, files, lang=lang)
+    def run_scenarios(self, files: Iterable[Path], *, lang: str = "it",
+                      select: Sequence[str] = ()) -> Iterator[ScenarioFileRun]:
+        """
+        Run the scenarios of each file: the outcome of each, or the error of a file or scenario.
+
+        :param select: only the scenarios whose name contains one of these (case-insensitive).
+        """
+        return run_scenario_files(self, files, lang=lang, select=select)
 
     def renderers(self) -> dict[str, RendererInfo]:
         """The output formats registered (the core's and the plugins'), by name."""

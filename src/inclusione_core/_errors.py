@@ -281,6 +281,16 @@ class ScenarioFileError(InputError):
     title = Message("invalid scenario file")
 
 
+def closest(value: Any, known: Iterable[str]) -> str | None:
+    """The known id closest to a mistyped one (:func:`difflib.get_close_matches`), or None when none is close."""
+    import difflib  # noqa: PLC0415 - only on the error path
+
+    if not isinstance(value, str):
+        return None
+    found = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
 class TerritoryNotFoundError(InclusioneError, LookupError):
     """No installed plugin or configuration directory provides the territory."""
 
@@ -289,9 +299,17 @@ class TerritoryNotFoundError(InclusioneError, LookupError):
     def __init__(self, territory: str, known: Sequence[str]) -> None:
         self.territory = territory
         self.known = tuple(known)
+        listed = ", ".join(known) or Message("(none)")
+        suggestion = closest(territory, known)
+        if suggestion is not None:
+            super().__init__(Message(
+                "unknown territory: {territory!r} (did you mean {suggestion!r}?); available: {known}. Use `inclusione"
+                " territories` for the list or install the territory's plugin.", territory=territory,
+                suggestion=suggestion, known=listed))
+            return
         super().__init__(Message(
             "unknown territory: {territory!r}; available: {known}. Use `inclusione territories` for the list or"
-            " install the territory's plugin.", territory=territory, known=", ".join(known) or Message("(none)"),
+            " install the territory's plugin.", territory=territory, known=listed,
         ))
 
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._config import CONFIG_FILE
-from ._errors import ErrorDetail, InclusioneError, InputError, ScenarioFileError
+from ._errors import ErrorDetail, InclusioneError, InputError, ScenarioFileError, closest
 from ._models import Reason, Result
 from ._reader import DEFAULT_LIMITS, Limits, inside, read_json, read_yaml
 from .i18n import N_, Message, translate
@@ -441,14 +441,27 @@ def scenario_files(engine: Engine, specs: Sequence[str | Path] = (), lang: str =
             files += engine.territory(str(spec)).scenario_files()
         else:
             known = ", ".join(engine.index.ids())
-            raise InputError(str(spec), [ErrorDetail(
-                "$", Message("{path!r} is neither a file, a directory nor an installed territory ({known})",
-                             path=str(spec), known=known), str(spec), "path")])
+            suggestion = closest(str(spec), engine.index.ids())
+            problem = Message("{path!r} is neither a file, a directory nor an installed territory ({known})",
+                              path=str(spec), known=known) if suggestion is None else Message(
+                "{path!r} is neither a file, a directory nor an installed territory (did you mean {suggestion!r}?"
+                " installed: {known})", path=str(spec), suggestion=suggestion, known=known)
+            raise InputError(str(spec), [ErrorDetail("$", problem, str(spec), "path")])
     return list({f.resolve(): f for f in files}.values())
 
 
-def run_scenario_files(engine: Engine, files: Iterable[Path], *, lang: str = "it") -> Iterator[ScenarioFileRun]:
-    """Run every scenario of each file; a file or a scenario that cannot run gives its error, the others go on."""
+def selected(name: str, select: Sequence[str]) -> bool:
+    """Whether a scenario's name is selected: it contains one of ``select`` (case-insensitive), or none is given."""
+    return not select or any(s.casefold() in name.casefold() for s in select)
+
+
+def run_scenario_files(engine: Engine, files: Iterable[Path], *, lang: str = "it",
+                       select: Sequence[str] = ()) -> Iterator[ScenarioFileRun]:
+    """
+    Run every scenario of each file; a file or a scenario that cannot run gives its error, the others go on.
+
+    :param select: run only the scenarios whose name contains one of these (case-insensitive).
+    """
     for file in files:
         try:
             scenarios = load_scenarios(file, limits=engine.limits)
@@ -457,6 +470,8 @@ def run_scenario_files(engine: Engine, files: Iterable[Path], *, lang: str = "it
             continue
         outcomes = []
         for scenario in scenarios:
+            if not selected(scenario.name, select):
+                continue
             try:
                 outcomes.append(run_scenario(engine, scenario, lang=lang))
             except InclusioneError as exc:

@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._errors import ErrorDetail, InclusioneError, InputError, InvalidCaseError
+from ._errors import ErrorDetail, InclusioneError, InputError, InvalidCaseError, closest
 from ._reader import JSONL_SUFFIXES, read_json, read_json_lines
 from .i18n import Message, translate
 
 if TYPE_CHECKING:
+    from ._config import Territory
     from ._engine import Engine
 
-__all__ = ["FileReport"]
+__all__ = ["FileReport", "territory_warnings"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 KINDS = ("territory", "case", "cases", "scenario", "example", "unknown")
@@ -136,11 +137,63 @@ def _check_case(engine: Engine, data: Any, source: str, found: _Found, lang: str
                                         " cannot be assessed here", lang, territory=case.territory))
 
 
+def territory_warnings(territory: Territory) -> list[Message]:
+    """
+    What is valid in a territory but probably not meant (see :meth:`Engine.territory_warnings`):
+    scenario files of its ``scenarios/`` folder that ``scenarios:`` does not list, and kinds
+    of service of its roles and services that no privacy flow gives data to.
+    """
+    from ._scenarios import looks_like_scenario_file  # noqa: PLC0415
+
+    warnings: list[Message] = []
+    folder = territory.root / "scenarios"
+    listed = {p.resolve() for p in territory.scenario_files()}
+    for file in sorted(folder.iterdir()) if folder.is_dir() else ():
+        if file.is_file() and file.resolve() not in listed and looks_like_scenario_file(file):
+            warnings.append(Message("scenario file {file} is not listed under `scenarios:` in territory.yaml:"
+                                    " `inclusione test` does not run it", file=f"scenarios/{file.name}"))
+    recipients = territory.section("privacy", "recipients")
+    receiving = {flow["recipient"] for flow in territory.section("privacy", "flows").values()}
+    users: dict[str, list[str]] = {}
+    for code, role in territory.section("roles").items():
+        users.setdefault(str(role["service"]), []).append(code)
+    for code, service in territory.section("services").items():
+        users.setdefault(str(service["kind"]), []).append(code)
+    for kind, codes in sorted(users.items()):
+        if kind not in recipients:
+            warnings.append(Message("the service kind {kind} (of {codes}) is not a privacy recipient: `inclusione"
+                                    " assess --recipient {kind}` would be refused; add it under privacy.recipients,"
+                                    " with its flows", kind=kind, codes=", ".join(codes)))
+        elif kind not in receiving:
+            warnings.append(Message("no privacy flow gives data to {kind} (the service kind of {codes}): as a recipient"
+                                    " it would receive nothing; add its flows under privacy.flows", kind=kind,
+                                    codes=", ".join(codes)))
+    return warnings
+
+
 def _validate_path(engine: Engine, path: Path, lang: str) -> list[FileReport]:
+    if path.is_dir() and (path / "territory.yaml").is_file():
+        path = path / "territory.yaml"  # a territory folder
+    elif not path.exists() and str(path) in engine.index.ids():
+        return _validate_installed(engine, str(path), lang)
     found = _Found(str(path), file_kind(path))
     extra: list[FileReport] = []
     if not path.exists():
-        found.errors.append(InputError(str(path), [ErrorDetail("$", Message("file not found"), rule="file")]))
+        suggestion = closest(str(path), engine.index.ids())
+        if suggestion is not None:
+            problem = Message("file not found, nor an installed territory (did you mean {suggestion!r}?); installed:"
+                              " {known}", suggestion=suggestion, known=", ".join(engine.index.ids()))
+        elif len(path.parts) == 1 and not path.suffix:  # a name, as a territory id would be
+            problem = Message("file not found, nor an installed territory; installed: {known}",
+                              known=", ".join(engine.index.ids()))
+        else:
+            problem = Message("file not found")
+        found.errors.append(InputError(str(path), [ErrorDetail("$", problem, rule="file")]))
+        return [found.report()]
+    if path.is_dir():
+        found.errors.append(InputError(str(path), [ErrorDetail("$", Message(
+            "a folder without territory.yaml: name a territory folder, a file or an installed territory"),
+            rule="file")]))
         return [found.report()]
     if found.kind == "unknown":
         found.errors.append(InputError(str(path), [ErrorDetail("$", Message(
@@ -188,6 +241,25 @@ def _validate_territory(engine: Engine, path: Path, found: _Found, lang: str) ->
         return []
     local = engine.with_config_dir(path.resolve().parent.parent)
     terr = local.territory(path.resolve().parent.name)
+    found.warnings += [w.text(lang) for w in territory_warnings(terr)]
+    return _territory_parts(local, terr, lang)
+
+
+def _validate_installed(engine: Engine, territory: str, lang: str) -> list[FileReport]:
+    """An installed territory, by id: its configuration (the whole chain), its examples and scenario files."""
+    found = _Found(str(engine.index.directory(territory) / "territory.yaml"), "territory")
+    try:
+        terr = engine.territory(territory)
+        found.warnings += [w.text(lang) for w in territory_warnings(terr)]
+        extra = _territory_parts(engine, terr, lang)
+    except Exception as exc:
+        found.fail(exc, lang)
+        extra = []
+    return [found.report(), *extra]
+
+
+def _territory_parts(local: Engine, terr: Territory, lang: str) -> list[FileReport]:
+    """The reports of a compiled territory's example cases and scenario files."""
     extra: list[FileReport] = []
     for file in dict.fromkeys(file for file, _as_of, _title in terr.examples()):  # a file may serve twice
         sub = _Found(str(file), "example")

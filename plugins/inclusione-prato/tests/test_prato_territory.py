@@ -42,8 +42,10 @@ def test_entry_point_and_dependencies_are_declared() -> None:
     assert meta["project"]["name"] == "inclusione-prato"
     assert meta["project"]["entry-points"]["inclusione"] == {"prato": "inclusione_prato"}
     assert set(meta["project"]["dependencies"]) == {"inclusione-core", "inclusione-toscana"}
-    included = meta["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
-    assert included == {"../../territories/prato": "inclusione_prato/territory"}
+    targets = meta["tool"]["hatch"]["build"]["targets"]
+    assert targets["sdist"]["force-include"] == {"../../territories/prato": "territory"}
+    assert targets["wheel"]["hooks"]["custom"] == {"sources": ["territory", "../../territories/prato"],
+                                                  "target": "inclusione_prato/territory"}
     assert (PACKAGE / "src" / "inclusione_prato" / "py.typed").exists()
 
 

@@ -43,8 +43,10 @@ def test_entry_point_and_packaging_are_declared() -> None:
     assert meta["project"]["name"] == "inclusione-sil"
     assert meta["project"]["entry-points"]["inclusione"] == {"sil": "inclusione_sil"}
     assert meta["project"]["dependencies"] == ["inclusione-core"]
-    included = meta["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
-    assert included == {"../../territories/sil": "inclusione_sil/territory"}
+    targets = meta["tool"]["hatch"]["build"]["targets"]
+    assert targets["sdist"]["force-include"] == {"../../territories/sil": "territory"}
+    assert targets["wheel"]["hooks"]["custom"] == {"sources": ["territory", "../../territories/sil"],
+                                                  "target": "inclusione_sil/territory"}
     assert (PACKAGE / "src" / "inclusione_sil" / "py.typed").exists()
     assert (PACKAGE / "src" / "inclusione_sil" / "schemas" / "sil_tables.schema.json").exists()
 

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import inclusione_toscana
-from inclusione_core import Engine, Result, RoutingOutcome, get_plugin_manager
+from inclusione_core import Engine, Result, RoutingOutcome
 
 AS_OF = dt.date(2025, 3, 3)
 SEED = "002_488e39f7d0a95a15.txt"
@@ -24,13 +23,6 @@ SPECIALIST = {  # need -> role the equipe allargata adds
 }
 PLAIN_NEEDS = ["lavoro", "formazione", "economico", "reti_relazioni", "cura_familiare"]
 MEASURES = ["sia", "rei", "rdc", "adi", "sfl", "gol"]
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    """An engine with the core and the Toscana plugin only, whatever is installed."""
-    pm = get_plugin_manager(load_entrypoints=False, plugins=[("toscana", inclusione_toscana)])
-    return Engine(plugin_manager=pm)
 
 
 def case(*, levels: dict[str, int] | None = None, needs: list[str] | None = None, work_ready: bool = False,

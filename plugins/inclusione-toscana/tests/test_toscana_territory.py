@@ -28,8 +28,10 @@ def test_entry_point_is_declared_in_the_inclusione_group() -> None:
     assert meta["project"]["name"] == "inclusione-toscana"
     assert meta["project"]["entry-points"]["inclusione"] == {"toscana": "inclusione_toscana"}
     assert "inclusione-core" in meta["project"]["dependencies"]
-    included = meta["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
-    assert included == {"../../territories/toscana": "inclusione_toscana/territory"}
+    targets = meta["tool"]["hatch"]["build"]["targets"]
+    assert targets["sdist"]["force-include"] == {"../../territories/toscana": "territory"}
+    assert targets["wheel"]["hooks"]["custom"] == {"sources": ["territory", "../../territories/toscana"],
+                                                  "target": "inclusione_toscana/territory"}
     assert (PACKAGE / "src" / "inclusione_toscana" / "py.typed").exists()
 
 

@@ -1,5 +1,5 @@
 """
-The ``inclusione`` command: territories, validate, assess, schema, test, demo, privacy.
+The ``inclusione`` command: territories, config, validate, assess, schema, test, demo, privacy, new-territory.
 
 A face over the library: one module per command (``assess``, ``demo``, ``privacy``...),
 each using only the public names of :mod:`inclusione_core`; no rule, merge or privacy

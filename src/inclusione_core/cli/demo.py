@@ -1,4 +1,4 @@
-"""``inclusione demo``: assess the example cases of every installed territory and show the explained results."""
+"""``inclusione demo [TERRITORY...]``: assess the example cases of the territories and show the explained results."""
 
 # ruff: noqa: PLC0415 - the engine is imported when the command runs, not at start-up
 
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 def add(commands: Commands) -> None:
     """The command's parser."""
     p = commands.command("demo", "assess the examples of every installed territory and show the explained results")
+    p.add_argument("territories", nargs="*", metavar="TERRITORY",
+                   help=commands.help("only the examples of these territories (default: every installed one)"))
     commands.date_option(p, "as-of date for every example (default: each example's own)")
     commands.format_option(p)
     p.set_defaults(func=run)
@@ -26,15 +28,20 @@ def add(commands: Commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Each example through the view of the social service holding the case (audited, channel ``demo``)."""
-    from inclusione_core import InclusioneError, InvalidCaseError, read_json
+    from inclusione_core import InclusioneError, InvalidCaseError, TerritoryNotFoundError, read_json
     from inclusione_core.render import error_text
 
     lang = args.lang
     eng = engine(args, notice=False)
+    installed = {info.id: info for info in eng.territories()}
+    for territory in args.territories:
+        if territory not in installed:
+            raise TerritoryNotFoundError(territory, list(installed))
+    chosen = [installed[t] for t in dict.fromkeys(args.territories)] if args.territories else list(installed.values())
     renderer = eng.renderer(output_format(args), sys.stdout, lang=lang)
     shown = 0
     bad = False
-    for info in eng.territories():
+    for info in chosen:
         try:
             terr = eng.territory(info.id)
         except InclusioneError as exc:

@@ -25,7 +25,9 @@ def add(commands: Commands) -> None:
     """The command's parser."""
     p = commands.command("validate", "validate territory configurations, cases (JSON or JSON Lines) and scenario files")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE",
-                   help=commands.help("files to validate: territory.yaml, case .json, .jsonl, scenario .yaml"))
+                   help=commands.help("what to validate: territory.yaml, case .json, .jsonl, scenario .yaml, a"
+                                      " territory folder or an installed territory id (its configuration, examples and"
+                                      " scenario files)"))
     p.set_defaults(func=run)
 
 

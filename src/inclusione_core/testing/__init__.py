@@ -4,18 +4,40 @@ Pytest fixtures for inclusione_core and territory plugins (a ``pytest11`` plugin
 Installing ``inclusione-core`` makes these fixtures available in every test suite, so a
 territory package tests its rules exactly as the core does:
 
-* ``inclusione_pm``: a **fresh** plugin manager (core defaults only; installed territory
-  plugins are not loaded unless a test marks ``@pytest.mark.inclusione_entrypoints``);
+* ``inclusione_plugins``: the plugins the fixtures register, ``(name, module)`` pairs
+  (none by default): override it in a plugin's ``conftest.py``;
+* ``inclusione_now``: the moment the fixtures' engines disclose at (their
+  :class:`FixedClock`); override it to choose another day;
+* ``inclusione_pm``: a **fresh** plugin manager (core defaults and ``inclusione_plugins``;
+  installed territory plugins are not loaded unless a test marks
+  ``@pytest.mark.inclusione_entrypoints``);
 * ``inclusione_engine``: an :class:`~inclusione_core.Engine` on that manager;
 * ``make_case``: a factory for a valid minimal :class:`~inclusione_core.Case`;
 * ``run_scenario``: runs the scenarios of a YAML scenario file (``check=True`` asserts).
+
+A plugin's test suite imports the shared territory fixtures of
+:mod:`inclusione_core.testing.fixtures` (``engine``, ``clock``, ``audited_engine``,
+``territory``, ``example``) into its ``conftest.py`` and names its plugins there::
+
+    import inclusione_prato
+    import inclusione_toscana
+    import pytest
+    from inclusione_core.testing.fixtures import clock, engine, example, territory
+
+    __all__ = ["clock", "engine", "example", "territory"]
+
+
+    @pytest.fixture(scope="session")
+    def inclusione_plugins():
+        return [("toscana", inclusione_toscana), ("prato", inclusione_prato)]
 
 and helpers for checking a territory's reference configuration:
 
 * :func:`source_blocks` and :func:`normalise_text`: find every ``source`` block of a
   configuration or instrument and compare its quote with the seed document;
 * :func:`territory_folder_problems`: the examples listed are valid cases of the territory
-  and are all the folder's, and the scenario files listed are all the folder's.
+  and are all the folder's, and the scenario files listed are all the folder's;
+* :func:`conformance_problems`: all of that, and every scenario file of the territory passes.
 
 Register a test plugin inline, on the fresh manager, before building the engine::
 
@@ -35,29 +57,35 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ..i18n import Message
+
 if TYPE_CHECKING:
     import pluggy
 
-    from ._config import Territory
-    from ._engine import Engine
-    from ._models import Case
+    from .._config import Territory
+    from .._engine import Engine
+    from .._models import Case
 
 __all__ = [
     "FixedClock",
+    "conformance_problems",
     "minimal_case",
     "minimal_case_json",
     "normalise_text",
+    "registered_territory",
     "source_blocks",
     "territory_folder_problems",
 ]
 
 ENTRYPOINTS_MARKER = "inclusione_entrypoints"
+NOW = dt.datetime(2025, 1, 15, 12, 0, tzinfo=dt.UTC)
+"""The default of ``inclusione_now``."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -122,6 +150,26 @@ def normalise_text(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("*", "")).strip()
 
 
+def registered_territory(plugins: Sequence[tuple[str, object]]) -> str:
+    """
+    The territory a test suite is about: the one the last of ``plugins`` registers
+    (``italia`` when there is none).
+
+    :raises ValueError: that plugin registers no territory, or several.
+    """
+    if not plugins:
+        return "italia"
+    name, plugin = plugins[-1]
+    found: list[str] = []
+    register = getattr(plugin, "inclusione_register_territories", None)
+    if register is not None:
+        register(lambda territory, _directory: found.append(territory))
+    if len(found) != 1:
+        raise ValueError(Message("plugin {name!r} registers {n} territories ({found}): name the one under test"
+                                 " yourself", name=name, n=len(found), found=", ".join(found) or "-"))
+    return found[0]
+
+
 def territory_folder_problems(engine: Engine, territory: Territory, directory: Path) -> list[str]:
     """
     What is wrong between a territory's ``examples:``/``scenarios:`` and its folder (empty: nothing).
@@ -130,7 +178,7 @@ def territory_folder_problems(engine: Engine, territory: Territory, directory: P
     checks) with a title; every ``examples/*.json`` and ``scenarios/*.yaml`` of the folder
     must be listed.
     """
-    from ._reader import read_json  # noqa: PLC0415 - keep pytest start-up light
+    from .._reader import read_json  # noqa: PLC0415 - keep pytest start-up light
 
     problems: list[str] = []
     listed = territory.examples()
@@ -147,6 +195,37 @@ def territory_folder_problems(engine: Engine, territory: Territory, directory: P
     scenarios = {p.resolve() for p in (directory / "scenarios").glob("*.yaml")} ^ set(territory.scenario_files())
     if scenarios:
         problems.append(f"scenari nella cartella ma non elencati, o viceversa: {sorted(map(str, scenarios))}")
+    return problems
+
+
+def conformance_problems(engine: Engine, territory: str, *, lang: str = "it") -> list[str]:
+    """
+    What keeps a territory from conforming (empty: nothing): its configuration compiles,
+    its folder passes :func:`territory_folder_problems`, and every scenario of its scenario
+    files gives the expected results.
+
+    The test of a territory package is one line::
+
+        def test_the_territory_conforms(engine):
+            assert conformance_problems(engine, "lucca") == []
+    """
+    from .._errors import InclusioneError  # noqa: PLC0415
+
+    try:
+        compiled = engine.territory(territory)
+    except InclusioneError as exc:
+        return [exc.text(lang)]
+    directory = engine.index.directory(territory)
+    problems = territory_folder_problems(engine, compiled, directory)
+    if not compiled.scenario_files():
+        problems.append(Message("{territory}: no scenario file listed under `scenarios:`", territory=territory))
+    for run in engine.run_scenarios(compiled.scenario_files(), lang=lang):
+        if run.error is not None:
+            problems.append(run.error.text(lang))
+        for outcome in run.outcomes:
+            if outcome.error is not None:
+                problems.append(f"{run.file.name}#{outcome.name}: {outcome.error.text(lang)}")
+            problems += [f"{run.file.name}#{outcome.name}: {m}" for m in outcome.mismatches]
     return problems
 
 
@@ -180,7 +259,7 @@ def minimal_case(**overrides: Any) -> Case:
     """
     import attrs  # noqa: PLC0415 - keep pytest start-up light
 
-    from ._models import Case, Household, Member  # noqa: PLC0415
+    from .._models import Case, Household, Member  # noqa: PLC0415
 
     base = Case(
         id="caso-1",
@@ -194,24 +273,51 @@ def minimal_case(**overrides: Any) -> Case:
     return attrs.evolve(base, **overrides)
 
 
-@pytest.fixture
-def inclusione_pm(request: pytest.FixtureRequest) -> pluggy.PluginManager:
+@pytest.fixture(scope="session")
+def inclusione_plugins() -> Sequence[tuple[str, object]]:
     """
-    A new plugin manager with the core defaults; installed plugins only when marked.
+    The plugins the fixtures register, as ``(name, plugin)`` pairs (default: none).
+
+    Override it in a plugin's ``conftest.py``, listing the plugin and every plugin whose
+    territory it extends (a zone's region first)::
+
+        @pytest.fixture(scope="session")
+        def inclusione_plugins():
+            return [("toscana", inclusione_toscana), ("prato", inclusione_prato)]
+    """
+    return ()
+
+
+@pytest.fixture(scope="session")
+def inclusione_now() -> dt.datetime:
+    """When the fixtures' engines disclose (consents are judged on its day): override it to move the day."""
+    return NOW
+
+
+@pytest.fixture
+def inclusione_pm(request: pytest.FixtureRequest,
+                  inclusione_plugins: Sequence[tuple[str, object]]) -> pluggy.PluginManager:
+    """
+    A new plugin manager with the core defaults and ``inclusione_plugins``; installed
+    plugins only when marked.
 
     Mark a test ``@pytest.mark.inclusione_entrypoints`` to load the installed territory
     plugins too (subject to ``INCLUSIONE_LOAD_PLUGINS``/``INCLUSIONE_BLOCK_PLUGINS``).
     """
-    from ._plugins import get_plugin_manager  # noqa: PLC0415
+    from .._plugins import get_plugin_manager  # noqa: PLC0415
 
-    load = request.node.get_closest_marker(ENTRYPOINTS_MARKER) is not None
-    return get_plugin_manager(load_entrypoints=load)
+    pm = get_plugin_manager(load_entrypoints=request.node.get_closest_marker(ENTRYPOINTS_MARKER) is not None)
+    for name, plugin in inclusione_plugins:
+        if pm.get_plugin(name) is None and not pm.is_registered(plugin):  # not already loaded by its entry point
+            pm.register(plugin, name=name)
+    pm.check_pending()
+    return pm
 
 
 @pytest.fixture
 def inclusione_engine(inclusione_pm: pluggy.PluginManager) -> Engine:
     """An :class:`~inclusione_core.Engine` on the test's fresh plugin manager."""
-    from ._engine import Engine  # noqa: PLC0415
+    from .._engine import Engine  # noqa: PLC0415
 
     return Engine(plugin_manager=inclusione_pm)
 
@@ -233,7 +339,7 @@ def run_scenario(inclusione_engine: Engine) -> Callable[..., list[Any]]:
     the test is skipped when this version of the core has none.
     """
     try:
-        from . import _scenarios  # noqa: PLC0415 - heavy, and optional across core versions
+        from .. import _scenarios  # noqa: PLC0415 - heavy, and optional across core versions
     except ImportError:  # pragma: no cover - depends on the installed core
         pytest.skip("this version of inclusione_core has no scenario runner")
 
