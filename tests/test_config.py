@@ -602,7 +602,9 @@ def test_a_plain_list_naming_every_inherited_id_merges_by_id(write_layer: Writer
     root = write_layer("zona", allargata("".join(f"\n        - {{id: {t}, add_roles: [operatore_csm]}}"
                                                  for t in TOSCANA_TRIGGERS)))
     err = zone_error(root)
-    assert {d.rule for d in err.details} == {"required"}  # a whole trigger is needed without override...
+    # a whole trigger is needed without override: one hint per trigger says to add it...
+    assert {d.rule for d in err.details} == {"override"}
+    assert len(err.details) == len(TOSCANA_TRIGGERS)
     root = write_layer("zona", allargata("\n        - " + GIUSTIZIA.replace("giustizia,", "dipendenze,", 1)
                                          + "".join(f"\n        - {{id: {t}, override: true}}"
                                                    for t in TOSCANA_TRIGGERS[1:])))
