@@ -21,9 +21,10 @@ from typing import Any
 
 import attrs
 
+from ._documents import registry, resolve, source_errors
 from ._errors import ConfigurationError, ErrorDetail, InclusioneError, RuleCollisionError
 from ._messages import tr
-from ._models import HOUSEHOLD_PARTY, Citation, ConfigLayer
+from ._models import HOUSEHOLD_PARTY, Citation, ConfigLayer, SourceDocument
 from ._reader import DEFAULT_LIMITS, Limits, YamlDocument, inside, read_yaml
 
 __all__ = ["Territory", "TerritoryIndex", "load_yaml"]
@@ -33,6 +34,7 @@ FILES_KEY = "_files"
 
 # Sections whose entries are keyed by id; an id defined twice needs ``override: true``.
 KEYED: tuple[tuple[str, ...], ...] = (
+    ("documents",),
     ("dimensions",),
     ("needs",),
     ("services",),
@@ -185,7 +187,7 @@ def _merge(parent: dict[str, Any], layer: _Layer) -> dict[str, Any]:
                 merged = _merge_entry(before, entry, (*path, key), layer, collisions)
             if merged is not None:
                 if path == FLOWS:
-                    collisions += _widening(before, merged, entry, (*path, key))
+                    collisions += _widening(before, merged, entry, (*path, key), dig(out, ("documents",)) or {})
                 theirs[key] = merged
         if theirs:
             _set(out, path, theirs)
@@ -252,8 +254,13 @@ def _new_widening_flow(entry: Mapping[str, Any], path: tuple[str | int, ...], la
     return _mark(dict(entry), [layer.rel])
 
 
+def _is_act(source: Mapping[str, Any], documents: Mapping[str, Any]) -> bool:
+    """Whether a citation names an act (a document of kind ``norma``): what may open special categories."""
+    return source.get("kind") != "default" and dig(documents, (str(source.get("document")), "kind")) == "norma"
+
+
 def _widening(before: Mapping[str, Any] | None, after: Mapping[str, Any], entry: Mapping[str, Any],
-              path: tuple[str | int, ...]) -> list[ErrorDetail]:
+              path: tuple[str | int, ...], documents: Mapping[str, Any]) -> list[ErrorDetail]:
     """
     A flow that now gives special categories by law (without the person's consent) where it
     did not: allowed only when the layer says so (``override: true``) and cites the act itself.
@@ -262,13 +269,13 @@ def _widening(before: Mapping[str, Any] | None, after: Mapping[str, Any], entry:
     if not wider:
         return []
     act = entry.get("legal_basis") or {}  # cited by this layer, not inherited from the flow it widens
-    if entry.get("override") and act.get("kind") == "law" and act.get("document"):
+    if entry.get("override") and _is_act(act, documents):
         return []
     return [ErrorDetail(
         _jp(path),
         f"il flusso darebbe per legge, senza consenso, categorie particolari ({', '.join(sorted(wider))}) a"
         f" {after.get('recipient')} per {after.get('purpose')}: se è voluto, marca la voce `override: true` e cita"
-        " in `legal_basis` la norma che lo consente (kind: law)",
+        " in `legal_basis` la norma che lo consente (un documento del registro di tipo norma)",
         path[-1], "privacy.widening")]
 
 
@@ -302,12 +309,13 @@ def _reclassified(parent: Mapping[str, Any], merged: Mapping[str, Any], child: M
                 "dimensions", str(dig(merged, (by, code, "dimension"))))
             entry = dig(child, cause) or {}
             act = entry.get("legal_basis") or {}
-            if entry.get("override") and act.get("kind") == "law" and act.get("document"):
+            if entry.get("override") and _is_act(act, dig(merged, ("documents",)) or {}):
                 continue
             errors.append(ErrorDetail(
                 _jp(cause),
                 f"riclassifica {code} da {before} (categoria particolare) a {after}: i suoi dati uscirebbero senza"
-                " consenso; se è voluto, indica in `legal_basis` la norma che lo consente (kind: law)",
+                " consenso; se è voluto, indica in `legal_basis` la norma che lo consente (un documento del registro di"
+                " tipo norma)",
                 code, "privacy.widening"))
     return errors
 
@@ -354,14 +362,14 @@ def dated_value(values: Iterable[Mapping[str, Any]], as_of: dt.date) -> Mapping[
     return found
 
 
-def citation(source: Mapping[str, Any]) -> Citation:
-    """A :class:`Citation` from a configuration ``source`` block."""
-    return Citation(
-        document=source["document"],
-        section=source.get("section", ""),
-        quote=source.get("quote", ""),
-        kind=source.get("kind", "seed"),
-    )
+def citation(source: Mapping[str, Any], territory: Territory) -> Citation:
+    """
+    The :class:`Citation` of a ``source`` block, its documents described by the territory's
+    registry (``documents:``).
+
+    :raises ConfigurationError: the block names a document the registry does not list.
+    """
+    return territory.citation(source)
 
 
 @attrs.frozen(eq=False)
@@ -383,6 +391,23 @@ class Territory:
     data: Mapping[str, Any]
     root: Path
     layer_dirs: Mapping[str, Path] = attrs.field(factory=dict)
+    documents: Mapping[str, SourceDocument] = attrs.field(factory=dict)
+    """The documents registry (``documents:``), by id: what every citation names."""
+
+    def citation(self, source: Mapping[str, Any]) -> Citation:
+        """
+        The :class:`Citation` of a ``source`` block (configuration, plugin tables or code),
+        with what the registry says of its documents.
+
+        :raises ConfigurationError: the block names a document the registry does not list.
+        """
+        try:
+            return resolve(source, self.documents)
+        except KeyError:
+            from ._documents import block_errors  # noqa: PLC0415
+
+            raise ConfigurationError(f"territorio {self.id}", block_errors("$", source, self.data.get("documents") or {})
+                                     ) from None
 
     @property
     def label(self) -> str:
@@ -616,6 +641,7 @@ class TerritoryIndex:
             data=effective,
             root=root,
             layer_dirs={layer.territory: layer.file.parent for layer in layers},
+            documents=registry(effective),
         )
 
 
@@ -691,6 +717,7 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer) -> None:
         for pre in item.get("prerequisites", []):
             need(pre, interventions, f"$.interventions.{code}.prerequisites", "intervento", "ref:interventions")
     errors += _cycles(interventions)
+    errors += source_errors(cfg)
 
     predicate_sites: list[tuple[str, Mapping[str, Any]]] = []
     for i, r in enumerate(dig(cfg, ("routing", "rules")) or []):

@@ -22,6 +22,7 @@ import attrs
 
 from ._categories import BY_CODE, DataCategory, Export
 from ._fields import field
+from ._messages import tr
 
 # --------------------------------------------------------------------------- enums
 
@@ -585,29 +586,162 @@ class Case:
 # --------------------------------------------------------------------------- result
 
 
+DOCUMENT_KINDS = ("norma", "delibera", "linee_guida", "protocollo", "articolo_descrittivo")
+"""The kinds of a registry document (``documents.<id>.kind``)."""
+
+BINDING_KINDS = frozenset({"norma", "delibera"})
+"""The kinds that bind: acts (laws, decrees, regulations) and resolutions of a public body."""
+
+DEFAULT = "default"
+"""The kind of a citation that names a project default, not a document."""
+
+
+
+def _long_date(day: dt.date, lang: str) -> str:
+    months = tr("months", lang).split()
+    return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+def _section_text(section: str) -> str:
+    """``§ Heading``, or an article or annex as it is written (``art. 5, comma 2``)."""
+    return section if section.startswith(("§", "art", "All")) else f"§ {section}"
+
+
+@attrs.frozen(kw_only=True)
+class SourceDocument:
+    """
+    A document of a territory's registry (``documents:``), as an operator recognises it.
+
+    :ivar id: the registry id (the key under ``documents:``).
+    :ivar kind: the kind: norma, delibera, linee_guida, protocollo or articolo_descrittivo.
+    :ivar issuer: who issued or wrote it (Regione Toscana; the authors of an article).
+    :ivar number: the act's designation as it is cited (``DGRT n. 544/2023``).
+    :ivar date: its date, when known.
+    :ivar title: its title.
+    :ivar url: where it is published.
+    :ivar sha256: SHA-256 of the text that quotes were checked against ("" when none was).
+    :ivar describes: for a descriptive article, the ids of the acts it describes.
+    """
+
+    id: str
+    kind: str
+    issuer: str = ""
+    number: str = ""
+    date: dt.date | None = None
+    title: str = ""
+    url: str = ""
+    sha256: str = ""
+    describes: tuple[str, ...] = ()
+
+    @property
+    def binding(self) -> bool:
+        """Whether the document binds (an act or a resolution), rather than describes or guides."""
+        return self.kind in BINDING_KINDS
+
+    def text(self, lang: str = "it") -> str:
+        """
+        The document as an operator recognises it: issuer, designation (or title and date),
+        and its kind when it does not bind (``Regione Toscana, DGRT n. 544/2023``).
+        """
+        parts = [self.issuer] if self.issuer else []
+        if self.number:
+            parts.append(self.number)
+        else:
+            if self.title:
+                parts.append(f'"{self.title}"')
+            if self.date is not None:
+                parts.append(_long_date(self.date, lang))
+        text = ", ".join(parts) or self.id
+        if not self.binding:
+            key = f"kind.{self.kind}.atti" if self.kind == "articolo_descrittivo" and self.describes else \
+                f"kind.{self.kind}"
+            text += f" ({tr(key, lang)})"
+        return text
+
+
 @attrs.frozen(kw_only=True)
 class Citation:
     """
-    Where a rule comes from: a seed document with section/quote, a law, or a default.
+    Where a rule comes from: a document of the territory's registry (with its section and
+    quote), or a project default that no document fixes.
 
-    :ivar document: the document cited: a seed file, a law, or the configuration default.
-    :ivar section: the section, article or paragraph cited.
-    :ivar quote: the words of the document the rule rests on.
-    :ivar kind: seed, law or default.
+    ``str(citation)`` is what an operator reads, e.g. ``Regione Toscana, DGRT n. 544/2023,
+    § Le equipe multiprofessionali``; a document that does not bind says what it is, and a
+    default reads ``impostazione predefinita, modificabile`` with its explanation, never a
+    quote.
+
+    :ivar document: the registry id of the document cited ("" for a default naming none).
+    :ivar section: the section, article or heading cited.
+    :ivar quote: the words of the document the rule rests on, verbatim (never for a default).
+    :ivar kind: the kind of the document cited (norma, delibera, linee_guida, protocollo,
+        articolo_descrittivo), or default for a project default.
+    :ivar note: what the citation adds in its own words; for a default, the explanation.
+    :ivar binding: whether the rule rests on a document that binds (an act or a resolution).
+    :ivar entry: the document as the registry describes it (issuer, designation, date,
+        title); for a default, the document that leaves the value open, if one is named.
+    :ivar via: the descriptive article through which the act is read: the section and
+        quote are then the article's.
     """
 
-    document: str
+    document: str = ""
     section: str = ""
     quote: str = ""
-    kind: str = "seed"  # seed | law | default
+    kind: str = DEFAULT
+    note: str = ""
+    binding: bool = False
+    entry: SourceDocument | None = None
+    via: SourceDocument | None = None
+
+    @classmethod
+    def of(cls, document: SourceDocument, *, section: str = "", quote: str = "", note: str = "",
+           via: SourceDocument | None = None) -> Citation:
+        """A citation of a registry document (``via``: the article through which it is read)."""
+        return cls(document=document.id, section=section, quote=quote, kind=document.kind, note=note,
+                   binding=document.binding, entry=document, via=via)
+
+    @classmethod
+    def default(cls, note: str, *, document: SourceDocument | None = None, section: str = "",
+                via: SourceDocument | None = None) -> Citation:
+        """A project default, explained by ``note``; ``document``: the one that leaves the value open."""
+        return cls(document=document.id if document else "", section=section, kind=DEFAULT, note=note,
+                   entry=document, via=via)
+
+    @property
+    def is_default(self) -> bool:
+        """Whether this names a project default rather than a document."""
+        return self.kind == DEFAULT
+
+    def text(self, lang: str = "it") -> str:
+        """The citation for an operator, in Italian (``it``) or English (``en``)."""
+        if self.is_default:
+            text = tr("kind.default", lang)
+            if self.note:
+                text += f": {self.note}"
+            if self.document:
+                ref = self.document_text(lang)
+                if self.section:
+                    ref += f", {_section_text(self.section)}"
+                text += f" — {tr('source.reference', lang)}: {ref}"
+            return text
+        parts = [self.document_text(lang)]
+        if self.section:
+            parts.append(_section_text(self.section))
+        if self.quote:
+            parts.append(f"«{self.quote}»")
+        text = ", ".join(parts)
+        if self.note:
+            text += f" — {tr('source.note', lang)}: {self.note}"
+        return text
+
+    def document_text(self, lang: str = "it") -> str:
+        """The document alone, as an operator recognises it (and the article it is read through)."""
+        text = self.entry.text(lang) if self.entry is not None else self.document
+        if self.via is not None:
+            text += f", {tr('source.via', lang)} {self.via.text(lang)}"
+        return text
 
     def __str__(self) -> str:
-        parts = [self.document]
-        if self.section:
-            parts.append(self.section if self.section.startswith("§") else f"§ {self.section}")
-        if self.quote:
-            parts.append(f'"{self.quote}"')
-        return ", ".join(parts)
+        return self.text("it")
 
 
 @attrs.frozen(kw_only=True)

@@ -42,7 +42,7 @@ import attrs
 import cattrs
 
 from ._categories import BY_CODE, DataCategory, Export
-from ._config import Territory, citation, dig
+from ._config import Territory, dig
 from ._fields import CATEGORY_KEY, EXPORT_KEY
 from ._models import (
     Case,
@@ -286,8 +286,8 @@ class Policy:
                 "categories": list(flow["categories"]),
                 "basis": flow["basis"],
                 "special_by_law": special,
-                "legal_basis": str(citation(flow["legal_basis"])),
-                "source": str(citation(flow["source"])),
+                "legal_basis": str(self.territory.citation(flow["legal_basis"])),
+                "source": str(self.territory.citation(flow["source"])),
                 "defined_in": self.territory.file_of(flow),
             })
         return rows
@@ -351,12 +351,12 @@ class Grants:
         for category in sorted(c.value for c in _CATEGORIES):
             if category in self.law:
                 code, flow = self.law[category]
-                out.append(Disclosure(category, "law", code, citation(flow["legal_basis"])))
+                out.append(Disclosure(category, "law", code, self.policy.territory.citation(flow["legal_basis"])))
             elif category in self.covered:
                 code, flow = self.consent_flows[category]
                 mine = self.covered[category]
                 members = tuple(m for m in self.members if m in mine)
-                out.append(Disclosure(category, "consent", code, citation(flow["legal_basis"]),
+                out.append(Disclosure(category, "consent", code, self.policy.territory.citation(flow["legal_basis"]),
                                       consents=tuple(mine[m] for m in members), members=members,
                                       whole=len(members) == len(self.members)))
         return tuple(out)

@@ -6,15 +6,10 @@ import string
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ._config import FILES_KEY, Territory, citation
+from ._config import FILES_KEY, Territory
 from ._models import Citation, Reason
 
-CORE_SOURCE = Citation(
-    document="inclusione_core",
-    section="docs/configuration.md",
-    quote="regola generica del core, guidata dalla configurazione",
-    kind="default",
-)
+CORE_SOURCE = Citation.default("regola generica della libreria, applicata alla configurazione del territorio")
 
 
 class _Keep(dict[str, Any]):
@@ -63,7 +58,7 @@ def from_entry(
         territory=layer_of(territory, entry),
         message_it=_fmt(msg["it"], inputs),
         message_en=_fmt(msg["en"], inputs),
-        source=citation(entry[source_key]),
+        source=territory.citation(entry[source_key]),
         inputs=inputs,
         defined_in=territory.file_of(entry),
         categories=cats,

@@ -135,13 +135,7 @@ class _Content:
         return tr(key, self.lang)
 
     def explain(self, reason: Reason, by: DecidedBy | None) -> Explanation:
-        src = reason.source
-        cite = src.document
-        if src.section:
-            cite += f", {src.section}" if src.section.startswith("§") else f", § {src.section}"
-        if src.quote:
-            cite += f", «{src.quote}»"
-        cite += f" [{self._('kind.' + src.kind)}]"
+        cite = reason.source.text(self.lang)
         inputs = None
         if reason.inputs:
             inputs = json.dumps(reason.inputs, ensure_ascii=False, default=str)

@@ -15,7 +15,8 @@ checked:
 * ``deadlines.include`` and ``measures.include`` find the entry by code and compare only
   the fields written;
 * ``cites``: for each document, some reason anywhere in the result cites it (the
-  expected text occurs, case-insensitively, in the citation's ``document``).
+  expected text occurs, case-insensitively, in the registry id of the document cited or
+  of the article it is read through, ``via``).
 
 Used by ``inclusione test`` and by the test suites of territory packages::
 
@@ -377,7 +378,8 @@ def compare(result: Result, expected: Mapping[str, Any], lang: str = "it") -> li
     _check_equipe(c, result, expected.get("equipe", {}))
     _check_interventions(c, result, expected.get("interventions", {}))
     _check_dated(c, result, expected)
-    documents = [r.source.document for r in reasons_of(result)]
+    documents = [d for r in reasons_of(result) for d in (r.source.document, r.source.via.id if r.source.via else "")
+                 if d]
     for doc in expected.get("cites", []):
         if not any(doc.casefold() in d.casefold() for d in documents):
             cited = sorted(set(documents))

@@ -139,8 +139,8 @@ def next_review(case: Case, territory: Territory, as_of: dt.date) -> Deadline | 
     status = status_of(due, as_of, False, soon)
     entry: dict[str, Any] = dict(monitoring) if monitoring else {}
     if project.monitoring is not None or not monitoring:
-        entry = {"source": {"kind": "default", "document": "progetto personalizzato",
-                            "section": "project.monitoring"}}
+        entry = {"source": {"kind": "default",
+                            "note": "ritmo delle verifiche fissato dal progetto personalizzato (project.monitoring)"}}
     msg = {"it": f"Verifica dello stato di avanzamento ogni {rhythm.days()} giorni (ritmo del {origin});"
                  f" ultima il {last.isoformat()}.",
            "en": f"Progress review every {rhythm.days()} days ({'project' if origin == 'progetto' else 'territory'}"

@@ -1,5 +1,5 @@
 """
-The verbale di condivisione progettuale is signed by all the parties involved (seed 000).
+The verbale di condivisione progettuale is signed by all the parties involved (the Prato article).
 
 "Per facilitare la cooperazione tra gli enti, inizialmente sono stati creati dei verbali
 di condivisione progettuale, firmati da tutte le parti coinvolte." The parties of a
@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from inclusione_core import HOUSEHOLD_PARTY, Citation, Equipe, Problem, Project, Reason, Territory, hookimpl
+from inclusione_core import HOUSEHOLD_PARTY, Equipe, Problem, Project, Reason, Territory, hookimpl
 
-from ._territory import SEED, TERRITORY
+from ._territory import DOCUMENT, TERRITORY
 
 RULE = "prato.verbale.firma_mancante"
-SOURCE = Citation(
-    document=SEED,
-    section="La relazione di collaborazione fra i due servizi",
-    quote="sono stati creati dei verbali di condivisione progettuale, firmati da tutte le parti coinvolte",
-    kind="seed",
-)
+INSTRUMENT = "verbale_condivisione_progettuale"
+SOURCE = {
+    "document": DOCUMENT,
+    "section": "La relazione di collaborazione fra i due servizi",
+    "quote": "sono stati creati dei verbali di condivisione progettuale, firmati da tutte le parti coinvolte",
+}
+"""The rule's source where the territory does not configure the verbale (its instrument's source otherwise)."""
 
 
 def required_parties(project: Project, equipe: Equipe) -> dict[str, str]:
@@ -79,6 +80,8 @@ def inclusione_validate_project(
     reads = _reads(equipe, territory)
     problems = []
     services = territory.section("services")
+    verbale = territory.section("instruments").get(INSTRUMENT)
+    source = territory.citation(verbale["source"] if verbale else SOURCE)
     for party in missing_signatures(project, equipe, territory, as_of):
         why_it, why_en = _WHY[parties[party]]
         label = _HOUSEHOLD_LABEL if party == HOUSEHOLD_PARTY else services.get(party, {}).get("label")
@@ -94,7 +97,7 @@ def inclusione_validate_project(
                        " deve essere firmato da tutte le parti coinvolte.",
             message_en=f"Project agreement minutes lack the signature of {who_en}, {why_en}{when_en}:"
                        " all the parties involved must sign.",
-            source=SOURCE,
+            source=source,
             inputs={"parte": party, "ruolo_parte": parties[party], "firme": present, "data": as_of.isoformat()},
             defined_in=__name__,
             categories=reads,
