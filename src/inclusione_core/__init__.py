@@ -4,7 +4,8 @@ inclusione_core: social services and employment centres working one case togethe
 The shared vocabulary (households, assessments, profiles, referrals, interventions,
 equipe formats, projects, cases, dated measures), the explained pipeline
 (:class:`Engine`), the hook contract for territory plugins (:data:`hookimpl`, see
-:mod:`inclusione_core.hookspecs`) and validated territory configurations.
+:mod:`inclusione_core.hookspecs`), validated territory configurations, and messages in
+Italian and English (:class:`Message`, :func:`translate`, see :mod:`inclusione_core.i18n`).
 
 Names are imported lazily, on first access, from the private modules that define them:
 ``import inclusione_core`` stays cheap (the ``inclusione`` command answers ``--help`` without
@@ -105,6 +106,7 @@ if TYPE_CHECKING:
     from ._schema import SCHEMA_NAMES, schema_text
     from ._validation import FileReport
     from .hookspecs import PROJECT, hookimpl
+    from .i18n import Message, translate
     from .referrals import record, update_referral
 
 __all__ = [
@@ -156,6 +158,7 @@ __all__ = [
     "MeasureEnrolment",
     "Member",
     "MemoryAuditLog",
+    "Message",
     "MonitoringRhythm",
     "Need",
     "Objective",
@@ -207,6 +210,7 @@ __all__ = [
     "read_yaml",
     "record",
     "schema_text",
+    "translate",
     "update_referral",
     "verify_audit",
 ]
@@ -259,6 +263,7 @@ _EXPORTS: dict[str, str] = {
     "MeasureEnrolment": "._models",
     "Member": "._models",
     "MemoryAuditLog": "._audit",
+    "Message": ".i18n",
     "MonitoringRhythm": "._models",
     "Need": "._models",
     "Objective": "._models",
@@ -312,6 +317,7 @@ _EXPORTS: dict[str, str] = {
     "read_yaml": "._reader",
     "record": ".referrals",
     "schema_text": "._schema",
+    "translate": ".i18n",
     "update_referral": ".referrals",
     "verify_audit": "._audit",
 }

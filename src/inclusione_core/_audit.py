@@ -32,6 +32,7 @@ import attrs
 
 from ._errors import InclusioneError
 from ._reader import Refused, parse_json
+from .i18n import N_, Message
 
 try:  # POSIX: serialise appends between processes
     import fcntl
@@ -84,7 +85,7 @@ class AuditError(InclusioneError):
     def __init__(self, path: Path | str, problem: str) -> None:
         self.path = str(path)
         self.problem = problem
-        super().__init__(f"audit {self.path}: {problem}")
+        super().__init__(Message("audit {path}: {problem}", path=self.path, problem=problem))
 
 
 class AuditWarning(UserWarning):
@@ -697,7 +698,8 @@ class JsonlAuditLog:
         records, bad = self.read(case_id)
         if bad:
             where = ", ".join(f"{p.line} ({p.kind})" for p in bad)
-            warnings.warn(AuditWarning(f"audit {self.path}: righe non leggibili saltate: {where}"), stacklevel=2)
+            warnings.warn(AuditWarning(Message("audit {path}: unreadable lines skipped: {where}", path=self.path,
+                                               where=where)), stacklevel=2)
         return records
 
     def read(self, case_id: str | None = None) -> tuple[list[AuditRecord], tuple[AuditProblem, ...]]:
@@ -718,13 +720,15 @@ class JsonlAuditLog:
 
     def _check_mode(self, mode: int) -> None:
         if mode & (stat.S_IRWXO | stat.S_IWGRP):
-            raise AuditError(self.path, f"il file è accessibile ad altri utenti (permessi {stat.filemode(mode)}): "
-                             f"l'audit contiene dati personali. Restringi i permessi (chmod 600 {self.path}) e "
-                             "riprova; inclusione non cambia i permessi di un file esistente")
+            raise AuditError(self.path, Message(
+                "the file is open to other users (permissions {mode}): the audit holds personal data. Restrict the"
+                " permissions (chmod 600 {path}) and try again; inclusione does not change the permissions of an"
+                " existing file", mode=stat.filemode(mode), path=self.path))
         if mode & stat.S_IRGRP and not self._warned:
             self._warned = True
-            warnings.warn(AuditWarning(f"audit {self.path}: leggibile dal gruppo (permessi {stat.filemode(mode)}); "
-                                       "va bene solo se il gruppo è quello di chi controlla l'audit"), stacklevel=2)
+            warnings.warn(AuditWarning(Message(
+                "audit {path}: readable by the group (permissions {mode}); fine only if the group is the one that"
+                " checks the audit", path=self.path, mode=stat.filemode(mode))), stacklevel=2)
 
     def _current_tail(self, fd: int, st: os.stat_result) -> _Tail:
         cached = self._tail
@@ -734,17 +738,16 @@ class JsonlAuditLog:
         head, problem = _read_head(self.head, self._key)
         if problem is not None:
             why = problem.detail if problem.kind == "head_invalid" else problem.kind
-            raise AuditError(self.path, _HEAD_REFUSALS[why].format(head=self.head))
+            raise AuditError(self.path, _refusal(why, head=self.head))
         if last is not None and last["mac"] != (MAC_HMAC if self._key else MAC_SHA256):
-            raise AuditError(self.path, _HEAD_REFUSALS[_HEAD_UNKEYED if self._key else "key_required"]
-                             .format(head=self.head))
+            raise AuditError(self.path, _refusal(_HEAD_UNKEYED if self._key else "key_required", head=self.head))
         seq, digest = (last["seq"], last["hash"]) if last is not None else (0, GENESIS)
         if head is None:
             if last is not None:
-                raise AuditError(self.path, _HEAD_REFUSALS["head_missing"].format(head=self.head))
+                raise AuditError(self.path, _refusal("head_missing", head=self.head))
             self._write_head(0, GENESIS)  # a new audit: its head exists before its first record
         elif head.seq > seq or (head.seq == seq and head.hash != digest):
-            raise AuditError(self.path, _HEAD_REFUSALS["truncated"].format(head=self.head, head_seq=head.seq, seq=seq))
+            raise AuditError(self.path, _refusal("truncated", head=self.head, head_seq=head.seq, seq=seq))
         return _Tail(st.st_dev, st.st_ino, st.st_size, seq, digest, needs_newline)
 
     def _write_head(self, seq: int, digest: str) -> None:
@@ -758,19 +761,22 @@ class JsonlAuditLog:
         os.replace(tmp, self.head)
 
 
-_VERIFY_HINT: Final = " Controlla con `inclusione privacy verify FILE`; per continuare, inizia un nuovo file di audit."
-_HEAD_REFUSALS: Final = {
-    _HEAD_FORMAT: "il file di testa {head} non è valido." + _VERIFY_HINT,
-    _HEAD_TAG: "la chiave HMAC non è quella dell'audit, o il file di testa {head} è stato alterato." + _VERIFY_HINT,
-    _HEAD_UNKEYED: "l'audit non ha una chiave HMAC: un file è con chiave o senza per tutta la sua vita; per "
-                   "usare la chiave inizia un nuovo file di audit.",
-    "key_required": "l'audit è protetto da una chiave HMAC: configurala (INCLUSIONE_AUDIT_KEY_FILE per il comando "
-                    "inclusione, key= nell'API).",
-    "head_missing": "manca il file di testa {head}: non si può escludere che dei record siano stati tolti in fondo."
-                    + _VERIFY_HINT,
-    "truncated": "il file non finisce dove dice la sua testa {head} (record {head_seq}, il file finisce al record "
-                 "{seq}): record cancellati in fondo o file sostituito." + _VERIFY_HINT,
+_VERIFY_HINT: Final = N_("Check it with `inclusione privacy verify FILE`; to go on, start a new audit file.")
+_HEAD_REFUSALS: Final = {  # why an audit cannot be appended to -> English msgid ({hint}: _VERIFY_HINT)
+    _HEAD_FORMAT: N_("the head file {head} is not valid. {hint}"),
+    _HEAD_TAG: N_("the HMAC key is not the audit's, or the head file {head} was altered. {hint}"),
+    _HEAD_UNKEYED: N_("the audit has no HMAC key: a file is keyed or not for its whole life; to use the key start a"
+                      " new audit file."),
+    "key_required": N_("the audit is protected by an HMAC key: configure it (INCLUSIONE_AUDIT_KEY_FILE for the"
+                       " inclusione command, key= in the API)."),
+    "head_missing": N_("the head file {head} is missing: records deleted at the end cannot be ruled out. {hint}"),
+    "truncated": N_("the file does not end where its head {head} says (record {head_seq}, the file ends at record"
+                    " {seq}): records deleted at the end or the file replaced. {hint}"),
 }
+
+
+def _refusal(why: str, **params: Any) -> Message:
+    return Message(_HEAD_REFUSALS[why], hint=Message(_VERIFY_HINT), **params)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -811,7 +817,7 @@ def _last_record(fd: int, size: int, path: Path) -> tuple[dict[str, Any] | None,
             if data is not None:
                 return data, needs_newline
             if kind == "not_a_record":
-                raise AuditError(path, f"l'ultima riga leggibile non è un record di audit di questo formato ({detail})."
-                                 + _VERIFY_HINT)
+                raise AuditError(path, Message("the last readable line is not an audit record of this format"
+                                               " ({detail}). {hint}", detail=detail, hint=Message(_VERIFY_HINT)))
         if pos == 0:
             return None, needs_newline

@@ -20,6 +20,7 @@ import attrs
 from ._errors import InclusioneError
 from ._models import Case, Purpose
 from ._reader import JsonLine
+from .i18n import Message
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -46,12 +47,12 @@ class Outcome:
     error: InclusioneError | None = None
     internal: bool = False
 
-    def to_json(self) -> dict[str, Any]:
-        """One line of a JSON Lines stream: the view's JSON, or ``{source, error}``."""
+    def to_json(self, lang: str = "it") -> dict[str, Any]:
+        """One line of a JSON Lines stream: the view's JSON, or ``{source, error}`` (the error in ``lang``)."""
         if self.view is not None:
             return self.view.to_json()
         assert self.error is not None
-        return {"source": self.source, "error": self.error.to_json()}
+        return {"source": self.source, "error": self.error.to_json(lang)}
 
 
 class InternalError(InclusioneError):
@@ -61,8 +62,8 @@ class InternalError(InclusioneError):
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
-        super().__init__(f"errore interno ({kind}): è un difetto del programma, non del caso; segnalalo"
-                         f" ({DEBUG_ENV}=1 mostra i dettagli)")
+        super().__init__(Message("internal error ({kind}): a defect of the program, not of the case; please report it"
+                                 " ({env}=1 shows the details)", kind=kind, env=DEBUG_ENV))
 
 
 def assess_stream(

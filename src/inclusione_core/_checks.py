@@ -23,6 +23,7 @@ from ._config import Territory
 from ._errors import ErrorDetail
 from ._models import HOUSEHOLD_PARTY, Case, Consent, Member
 from ._reader import Limits
+from .i18n import Message
 
 __all__ = ["check_case"]
 
@@ -39,15 +40,15 @@ def check_case(
     """
     errors: list[ErrorDetail] = [] if limits is None else _dates_out_of_range(case, limits)
     known = {key: set(territory.section(key)) for key in ("needs", "dimensions", "measures", "services")}
-    where = f"nel territorio {territory.id}"
-
     def code(value: str | None, section: str, path: str, what: str) -> None:
         if value is not None and value not in known[section]:
-            errors.append(ErrorDetail(path, f"{what} sconosciuto {where}", value, f"ref:{section}"))
+            errors.append(ErrorDetail(path, Message("unknown {what} in territory {territory}", what=what,
+                                                    territory=territory.id), value, f"ref:{section}"))
 
     def order(start: dt.date | None, end: dt.date | None, path: str, what: str) -> None:
         if start is not None and end is not None and end < start:
-            errors.append(ErrorDetail(path, f"{what} precede l'inizio", end.isoformat(), "date_order"))
+            errors.append(ErrorDetail(path, Message("{what} precedes the start", what=what), end.isoformat(),
+                                      "date_order"))
 
     members = [m.id for m in case.household.members]
     if as_of is not None:
@@ -55,53 +56,53 @@ def check_case(
             if person.birth_date is not None and person.birth_date > as_of:
                 errors.append(ErrorDetail(
                     f"$.household.members[{i}].birth_date",
-                    f"data di nascita successiva alla data di riferimento ({as_of.isoformat()})",
+                    Message("birth date after the as-of date ({as_of})", as_of=as_of.isoformat()),
                     person.birth_date.isoformat(), "birth_date"))
     for i, dup in _duplicates(members):
-        errors.append(ErrorDetail(f"$.household.members[{i}].id", "componente ripetuto", dup, "unique"))
+        errors.append(ErrorDetail(f"$.household.members[{i}].id", Message("repeated member"), dup, "unique"))
 
     def member(value: str | None, path: str) -> None:
         if value is not None and value not in members:
-            errors.append(ErrorDetail(path, "componente non presente nel nucleo", value, "ref:household.members"))
+            errors.append(ErrorDetail(path, Message("member not in the household"), value, "ref:household.members"))
 
     if case.access is not None:
-        code(case.access.point, "services", "$.access.point", "servizio")
-        code(case.access.from_service, "services", "$.access.from_service", "servizio")
+        code(case.access.point, "services", "$.access.point", Message("service"))
+        code(case.access.from_service, "services", "$.access.from_service", Message("service"))
     a = case.assessment
     if a is not None:
-        code(a.by_service, "services", "$.assessment.by_service", "servizio")
+        code(a.by_service, "services", "$.assessment.by_service", Message("service"))
         for i, level in enumerate(a.levels):
-            code(level.dimension, "dimensions", f"$.assessment.levels[{i}].dimension", "dimensione")
+            code(level.dimension, "dimensions", f"$.assessment.levels[{i}].dimension", Message("dimension"))
         for i, need in enumerate(a.needs):
-            code(need.code, "needs", f"$.assessment.needs[{i}].code", "bisogno")
+            code(need.code, "needs", f"$.assessment.needs[{i}].code", Message("need"))
             member(need.member, f"$.assessment.needs[{i}].member")
         for i, m in enumerate(a.work_ready_members):
             member(m, f"$.assessment.work_ready_members[{i}]")
     for i, ref in enumerate(case.referrals):
-        code(ref.from_service, "services", f"$.referrals[{i}].from_service", "servizio")
-        code(ref.to_service, "services", f"$.referrals[{i}].to_service", "servizio")
-        order(ref.sent_on, ref.closed_on, f"$.referrals[{i}].closed_on", "la chiusura")
+        code(ref.from_service, "services", f"$.referrals[{i}].from_service", Message("service"))
+        code(ref.to_service, "services", f"$.referrals[{i}].to_service", Message("service"))
+        order(ref.sent_on, ref.closed_on, f"$.referrals[{i}].closed_on", Message("the closing"))
     for i, dup in _duplicates([r.id for r in case.referrals]):
-        errors.append(ErrorDetail(f"$.referrals[{i}].id", "invio ripetuto", dup, "unique"))
+        errors.append(ErrorDetail(f"$.referrals[{i}].id", Message("repeated referral"), dup, "unique"))
     for i, measure in enumerate(case.measures):
-        code(measure.code, "measures", f"$.measures[{i}].code", "misura")
-        order(measure.valid_from, measure.valid_to, f"$.measures[{i}].valid_to", "la fine")
+        code(measure.code, "measures", f"$.measures[{i}].code", Message("measure"))
+        order(measure.valid_from, measure.valid_to, f"$.measures[{i}].valid_to", Message("the end"))
     by_id = {m.id: m for m in case.household.members}
     for i, consent in enumerate(case.consents):
         member(consent.member, f"$.consents[{i}].member")
         errors += _consent_giver(consent, by_id, f"$.consents[{i}]")
-        order(consent.given_on, consent.expires_on, f"$.consents[{i}].expires_on", "la scadenza")
-        order(consent.given_on, consent.withdrawn_on, f"$.consents[{i}].withdrawn_on", "la revoca")
+        order(consent.given_on, consent.expires_on, f"$.consents[{i}].expires_on", Message("the expiry"))
+        order(consent.given_on, consent.withdrawn_on, f"$.consents[{i}].withdrawn_on", Message("the withdrawal"))
     p = case.project
     if p is not None:
-        order(p.start, p.end, "$.project.end", "la fine del progetto")
+        order(p.start, p.end, "$.project.end", Message("the end of the project"))
         for i, si in enumerate(p.interventions):
-            code(si.provider, "services", f"$.project.interventions[{i}].provider", "servizio")
+            code(si.provider, "services", f"$.project.interventions[{i}].provider", Message("service"))
         for i, c in enumerate(p.commitments):
             member(c.member, f"$.project.commitments[{i}].member")
         for i, s in enumerate(p.signatures):
             if s.party != HOUSEHOLD_PARTY:
-                code(s.party, "services", f"$.project.signatures[{i}].party", "servizio")
+                code(s.party, "services", f"$.project.signatures[{i}].party", Message("service"))
     return errors
 
 
@@ -116,22 +117,22 @@ def _consent_giver(consent: Consent, members: Mapping[str, Member], path: str) -
     if subject is not None and rep is None and subject.minor_on(consent.given_on):
         errors.append(ErrorDetail(
             f"{path}.representative",
-            f"il componente {consent.member} aveva {subject.age(consent.given_on)} anni il"
-            f" {consent.given_on.isoformat()}: un minore non può consentire da solo, serve il rappresentante"
-            " legale (representative)", None, "consent_subject"))
+            Message("member {member} was {age} on {on}: a minor cannot consent alone, the legal representative is"
+                    " needed (representative)", member=consent.member, age=subject.age(consent.given_on),
+                    on=consent.given_on.isoformat()), None, "consent_subject"))
     if rep is not None and rep.member is not None:
         giver = members.get(rep.member)
         if giver is None:
-            errors.append(ErrorDetail(f"{path}.representative.member", "componente non presente nel nucleo",
+            errors.append(ErrorDetail(f"{path}.representative.member", Message("member not in the household"),
                                       rep.member, "ref:household.members"))
         elif rep.member == consent.member:
             errors.append(ErrorDetail(f"{path}.representative.member",
-                                      "il rappresentante non può essere l'interessato stesso", rep.member,
+                                      Message("the representative cannot be the data subject themselves"), rep.member,
                                       "consent_subject"))
         elif giver.minor_on(consent.given_on):
             errors.append(ErrorDetail(f"{path}.representative.member",
-                                      f"il rappresentante aveva {giver.age(consent.given_on)} anni il"
-                                      f" {consent.given_on.isoformat()}: un minore non può rappresentare",
+                                      Message("the representative was {age} on {on}: a minor cannot represent",
+                                              age=giver.age(consent.given_on), on=consent.given_on.isoformat()),
                                       rep.member, "consent_subject"))
     return errors
 
@@ -182,8 +183,9 @@ def _dates_out_of_range(case: Case, limits: Limits) -> list[ErrorDetail]:
             value = getattr(obj, name)
             for at, day in _items(value, f"{path}.{name}"):
                 if isinstance(day, dt.date) and not low <= day <= high:
-                    out.append(ErrorDetail(at, f"data fuori dall'intervallo ammesso ({low.isoformat()} - "
-                                               f"{high.isoformat()})", day.isoformat(), "limit:dates"))
+                    out.append(ErrorDetail(at, Message("date outside the allowed range ({low} - {high})",
+                                                       low=low.isoformat(), high=high.isoformat()),
+                                           day.isoformat(), "limit:dates"))
         for name in models:
             stack.extend((v, at) for at, v in _items(getattr(obj, name), f"{path}.{name}"))
     return out

@@ -23,9 +23,9 @@ import attrs
 
 from ._documents import registry, resolve, source_errors
 from ._errors import ConfigurationError, ErrorDetail, InclusioneError, RuleCollisionError
-from ._messages import tr
 from ._models import HOUSEHOLD_PARTY, Citation, ConfigLayer, SourceDocument
 from ._reader import DEFAULT_LIMITS, Limits, YamlDocument, inside, read_yaml
+from .i18n import Message
 
 __all__ = ["Territory", "TerritoryIndex", "load_yaml"]
 
@@ -77,7 +77,8 @@ def load_yaml(
 
 
 def _outside(root: Path, at: str, value: Any) -> ErrorDetail:
-    return ErrorDetail(at, tr("reader.outside", "it").format(root=root), value, "path")
+    return ErrorDetail(at, Message("path outside the folder {root}: the files named here must be inside its folder",
+                                   root=root), value, "path")
 
 
 def dig(data: Mapping[str, Any], path: Sequence[str]) -> Any:
@@ -248,7 +249,8 @@ def _new_widening_flow(entry: Mapping[str, Any], path: tuple[str | int, ...], la
     """A new flow giving special categories by law, marked ``override: true``: it must be complete."""
     missing = [f for f in _FLOW_FIELDS if f not in entry]
     if missing:
-        errors.append(ErrorDetail(_jp(path), f"flusso nuovo incompleto: mancano {', '.join(missing)}",
+        errors.append(ErrorDetail(_jp(path), Message("incomplete new flow: missing {fields}",
+                                                     fields=", ".join(missing)),
                                   path[-1], "required"))
         return None
     return _mark(dict(entry), [layer.rel])
@@ -273,9 +275,10 @@ def _widening(before: Mapping[str, Any] | None, after: Mapping[str, Any], entry:
         return []
     return [ErrorDetail(
         _jp(path),
-        f"il flusso darebbe per legge, senza consenso, categorie particolari ({', '.join(sorted(wider))}) a"
-        f" {after.get('recipient')} per {after.get('purpose')}: se è voluto, marca la voce `override: true` e cita"
-        " in `legal_basis` la norma che lo consente (un documento del registro di tipo norma)",
+        Message("the flow would give special categories ({categories}) by law, without consent, to {recipient}"
+                " for {purpose}: if that is intended, mark the entry `override: true` and cite in `legal_basis` the"
+                " act that allows it (a registry document of kind norma)", categories=", ".join(sorted(wider)),
+                recipient=after.get("recipient"), purpose=after.get("purpose")),
         path[-1], "privacy.widening")]
 
 
@@ -313,9 +316,10 @@ def _reclassified(parent: Mapping[str, Any], merged: Mapping[str, Any], child: M
                 continue
             errors.append(ErrorDetail(
                 _jp(cause),
-                f"riclassifica {code} da {before} (categoria particolare) a {after}: i suoi dati uscirebbero senza"
-                " consenso; se è voluto, indica in `legal_basis` la norma che lo consente (un documento del registro di"
-                " tipo norma)",
+                Message("reclassifies {code} from {before} (a special category) to {after}: its data would go out"
+                        " without consent; if that is intended, cite in `legal_basis` the act that allows it (a"
+                        " registry document of kind norma)",
+                        code=code, before=before, after=after),
                 code, "privacy.widening"))
     return errors
 
@@ -326,19 +330,19 @@ def _collision(
     where = ", ".join(theirs.get(FILES_KEY, [])) or "?"
     return ErrorDetail(
         _jp(path),
-        f"ridefinisce una voce già definita in {where}; se è voluto aggiungi `override: true`,"
-        " altrimenti usa un altro id",
+        Message("redefines an entry already defined in {where}; if that is intended add `override: true`, otherwise"
+                " use another id", where=where),
         path[-1] if value is None else value,
         "override",
     )
 
 
 def _orphan(path: tuple[str | int, ...], layer: _Layer) -> ErrorDetail:
-    parent = layer.data.get("extends") or "(nessuno)"
+    parent = layer.data.get("extends") or Message("(none)")
     return ErrorDetail(
         _jp(path),
-        f"`override: true` ma il livello genitore ({parent}) non definisce questa voce: togli `override`"
-        " e scrivi la voce completa",
+        Message("`override: true` but the parent layer ({parent}) does not define this entry: remove `override`"
+                " and write the whole entry", parent=parent),
         path[-1],
         "override",
     )
@@ -406,8 +410,9 @@ class Territory:
         except KeyError:
             from ._documents import block_errors  # noqa: PLC0415
 
-            raise ConfigurationError(f"territorio {self.id}", block_errors("$", source, self.data.get("documents") or {})
-                                     ) from None
+            documents = self.data.get("documents") or {}
+            raise ConfigurationError(Message("territory {id}", id=self.id),
+                                     block_errors("$", source, documents)) from None
 
     @property
     def label(self) -> str:
@@ -458,8 +463,9 @@ class Territory:
         if entry is None or key not in entry:
             from ._errors import InputError  # noqa: PLC0415
 
-            raise InputError(f"territorio {self.id}", [ErrorDetail(
-                f"$.instruments.{name}.{key}", "strumento non configurato per il territorio", name, "instruments")])
+            raise InputError(Message("territory {id}", id=self.id), [ErrorDetail(
+                f"$.instruments.{name}.{key}", Message("instrument not configured for the territory"), name,
+                "instruments")])
         layer = self.file_of(entry).split(" + ")[-1].split("/", 1)[0]
         folder = self.layer_dirs.get(layer, self.root)
         target = inside(folder, str(entry[key]))
@@ -550,10 +556,10 @@ class TerritoryIndex:
             _path, other = self._dirs[territory]
             if other != owner:
                 raise RuleCollisionError(
-                    f"territorio {territory!r}",
+                    Message("territory {id!r}", id=territory),
                     [other, owner],
-                    "Due plugin forniscono lo stesso territorio: disinstallane uno o bloccalo"
-                    " con INCLUSIONE_BLOCK_PLUGINS.",
+                    Message("Two plugins provide the same territory: uninstall one or block it with"
+                            " INCLUSIONE_BLOCK_PLUGINS."),
                 )
         if territory in self._explicit and not explicit:
             return
@@ -610,15 +616,16 @@ class TerritoryIndex:
                 loop = " -> ".join([*seen, current])
                 raise ConfigurationError(
                     str(self._dirs[current][0] / CONFIG_FILE),
-                    [ErrorDetail("$.extends", f"catena extends circolare: {loop}", current, "extends")],
+                    [ErrorDetail("$.extends", Message("circular extends chain: {loop}", loop=loop), current,
+                                 "extends")],
                 )
             if current not in self._dirs:
                 if seen:
                     known = ", ".join(self.ids())
                     raise ConfigurationError(
                         str(self._dirs[seen[-1]][0] / CONFIG_FILE),
-                        [ErrorDetail("$.extends", f"territorio genitore sconosciuto; noti: {known}", current,
-                                     "extends")],
+                        [ErrorDetail("$.extends", Message("unknown parent territory; known: {known}", known=known),
+                                     current, "extends")],
                     )
                 raise TerritoryNotFoundError(current, self.ids())
             seen.append(current)
@@ -653,7 +660,9 @@ def read_layer(path: Path, expected_id: str | None = None, limits: Limits | None
     data = doc.data
     details = validate_instance("territory", data)
     if not details and expected_id is not None and data["id"] != expected_id:
-        details.append(ErrorDetail("$.id", f"l'id deve coincidere con la cartella {expected_id!r}", data["id"], "id"))
+        details.append(ErrorDetail("$.id", Message("the id must match the directory {expected!r}",
+                                                   expected=expected_id),
+                                   data["id"], "id"))
     if details:
         raise ConfigurationError(str(path), doc.located(details))
     rel = f"{path.parent.name}/{path.name}"
@@ -685,37 +694,38 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer) -> None:
 
     def need(value: Any, known: Any, path: str, what: str, rule: str) -> None:
         if value not in known:
-            errors.append(ErrorDetail(path, f"{what} sconosciuto/a", value, rule))
+            errors.append(ErrorDetail(path, Message("unknown {what}", what=what), value, rule))
 
     for code, d in (dig(cfg, ("dimensions",)) or {}).items():
         if "refines" in d:
-            need(d["refines"], dims, f"$.dimensions.{code}.refines", "dimensione", "ref:dimensions")
+            need(d["refines"], dims, f"$.dimensions.{code}.refines", Message("dimension"), "ref:dimensions")
     for code, n in (dig(cfg, ("needs",)) or {}).items():
-        need(n["dimension"], dims, f"$.needs.{code}.dimension", "dimensione", "ref:dimensions")
+        need(n["dimension"], dims, f"$.needs.{code}.dimension", Message("dimension"), "ref:dimensions")
     for code, r in roles.items():
-        need(r["service"], kinds, f"$.roles.{code}.service", "tipo di servizio", "ref:services.kind")
+        need(r["service"], kinds, f"$.roles.{code}.service", Message("kind of service"), "ref:services.kind")
     for code, f in formats.items():
         for role in f["roles"]:
-            need(role, roles, f"$.equipe.formats.{code}.roles", "ruolo", "ref:roles")
+            need(role, roles, f"$.equipe.formats.{code}.roles", Message("role"), "ref:roles")
         for i, t in enumerate(f.get("triggers", [])):
             for role in t["add_roles"]:
-                need(role, roles, f"$.equipe.formats.{code}.triggers[{i}].add_roles", "ruolo", "ref:roles")
+                need(role, roles, f"$.equipe.formats.{code}.triggers[{i}].add_roles", Message("role"), "ref:roles")
     for i, s in enumerate(dig(cfg, ("equipe", "selection")) or []):
-        need(s["format"], formats, f"$.equipe.selection[{i}].format", "format", "ref:equipe.formats")
+        need(s["format"], formats, f"$.equipe.selection[{i}].format", Message("format"), "ref:equipe.formats")
     for i, r in enumerate(dig(cfg, ("routing", "rules")) or []):
         for key in ("service", "booking_at"):
             if key in r:
-                need(r[key], services, f"$.routing.rules[{i}].{key}", "servizio", "ref:services")
+                need(r[key], services, f"$.routing.rules[{i}].{key}", Message("service"), "ref:services")
     for code, svc in services.items():
         for target in svc.get("redirect_to", []):
-            need(target, services, f"$.services.{code}.redirect_to", "servizio", "ref:services")
+            need(target, services, f"$.services.{code}.redirect_to", Message("service"), "ref:services")
     recipients = dig(cfg, ("privacy", "recipients")) or {}
     for code, flow in (dig(cfg, ("privacy", "flows")) or {}).items():
         path = f"$.privacy.flows.{code}.recipient"
-        need(flow["recipient"], recipients, path, "destinatario", "ref:privacy.recipients")
+        need(flow["recipient"], recipients, path, Message("recipient"), "ref:privacy.recipients")
     for code, item in interventions.items():
         for pre in item.get("prerequisites", []):
-            need(pre, interventions, f"$.interventions.{code}.prerequisites", "intervento", "ref:interventions")
+            need(pre, interventions, f"$.interventions.{code}.prerequisites", Message("intervention"),
+                 "ref:interventions")
     errors += _cycles(interventions)
     errors += source_errors(cfg)
 
@@ -740,16 +750,16 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer) -> None:
         for path, key, value in _walk_predicates(pred, base):
             if key in ("need", "any_need"):
                 for v in [value] if isinstance(value, str) else value:
-                    need(v, needs, path, "bisogno", "ref:needs")
+                    need(v, needs, path, Message("need"), "ref:needs")
             elif key in ("dimension_at_least", "need_in_dimension"):
                 for v in value:
-                    need(v, dims, path, "dimensione", "ref:dimensions")
+                    need(v, dims, path, Message("dimension"), "ref:dimensions")
             elif key == "only_dimensions":
                 for v in value["dimensions"]:
-                    need(v, dims, path, "dimensione", "ref:dimensions")
+                    need(v, dims, path, Message("dimension"), "ref:dimensions")
             elif key in ("access_point_kind", "from_service_kind"):
                 for v in value:
-                    need(v, kinds, path, "tipo di servizio", "ref:services.kind")
+                    need(v, kinds, path, Message("kind of service"), "ref:services.kind")
     if errors:
         raise ConfigurationError(str(leaf.file), errors)
 
@@ -764,7 +774,8 @@ def _cycles(interventions: Mapping[str, Any]) -> list[ErrorDetail]:
         if state.get(code) == 1:
             loop = [*trail[trail.index(code):], code]
             errors.append(ErrorDetail(f"$.interventions.{code}.prerequisites",
-                                      "propedeuticità circolare: " + " -> ".join(loop), code, "acyclic"))
+                                      Message("circular prerequisites: {loop}", loop=" -> ".join(loop)), code,
+                                      "acyclic"))
             return
         state[code] = 1
         for pre in interventions[code].get("prerequisites", []):

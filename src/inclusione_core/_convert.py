@@ -39,6 +39,7 @@ from ._errors import ErrorDetail, InputError, InvalidCaseError
 from ._fields import CATEGORY_KEY, FieldValueError
 from ._models import Case
 from ._reader import DEFAULT_LIMITS, Limits, check_value
+from .i18n import N_, Message, message_of
 
 T = TypeVar("T")
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -57,9 +58,10 @@ class LimitError(ValueError):
 
 
 def _strict(kind: type, name: str) -> Callable[[Any, Any], Any]:
-    def hook(value: Any, _t: Any) -> Any:
+    def hook(value: Any, _t: Any) -> Any:  # name: an N_ msgid, rendered in the message's language
         if isinstance(value, bool) or not isinstance(value, kind):
-            raise TypeError(f"atteso {name}, trovato {type(value).__name__}")
+            raise TypeError(Message("expected {expected}, found {found}", expected=Message(name),
+                                    found=type(value).__name__))
         return value
 
     return hook
@@ -69,22 +71,25 @@ def _int(value: Any, _t: Any) -> int:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"atteso intero, trovato {type(value).__name__}")
+        raise TypeError(Message("expected {expected}, found {found}", expected=Message("integer"),
+                                found=type(value).__name__))
     return value
 
 
 def _float(value: Any, _t: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"atteso numero, trovato {type(value).__name__}")
+        raise TypeError(Message("expected {expected}, found {found}", expected=Message("number"),
+                                found=type(value).__name__))
     number = float(value)
     if not math.isfinite(number):
-        raise ValueError("atteso un numero finito, trovato NaN o infinito")
+        raise ValueError(Message("expected a finite number, found NaN or infinity"))
     return number
 
 
 def _bool(value: Any, _t: Any) -> bool:
     if not isinstance(value, bool):
-        raise TypeError(f"atteso booleano, trovato {type(value).__name__}")
+        raise TypeError(Message("expected {expected}, found {found}", expected=Message("boolean"),
+                                found=type(value).__name__))
     return value
 
 
@@ -95,12 +100,12 @@ def _date_hook(limits: Limits) -> Callable[[Any, Any], dt.date]:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             day = value
         elif not isinstance(value, str) or not _DATE_RE.fullmatch(value):
-            raise ValueError("attesa una data AAAA-MM-GG")
+            raise ValueError(Message("expected a date YYYY-MM-DD"))
         else:
             day = dt.date.fromisoformat(value)
         if not low <= day <= high:
-            raise LimitError(f"data fuori dall'intervallo ammesso ({low.isoformat()} - {high.isoformat()})",
-                             value, "limit:dates")
+            raise LimitError(Message("date outside the allowed range ({low} - {high})", low=low.isoformat(),
+                                     high=high.isoformat()), value, "limit:dates")
         return day
 
     return hook
@@ -108,11 +113,13 @@ def _date_hook(limits: Limits) -> Callable[[Any, Any], dt.date]:
 
 def _enum(value: Any, t: type[StrEnum]) -> StrEnum:
     if not isinstance(value, str):
-        raise TypeError(f"atteso uno tra {[m.value for m in t]}, trovato {type(value).__name__}")
+        raise TypeError(Message("expected one of {allowed}, found {found}", allowed=[m.value for m in t],
+                                found=type(value).__name__))
     try:
         return t(value)
     except ValueError:
-        raise ValueError(f"valore non ammesso; valori ammessi: {[m.value for m in t]}") from None
+        raise ValueError(Message("value not allowed; allowed values: {allowed}",
+                                 allowed=[m.value for m in t])) from None
 
 
 def _enum_value(value: StrEnum) -> str:
@@ -140,7 +147,7 @@ def configure_converter(converter: cattrs.Converter, limits: Limits | None = Non
 
     :param limits: the dates accepted (default: 1900-01-01 to 2199-12-31).
     """
-    converter.register_structure_hook(str, _strict(str, "stringa"))
+    converter.register_structure_hook(str, _strict(str, N_("string")))
     converter.register_structure_hook(int, _int)
     converter.register_structure_hook(float, _float)
     converter.register_structure_hook(bool, _bool)
@@ -158,7 +165,7 @@ def configure_converter(converter: cattrs.Converter, limits: Limits | None = Non
 
         def hook(value: Any, _t: Any) -> tuple[Any, ...]:
             if not isinstance(value, list | tuple):
-                raise TypeError(f"attesa una lista, trovato {type(value).__name__}")
+                raise TypeError(Message("expected a list, found {found}", found=type(value).__name__))
             out: list[Any] = []
             errors: list[Exception] = []
             for i, v in enumerate(value):
@@ -169,7 +176,7 @@ def configure_converter(converter: cattrs.Converter, limits: Limits | None = Non
                     exc.__notes__ = [*getattr(exc, "__notes__", []), note]
                     errors.append(exc)
             if errors:
-                raise IterableValidationError("errori nella lista", errors, t)
+                raise IterableValidationError(Message("errors in the list"), errors, t)
             return tuple(out)
 
         return hook
@@ -177,7 +184,7 @@ def configure_converter(converter: cattrs.Converter, limits: Limits | None = Non
     def dict_factory(t: Any) -> Callable[[Any, Any], Any]:
         def hook(value: Any, _t: Any) -> dict[str, Any]:
             if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-                raise TypeError(f"atteso un oggetto, trovato {type(value).__name__}")
+                raise TypeError(Message("expected an object, found {found}", found=type(value).__name__))
             return dict(value)
 
         return hook
@@ -216,15 +223,15 @@ def errors_of(exc: BaseException, root: str = "$") -> list[ErrorDetail]:
                 walk(sub, path)
         elif isinstance(e, ForbiddenExtraKeysError):
             for key in sorted(e.extra_fields):
-                out.append(ErrorDetail(f"{path}.{key}", "campo sconosciuto", key, "additionalProperties"))
+                out.append(ErrorDetail(f"{path}.{key}", Message("unknown field"), key, "additionalProperties"))
         elif isinstance(e, FieldValueError):
-            out.append(ErrorDetail(f"{path}.{e.name}", str(e), e.value, e.rule))
+            out.append(ErrorDetail(f"{path}.{e.name}", message_of(e), e.value, e.rule))
         elif isinstance(e, LimitError):
-            out.append(ErrorDetail(path, str(e), e.value, e.rule))
+            out.append(ErrorDetail(path, message_of(e), e.value, e.rule))
         elif isinstance(e, KeyError):
-            out.append(ErrorDetail(path, f"campo obbligatorio mancante: {e.args[0]}", None, "required"))
+            out.append(ErrorDetail(path, Message("missing required field: {name}", name=e.args[0]), None, "required"))
         else:
-            out.append(ErrorDetail(path, str(e), None, type(e).__name__))
+            out.append(ErrorDetail(path, message_of(e), None, type(e).__name__))
 
     walk(exc, root)
     return out

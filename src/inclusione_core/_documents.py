@@ -112,7 +112,7 @@ def block_errors(path: str, src: Mapping[str, Any], documents: Mapping[str, Mapp
                 f"{path}.via", f"{via_id} non è un articolo che descrive {doc_id}: aggiungi {doc_id} al suo"
                 " `describes`, oppure cita direttamente l'articolo", via_id, "ref:documents.describes"))
     quoted = via_id if via_id is not None else doc_id
-    if src.get("quote") and quoted in documents and not documents[quoted].get("sha256"):
+    if src.get("quote") and quoted is not None and quoted in documents and not documents[quoted].get("sha256"):
         errors.append(ErrorDetail(
             f"{path}.quote", f"citazione testuale di {quoted}, che non indica il testo su cui è stata verificata:"
             " aggiungi il suo sha256 al registro, oppure togli la citazione e indica la sezione",
@@ -218,7 +218,7 @@ def check_quotes(territory: Territory, texts: Path | Iterable[Path], *, files: I
     :return: the problems by file (as the layer names it: ``prato/territory.yaml``), each
         with the JSON path of the quote; empty when every quote is found.
     """
-    by_id = {code: path for code, path in find_texts(territory, texts).items()}
+    by_id = find_texts(territory, texts)
     normalised = {code: normalise_text(path.read_text(encoding="utf-8")) for code, path in by_id.items()}
     documents = territory.data.get(DOCUMENTS) or {}
     problems: dict[str, list[ErrorDetail]] = {}

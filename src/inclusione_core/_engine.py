@@ -53,6 +53,7 @@ from ._reader import DEFAULT_LIMITS, JsonLine, Limits
 from ._renderers import Renderer, RendererInfo
 from ._scenarios import ScenarioFileRun, run_scenario_files, scenario_files
 from ._validation import FileReport, validate
+from .i18n import Message
 
 __all__ = ["Engine", "TerritoryInfo"]
 
@@ -153,7 +154,7 @@ class Engine:
         info = self.renderers().get(name)
         if info is None:
             raise InputError("--format", [ErrorDetail(
-                "$", f"formato sconosciuto; disponibili: {', '.join(self.renderers())}", name, "format")])
+                "$", Message("unknown format; available: {known}", known=", ".join(self.renderers())), name, "format")])
         renderer: Renderer = info.factory(out, lang)
         return renderer
 
@@ -199,7 +200,7 @@ class Engine:
         built_here = self._loaded.get(id(case)) is case
         errors = check_case(case, terr, as_of=as_of, limits=None if built_here else self.limits)
         if errors:
-            raise InvalidCaseError(source or f"caso {case.id}", errors)
+            raise InvalidCaseError(source or Message("case {id}", id=case.id), errors)
 
     def to_json(self, obj: Any) -> Any:
         """JSON-ready form of any model (case, result...)."""
@@ -223,7 +224,9 @@ class Engine:
         low, high = self.limits.min_date, self.limits.max_date
         if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime) or not low <= as_of <= high:
             raise InputError("as_of", [ErrorDetail(
-                "as_of", f"attesa una data tra {low.isoformat()} e {high.isoformat()}", repr(as_of), "limit:dates")])
+                "as_of", Message("expected a date between {low} and {high}", low=low.isoformat(),
+                                 high=high.isoformat()),
+                repr(as_of), "limit:dates")])
         if not isinstance(case, Case):
             case = self.load_case(case, source or "<case>")
         terr = self.territory(territory or case.territory)
@@ -356,7 +359,8 @@ class Engine:
 
     def _result_view(self, result: Result, case: Case, recipient: Recipient | str, purpose: Purpose | str) -> View:
         if result.case_id != case.id:  # the consents and the audit record must be the result's own case
-            raise ValueError(f"il risultato riguarda il caso {result.case_id!r}, non {case.id!r}")
+            raise ValueError(Message("the result is about case {result!r}, not {case!r}", result=result.case_id,
+                                     case=case.id))
         terr = self.territory(result.territory)
         self.check(case, terr)
         who, why = _addressee(terr, recipient, purpose)
@@ -375,7 +379,8 @@ class Engine:
         """
         missing = sorted(set(document) - set(categories))
         if missing:
-            raise ValueError(f"campi del documento senza categoria di dati: {', '.join(missing)}")
+            raise ValueError(Message("fields of the document without a data category: {fields}",
+                                     fields=", ".join(missing)))
         terr = self.territory(case.territory)
         self.check(case, terr)
         who, why = _addressee(terr, recipient, purpose)
@@ -393,7 +398,7 @@ class Engine:
         text removed; each disclosure audited.
         """
         if len(key) < 16:
-            raise ValueError("la chiave di pseudonimizzazione deve avere almeno 16 byte")
+            raise ValueError(Message("the pseudonymisation key must have at least 16 bytes"))
         out = []
         for case in cases:
             terr = self.territory(case.territory)
@@ -461,16 +466,17 @@ def _addressee(territory: Territory, recipient: Recipient | str, purpose: Purpos
     if who.kind not in known:
         # the kind is the caller's own argument, not case data: named in the message too
         listed = ", ".join(sorted(known)) or "—"
-        text = (f"destinatario {who.kind[:40]!r} non previsto dalla configurazione privacy del territorio"
-                f" {territory.id} (previsti: {listed})")
+        text = Message("recipient {kind!r} not provided for by the privacy configuration of territory {territory}"
+                       " (provided for: {known})", kind=who.kind[:40], territory=territory.id, known=listed)
         errors.append(ErrorDetail("$.recipient", text, who.kind, "recipient"))
     try:
         why = Purpose(purpose)
     except ValueError:
-        errors.append(ErrorDetail("$.purpose", f"finalità sconosciuta (ammesse: {', '.join(p.value for p in Purpose)})",
+        errors.append(ErrorDetail("$.purpose", Message("unknown purpose (allowed: {known})",
+                                                       known=", ".join(p.value for p in Purpose)),
                                   str(purpose), "purpose"))
     if errors:
-        raise InputError("destinatario", errors)
+        raise InputError(Message("recipient"), errors)
     return who, why
 
 

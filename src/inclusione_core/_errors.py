@@ -19,6 +19,10 @@ from typing import Any
 
 import attrs
 
+from ._messages import code_text, has_code_text
+from .i18n import N_, Message, ntranslate, translate
+from .i18n import text as i18n_text
+
 __all__ = [
     "ConfigurationError",
     "ErrorDetail",
@@ -32,6 +36,8 @@ __all__ = [
     "TransitionError",
 ]
 
+DETAILED = N_("{head}: {detail}")
+"""The msgid of a message made of a head and a detail that may quote a value (:meth:`PluginError.without_values`)."""
 MAX_SHOWN = 80
 """At most this many characters of an offending value are kept in an error (issue 11)."""
 _MAX_KEY = 40  # a key longer than this is shortened in a JSON path
@@ -118,7 +124,8 @@ class ErrorDetail:
 
     :ivar path: JSON path of the offending value, e.g. ``$.household.members[0].birth_date``
         (an over-long key in it is shortened).
-    :ivar message: what is wrong, in plain words.
+    :ivar message: what is wrong, in plain words: a :class:`~inclusione_core.i18n.Message`
+        (its Italian text, rendered in the output's language by :meth:`text`), or a plain text.
     :ivar value: the offending value, shortened by :func:`shorten` (``None`` when the problem
         is a missing value, or when the value may not be shown: a special category of data).
     :ivar rule: the rule that was broken (schema keyword, validator name, or rule id).
@@ -136,27 +143,40 @@ class ErrorDetail:
     @property
     def where(self) -> str:
         """``riga 3, colonna 7`` (or part of it) when the position is known, else ``""``."""
+        return self.where_text()
+
+    def where_text(self, lang: str = "it") -> str:
+        """The position in ``lang`` (``line 3, column 7`` in English), ``""`` when unknown."""
         parts = []
         if self.line is not None:
-            parts.append(f"riga {self.line}")
+            parts.append(translate("line {line}", lang, line=self.line))
         if self.column is not None:
-            parts.append(f"colonna {self.column}")
+            parts.append(translate("column {column}", lang, column=self.column))
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        shown = "" if self.value is None else f" (valore: {_short.repr(self.value)})"
-        rule = f" [regola: {self.rule}]" if self.rule else ""
-        where = f" ({self.where})" if self.where else ""
-        return f"{self.message}{shown} @ {self.path}{where}{rule}"
+        return self.text()
 
-    def to_json(self) -> dict[str, Any]:
-        """The detail as JSON: path, message, the (shortened) value, rule, line and column where known."""
+    def text(self, lang: str = "it") -> str:
+        """``message (valore: ...) @ $.path (riga 3) [regola: ...]`` in ``lang`` (``str()`` is the Italian)."""
+        shown = "" if self.value is None else f" ({translate('value', lang)}: {_short.repr(self.value)})"
+        rule = f" [{translate('rule', lang)}: {self.rule}]" if self.rule else ""
+        where = self.where_text(lang)
+        where = f" ({where})" if where else ""
+        return f"{i18n_text(self.message, lang)}{shown} @ {self.path}{where}{rule}"
+
+    def to_json(self, lang: str = "it") -> dict[str, Any]:
+        """
+        The detail as JSON: path, message (in ``lang``), the (shortened) value, rule, line and
+        column where known.
+        """
         value = None if self.rule == "required" else self.value
         try:
             json.dumps(value, allow_nan=False)
         except (TypeError, ValueError):  # not JSON (NaN, a date...): its text
             value = repr(value)
-        out: dict[str, Any] = {"path": self.path, "message": self.message, "value": value, "rule": self.rule}
+        out: dict[str, Any] = {"path": self.path, "message": i18n_text(self.message, lang), "value": value,
+                               "rule": self.rule}
         if self.line is not None:
             out["line"] = self.line
         if self.column is not None:
@@ -173,9 +193,14 @@ class InclusioneError(Exception):
 
     __module__ = "inclusione_core"
 
-    def to_json(self) -> dict[str, Any]:
-        """The error as JSON (``view.schema.json``, an error line): its type and message."""
-        return {"type": type(self).__name__, "message": str(self)}
+    def text(self, lang: str = "it") -> str:
+        """The error's message in ``lang`` (``str(error)`` is the Italian one)."""
+        first = self.args[0] if len(self.args) == 1 else None
+        return first.text(lang) if isinstance(first, Message) else str(self)
+
+    def to_json(self, lang: str = "it") -> dict[str, Any]:
+        """The error as JSON (an error line): its type and message, in ``lang``."""
+        return {"type": type(self).__name__, "message": self.text(lang)}
 
     def without_values(self) -> InclusioneError:
         """The same error with no value of the input in it, for output meant for a recipient."""
@@ -191,28 +216,37 @@ class InputError(InclusioneError, ValueError):
     """
 
     __module__ = "inclusione_core"
-    title = "input non valido"
+    title: str = Message("invalid input")
 
     def __init__(self, source: str, details: Iterable[ErrorDetail]) -> None:
         self.source = source
         self.details: tuple[ErrorDetail, ...] = tuple(details)
+        super().__init__(self.text())
+
+    def text(self, lang: str = "it") -> str:
+        """Every problem, one a line, under a heading naming the input, in ``lang``."""
         count = len(self.details)
-        lines = [f"{self.title}: {source} ({count} {'errore' if count == 1 else 'errori'})"]
-        lines += [f"  - {d}" for d in self.details]
-        super().__init__("\n".join(lines))
+        errors = ntranslate("{n} error", "{n} errors", count, lang)
+        lines = [f"{i18n_text(self.title, lang)}: {i18n_text(self.source, lang)} ({errors})"]
+        lines += [f"  - {d.text(lang)}" for d in self.details]
+        return "\n".join(lines)
 
     def without_values(self) -> InputError:
         """The same error with no offending value in any detail (for output meant for a recipient)."""
         return type(self)(self.source, [d.without_value() for d in self.details])
 
-    def to_json(self) -> dict[str, Any]:
-        """The error as JSON: type, message, source, title and every detail with its path."""
-        from ._messages import has_text, tr  # noqa: PLC0415
+    def to_json(self, lang: str = "it") -> dict[str, Any]:
+        """The error as JSON: type, message, source, title and every detail with its path, in ``lang``."""
+        return {**super().to_json(lang), "source": i18n_text(self.source, lang), "title": input_title(self, lang),
+                "details": [d.to_json(lang) for d in self.details]}
 
-        title = next((tr(f"input.{c.__name__}", "it") for c in type(self).__mro__
-                      if has_text(f"input.{c.__name__}")), self.title)
-        return {**super().to_json(), "source": self.source, "title": title,
-                "details": [d.to_json() for d in self.details]}
+
+def input_title(exc: InputError, lang: str = "it") -> str:
+    """What kind of input was invalid ("caso non valido"...), by the most specific error class."""
+    for cls in type(exc).__mro__:
+        if has_code_text("input", cls.__name__):
+            return code_text("input", cls.__name__, lang)
+    return i18n_text(exc.title, lang)
 
 
 class InvalidCaseError(InputError):
@@ -225,7 +259,7 @@ class InvalidCaseError(InputError):
     """
 
     __module__ = "inclusione_core"
-    title = "caso non valido"
+    title = Message("invalid case")
 
     def __init__(self, source: str, details: Iterable[ErrorDetail]) -> None:
         from ._convert import case_details  # noqa: PLC0415 - the models, only once a case failed
@@ -237,14 +271,14 @@ class ConfigurationError(InputError):
     """A territory configuration is invalid (schema, inheritance or references)."""
 
     __module__ = "inclusione_core"
-    title = "configurazione non valida"
+    title = Message("invalid configuration")
 
 
 class ScenarioFileError(InputError):
     """A YAML scenario (test case) file is malformed."""
 
     __module__ = "inclusione_core"
-    title = "file di scenari non valido"
+    title = Message("invalid scenario file")
 
 
 class TerritoryNotFoundError(InclusioneError, LookupError):
@@ -255,10 +289,10 @@ class TerritoryNotFoundError(InclusioneError, LookupError):
     def __init__(self, territory: str, known: Sequence[str]) -> None:
         self.territory = territory
         self.known = tuple(known)
-        super().__init__(
-            f"territorio sconosciuto: {territory!r}; disponibili: {', '.join(known) or '(nessuno)'}."
-            " Usa `inclusione territories` per l'elenco o installa il plugin del territorio."
-        )
+        super().__init__(Message(
+            "unknown territory: {territory!r}; available: {known}. Use `inclusione territories` for the list or"
+            " install the territory's plugin.", territory=territory, known=", ".join(known) or Message("(none)"),
+        ))
 
 
 class PluginError(InclusioneError):
@@ -275,11 +309,15 @@ class PluginError(InclusioneError):
         self.plugin = plugin
         self.hook = hook
         self.problem = problem
-        super().__init__(f"plugin {plugin!r}, hook {hook}: {problem}")
+        super().__init__(Message("plugin {plugin!r}, hook {hook}: {problem}", plugin=plugin, hook=hook,
+                                 problem=problem))
 
     def without_values(self) -> PluginError:
         """The error without the plugin's exception text, which may quote the case."""
-        return PluginError(self.plugin, self.hook, self.problem.split(":", 1)[0])
+        problem = self.problem
+        if isinstance(problem, Message) and problem.msgid == DETAILED:  # "{head}: {detail}": the head only
+            return PluginError(self.plugin, self.hook, problem.params["head"])
+        return PluginError(self.plugin, self.hook, problem.split(":", 1)[0])
 
 
 class RuleCollisionError(InclusioneError):
@@ -295,7 +333,8 @@ class RuleCollisionError(InclusioneError):
     def __init__(self, what: str, by: Sequence[str], hint: str) -> None:
         self.what = what
         self.by = tuple(by)
-        super().__init__(f"definizione in conflitto: {what} (da {', '.join(by)}). {hint}")
+        super().__init__(Message("conflicting definition: {what} (from {by}). {hint}", what=what, by=", ".join(by),
+                                 hint=hint))
 
 
 class TransitionError(InclusioneError, ValueError):
@@ -315,8 +354,8 @@ class TransitionError(InclusioneError, ValueError):
         self.current = current
         self.requested = requested
         self.allowed = tuple(sorted(allowed))
-        can = ", ".join(self.allowed) or "nessuna (stato finale)"
-        super().__init__(
-            f"{entity}: transizione non ammessa {current} -> {requested}; da {current} si può"
-            f" andare a: {can}"
-        )
+        can = ", ".join(self.allowed) or Message("none (final state)")
+        super().__init__(Message(
+            "{entity}: transition not allowed {current} -> {requested}; from {current} it can go to: {allowed}",
+            entity=entity, current=current, requested=requested, allowed=can,
+        ))

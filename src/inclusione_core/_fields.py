@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from ._categories import BY_CODE, DataCategory, Export
+from .i18n import N_, Message
 
 # ``$(?!\n)``: Python's ``$`` (used by jsonschema's ``pattern``, a ``re.search``) also
 # matches before a final newline, ECMA-262's does not; the lookahead makes the schema
@@ -66,7 +67,9 @@ def _check_pattern(regex: re.Pattern[str], what: str) -> Callable[[Any, attrs.At
         for v in values:
             if v is not None and not regex.fullmatch(v):
                 raise FieldValueError(
-                    attribute.name, v, f"non è un {what} valido ({regex.pattern})", "pattern"
+                    attribute.name, v,
+                    Message("not a valid {what} ({pattern})", what=Message(what), pattern=regex.pattern),
+                    "pattern",
                 )
 
     return check
@@ -78,7 +81,7 @@ def _check_range(lo: float | None, hi: float | None) -> Callable[[Any, attrs.Att
             return
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise FieldValueError(
-                attribute.name, value, f"fuori dall'intervallo [{lo}, {hi}]", "minimum/maximum"
+                attribute.name, value, Message("outside the range [{lo}, {hi}]", lo=lo, hi=hi), "minimum/maximum"
             )
 
     return check
@@ -86,7 +89,7 @@ def _check_range(lo: float | None, hi: float | None) -> Callable[[Any, attrs.Att
 
 def _check_nonempty(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if len(value) == 0:
-        raise FieldValueError(attribute.name, value, "non può essere vuoto", "minItems")
+        raise FieldValueError(attribute.name, value, Message("cannot be empty"), "minItems")
 
 
 def field(
@@ -126,10 +129,10 @@ def field(
     validators: list[Callable[[Any, attrs.Attribute[Any], Any], None]] = []
     if kind == "id":
         schema["pattern"] = ID_PATTERN
-        validators.append(_check_pattern(_ID_RE, "identificativo"))
+        validators.append(_check_pattern(_ID_RE, N_("identifier")))
     elif kind == "code":
         schema["pattern"] = CODE_PATTERN
-        validators.append(_check_pattern(_CODE_RE, "codice"))
+        validators.append(_check_pattern(_CODE_RE, N_("code")))
     if ge is not None:
         schema["minimum"] = ge
     if le is not None:

@@ -22,7 +22,8 @@ import attrs
 
 from ._categories import BY_CODE, DataCategory, Export
 from ._fields import field
-from ._messages import tr
+from ._messages import code_text
+from .i18n import text as _text
 
 # --------------------------------------------------------------------------- enums
 
@@ -598,8 +599,7 @@ DEFAULT = "default"
 
 
 def _long_date(day: dt.date, lang: str) -> str:
-    months = tr("months", lang).split()
-    return f"{day.day} {months[day.month - 1]} {day.year}"
+    return f"{day.day} {code_text('month', str(day.month), lang)} {day.year}"
 
 
 def _section_text(section: str) -> str:
@@ -653,9 +653,8 @@ class SourceDocument:
                 parts.append(_long_date(self.date, lang))
         text = ", ".join(parts) or self.id
         if not self.binding:
-            key = f"kind.{self.kind}.atti" if self.kind == "articolo_descrittivo" and self.describes else \
-                f"kind.{self.kind}"
-            text += f" ({tr(key, lang)})"
+            key = f"{self.kind}.atti" if self.kind == "articolo_descrittivo" and self.describes else self.kind
+            text += f" ({code_text('kind', key, lang)})"
         return text
 
 
@@ -714,14 +713,14 @@ class Citation:
     def text(self, lang: str = "it") -> str:
         """The citation for an operator, in Italian (``it``) or English (``en``)."""
         if self.is_default:
-            text = tr("kind.default", lang)
+            text = code_text("kind", DEFAULT, lang)
             if self.note:
-                text += f": {self.note}"
+                text += f": {_text(self.note, lang)}"
             if self.document:
                 ref = self.document_text(lang)
                 if self.section:
                     ref += f", {_section_text(self.section)}"
-                text += f" — {tr('source.reference', lang)}: {ref}"
+                text += f" — {code_text('citation', 'reference', lang)}: {ref}"
             return text
         parts = [self.document_text(lang)]
         if self.section:
@@ -730,14 +729,14 @@ class Citation:
             parts.append(f"«{self.quote}»")
         text = ", ".join(parts)
         if self.note:
-            text += f" — {tr('source.note', lang)}: {self.note}"
+            text += f" — {code_text('citation', 'note', lang)}: {_text(self.note, lang)}"
         return text
 
     def document_text(self, lang: str = "it") -> str:
         """The document alone, as an operator recognises it (and the article it is read through)."""
         text = self.entry.text(lang) if self.entry is not None else self.document
         if self.via is not None:
-            text += f", {tr('source.via', lang)} {self.via.text(lang)}"
+            text += f", {code_text('citation', 'via', lang)} {self.via.text(lang)}"
         return text
 
     def __str__(self) -> str:

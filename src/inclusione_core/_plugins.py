@@ -34,7 +34,7 @@ import attrs
 import pluggy
 
 from . import hookspecs
-from ._errors import PluginError, RuleCollisionError, shorten
+from ._errors import DETAILED, PluginError, RuleCollisionError, shorten
 from ._models import (
     Deadline,
     DecidedBy,
@@ -47,6 +47,7 @@ from ._models import (
 )
 from ._pipeline import STAGES
 from .hookspecs import PROJECT
+from .i18n import Message
 
 if TYPE_CHECKING:
     from ._config import Territory
@@ -207,7 +208,8 @@ class Hooks:
 
         for impl in impls:
             if impl.hookwrapper or impl.wrapper:
-                raise PluginError(impl.plugin_name, hook, "hookwrapper non supportati sugli hook inclusione_")
+                problem = Message("hookwrappers are not supported on inclusione_ hooks")
+                raise PluginError(impl.plugin_name, hook, problem)
         return sorted(((rank(i), i) for i in impls), key=lambda p: p[0])
 
     def _call(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:
@@ -215,8 +217,9 @@ class Hooks:
         try:
             result = impl.function(*args)
         except Exception as exc:
+            head = Message("exception {kind}", kind=type(exc).__name__)
             raise PluginError(  # the exception's text may quote a whole value: shortened
-                impl.plugin_name, hook, f"eccezione {type(exc).__name__}: {shorten(str(exc))}"
+                impl.plugin_name, hook, Message(DETAILED, head=head, detail=shorten(str(exc)))
             ) from exc
         if self.trace:
             print(f"[inclusione] {hook} <- {impl.plugin_name}: {type(result).__name__}", file=sys.stderr)
@@ -230,10 +233,10 @@ class Hooks:
             else isinstance(value, kind)
         )
         if not ok:
-            expected = f"una sequenza di {kind.__name__}" if many else kind.__name__
-            raise PluginError(
-                impl.plugin_name, hook, f"tipo di ritorno errato: atteso {expected}, ricevuto {value!r:.120}"
-            )
+            expected = Message("a sequence of {kind}", kind=kind.__name__) if many else kind.__name__
+            head = Message("wrong return type")
+            raise PluginError(impl.plugin_name, hook, Message(DETAILED, head=head, detail=Message(
+                "expected {expected}, received {value}", expected=expected, value=repr(value)[:120])))
 
     def first(
         self, hook: str, kind: type[T], lineage: Sequence[str], *, many: bool = False, **kwargs: Any
@@ -256,12 +259,12 @@ class Hooks:
                 raise RuleCollisionError(
                     f"hook {hook}",
                     [found[1].plugin_name, impl.plugin_name],
-                    "Due plugin con la stessa precedenza rispondono per lo stesso territorio:"
-                    " uno dei due deve registrare il territorio o restituire None.",
+                    Message("Two plugins of the same precedence answer for the same territory: one of them must"
+                            " register the territory or return None."),
                 )
             found = (rank, impl, value)
         if found is None:
-            raise PluginError("(nessuno)", hook, "nessun plugin ha risposto, nemmeno il default del core")
+            raise PluginError(Message("(none)"), hook, Message("no plugin answered, not even the core's default"))
         return Answer(found[2], self.decided_by(found[1]))
 
     def collect(self, hook: str, kind: type[T], lineage: Sequence[str], **kwargs: Any) -> list[T]:
@@ -366,7 +369,7 @@ class Hooks:
                 previous = found.get(name)
                 if previous is not None and not core and not previous.plugin.startswith(CORE):
                     raise RuleCollisionError(f"renderer {name!r}", [previous.plugin, impl.plugin_name],
-                                             "Due plugin registrano lo stesso formato: rinominane uno.")
+                                             Message("Two plugins register the same format: rename one."))
                 if previous is None or not core:
                     found[name] = RendererInfo(name=name, description=description, media_type=media_type,
                                                factory=factory, plugin=impl.plugin_name)

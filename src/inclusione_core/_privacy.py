@@ -59,6 +59,7 @@ from ._models import (
     RoutingOutcome,
 )
 from ._models import Member as _Member
+from .i18n import Message
 
 __all__ = ["Disclosure", "Grants", "Policy", "Recipient", "View", "Withheld"]
 
@@ -373,20 +374,17 @@ class Grants:
         cat = DataCategory(category)
         day = self.on.isoformat()
         if not self.policy.needs_consent(category, self.recipient, self.purpose):
-            it, en = "senza base giuridica", "without a legal basis"
+            why = Message("without a legal basis")
         elif subject == EVERYONE:
-            it = "senza il consenso valido di ogni componente del nucleo"
-            en = "without a valid consent of every member"
+            why = Message("without a valid consent of every member")
         elif subject == HOUSEHOLD:
-            it = "senza il consenso valido di ogni componente adulto"
-            en = "without a valid consent of every adult member"
+            why = Message("without a valid consent of every adult member")
         else:
-            it, en = "senza un consenso valido dell'interessato", "without a valid consent of the data subject"
-        return (
-            cat.value,
-            f"{cat.label_it}: non comunicabile a {self.recipient} per {self.purpose.value} {it} al {day}",
-            f"{cat.value}: not disclosed to {self.recipient} for {self.purpose.value} {en} on {day}",
-        )
+            why = Message("without a valid consent of the data subject")
+        text = Message("{category}: not disclosed to {recipient} for {purpose} {why} on {day}",
+                       category={"it": cat.label_it, "en": cat.value}, recipient=self.recipient,
+                       purpose=self.purpose.value, why=why, day=day)
+        return cat.value, text.text("it"), text.text("en")
 
     def not_disclosed(self) -> tuple[Withheld, ...]:
         """Every category the recipient may not receive for the whole case (independent of the data)."""

@@ -47,7 +47,7 @@ from typing import IO, Any
 import attrs
 
 from ._errors import ConfigurationError, ErrorDetail, InputError
-from ._messages import tr
+from .i18n import N_, Message
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -102,11 +102,12 @@ class Limits:
         for a in attrs.fields(type(self)):
             value = getattr(self, a.name)
             if a.type in ("int", int) and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                raise ValueError(f"limite {a.name}: atteso un intero positivo, trovato {value!r}")
+                raise ValueError(Message("limit {name}: expected a positive integer, found {value!r}", name=a.name,
+                                         value=value))
         if not (isinstance(self.min_date, dt.date) and isinstance(self.max_date, dt.date)):
-            raise ValueError("limiti min_date e max_date: attese due date")
+            raise ValueError(Message("limits min_date and max_date: two dates expected"))
         if not dt.date(1, 1, 1) < self.min_date <= self.max_date < dt.date(9000, 1, 1):
-            raise ValueError("limiti min_date e max_date: min_date <= max_date, entro gli anni 2-8999")
+            raise ValueError(Message("limits min_date and max_date: min_date <= max_date, within the years 2-8999"))
 
     @classmethod
     def parse(cls, settings: Iterable[str], base: Limits | None = None) -> Limits:
@@ -121,11 +122,13 @@ class Limits:
             name, sep, text = setting.partition("=")
             name = name.strip().replace("-", "_")
             if not sep or name not in names:
-                raise ValueError(f"limite sconosciuto: {setting!r}; limiti: {', '.join(names)}")
+                raise ValueError(Message("unknown limit: {setting!r}; limits: {names}", setting=setting,
+                                         names=", ".join(names)))
             try:
                 changes[name] = dt.date.fromisoformat(text.strip()) if name.endswith("_date") else int(text)
             except ValueError:
-                raise ValueError(f"valore non valido per il limite {name}: {text!r}") from None
+                raise ValueError(Message("invalid value for the limit {name}: {text!r}", name=name,
+                                         text=text)) from None
         return attrs.evolve(base or DEFAULT_LIMITS, **changes)
 
     @property
@@ -154,9 +157,40 @@ class Refused(Exception):
         self.details = details
 
 
-def _msg(lang: str, message: str, **kw: Any) -> str:
-    text = tr(f"reader.{message}", lang)
-    return text.format(**kw) if kw else text
+_READER: dict[str, str] = {  # the reader's problems: key -> English msgid (N_: extracted, translated later)
+    "too_big": N_("too large: {size} bytes, the limit is {limit}"),
+    "no_file": N_("file not found"),
+    "unreadable": N_("cannot read the file: {problem}"),
+    "not_utf8": N_("byte not valid in UTF-8 (0x{byte:02x}): the file must be UTF-8 (save it as UTF-8)"),
+    "surrogate": N_("invalid character: a lone UTF-16 surrogate (\\ud800-\\udfff) is not a character"),
+    "json": N_("invalid JSON: {problem}"),
+    "json_truncated": N_("truncated JSON: the text ends before objects, lists or strings are closed"),
+    "json_empty": N_("no JSON document: the text is empty"),
+    "json_trailing": N_("extra text after the end of the JSON document"),
+    "json_nan": N_("NaN and Infinity are not JSON numbers"),
+    "depth": N_("nested too deep: more than {limit} levels of lists and objects"),
+    "items": N_("too many items: {n}, the limit is {limit}"),
+    "string": N_("text too long: {n} characters, the limit is {limit}"),
+    "int": N_("integer too large: more than {limit} digits"),
+    "finite": N_("number not finite (NaN or infinity)"),
+    "key": N_("key that is not a text ({kind}): object keys are texts"),
+    "duplicate": N_("key repeated in one object: {key}"),
+    "type": N_("value not allowed in JSON ({kind})"),
+    "size": N_("data too large: over {limit} bytes as JSON"),
+    "more": N_("and {n} more problems not listed"),
+    "yaml": N_("invalid YAML: {problem}"),
+    "yaml_aliases": N_("too many YAML aliases: more than {limit}"),
+    "yaml_nodes": N_("YAML aliases expand the document beyond {limit} nodes"),
+    "yaml_recursive": N_("recursive YAML alias: a node contains itself"),
+    "yaml_key": N_("key not allowed ({kind}): keys are texts (put it in quotes)"),
+    "yaml_duplicate": N_("repeated key: {key} (YAML would keep only the last one)"),
+    "outside": N_("path outside the folder {root}: the files named here must be inside its folder"),
+}
+
+
+def _msg(lang: str, message: str, **kw: Any) -> Message:
+    """A problem of the reader, rendered in the output's language (``lang`` is not needed any more)."""
+    return Message(_READER[message], **kw)
 
 
 def _limit(lang: str, message: str, path: str, name: str, limits: Limits, value: Any = None, **kw: Any) -> ErrorDetail:

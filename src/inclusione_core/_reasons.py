@@ -8,8 +8,9 @@ from typing import Any
 
 from ._config import FILES_KEY, Territory
 from ._models import Citation, Reason
+from .i18n import Message
 
-CORE_SOURCE = Citation.default("regola generica della libreria, applicata alla configurazione del territorio")
+CORE_SOURCE = Citation.default(Message("the library's generic rule, applied to the territory's configuration"))
 
 
 class _Keep(dict[str, Any]):
@@ -39,7 +40,7 @@ def from_entry(
     territory: Territory,
     entry: Mapping[str, Any],
     rule: str,
-    message: Mapping[str, str] | None = None,
+    message: Mapping[str, str] | Message | None = None,
     inputs: Mapping[str, Any] | None = None,
     source_key: str = "source",
     categories: Iterable[str] = (),
@@ -47,17 +48,19 @@ def from_entry(
     """
     A reason for a rule defined by a configuration entry.
 
-    :param message: ``{it, en}``; defaults to the entry's ``message`` (placeholders like
-        ``{deadline}`` are filled from ``inputs``).
+    :param message: a :class:`~inclusione_core.i18n.Message` of a catalogue (a reason
+        written in code), or ``{it, en}``; defaults to the entry's ``message`` (configuration;
+        placeholders like ``{deadline}`` are filled from ``inputs``).
     """
     cats = _categories(inputs, categories)
     inputs = dict(inputs or {})
     msg = message or entry["message"]
+    it, en = (str.__str__(msg), msg.text("en")) if isinstance(msg, Message) else (msg["it"], msg["en"])
     return Reason(
         rule=rule,
         territory=layer_of(territory, entry),
-        message_it=_fmt(msg["it"], inputs),
-        message_en=_fmt(msg["en"], inputs),
+        message_it=_fmt(it, inputs),
+        message_en=_fmt(en, inputs),
         source=territory.citation(entry[source_key]),
         inputs=inputs,
         defined_in=territory.file_of(entry),
@@ -65,8 +68,19 @@ def from_entry(
     )
 
 
-def core_reason(territory: Territory, rule: str, it: str, en: str, inputs: Mapping[str, Any] | None = None,
-                source: Citation = CORE_SOURCE, categories: Iterable[str] = ()) -> Reason:
-    """A reason for a generic core rule (not a territory rule)."""
-    return Reason(rule=rule, territory=territory.id, message_it=it, message_en=en, source=source,
+def core_reason(territory: Territory, rule: str, it: str, en: str | None = None,
+                inputs: Mapping[str, Any] | None = None, source: Citation = CORE_SOURCE,
+                categories: Iterable[str] = ()) -> Reason:
+    """
+    A reason for a generic core rule (not a territory rule).
+
+    :param it: a :class:`~inclusione_core.i18n.Message` (its Italian and English texts come
+        from its catalogue), or the Italian text with ``en`` the English one.
+    """
+    if en is None:
+        message = it
+        if not isinstance(message, Message):
+            raise TypeError("core_reason: give a Message, or both the Italian and the English text")
+        it, en = message.text("it"), message.text("en")
+    return Reason(rule=rule, territory=territory.id, message_it=str(it), message_en=en, source=source,
                   inputs=dict(inputs or {}), categories=_categories(inputs, categories))

@@ -18,13 +18,14 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._messages import has_text, tr
+from ._messages import code_text
 from ._report import Explanation, Report, purpose_label, require_view, view_report
+from .i18n import ntranslate, text, translate
 
 if TYPE_CHECKING:
     from ._audit import AuditRecord
     from ._config import Territory
-    from ._errors import ErrorDetail, InclusioneError, InputError
+    from ._errors import ErrorDetail, InclusioneError
     from ._privacy import View
 
 __all__ = [
@@ -32,11 +33,9 @@ __all__ = [
     "error_report",
     "flows_text",
     "history_text",
-    "input_title",
     "report_markdown",
     "report_text",
     "result_text",
-    "tr",
     "view_text",
 ]
 
@@ -51,38 +50,25 @@ _short.maxother = 90
 
 
 def detail_line(detail: ErrorDetail, lang: str = "it") -> str:
-    """``message @ $.path (valore: ...) [regola: ...]``: one error, the same shape everywhere."""
+    """``message @ $.path (valore: ...) [regola: ...]``: one error, the same shape everywhere, in ``lang``."""
     # a missing property's "value" is the whole enclosing object: the message names the property
     hide = detail.value is None or detail.rule == "required"
-    shown = "" if hide else f" ({tr('value', lang)}: {_short.repr(detail.value)})"
-    rule = f" [{tr('rule_short', lang)}: {detail.rule}]" if detail.rule else ""
-    where = ""
-    if detail.line is not None and detail.column is not None:
-        where = " (" + tr("position", lang).format(line=detail.line, column=detail.column) + ")"
-    elif detail.line is not None or detail.column is not None:
-        key = "position.line" if detail.line is not None else "position.column"
-        where = " (" + tr(key, lang).format(line=detail.line, column=detail.column) + ")"
-    return f"{detail.message} @ {detail.path}{where}{shown}{rule}"
-
-
-def input_title(exc: InputError, lang: str = "it") -> str:
-    """What kind of input was invalid ("caso non valido"...), by the most specific error class."""
-    for cls in type(exc).__mro__:
-        key = f"input.{cls.__name__}"
-        if has_text(key):
-            return tr(key, lang)
-    return str(getattr(exc, "title", tr("input.InputError", lang)))
+    shown = "" if hide else f" ({translate('value', lang)}: {_short.repr(detail.value)})"
+    rule = f" [{translate('rule', lang)}: {detail.rule}]" if detail.rule else ""
+    where = detail.where_text(lang)
+    where = f" ({where})" if where else ""
+    return f"{text(detail.message, lang)} @ {detail.path}{where}{shown}{rule}"
 
 
 def error_report(exc: InclusioneError, lang: str = "it") -> str:
-    """A library error for an operator: input errors list every problem with its path."""
-    from ._errors import InputError  # noqa: PLC0415 - only when something went wrong
+    """A library error for an operator, in ``lang``: input errors list every problem with its path."""
+    from ._errors import InputError, input_title  # noqa: PLC0415 - only when something went wrong
 
     if isinstance(exc, InputError):
-        n = len(exc.details)
-        head = f"{input_title(exc, lang)}: {exc.source} ({n} {tr('errors' if n != 1 else 'error', lang)})"
+        errors = ntranslate("{n} error", "{n} errors", len(exc.details), lang)
+        head = f"{input_title(exc, lang)}: {text(exc.source, lang)} ({errors})"
         return "\n".join([head, *(f"  - {detail_line(d, lang)}" for d in exc.details)])
-    return str(exc)
+    return exc.text(lang)
 
 
 # --------------------------------------------------------------------------- results
@@ -111,11 +97,11 @@ def _wrapped(text: str, indent: str, head: str) -> tuple[str, ...]:
 def _explanation(e: Explanation, indent: str, lang: str, bullet: str = "• ") -> list[str]:
     sub = indent + " " * len(bullet)
     lines = _wrap(e.message, sub, indent + bullet)
-    lines.append(f"{sub}{tr('rule', lang)}: {e.rule} ({tr('territory', lang)} {e.territory})")
-    lines += _wrap(e.source, sub + "  ", f"{sub}{tr('source', lang)}: ")
+    lines.append(f"{sub}{translate('Rule', lang)}: {e.rule} ({translate('territory', lang)} {e.territory})")
+    lines += _wrap(e.source, sub + "  ", f"{sub}{translate('Source', lang)}: ")
     if e.inputs:
-        lines += _wrap(e.inputs, sub + "  ", f"{sub}{tr('inputs', lang)}: ")
-    lines.append(f"{sub}{tr('from', lang)}: {e.provenance}")
+        lines += _wrap(e.inputs, sub + "  ", f"{sub}{translate('Inputs used', lang)}: ")
+    lines.append(f"{sub}{translate('Provenance', lang)}: {e.provenance}")
     return lines
 
 
@@ -152,11 +138,11 @@ def report_markdown(report: Report, lang: str = "it") -> str:
 
     def explanation(e: Explanation, indent: str) -> list[str]:
         out = [f"{indent}- {esc(e.message)}",
-               f"{indent}  - {tr('rule', lang)}: `{e.rule}` ({tr('territory', lang)} {e.territory})",
-               f"{indent}  - {tr('source', lang)}: {esc(e.source)}"]
+               f"{indent}  - {translate('Rule', lang)}: `{e.rule}` ({translate('territory', lang)} {e.territory})",
+               f"{indent}  - {translate('Source', lang)}: {esc(e.source)}"]
         if e.inputs:
-            out.append(f"{indent}  - {tr('inputs', lang)}: `{e.inputs}`")
-        out.append(f"{indent}  - {tr('from', lang)}: {esc(e.provenance)}")
+            out.append(f"{indent}  - {translate('Inputs used', lang)}: `{e.inputs}`")
+        out.append(f"{indent}  - {translate('Provenance', lang)}: {esc(e.provenance)}")
         return out
 
     lines = [f"# {esc(report.title)}", "", f"*{esc(report.recipient)}*"]
@@ -210,46 +196,47 @@ def _result_view(obj: object) -> View:
 def flows_text(rows: Sequence[Mapping[str, Any]], territory: Territory, lang: str = "it") -> str:
     """The data-flow table of a territory (from :meth:`Policy.table`), one block per flow."""
     label = territory.data.get("label", {}).get(lang) or territory.label
-    title = f"{tr('flows', lang)} — {label} [{territory.id}]"
+    title = f"{translate('Data flows', lang)} — {label} [{territory.id}]"
     lines = [title, "=" * min(len(title), WIDTH)]
     if not rows:
-        lines.append(f"  ({tr('no_flows', lang)})")
+        lines.append(f"  ({translate('no flow configured: no data goes out to any recipient', lang)})")
     for row in rows:
         who = row["recipient_label"] or row["recipient"]
         lines.append("")
         lines.append(f"{row['recipient']} — {who} · {purpose_label(row['purpose'], lang)} · "
-                     f"{tr('basis.' + row['basis'], lang)}")
-        lines += _wrap(", ".join(row["categories"]), "      ", f"    {tr('categories', lang)}: ")
+                     f"{code_text('basis', row['basis'], lang)}")
+        lines += _wrap(", ".join(row["categories"]), "      ", f"    {translate('categories', lang)}: ")
         if row.get("special_by_law"):
-            lines += _wrap(", ".join(row["special_by_law"]), "      ", f"    ⚠ {tr('special_by_law', lang)}: ")
-        lines += _wrap(row["legal_basis"], "      ", f"    {tr('legal_basis', lang)}: ")
-        lines += _wrap(row["source"], "      ", f"    {tr('source', lang)}: ")
-        lines.append(f"    {tr('flow', lang)}: {row['flow']} ({row['defined_in']})")
+            special = translate("special categories by law, without consent", lang)
+            lines += _wrap(", ".join(row["special_by_law"]), "      ", f"    ⚠ {special}: ")
+        lines += _wrap(row["legal_basis"], "      ", f"    {translate('legal basis', lang)}: ")
+        lines += _wrap(row["source"], "      ", f"    {translate('Source', lang)}: ")
+        lines.append(f"    {translate('flow', lang)}: {row['flow']} ({row['defined_in']})")
     return "\n".join(lines)
 
 
 def history_text(records: Sequence[AuditRecord], case_id: str, audit: str, lang: str = "it") -> str:
     """A case's disclosure history (the data subject's right of access): who, when, what, on which basis."""
-    title = f"{tr('history', lang)} {case_id} ({audit})"
+    title = f"{translate('Recorded disclosures of case', lang)} {case_id} ({audit})"
     lines = [title, "=" * min(len(title), WIDTH)]
     if not records:
-        lines.append(f"  ({tr('history_none', lang)})")
+        lines.append(f"  ({translate('no disclosure recorded', lang)})")
     for r in records:
         who = r.recipient + (f", {r.recipient_service}" if r.recipient_service else "") + \
             (f", {r.recipient_name}" if r.recipient_name else "")
-        extra = f" · {tr('pseudonymised', lang)}" if r.pseudonymised else ""
+        extra = f" · {translate('pseudonymised', lang)}" if r.pseudonymised else ""
         lines.append("")
-        lines.append(f"{r.at} — {tr('recipient', lang)}: {who} · {purpose_label(r.purpose, lang)} · "
-                     f"{tr('channel_label', lang)} {r.channel} · {tr('as_of', lang)} {r.as_of}{extra}")
+        lines.append(f"{r.at} — {translate('Recipient', lang)}: {who} · {purpose_label(r.purpose, lang)} · "
+                     f"{translate('channel', lang)} {r.channel} · {translate('as of', lang)} {r.as_of}{extra}")
         groups: dict[tuple[str, str, str], list[str]] = {}
         for d in r.disclosed:
             groups.setdefault((d["basis"], d["flow"], d.get("consent") or ""), []).append(d["category"])
         for (basis, flow, consent), cats in groups.items():
-            how = tr(f"basis.{basis}", lang) + (f" {consent}" if consent else "")
-            lines += _wrap(", ".join(cats), "      ", f"    {tr('disclosed_short', lang)} {how} ({flow}): ")
+            how = code_text("basis", basis, lang) + (f" {consent}" if consent else "")
+            lines += _wrap(", ".join(cats), "      ", f"    {translate('disclosed', lang)} {how} ({flow}): ")
         if not r.disclosed:
-            lines.append(f"    {tr('disclosed_short', lang)}: —")
+            lines.append(f"    {translate('disclosed', lang)}: —")
         if r.not_disclosed:  # the categories the recipient may not receive, whatever the case held
-            lines += _wrap(", ".join(r.not_disclosed), "      ", f"    {tr('withheld_short', lang)}: ")
-        lines.append(f"    {tr('config', lang)} {r.config_digest[:12]} · {r.territory}")
+            lines += _wrap(", ".join(r.not_disclosed), "      ", f"    {translate('withheld', lang)}: ")
+        lines.append(f"    {translate('config', lang)} {r.config_digest[:12]} · {r.territory}")
     return "\n".join(lines)

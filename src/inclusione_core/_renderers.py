@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import attrs
 
-from ._messages import tr
+from ._messages import code_text
 from ._report import require_view
 from .hookspecs import hookimpl
+from .i18n import N_, Message, translate
 
 if TYPE_CHECKING:
     from ._config import Territory
@@ -121,10 +122,13 @@ class MarkdownRenderer(TextRenderer):
 
 
 class JsonLinesRenderer:
-    """One JSON line per view (its JSON, as ``view.schema.json`` says) or per failure (``{source, error}``)."""
+    """
+    One JSON line per view (its JSON, as ``view.schema.json`` says) or per failure
+    (``{source, error}``, the error's messages in the output's language).
+    """
 
     def __init__(self, out: TextIO, lang: str) -> None:
-        self.out = out
+        self.out, self.lang = out, lang
 
     def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
         view = require_view(view, "jsonl")
@@ -132,7 +136,7 @@ class JsonLinesRenderer:
         self.out.flush()
 
     def failure(self, source: str, error: InclusioneError) -> None:
-        self.out.write(_dumps({"source": source, "error": error.to_json()}) + "\n")
+        self.out.write(_dumps({"source": source, "error": error.to_json(self.lang)}) + "\n")
         self.out.flush()
 
     def close(self) -> None:
@@ -143,7 +147,7 @@ class JsonRenderer:
     """One JSON document: the list of the views' JSON and of the failures, in order, written as they come."""
 
     def __init__(self, out: TextIO, lang: str) -> None:
-        self.out, self.count = out, 0
+        self.out, self.lang, self.count = out, lang, 0
 
     def _item(self, data: Any) -> None:
         self.out.write(("[\n" if not self.count else ",\n") + _dumps(data, pretty=True))
@@ -154,7 +158,7 @@ class JsonRenderer:
         self._item(view.to_json())
 
     def failure(self, source: str, error: InclusioneError) -> None:
-        self._item({"source": source, "error": error.to_json()})
+        self._item({"source": source, "error": error.to_json(self.lang)})
 
     def close(self) -> None:
         self.out.write("[]\n" if not self.count else "\n]\n")
@@ -162,10 +166,12 @@ class JsonRenderer:
 
 
 CSV_COLUMNS = (
-    "csv.case", "csv.territory", "csv.as_of", "csv.recipient", "csv.purpose", "csv.occupability", "csv.complexity",
-    "csv.activability", "csv.pathway", "csv.routing_service", "csv.channel", "csv.deadline", "csv.equipe",
-    "csv.members", "csv.interventions", "csv.late", "csv.measures", "csv.not_disclosed",
+    N_("case"), N_("territory"), N_("as-of date"), N_("recipient"), N_("purpose"), N_("occupability"),
+    N_("complexity"), N_("activability"), N_("pathway"), N_("destination service"), N_("channel"), N_("by"),
+    N_("team"), N_("team members"), N_("interventions"), N_("deadlines needing attention"), N_("measures in force"),
+    N_("categories not disclosed"),
 )
+"""The column headers (English msgids: the catalogue gives them in the output's language)."""
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -188,7 +194,7 @@ class CsvRenderer:
         self.out, self.lang = out, lang
         self.writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         self.out.write("\ufeff")
-        self.writer.writerow([tr(c, lang) for c in CSV_COLUMNS])
+        self.writer.writerow([translate(c, lang) for c in CSV_COLUMNS])
 
     def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
         from ._report import label  # noqa: PLC0415
@@ -197,15 +203,16 @@ class CsvRenderer:
         if r is None:
             from ._errors import ErrorDetail, InputError  # noqa: PLC0415
 
-            raise InputError("--format csv", [ErrorDetail("$", tr("csv.results_only", self.lang), None, "format")])
+            raise InputError("--format csv", [ErrorDetail(
+                "$", Message("the csv format has one row per result: use it with assess or demo"), None, "format")])
         masked = set(view.masked)
-        hidden = tr("not_disclosed_grade", self.lang)
+        hidden = translate("not disclosed", self.lang)
         p = r.profile.profile
 
         def grade(value: Any, prefix: str, name: str) -> str:
             if f"$.profile.profile.{name}" in masked:
                 return hidden
-            return "" if value is None else tr(f"{prefix}.{value.value}", self.lang)
+            return "" if value is None else code_text(prefix, value.value, self.lang)
 
         routing_masked = "$.routing" in masked
         equipe_masked = "$.equipe" in masked

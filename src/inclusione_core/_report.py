@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._messages import tr
+from ._messages import code_text
+from .i18n import N_, translate, translate_in
 
 if TYPE_CHECKING:
     from ._config import Territory
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Explanation", "Item", "Report", "Section", "label", "view_report"]
 
+_ELIGIBLE = {True: N_("requirements met"), False: N_("requirements not met"), None: N_("requirements not assessed")}
 MAX_INPUTS = 300
 """Characters of a reason's inputs shown (the JSON view has them whole)."""
 
@@ -100,7 +102,7 @@ def label(territory: Territory | None, path: Sequence[str], code: str | None, la
 
 def purpose_label(purpose: str, lang: str) -> str:
     """The purpose of a disclosure, in Italian with its code."""
-    return f"{tr('purpose.' + purpose, lang)} ({purpose})" if lang == "it" else purpose
+    return f"{code_text('purpose', purpose, lang)} ({purpose})" if lang == "it" else purpose
 
 
 def recipient_line(view: View, territory: Territory | None, lang: str) -> str:
@@ -110,8 +112,9 @@ def recipient_line(view: View, territory: Territory | None, lang: str) -> str:
         who += f", {view.recipient.service}"
     if view.recipient.name:
         who += f", {view.recipient.name}"
-    return (f"{tr('recipient', lang)}: {who} · {tr('purpose_label', lang)}: {purpose_label(view.purpose.value, lang)}"
-            f" · {tr('as_of', lang)} {view.as_of.isoformat()}")
+    purpose = purpose_label(view.purpose.value, lang)
+    return (f"{translate('Recipient', lang)}: {who} · {translate('Purpose', lang)}: {purpose}"
+            f" · {translate('as of', lang)} {view.as_of.isoformat()}")
 
 
 def not_disclosed_items(view: View, lang: str) -> tuple[Item, ...]:
@@ -131,8 +134,11 @@ class _Content:
         self.lang = lang
         self.masked = set(view.masked)
 
-    def _(self, key: str) -> str:
-        return tr(key, self.lang)
+    def _(self, msgid: str) -> str:
+        return translate(msgid, self.lang)
+
+    def _none_f(self) -> str:
+        return translate_in("feminine", "none", self.lang)
 
     def explain(self, reason: Reason, by: DecidedBy | None) -> Explanation:
         cite = reason.source.text(self.lang)
@@ -141,12 +147,12 @@ class _Content:
             inputs = json.dumps(reason.inputs, ensure_ascii=False, default=str)
             if len(inputs) > MAX_INPUTS:
                 inputs = inputs[:MAX_INPUTS - 3] + "..."
-        plugin = f"{by.plugin}@{by.version}" if by is not None else self._("unattributed")
+        plugin = f"{by.plugin}@{by.version}" if by is not None else self._("plugin not recorded")
         parts = [plugin]
         if reason.defined_in:
             parts.append(reason.defined_in)
         prov = self.r.provenance
-        parts += [f"{self._('config')} {prov.config_digest[:12]}", f"{self._('as_of')} {prov.as_of.isoformat()}"]
+        parts += [f"{self._('config')} {prov.config_digest[:12]}", f"{self._('as of')} {prov.as_of.isoformat()}"]
         return Explanation(message=reason.message(self.lang), rule=reason.rule, territory=reason.territory,
                            source=cite, inputs=inputs, provenance=" · ".join(parts))
 
@@ -161,30 +167,30 @@ class _Content:
         r, p, ro = self.r, self.r.profile.profile, self.r.routing
         service = label(self.t, ("services",), ro.service, self.lang)
         if "$.routing" in self.masked:
-            routing = self._("not_disclosed_grade")
+            routing = self._("not disclosed")
         elif ro.outcome.value == "refused":
             alts = ", ".join(ro.alternatives) or "—"
-            routing = f"{self._('refused').lower()} ({service}); {self._('alternatives').lower()}: {alts}"
+            routing = f"{self._('REFUSED').lower()} ({service}); {self._('Alternatives').lower()}: {alts}"
         else:
-            routing = f"{service}, {self._('channel').lower()} {ro.channel}"
+            routing = f"{service}, {self._('Channel').lower()} {ro.channel}"
             if ro.deadline:
-                routing += f", {self._('deadline').lower()} {ro.deadline.isoformat()}"
+                routing += f", {self._('By').lower()} {ro.deadline.isoformat()}"
         eq = r.equipe
         if self.equipe_masked():
-            equipe = self._("not_disclosed_grade")
+            equipe = self._("not disclosed")
         else:
-            equipe = f"{eq.format}: " + ", ".join(m.role for m in eq.members) if eq.members else self._("no_equipe")
+            equipe = f"{eq.format}: " + ", ".join(m.role for m in eq.members) if eq.members else self._("no team")
         fields = [
-            f"{self._('pathway')}: {p.pathway} · {self._('routing').capitalize()}: {routing}",
-            f"{self._('equipe').capitalize()}: {equipe}",
-            f"{self._('interventions_short')}: {', '.join(i.code for i in r.interventions) or '—'}",
+            f"{self._('Pathway')}: {p.pathway} · {self._('ROUTING').capitalize()}: {routing}",
+            f"{self._('TEAM (EQUIPE)').capitalize()}: {equipe}",
+            f"{self._('Interventions')}: {', '.join(i.code for i in r.interventions) or '—'}",
         ]
         late = [d.code for d in r.deadlines if d.status.value in ("due", "overdue")]
         if late:
-            fields.append(f"{self._('late')}: {', '.join(late)}")
+            fields.append(f"{self._('Deadlines needing attention')}: {', '.join(late)}")
         if r.project_problems:
-            fields.append(f"{self._('problems').capitalize()}: {len(r.project_problems)}")
-        return Section(key="summary", title=self._("summary"), fields=tuple(fields))
+            fields.append(f"{self._('PROJECT PROBLEMS').capitalize()}: {len(r.project_problems)}")
+        return Section(key="summary", title=self._("In short"), fields=tuple(fields))
 
     def profile(self) -> Section:
         decision = self.r.profile
@@ -193,16 +199,16 @@ class _Content:
         def grade(value: Any, prefix: str, name: str) -> str:
             if value is None:
                 hidden = f"$.profile.profile.{name}" in self.masked
-                return self._("not_disclosed_grade") if hidden else self._("not_assessed")
-            return self._(f"{prefix}.{value.value}")
+                return self._("not disclosed") if hidden else self._("not assessed")
+            return code_text(prefix, value.value, self.lang)
 
         flags = ", ".join(label(self.t, ("profile", "flags"), f, self.lang) for f in p.flags)
-        return Section(key="profile", title=self._("profile"), fields=(
-            f"{self._('occupability')}: {grade(p.occupability, 'grade', 'occupability')} · "
-            f"{self._('complexity')}: {grade(p.complexity, 'grade', 'complexity')} · "
-            f"{self._('activability')}: {grade(p.activability, 'act', 'activability')}",
-            f"{self._('pathway')}: {p.pathway}",
-            f"{self._('flags')}: {flags or self._('none_f')}",
+        return Section(key="profile", title=self._("PROFILE"), fields=(
+            f"{self._('Occupability')}: {grade(p.occupability, 'grade', 'occupability')} · "
+            f"{self._('Complexity')}: {grade(p.complexity, 'grade', 'complexity')} · "
+            f"{self._('Activability')}: {grade(p.activability, 'act', 'activability')}",
+            f"{self._('Pathway')}: {p.pathway}",
+            f"{self._('Flags')}: {flags or self._none_f()}",
         ), reasons=self.explain_all(decision.reasons, decision.decided_by))
 
     def routing(self) -> Section:
@@ -210,35 +216,35 @@ class _Content:
         service = label(self.t, ("services",), ro.service, self.lang)
         deadline = ro.deadline.isoformat() if ro.deadline else "—"
         if "$.routing" in self.masked:
-            fields: tuple[str, ...] = (f"{self._('service')}: {self._('not_disclosed_grade')}",)
+            fields: tuple[str, ...] = (f"{self._('Service')}: {self._('not disclosed')}",)
         elif ro.outcome.value == "refused":
             alts = ", ".join(label(self.t, ("services",), a, self.lang) for a in ro.alternatives)
-            fields = (f"{self._('refused')}: {service} · {self._('channel')}: {ro.channel}",
-                      f"{self._('alternatives')}: {alts or self._('none_f')}")
+            fields = (f"{self._('REFUSED')}: {service} · {self._('Channel')}: {ro.channel}",
+                      f"{self._('Alternatives')}: {alts or self._none_f()}")
         else:
-            fields = (f"{self._('service')}: {service} · {self._('channel')}: {ro.channel} · "
-                      f"{self._('deadline')}: {deadline}",)
-        return Section(key="routing", title=self._("routing"), fields=fields,
+            fields = (f"{self._('Service')}: {service} · {self._('Channel')}: {ro.channel} · "
+                      f"{self._('By')}: {deadline}",)
+        return Section(key="routing", title=self._("ROUTING"), fields=fields,
                        reasons=self.explain_all(ro.reasons, ro.decided_by))
 
     def equipe(self) -> Section:
         eq = self.r.equipe
         reasons = self.explain_all(eq.reasons, eq.decided_by)
         if self.equipe_masked():
-            return Section(key="equipe", title=self._("equipe"),
-                           fields=(f"{self._('format')}: {self._('not_disclosed_grade')}",), reasons=reasons)
-        fmt = label(self.t, ("equipe", "formats"), eq.format, self.lang) if eq.members else self._("no_equipe")
+            return Section(key="equipe", title=self._("TEAM (EQUIPE)"),
+                           fields=(f"{self._('Format')}: {self._('not disclosed')}",), reasons=reasons)
+        fmt = label(self.t, ("equipe", "formats"), eq.format, self.lang) if eq.members else self._("no team")
         modes = ", ".join(m.replace("_", " ") for m in eq.modes) or "—"
-        field = (f"{self._('format')}: {fmt} · {self._('modes')}: {modes} · "
-                 f"{self._('household')}: {self._('yes' if eq.household_takes_part else 'no')}")
+        field = (f"{self._('Format')}: {fmt} · {self._('Modes')}: {modes} · "
+                 f"{self._('Household takes part')}: {self._('yes') if eq.household_takes_part else self._('no')}")
         members = []
         for m in eq.members:
             role = label(self.t, ("roles",), m.role, self.lang)
             service = label(self.t, ("services",), m.service, self.lang)
             members.append(Item(title=f"- {role}" if m.service == m.role else f"- {role} — {service}",
                                 reasons=(self.explain(m.reason, eq.decided_by),)))
-        return Section(key="equipe", title=self._("equipe"), fields=(field,), reasons=reasons,
-                       items_title=self._("members") if members else None, items=tuple(members))
+        return Section(key="equipe", title=self._("TEAM (EQUIPE)"), fields=(field,), reasons=reasons,
+                       items_title=self._("Members") if members else None, items=tuple(members))
 
     def interventions(self) -> Section:
         items = []
@@ -249,7 +255,8 @@ class _Content:
                 details=(f"{self._('category')}: {rec.category} · {self._('providers')}: "
                          f"{', '.join(rec.provider_kinds) or '—'} · {self._('prerequisites')}: {pre}",),
                 reasons=(self.explain(rec.reason, rec.decided_by),)))
-        return Section(key="interventions", title=self._("interventions"), items=tuple(items), empty=self._("none"))
+        return Section(key="interventions", title=self._("RECOMMENDED INTERVENTIONS (in order)"), items=tuple(items),
+                       empty=self._("none"))
 
     def deadlines(self) -> Section:
         items = []
@@ -257,34 +264,34 @@ class _Content:
             name = label(self.t, ("deadlines",), d.code, self.lang)
             if name == d.code and d.label and d.label != d.code:
                 name = f"{d.label} ({d.code})"
-            items.append(Item(title=f"{d.due.isoformat()}  {name} — {self._('status.' + d.status.value)}",
+            items.append(Item(title=f"{d.due.isoformat()}  {name} — {code_text('status', d.status.value, self.lang)}",
                               reasons=(self.explain(d.reason, d.decided_by),)))
-        return Section(key="deadlines", title=self._("deadlines"), items=tuple(items), empty=self._("none_f"))
+        return Section(key="deadlines", title=self._("DEADLINES"), items=tuple(items), empty=self._none_f())
 
     def measures(self) -> Section:
         items = []
         for m in self.r.measures:
-            force = self._("in_force" if m.in_force else "not_in_force")
-            elig = self._({True: "eligible", False: "not_eligible", None: "eligible_unknown"}[m.eligible])
+            force = self._("in force") if m.in_force else self._("not in force")
+            elig = self._(_ELIGIBLE[m.eligible])
             items.append(Item(title=f"{label(self.t, ('measures',), m.measure, self.lang)}: {force}; {elig}",
                               reasons=self.explain_all(m.reasons, m.decided_by)))
-        return Section(key="measures", title=self._("measures"), items=tuple(items), empty=self._("none_f"))
+        return Section(key="measures", title=self._("MEASURES"), items=tuple(items), empty=self._none_f())
 
     def problems(self) -> Section | None:
         if not self.r.project_problems:
             return None
-        return Section(key="problems", title=self._("problems"), items=tuple(
+        return Section(key="problems", title=self._("PROJECT PROBLEMS"), items=tuple(
             Item(title=f"@ {p.path}", reasons=(self.explain(p.reason, p.decided_by),))
             for p in self.r.project_problems))
 
     def provenance(self) -> Section:
         prov = self.r.provenance
         plugins = ", ".join(f"{p.plugin}@{p.version}" for p in prov.plugins) or "—"
-        return Section(key="provenance", title=self._("provenance"), fields=(
-            f"{self._('as_of_label')}: {prov.as_of.isoformat()} · {self._('core')}: {prov.core_version}",
-            f"{self._('digest')}: {prov.config_digest}",
-            f"{self._('plugins')}: {plugins}",
-        ), items_title=self._("layers"), items=tuple(
+        return Section(key="provenance", title=self._("PROVENANCE"), fields=(
+            f"{self._('As-of date')}: {prov.as_of.isoformat()} · {self._('Core version')}: {prov.core_version}",
+            f"{self._('Configuration digest')}: {prov.config_digest}",
+            f"{self._('Plugins')}: {plugins}",
+        ), items_title=self._("Configuration layers"), items=tuple(
             Item(title=f"- {layer.file} (sha256 {layer.sha256[:16]})") for layer in prov.layers))
 
     def report(self) -> Report:
@@ -292,11 +299,12 @@ class _Content:
         terr = r.territory
         if self.t is not None:
             terr = f"{self.t.data.get('label', {}).get(self.lang) or self.t.label} [{r.territory}]"
-        title = f"{self._('case')} {r.case_id} — {terr} — {self._('as_of')} {r.as_of.isoformat()}"
+        title = f"{self._('Case')} {r.case_id} — {terr} — {self._('as of')} {r.as_of.isoformat()}"
         sections = [self.summary(), self.profile(), self.routing(), self.equipe(), self.interventions(),
                     self.deadlines(), self.measures(), self.problems(), self.provenance(),
-                    Section(key="withheld", title=self._("withheld"), items=not_disclosed_items(self.view, self.lang),
-                            empty=self._("withheld_none"))]
+                    Section(key="withheld", title=self._("DATA WITHHELD FROM THE RECIPIENT"),
+                            items=not_disclosed_items(self.view, self.lang),
+                            empty=self._("none: the recipient may receive all the data used"))]
         return Report(title=title, recipient=recipient_line(self.view, self.t, self.lang),
                       sections=tuple(s for s in sections if s is not None))
 
@@ -349,7 +357,7 @@ def _consents(d: Any, lang: str) -> str:
     pairs = ", ".join(f"{c} ({m})" for c, m in zip(d.consents, d.members, strict=True))
     if d.whole:
         return pairs
-    return pairs + (" — solo i dati di questi componenti" if lang == "it" else " — only these members' data")
+    return translate("{consents} — only these members' data", lang, consents=pairs)
 
 
 def disclosed_items(view: View, lang: str) -> tuple[Item, ...]:
@@ -359,9 +367,9 @@ def disclosed_items(view: View, lang: str) -> tuple[Item, ...]:
         groups.setdefault((d.basis, d.flow, str(d.legal_basis), _consents(d, lang)), []).append(d.category)
     items = []
     for (basis, flow, legal, consent), cats in groups.items():
-        how = tr(f"basis.{basis}", lang) + (f" {consent}" if consent else "")
-        items.append(Item(title=f"{how} ({tr('flow', lang)} {flow}): {', '.join(cats)}",
-                          details=(f"{tr('legal_basis', lang)}: {legal}",)))
+        how = code_text("basis", basis, lang) + (f" {consent}" if consent else "")
+        items.append(Item(title=f"{how} ({translate('flow', lang)} {flow}): {', '.join(cats)}",
+                          details=(f"{translate('legal basis', lang)}: {legal}",)))
     return tuple(items)
 
 
@@ -371,13 +379,15 @@ def _data_report(view: View, territory: Territory | None, lang: str) -> Report:
         shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
         data.append(f"{path}: {shown}")
     return Report(
-        title=f"{tr('view', lang)} {view.case_id} — {view.territory}",
+        title=f"{translate('View of case', lang)} {view.case_id} — {view.territory}",
         recipient=recipient_line(view, territory, lang),
         sections=(
-            Section(key="data", title=tr("data", lang), fields=tuple(data)),
-            Section(key="disclosed", title=tr("disclosed", lang), items=disclosed_items(view, lang),
-                    empty=tr("none_f", lang)),
-            Section(key="withheld", title=tr("withheld", lang), items=not_disclosed_items(view, lang),
-                    empty=tr("withheld_none", lang)),
+            Section(key="data", title=translate("DATA DISCLOSED", lang), fields=tuple(data)),
+            Section(key="disclosed", title=translate("CATEGORIES DISCLOSED AND BASIS", lang),
+                    items=disclosed_items(view, lang),
+                    empty=translate_in("feminine", "none", lang)),
+            Section(key="withheld", title=translate("DATA WITHHELD FROM THE RECIPIENT", lang),
+                    items=not_disclosed_items(view, lang),
+                    empty=translate("none: the recipient may receive all the data used", lang)),
         ),
     )

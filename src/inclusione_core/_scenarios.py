@@ -36,9 +36,9 @@ import attrs
 
 from ._config import CONFIG_FILE
 from ._errors import ErrorDetail, InclusioneError, InputError, ScenarioFileError
-from ._messages import tr
 from ._models import Reason, Result
 from ._reader import DEFAULT_LIMITS, Limits, inside, read_json, read_yaml
+from .i18n import N_, Message, translate
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -98,10 +98,10 @@ class ScenarioOutcome:
     file: Path | None = None
     error: InclusioneError | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """The outcome as JSON: name, passed, mismatches and the error, if any."""
+    def to_json(self, lang: str = "it") -> dict[str, Any]:
+        """The outcome as JSON: name, passed, mismatches and the error, if any (its messages in ``lang``)."""
         return {"name": self.name, "passed": self.passed, "mismatches": list(self.mismatches),
-                "error": None if self.error is None else self.error.to_json()}
+                "error": None if self.error is None else self.error.to_json(lang)}
 
 
 @attrs.frozen(kw_only=True)
@@ -112,10 +112,10 @@ class ScenarioFileRun:
     outcomes: tuple[ScenarioOutcome, ...] = ()
     error: InclusioneError | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """The run as JSON: file, error and each scenario's outcome."""
-        return {"file": str(self.file), "error": None if self.error is None else self.error.to_json(),
-                "scenarios": [o.to_json() for o in self.outcomes]}
+    def to_json(self, lang: str = "it") -> dict[str, Any]:
+        """The run as JSON: file, error and each scenario's outcome (messages in ``lang``)."""
+        return {"file": str(self.file), "error": None if self.error is None else self.error.to_json(lang),
+                "scenarios": [o.to_json(lang) for o in self.outcomes]}
 
 
 def looks_like_scenario_file(path: Path) -> bool:
@@ -144,16 +144,32 @@ def configuration_folder(path: Path) -> Path | None:
 
 
 def _read_case_file(path: Path, root: Path | None, at: str, errors: list[ErrorDetail], limits: Limits) -> Any:
-    target = path.resolve() if root is None else inside(root, path)
+    if root is None:
+        try:
+            target: Path | None = path.resolve()
+        except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL byte: an error, not a crash
+            errors.append(ErrorDetail(at, Message("invalid path: {problem}", problem=str(exc)), str(path), "path"))
+            return None
+    else:
+        target = inside(root, path)
     if target is None:  # a configuration never makes us read a file outside its folder
-        errors.append(ErrorDetail(at, tr("reader.outside", "it").format(root=root), str(path), "path"))
+        errors.append(ErrorDetail(at, Message("path outside the folder {root}: the files named here must be inside its"
+                                              " folder", root=root), str(path), "path"))
         return None
     try:
         return read_json(target, limits=limits)
     except InputError as exc:  # the case file's own problems, under this scenario's path; no value of it
         for d in exc.details:
-            where = f" ({d.where})" if d.where else ""
-            errors.append(ErrorDetail(at, f"{target}: {d.message}{where}", None, d.rule))
+            if d.line is not None and d.column is not None:
+                pos: str | None = Message("line {line}, column {column}", line=d.line, column=d.column)
+            elif d.line is not None or d.column is not None:
+                pos = Message("line {line}", line=d.line) if d.line is not None else \
+                    Message("column {column}", column=d.column)
+            else:
+                pos = None
+            problem = Message("{file}: {problem}", file=target, problem=d.message) if pos is None else \
+                Message("{file}: {problem} ({where})", file=target, problem=d.message, where=pos)
+            errors.append(ErrorDetail(at, problem, None, d.rule))
         return None
 
 
@@ -186,13 +202,18 @@ def load_scenarios(path: Path | str, *, root: Path | None = None, limits: Limits
         name = item.get("name")
         if isinstance(name, str):
             if name in seen:
-                errors.append(ErrorDetail(f"{at}.name", f"nome già usato dallo scenario {seen[name]}", name, "unique"))
+                errors.append(ErrorDetail(f"{at}.name",
+                                          Message("name already used by scenario {other}", other=seen[name]),
+                                          name, "unique"))
             seen.setdefault(name, i)
         case = item.get("case")
         if isinstance(case, str) and case:
             case_path = (path.parent / case).absolute()
             case_data = _read_case_file(case_path, folder, f"{at}.case", errors, limits)
-            source = str(case_path.resolve())
+            try:
+                source = str(case_path.resolve())
+            except (OSError, RuntimeError, ValueError):  # reported by _read_case_file: nothing is built
+                source = str(case_path)
         else:
             case_data = case
             source = f"{path}{at[1:]}.case"
@@ -210,14 +231,9 @@ def load_scenarios(path: Path | str, *, root: Path | None = None, limits: Limits
 
 # --------------------------------------------------------------------------- comparison
 
-_WORDS = {
-    "it": {"expected": "atteso", "got": "ottenuto", "missing": "mancano", "unexpected": "presenti ma esclusi",
-           "order": "ordine diverso", "absent": "assente", "cites": "nessun motivo cita il documento",
-           "none": "nessuno"},
-    "en": {"expected": "expected", "got": "got", "missing": "missing", "unexpected": "present but excluded",
-           "order": "different order", "absent": "absent", "cites": "no reason cites the document",
-           "none": "none"},
-}
+_WORDS = {"expected": N_("expected"), "got": N_("got"), "missing": N_("missing"),
+          "unexpected": N_("present but excluded"), "order": N_("different order"), "absent": N_("absent"),
+          "cites": N_("no reason cites the document"), "none": N_("none")}
 
 
 def _plain(value: Any) -> Any:
@@ -231,7 +247,7 @@ def _plain(value: Any) -> Any:
 
 class _Checker:
     def __init__(self, lang: str) -> None:
-        self.w = _WORDS["en" if lang == "en" else "it"]
+        self.w = {key: translate(msgid, lang) for key, msgid in _WORDS.items()}
         self.out: list[str] = []
 
     def equal(self, field: str, expected: Any, actual: Any) -> None:
@@ -420,7 +436,7 @@ def scenario_files(engine: Engine, specs: Sequence[str | Path] = (), lang: str =
         elif path.is_dir():
             found = sorted(f for f in path.rglob("*") if f.is_file() and looks_like_scenario_file(f))
             if not found:
-                raise InputError(str(spec), [ErrorDetail("$", tr("scenarios.none_in", lang).format(path=spec),
+                raise InputError(str(spec), [ErrorDetail("$", Message("no scenario file in {path}", path=spec),
                                                          str(spec), "scenarios")])
             files += found
         elif str(spec) in engine.index.ids():
@@ -428,7 +444,8 @@ def scenario_files(engine: Engine, specs: Sequence[str | Path] = (), lang: str =
         else:
             known = ", ".join(engine.index.ids())
             raise InputError(str(spec), [ErrorDetail(
-                "$", tr("scenarios.not_a_path", lang).format(path=str(spec), known=known), str(spec), "path")])
+                "$", Message("{path!r} is neither a file, a directory nor an installed territory ({known})",
+                             path=str(spec), known=known), str(spec), "path")])
     return list({f.resolve(): f for f in files}.values())
 
 

@@ -37,6 +37,7 @@ from ._categories import DataCategory
 from ._errors import ErrorDetail
 from ._fields import CODE_PATTERN, DATE_PATTERN, DOC_KEY, ID_PATTERN, SCHEMA_KEY, TIMESTAMP_PATTERN
 from ._models import Case, Purpose, Result
+from .i18n import N_, Message
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -454,7 +455,7 @@ def file_validator(path: Path) -> Validator:
     except SchemaError as exc:
         path_of = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in exc.absolute_path)
         raise ConfigurationError(str(path), [ErrorDetail(
-            path_of, "non è uno JSON Schema valido (Draft 2020-12)", None, str(exc.validator))]) from None
+            path_of, Message("not a valid JSON Schema (Draft 2020-12)"), None, str(exc.validator))]) from None
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
@@ -467,7 +468,8 @@ def details_from(errors: Any) -> list[ErrorDetail]:
             leaves = []
         if leaves and all(e.validator == "required" for e in leaves):
             options = sorted({k for e in leaves for k in e.validator_value if k not in err.instance})
-            out.append(ErrorDetail(err.json_path, f"serve almeno uno tra: {', '.join(options)}", None, "anyOf"))
+            out.append(ErrorDetail(err.json_path, Message("at least one of these is needed: {options}",
+                                                          options=", ".join(options)), None, "anyOf"))
             continue
         if leaves:
             best = max(leaves, key=lambda e: len(e.absolute_path))
@@ -477,80 +479,90 @@ def details_from(errors: Any) -> list[ErrorDetail]:
             allowed = err.schema.get("properties", {})
             for key in sorted(k for k in err.instance if k not in allowed):
                 path = f"{err.json_path}.{key}" if key.isidentifier() else f"{err.json_path}[{key!r}]"
-                out.append(ErrorDetail(path, "campo sconosciuto", key, "additionalProperties"))
+                out.append(ErrorDetail(path, Message("unknown field"), key, "additionalProperties"))
             continue
         if err.validator == "required" and isinstance(err.instance, dict):
             for key in err.validator_value:
                 if key not in err.instance:
-                    out.append(ErrorDetail(_child(err.json_path, key), "campo obbligatorio mancante", None, "required"))
+                    out.append(ErrorDetail(_child(err.json_path, key), Message("missing required field"), None,
+                                           "required"))
             continue
         if err.validator == "pattern" and err.schema.get("format") == "date":
             # the date pattern says what format: date says (see _fields.DATE_PATTERN): one error, in words
-            out.append(ErrorDetail(err.json_path, f"non è {_FORMATS_IT['date']}", err.instance, "format"))
+            out.append(ErrorDetail(err.json_path, Message("is not {format}", format=_named(_FORMATS, "date")),
+                                   err.instance, "format"))
             continue
         out.append(ErrorDetail(err.json_path, _italian(err), err.instance, str(err.validator)))
     unique = {(d.path, d.rule, d.message): d for d in out}  # jsonschema repeats `required` per missing key
     return sorted(unique.values(), key=lambda d: d.path)
 
 
-_TYPES_IT = {"string": "testo", "integer": "numero intero", "number": "numero", "boolean": "booleano (true/false)",
-             "array": "lista", "object": "oggetto", "null": "null"}
-_FORMATS_IT = {"date": "una data valida AAAA-MM-GG"}
+_TYPES = {"string": N_("text"), "integer": N_("integer number"), "number": N_("number"),
+          "boolean": N_("boolean (true/false)"), "array": N_("list"), "object": N_("object"), "null": N_("null")}
+_FORMATS = {"date": N_("a valid date YYYY-MM-DD")}
 
 
 def _child(path: str, key: str) -> str:
     return f"{path}.{key}" if key.isidentifier() else f"{path}[{key!r}]"
 
 
+def _named(table: dict[str, str], code: str) -> str:
+    """A JSON Schema name (a type, a format) as a message, the name itself when the table lacks it."""
+    msgid = table.get(code)
+    return code if msgid is None else Message(msgid)
+
+
 def _italian(err: Any) -> str:
-    """An Italian message for the common JSON Schema keywords (the English one otherwise)."""
+    """A message (Italian, or any language) for the common JSON Schema keywords; never jsonschema's own."""
     v = err.validator_value
     match err.validator:
         case "type":
-            wanted = [v] if isinstance(v, str) else list(v)
-            return "tipo errato: atteso " + " o ".join(_TYPES_IT.get(t, t) for t in wanted)
+            wanted = [_named(_TYPES, t) for t in ([v] if isinstance(v, str) else list(v))]
+            return Message("wrong type: expected {types}", types=functools.reduce(
+                lambda first, second: Message("{first} or {second}", first=first, second=second), wanted))
         case "enum":
-            return "valore non ammesso; valori ammessi: " + ", ".join(json.dumps(x, ensure_ascii=False) for x in v)
+            return Message("value not allowed; allowed values: {allowed}",
+                           allowed=", ".join(json.dumps(x, ensure_ascii=False) for x in v))
         case "const":
-            return f"deve valere {json.dumps(v, ensure_ascii=False)}"
+            return Message("must be {value}", value=json.dumps(v, ensure_ascii=False))
         case "pattern":
-            return f"formato non valido (modello atteso: {v})"
+            return Message("invalid format (expected pattern: {pattern})", pattern=v)
         case "format":
-            return f"non è {_FORMATS_IT.get(v, v)}"
+            return Message("is not {format}", format=_named(_FORMATS, v))
         case "minimum":
-            return f"inferiore al minimo ammesso ({v})"
+            return Message("below the allowed minimum ({limit})", limit=v)
         case "maximum":
-            return f"superiore al massimo ammesso ({v})"
+            return Message("above the allowed maximum ({limit})", limit=v)
         case "minItems":
-            return f"servono almeno {v} elementi"
+            return Message("at least {n} items are needed", n=v)
         case "maxItems":
-            return f"ammessi al più {v} elementi"
+            return Message("at most {n} items are allowed", n=v)
         case "minLength":
-            return f"testo troppo corto (almeno {v} caratteri)"
+            return Message("text too short (at least {n} characters)", n=v)
         case "maxLength":
-            return f"testo troppo lungo (al più {v} caratteri)"
+            return Message("text too long (at most {n} characters)", n=v)
         case "exclusiveMinimum":
-            return f"deve essere maggiore di {v}"
+            return Message("must be greater than {limit}", limit=v)
         case "exclusiveMaximum":
-            return f"deve essere minore di {v}"
+            return Message("must be less than {limit}", limit=v)
         case "multipleOf":
-            return f"deve essere multiplo di {v}"
+            return Message("must be a multiple of {n}", n=v)
         case "not":
-            return "valore non ammesso (vincolo not)"
+            return Message("value not allowed (not constraint)")
         case "propertyNames":
-            return "nome di chiave non ammesso"
+            return Message("key name not allowed")
         case "contains" | "minContains" | "maxContains":
-            return "la lista non contiene gli elementi richiesti"
+            return Message("the list does not contain the required items")
         case "dependentRequired" | "dependentSchemas":
-            return "manca un campo richiesto insieme a un altro"
+            return Message("a field required together with another is missing")
         case "uniqueItems":
-            return "la lista contiene elementi ripetuti"
+            return Message("the list contains repeated items")
         case "minProperties" | "maxProperties":
-            return f"numero di chiavi non ammesso: {err.message}"
+            return Message("number of keys not allowed: {problem}", problem=err.message)
         case "oneOf" | "anyOf":
-            return "non corrisponde a nessuna delle forme ammesse"
+            return Message("matches none of the allowed forms")
         case _:  # never the message of jsonschema: it copies the whole offending value
-            return f"vincolo non rispettato: {err.validator}"
+            return Message("constraint not met: {rule}", rule=err.validator)
 
 
 def validate_instance(name: str, data: Any) -> list[ErrorDetail]:

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._errors import ErrorDetail, InclusioneError, InputError, InvalidCaseError
-from ._messages import tr
 from ._reader import JSONL_SUFFIXES, read_json, read_json_lines
+from .i18n import Message, translate
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -53,10 +53,10 @@ class FileReport:
         """No error."""
         return not self.errors
 
-    def to_json(self) -> dict[str, Any]:
-        """The report as JSON: file, kind, valid, warnings and every error."""
+    def to_json(self, lang: str = "it") -> dict[str, Any]:
+        """The report as JSON: file, kind, valid, warnings and every error (its messages in ``lang``)."""
         return {"file": self.source, "kind": self.kind, "valid": self.valid, "warnings": list(self.warnings),
-                "errors": [e.to_json() for e in self.errors]}
+                "errors": [e.to_json(lang) for e in self.errors]}
 
 
 class _Found:
@@ -78,11 +78,13 @@ class _Found:
             raise exc
         if isinstance(exc, OSError | UnicodeDecodeError):
             self.errors.append(InputError(self.source, [ErrorDetail(
-                "$", tr("validate.io", lang).format(exc=exc), rule="file")]))
+                "$", Message("file error: {exc}", exc=exc), rule="file")]))
             return
         self.internal = True
         self.errors.append(InputError(self.source, [ErrorDetail(
-            "$", tr("validate.internal", lang).format(kind=type(exc).__name__), None, "internal")]))
+            "$", Message("inclusione_core internal error ({kind}) on this input: the others are checked; please report"
+                         " it with the command and the file. INCLUSIONE_DEBUG=1 shows the details.",
+                         kind=type(exc).__name__), None, "internal")]))
 
     def report(self) -> FileReport:
         return FileReport(source=self.source, kind=self.kind, errors=tuple(self.errors),
@@ -130,18 +132,20 @@ def _check_case(engine: Engine, data: Any, source: str, found: _Found, lang: str
         found.errors.append(exc)
         return
     if case.territory not in engine.index.ids():
-        found.warnings.append(tr("validate.unknown_territory", lang).format(territory=case.territory))
+        found.warnings.append(translate("the case's territory {territory!r} is not installed: the case is valid but"
+                                        " cannot be assessed here", lang, territory=case.territory))
 
 
 def _validate_path(engine: Engine, path: Path, lang: str) -> list[FileReport]:
     found = _Found(str(path), file_kind(path))
     extra: list[FileReport] = []
     if not path.exists():
-        found.errors.append(InputError(str(path), [ErrorDetail("$", tr("validate.no_file", lang), rule="file")]))
+        found.errors.append(InputError(str(path), [ErrorDetail("$", Message("file not found"), rule="file")]))
         return [found.report()]
     if found.kind == "unknown":
-        found.errors.append(InputError(str(path), [ErrorDetail("$", tr("validate.unknown_kind", lang), path.suffix,
-                                                               "kind")]))
+        found.errors.append(InputError(str(path), [ErrorDetail("$", Message(
+            "unrecognised file type: expected a territory.yaml, a case .json, a .jsonl of cases or a scenario .yaml"
+            " file (with a scenarios: key)"), path.suffix, "kind")]))
         return [found.report()]
     try:
         if found.kind == "case":
@@ -179,7 +183,8 @@ def _validate_territory(engine: Engine, path: Path, found: _Found, lang: str) ->
 
     if path.name != "territory.yaml":
         read_layer(path, limits=engine.limits)
-        found.warnings.append(tr("validate.layer_only", lang))
+        found.warnings.append(translate("only the file was validated: the extends chain is checked when the file is"
+                                        " named territory.yaml inside an <id>/ directory", lang))
         return []
     local = engine.with_config_dir(path.resolve().parent.parent)
     terr = local.territory(path.resolve().parent.name)

@@ -42,6 +42,7 @@ import attrs
 
 from ._errors import ErrorDetail, InputError, TransitionError
 from ._models import Case, CaseEvent, Referral, ReferralResponse, ReferralStatus
+from .i18n import Message, message_of
 
 __all__ = [
     "FINAL",
@@ -98,7 +99,8 @@ def _reachable(status: ReferralStatus) -> frozenset[ReferralStatus]:
 
 
 def _entity(ref: Referral) -> str:
-    return f"invio {ref.id} ({ref.from_service} -> {ref.to_service})"
+    return Message("referral {id} ({sender} -> {receiver})", id=ref.id, sender=ref.from_service,
+                   receiver=ref.to_service)
 
 
 def _check_transition(ref: Referral, requested: ReferralStatus) -> None:
@@ -124,13 +126,14 @@ def last_date(ref: Referral) -> dt.date:
 def _check_not_before(ref: Referral, on: dt.date, path: str) -> None:
     previous = last_date(ref)
     if on < previous:
-        what = "chiusura" if ref.closed_on is not None else "risposta" if ref.response else "invio"
+        what = Message("closing") if ref.closed_on is not None else Message("answer") if ref.response else \
+            Message("sending")
         raise InputError(
             _entity(ref),
             [ErrorDetail(
                 path,
-                f"la data {on.isoformat()} precede la {what} del {previous.isoformat()}: le date di un"
-                " invio non possono andare indietro",
+                Message("the date {on} precedes the {what} of {previous}: the dates of a referral cannot go back",
+                        on=on.isoformat(), what=what, previous=previous.isoformat()),
                 on.isoformat(),
                 "chronology",
             )],
@@ -176,7 +179,7 @@ def send(
         )
     except FieldValueError as exc:
         raise InputError(
-            f"invio {id}", [ErrorDetail(f"$.{exc.name}", str(exc), exc.value, exc.rule)]
+            Message("referral {id}", id=id), [ErrorDetail(f"$.{exc.name}", message_of(exc), exc.value, exc.rule)]
         ) from None
 
 
@@ -214,7 +217,7 @@ def refuse(ref: Referral, *, on: dt.date, reason: str, by: str = "") -> Referral
     if not reason.strip():
         raise InputError(
             _entity(ref),
-            [ErrorDetail("$.response.reason", "il rifiuto di un invio deve indicare il motivo",
+            [ErrorDetail("$.response.reason", Message("the refusal of a referral must give the reason"),
                          reason, "required")],
         )
     _check_not_before(ref, on, "$.response.on")
@@ -270,12 +273,12 @@ def record(case: Case, event: CaseEvent) -> Case:
     if case.history and event.on < case.history[-1].on:
         last = case.history[-1]
         raise InputError(
-            f"caso {case.id}",
+            Message("case {id}", id=case.id),
             [ErrorDetail(
                 f"$.history[{len(case.history)}].on",
-                f"evento {event.kind!r} datato {event.on.isoformat()}, prima dell'ultimo evento"
-                f" della storia ({last.kind!r}, {last.on.isoformat()}): la storia del caso è"
-                " in sola aggiunta e in ordine di data",
+                Message("event {kind!r} dated {on}, before the last event of the history ({last_kind!r}, {last_on}):"
+                        " the case's history is append-only and in date order", kind=event.kind,
+                        on=event.on.isoformat(), last_kind=last.kind, last_on=last.on.isoformat()),
                 event.on.isoformat(),
                 "append-only",
             )],
@@ -329,7 +332,7 @@ def update_referral(case: Case, referral: Referral) -> Case:
             raise InputError(
                 _entity(old),
                 [ErrorDetail(f"$.referrals[{index}].{name}",
-                             "non può cambiare dopo l'invio (l'invio conserva ciò che è stato inviato)",
+                             Message("cannot change after sending (the referral keeps what was sent)"),
                              getattr(referral, name), "immutable") for name in changed],
             )
         if referral.status not in _reachable(old.status):

@@ -45,6 +45,7 @@ from ._reasons import core_reason
 from ._reasons import from_entry as reason_from_entry
 from ._schema import details_from as schema_details
 from .hookspecs import RegisterTerritory, hookimpl
+from .i18n import Message
 
 if TYPE_CHECKING:
     from ._config import Territory
@@ -103,7 +104,8 @@ def find_territory_dir(package_dir: Path | str, territory: str, packaged: str = 
         candidate = parent / "territories" / territory
         if (candidate / "territory.yaml").is_file():
             return candidate
-    raise FileNotFoundError(f"configurazione del territorio {territory!r} non trovata vicino a {base}")
+    raise FileNotFoundError(Message("configuration of territory {territory!r} not found near {base}",
+                                    territory=territory, base=base))
 
 
 def territory_registration(territory: str, directory: Callable[[], Path],

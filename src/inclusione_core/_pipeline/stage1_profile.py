@@ -21,6 +21,7 @@ from .._models import (
 from .._predicates import Facts, evaluate
 from .._reasons import core_reason, from_entry
 from ..hookspecs import hookimpl
+from ..i18n import Message
 
 NOT_ASSESSED = "da_valutare"
 _NOT_ACTIVE = {EmploymentStatus.OCCUPATO, EmploymentStatus.STUDENTE, EmploymentStatus.PENSIONATO,
@@ -42,12 +43,8 @@ def occupability(case: Case, territory: Territory) -> tuple[Grade | None, Reason
     level = case.assessment.level(cfg["dimension"])
     grade = _band(cfg["bands"], level)
     inputs = {f"livello.{cfg['dimension']}": level, "grado": grade.value}
-    msg = {
-        "it": f"Occupabilità {grade.value}: livello di bisogno {level} nella dimensione"
-              f" {cfg['dimension']} (fasce configurate).",
-        "en": f"Occupability {grade.value}: need level {level} in the {cfg['dimension']}"
-              " dimension (configured bands).",
-    }
+    msg = Message("Occupability {grade}: need level {level} in the {dimension} dimension (configured bands).",
+                  grade=grade.value, level=level, dimension=cfg["dimension"])
     cats = [territory.data_category("dimensions", cfg["dimension"])]
     return grade, from_entry(territory, cfg, "profilo.occupabilita", msg, inputs, categories=cats)
 
@@ -64,12 +61,12 @@ def complexity(case: Case, territory: Territory) -> tuple[Grade | None, Reason |
     if escalating:
         grade = Grade.ALTA
     inputs = {f"dimensioni_con_livello_>={cfg['level']}": hit, "bisogni_specialistici": escalating}
-    extra_it = f"; bisogni specialistici: {', '.join(escalating)}" if escalating else ""
-    extra_en = f"; specialist needs: {', '.join(escalating)}" if escalating else ""
-    msg = {
-        "it": f"Complessità {grade.value}: {len(hit)} dimensioni con bisogno >= {cfg['level']}{extra_it}.",
-        "en": f"Complexity {grade.value}: {len(hit)} dimensions with need >= {cfg['level']}{extra_en}.",
-    }
+    if escalating:
+        msg = Message("Complexity {grade}: {n} dimensions with need >= {level}; specialist needs: {needs}.",
+                      grade=grade.value, n=len(hit), level=cfg["level"], needs=", ".join(escalating))
+    else:
+        msg = Message("Complexity {grade}: {n} dimensions with need >= {level}.", grade=grade.value, n=len(hit),
+                      level=cfg["level"])
     # What the rule may read, whatever the case holds: every dimension of need and every
     # escalating need (an addiction need makes it "alta" whether or not this case has one).
     cats = [territory.data_category("dimensions", d) for d in territory.need_dimensions()]
@@ -88,8 +85,8 @@ def activability(
     if ready:
         value = Activability.ATTIVABILE
         inputs: dict[str, Any] = {"componenti_attivabili": list(ready)}
-        it = f"Attivabile: la valutazione indica componenti pronti a un percorso di lavoro ({', '.join(ready)})."
-        en = f"Activable: the assessment names members ready for a work path ({', '.join(ready)})."
+        msg = Message("Activable: the assessment names members ready for a work path ({members}).",
+                      members=", ".join(ready))
     else:
         lo, hi = cfg.get("working_age", [18, 64])
         candidates = [
@@ -101,19 +98,18 @@ def activability(
                   "complessita": None if complexity_grade is None else complexity_grade.value}
         if not candidates:
             value = Activability.NON_ATTIVABILE
-            it = f"Non attivabile: nessun componente in età {lo}-{hi} libero da lavoro, studio, carichi di cura o cure."
-            en = f"Not activable: no member aged {lo}-{hi} free of work, study, care loads or treatment."
+            msg = Message("Not activable: no member aged {low}-{high} free of work, study, care loads or treatment.",
+                          low=lo, high=hi)
         elif complexity_grade is Grade.ALTA:
             value = Activability.PARZIALMENTE_ATTIVABILE
-            it = f"Parzialmente attivabile: componenti candidati ({', '.join(candidates)}) ma complessità alta."
-            en = f"Partly activable: candidate members ({', '.join(candidates)}) but high complexity."
+            msg = Message("Partly activable: candidate members ({members}) but high complexity.",
+                          members=", ".join(candidates))
         else:
             value = Activability.ATTIVABILE
-            it = f"Attivabile: componenti candidati ({', '.join(candidates)})."
-            en = f"Activable: candidate members ({', '.join(candidates)})."
+            msg = Message("Activable: candidate members ({members}).", members=", ".join(candidates))
     # ages, conditions towards work, care loads and socio-sanitary care (health), always read
     cats = ["work", "identity", "household", "health"]
-    return value, from_entry(territory, cfg, "profilo.attivabilita", {"it": it, "en": en}, inputs, categories=cats)
+    return value, from_entry(territory, cfg, "profilo.attivabilita", msg, inputs, categories=cats)
 
 
 OccupabilityRule = Callable[[Case, Territory], tuple[Grade | None, list[Reason]]]
@@ -140,8 +136,7 @@ def assess(
     *,
     occupability_rule: OccupabilityRule | None = None,
     extra_flags: ExtraFlags | None = None,
-    not_assessed: tuple[str, str] = ("Caso non ancora valutato: serve l'analisi preliminare.",
-                                     "Case not assessed yet: the preliminary analysis is needed."),
+    not_assessed: tuple[str, str] | str | None = None,
 ) -> tuple[Profile, list[Reason]]:
     """
     Compute the profile from the configuration, with a reason for each part.
@@ -149,6 +144,10 @@ def assess(
     A territory plugin can replace the occupability rule (e.g. a grid of items) and add
     flags computed in code, and keep the rest: complexity, activability, configured flags
     and pathways.
+
+    :param not_assessed: the reason given when the case has no assessment: a
+        :class:`~inclusione_core.i18n.Message`, or ``(Italian, English)`` texts (default:
+        the core's "Case not assessed yet: the preliminary analysis is needed.").
     """
     occ, reasons = (occupability_rule or _core_occupability)(case, territory)
     derived: dict[str, tuple[str, ...]] = {"occupability": _cats(reasons)}
@@ -181,7 +180,10 @@ def assess(
     facts = Facts(case=case, territory=territory, as_of=as_of, profile=partial)
     pathway = NOT_ASSESSED
     if case.assessment is None:
-        reasons.append(core_reason(territory, "profilo.non_valutato", *not_assessed))
+        why = not_assessed if not_assessed is not None else Message(
+            "Case not assessed yet: the preliminary analysis is needed.")
+        reasons.append(core_reason(territory, "profilo.non_valutato", *why) if isinstance(why, tuple)
+                       else core_reason(territory, "profilo.non_valutato", why))
     else:
         read: set[str] = set()  # first match: every rule checked before the one that fired counts
         for rule in territory.rules("profile", "pathways"):

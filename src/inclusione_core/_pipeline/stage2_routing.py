@@ -19,6 +19,7 @@ from .._models import AccessChannel, Case, Profile, Reason, Routing, RoutingOutc
 from .._predicates import Facts, evaluate
 from .._reasons import core_reason, from_entry
 from ..hookspecs import hookimpl
+from ..i18n import Message
 
 
 def next_weekday(after: dt.date, weekday: int) -> dt.date:
@@ -55,10 +56,8 @@ def check_access(case: Case, territory: Territory) -> Routing | None:
     read = access_reads(case, territory)
     inputs: dict[str, Any] = {"servizio": access.point, "canale": access.channel.value,
                               "accessi_ammessi": service["access"]}
-    refusal = service.get("refusal") or {
-        "it": f"{service['label']['it']} non ammette l'accesso per canale {access.channel.value}.",
-        "en": f"{service['label']['en']} does not admit access through {access.channel.value}.",
-    }
+    refusal = service.get("refusal") or Message("{service} does not admit access through {channel}.",
+                                                service=service["label"], channel=access.channel.value)
     if access.channel.value not in service["access"]:
         return Routing(
             outcome=RoutingOutcome.REFUSED, service=access.point, channel=access.channel.value,
@@ -73,12 +72,8 @@ def check_access(case: Case, territory: Territory) -> Routing | None:
         if sender not in allowed:
             # The sender is not named: it may be absent, or a service whose kind reveals
             # special data; the refusal says only that it is not one of the admitted kinds.
-            msg = {
-                "it": f"{service['label']['it']} accetta segnalazioni solo da: {', '.join(allowed)};"
-                      " il servizio inviante non è tra questi o non è indicato.",
-                "en": f"{service['label']['en']} accepts referrals only from: {', '.join(allowed)};"
-                      " the sending service is not one of them or is not given.",
-            }
+            msg = Message("{service} accepts referrals only from: {allowed}; the sending service is not one of them"
+                          " or is not given.", service=service["label"], allowed=", ".join(allowed))
             return Routing(
                 outcome=RoutingOutcome.REFUSED, service=access.point, channel=access.channel.value,
                 deadline=None, alternatives=tuple(service.get("redirect_to", [])),
@@ -128,9 +123,8 @@ def route(case: Case, territory: Territory, as_of: dt.date, profile: Profile) ->
 def no_rule(territory: Territory, read: Iterable[str] = ()) -> Reason:
     """Reason used when no routing rule matches: the operator decides (``read``: what the rules checked read)."""
     return core_reason(
-        territory, "instradamento.nessuna_regola",
-        "Nessuna regola di instradamento applicabile: decide l'operatore.",
-        "No routing rule applies: the operator decides.", categories=read,
+        territory, "instradamento.nessuna_regola", Message("No routing rule applies: the operator decides."),
+        categories=read,
     )
 
 

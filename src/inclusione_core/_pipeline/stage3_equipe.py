@@ -16,6 +16,7 @@ from .._models import HOUSEHOLD_PARTY, Case, Equipe, EquipeMember, Profile, Reas
 from .._predicates import Facts, evaluate
 from .._reasons import core_reason, from_entry
 from ..hookspecs import hookimpl
+from ..i18n import Message
 
 
 def service_for_role(territory: Territory, role: str) -> str:
@@ -54,15 +55,13 @@ def compose(case: Case, territory: Territory, as_of: dt.date, profile: Profile) 
     code, why, read = select_format(case, territory, as_of, profile)
     if code is None or why is None:
         reason = core_reason(territory, "equipe.nessun_format",
-                             "Nessun format di equipe applicabile: il caso non richiede un'equipe.",
-                             "No equipe format applies: the case needs no equipe.", categories=read)
+                             Message("No equipe format applies: the case needs no equipe."), categories=read)
         return Equipe.none(reason)
     fmt = territory.section("equipe", "formats")[code]
     roles = territory.section("roles")
     members: dict[str, EquipeMember] = {}
     for role in fmt["roles"]:
-        msg = {"it": f"{roles[role]['label']['it']}: componente necessario dell'{fmt['label']['it']}.",
-               "en": f"{roles[role]['label']['en']}: required member of the {fmt['label']['en']}."}
+        msg = Message("{role}: required member of the {format}.", role=roles[role]["label"], format=fmt["label"])
         members[role] = EquipeMember(role=role, service=service_for_role(territory, role),
                                      reason=from_entry(territory, fmt, f"equipe.{code}.ruolo.{role}", msg,
                                                        categories=read))
@@ -78,8 +77,7 @@ def compose(case: Case, territory: Territory, as_of: dt.date, profile: Profile) 
                                                   reason=reason))
     if fmt.get("household_takes_part"):
         src_entry: dict[str, Any] = fmt | {"source": fmt.get("household_source", fmt["source"])}
-        msg = {"it": "Il nucleo familiare partecipa all'equipe.",
-               "en": "The household takes part in the equipe."}
+        msg = Message("The household takes part in the equipe.")
         members[HOUSEHOLD_PARTY] = EquipeMember(role=HOUSEHOLD_PARTY, service=HOUSEHOLD_PARTY,
                                           reason=from_entry(territory, src_entry, f"equipe.{code}.nucleo", msg,
                                                             categories=read))

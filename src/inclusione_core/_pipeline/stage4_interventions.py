@@ -18,6 +18,7 @@ from .._models import Case, Profile, Recommendation
 from .._predicates import Facts, evaluate
 from .._reasons import from_entry
 from ..hookspecs import hookimpl
+from ..i18n import Message
 
 
 def order(codes: set[str], catalogue: dict[str, Any]) -> list[str]:
@@ -68,16 +69,14 @@ def recommend(case: Case, territory: Territory, as_of: dt.date, profile: Profile
         kind, facts_used, for_code = why[code]
         label = item["label"]
         if kind == "adatto":
-            msg = {"it": f"{label['it']}: adatto al profilo del caso.",
-                   "en": f"{label['en']}: suits the case's profile."}
+            msg = Message("{label}: suits the case's profile.", label=label)
             # the criteria (suitable_when) may be the project's own even where a document names the intervention
             key = "suitable_source" if "suitable_source" in item else "source"
             reason = from_entry(territory, item, f"interventi.{code}", msg, facts_used, source_key=key,
                                 categories=included[code])
         else:
             other = catalogue[for_code]["label"]
-            msg = {"it": f"{label['it']}: propedeutico a {other['it']}.",
-                   "en": f"{label['en']}: prerequisite of {other['en']}."}
+            msg = Message("{label}: prerequisite of {other}.", label=label, other=other)
             key = "prerequisites_source" if "prerequisites_source" in catalogue[for_code] else "source"
             reason = from_entry(territory, catalogue[for_code], f"interventi.{for_code}.propedeuticita", msg,
                                 facts_used, source_key=key, categories=included[code])

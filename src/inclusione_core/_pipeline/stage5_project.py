@@ -19,6 +19,7 @@ from .._config import Territory
 from .._models import Case, Citation, Equipe, Problem, Project, SourceDocument
 from .._reasons import core_reason, from_entry
 from ..hookspecs import hookimpl
+from ..i18n import Message
 
 ART6 = {"document": "dlgs_147_2017", "section": "art. 6, comma 2"}
 """The project's contents (objectives, supports, commitments): ``italia`` lists the act in its registry."""
@@ -43,23 +44,23 @@ def check(case: Case, project: Project, territory: Territory) -> list[Problem]:
     out: list[Problem] = []
     base = "$.project"
 
-    def law(path: str, rule: str, it: str, en: str, categories: Iterable[str]) -> None:
-        out.append(Problem(path=path, reason=core_reason(territory, rule, it, en, source=art6(territory),
+    def law(path: str, rule: str, message: Message, categories: Iterable[str]) -> None:
+        out.append(Problem(path=path, reason=core_reason(territory, rule, message, source=art6(territory),
                                                          categories=categories)))
 
     catalogue = territory.section("interventions")
     if not project.objectives:
-        law(f"{base}.objectives", "progetto.obiettivi", "Il progetto non indica obiettivi.",
-            "The project states no objectives.", ["process", "social"])
+        law(f"{base}.objectives", "progetto.obiettivi", Message("The project states no objectives."),
+            ["process", "social"])
     if not project.commitments:
-        law(f"{base}.commitments", "progetto.impegni", "Il progetto non indica gli impegni del nucleo.",
-            "The project states no household commitments.", ["process", "social"])
+        law(f"{base}.commitments", "progetto.impegni", Message("The project states no household commitments."),
+            ["process", "social"])
     if not project.interventions:
         # whether the list is empty depends on every intervention that could be in it (a
         # socio-therapeutic placement is health data), and on unknown codes (records)
         every = {territory.data_category("interventions", c) for c in catalogue} | {"process", "records"}
-        law(f"{base}.interventions", "progetto.sostegni", "Il progetto non indica sostegni (interventi).",
-            "The project states no supports (interventions).", every)
+        law(f"{base}.interventions", "progetto.sostegni", Message("The project states no supports (interventions)."),
+            every)
     starts = {si.code: si.start for si in project.interventions}
     for i, si in enumerate(project.interventions):
         path = f"{base}.interventions[{i}]"
@@ -67,9 +68,8 @@ def check(case: Case, project: Project, territory: Territory) -> list[Problem]:
         if item is None:
             out.append(Problem(path=f"{path}.code", reason=core_reason(
                 territory, "progetto.intervento_sconosciuto",
-                f"Intervento {si.code!r} assente dal catalogo del territorio.",
-                f"Intervention {si.code!r} is not in the territory's catalogue.", {"codice": si.code},
-                categories=["records"])))
+                Message("Intervention {code!r} is not in the territory's catalogue.", code=si.code),
+                inputs={"codice": si.code}, categories=["records"])))
             continue
         cat = territory.data_category("interventions", si.code)
         # a problem of this item exists only with the item: its category, those of the
@@ -89,13 +89,13 @@ def _check_item(territory: Territory, path: str, si: Any, item: Mapping[str, Any
     label = item["label"]
     if si.end is not None and si.end < si.start:
         out.append(Problem(path=f"{path}.end", reason=core_reason(
-            territory, "progetto.date", "La data di fine precede l'inizio.", "The end date precedes the start.",
-            {"inizio": si.start.isoformat(), "fine": si.end.isoformat()})))
+            territory, "progetto.date", Message("The end date precedes the start."),
+            inputs={"inizio": si.start.isoformat(), "fine": si.end.isoformat()})))
     limit = item.get("max_duration_months")
     if limit is not None and si.end is not None and months_between(si.start, si.end) > limit:
         months = round(months_between(si.start, si.end), 1)
-        msg = {"it": f"{label['it']}: durata {months} mesi oltre il massimo di {limit}.",
-               "en": f"{label['en']}: {months} months exceed the maximum of {limit}."}
+        msg = Message("{label}: {months} months exceed the maximum of {limit}.", label=label, months=months,
+                      limit=limit)
         out.append(Problem(path=f"{path}.end", reason=from_entry(
             territory, item, f"interventi.{si.code}.durata_massima", msg,
             {"mesi": months, "massimo": limit})))
@@ -103,23 +103,21 @@ def _check_item(territory: Territory, path: str, si: Any, item: Mapping[str, Any
     if hours and si.weekly_hours is not None and not (
         hours.get("min", 0) <= si.weekly_hours <= hours.get("max", 168)
     ):
-        msg = {"it": f"{label['it']}: {si.weekly_hours} ore settimanali fuori dall'intervallo"
-                     f" {hours.get('min', 0)}-{hours.get('max', 168)}.",
-               "en": f"{label['en']}: {si.weekly_hours} weekly hours outside"
-                     f" {hours.get('min', 0)}-{hours.get('max', 168)}."}
+        msg = Message("{label}: {hours} weekly hours outside {low}-{high}.", label=label, hours=si.weekly_hours,
+                      low=hours.get("min", 0), high=hours.get("max", 168))
         out.append(Problem(path=f"{path}.weekly_hours", reason=from_entry(
             territory, item, f"interventi.{si.code}.ore_settimanali", msg,
             {"ore": si.weekly_hours, **hours})))
     kind = territory.service_kind(si.provider)
     if si.provider is not None and kind not in item["providers"]:
-        msg = {"it": f"{label['it']}: erogato da {si.provider} ({kind}), non tra {', '.join(item['providers'])}.",
-               "en": f"{label['en']}: provided by {si.provider} ({kind}), not one of {', '.join(item['providers'])}."}
+        msg = Message("{label}: provided by {provider} ({kind}), not one of {allowed}.", label=label,
+                      provider=si.provider, kind=kind, allowed=", ".join(item["providers"]))
         out.append(Problem(path=f"{path}.provider", reason=from_entry(
             territory, item, f"interventi.{si.code}.erogatori", msg, {"erogatore": si.provider, "tipo": kind})))
     for pre in item.get("prerequisites", []):
         if pre not in starts or starts[pre] >= si.start:
-            msg = {"it": f"{label['it']}: richiede prima {pre} (propedeuticità), non programmato prima.",
-                   "en": f"{label['en']}: requires {pre} first (prerequisite), not scheduled before."}
+            msg = Message("{label}: requires {prerequisite} first (prerequisite), not scheduled before.", label=label,
+                          prerequisite=pre)
             key = "prerequisites_source" if "prerequisites_source" in item else "source"
             out.append(Problem(path=f"{path}.start", reason=from_entry(
                 territory, item, f"interventi.{si.code}.propedeuticita", msg,

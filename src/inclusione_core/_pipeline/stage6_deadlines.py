@@ -18,6 +18,7 @@ from .._config import Territory, dated_value
 from .._models import Case, Deadline, DeadlineStatus, IntervalUnit, MonitoringRhythm, ReferralStatus
 from .._reasons import from_entry
 from ..hookspecs import hookimpl
+from ..i18n import Message
 
 
 def add_days(start: dt.date, days: int, *, working: bool) -> dt.date:
@@ -99,10 +100,12 @@ def compute(case: Case, territory: Territory, as_of: dt.date) -> list[Deadline]:
                 continue
             days = int(entry["value"])
             due = add_days(start, days, working=bool(cfg.get("working_days")))
-            unit = "giorni lavorativi" if cfg.get("working_days") else "giorni"
-            msg = {"it": f"{cfg['label']['it']}: entro {days} {unit} dal {start.isoformat()}.",
-                   "en": f"{cfg['label']['en']}: within {days} {'working ' if cfg.get('working_days') else ''}"
-                         f"days of {start.isoformat()}."}
+            if cfg.get("working_days"):
+                msg = Message("{label}: within {days} working days of {start}.", label=cfg["label"], days=days,
+                              start=start.isoformat())
+            else:
+                msg = Message("{label}: within {days} days of {start}.", label=cfg["label"], days=days,
+                              start=start.isoformat())
             cats = {"process", *occurrence, *_met_reads(territory, case, cfg.get("met_by"))}
             if cfg.get("measure"):
                 cats.add("economic")
@@ -140,11 +143,13 @@ def next_review(case: Case, territory: Territory, as_of: dt.date) -> Deadline | 
     entry: dict[str, Any] = dict(monitoring) if monitoring else {}
     if project.monitoring is not None or not monitoring:
         entry = {"source": {"kind": "default",
-                            "note": "ritmo delle verifiche fissato dal progetto personalizzato (project.monitoring)"}}
-    msg = {"it": f"Verifica dello stato di avanzamento ogni {rhythm.days()} giorni (ritmo del {origin});"
-                 f" ultima il {last.isoformat()}.",
-           "en": f"Progress review every {rhythm.days()} days ({'project' if origin == 'progetto' else 'territory'}"
-                 f" rhythm); last on {last.isoformat()}."}
+                            "note": Message("review rhythm set by the personalised project (project.monitoring)")}}
+    if origin == "progetto":
+        msg = Message("Progress review every {days} days (project rhythm); last on {last}.", days=rhythm.days(),
+                      last=last.isoformat())
+    else:
+        msg = Message("Progress review every {days} days (territory rhythm); last on {last}.", days=rhythm.days(),
+                      last=last.isoformat())
     reason = from_entry(territory, entry, "monitoraggio.verifica", msg,
                         {"ultima_verifica": last.isoformat(), "ogni_giorni": rhythm.days(),
                          "verifiche_svolte": len(done)})

@@ -14,6 +14,7 @@ from .._models import Case, Eligibility
 from .._predicates import Facts, evaluate
 from .._reasons import core_reason, from_entry
 from ..hookspecs import hookimpl
+from ..i18n import Message
 
 
 def in_force(measure: dict[str, object], as_of: dt.date) -> bool:
@@ -28,27 +29,31 @@ def eligibility(code: str, case: Case, territory: Territory, as_of: dt.date) -> 
     measure = territory.section("measures").get(code)
     if measure is None:
         return Eligibility(measure=code, in_force=False, eligible=None, reasons=(core_reason(
-            territory, "misura.sconosciuta", f"Misura {code!r} non configurata per il territorio.",
-            f"Measure {code!r} is not configured for the territory.", {"misura": code}),))
+            territory, "misura.sconosciuta",
+            Message("Measure {code!r} is not configured for the territory.", code=code),
+            inputs={"misura": code}),))
     period = {"dal": measure["valid_from"], "al": measure.get("valid_to")}
     label = measure["label"]
     if not in_force(measure, as_of):
-        msg = {"it": f"{label['it']} non è in vigore il {as_of.isoformat()}.",
-               "en": f"{label['en']} is not in force on {as_of.isoformat()}."}
+        msg = Message("{label} is not in force on {day}.", label=label, day=as_of.isoformat())
         return Eligibility(measure=code, in_force=False, eligible=False,
                            reasons=(from_entry(territory, measure, f"misura.{code}.vigenza", msg, period,
                                                categories=["economic"]),))
     reasons = [from_entry(territory, measure, f"misura.{code}.vigenza",
-                          {"it": f"{label['it']} in vigore il {as_of.isoformat()}.",
-                           "en": f"{label['en']} in force on {as_of.isoformat()}."}, period,
+                          Message("{label} in force on {day}.", label=label, day=as_of.isoformat()), period,
                           categories=["economic"])]
     if "eligible_when" not in measure:
         return Eligibility(measure=code, in_force=True, eligible=None, reasons=tuple(reasons))
     facts = Facts(case=case, territory=territory, as_of=as_of, parameters=measure.get("parameters", {}))
     ok, inputs = evaluate(measure["eligible_when"], facts)
-    note = f" Non confermato: {measure['unconfirmed']}" if measure.get("unconfirmed") else ""
-    msg = {"it": f"{label['it']}: requisiti {'soddisfatti' if ok else 'non soddisfatti'}.{note}",
-           "en": f"{label['en']}: requirements {'met' if ok else 'not met'}.{note}"}
+    if measure.get("unconfirmed"):
+        msg = Message("{label}: requirements met. {unconfirmed}", label=label,
+                      unconfirmed=Message("Not confirmed: {what}", what=measure["unconfirmed"])) if ok else \
+            Message("{label}: requirements not met. {unconfirmed}", label=label,
+                    unconfirmed=Message("Not confirmed: {what}", what=measure["unconfirmed"]))
+    else:
+        msg = Message("{label}: requirements met.", label=label) if ok else \
+            Message("{label}: requirements not met.", label=label)
     reasons.append(from_entry(territory, measure, f"misura.{code}.requisiti", msg, inputs, categories=["economic"]))
     return Eligibility(measure=code, in_force=True, eligible=ok, reasons=tuple(reasons))
 

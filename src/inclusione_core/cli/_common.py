@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._texts import message
+from inclusione_core.i18n import Message, message_of, translate
 
 if TYPE_CHECKING:
     from inclusione_core import AuditLog, AuditRecord, Engine, Limits
@@ -73,7 +73,8 @@ class NoticeAudit:
         """Keep the record (in memory), saying the first time that it will be lost."""
         if not self.told:
             self.told = True
-            err(message(self.lang, "no_audit"))
+            err(translate("warning: disclosures of data are recorded in memory only and will be lost when the command"
+                          " ends; use --audit FILE (or INCLUSIONE_AUDIT) to keep them", self.lang))
         self.inner.append(record)
 
     def records(self, case_id: str | None = None) -> list[AuditRecord]:
@@ -92,7 +93,8 @@ def engine(args: argparse.Namespace, *, notice: bool = True) -> Engine:
 
     for d in args.config_dir:
         if not d.is_dir():
-            raise InputError(str(d), [ErrorDetail("$", message(args.lang, "no_config_dir"), str(d), "config-dir")])
+            raise InputError(str(d), [ErrorDetail("$", Message("configuration directory does not exist"), str(d),
+                                                  "config-dir")])
     path = getattr(args, "audit", None)
     audit: AuditLog
     if path is not None:
@@ -110,8 +112,8 @@ def limits(args: argparse.Namespace) -> Limits:
     try:
         return Limits.parse(settings)
     except ValueError as exc:
-        raise InputError("--limit", [ErrorDetail("$", message(args.lang, "bad_limit", problem=exc), None,
-                                                 "limit")]) from None
+        raise InputError("--limit", [ErrorDetail("$", Message("invalid limit: {problem}", problem=message_of(exc)),
+                                                 None, "limit")]) from None
 
 
 def audit_key(lang: str) -> bytes | None:
@@ -127,10 +129,12 @@ def audit_key(lang: str) -> bytes | None:
     try:
         key = Path(name).read_bytes().rstrip(b"\r\n")
     except OSError as exc:
-        problem = message(lang, "key_unreadable", env=AUDIT_KEY_ENV, exc=exc.strerror or exc)
+        problem = Message("audit key file ({env}) cannot be read: {exc}", env=AUDIT_KEY_ENV, exc=exc.strerror or exc)
         raise InputError(name, [ErrorDetail("$", problem, rule="audit-key")]) from None
     if len(key) < MIN_AUDIT_KEY_BYTES:
-        problem = message(lang, "key_short", env=AUDIT_KEY_ENV, n=len(key), min=MIN_AUDIT_KEY_BYTES)
+        problem = Message("the audit key in the file named by {env} has {n} bytes: at least {min} are needed; generate"
+                          " a random one, e.g. with `head -c 32 /dev/urandom > key` (mode 600)", env=AUDIT_KEY_ENV,
+                          n=len(key), min=MIN_AUDIT_KEY_BYTES)
         raise InputError(name, [ErrorDetail("$", problem, rule="audit-key")])
     return key
 

@@ -8,9 +8,12 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+from inclusione_core import i18n
+from inclusione_core.i18n import LANGS, message_of, translate
 
 from . import assess, demo, privacy, scenarios, schema, territories, validate
 from ._common import (
@@ -24,11 +27,9 @@ from ._common import (
     emit_json,
     err,
 )
-from ._texts import help_text, message
 
 COMMANDS = (territories, validate, assess, schema, scenarios, demo, privacy)
 """The command modules, in the order of the help."""
-LANGS = ("it", "en")
 
 
 def default_lang() -> str:
@@ -57,7 +58,7 @@ def date_type(lang: str) -> Any:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             with contextlib.suppress(ValueError):
                 return dt.date.fromisoformat(value)
-        raise argparse.ArgumentTypeError(help_text(lang, "bad_date").format(value=value))
+        raise argparse.ArgumentTypeError(translate("invalid date: {value!r} (expected YYYY-MM-DD)", lang, value=value))
 
     return parse
 
@@ -92,13 +93,22 @@ def _common(lang: str, *, top: bool) -> Parser:
     p = Parser(add_help=False)
     suppress: Any = argparse.SUPPRESS
     audit_default: Any = (Path(os.environ[AUDIT_ENV]) if os.environ.get(AUDIT_ENV) else None) if top else suppress
-    p.add_argument("--lang", choices=LANGS, default=default_lang() if top else suppress, help=help_text(lang, "lang"))
-    p.add_argument("--json", action="store_true", default=False if top else suppress, help=help_text(lang, "json"))
+    p.add_argument("--lang", choices=LANGS, default=default_lang() if top else suppress,
+                   help=translate("message language: it (default) or en", lang))
+    p.add_argument("--json", action="store_true", default=False if top else suppress,
+                   help=translate("machine output (JSON on stdout)", lang))
     p.add_argument("--config-dir", action="append", type=Path, metavar="DIR", default=[] if top else suppress,
-                   dest="config_dir" if top else "config_dir_after", help=help_text(lang, "config_dir"))
-    p.add_argument("--audit", type=Path, metavar="FILE", default=audit_default, help=help_text(lang, "audit"))
+                   dest="config_dir" if top else "config_dir_after",
+                   help=translate("directory with extra <id>/territory.yaml configurations; they take precedence over"
+                                  " the plugins' ones (repeatable)", lang))
+    p.add_argument("--audit", type=Path, metavar="FILE", default=audit_default,
+                   help=translate("JSON Lines file where every disclosure of data is recorded (audit); default: the"
+                                  " INCLUSIONE_AUDIT variable, otherwise in memory only", lang))
     p.add_argument("--limit", action="append", metavar="NAME=VALUE", default=[] if top else suppress,
-                   dest="limit" if top else "limit_after", help=help_text(lang, "limit"))
+                   dest="limit" if top else "limit_after",
+                   help=translate("limit on input, NAME=VALUE (repeatable): max_case_bytes, max_file_bytes, max_depth,"
+                                  " max_string, max_items, max_int_digits, min_date, max_date, max_yaml_aliases,"
+                                  " max_yaml_nodes", lang))
     return p
 
 
@@ -108,35 +118,71 @@ class Commands:
     def __init__(self, parser: Parser, lang: str) -> None:
         self.lang = lang
         self.after = _common(lang, top=False)
-        self.sub = parser.add_subparsers(dest="command", title=help_text(lang, "commands"),
-                                         metavar="COMANDO" if lang == "it" else "COMMAND")
+        self.sub = parser.add_subparsers(dest="command", title=translate("commands", lang),
+                                         metavar=translate("COMMAND", lang))
 
-    def command(self, name: str, *, key: str | None = None, within: Any = None) -> argparse.ArgumentParser:
-        """A command's parser (``within``: the subparsers of a command with subcommands)."""
-        text = help_text(self.lang, key or name)
+    def command(self, name: str, help: str, *, within: Any = None) -> argparse.ArgumentParser:
+        """
+        A command's parser (``within``: the subparsers of a command with subcommands).
+
+        :param help: the command's help, an English msgid (translated here: extracted as ``command:2``).
+        """
+        text = translate(help, self.lang)
         p = (within or self.sub).add_parser(name, help=text, description=text, parents=[self.after], add_help=False)
-        p.add_argument("-h", "--help", action="help", help=help_text(self.lang, "help"))
+        p.add_argument("-h", "--help", action="help", help=translate("show this help and exit", self.lang))
         return p
 
-    def help(self, key: str) -> str:
-        """A help text in the parser's language."""
-        return help_text(self.lang, key)
+    def help(self, msgid: str) -> str:
+        """A help text (an English msgid, extracted as ``help``) in the parser's language."""
+        return translate(msgid, self.lang)
 
     def format_option(self, p: argparse.ArgumentParser) -> None:
         """``--format NAME``: the renderer of the views the command prints (checked when it runs)."""
-        p.add_argument("--format", metavar="NAME", help=help_text(self.lang, "format"))
+        p.add_argument("--format", metavar="NAME",
+                       help=translate("output format of the results: text (default), markdown, json, "
+                                      "jsonl (as --json), csv, or one a plugin registers", self.lang))
 
-    def date_option(self, p: argparse.ArgumentParser, key: str) -> None:
-        """``--as-of DATE``."""
-        p.add_argument("--as-of", type=date_type(self.lang), metavar="DATE", help=help_text(self.lang, key))
+    def date_option(self, p: argparse.ArgumentParser, help: str) -> None:
+        """``--as-of DATE`` (``help``: an English msgid, extracted as ``date_option:2``)."""
+        p.add_argument("--as-of", type=date_type(self.lang), metavar="DATE", help=translate(help, self.lang))
+
+
+@contextlib.contextmanager
+def argparse_speaking(lang: str) -> Iterator[None]:
+    """
+    argparse's own messages ("usage:", "the following arguments are required: %s"...) in
+    ``lang`` while the block runs, then as they were.
+
+    argparse looks up ``_`` and ``ngettext`` among its module's globals each time it writes
+    one, so pointing them at the core's catalogue translates them (their msgids are
+    extracted from argparse's source into it: ``tools/messages.py``).
+    """
+    catalogue = i18n.CORE.translations(lang)
+    names = vars(argparse)
+    saved = names["_"], names["ngettext"]
+    names["_"], names["ngettext"] = catalogue.gettext, catalogue.ngettext
+    try:
+        yield
+    finally:
+        names["_"], names["ngettext"] = saved
 
 
 def build_parser(lang: str = "it") -> argparse.ArgumentParser:
-    """The argument parser, with help texts in ``lang``."""
-    parser = Parser(prog="inclusione", description=help_text(lang, "description"), epilog=help_text(lang, "epilog"),
+    """The argument parser, with help texts in ``lang`` (argparse's own group titles too)."""
+    with argparse_speaking(lang):
+        return _build_parser(lang)
+
+
+def _build_parser(lang: str) -> argparse.ArgumentParser:
+    description = translate("Social services and employment centres working one case together: assess, route, compose"
+                            " the team and explain every decision with its source.", lang)
+    epilog = translate("Exit status: 0 ok, 1 scenarios failed, 2 invalid input, 3 internal error (INCLUSIONE_DEBUG=1"
+                       " shows details), 141 output cut short (closed pipe). The default language can also be set"
+                       " with INCLUSIONE_LANG=en.", lang)
+    parser = Parser(prog="inclusione", description=description, epilog=epilog,
                     parents=[_common(lang, top=True)], add_help=False)
-    parser.add_argument("-h", "--help", action="help", help=help_text(lang, "help"))
-    parser.add_argument("--version", action=_VersionAction, help=help_text(lang, "version"))
+    parser.add_argument("-h", "--help", action="help", help=translate("show this help and exit", lang))
+    parser.add_argument("--version", action=_VersionAction, help=translate("show the version and exit", lang))
     commands = Commands(parser, lang)
     for module in COMMANDS:
         module.add(commands)
@@ -179,6 +225,11 @@ def _exit_code(exc: SystemExit) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     lang = prescan_lang(args_list)
+    with argparse_speaking(lang):
+        return _run(args_list, lang)
+
+
+def _run(args_list: list[str], lang: str) -> int:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
@@ -199,7 +250,7 @@ def _main(argv: Sequence[str] | None) -> int:
             warnings.showwarning = _warning_printer(lang)
             code: int = args.func(args)
     except KeyboardInterrupt:
-        err(message(lang, "interrupted"))
+        err(translate("interrupted", lang))
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. `inclusione assess many.jsonl | head`: handled by main()
         raise
@@ -215,7 +266,8 @@ def _warning_printer(lang: str) -> Any:
     def show(text: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
              line: str | None = None) -> None:
         if category.__name__ == "AuditWarning":
-            err(f"{message(lang, 'warning')}: {text}")
+            shown = message_of(text) if isinstance(text, Warning) else text
+            err(f"{translate('warning', lang)}: {i18n.text(shown, lang)}")
         else:
             default(text, category, filename, lineno, file, line)
 
@@ -232,13 +284,15 @@ def _report_exception(exc: Exception, args: argparse.Namespace) -> int:
             exc = exc.without_values()
         err(error_text(exc, lang))
         if args.json:
-            emit_json({"error": exc.to_json()}, pretty=False)  # one line, also at the end of a stream
+            emit_json({"error": exc.to_json(lang)}, pretty=False)  # one line, also at the end of a stream
         return EXIT_INVALID
     if isinstance(exc, OSError):
-        err(message(lang, "io", exc=exc))
+        err(translate("file error: {exc}", lang, exc=exc))
         return EXIT_INVALID
     if debugging():
         raise exc
     text = str(exc)
-    err(message(lang, "internal", kind=type(exc).__name__, exc=text if len(text) <= 80 else text[:79] + "…"))
+    err(translate("inclusione_core internal error ({kind}: {exc}). This is a defect of the program, not of your"
+                  " input: please report it with the command and the files used. INCLUSIONE_DEBUG=1 shows the"
+                  " details.", lang, kind=type(exc).__name__, exc=text if len(text) <= 80 else text[:79] + "…"))
     return EXIT_INTERNAL

@@ -15,6 +15,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from inclusione_core.i18n import translate
+
 from ._common import (
     DEFAULT_PURPOSE,
     DEFAULT_RECIPIENT,
@@ -26,7 +28,6 @@ from ._common import (
     err,
     output_format,
 )
-from ._texts import message
 
 if TYPE_CHECKING:
     from ._main import Commands
@@ -34,12 +35,20 @@ if TYPE_CHECKING:
 
 def add(commands: Commands) -> None:
     """The command's parser."""
-    p = commands.command("assess")
-    p.add_argument("case", metavar="CASE", help=commands.help("assess.case"))
-    p.add_argument("--territory", metavar="ID", help=commands.help("assess.territory"))
-    commands.date_option(p, "assess.as_of")
-    p.add_argument("--recipient", metavar="KIND", default=None, help=commands.help("recipient"))
-    p.add_argument("--purpose", choices=PURPOSES, default=DEFAULT_PURPOSE, help=commands.help("purpose"))
+    p = commands.command("assess", "assess one case (or many, JSON Lines) and explain the result")
+    p.add_argument("case", metavar="CASE",
+                   help=commands.help("case file: .json (one case), .jsonl (one case per line, streamed), or - for "
+                                      "stdin (JSON Lines or a single case)"))
+    p.add_argument("--territory", metavar="ID",
+                   help=commands.help("territory whose rules apply (default: the case's own)"))
+    commands.date_option(p, "as-of date YYYY-MM-DD (default: today)")
+    p.add_argument("--recipient", metavar="KIND", default=None,
+                   help=commands.help("kind of recipient (ssp, cpi, serd, terzo_settore...): only the data it may "
+                                      "receive are shown (default: ssp, the social service holding the case); when "
+                                      "given, errors carry no value of the case"))
+    p.add_argument("--purpose", choices=PURPOSES, default=DEFAULT_PURPOSE,
+                   help=commands.help("purpose of the disclosure: assessment (default), equipe, referral, "
+                                      "monitoring, statistics"))
     commands.format_option(p)
     p.set_defaults(func=run)
 
@@ -69,12 +78,17 @@ def run(args: argparse.Namespace) -> int:
         failed += 1
         internal += outcome.internal
         kind = getattr(outcome.error, "kind", type(outcome.error).__name__)
-        err(f"{outcome.source}: {message(lang, 'internal_line', kind=kind)}" if outcome.internal
-            else error_text(outcome.error, lang))
+        if outcome.internal:
+            err(f"{outcome.source}: " + translate(
+                "inclusione_core internal error ({kind}) on this case: the other cases are assessed; please report it"
+                " with the command and the file. INCLUSIONE_DEBUG=1 shows the details.", lang, kind=kind))
+        else:
+            err(error_text(outcome.error, lang))
         renderer.failure(outcome.source, outcome.error)
     renderer.close()
     if total > 1:
-        err(message(lang, "batch_summary", total=total, ok=total - failed, failed=failed))
+        err(translate("cases read: {total}; assessed: {ok}; not assessed: {failed}", lang, total=total,
+                      ok=total - failed, failed=failed))
     if internal:
         return EXIT_INTERNAL
     return EXIT_INVALID if failed else EXIT_OK

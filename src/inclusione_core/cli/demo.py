@@ -8,8 +8,9 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from inclusione_core.i18n import translate
+
 from ._common import DEFAULT_PURPOSE, DEFAULT_RECIPIENT, EXIT_INVALID, EXIT_OK, engine, err, out, output_format
-from ._texts import message
 
 if TYPE_CHECKING:
     from ._main import Commands
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
 
 def add(commands: Commands) -> None:
     """The command's parser."""
-    p = commands.command("demo")
-    commands.date_option(p, "demo.as_of")
+    p = commands.command("demo", "assess the examples of every installed territory and show the explained results")
+    commands.date_option(p, "as-of date for every example (default: each example's own)")
     commands.format_option(p)
     p.set_defaults(func=run)
 
@@ -53,9 +54,9 @@ def run(args: argparse.Namespace) -> int:
                 continue
             shown += 1
             name = terr.label if lang == "it" else info.id
-            heading = f"### {message(lang, 'example')} — {name}: {title or file.name}\n    ({file})"
+            heading = f"### {translate('Example', lang)} — {name}: {title or file.name}\n    ({file})"
             renderer.view(view, terr, heading=heading)
     renderer.close()
     if not shown and not bad and not args.json:
-        out(message(lang, "no_examples"))
+        out(translate("no installed territory has examples", lang))
     return EXIT_INVALID if bad else EXIT_OK

@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from inclusione_core.i18n import translate
+
 from ._common import EXIT_FAILED, EXIT_INVALID, EXIT_OK, emit_json, engine, out
-from ._texts import message
 
 if TYPE_CHECKING:
     from ._main import Commands
@@ -16,8 +17,10 @@ if TYPE_CHECKING:
 
 def add(commands: Commands) -> None:
     """The command's parser."""
-    p = commands.command("test")
-    p.add_argument("paths", nargs="*", metavar="PATH", help=commands.help("test.paths"))
+    p = commands.command("test", "run YAML scenario files and compare the expected results")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help=commands.help("scenario files, directories or territory ids (default: the scenarios of "
+                                      "every installed territory)"))
     p.set_defaults(func=run)
 
 
@@ -31,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     passed = failed = errors = invalid_files = 0
     report: list[dict[str, Any]] = []
     for run_ in eng.run_scenarios(files, lang=lang):
-        report.append(run_.to_json())
+        report.append(run_.to_json(lang))
         if not args.json:
             out(str(run_.file))
         if run_.error is not None:
@@ -58,13 +61,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"files": report, **summary})
     elif not files:
-        out(message(lang, "no_scenarios"))
+        out(translate("no scenario file found", lang))
     else:
         out()
-        line = message(lang, "test_summary", n=passed + failed + errors, passed=passed, failed=failed,
-                       errors=errors)
+        line = translate("{n} scenarios: {passed} passed, {failed} failed, {errors} with input errors", lang,
+                         n=passed + failed + errors, passed=passed, failed=failed, errors=errors)
         if invalid_files:
-            line += "; " + message(lang, "invalid_files", invalid=invalid_files)
+            line += "; " + translate("{invalid} invalid scenario files", lang, invalid=invalid_files)
         out(line)
     if errors or invalid_files:
         return EXIT_INVALID

@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from inclusione_core.i18n import Message, translate
+
 from ._common import EXIT_INVALID, EXIT_OK, emit_json, err, out
-from ._texts import message
 
 if TYPE_CHECKING:
     from ._main import Commands
@@ -18,9 +19,13 @@ if TYPE_CHECKING:
 
 def add(commands: Commands) -> None:
     """The command's parser."""
-    p = commands.command("schema")
-    p.add_argument("--out", type=Path, metavar="DIR", help=commands.help("schema.out"))
-    p.add_argument("--name", metavar="NAME", help=commands.help("schema.name"))
+    p = commands.command("schema", "print one JSON Schema on stdout (--name) or write them all to a directory "
+                                   "(--out): case, territory configuration, scenario file, result, view (the --json "
+                                   "output of assess and privacy view)")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help=commands.help("directory to write every schema to (or only the one named by --name)"))
+    p.add_argument("--name", metavar="NAME", help=commands.help("the schema to print on stdout (or to write, "
+                                                                "with --out)"))
     p.set_defaults(func=run, schema_parser=p)
 
 
@@ -34,12 +39,14 @@ def run(args: argparse.Namespace) -> int:
 
     lang = args.lang
     if args.name is not None and args.name not in SCHEMA_NAMES:
-        raise InputError("--name", [ErrorDetail("$", message(lang, "unknown_schema", known=", ".join(SCHEMA_NAMES)),
+        raise InputError("--name", [ErrorDetail("$", Message("unknown schema; published: {known}",
+                                                             known=", ".join(SCHEMA_NAMES)),
                                                 args.name, "schema")])
     if args.out is None:
         if args.name is None:
             args.schema_parser.print_usage(sys.stderr)
-            err(message(lang, "schema_usage", names=", ".join(SCHEMA_NAMES)))
+            err(translate("name a schema with --name ({names}) to print it on stdout, or --out DIR to write them all",
+                          lang, names=", ".join(SCHEMA_NAMES)))
             return EXIT_INVALID
         sys.stdout.write(schema_text(args.name))
         return EXIT_OK
@@ -53,11 +60,11 @@ def run(args: argparse.Namespace) -> int:
             target.write_text(schema_text(name), encoding="utf-8")
             written.append(str(target))
     except OSError as exc:
-        problem = message(lang, "io", exc=exc.strerror or exc)
+        problem = Message("file error: {exc}", exc=exc.strerror or exc)
         raise InputError(str(target_dir), [ErrorDetail("$", problem, str(target_dir), "file")]) from None
     if args.json:
         emit_json({"written": written})
     else:
         for w in written:
-            out(message(lang, "written", path=w))
+            out(translate("written: {path}", lang, path=w))
     return EXIT_OK

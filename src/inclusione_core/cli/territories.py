@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from inclusione_core.i18n import translate
+
 from ._common import EXIT_INVALID, EXIT_OK, emit_json, engine, out
-from ._texts import message
 
 if TYPE_CHECKING:
     from ._main import Commands
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
 
 def add(commands: Commands) -> None:
     """The command's parser."""
-    commands.command("territories").set_defaults(func=run)
+    p = commands.command("territories", "list installed plugins and territories (extends chain, digest)")
+    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
             terr = eng.territory(info.id)
         except InclusioneError as exc:
             failed = True
-            row["error"] = exc.to_json()
+            row["error"] = exc.to_json(lang)
             texts[info.id] = error_text(exc, lang)
             continue
         row.update(
@@ -51,25 +53,28 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"plugins": plugins, "territories": rows})
         return EXIT_INVALID if failed else EXIT_OK
-    out(f"{message(lang, 'plugins')}:")
+    out(f"{translate('Installed plugins', lang)}:")
     for p in plugins:
-        kind = f" ({message(lang, 'core')})" if p["core"] else ""
+        kind = f" ({translate('core', lang)})" if p["core"] else ""
         provides = ", ".join(p["territories"]) or "—"
-        out(f"  {p['distribution']} {p['version']}{kind} — {message(lang, 'provides')}: {provides}")
+        out(f"  {p['distribution']} {p['version']}{kind} — {translate('territories', lang)}: {provides}")
     out()
-    out(f"{message(lang, 'territories')}:")
+    out(f"{translate('Territories', lang)}:")
     for row in rows:
         if "error" in row:
-            out(f"  {row['id']} — {message(lang, 'invalid')}")
+            out(f"  {row['id']} — {translate('INVALID', lang)}")
             for line in texts[row["id"]].splitlines():
                 out(f"      {line}")
-            out(f"      {message(lang, 'by')}: {row['provided_by']} · {message(lang, 'dir')}: {row['directory']}")
+            by, folder = translate("provided by", lang), translate("directory", lang)
+            out(f"      {by}: {row['provided_by']} · {folder}: {row['directory']}")
             continue
         label = row["label"].get(lang) or row["label"].get("it") or row["id"]
         out(f"  {row['id']} — {label} [{row['level']}]")
-        out(f"      {message(lang, 'chain')}: {' -> '.join(row['lineage'])}")
-        out(f"      {message(lang, 'by')}: {row['provided_by']}")
-        out(f"      {message(lang, 'dir')}: {row['directory']}")
-        out(f"      {message(lang, 'digest')}: {row['digest']}")
-        out(f"      {message(lang, 'counts', examples=row['examples'], scenarios=row['scenarios'])}")
+        out(f"      {translate('chain', lang)}: {' -> '.join(row['lineage'])}")
+        out(f"      {translate('provided by', lang)}: {row['provided_by']}")
+        out(f"      {translate('directory', lang)}: {row['directory']}")
+        out(f"      {translate('digest', lang)}: {row['digest']}")
+        counts = translate("examples: {examples}, scenario files: {scenarios}", lang, examples=row["examples"],
+                           scenarios=row["scenarios"])
+        out(f"      {counts}")
     return EXIT_INVALID if failed else EXIT_OK

@@ -8,17 +8,24 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from inclusione_core.i18n import N_, translate
+
 from ._common import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, emit_json, engine, out
-from ._texts import message
 
 if TYPE_CHECKING:
     from ._main import Commands
 
 
+_KINDS = {"territory": N_("configuration"), "case": N_("case"), "cases": N_("JSON Lines cases"),
+          "scenario": N_("scenarios"), "unknown": N_("unknown"), "example": N_("example")}
+"""The kinds of file (``FileReport.kind``) -> English msgid."""
+
+
 def add(commands: Commands) -> None:
     """The command's parser."""
-    p = commands.command("validate")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help=commands.help("validate.files"))
+    p = commands.command("validate", "validate territory configurations, cases (JSON or JSON Lines) and scenario files")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                   help=commands.help("files to validate: territory.yaml, case .json, .jsonl, scenario .yaml"))
     p.set_defaults(func=run)
 
 
@@ -30,21 +37,22 @@ def run(args: argparse.Namespace) -> int:
     reports = engine(args).validate(args.files, lang=lang)
     bad = [r for r in reports if not r.valid]
     if args.json:
-        emit_json({"valid": not bad, "files": [r.to_json() for r in reports]})
+        emit_json({"valid": not bad, "files": [r.to_json(lang) for r in reports]})
     else:
         for r in reports:
-            kind = message(lang, f"kind.{r.kind}")
+            kind = translate(_KINDS[r.kind], lang)
             if r.valid:
-                out(f"{message(lang, 'ok')}  {r.source} ({kind})")
+                out(f"{translate('OK', lang)}  {r.source} ({kind})")
             else:
-                out(f"{message(lang, 'invalid')}  {r.source} ({kind})")
+                out(f"{translate('INVALID', lang)}  {r.source} ({kind})")
                 for exc in r.errors:
                     for line in error_text(exc, lang).splitlines():
                         out(f"    {line}")
             for w in r.warnings:
-                out(f"    {message(lang, 'warning')}: {w}")
+                out(f"    {translate('warning', lang)}: {w}")
         if len(reports) > 1:
-            out(message(lang, "summary", n=len(reports), ok=len(reports) - len(bad), bad=len(bad)))
+            out(translate("{n} files: {ok} valid, {bad} invalid", lang, n=len(reports), ok=len(reports) - len(bad),
+                          bad=len(bad)))
     if any(r.internal for r in reports):
         return EXIT_INTERNAL
     return EXIT_INVALID if bad else EXIT_OK

@@ -49,6 +49,7 @@ from inclusione_core import (
     View,
 )
 
+from ._i18n import message
 from ._privacy import Allowed
 from ._territory import TERRITORY
 
@@ -84,13 +85,13 @@ def _cases(cases: Sequence[Case | Mapping[str, Any]], engine: Engine) -> list[Ca
     seen: set[str] = set()
     for i, case in enumerate(loaded):
         if not engine.territory(case.territory).within(TERRITORY):
-            errors.append(ErrorDetail(f"$[{i}].territory", "caso fuori dall'ambito della EM di Prato",
+            errors.append(ErrorDetail(f"$[{i}].territory", message("case outside the area of the Prato EM"),
                                       case.territory, "territorio"))
         if case.id in seen:
-            errors.append(ErrorDetail(f"$[{i}].id", "caso ripetuto nell'elenco", case.id, "unico"))
+            errors.append(ErrorDetail(f"$[{i}].id", message("case repeated in the list"), case.id, "unico"))
         seen.add(case.id)
     if errors:
-        raise InputError("elenco nominativo: casi", errors)
+        raise InputError(message("list of names: cases"), errors)
     return loaded
 
 
@@ -106,12 +107,12 @@ def _schede(schede: Sequence[Mapping[str, Any]], territory: Territory, cases: Se
         if found:
             continue
         if scheda["case_id"] not in ids:
-            errors.append(ErrorDetail(f"$[{i}].case_id", "scheda di esito di un caso non fornito", scheda["case_id"],
-                                      "case_id"))
+            errors.append(ErrorDetail(f"$[{i}].case_id", message("outcome form of a case not given"),
+                                      scheda["case_id"], "case_id"))
         elif scheda["proposta_equipe"] and dt.date.fromisoformat(scheda["data"]) <= meeting:
             out.setdefault(scheda["case_id"], []).append(scheda)
     if errors:
-        raise InputError("elenco nominativo: schede di esito", errors)
+        raise InputError(message("list of names: outcome forms"), errors)
     return out
 
 

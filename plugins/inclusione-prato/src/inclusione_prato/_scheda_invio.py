@@ -38,6 +38,7 @@ from inclusione_core import (
     View,
 )
 
+from ._i18n import message
 from ._privacy import HEALTH_CATEGORIES, HOUSEHOLD, SERVICE_CATEGORY, Allowed
 
 INSTRUMENT = "scheda_invio"
@@ -83,29 +84,30 @@ def _referral(case: Case, referral: Referral | str) -> Referral:
     for r in case.referrals:
         if r.id == referral:
             return r
-    known = ", ".join(r.id for r in case.referrals) or "nessuno"
-    raise InputError(f"caso {case.id}", [ErrorDetail("$.referrals", f"invio sconosciuto; invii del caso: {known}",
-                                                     referral, "referral")])
+    known = ", ".join(r.id for r in case.referrals) or message("none")
+    raise InputError(message("case {id}", id=case.id), [ErrorDetail(
+        "$.referrals", message("unknown referral; the case's referrals: {known}", known=known), referral, "referral")])
 
 
 def _withheld_error(case: Case, view: View, path: str, what: str) -> InputError:
-    return InputError(f"caso {case.id}", [ErrorDetail(
-        path, f"{what} non comunicabile a {view.recipient.kind} per {view.purpose.value}: la scheda non può essere"
-        " compilata (vedi la configurazione privacy del territorio)", None, "privacy")])
+    return InputError(message("case {id}", id=case.id), [ErrorDetail(
+        path, message("{what} may not be disclosed to {recipient} for {purpose}: the form cannot be filled in (see the"
+                      " territory's privacy configuration)", what=what, recipient=view.recipient.kind,
+                      purpose=view.purpose.value), None, "privacy")])
 
 
 def _member(case: Case, view: View, member: str | None) -> dict[str, Any]:
     members: list[dict[str, Any]] | None = view.get("household", "members")
     if members is None:
-        raise _withheld_error(case, view, "$.household.members", "il nucleo")
+        raise _withheld_error(case, view, "$.household.members", message("the household"))
     if member is None:
         ready = view.get("assessment", "work_ready_members") or []
         member = ready[0] if ready else members[0].get("id")
     for m in members:
         if m.get("id") == member:
             return m
-    raise InputError(f"caso {case.id}", [ErrorDetail("$.household.members", "componente sconosciuto", member,
-                                                     "member")])
+    raise InputError(message("case {id}", id=case.id), [ErrorDetail("$.household.members", message("unknown member"),
+                                                                   member, "member")])
 
 
 def _service(territory: Territory, service_id: str, operator: str | None) -> dict[str, Any]:
@@ -248,7 +250,7 @@ def build_scheda_invio(
     allowed = Allowed(engine, case, [kind], Purpose.REFERRAL)
     at = next((i for i, r in enumerate(view.get("referrals") or []) if r["id"] == ref.id), None)
     if at is None:
-        raise _withheld_error(case, view, "$.referrals", "l'invio")
+        raise _withheld_error(case, view, "$.referrals", message("the referral"))
     shown = view.data["referrals"][at]
     where = next((i for i, r in enumerate(case.referrals) if r.id == ref.id), at)  # the caller's path
     # A form from the SerD or the CSM tells the CPI that the person is in their care: it
@@ -256,7 +258,8 @@ def build_scheda_invio(
     for party in ("from_service", "to_service"):
         if shown[party] is None:
             raise _withheld_error(case, view, f"$.referrals[{where}].{party}",
-                                  "il servizio inviante" if party == "from_service" else "il servizio destinatario")
+                                  message("the sending service") if party == "from_service"
+                                  else message("the receiving service"))
     person = _member(case, view, member)
     channel = _CHANNELS.get(shown["channel"], "altro")
     form: dict[str, Any] = {

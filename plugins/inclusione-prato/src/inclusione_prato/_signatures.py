@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 
 from inclusione_core import HOUSEHOLD_PARTY, Equipe, Problem, Project, Reason, Territory, hookimpl
+from inclusione_core.i18n import N_
 
+from ._i18n import message
 from ._territory import DOCUMENT, TERRITORY
 
 RULE = "prato.verbale.firma_mancante"
@@ -46,12 +48,11 @@ def missing_signatures(project: Project, equipe: Equipe, territory: Territory, a
     ]
 
 
-_HOUSEHOLD_LABEL = {"it": "nucleo familiare", "en": "household"}
+_HOUSEHOLD_LABEL = N_("household")
 _WHY = {
-    "nucleo": ("parte del progetto", "a party to the project"),
-    "equipe": ("componente dell'equipe che ha costruito il progetto", "a member of the equipe that built the project"),
-    "erogatore": ("servizio che eroga un intervento del progetto",
-                  "a service providing one of the project's interventions"),
+    "nucleo": N_("a party to the project"),
+    "equipe": N_("a member of the equipe that built the project"),
+    "erogatore": N_("a service providing one of the project's interventions"),
 }
 
 
@@ -83,20 +84,20 @@ def inclusione_validate_project(
     verbale = territory.section("instruments").get(INSTRUMENT)
     source = territory.citation(verbale["source"] if verbale else SOURCE)
     for party in missing_signatures(project, equipe, territory, as_of):
-        why_it, why_en = _WHY[parties[party]]
-        label = _HOUSEHOLD_LABEL if party == HOUSEHOLD_PARTY else services.get(party, {}).get("label")
-        who_it = f"{label['it']} ({party})" if label else party
-        who_en = f"{label['en']} ({party})" if label else party
+        label = message(_HOUSEHOLD_LABEL) if party == HOUSEHOLD_PARTY else services.get(party, {}).get("label")
+        who = message("{label} ({party})", label=label, party=party) if label else party
         later = [s for s in project.signatures if s.party == party and s.signed_on > as_of]
-        when_it = f"; firma datata {later[0].signed_on.isoformat()}, dopo il {as_of.isoformat()}" if later else ""
-        when_en = f"; signature dated {later[0].signed_on.isoformat()}, after {as_of.isoformat()}" if later else ""
+        common = {"who": who, "why": message(_WHY[parties[party]])}
+        text = message("Project agreement minutes lack the signature of {who}, {why}; signature dated {signed}, after"
+                       " {as_of}: all the parties involved must sign.", signed=later[0].signed_on.isoformat(),
+                       as_of=as_of.isoformat(), **common) if later else \
+            message("Project agreement minutes lack the signature of {who}, {why}: all the parties involved must"
+                    " sign.", **common)
         reason = Reason(
             rule=f"{RULE}.{party}",
             territory=TERRITORY,
-            message_it=f"Verbale di condivisione progettuale senza la firma di {who_it}, {why_it}{when_it}:"
-                       " deve essere firmato da tutte le parti coinvolte.",
-            message_en=f"Project agreement minutes lack the signature of {who_en}, {why_en}{when_en}:"
-                       " all the parties involved must sign.",
+            message_it=text.text("it"),
+            message_en=text.text("en"),
             source=source,
             inputs={"parte": party, "ruolo_parte": parties[party], "firme": present, "data": as_of.isoformat()},
             defined_in=__name__,

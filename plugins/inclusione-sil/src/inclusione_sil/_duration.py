@@ -22,7 +22,9 @@ import datetime as dt
 import attrs
 
 from inclusione_core import Case, Deadline, DeadlineStatus, Problem, Project, Reason, Territory, hookimpl
+from inclusione_core.i18n import Message
 
+from ._i18n import message
 from ._phases import Phase
 from ._tables import Tables, tables_for
 from ._territory import TERRITORY
@@ -84,10 +86,13 @@ def discharge_window(case: Case, tables: Tables, as_of: dt.date) -> DischargeWin
                            warning_days=tables.warning_days, closed=closed)
 
 
-def _destinations(tables: Tables, lang: str) -> str:
-    names = [label[lang] for label in tables.destinations.values()]
-    joiner = " o " if lang == "it" else " or "
-    return ", ".join(names[:-1]) + joiner + names[-1] if len(names) > 1 else "".join(names)
+def _destinations(tables: Tables) -> str | dict[str, str]:
+    """Where a path is discharged to: ``A, B or C``, in the language of the message showing it."""
+    labels = list(tables.destinations.values())
+    if len(labels) == 1:
+        return dict(labels[0])
+    head = {lang: ", ".join(str(label[lang]) for label in labels[:-1]) for lang in ("it", "en")}
+    return message("{first} or {second}", first=head, second=dict(labels[-1]))
 
 
 def discharge_reason(window: DischargeWindow, tables: Tables) -> Reason | None:
@@ -95,19 +100,18 @@ def discharge_reason(window: DischargeWindow, tables: Tables) -> Reason | None:
     if window.status not in (DeadlineStatus.DUE, DeadlineStatus.OVERDUE):
         return None
     if window.days_left >= 0:
-        when_it = (f"scade il {window.limit.isoformat()} (tra {window.days_left} giorni;"
-                   f" preavviso {window.warning_days})")
-        when_en = f"ends on {window.limit.isoformat()} (in {window.days_left} days; notice {window.warning_days})"
+        when = message("ends on {limit} (in {days} days; notice {notice})", limit=window.limit.isoformat(),
+                       days=window.days_left, notice=window.warning_days)
     else:
-        when_it = f"è scaduta il {window.limit.isoformat()} ({-window.days_left} giorni fa)"
-        when_en = f"ended on {window.limit.isoformat()} ({-window.days_left} days ago)"
+        when = message("ended on {limit} ({days} days ago)", limit=window.limit.isoformat(), days=-window.days_left)
+    text = message("Path started on {start}: the maximum duration of {months} months {when}. Prepare the discharge"
+                   " towards a {destinations}.", start=window.start.isoformat(), months=tables.max_months, when=when,
+                   destinations=_destinations(tables))
     return Reason(
         rule="sil.durata.dimissioni",
         territory=tables.layer,
-        message_it=f"Percorso iniziato il {window.start.isoformat()}: la durata massima di {tables.max_months} mesi"
-                   f" {when_it}. Preparare le dimissioni verso {_destinations(tables, 'it')}.",
-        message_en=f"Path started on {window.start.isoformat()}: the maximum duration of {tables.max_months} months"
-                   f" {when_en}. Prepare the discharge towards a {_destinations(tables, 'en')}.",
+        message_it=text.text("it"),
+        message_en=text.text("en"),
         source=tables.discharge_source,
         inputs={"inizio": window.start.isoformat(), "limite": window.limit.isoformat(),
                 "giorni_mancanti": window.days_left, "preavviso_giorni": window.warning_days,
@@ -116,10 +120,10 @@ def discharge_reason(window: DischargeWindow, tables: Tables) -> Reason | None:
     )
 
 
-def _problem(path: str, rule: str, it: str, en: str, tables: Tables, inputs: dict[str, object],
+def _problem(path: str, rule: str, text: Message, tables: Tables, inputs: dict[str, object],
              times: bool = False, categories: tuple[str, ...] = ("process",)) -> Problem:
     return Problem(path=path, reason=Reason(
-        rule=rule, territory=tables.layer, message_it=it, message_en=en,
+        rule=rule, territory=tables.layer, message_it=text.text("it"), message_en=text.text("en"),
         source=tables.times_source if times else tables.duration_source,
         inputs=inputs, defined_in=tables.rel, categories=categories))
 
@@ -131,10 +135,8 @@ def duration_problems(project: Project, tables: Tables, territory: Territory | N
     if project.end is None:
         return [_problem(
             "$.project.end", "sil.durata.fine_mancante",
-            f"Il progetto non indica la data di fine: va predisposto con obiettivi e tempi e dura al massimo"
-            f" {top} mesi (entro il {limit.isoformat()}).",
-            f"The project states no end date: it must be set up with objectives and times and lasts at most"
-            f" {top} months (by {limit.isoformat()}).",
+            message("The project states no end date: it must be set up with objectives and times and lasts at most"
+                    " {months} months (by {limit}).", months=top, limit=limit.isoformat()),
             tables, {"inizio": project.start.isoformat(), "limite": limit.isoformat(), "mesi_massimi": top},
             times=True)]
     out = []
@@ -142,21 +144,18 @@ def duration_problems(project: Project, tables: Tables, territory: Territory | N
         months = months_between(project.start, project.end)
         out.append(_problem(
             "$.project.end", "sil.durata_massima",
-            f"Progetto di {months:g} mesi ({project.start.isoformat()} - {project.end.isoformat()}): oltre la durata"
-            f" massima del percorso SIL di {top} mesi (max due anni); la fine deve cadere entro il"
-            f" {limit.isoformat()}.",
-            f"Project of {months:g} months ({project.start.isoformat()} - {project.end.isoformat()}): beyond the"
-            f" maximum SIL path duration of {top} months (two years at most); it must end by {limit.isoformat()}.",
+            message("Project of {months} months ({start} - {end}): beyond the maximum SIL path duration of {top}"
+                    " months (two years at most); it must end by {limit}.", months=f"{months:g}",
+                    start=project.start.isoformat(), end=project.end.isoformat(), top=top, limit=limit.isoformat()),
             tables, {"inizio": project.start.isoformat(), "fine": project.end.isoformat(), "mesi": months,
                      "mesi_massimi": top, "limite": limit.isoformat()}))
     for i, item in enumerate(project.interventions):
         if item.end is not None and item.end > limit:
             out.append(_problem(
                 f"$.project.interventions[{i}].end", "sil.durata_massima.intervento",
-                f"Intervento {item.code}: termina il {item.end.isoformat()}, oltre la durata massima del percorso"
-                f" SIL ({top} mesi dall'inizio del progetto, entro il {limit.isoformat()}).",
-                f"Intervention {item.code}: ends on {item.end.isoformat()}, beyond the maximum SIL path duration"
-                f" ({top} months from the project's start, by {limit.isoformat()}).",
+                message("Intervention {code}: ends on {end}, beyond the maximum SIL path duration ({top} months from"
+                        " the project's start, by {limit}).", code=item.code, end=item.end.isoformat(), top=top,
+                        limit=limit.isoformat()),
                 tables, {"intervento": item.code, "fine": item.end.isoformat(), "limite": limit.isoformat(),
                          "mesi_massimi": top},
                 # it names the intervention: a socio-therapeutic placement is health data
@@ -182,15 +181,15 @@ def inclusione_compute_deadlines(case: Case, territory: Territory, as_of: dt.dat
     window = discharge_window(case, tables, as_of)
     if window is None:
         return []
+    text = message("Maximum path duration: {months} months from {start}, by {limit}; then discharge towards a"
+                   " {destinations} (warning {notice} days before).", months=tables.max_months,
+                   start=window.start.isoformat(), limit=window.limit.isoformat(),
+                   destinations=_destinations(tables), notice=window.warning_days)
     reason = Reason(
         rule="sil.durata.scadenza",
         territory=tables.layer,
-        message_it=f"Durata massima del percorso: {tables.max_months} mesi dal {window.start.isoformat()}, entro il"
-                   f" {window.limit.isoformat()}; poi dimissioni verso {_destinations(tables, 'it')}"
-                   f" (avviso {window.warning_days} giorni prima).",
-        message_en=f"Maximum path duration: {tables.max_months} months from {window.start.isoformat()}, by"
-                   f" {window.limit.isoformat()}; then discharge towards a {_destinations(tables, 'en')}"
-                   f" (warning {window.warning_days} days before).",
+        message_it=text.text("it"),
+        message_en=text.text("en"),
         source=tables.duration_source,
         inputs={"inizio": window.start.isoformat(), "limite": window.limit.isoformat(),
                 "mesi_massimi": tables.max_months, "preavviso_giorni": window.warning_days,

@@ -35,7 +35,9 @@ from typing import Any
 import attrs
 
 from inclusione_core import Citation, ErrorDetail, InputError, Reason, Territory
+from inclusione_core.i18n import Message
 
+from ._i18n import message
 from ._tables import Tables, default_tables, tables_for
 
 IN_CORSO = "in_corso"
@@ -107,36 +109,37 @@ def _check(records: list[PathRecord], judgements: Mapping[str, int], network: Ma
     seen: set[str] = set()
     for i, r in enumerate(records):
         if r.esito not in known:
-            errors.append(ErrorDetail(f"$.percorsi[{i}].esito", "esito sconosciuto; ammessi: " + ", ".join(known),
-                                      r.esito, "enum"))
+            errors.append(ErrorDetail(f"$.percorsi[{i}].esito", message("unknown outcome; allowed: {known}",
+                                                                        known=", ".join(known)), r.esito, "enum"))
         if r.ore_intervento_diretto < 0:
-            errors.append(ErrorDetail(f"$.percorsi[{i}].ore_intervento_diretto", "le ore non possono essere negative",
+            errors.append(ErrorDetail(f"$.percorsi[{i}].ore_intervento_diretto", message("hours cannot be negative"),
                                       r.ore_intervento_diretto, "minimum"))
         if r.costo < 0:
-            errors.append(ErrorDetail(f"$.percorsi[{i}].costo", "i costi non possono essere negativi", r.costo,
+            errors.append(ErrorDetail(f"$.percorsi[{i}].costo", message("costs cannot be negative"), r.costo,
                                       "minimum"))
         if r.case_id in seen:
-            errors.append(ErrorDetail(f"$.percorsi[{i}].case_id", "caso contato due volte", r.case_id, "unique"))
+            errors.append(ErrorDetail(f"$.percorsi[{i}].case_id", message("case counted twice"), r.case_id, "unique"))
         seen.add(r.case_id)
     if general_costs < 0:
-        errors.append(ErrorDetail("$.costi_generali", "i costi non possono essere negativi", general_costs, "minimum"))
+        errors.append(ErrorDetail("$.costi_generali", message("costs cannot be negative"), general_costs, "minimum"))
     scale = tables.evaluation["scala"]
     lo, hi = int(scale["min"]), int(scale["max"])
     for where, given, allowed in (("giudizi", judgements, tables.evaluation["indicatori"]),
                                   ("rete", network, tables.evaluation["rete"]["livelli"])):
         for code, value in given.items():
             if code not in allowed:
-                errors.append(ErrorDetail(f"$.{where}.{code}", "voce sconosciuta; ammesse: " + ", ".join(allowed),
-                                          code, "enum"))
+                errors.append(ErrorDetail(f"$.{where}.{code}", message("unknown item; allowed: {known}",
+                                                                      known=", ".join(allowed)), code, "enum"))
             if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-                errors.append(ErrorDetail(f"$.{where}.{code}", f"giudizio intero da {lo} a {hi}", value, "scale"))
+                errors.append(ErrorDetail(f"$.{where}.{code}", message("a whole judgement from {low} to {high}",
+                                                                      low=lo, high=hi), value, "scale"))
     if errors:
-        raise InputError("valutazione SIL", errors)
+        raise InputError(message("SIL evaluation"), errors)
 
 
-def _reason(rule: str, tables: Tables, source: Citation, it: str, en: str, inputs: dict[str, Any]) -> Reason:
-    return Reason(rule=rule, territory=tables.layer, message_it=it, message_en=en, source=source, inputs=inputs,
-                  defined_in=tables.rel)
+def _reason(rule: str, tables: Tables, source: Citation, text: Message, inputs: dict[str, Any]) -> Reason:
+    return Reason(rule=rule, territory=tables.layer, message_it=text.text("it"), message_en=text.text("en"),
+                  source=source, inputs=inputs, defined_in=tables.rel)
 
 
 def _money(value: float) -> str:
@@ -179,12 +182,10 @@ def evaluate_paths(
     shown = ", ".join(f"{code} {n}" for code, n in by_outcome.items() if n)
     indicators = [Indicator(
         code="percorsi", label="Percorsi realizzati ed esiti", value=paths,
-        reason=_reason("sil.valutazione.percorsi", tables, main,
-                       f"{len(recs)} casi segnalati, {realised} percorsi realizzati ({by_outcome[IN_CORSO]} in corso,"
-                       f" {discharged} conclusi con le dimissioni). Esiti: {shown or 'nessuno'}.",
-                       f"{len(recs)} cases referred, {realised} paths carried out ({by_outcome[IN_CORSO]} in progress,"
-                       f" {discharged} closed with a discharge). Outcomes: {shown or 'none'}.",
-                       paths),
+        reason=_reason("sil.valutazione.percorsi", tables, main, message(
+            "{referred} cases referred, {realised} paths carried out ({running} in progress, {discharged} closed with a"
+            " discharge). Outcomes: {outcomes}.", referred=len(recs), realised=realised, running=by_outcome[IN_CORSO],
+            discharged=discharged, outcomes=shown or message("none")), paths),
     )]
 
     hours = sum(r.ore_intervento_diretto for r in recs)
@@ -195,16 +196,14 @@ def evaluate_paths(
     inputs = {"ore_intervento_diretto": hours, "costi_percorsi": round(path_costs, 2),
               "costi_generali": round(costi_generali, 2), "costi_totali": round(total, 2), "costo_ora": per_hour}
     if per_hour is None:
-        it = (f"Rapporto costi/ore di intervento diretto non calcolabile: nessuna ora registrata"
-              f" (costi {_money(total)} euro).")
-        en = f"Cost per hour of direct intervention not computable: no hour recorded (costs {_money(total)} euro)."
+        text = message("Cost per hour of direct intervention not computable: no hour recorded (costs {total} euro).",
+                       total=_money(total))
     else:
-        it = (f"Rapporto costi/ore di intervento diretto: {_money(total)} euro ({_money(path_costs)} dei percorsi +"
-              f" {_money(costi_generali)} generali) / {hours:g} ore = {_money(per_hour)} euro per ora.")
-        en = (f"Cost per hour of direct intervention: {_money(total)} euro ({_money(path_costs)} for the paths +"
-              f" {_money(costi_generali)} general) / {hours:g} hours = {_money(per_hour)} euro per hour.")
+        text = message("Cost per hour of direct intervention: {total} euro ({paths} for the paths + {general} general)"
+                       " / {hours} hours = {per_hour} euro per hour.", total=_money(total), paths=_money(path_costs),
+                       general=_money(costi_generali), hours=f"{hours:g}", per_hour=_money(per_hour))
     indicators.append(Indicator(code="costo_ora", label=ev["costo_ora"]["label"]["it"], value=per_hour,
-                                reason=_reason("sil.valutazione.costo_ora", tables, cost_src, it, en, inputs)))
+                                reason=_reason("sil.valutazione.costo_ora", tables, cost_src, text, inputs)))
 
     scale = f"{ev['scala']['min']}-{ev['scala']['max']}"
     for code, label in ev["indicatori"].items():
@@ -214,8 +213,8 @@ def evaluate_paths(
         indicators.append(Indicator(
             code=f"giudizio.{code}", label=label["it"], value=value,
             reason=_reason(f"sil.valutazione.{code}", tables, main,
-                           f"Giudizio dell'UdP su «{label['it']}»: {value} (scala {scale}).",
-                           f"UdP judgement on \"{label['en']}\": {value} (scale {scale}).",
+                           message('UdP judgement on "{label}": {value} (scale {scale}).', label=label, value=value,
+                                   scale=scale),
                            {"voce": code, "giudizio": value, "scala": scale,
                             "scala_fonte": str(tables.cite(ev["scala"]["source"]))})))
     levels = ev["rete"]["livelli"]
@@ -229,7 +228,7 @@ def evaluate_paths(
             code="qualita_rete", label="Qualità della rete (livelli della gestione dei processi di rete)",
             value=given,
             reason=_reason("sil.valutazione.rete", tables, net_src,
-                           f"Giudizi dell'UdP sui livelli della rete (scala {scale}): {shown_net}.",
-                           f"UdP judgements on the network levels (scale {scale}): {shown_en}.",
+                           message("UdP judgements on the network levels (scale {scale}): {judgements}.", scale=scale,
+                                   judgements={"it": shown_net, "en": shown_en}),
                            {"giudizi": given, "livelli_non_giudicati": missing, "scala": scale})))
     return Evaluation(indicators=tuple(indicators))

@@ -30,7 +30,9 @@ from typing import Any
 import attrs
 
 from inclusione_core import Case, Grade, Reason, Territory
+from inclusione_core.i18n import LANGS, Message
 
+from ._i18n import message
 from ._tables import GradePlan, Tables
 
 
@@ -177,52 +179,61 @@ def grid_categories(territory: Territory, tables: Tables) -> tuple[str, ...]:
     return tuple(sorted({territory.data_category("dimensions", d) for d in tables.items()})) or ("process",)
 
 
+def _by_lang(render: Any) -> dict[str, str]:
+    """A text per language (a placeholder's value): ``render(lang)`` for each language of the catalogues."""
+    return {lang: render(lang) for lang in LANGS}
+
+
+def _number(value: Fraction | None) -> dict[str, str]:
+    return {"it": _it(value), "en": _en(value)}
+
+
+def _joined(messages: list[Message], sep: str) -> dict[str, str]:
+    return _by_lang(lambda lang: sep.join(m.text(lang) for m in messages))
+
+
 def occupability_reasons(score: OccupabilityScore, tables: Tables, territory: Territory) -> list[Reason]:
     """The reason for the grade (the whole computation) and the one for its configurable parameters."""
-    parts_it, parts_en = [], []
+    parts = []
     for g in score.groups:
-        items_it = ", ".join(
-            f"{item_label(territory, i.dimension)} "
-            f"{'non rilevata' if i.level is None else f'livello {i.level} = {_it(i.score)}'}"
-            for i in g.items)
-        items_en = ", ".join(
-            f"{item_label(territory, i.dimension, 'en')} "
-            f"{'not recorded' if i.level is None else f'level {i.level} = {_en(i.score)}'}"
-            for i in g.items)
-        parts_it.append(f"{g.label['it'].lower()} {_it(g.score)} (peso {_w(g.weight)}; {items_it})")
-        parts_en.append(f"{g.label['en'].lower()} {_en(g.score)} (weight {_w(g.weight)}; {items_en})")
+        items = [
+            message("{item} not recorded", item=_by_lang(lambda lang, i=i: item_label(territory, i.dimension, lang)))
+            if i.level is None else
+            message("{item} level {level} = {score}", level=i.level, score=_number(i.score),
+                    item=_by_lang(lambda lang, i=i: item_label(territory, i.dimension, lang)))
+            for i in g.items]
+        parts.append(message("{group} {score} (weight {weight}; {items})", score=_number(g.score),
+                             group=_by_lang(lambda lang, g=g: str(g.label[lang]).lower()), weight=_w(g.weight),
+                             items=_joined(items, ", ")))
     missing = score.missing()
-    miss_it = f" Voci non rilevate, escluse dal calcolo: {', '.join(missing)}." if missing else ""
-    miss_en = f" Items not recorded, left out: {', '.join(missing)}." if missing else ""
-    grade = score.grade.value
+    common = {"grade": score.grade.value, "parts": _joined(parts, "; "), "total": _number(score.total),
+              "low": _number(score.low_below), "high": _number(score.high_from)}
+    text = message("Occupability {grade} (aggregate indicator of the three SIL dimensions): {parts}. Weighted total"
+                   " {total}: low below {low}, high from {high}, otherwise medium. Items not recorded, left out:"
+                   " {missing}.", missing=", ".join(missing), **common) if missing else \
+        message("Occupability {grade} (aggregate indicator of the three SIL dimensions): {parts}. Weighted total"
+                " {total}: low below {low}, high from {high}, otherwise medium.", **common)
     main = Reason(
         rule="sil.occupabilita.grado",
         territory=tables.layer,
-        message_it=(f"Occupabilità {grade} (indicatore aggregato delle tre dimensioni del SIL): "
-                    + "; ".join(parts_it)
-                    + f". Totale pesato {_it(score.total)}: bassa sotto {_it(score.low_below)},"
-                      f" alta da {_it(score.high_from)}, altrimenti media.{miss_it}"),
-        message_en=(f"Occupability {grade} (aggregate indicator of the three SIL dimensions): "
-                    + "; ".join(parts_en)
-                    + f". Weighted total {_en(score.total)}: low below {_en(score.low_below)},"
-                      f" high from {_en(score.high_from)}, otherwise medium.{miss_en}"),
+        message_it=text.text("it"),
+        message_en=text.text("en"),
         source=tables.occupability_source,
         inputs={**score.inputs(), "tabelle": tables.rel, "tabelle_sha256": tables.sha256[:16]},
         defined_in=tables.rel,
         categories=grid_categories(territory, tables),
     )
-    weights_it = ", ".join(f"{g.label['it'].lower()} {_w(g.weight)}" for g in tables.groups)
-    weights_en = ", ".join(f"{g.label['en'].lower()} {_w(g.weight)}" for g in tables.groups)
+    weights = _by_lang(lambda lang: ", ".join(f"{str(g.label[lang]).lower()} {_w(g.weight)}" for g in tables.groups))
     scale = ", ".join(_w(s) for s in tables.scale)
+    text = message("Scale, weights and thresholds are configurable defaults in {file} (the source does not fix them):"
+                   " score for level 0-3 = {scale}; weights {weights}; item weights as in the table; low below {low},"
+                   " high from {high}.", file=tables.rel, scale=scale, weights=weights,
+                   low=_number(tables.low_below), high=_number(tables.high_from))
     params = Reason(
         rule="sil.occupabilita.parametri",
         territory=tables.layer,
-        message_it=(f"Scala, pesi e soglie sono default configurabili in {tables.rel} (la fonte non li fissa):"
-                    f" punteggio per livello 0-3 = {scale}; pesi {weights_it}; peso di ogni voce come da tabella;"
-                    f" bassa sotto {_it(tables.low_below)}, alta da {_it(tables.high_from)}."),
-        message_en=(f"Scale, weights and thresholds are configurable defaults in {tables.rel} (the source does"
-                    f" not fix them): score for level 0-3 = {scale}; weights {weights_en}; item weights as in the"
-                    f" table; low below {_en(tables.low_below)}, high from {_en(tables.high_from)}."),
+        message_it=text.text("it"),
+        message_en=text.text("en"),
         source=tables.weights_source,
         inputs={
             "scala": [_num(s) for s in tables.scale],
@@ -247,13 +258,14 @@ def plan_reason(grade: Grade, tables: Tables, origin: str, categories: Iterable[
     plan = objectives_for(grade, tables)
     objectives = "; ".join(f"«{t}»" for t in plan.objectives)
     activities = "; ".join(f"«{t}»" for t in plan.activities)
+    text = message("Occupability grade {grade}: intervention objectives and macro-activities of the SIL table (Italian"
+                   " text): objectives {objectives}. Macro-activities: {activities}.", grade=grade.value,
+                   objectives=objectives, activities=activities)
     return Reason(
         rule=f"sil.obiettivi.{grade.value}",
         territory=tables.layer,
-        message_it=f"Grado di occupabilità {grade.value}: obiettivi degli interventi {objectives}."
-                   f" Macroattività: {activities}.",
-        message_en=f"Occupability grade {grade.value}: intervention objectives and macro-activities of the SIL"
-                   f" table (Italian text): objectives {objectives}. Macro-activities: {activities}.",
+        message_it=text.text("it"),
+        message_en=text.text("en"),
         source=plan.source,
         inputs={"grado": grade.value, "obiettivi": list(plan.objectives), "macroattivita": list(plan.activities),
                 "origine_grado": origin},

@@ -32,15 +32,16 @@ from typing import Any
 import attrs
 
 from inclusione_core import Case, Grade, ProfileDecision, Reason, Territory, hookimpl
+from inclusione_core.i18n import N_
 from inclusione_core.rules import Facts, assess_profile, configured_occupability, evaluate
 
 from ._duration import DISCHARGE_FLAG, discharge_reason, discharge_window
+from ._i18n import message
 from ._occupability import grid_categories, levels_of, occupability_reasons, plan_reason, score_levels
 from ._tables import Tables, tables_for
 from ._territory import TERRITORY
 
-NOT_ASSESSED = ("Caso non ancora valutato: servono i colloqui di valutazione (fasi 2-4).",
-                "Case not assessed yet: the assessment interviews are needed (phases 2-4).")
+NOT_ASSESSED = N_("Case not assessed yet: the assessment interviews are needed (phases 2-4).")
 
 
 def _threshold(predicate: Mapping[str, Any]) -> int | None:
@@ -64,17 +65,15 @@ def _l68_reason(case: Case, territory: Territory, tables: Tables) -> Reason:
     shown = "?" if above is None else str(above)
     first = "?" if above is None else str(above + 1)
     percents = [m.disability_percent for m in case.household.members if m.disability_percent is not None]
+    text = message('Targeted placement threshold: civil invalidity above {above}% (Law 68/1999, art. 1). The SIL'
+                   ' guidelines write "over 46%, under Law 68": since they refer to the law they read "from 46%",'
+                   ' which for whole percentages is the same as "above {above}%" (first value: {first}%). The legal'
+                   ' threshold applies.', above=shown, first=first)
     return Reason(
         rule="sil.target.l68.soglia",
         territory=tables.layer,
-        message_it=f"Soglia del collocamento mirato: invalidità civile superiore al {shown}% (L. 68/1999, art. 1)."
-                   f" Le linee guida SIL scrivono «oltre il 46%, ai sensi della L. 68»: poiché rinviano alla legge,"
-                   f" si leggono «dal 46%», che per percentuali intere coincide con «oltre il {shown}%» (primo"
-                   f" valore: {first}%). Si applica la soglia di legge.",
-        message_en=f"Targeted placement threshold: civil invalidity above {shown}% (Law 68/1999, art. 1). The SIL"
-                   f" guidelines write \"over 46%, under Law 68\": since they refer to the law they read \"from"
-                   f" 46%\", which for whole percentages is the same as \"above {shown}%\" (first value: {first}%)."
-                   f" The legal threshold applies.",
+        message_it=text.text("it"),
+        message_en=text.text("en"),
         source=tables.l68_source,
         inputs={"soglia_oltre": above, "invalidita_certificate": percents},
         defined_in=tables.rel,
@@ -98,13 +97,13 @@ def _not_listed_reason(tables: Tables, categories: tuple[str, ...]) -> Reason:
     # or detainee, have no psychological distress...: the reason carries the categories
     # of every group, so a recipient that may not see one of them sees neither the flag
     # nor its absence.
+    text = message("None of the SIL's illustrative target groups: the case is not excluded for that; the occupability"
+                   " assessment decides, case by case.")
     return Reason(
         rule="sil.target.fuori_elenco",
         territory=tables.layer,
-        message_it="Nessuno dei gruppi dell'elenco esemplificativo del SIL: il caso non è escluso per questo;"
-                   " decide la valutazione dell'occupabilità, caso per caso.",
-        message_en="None of the SIL's illustrative target groups: the case is not excluded for that; the"
-                   " occupability assessment decides, case by case.",
+        message_it=text.text("it"),
+        message_en=text.text("en"),
         source=tables.target_source,
         inputs={"gruppi_elenco": list(tables.target_flags)},
         defined_in=tables.rel,
@@ -125,13 +124,13 @@ def occupability(case: Case, territory: Territory) -> tuple[Grade | None, list[R
     reasons = [attrs.evolve(r, categories=tuple(sorted({*r.categories, *grid}))) for r in reasons]
     if case.assessment is not None:
         phase4 = tables.phase("colloquio_persona")
+        text = message("SIL occupability grid not filled in (no item recorded): the grade comes from the territory's"
+                       " rule; fill in the interview grid (phase 4).")
         reasons.append(Reason(
             rule="sil.occupabilita.griglia_non_compilata",
             territory=tables.layer,
-            message_it="Griglia di occupabilità del SIL non compilata (nessuna voce rilevata): il grado viene dalla"
-                       " regola del territorio; compilare la griglia per colloquio (fase 4).",
-            message_en="SIL occupability grid not filled in (no item recorded): the grade comes from the"
-                       " territory's rule; fill in the interview grid (phase 4).",
+            message_it=text.text("it"),
+            message_en=text.text("en"),
             source=phase4.source,
             inputs={"voci": list(tables.items())},
             defined_in=tables.rel,
@@ -165,7 +164,7 @@ def extra_flags(case: Case, territory: Territory, as_of: dt.date,
 def assess(case: Case, territory: Territory, as_of: dt.date) -> ProfileDecision:
     """The SIL profile of a case, with a reason for each part."""
     profile, reasons = assess_profile(case, territory, as_of, occupability_rule=occupability, extra_flags=extra_flags,
-                                      not_assessed=NOT_ASSESSED)
+                                      not_assessed=message(NOT_ASSESSED))
     return ProfileDecision(profile=profile, reasons=tuple(reasons))
 
 

@@ -24,6 +24,7 @@ import attrs
 
 from inclusione_core import Case, Equipe, Reason, Recommendation, Routing, RoutingOutcome, Territory, hookimpl
 
+from ._i18n import message
 from ._phases import Phase
 from ._tables import tables_for
 from ._territory import TERRITORY
@@ -71,13 +72,13 @@ def inclusione_route(case: Case, territory: Territory, as_of: dt.date) -> Routin
                        reasons=(attrs.evolve(notice.reason(tables), categories=closed_reads(territory)),))
     label, source = tables.outcomes["solo_registrazione"]
     step = wf.steps[-1]
+    text = message("Referral registered on {on} without opening the personal file: the SIL does not take it further."
+                   " {note}", on=step.on.isoformat(), note=step.note)
     reason = Reason(
         rule="sil.fase1.solo_registrazione",
         territory=tables.layer,
-        message_it=f"Segnalazione registrata il {step.on.isoformat()} senza apertura della scheda personale:"
-                   f" il SIL non procede. {step.note}".rstrip(),
-        message_en=f"Referral registered on {step.on.isoformat()} without opening the personal file: the SIL"
-                   f" does not take it further. {step.note}".rstrip(),
+        message_it=text.text("it").rstrip(),
+        message_en=text.text("en").rstrip(),
         source=source,
         inputs={"esito": label["it"], "data": step.on.isoformat(), "inviante": wf.sender},
         defined_in=tables.rel,
@@ -101,13 +102,13 @@ def inclusione_compose_equipe(case: Case, territory: Territory, as_of: dt.date, 
         return None
     tables = tables_for(territory)
     source = routing.reasons[0].source if routing.reasons else tables.target_source
+    text = message("Case not accepted or only registered: the SIL convenes no team; the case goes back to whoever"
+                   " referred it.")
     reason = Reason(
         rule="sil.equipe.nessuna",
         territory=tables.layer,
-        message_it="Caso non accolto o solo registrato: il SIL non convoca la propria équipe; il caso torna a chi"
-                   " lo ha segnalato.",
-        message_en="Case not accepted or only registered: the SIL convenes no team; the case goes back to whoever"
-                   " referred it.",
+        message_it=text.text("it"),
+        message_en=text.text("en"),
         source=source,
         inputs={"canale": routing.channel, "alternative": list(routing.alternatives)},
         defined_in=tables.rel,

@@ -42,6 +42,7 @@ from inclusione_core import (
 )
 from inclusione_core.rules import citation, schema_details, source_errors
 
+from ._i18n import message
 from ._phases import NUMBERED, InterviewType
 from ._territory import TERRITORY, sil_dir
 
@@ -166,7 +167,8 @@ class Tables:
 
 
 def _unreadable(path: Path, exc: OSError) -> ConfigurationError:
-    return ConfigurationError(str(path), [ErrorDetail("$", f"impossibile leggere il file: {exc.strerror}")])
+    return ConfigurationError(str(path), [ErrorDetail("$", message("cannot read the file: {problem}",
+                                                                   problem=exc.strerror))])
 
 
 @functools.cache
@@ -185,12 +187,12 @@ def _semantic_errors(data: Mapping[str, Any]) -> list[ErrorDetail]:
     scale = [_number(v) for v in occ["scala"]["punteggi"]]
     if any(b > a for a, b in itertools.pairwise(scale)):
         errors.append(ErrorDetail("$.occupabilita.scala.punteggi",
-                                  "i punteggi non devono crescere con il livello di difficoltà (0-3): meno"
-                                  " difficoltà non può dare un punteggio più basso", occ["scala"]["punteggi"],
+                                  message("the scores must not grow with the level of difficulty (0-3): less"
+                                          " difficulty cannot give a lower score"), occ["scala"]["punteggi"],
                                   "monotonic"))
     low, high = _number(occ["soglie"]["bassa_sotto"]), _number(occ["soglie"]["alta_da"])
     if low > high:
-        errors.append(ErrorDetail("$.occupabilita.soglie", "bassa_sotto deve essere al più alta_da",
+        errors.append(ErrorDetail("$.occupabilita.soglie", message("bassa_sotto must be at most alta_da"),
                                   [occ["soglie"]["bassa_sotto"], occ["soglie"]["alta_da"]], "order"))
     seen: dict[str, str] = {}
     for code, group in occ["dimensioni"].items():
@@ -198,27 +200,31 @@ def _semantic_errors(data: Mapping[str, Any]) -> list[ErrorDetail]:
             dim = item["dimensione"]
             if dim in seen:
                 errors.append(ErrorDetail(f"$.occupabilita.dimensioni.{code}.voci[{i}].dimensione",
-                                          f"voce già usata nella dimensione {seen[dim]}", dim, "unique"))
+                                          message("item already used in dimension {other}", other=seen[dim]), dim,
+                                          "unique"))
             seen.setdefault(dim, code)
     for i, phase in enumerate(data["fasi"]):
         expected = NUMBERED[i] if i < len(NUMBERED) else None
         if phase["numero"] != i + 1 or expected is None or phase["codice"] != expected.value:
-            errors.append(ErrorDetail(f"$.fasi[{i}]", f"attesa la fase {i + 1} {expected}",
+            errors.append(ErrorDetail(f"$.fasi[{i}]", message("expected phase {n} {code}", n=i + 1, code=expected),
                                       [phase["numero"], phase["codice"]], "order"))
         for key, known in (("soggetti", data["soggetti"]), ("strumenti", data["strumenti"])):
             for j, ref in enumerate(phase[key]):
                 if ref not in known:
-                    errors.append(ErrorDetail(f"$.fasi[{i}].{key}[{j}]", f"non definito in {key}", ref, f"ref:{key}"))
+                    errors.append(ErrorDetail(f"$.fasi[{i}].{key}[{j}]", message("not defined in {key}", key=key), ref,
+                                              f"ref:{key}"))
     types = set(data["colloqui"]["tipi"])
     if types != {t.value for t in InterviewType}:
-        errors.append(ErrorDetail("$.colloqui.tipi", "i tipi di colloquio devono essere gli otto della fase 7: "
-                                  + ", ".join(t.value for t in InterviewType), sorted(types), "enum"))
+        kinds = ", ".join(t.value for t in InterviewType)
+        problem = message("the kinds of interview must be the eight of phase 7: {kinds}", kinds=kinds)
+        errors.append(ErrorDetail("$.colloqui.tipi", problem, sorted(types), "enum"))
     if data["target"]["l68"]["flag"] not in data["target"]["flags"]:
-        errors.append(ErrorDetail("$.target.l68.flag", "non è tra target.flags", data["target"]["l68"]["flag"],
+        errors.append(ErrorDetail("$.target.l68.flag", message("not one of target.flags"),
+                                  data["target"]["l68"]["flag"],
                                   "ref:target.flags"))
     scale_eval = data["valutazione"]["scala"]
     if scale_eval["min"] >= scale_eval["max"]:
-        errors.append(ErrorDetail("$.valutazione.scala", "min deve essere minore di max",
+        errors.append(ErrorDetail("$.valutazione.scala", message("min must be less than max"),
                                   [scale_eval["min"], scale_eval["max"]], "order"))
     return errors
 
@@ -359,19 +365,22 @@ def _reference_errors(tables: Tables, territory: Territory) -> list[ErrorDetail]
         for i, item in enumerate(g.items):
             if item.dimension not in dims:
                 errors.append(ErrorDetail(f"$.occupabilita.dimensioni.{g.code}.voci[{i}].dimensione",
-                                          f"dimensione sconosciuta nel territorio {territory.id}", item.dimension,
+                                          message("unknown dimension in territory {territory}",
+                                                  territory=territory.id), item.dimension,
                                           "ref:dimensions"))
     flags = territory.section("profile", "flags")
     for i, flag in enumerate(tables.target_flags):
         if flag not in flags:
-            errors.append(ErrorDetail(f"$.target.flags[{i}]", f"flag sconosciuto nel territorio {territory.id}",
+            errors.append(ErrorDetail(f"$.target.flags[{i}]", message("unknown flag in territory {territory}",
+                                                                      territory=territory.id),
                                       flag, "ref:profile.flags"))
     instruments = territory.section("instruments")
     for code, tool in tables.tools.items():
         module = tool.get("modulo")
         if module is not None and module not in instruments:
             errors.append(ErrorDetail(f"$.strumenti.{code}.modulo",
-                                      f"strumento sconosciuto nel territorio {territory.id}", module,
+                                      message("unknown instrument in territory {territory}", territory=territory.id),
+                                      module,
                                       "ref:instruments"))
     return errors
 

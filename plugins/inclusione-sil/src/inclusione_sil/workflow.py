@@ -50,7 +50,9 @@ from inclusione_core import (
     TransitionError,
     record,
 )
+from inclusione_core.i18n import message_of
 
+from ._i18n import message
 from ._phases import CLOSED_WITHOUT_PATH, FINAL, NUMBERED, TRANSITIONS, InterviewType, Phase, number
 from ._tables import PhaseSpec, Tables, default_tables
 from ._territory import TERRITORY
@@ -168,7 +170,7 @@ class Workflow:
 
 
 def _entity(wf: Workflow) -> str:
-    return f"percorso SIL del caso {wf.case_id}"
+    return message("SIL path of case {id}", id=wf.case_id)
 
 
 def allowed(phase: Phase) -> frozenset[Phase]:
@@ -179,8 +181,8 @@ def allowed(phase: Phase) -> frozenset[Phase]:
 def _not_before(wf: Workflow, on: dt.date, path: str) -> None:
     if on < wf.last_date:
         raise InputError(_entity(wf), [ErrorDetail(
-            path, f"la data {on.isoformat()} precede l'ultimo passo del percorso ({wf.last_date.isoformat()}):"
-                  " le date del percorso non possono andare indietro", on.isoformat(), "chronology")])
+            path, message("the date {on} precedes the last step of the path ({last}): the dates of the path cannot go"
+                          " back", on=on.isoformat(), last=wf.last_date.isoformat()), on.isoformat(), "chronology")])
 
 
 def start(case_id: str, *, on: dt.date, sender: str | None = None, by: str = "", note: str = "") -> Workflow:
@@ -210,7 +212,7 @@ def advance(wf: Workflow, to: Phase | str, *, on: dt.date, by: str = "", note: s
     _not_before(wf, on, "$.on")
     if target is Phase.NON_ACCOLTO and not note.strip():
         raise InputError(_entity(wf), [ErrorDetail(
-            "$.note", "un esito negativo deve indicare il motivo: l'ente inviante deve sapere perché", note,
+            "$.note", message("a negative outcome must give the reason: the sending service must know why"), note,
             "required")])
     return attrs.evolve(wf, log=(*wf.log, Step(phase=target, on=on, by=by, note=note)))
 
@@ -225,11 +227,12 @@ def interview(wf: Workflow, kind: InterviewType | str, *, on: dt.date, by: str =
         itype = InterviewType(kind)
     except ValueError:
         raise InputError(_entity(wf), [ErrorDetail(
-            "$.kind", "tipo di colloquio sconosciuto; tipi della fase 7: "
-                      + ", ".join(t.value for t in InterviewType), kind, "enum")]) from None
+            "$.kind", message("unknown kind of interview; the kinds of phase 7: {kinds}",
+                              kinds=", ".join(t.value for t in InterviewType)), kind, "enum")]) from None
     if wf.phase is not Phase.SVILUPPO:
         raise InputError(_entity(wf), [ErrorDetail(
-            "$.kind", f"i colloqui di sviluppo si tengono nella fase 7 (sviluppo); la fase attuale è {wf.phase.value}",
+            "$.kind", message("development interviews are held in phase 7 (sviluppo); the current phase is {phase}",
+                              phase=wf.phase.value),
             itype.value, "phase")])
     _not_before(wf, on, "$.on")
     return attrs.evolve(wf, log=(*wf.log, Interview(kind=itype, on=on, by=by, note=note)))
@@ -258,15 +261,15 @@ class Notification:
         """The notice as a :class:`~inclusione_core.Reason` citing phase 5 of the table of the guidelines."""
         tables = tables or default_tables()
         label, source = tables.outcomes["non_accolto"]
-        to_it = "la persona (segnalazione diretta)" if self.to_service == USER else f"l'ente inviante {self.to_service}"
-        to_en = "the person (direct referral)" if self.to_service == USER else f"the sending service {self.to_service}"
+        to = message("the person (direct referral)") if self.to_service == USER else \
+            message("the sending service {service}", service=self.to_service)
+        text = message("Negative decision of the SIL (phase 5, {on}): {reason}. Outcome notified to {to}.",
+                       on=self.on.isoformat(), reason=self.reason_text, to=to)
         return Reason(
             rule="sil.fase5.esito_negativo",
             territory=tables.layer,
-            message_it=f"Decisione negativa del SIL (fase 5, {self.on.isoformat()}): {self.reason_text}."
-                       f" Esito segnalato a {to_it}.",
-            message_en=f"Negative decision of the SIL (phase 5, {self.on.isoformat()}): {self.reason_text}."
-                       f" Outcome notified to {to_en}.",
+            message_it=text.text("it"),
+            message_en=text.text("en"),
             source=source,
             inputs={"caso": self.case_id, "destinatario": self.to_service, "data": self.on.isoformat(),
                     "motivo": self.reason_text, "esito": label["it"]},
@@ -309,8 +312,9 @@ class Notification:
             return Recipient(kind=SELF_REFERRED)
         kind = engine.territory(case.territory).service_kind(self.to_service)
         if kind is None:
-            raise InputError(f"segnalazione di esito negativo del caso {self.case_id}", [ErrorDetail(
-                "$.destinatario.servizio", f"servizio inviante sconosciuto nel territorio {case.territory}",
+            raise InputError(message("notice of a negative outcome of case {id}", id=self.case_id), [ErrorDetail(
+                "$.destinatario.servizio", message("unknown sending service in territory {territory}",
+                                                   territory=case.territory),
                 self.to_service, "ref:services")])
         return Recipient(kind=kind, service=self.to_service)
 
@@ -335,18 +339,18 @@ class Notification:
             for a referral: e.g. a health service, which italia reaches only with consent);
             nothing is disclosed nor audited then.
         """
-        what = f"segnalazione di esito negativo del caso {self.case_id}"
+        what = message("notice of a negative outcome of case {id}", id=self.case_id)
         if case.id != self.case_id:
-            raise InputError(what, [ErrorDetail("$.case_id", "la segnalazione appartiene a un altro caso", case.id,
+            raise InputError(what, [ErrorDetail("$.case_id", message("the notice belongs to another case"), case.id,
                                                 "sil.fasi")])
         day = as_of or self.on
         recipient = self.recipient(engine, case)
         territory = engine.territory(case.territory)
         if not engine.grants(case, recipient=recipient, purpose=Purpose.REFERRAL).allows(DataCategory.PROCESS):
             raise InputError(what, [ErrorDetail(
-                "$.destinatario", f"{recipient.kind} non può ricevere l'esito (dati di gestione del caso) per"
-                                  " referral: serve una base giuridica o un consenso valido di ogni componente del"
-                                  " nucleo", recipient.service or recipient.kind, "privacy.flows")])
+                "$.destinatario", message("{kind} may not receive the outcome (case-management data) for referral: a"
+                                          " legal basis or a valid consent of every member of the household is needed",
+                                          kind=recipient.kind), recipient.service or recipient.kind, "privacy.flows")])
         view = engine.disclose_document(
             case, self.to_document(), categories=NOTICE_CATEGORIES, recipient=recipient,
             purpose=Purpose.REFERRAL, as_of=day, channel=NOTICE_CHANNEL)
@@ -439,23 +443,24 @@ def workflow_of(case: Case, *, as_of: dt.date | None = None) -> Workflow | None:
                 phase = event.kind.removeprefix(PHASE_EVENT)
                 if wf is None:
                     if phase != Phase.SEGNALAZIONE.value:
-                        raise InputError(f"caso {case.id}", [ErrorDetail(
-                            path, "il percorso SIL comincia con la segnalazione (fase 1)", event.kind, "sil.fasi")])
+                        raise InputError(message("case {id}", id=case.id), [ErrorDetail(
+                            path, message("the SIL path begins with the referral (phase 1)"), event.kind, "sil.fasi")])
                     wf = start(case.id, on=event.on, sender=sender_of(case), by=event.by, note=event.note)
                 else:
                     wf = advance(wf, phase, on=event.on, by=event.by, note=event.note)
             else:
                 if wf is None:
-                    raise InputError(f"caso {case.id}", [ErrorDetail(
-                        path, "colloquio prima della segnalazione (fase 1)", event.kind, "sil.fasi")])
+                    raise InputError(message("case {id}", id=case.id), [ErrorDetail(
+                        path, message("interview before the referral (phase 1)"), event.kind, "sil.fasi")])
                 wf = interview(wf, event.kind.removeprefix(INTERVIEW_EVENT), on=event.on, by=event.by,
                                note=event.note)
         except TransitionError as exc:
-            raise InputError(f"caso {case.id}", [ErrorDetail(path, str(exc), event.kind, "sil.fasi")]) from None
+            detail = ErrorDetail(path, message_of(exc), event.kind, "sil.fasi")
+            raise InputError(message("case {id}", id=case.id), [detail]) from None
         except InputError as exc:
             if exc.source.startswith("caso "):
                 raise
-            raise InputError(f"caso {case.id}", [ErrorDetail(path, d.message, event.kind, d.rule)
+            raise InputError(message("case {id}", id=case.id), [ErrorDetail(path, d.message, event.kind, d.rule)
                                                  for d in exc.details]) from None
     return wf
 
@@ -468,13 +473,14 @@ def record_workflow(case: Case, wf: Workflow) -> Case:
         history records, or an event would be dated before the last one of the history.
     """
     if wf.case_id != case.id:
-        raise InputError(f"caso {case.id}", [ErrorDetail("$.id", "il percorso appartiene a un altro caso",
-                                                         wf.case_id, "sil.fasi")])
+        detail = ErrorDetail("$.id", message("the path belongs to another case"), wf.case_id, "sil.fasi")
+        raise InputError(message("case {id}", id=case.id), [detail])
     current = workflow_of(case)
     done = 0 if current is None else len(current.log)
     if current is not None and current.log != wf.log[:done]:
-        raise InputError(f"caso {case.id}", [ErrorDetail(
-            "$.history", "il percorso non continua quello registrato nella storia del caso", None, "sil.fasi")])
+        raise InputError(message("case {id}", id=case.id), [ErrorDetail(
+            "$.history", message("the path does not continue the one recorded in the case's history"), None,
+            "sil.fasi")])
     for entry in wf.log[done:]:
         case = record(case, _event(entry))
     return case
