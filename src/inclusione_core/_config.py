@@ -376,6 +376,16 @@ def citation(source: Mapping[str, Any], territory: Territory) -> Citation:
     return territory.citation(source)
 
 
+def _citation_key(source: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """A source block's content as a key (the kind of each value too: a Message note renders in English)."""
+    try:
+        key = tuple(sorted((k, type(v), v) for k, v in source.items() if k != FILES_KEY))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 @attrs.frozen(eq=False)
 class Territory:
     """
@@ -397,6 +407,8 @@ class Territory:
     layer_dirs: Mapping[str, Path] = attrs.field(factory=dict)
     documents: Mapping[str, SourceDocument] = attrs.field(factory=dict)
     """The documents registry (``documents:``), by id: what every citation names."""
+    _citations: dict[tuple[Any, ...], Citation] = attrs.field(factory=dict, init=False, repr=False)
+    """The citations made so far, by the content of their source block (a reason is made case after case)."""
 
     def citation(self, source: Mapping[str, Any]) -> Citation:
         """
@@ -405,14 +417,21 @@ class Territory:
 
         :raises ConfigurationError: the block names a document the registry does not list.
         """
+        key = _citation_key(source)
+        found = self._citations.get(key) if key is not None else None
+        if found is not None:
+            return found
         try:
-            return resolve(source, self.documents)
+            found = resolve(source, self.documents)
         except KeyError:
             from ._documents import block_errors  # noqa: PLC0415
 
             documents = self.data.get("documents") or {}
             raise ConfigurationError(Message("territory {id}", id=self.id),
                                      block_errors("$", source, documents)) from None
+        if key is not None:
+            self._citations[key] = found
+        return found
 
     @property
     def label(self) -> str:

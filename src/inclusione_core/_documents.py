@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import ErrorDetail, InclusioneError
 from ._models import DEFAULT, Citation, SourceDocument
+from .i18n import Message
 
 if TYPE_CHECKING:
     from ._config import Territory
@@ -89,12 +90,12 @@ def resolve(source: Mapping[str, Any], documents: Mapping[str, SourceDocument]) 
                        note=source.get("note", ""), via=via)
 
 
-def _known(documents: Mapping[str, Any]) -> str:
-    return ", ".join(sorted(documents)) or "(nessuno)"
-
-
 def _unknown(path: str, value: Any, documents: Mapping[str, Any]) -> ErrorDetail:
-    return ErrorDetail(path, f"documento sconosciuto; documenti noti: {_known(documents)}", value, "ref:documents")
+    if not documents:
+        return ErrorDetail(path, Message("unknown document: the registry (documents:) lists none; add it there"),
+                           value, "ref:documents")
+    return ErrorDetail(path, Message("unknown document; known documents: {known}", known=", ".join(sorted(documents))),
+                       value, "ref:documents")
 
 
 def block_errors(path: str, src: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]]) -> list[ErrorDetail]:
@@ -109,14 +110,15 @@ def block_errors(path: str, src: Mapping[str, Any], documents: Mapping[str, Mapp
             errors.append(_unknown(f"{path}.via", via_id, documents))
         elif doc_id is not None and doc_id not in via.get("describes", ()):
             errors.append(ErrorDetail(
-                f"{path}.via", f"{via_id} non è un articolo che descrive {doc_id}: aggiungi {doc_id} al suo"
-                " `describes`, oppure cita direttamente l'articolo", via_id, "ref:documents.describes"))
+                f"{path}.via", Message("{via} is not an article describing {document}: add {document} to its"
+                                       " `describes`, or cite the article itself", via=via_id, document=doc_id),
+                via_id, "ref:documents.describes"))
     quoted = via_id if via_id is not None else doc_id
     if src.get("quote") and quoted is not None and quoted in documents and not documents[quoted].get("sha256"):
         errors.append(ErrorDetail(
-            f"{path}.quote", f"citazione testuale di {quoted}, che non indica il testo su cui è stata verificata:"
-            " aggiungi il suo sha256 al registro, oppure togli la citazione e indica la sezione",
-            quoted, "documents.sha256"))
+            f"{path}.quote", Message("verbatim quote of {document}, whose registry entry does not say which text it"
+                                     " was checked against: add its sha256, or drop the quote and give the section",
+                                     document=quoted), quoted, "documents.sha256"))
     return errors
 
 
@@ -231,8 +233,8 @@ def check_quotes(territory: Territory, texts: Path | Iterable[Path], *, files: I
             if errors or not src.get("quote") or quoted not in normalised:
                 continue
             if normalise_text(str(src["quote"])) not in normalised[quoted]:
-                found.append(ErrorDetail(f"{where}.quote", f"citazione non trovata nel testo di {quoted}",
-                                         src["quote"], "quote"))
+                found.append(ErrorDetail(f"{where}.quote", Message("quote not found in the text of {document}",
+                                                                   document=quoted), src["quote"], "quote"))
         if found:
             problems[name] = found
     return problems
