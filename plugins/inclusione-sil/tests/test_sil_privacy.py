@@ -387,7 +387,7 @@ def test_a_health_service_sender_needs_a_consent_for_the_outcome(
         "label": {"it": "SIL con SerD", "en": "SIL with SerD"},
         "services": {"serd_distretto": {"kind": "serd", "label": {"it": "SerD", "en": "SerD"}, "level": "secondo",
                                         "access": ["invio"],
-                                        "source": {"kind": "default", "document": "test", "section": "test"}}},
+                                        "source": {"kind": "default", "note": "test"}}},
     }, allow_unicode=True), encoding="utf-8")
     engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=PLUGINS),
                     config_dirs=[tmp_path], audit=MemoryAuditLog())
