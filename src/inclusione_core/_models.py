@@ -646,7 +646,7 @@ class SourceDocument:
     A document of a territory's registry (``documents:``), as an operator recognises it.
 
     :ivar id: the registry id (the key under ``documents:``).
-    :ivar kind: norma, delibera, linee_guida, protocollo or articolo_descrittivo.
+    :ivar kind: the kind: norma, delibera, linee_guida, protocollo or articolo_descrittivo.
     :ivar issuer: who issued or wrote it (Regione Toscana; the authors of an article).
     :ivar number: the act's designation as it is cited (DGRT n. 544/2023).
     :ivar date: its date, when the sources give it.
@@ -654,7 +654,6 @@ class SourceDocument:
     :ivar url: where it is published.
     :ivar sha256: SHA-256 of the text that quotes were checked against ("" when none was).
     :ivar describes: for a descriptive article, the ids of the acts it describes.
-    :ivar binding: whether it binds (a norma or a delibera) rather than describes or guides.
     """
 
     id: str
@@ -666,7 +665,11 @@ class SourceDocument:
     url: str = ""
     sha256: str = ""
     describes: tuple[str, ...] = ()
-    binding: bool = attrs.field(default=attrs.Factory(lambda self: self.kind in BINDING_KINDS, takes_self=True))
+
+    @property
+    def binding(self) -> bool:
+        """Whether it binds (a norma or a delibera) rather than describes or guides."""
+        return self.kind in BINDING_KINDS
 
     def text(self, lang: str = "it") -> str:
         """
