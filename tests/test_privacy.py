@@ -18,11 +18,8 @@ import attrs
 import pytest
 from hypothesis import given
 from privacy_oracle import (
-    CONSENT_RULE,
     DEFS,
     FLOWS,
-    LAW,
-    SRC,
     UNKNOWN_RECIPIENT,
     ZONE,
     allowed_categories,
@@ -411,8 +408,8 @@ def test_each_disclosure_appends_one_record_with_everything_asked(engine: Engine
     assert (record.purpose, record.as_of, record.channel) == ("equipe", "2025-03-01", "scheda")
     disclosed = {d["category"]: d for d in record.disclosed}
     assert disclosed["addiction"] == {"category": "addiction", "basis": "consent", "flow": "zq_serd_equipe_consenso",
-                                      "legal_basis": "Reg. (UE) 2016/679 (GDPR), art. 9 par. 2 lett. a", "consents": ["k1"],
-                                      "members": ["m1"]}
+                                      "legal_basis": "Reg. (UE) 2016/679 (GDPR), art. 9 par. 2 lett. a",
+                                      "consents": ["k1"], "members": ["m1"]}
     assert disclosed["process"]["basis"] == "law" and disclosed["process"]["consents"] == []
     assert set(disclosed) == {d.category for d in view.disclosed}
     assert record.not_disclosed == tuple(sorted({w.category for w in view.not_disclosed}))

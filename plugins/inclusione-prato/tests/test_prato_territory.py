@@ -19,9 +19,8 @@ from jsonschema import Draft202012Validator
 
 import inclusione_prato
 from inclusione_core import Engine, RoutingOutcome, Territory
-from inclusione_core.testing import quote_problems
+from inclusione_core.testing import quote_problems, territory_folder_problems
 from inclusione_core.testing import source_blocks as sources
-from inclusione_core.testing import territory_folder_problems
 
 PACKAGE = Path(__file__).resolve().parents[1]
 ROOT = PACKAGE.parents[1]

@@ -35,7 +35,8 @@ from inclusione_sil import workflow as wf
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = ROOT / "territories" / "sil" / "territory.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"
-GUIDELINES_TEXT = 'Gruppo di coprogettazione del SIL (Consorzio San Donato e partner), "Progetto di inserimento lavorativo'
+GUIDELINES_TEXT = ('Gruppo di coprogettazione del SIL (Consorzio San Donato e partner), "Progetto di inserimento'
+                   ' lavorativo')
 """How the SIL guidelines read in a citation."""
 SPECIAL = {c.value for c in DataCategory if c.special}
 COMMON = {c.value for c in DataCategory if not c.special}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
 import tomllib
@@ -19,9 +18,8 @@ import inclusione_sil
 from inclusione_core import ConfigurationError, Engine, Grade, RoutingOutcome, Territory, get_plugin_manager
 from inclusione_core.rules import find_texts
 from inclusione_core.testing import normalise_text as normalise
-from inclusione_core.testing import quote_problems
+from inclusione_core.testing import quote_problems, territory_folder_problems
 from inclusione_core.testing import source_blocks as sources
-from inclusione_core.testing import territory_folder_problems
 
 PACKAGE = Path(__file__).resolve().parents[1]
 ROOT = PACKAGE.parents[1]
@@ -278,7 +276,7 @@ def test_a_wrong_expectation_is_reported(tmp_path: Path, run_scenario: Callable[
 
 
 def test_done_when_invalidity_50_is_a_l68_target(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
-    """Done when: a person with invalidity 50% is flagged as L. 68 target, with reasons citing the guidelines and the law."""
+    """Done when: invalidity 50% flags an L. 68 target, with reasons citing the guidelines and the law."""
     result = engine.assess(example("l68_invalidita_50.json"), as_of=dt.date(2025, 3, 10))
     assert "target_l68" in result.profile.profile.flags
     reasons = {r.rule: r for r in result.profile.reasons}
@@ -327,7 +325,7 @@ def test_done_when_grade_and_objectives_follow_the_table(engine: Engine, tables:
 
 def test_done_when_a_negative_decision_notifies_the_sender(engine: Engine,
                                                            example: Callable[[str], dict[str, Any]]) -> None:
-    """Done when: a negative decision at phase 5 sends the case back to its sender with the reason, citing the guidelines."""
+    """Done when: a negative decision at phase 5 goes back to the sender with the reason, citing the guidelines."""
     result = engine.assess(example("decisione_negativa.json"), as_of=dt.date(2025, 3, 28))
     routing = result.routing
     assert routing.outcome is RoutingOutcome.REFUSED
