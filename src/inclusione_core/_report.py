@@ -364,7 +364,7 @@ def disclosed_items(view: View, lang: str) -> tuple[Item, ...]:
     """The categories disclosed, grouped by basis: flow, legal basis or consent."""
     groups: dict[tuple[str, str, str, str], list[str]] = {}
     for d in view.disclosed:
-        groups.setdefault((d.basis, d.flow, str(d.legal_basis), _consents(d, lang)), []).append(d.category)
+        groups.setdefault((d.basis, d.flow, d.legal_basis.text(lang), _consents(d, lang)), []).append(d.category)
     items = []
     for (basis, flow, legal, consent), cats in groups.items():
         how = code_text("basis", basis, lang) + (f" {consent}" if consent else "")
