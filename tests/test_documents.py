@@ -141,9 +141,9 @@ def test_every_citation_of_the_reference_territories_names_a_registry_document(
     tables = [TERRITORIES / "sil" / "sil_tables.yaml"]
     for code, territory in reference.items():
         assert check_quotes(territory, [], files=tables if code == "sil" else ()) == {}, code
-        for layer in territory.layers:
-            text = (TERRITORIES / layer.file).read_text(encoding="utf-8")
-            assert not FILE_NAME.search(text.split("\ndocuments:", 1)[-1]), layer.file
+    for path in sorted(TERRITORIES.rglob("*")):  # layers, instruments, examples, scenarios, tables
+        if path.is_file():
+            assert not FILE_NAME.search(path.read_text(encoding="utf-8")), path
 
 
 def test_no_citation_is_a_file_name_or_a_default_in_quotes(reference: dict[str, Territory]) -> None:
