@@ -379,7 +379,7 @@ def citation(source: Mapping[str, Any], territory: Territory) -> Citation:
 def _citation_key(source: Mapping[str, Any]) -> tuple[Any, ...] | None:
     """A source block's content as a key (the kind of each value too: a Message note renders in English)."""
     try:
-        key = tuple(sorted((k, type(v), v) for k, v in source.items() if k != FILES_KEY))
+        key = tuple([(k, type(v), v) for k, v in source.items()])  # order kept: at worst two entries
         hash(key)
     except TypeError:
         return None
