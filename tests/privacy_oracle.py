@@ -36,9 +36,9 @@ from inclusione_core import (
 from inclusione_core._schema import load_schema
 
 ZONE = "zona_privacy"
-SRC = {"kind": "default", "document": "test", "section": "privacy_oracle"}
-LAW = {"kind": "law", "document": "D.Lgs. 147/2017", "section": "art. 21"}
-CONSENT_RULE = {"kind": "law", "document": "Reg. UE 2016/679", "section": "art. 9 par. 2 lett. a"}
+SRC = {"kind": "default", "note": "privacy_oracle"}
+LAW = {"document": "dlgs_147_2017", "section": "art. 21"}  # acts of the italia registry
+CONSENT_RULE = {"document": "reg_ue_2016_679", "section": "art. 9 par. 2 lett. a"}
 CATEGORIES = tuple(c.value for c in DataCategory)
 SPECIAL = {c.value for c in DataCategory if c.special}
 

@@ -73,7 +73,7 @@ scenarios:
       routing: {outcome: routed, service: ssp, channel: equipe_multidisciplinare, deadline: null}
       equipe: {format: multidisciplinare, roles: [operatore_cpi, assistente_sociale]}
       interventions: {order: [tirocinio_inclusione, puc]}
-      cites: ["D.Lgs. 147/2017"]
+      cites: ["D.Lgs. n. 147/2017"]
 """
 
 
@@ -292,7 +292,7 @@ def test_assess_explains_the_result_in_italian(run: Run, tmp_path: Path) -> None
                     "PROVENIENZA"):
         assert heading in out
     assert "Servizio Sociale Professionale (ssp)" in out
-    assert "Fonte: D.Lgs. 147/2017" in out
+    assert "Fonte: D.Lgs. n. 147/2017, art. 5" in out
     assert "Provenienza: inclusione_core@" in out
     assert "italia/territory.yaml" in out
     assert "alla data 2025-03-01" in out
@@ -304,7 +304,7 @@ def test_assess_speaks_english_with_lang_en(run: Run, tmp_path: Path) -> None:
     code, out, _ = run("assess", path, "--as-of", "2025-03-01", "--lang", "en")
     assert code == 0
     assert "ROUTING" in out
-    assert "Source: D.Lgs. 147/2017" in out
+    assert "Source: D.Lgs. n. 147/2017, art. 5" in out
     assert "the multidisciplinary team" in out
 
 
@@ -945,7 +945,7 @@ def test_privacy_flows_prints_the_table_of_the_configuration(run: Run, only_core
     code, out, _ = run("privacy", "flows", "--territory", "italia")
     assert code == 0
     assert "cpi — Centro per l'Impiego · invio (referral) · per legge" in out
-    assert "base giuridica: D.Lgs. 147/2017" in out
+    assert "base giuridica: D.Lgs. n. 147/2017" in out
     assert "flusso: udp_statistiche (italia/territory.yaml)" in out
     code, out, _ = run("--json", "privacy", "flows", "--territory", "italia")
     assert json.loads(out)["flows"] == Policy(Engine().territory("italia")).table()

@@ -27,7 +27,7 @@ from inclusione_core import (
 from inclusione_core.testing import minimal_case, minimal_case_json
 
 Writer = Callable[[str, str], Path]
-SRC = "source: {kind: default, document: test}"
+SRC = "source: {kind: default, note: test}"
 LABEL = "label: {it: Prova, en: Test}"
 
 
@@ -138,7 +138,7 @@ def test_override_merges_and_records_both_files(write_layer: Writer) -> None:
                                        f"    dimension: lavoro\n    {SRC}\n"))
     entry = engine_for(root).territory("figlio").section("needs")["lavoro"]
     assert entry["label"]["it"] == "Lavoro (zona)"
-    assert entry["source"] == {"kind": "default", "document": "test"}
+    assert entry["source"] == {"kind": "default", "note": "test"}
     assert entry["_files"] == ["italia/territory.yaml", "figlio/territory.yaml"]
     assert "override" not in entry
 

@@ -151,7 +151,9 @@ def test_hook_examples_run_as_plugins(tmp_path: Path, hooks_doc: dict[str, str])
     layer.mkdir(parents=True)
     (layer / "territory.yaml").write_text(
         "id: esempio\nextends: italia\nlevel: zona\nversion: '1'\n"
-        "label: {it: Esempio, en: Example}\n",
+        "label: {it: Esempio, en: Example}\n"
+        "documents:\n  protocollo_esempio: {kind: protocollo, issuer: Comune di Esempio e Centro per l'Impiego,"
+        " title: Protocollo d'intesa per l'inclusione}\n",
         encoding="utf-8",
     )
     modules = {hook: _example_module(hook, hooks_doc[hook], tmp_path) for hook in HOOKS}
@@ -264,12 +266,10 @@ def test_every_configuration_field_is_documented(name: str) -> None:
 
 
 def test_configuration_anchors_cited_by_territories_exist() -> None:
-    """Every `docs/<file>.md#anchor` that a territory configuration cites as a source exists."""
+    """Every `docs/<file>.md#anchor` that a territory configuration mentions exists (sources name documents)."""
     cited = set()
     for cfg in ROOT.glob("territories/*/territory.yaml"):
         cited |= set(re.findall(r"docs/([\w./-]+\.md)#([\w-]+)", cfg.read_text(encoding="utf-8")))
-    assert ("configuration.md", "profile") in cited  # italia relies on these two
-    assert ("configuration.md", "monitoring") in cited
     for file, name in sorted(cited):
         assert name in anchors(DOCS / file), f"docs/{file} has no heading with anchor #{name}"
 
@@ -332,7 +332,7 @@ def test_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert "instradamento: routed ssp equipe_multidisciplinare" in out
     assert "equipe: multidisciplinare" in out
     assert "assistente_sociale (ssp)" in out and "operatore_cpi (cpi)" in out
-    assert "D.Lgs. 147/2017" in out  # every member's reason cites its source
+    assert "D.Lgs. n. 147/2017, art. 5" in out  # every member's reason cites its source, as an operator reads it
     assert re.search(r"provenienza: 2025-02-01 [0-9a-f]{12}", out)
     assert "inclusione_core " in out
 

@@ -339,11 +339,11 @@ def alias_bomb(depth: int) -> str:
     """A small territory layer whose profile flags nest ``all:`` ten times per level through aliases."""
     lines = ["id: bomba", "label: {it: B, en: B}", "level: ambito", "extends: italia", 'version: "1"',
              "profile:", "  flags:",
-             "    f0: {when: &p0 {need: lavoro}, label: {it: x, en: x}, source: {kind: default, document: x}}"]
+             "    f0: {when: &p0 {need: lavoro}, label: {it: x, en: x}, source: {kind: default, note: x}}"]
     for d in range(1, depth + 1):
         refs = ", ".join([f"*p{d - 1}"] * 10)
         lines.append(f"    f{d}: {{when: &p{d} {{all: [{refs}]}}, label: {{it: x, en: x}},"
-                     " source: {kind: default, document: x}}")
+                     " source: {kind: default, note: x}}")
     return "\n".join(lines) + "\n"
 
 
@@ -462,7 +462,7 @@ def test_an_instrument_outside_the_folder_is_refused(tmp_path: Path) -> None:
     """An instrument schema named outside the layer's folder is a configuration error at its path."""
     root, _secret = layer_with(tmp_path, (
         "instruments:\n  scheda:\n    label: {it: S, en: S}\n    schema: ../../shadow\n"
-        "    source: {kind: default, document: x}\n"))
+        "    source: {kind: default, note: x}\n"))
     with pytest.raises(ConfigurationError) as info:
         Engine(plugin_manager=get_plugin_manager(load_entrypoints=False), config_dirs=[root]).territory("borgo")
     assert [(d.path, d.rule) for d in info.value.details] == [("$.instruments.scheda.schema", "path")]

@@ -17,9 +17,11 @@ from inclusione_core import (
     IntervalUnit,
     MeasureEnrolment,
     Member,
+    Message,
     MonitoringRhythm,
     Need,
     Reason,
+    SourceDocument,
 )
 from inclusione_core._fields import FieldValueError
 from inclusione_core.testing import minimal_case
@@ -115,13 +117,60 @@ def test_monitoring_rhythm_in_days() -> None:
 
 
 def test_reason_message_by_language_and_citation_text() -> None:
-    """Reason.message picks Italian by default and English on request; a Citation prints document, section, quote."""
-    cite = Citation(document="002_x.txt", section="3.1", quote="equipe allargata")
+    """Reason.message picks Italian by default and English on request; a Citation reads as an operator cites."""
+    dgrt = SourceDocument(id="dgrt_544_2023", kind="delibera", issuer="Regione Toscana", number="DGRT n. 544/2023",
+                          date=dt.date(2023, 5, 15))
+    cite = Citation.of(dgrt, section="Le equipe multiprofessionali", quote="equipe allargata")
     reason = Reason(rule="r", territory="toscana", message_it="ciao", message_en="hello", source=cite)
     assert reason.message() == "ciao"
     assert reason.message("en") == "hello"
-    assert str(cite) == '002_x.txt, § 3.1, "equipe allargata"'
-    assert str(Citation(document="D.Lgs. 147/2017")) == "D.Lgs. 147/2017"
+    assert str(cite) == "Regione Toscana, DGRT n. 544/2023, § Le equipe multiprofessionali, «equipe allargata»"
+    assert (cite.document, cite.issuer, cite.number, cite.date, cite.binding) == (
+        "dgrt_544_2023", "Regione Toscana", "DGRT n. 544/2023", dt.date(2023, 5, 15), True)
+    assert cite.text("en") == cite.text_en == cite.text_it  # nothing to translate in a binding act's citation
+    assert str(Citation.of(SourceDocument(id="l", kind="norma", number="L. n. 68/1999"), section="art. 1")) == (
+        "L. n. 68/1999, art. 1")
+
+
+def test_a_citation_says_when_its_document_does_not_bind() -> None:
+    """Guidelines and articles say what they are; an act read through an article names it, with the article's kind."""
+    article = SourceDocument(id="art", kind="articolo_descrittivo", issuer="F. Di Maria, N. Imprescia",
+                             title="Buone pratiche", date=dt.date(2021, 12, 3))
+    assert not article.binding
+    cite = Citation.of(article, section="La rete", quote="parole")
+    assert cite.text("it") == ('F. Di Maria, N. Imprescia, "Buone pratiche", 3 dicembre 2021 (articolo descrittivo di'
+                               ' una prassi, non vincolante), § La rete, «parole»')
+    assert cite.text("en") == ('F. Di Maria, N. Imprescia, "Buone pratiche", 3 December 2021 (article describing a'
+                               ' practice, not binding), § La rete, «parole»')
+    guide = SourceDocument(id="g", kind="linee_guida", issuer="SIL", title="Linee guida")
+    assert str(Citation.of(guide, section="§5")) == 'SIL, "Linee guida" (linee guida, non vincolanti), §5'
+    act = SourceDocument(id="dgrt", kind="delibera", issuer="Regione Toscana", number="DGRT n. 544/2023")
+    via = SourceDocument(id="cdp", kind="articolo_descrittivo", issuer="Comunità di Pratica", title="L'integrazione",
+                         describes=("dgrt",))
+    read = Citation.of(act, section="Le equipe", via=via)
+    assert read.binding and read.via == via
+    assert str(read) == ('Regione Toscana, DGRT n. 544/2023, nella descrizione di Comunità di Pratica, '
+                         '"L\'integrazione" (articolo descrittivo di atti, non vincolante), § Le equipe')
+
+
+def test_a_default_is_never_a_quote_and_speaks_both_languages() -> None:
+    """A project default reads "impostazione predefinita, modificabile" with its note, never inside «»."""
+    plain = Citation.default("soglie scelte dal progetto")
+    assert plain.is_default and not plain.binding and plain.kind == "default"
+    assert str(plain) == "impostazione predefinita, modificabile: soglie scelte dal progetto"
+    assert plain.text("en") == "default setting, can be changed: soglie scelte dal progetto"
+    coded = Citation.default(Message("review rhythm set by the personalised project (project.monitoring)"))
+    assert coded.note == "ritmo delle verifiche fissato dal progetto personalizzato (project.monitoring)"
+    assert type(coded.note) is str  # the JSON holds the Italian; the English is in text_en
+    assert coded.text("en") == ("default setting, can be changed: review rhythm set by the personalised project"
+                                " (project.monitoring)")
+    guide = SourceDocument(id="g", kind="linee_guida", issuer="SIL", title="Linee guida")
+    open_value = Citation.default("massimo scelto dal progetto", document=guide, section="§5")
+    assert open_value.document == "g" and open_value.quote == ""
+    assert str(open_value) == ('impostazione predefinita, modificabile: massimo scelto dal progetto — riferimento:'
+                               ' SIL, "Linee guida" (linee guida, non vincolanti), §5')
+    for cite in (plain, coded, open_value):
+        assert "«" not in cite.text_it and "«" not in cite.text_en
 
 
 def test_exported_names_resolve() -> None:

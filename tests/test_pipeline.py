@@ -35,7 +35,7 @@ from inclusione_core.testing import minimal_case
 
 D = dt.date
 AS_OF = D(2025, 3, 3)
-SRC = "source: {kind: default, document: test}"
+SRC = "source: {kind: default, note: test}"
 
 _ENGINE: Engine | None = None
 
@@ -88,7 +88,9 @@ def test_work_only_needs_lead_to_the_work_pact_at_the_cpi() -> None:
     assert (result.routing.service, result.routing.channel) == ("cpi", "invio")
     reason = result.routing.reasons[0]
     assert reason.rule == "instradamento.patto_lavoro"
-    assert reason.source.document == "D.Lgs. 147/2017"
+    assert reason.source.document == "dlgs_147_2017"  # the registry id; what an operator reads is its text
+    assert reason.source.text("it").startswith("D.Lgs. n. 147/2017, art. 5")
+    assert reason.source.binding and reason.source.kind == "norma"
     assert reason.defined_in == "italia/territory.yaml"
     assert reason.message_it and reason.message_en
 
@@ -154,7 +156,7 @@ interventions:
     category: formazione
     providers: [cpi]
     prerequisites: [formazione_base, orientamento_specialistico]
-    prerequisites_source: {kind: default, document: test-propedeuticita}
+    prerequisites_source: {kind: default, note: test-propedeuticita}
     suitable_when: {need: lavoro}
     priority: 5
     SRC
@@ -191,7 +193,7 @@ def test_prerequisites_come_first_and_are_recommended_with_their_reason(catalogu
     assert by_code["corso_professionale"].prerequisites == ("formazione_base", "orientamento_specialistico")
     pulled = by_code["orientamento_specialistico"].reason
     assert pulled.rule == "interventi.corso_professionale.propedeuticita"
-    assert pulled.source.document == "test-propedeuticita"
+    assert pulled.source.is_default and pulled.source.note == "test-propedeuticita"
     assert pulled.inputs == {"propedeutico_a": "corso_professionale"}
     assert by_code["corso_professionale"].reason.rule == "interventi.corso_professionale"
     assert all(r.decided_by is not None and r.decided_by.plugin == "inclusione_core" for r in recs)
@@ -266,7 +268,8 @@ def test_the_rdc_pact_is_due_within_20_working_days(as_of: dt.date, status: Dead
     assert deadline.due == D(2023, 3, 29)
     assert deadline.status is status
     assert deadline.reason.inputs == {"dal": "2023-03-01", "giorni": 20, "scadenza": "2023-03-29"}
-    assert deadline.reason.source.document == "D.L. 4/2019 (RdC)"
+    assert deadline.reason.source.document == "dl_4_2019"
+    assert deadline.reason.source.text("it").startswith("D.L. n. 4/2019")
 
 
 def test_a_signed_project_meets_the_rdc_deadline() -> None:
@@ -369,7 +372,9 @@ def assert_explained(result: Result) -> None:
         reasons += e.reasons
     assert result.profile.reasons and result.routing.reasons and result.equipe.reasons
     for r in reasons:
-        assert r.rule and r.message_it and r.message_en and r.source.document
+        assert r.rule and r.message_it and r.message_en
+        assert r.source.document or (r.source.is_default and r.source.note), r.rule
+        assert r.source.text_it and r.source.text_en
 
 
 @settings(max_examples=60)

@@ -30,7 +30,7 @@ from inclusione_core import Routing as RoutingModel
 from inclusione_core.testing import minimal_case
 
 AS_OF = dt.date(2025, 3, 3)
-SRC = "source: {kind: default, document: test}"
+SRC = "source: {kind: default, note: test}"
 
 
 def reason(rule: str) -> Reason:

@@ -18,11 +18,8 @@ import attrs
 import pytest
 from hypothesis import given
 from privacy_oracle import (
-    CONSENT_RULE,
     DEFS,
     FLOWS,
-    LAW,
-    SRC,
     UNKNOWN_RECIPIENT,
     ZONE,
     allowed_categories,
@@ -214,7 +211,7 @@ def test_a_law_flow_discloses_without_consent(engine: Engine, zone: Territory) -
     by = {d.category: d for d in view.disclosed}
     assert by["work"].basis == "law" and by["work"].consents == ()
     assert by["work"].flow == "zq_cpi_invio"
-    assert str(by["work"].legal_basis) == "D.Lgs. 147/2017, § art. 21"
+    assert str(by["work"].legal_basis) == "D.Lgs. n. 147/2017, art. 21"
     assert view.data["assessment"]["needs"] == [{"code": "zq_work", "member": None, "severity": 2, "note": None}]
     allowed = allowed_categories(zone, case, "zq_cpi", Purpose.REFERRAL, DAY)
     assert "health" not in allowed
@@ -345,8 +342,8 @@ def test_the_data_flow_table_has_one_row_per_flow_with_its_basis(zone: Territory
         row = rows[code]
         assert (row["recipient"], row["purpose"], row["basis"]) == (recipient, purpose, basis)
         assert row["categories"] == list(categories)
-        assert row["legal_basis"].startswith((LAW if basis == "law" else CONSENT_RULE)["document"])
-        assert row["source"].startswith(SRC["document"])
+        assert row["legal_basis"].startswith("D.Lgs. n. 147/2017" if basis == "law" else "Reg. (UE) 2016/679")
+        assert row["source"].startswith("impostazione predefinita, modificabile: privacy_oracle")
         assert row["defined_in"] == f"{ZONE}/territory.yaml"
         assert row["recipient_label"] == f"Destinatario {recipient}"
 
@@ -411,8 +408,8 @@ def test_each_disclosure_appends_one_record_with_everything_asked(engine: Engine
     assert (record.purpose, record.as_of, record.channel) == ("equipe", "2025-03-01", "scheda")
     disclosed = {d["category"]: d for d in record.disclosed}
     assert disclosed["addiction"] == {"category": "addiction", "basis": "consent", "flow": "zq_serd_equipe_consenso",
-                                      "legal_basis": "Reg. UE 2016/679, § art. 9 par. 2 lett. a", "consents": ["k1"],
-                                      "members": ["m1"]}
+                                      "legal_basis": "Reg. (UE) 2016/679 (GDPR), art. 9 par. 2 lett. a",
+                                      "consents": ["k1"], "members": ["m1"]}
     assert disclosed["process"]["basis"] == "law" and disclosed["process"]["consents"] == []
     assert set(disclosed) == {d.category for d in view.disclosed}
     assert record.not_disclosed == tuple(sorted({w.category for w in view.not_disclosed}))

@@ -224,8 +224,11 @@ label: {it: Zona, en: Zone}
 level: zona
 extends: toscana
 version: "1"
+documents:
+  legge_prova: {kind: norma, number: "L. n. 1/2099"}
+  linee_prova: {kind: linee_guida, title: "Linee guida di prova"}
 """
-SRC = "{kind: default, document: test, section: test}"
+SRC = "{kind: default, note: test}"
 
 
 def _engine(write_layer: Callable[[str, str], Path], text: str) -> Engine:
@@ -244,7 +247,7 @@ privacy:
       purpose: referral
       categories: [health]
       basis: law
-      legal_basis: {{kind: law, document: "Legge di prova", section: "art. 1"}}
+      legal_basis: {{document: legge_prova, section: "art. 1"}}
       source: {SRC}
 """
     with pytest.raises(ConfigurationError) as info:
@@ -256,9 +259,13 @@ privacy:
 
     rows = {r["flow"]: r for r in Policy(_engine(write_layer, acknowledged).territory("zona")).table()}
     assert rows["cpi_salute"]["special_by_law"] == ["health"]
-    not_an_act = acknowledged.replace("kind: law, document", "kind: default, document")
-    with pytest.raises(ConfigurationError, match=r"privacy\.widening"):
-        _engine(write_layer, not_an_act).territory("zona")
+    # a default naming the act, or guidelines, are not the act that allows it
+    for not_an_act in (acknowledged.replace("{document: legge_prova, section:", "{kind: default, note: n, document:"
+                                                                                " legge_prova, section:"),
+                       acknowledged.replace("document: legge_prova", "document: linee_prova")):
+        assert not_an_act != acknowledged
+        with pytest.raises(ConfigurationError, match=r"privacy\.widening"):
+            _engine(write_layer, not_an_act).territory("zona")
 
 
 def test_turning_a_consent_flow_into_a_law_flow_is_a_widening(write_layer: Callable[[str, str], Path]) -> None:
@@ -267,7 +274,7 @@ def test_turning_a_consent_flow_into_a_law_flow_is_a_widening(write_layer: Calla
         _engine(write_layer, "privacy:\n  flows:\n    cpi_invio_consenso: {override: true, basis: law}\n").territory(
             "zona")
     ok = ('privacy:\n  flows:\n    cpi_invio_consenso: {override: true, basis: law,\n'
-          '      legal_basis: {kind: law, document: "Legge di prova"}}\n')
+          '      legal_basis: {document: legge_prova, section: "art. 1"}}\n')
     flows = _engine(write_layer, ok).territory("zona").section("privacy", "flows")
     assert flows["cpi_invio_consenso"]["basis"] == "law"
 
@@ -279,7 +286,7 @@ def test_reclassifying_a_special_need_is_refused_without_an_act(write_layer: Cal
     (detail,) = info.value.details
     assert (detail.path, detail.rule, detail.value) == ("$.needs.dipendenze", "privacy.widening", "dipendenze")
     ok = ("needs:\n  dipendenze: {override: true, data_category: social,\n"
-          "    legal_basis: {kind: law, document: \"Legge di prova\"}}\n")
+          "    legal_basis: {document: legge_prova, section: \"art. 1\"}}\n")
     assert _engine(write_layer, ok).territory("zona").data_category("needs", "dipendenze") == "social"
     # moving it between special categories does not widen
     assert _engine(write_layer, "needs:\n  dipendenze: {override: true, data_category: health}\n").territory(

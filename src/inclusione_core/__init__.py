@@ -97,6 +97,7 @@ if TYPE_CHECKING:
         RoutingOutcome,
         ScheduledIntervention,
         Signature,
+        SourceDocument,
     )
     from ._plugins import PluginInfo, get_plugin_manager
     from ._privacy import Disclosure, Grants, Policy, Recipient, View, Withheld
@@ -192,6 +193,7 @@ __all__ = [
     "ScenarioOutcome",
     "ScheduledIntervention",
     "Signature",
+    "SourceDocument",
     "Territory",
     "TerritoryInfo",
     "TerritoryNotFoundError",
@@ -299,6 +301,7 @@ _EXPORTS: dict[str, str] = {
     "ScenarioOutcome": "._scenarios",
     "ScheduledIntervention": "._models",
     "Signature": "._models",
+    "SourceDocument": "._models",
     "Territory": "._config",
     "TerritoryInfo": "._engine",
     "TerritoryNotFoundError": "._errors",

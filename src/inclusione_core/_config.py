@@ -23,8 +23,9 @@ from typing import Any
 
 import attrs
 
+from ._documents import registry, resolve, source_errors
 from ._errors import ConfigurationError, ErrorDetail, InclusioneError, RuleCollisionError, closest
-from ._models import HOUSEHOLD_PARTY, Citation, ConfigLayer
+from ._models import HOUSEHOLD_PARTY, Citation, ConfigLayer, SourceDocument
 from ._reader import DEFAULT_LIMITS, Limits, YamlDocument, inside, read_yaml
 from .i18n import Message
 
@@ -36,6 +37,7 @@ FILES_KEY = "_files"
 
 # Sections whose entries are keyed by id; an id defined twice needs ``override: true``.
 KEYED: tuple[tuple[str, ...], ...] = (
+    ("documents",),
     ("dimensions",),
     ("needs",),
     ("services",),
@@ -292,7 +294,7 @@ def _merge(parent: dict[str, Any], layer: _Layer, sections: Collection[str] = ()
                 merged = _merge_entry(before, entry, (*path, key), layer, collisions)
             if merged is not None:
                 if path == FLOWS:
-                    collisions += _widening(before, merged, entry, (*path, key))
+                    collisions += _widening(before, merged, entry, (*path, key), dig(out, ("documents",)) or {})
                 theirs[key] = merged
         if theirs:
             _set(out, path, theirs)
@@ -361,8 +363,13 @@ def _new_widening_flow(entry: Mapping[str, Any], path: tuple[str | int, ...], la
     return _mark(dict(entry), [layer.rel])
 
 
+def _is_act(source: Mapping[str, Any], documents: Mapping[str, Any]) -> bool:
+    """Whether a citation names an act (a document of kind ``norma``): what may open special categories."""
+    return source.get("kind") != "default" and dig(documents, (str(source.get("document")), "kind")) == "norma"
+
+
 def _widening(before: Mapping[str, Any] | None, after: Mapping[str, Any], entry: Mapping[str, Any],
-              path: tuple[str | int, ...]) -> list[ErrorDetail]:
+              path: tuple[str | int, ...], documents: Mapping[str, Any]) -> list[ErrorDetail]:
     """
     A flow that now gives special categories by law (without the person's consent) where it
     did not: allowed only when the layer says so (``override: true``) and cites the act itself.
@@ -371,13 +378,13 @@ def _widening(before: Mapping[str, Any] | None, after: Mapping[str, Any], entry:
     if not wider:
         return []
     act = entry.get("legal_basis") or {}  # cited by this layer, not inherited from the flow it widens
-    if entry.get("override") and act.get("kind") == "law" and act.get("document"):
+    if entry.get("override") and _is_act(act, documents):
         return []
     return [ErrorDetail(
         _jp(path),
         Message("the flow would give special categories ({categories}) by law, without consent, to {recipient}"
                 " for {purpose}: if that is intended, mark the entry `override: true` and cite in `legal_basis` the"
-                " act that allows it (kind: law)", categories=", ".join(sorted(wider)),
+                " act that allows it (a registry document of kind norma)", categories=", ".join(sorted(wider)),
                 recipient=after.get("recipient"), purpose=after.get("purpose")),
         path[-1], "privacy.widening")]
 
@@ -412,13 +419,13 @@ def _reclassified(parent: Mapping[str, Any], merged: Mapping[str, Any], child: M
                 "dimensions", str(dig(merged, (by, code, "dimension"))))
             entry = dig(child, cause) or {}
             act = entry.get("legal_basis") or {}
-            if entry.get("override") and act.get("kind") == "law" and act.get("document"):
+            if entry.get("override") and _is_act(act, dig(merged, ("documents",)) or {}):
                 continue
             errors.append(ErrorDetail(
                 _jp(cause),
                 Message("reclassifies {code} from {before} (a special category) to {after}: its data would go out"
-                        " without consent; if that is intended, cite in `legal_basis` the act that allows it (kind: "
-                        "law)",
+                        " without consent; if that is intended, cite in `legal_basis` the act that allows it (a"
+                        " registry document of kind norma)",
                         code=code, before=before, after=after),
                 code, "privacy.widening"))
     return errors
@@ -510,14 +517,24 @@ def dated_value(values: Iterable[Mapping[str, Any]], as_of: dt.date) -> Mapping[
     return found
 
 
-def citation(source: Mapping[str, Any]) -> Citation:
-    """A :class:`Citation` from a configuration ``source`` block."""
-    return Citation(
-        document=source["document"],
-        section=source.get("section", ""),
-        quote=source.get("quote", ""),
-        kind=source.get("kind", "seed"),
-    )
+def citation(source: Mapping[str, Any], territory: Territory) -> Citation:
+    """
+    The :class:`Citation` of a ``source`` block, its documents described by the territory's
+    registry (``documents:``).
+
+    :raises ConfigurationError: the block names a document the registry does not list.
+    """
+    return territory.citation(source)
+
+
+def _citation_key(source: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """A source block's content as a key (the kind of each value too: a Message note renders in English)."""
+    try:
+        key = tuple([(k, type(v), v) for k, v in source.items()])  # order kept: at worst two entries
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 @attrs.frozen(eq=False)
@@ -539,6 +556,33 @@ class Territory:
     data: Mapping[str, Any]
     root: Path
     layer_dirs: Mapping[str, Path] = attrs.field(factory=dict)
+    documents: Mapping[str, SourceDocument] = attrs.field(factory=dict)
+    """The documents registry (``documents:``), by id: what every citation names."""
+    _citations: dict[tuple[Any, ...], Citation] = attrs.field(factory=dict, init=False, repr=False)
+    """The citations made so far, by the content of their source block (a reason is made case after case)."""
+
+    def citation(self, source: Mapping[str, Any]) -> Citation:
+        """
+        The :class:`Citation` of a ``source`` block (configuration, plugin tables or code),
+        with what the registry says of its documents.
+
+        :raises ConfigurationError: the block names a document the registry does not list.
+        """
+        key = _citation_key(source)
+        found = self._citations.get(key) if key is not None else None
+        if found is not None:
+            return found
+        try:
+            found = resolve(source, self.documents)
+        except KeyError:
+            from ._documents import block_errors  # noqa: PLC0415
+
+            documents = self.data.get("documents") or {}
+            raise ConfigurationError(Message("territory {id}", id=self.id),
+                                     block_errors("$", source, documents)) from None
+        if key is not None:
+            self._citations[key] = found
+        return found
 
     @property
     def label(self) -> str:
@@ -882,6 +926,7 @@ class TerritoryIndex:
             data=effective,
             root=root,
             layer_dirs={layer.territory: layer.file.parent for layer in layers},
+            documents=registry(effective),
         )
 
 
@@ -1076,6 +1121,7 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
             need(pre, interventions, f"$.interventions.{code}.prerequisites", Message("intervention"),
                  "ref:interventions")
     errors += _cycles(interventions)
+    errors += source_errors(cfg)
 
     predicate_sites: list[tuple[str, Mapping[str, Any]]] = []
     for i, r in enumerate(dig(cfg, ("routing", "rules")) or []):

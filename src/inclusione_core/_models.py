@@ -22,6 +22,8 @@ import attrs
 
 from ._categories import BY_CODE, DataCategory, Export
 from ._fields import field
+from ._messages import code_text
+from .i18n import text as _text
 
 # --------------------------------------------------------------------------- enums
 
@@ -585,29 +587,206 @@ class Case:
 # --------------------------------------------------------------------------- result
 
 
+DOCUMENT_KINDS = ("norma", "delibera", "linee_guida", "protocollo", "articolo_descrittivo")
+"""The kinds of a registry document (``documents.<id>.kind``)."""
+
+BINDING_KINDS = frozenset({"norma", "delibera"})
+"""The kinds that bind: acts (laws, decrees, regulations) and resolutions of a public body."""
+
+DEFAULT = "default"
+"""The kind of a citation that names a project default, not a document."""
+
+
+def _long_date(day: dt.date, lang: str) -> str:
+    return f"{day.day} {code_text('month', str(day.month), lang)} {day.year}"
+
+
+def _section_text(section: str) -> str:
+    """``§ Heading``, or an article or annex as it is written (``art. 5, comma 2``)."""
+    return section if section.startswith(("§", "art", "All")) else f"§ {section}"
+
+
+def _kind_text(kind: str, describes: tuple[str, ...], lang: str) -> str:
+    """What a document that does not bind is (an article describing acts, guidelines...)."""
+    return code_text("kind", f"{kind}.atti" if kind == "articolo_descrittivo" and describes else kind, lang)
+
+
+def _designation(issuer: str, number: str, title: str, date: dt.date | None, lang: str) -> list[str]:
+    """Issuer and designation (``DGRT n. 544/2023``), or issuer, title and date when there is no number."""
+    parts = [issuer] if issuer else []
+    if number:
+        parts.append(number)
+    else:
+        if title:
+            parts.append(f'"{title}"')
+        if date is not None:
+            parts.append(_long_date(date, lang))
+    return parts
+
+
+def _reference_text(document: str, via: SourceDocument | None, lang: str) -> str:
+    """A document, and the article through which it is read."""
+    return document if via is None else f"{document}, {code_text('citation', 'via', lang)} {via.text(lang)}"
+
+
+def _default_text(note: str, document: str, section: str, lang: str) -> str:
+    """A project default: never a quote; its explanation, and the document that leaves the value open."""
+    text = code_text("kind", DEFAULT, lang)
+    if note:
+        text += f": {_text(note, lang)}"
+    if document:
+        ref = f"{document}, {_section_text(section)}" if section else document
+        text += f" — {code_text('citation', 'reference', lang)}: {ref}"
+    return text
+
+
+@attrs.frozen(kw_only=True)
+class SourceDocument:
+    """
+    A document of a territory's registry (``documents:``), as an operator recognises it.
+
+    :ivar id: the registry id (the key under ``documents:``).
+    :ivar kind: the kind: norma, delibera, linee_guida, protocollo or articolo_descrittivo.
+    :ivar issuer: who issued or wrote it (Regione Toscana; the authors of an article).
+    :ivar number: the act's designation as it is cited (DGRT n. 544/2023).
+    :ivar date: its date, when the sources give it.
+    :ivar title: its title.
+    :ivar url: where it is published.
+    :ivar sha256: SHA-256 of the text that quotes were checked against ("" when none was).
+    :ivar describes: for a descriptive article, the ids of the acts it describes.
+    """
+
+    id: str
+    kind: str
+    issuer: str = ""
+    number: str = ""
+    date: dt.date | None = None
+    title: str = ""
+    url: str = ""
+    sha256: str = ""
+    describes: tuple[str, ...] = ()
+
+    @property
+    def binding(self) -> bool:
+        """Whether it binds (a norma or a delibera) rather than describes or guides."""
+        return self.kind in BINDING_KINDS
+
+    def text(self, lang: str = "it") -> str:
+        """
+        The document as an operator recognises it: issuer, designation (or title and date),
+        and its kind when it does not bind (``Regione Toscana, DGRT n. 544/2023``).
+        """
+        text = ", ".join(_designation(self.issuer, self.number, self.title, self.date, lang)) or self.id
+        if not self.binding:
+            text += f" ({_kind_text(self.kind, self.describes, lang)})"
+        return text
+
+
 @attrs.frozen(kw_only=True)
 class Citation:
     """
-    Where a rule comes from: a seed document with section/quote, a law, or a default.
+    Where a rule comes from: a document of the territory's registry (with its section and
+    quote), or a project default that no document fixes.
 
-    :ivar document: the document cited: a seed file, a law, or the configuration default.
-    :ivar section: the section, article or paragraph cited.
-    :ivar quote: the words of the document the rule rests on.
-    :ivar kind: seed, law or default.
+    What an operator reads is :meth:`text` (``text_it`` and ``text_en`` in the JSON), e.g.
+    ``Regione Toscana, DGRT n. 544/2023, § Le equipe multiprofessionali``; a document that
+    does not bind says what it is (``articolo descrittivo di una prassi, non vincolante``),
+    and a default reads ``impostazione predefinita, modificabile`` with its explanation,
+    never a quote. Renderers show that text, never the registry id.
+
+    :ivar document: the registry id of the document cited ("" for a default naming none).
+    :ivar kind: the kind of the document cited (norma, delibera, linee_guida, protocollo,
+        articolo_descrittivo), or default for a project default.
+    :ivar issuer: who issued or wrote the document.
+    :ivar number: the act's designation (DGRT n. 544/2023).
+    :ivar date: the document's date, when the sources give it.
+    :ivar title: the document's title.
+    :ivar binding: whether the rule rests on a document that binds (a norma or a delibera);
+        false for a default.
+    :ivar section: the section, article or heading cited.
+    :ivar quote: the words of the document the rule rests on, verbatim (never for a default).
+    :ivar note: what the citation adds in its own words; for a default, the explanation.
+    :ivar via: the descriptive article through which the act is read: the section and
+        quote are then the article's.
+    :ivar text_it: the citation as an operator reads it, in Italian.
+    :ivar text_en: the same in English.
     """
 
-    document: str
+    document: str = ""
+    kind: str = DEFAULT
+    issuer: str = ""
+    number: str = ""
+    date: dt.date | None = None
+    title: str = ""
+    binding: bool = False
     section: str = ""
     quote: str = ""
-    kind: str = "seed"  # seed | law | default
+    note: str = ""
+    via: SourceDocument | None = None
+    text_it: str = ""
+    text_en: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.text_it:  # made in code or from a registry: render it once, in both languages
+            object.__setattr__(self, "text_it", self._render("it"))
+            object.__setattr__(self, "text_en", self._render("en"))
+        if type(self.note) is not str:  # a Message: its Italian (the English is in text_en)
+            object.__setattr__(self, "note", str.__str__(self.note))
+
+    @classmethod
+    def of(cls, document: SourceDocument, *, section: str = "", quote: str = "", note: str = "",
+           via: SourceDocument | None = None) -> Citation:
+        """A citation of a registry document (``via``: the article through which it is read)."""
+        return cls(document=document.id, kind=document.kind, issuer=document.issuer, number=document.number,
+                   date=document.date, title=document.title, binding=document.binding, section=section,
+                   quote=quote, note=note, via=via)
+
+    @classmethod
+    def default(cls, note: str, *, document: SourceDocument | None = None, section: str = "",
+                via: SourceDocument | None = None) -> Citation:
+        """
+        A project default, explained by ``note`` (a :class:`~inclusione_core.i18n.Message`
+        for one written in code); ``document``: the one that leaves the value open, if any.
+        """
+        if document is None:
+            return cls(kind=DEFAULT, note=note, section=section, via=via)
+        texts = {lang: _default_text(note, _reference_text(document.text(lang), via, lang), section, lang)
+                 for lang in ("it", "en")}  # the document's own kind too: a default cites no kind of its own
+        return cls(document=document.id, kind=DEFAULT, issuer=document.issuer, number=document.number,
+                   date=document.date, title=document.title, section=section, note=note, via=via,
+                   text_it=texts["it"], text_en=texts["en"])
+
+    @property
+    def is_default(self) -> bool:
+        """Whether this names a project default rather than a document."""
+        return self.kind == DEFAULT
+
+    def text(self, lang: str = "it") -> str:
+        """The citation for an operator, in Italian (``it``) or English (``en``)."""
+        return self.text_en if lang == "en" else self.text_it
+
+    def document_text(self, lang: str = "it") -> str:
+        """The document alone, as an operator recognises it (and the article it is read through)."""
+        text = ", ".join(_designation(self.issuer, self.number, self.title, self.date, lang)) or self.document
+        if text and not self.is_default and not self.binding:
+            text += f" ({_kind_text(self.kind, (), lang)})"
+        return _reference_text(text, self.via, lang)
+
+    def _render(self, lang: str) -> str:
+        if self.is_default:
+            return _default_text(self.note, self.document_text(lang) if self.document else "", self.section, lang)
+        parts = [self.document_text(lang)]
+        if self.section:
+            parts.append(_section_text(self.section))
+        if self.quote:
+            parts.append(f"«{self.quote}»")
+        text = ", ".join(parts)
+        if self.note:
+            text += f" — {code_text('citation', 'note', lang)}: {_text(self.note, lang)}"
+        return text
 
     def __str__(self) -> str:
-        parts = [self.document]
-        if self.section:
-            parts.append(self.section if self.section.startswith("§") else f"§ {self.section}")
-        if self.quote:
-            parts.append(f'"{self.quote}"')
-        return ", ".join(parts)
+        return self.text_it
 
 
 @attrs.frozen(kw_only=True)

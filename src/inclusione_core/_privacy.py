@@ -42,7 +42,7 @@ import attrs
 import cattrs
 
 from ._categories import BY_CODE, DataCategory, Export
-from ._config import Territory, citation, dig
+from ._config import Territory, dig
 from ._fields import CATEGORY_KEY, EXPORT_KEY
 from ._models import (
     Case,
@@ -269,12 +269,13 @@ class Policy:
         """Whether a flow gives the category to the recipient kind for the purpose by law."""
         return category in self.pair(recipient, purpose)[0]
 
-    def table(self) -> list[dict[str, Any]]:
+    def table(self, lang: str = "it") -> list[dict[str, Any]]:
         """
         The data-flow table: one row per flow (recipient, purpose, categories, basis, citations).
 
         ``special_by_law`` lists the special categories (GDPR art. 9 and 10, and documents)
-        a flow gives **by law**, without the person's consent: such flows are marked.
+        a flow gives **by law**, without the person's consent: such flows are marked. The
+        recipient's label and the citations (as an operator reads them) are in ``lang``.
         """
         rows = []
         for code, flow in sorted(self.flows.items(), key=lambda kv: (kv[1]["recipient"], kv[1]["purpose"], kv[0])):
@@ -282,16 +283,20 @@ class Policy:
             rows.append({
                 "flow": code,
                 "recipient": flow["recipient"],
-                "recipient_label": self.recipients.get(flow["recipient"], {}).get("label", {}).get("it", ""),
+                "recipient_label": _label(self.recipients.get(flow["recipient"], {}).get("label", {}), lang),
                 "purpose": flow["purpose"],
                 "categories": list(flow["categories"]),
                 "basis": flow["basis"],
                 "special_by_law": special,
-                "legal_basis": str(citation(flow["legal_basis"])),
-                "source": str(citation(flow["source"])),
+                "legal_basis": self.territory.citation(flow["legal_basis"]).text(lang),
+                "source": self.territory.citation(flow["source"]).text(lang),
                 "defined_in": self.territory.file_of(flow),
             })
         return rows
+
+
+def _label(label: Mapping[str, str], lang: str) -> str:
+    return label.get(lang) or label.get("it", "")
 
 
 class Grants:
@@ -352,12 +357,12 @@ class Grants:
         for category in sorted(c.value for c in _CATEGORIES):
             if category in self.law:
                 code, flow = self.law[category]
-                out.append(Disclosure(category, "law", code, citation(flow["legal_basis"])))
+                out.append(Disclosure(category, "law", code, self.policy.territory.citation(flow["legal_basis"])))
             elif category in self.covered:
                 code, flow = self.consent_flows[category]
                 mine = self.covered[category]
                 members = tuple(m for m in self.members if m in mine)
-                out.append(Disclosure(category, "consent", code, citation(flow["legal_basis"]),
+                out.append(Disclosure(category, "consent", code, self.policy.territory.citation(flow["legal_basis"]),
                                       consents=tuple(mine[m] for m in members), members=members,
                                       whole=len(members) == len(self.members)))
         return tuple(out)

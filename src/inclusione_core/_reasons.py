@@ -6,16 +6,11 @@ import string
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ._config import FILES_KEY, Territory, citation
+from ._config import FILES_KEY, Territory
 from ._models import Citation, Reason
 from .i18n import Message
 
-CORE_SOURCE = Citation(
-    document="inclusione_core",
-    section="docs/configuration.md",
-    quote="regola generica del core, guidata dalla configurazione",
-    kind="default",
-)
+CORE_SOURCE = Citation.default(Message("the library's generic rule, applied to the territory's configuration"))
 
 
 class _Keep(dict[str, Any]):
@@ -66,7 +61,7 @@ def from_entry(
         territory=layer_of(territory, entry),
         message_it=_fmt(it, inputs),
         message_en=_fmt(en, inputs),
-        source=citation(entry[source_key]),
+        source=territory.citation(entry[source_key]),
         inputs=inputs,
         defined_in=territory.file_of(entry),
         categories=cats,

@@ -141,13 +141,7 @@ class _Content:
         return translate_in("feminine", "none", self.lang)
 
     def explain(self, reason: Reason, by: DecidedBy | None) -> Explanation:
-        src = reason.source
-        cite = src.document
-        if src.section:
-            cite += f", {src.section}" if src.section.startswith("§") else f", § {src.section}"
-        if src.quote:
-            cite += f", «{src.quote}»"
-        cite += f" [{code_text('kind', src.kind, self.lang)}]"
+        cite = reason.source.text(self.lang)
         inputs = None
         if reason.inputs:
             inputs = json.dumps(reason.inputs, ensure_ascii=False, default=str)
@@ -370,7 +364,7 @@ def disclosed_items(view: View, lang: str) -> tuple[Item, ...]:
     """The categories disclosed, grouped by basis: flow, legal basis or consent."""
     groups: dict[tuple[str, str, str, str], list[str]] = {}
     for d in view.disclosed:
-        groups.setdefault((d.basis, d.flow, str(d.legal_basis), _consents(d, lang)), []).append(d.category)
+        groups.setdefault((d.basis, d.flow, d.legal_basis.text(lang), _consents(d, lang)), []).append(d.category)
     items = []
     for (basis, flow, legal, consent), cats in groups.items():
         how = code_text("basis", basis, lang) + (f" {consent}" if consent else "")

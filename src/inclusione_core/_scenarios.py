@@ -15,7 +15,9 @@ checked:
 * ``deadlines.include`` and ``measures.include`` find the entry by code and compare only
   the fields written;
 * ``cites``: for each document, some reason anywhere in the result cites it (the
-  expected text occurs, case-insensitively, in the citation's ``document``).
+  expected text occurs, case-insensitively, in the registry id of the document cited or
+  of the article it is read through, ``via``, or in the citation's Italian text:
+  ``dgrt_544_2023`` or ``DGRT n. 544/2023``).
 
 Used by ``inclusione test`` and by the test suites of territory packages::
 
@@ -393,9 +395,12 @@ def compare(result: Result, expected: Mapping[str, Any], lang: str = "it") -> li
     _check_equipe(c, result, expected.get("equipe", {}))
     _check_interventions(c, result, expected.get("interventions", {}))
     _check_dated(c, result, expected)
-    documents = [r.source.document for r in reasons_of(result)]
+    sources = [r.source for r in reasons_of(result)]
+    documents = [d for s in sources for d in (s.document, s.via.id if s.via else "") if d]
+    texts = [s.text_it.casefold() for s in sources]
     for doc in expected.get("cites", []):
-        if not any(doc.casefold() in d.casefold() for d in documents):
+        wanted = doc.casefold()
+        if not any(wanted in d.casefold() for d in documents) and not any(wanted in t for t in texts):
             cited = sorted(set(documents))
             c.out.append(f"cites: {c.w['cites']} {doc!r}; {c.w['got']} {cited or c.w['none']}")
     return c.out

@@ -11,7 +11,12 @@ let it do so without re-implementing the core (and without importing private mod
 * :func:`assess_profile`: the core profile with a territory's own occupability rule and
   extra flags (see the SIL plugin); :func:`configured_occupability` is the core's rule
   (the configured ``profile.occupability`` bands), for a rule that falls back to it;
-* :func:`dated_value` and :func:`citation`: read dated values and sources;
+* :func:`dated_value` and :func:`citation`: read dated values, and sources through the
+  territory's documents registry (``documents:``), so that a plugin's own citations name
+  a document as an operator recognises it, never a file;
+* :func:`source_errors`: the citations of a plugin's own tables checked against the
+  registry, by JSON path; :func:`check_quotes` and :func:`find_texts`: every quote checked
+  against the texts of the registry's documents, wherever they are found;
 * :func:`find_territory_dir`: where a plugin's reference configuration is, installed or
   in a source checkout; :func:`territory_registration`: the registration hook of a plugin
   that ships one territory, so that no plugin writes it again;
@@ -30,6 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._config import citation, dated_value
+from ._documents import check_quotes, find_texts, normalise_text
+from ._documents import tree_errors as source_errors
 from ._pipeline.stage1_profile import ExtraFlags, OccupabilityRule
 from ._pipeline.stage1_profile import assess as assess_profile
 from ._pipeline.stage1_profile import occupability as _occupability
@@ -50,14 +57,18 @@ __all__ = [
     "Inputs",
     "OccupabilityRule",
     "assess_profile",
+    "check_quotes",
     "citation",
     "configured_occupability",
     "core_reason",
     "dated_value",
     "evaluate",
     "find_territory_dir",
+    "find_texts",
+    "normalise_text",
     "reason_from_entry",
     "schema_details",
+    "source_errors",
     "territory_registration",
 ]
 

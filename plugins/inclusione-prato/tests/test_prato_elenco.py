@@ -42,11 +42,12 @@ def entries(elenco: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_agenda_validates_and_names_meeting_and_source(prato: Territory, elenco: dict[str, Any]) -> None:
-    """The agenda validates against its instrument schema and names date, coordinator, place and seed 000."""
+    """The agenda validates against its instrument schema and names date, coordinator, place and the Prato article."""
     assert instrument_errors(prato, "elenco_nominativo", elenco) == []
     assert elenco["data_incontro"] == "2025-06-05"
     assert elenco["coordinatore"] == "Elena Cecchi"
-    assert elenco["fonte"]["documento"] == "000_24df67fb6b651f98.txt"
+    assert elenco["fonte"]["documento"].startswith('F. Di Maria, N. Imprescia, "Inclusione e lavoro')
+    assert "non vincolante" in elenco["fonte"]["documento"]
     assert elenco["digest_configurazione"] == prato.digest
 
 

@@ -11,8 +11,8 @@ import pytest
 from inclusione_core import DataCategory, Engine, Policy, Territory
 from inclusione_core.testing import FixedClock
 
-SEED_000 = "000_24df67fb6b651f98.txt"
-SEED_002 = "002_488e39f7d0a95a15.txt"
+ARTICLE = "buone_pratiche_prato_2021"
+DGRT = "dgrt_544_2023"
 SPECIAL = {c.value for c in DataCategory if c.special}
 
 
@@ -26,17 +26,18 @@ def test_special_categories_flow_by_law_only_to_the_social_service_holding_the_c
 
 
 def test_every_flow_names_a_known_recipient_an_act_and_a_source(prato: Territory) -> None:
-    """Each flow's recipient is configured, its legal basis is an act (kind law) and its source is cited."""
+    """Each flow's recipient is configured, its legal basis is an act of the registry and its source is cited."""
     flows = prato.section("privacy", "flows")
     recipients = prato.section("privacy", "recipients")
     assert {"ssp", "cpi", "serd", "csm", "terzo_settore", "impresa", "udp", "siil"} <= set(recipients)
     for code, flow in flows.items():
         assert flow["recipient"] in recipients, code
-        assert flow["legal_basis"]["kind"] == "law", code
+        act = prato.documents[flow["legal_basis"]["document"]]
+        assert act.kind == "norma" and act.binding, code
         assert flow["legal_basis"].get("section"), code
-        assert flow["source"]["document"], code
+        assert flow["source"].get("document") or flow["source"]["kind"] == "default", code
         if flow["basis"] == "consent":
-            assert "consenso" in flow["legal_basis"]["section"], code
+            assert act.id == "reg_ue_2016_679" and "9.2.a" in flow["legal_basis"]["section"], code
 
 
 def test_statistics_get_no_contact_and_no_special_data(prato: Territory) -> None:
@@ -47,26 +48,26 @@ def test_statistics_get_no_contact_and_no_special_data(prato: Territory) -> None
 
 
 def test_enterprises_get_only_who_work_and_education_for_a_placement(prato: Territory) -> None:
-    """An enterprise receives identity, work, education and case-process data, only for a referral (seed 000)."""
+    """An enterprise receives identity, work, education and case-process data, only for a referral (the article)."""
     (row,) = [r for r in Policy(prato).table() if r["recipient"] == "impresa"]
     assert (row["purpose"], sorted(row["categories"])) == ("referral", ["education", "identity", "process", "work"])
-    assert row["source"].startswith(SEED_000)
+    assert row["source"].startswith('F. Di Maria, N. Imprescia, "Inclusione e lavoro')
 
 
-def test_the_scheda_di_invio_flow_cites_seed_000(prato: Territory) -> None:
-    """The CPI referral flow keeps the national basis and cites the scheda di invio of seed 000 as its source."""
+def test_the_scheda_di_invio_flow_cites_the_article(prato: Territory) -> None:
+    """The CPI referral flow keeps the national basis and cites the scheda di invio of the Prato article."""
     flow = prato.section("privacy", "flows")["cpi_invio"]
-    assert flow["source"]["document"] == SEED_000
+    assert flow["source"]["document"] == ARTICLE
     assert "esperienza lavorativa pregressa" in flow["source"]["quote"]
-    assert flow["legal_basis"]["document"] == "D.Lgs. 147/2017"
+    assert flow["legal_basis"]["document"] == "dlgs_147_2017"
     assert not SPECIAL & set(flow["categories"])
 
 
 @pytest.mark.parametrize("service", ["serd", "csm"])
-def test_the_equipe_allargata_flows_cite_seed_002(prato: Territory, service: str) -> None:
-    """The SerD and CSM equipe flows cite the equipe allargata (law) and the privacy passage (consent) of seed 002."""
+def test_the_equipe_allargata_flows_cite_the_dgrt(prato: Territory, service: str) -> None:
+    """The SerD and CSM equipe flows cite the equipe allargata (law) and the privacy passage (consent) of the DGRT."""
     flows = prato.section("privacy", "flows")
-    assert flows[f"{service}_equipe"]["source"]["document"] == SEED_002
+    assert flows[f"{service}_equipe"]["source"]["document"] == DGRT
     assert "Equipe allargata" in flows[f"{service}_equipe"]["source"]["quote"]
     assert "problemi di privacy" in flows[f"{service}_equipe_consenso"]["source"]["quote"]
 

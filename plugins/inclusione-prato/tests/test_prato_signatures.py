@@ -15,7 +15,6 @@ import inclusione_toscana
 from inclusione_core import Engine, Signature, get_plugin_manager
 
 AS_OF = dt.date(2025, 3, 20)
-SEED_000 = "000_24df67fb6b651f98.txt"
 RULE = "prato.verbale.firma_mancante"
 
 
@@ -33,12 +32,12 @@ def signature_rules(engine: Engine, case: dict[str, Any], as_of: dt.date = AS_OF
 def test_missing_signature_of_an_equipe_service_is_a_problem(
     engine: Engine, example: Callable[[str], dict[str, Any]]
 ) -> None:
-    """The housing office sits in the equipe allargata but did not sign: one problem, citing seed 000."""
+    """The housing office sits in the equipe allargata but did not sign: one problem, citing the Prato article."""
     result = engine.assess(example("progetto_in_corso.json"), as_of=AS_OF)
     (problem,) = result.project_problems
     assert problem.path == "$.project.signatures"
     assert problem.reason.rule == f"{RULE}.casa"
-    assert problem.reason.source.document == SEED_000
+    assert problem.reason.source.document == inclusione_prato.DOCUMENT == "buone_pratiche_prato_2021"
     assert "firmati da tutte le parti coinvolte" in problem.reason.source.quote
     assert problem.reason.inputs["parte"] == "casa"
     assert problem.reason.inputs["ruolo_parte"] == "equipe"

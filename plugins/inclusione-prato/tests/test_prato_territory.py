@@ -19,17 +19,19 @@ from jsonschema import Draft202012Validator
 
 import inclusione_prato
 from inclusione_core import Engine, RoutingOutcome, Territory
-from inclusione_core.testing import normalise_text as normalise
+from inclusione_core.testing import quote_problems, territory_folder_problems
 from inclusione_core.testing import source_blocks as sources
-from inclusione_core.testing import territory_folder_problems
 
 PACKAGE = Path(__file__).resolve().parents[1]
 ROOT = PACKAGE.parents[1]
 TERRITORY_DIR = ROOT / "territories" / "prato"
 CONFIG = TERRITORY_DIR / "territory.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"
-SEED_000 = "000_24df67fb6b651f98.txt"
-SEED_002 = "002_488e39f7d0a95a15.txt"
+"""Where the source texts are, beside the repository (they are not part of the product)."""
+ARTICLE = "buone_pratiche_prato_2021"
+"""The registry id of the article describing the Prato practice (Di Maria, Imprescia, 3 December 2021)."""
+DGRT = "dgrt_544_2023"
+TOSCANA_ARTICLE = "integrazione_intersettoriale"
 TUESDAY = 1
 
 
@@ -87,44 +89,61 @@ def test_zone_overrides_are_explicit(prato: Territory) -> None:
     """Prato relabels the PUA, gives the CPI a weekly booking and makes both Toscana formats participatory."""
     services = prato.section("services")
     assert services["pua"]["label"]["it"].startswith("PUA e Segretariato Sociale")
-    assert services["pua"]["source"]["document"] == SEED_000
+    assert services["pua"]["source"]["document"] == ARTICLE
     booking = services["cpi"]["booking"]
     assert booking["weekday"] == TUESDAY
-    assert booking["source"]["kind"] == "default"
-    assert "non indicato dalla fonte" in booking["source"]["section"]
+    assert booking["source"]["kind"] == "default"  # the article says weekly, not which day
+    assert "non è indicato" in booking["source"]["note"]
     formats = prato.section("equipe", "formats")
     for code in ("essenziale", "allargata"):
         fmt = formats[code]
         assert fmt["household_takes_part"] is True
-        assert fmt["household_source"]["document"] == SEED_000
+        assert fmt["household_source"]["document"] == ARTICLE
+        assert "beneficiario/nucleo familiare" in fmt["household_source"]["quote"]
         assert fmt["modes"] == ["in_presenza", "online"]
         assert fmt["roles"] == ["operatore_cpi", "assistente_sociale_titolare"]
     assert [t["id"] for t in formats["allargata"]["triggers"]][:2] == ["dipendenze", "salute_mentale"]
     assert prato.section("roles")["assistente_sociale_titolare"]["service"] == "ssp"
 
 
-def test_every_rule_cites_a_seed_or_says_it_is_a_default() -> None:
-    """Each source of the zone layer is seed 000 or 002 with a quote; a default says what the seed leaves open."""
+def test_every_rule_cites_the_article_or_the_dgrt_or_says_it_is_a_default(prato: Territory) -> None:
+    """
+    Each source of the zone layer quotes the Prato article (a practice, not binding), or the
+    DGRT through the regional article; a default has a note and no quote.
+    """
+    documents = prato.data["documents"]
+    assert documents[ARTICLE]["kind"] == "articolo_descrittivo"
+    assert documents[ARTICLE]["date"] == "2021-12-03"
+    assert documents[ARTICLE]["issuer"] == "F. Di Maria, N. Imprescia"
+    assert not prato.documents[ARTICLE].binding
     data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
-    for path, src in sources(data, skip=("legal_basis",)):
-        assert src["document"] in (SEED_000, SEED_002), path
+    found = list(sources({k: v for k, v in data.items() if k != "documents"}, skip=("legal_basis",)))
+    assert len(found) > 20
+    for path, src in found:
+        if src.get("kind") == "default":
+            assert src["note"] and "quote" not in src, path
+            continue
         assert src.get("quote"), path
-        if src["kind"] == "default":
-            assert "default" in src["section"], path
+        assert (src["document"], src.get("via")) in ((ARTICLE, None), (DGRT, TOSCANA_ARTICLE)), path
+
+
+def test_every_instrument_field_cites_the_registry(prato: Territory) -> None:
+    """Every x-source of the instruments' schemas names a registry document (or is a default), never a file."""
+    documents = prato.data["documents"]
+    for path in sorted((TERRITORY_DIR / "instruments").glob("*.json")):
+        found = list(sources(json.loads(path.read_text(encoding="utf-8"))))
+        assert found, path.name
+        for where, src in found:
+            assert src.get("kind") == "default" or src["document"] in documents, (path.name, where)
 
 
 @pytest.mark.skipif(
-    not os.environ.get("CI") and not (SEEDS / SEED_000).exists(),
-    reason="seed documents not beside the repository (in CI they are, and the test runs)",
+    not os.environ.get("CI") and not SEEDS.is_dir(),
+    reason="source texts not beside the repository (in CI they are, and the test runs)",
 )
-def test_every_quote_is_verbatim_in_its_seed() -> None:
-    """Every quote in the zone layer and in the instruments' x-source occurs verbatim (whitespace aside) in its seed."""
-    seeds = {name: normalise((SEEDS / name).read_text(encoding="utf-8")) for name in (SEED_000, SEED_002)}
-    trees = [yaml.safe_load(CONFIG.read_text(encoding="utf-8"))]
-    trees += [json.loads(p.read_text(encoding="utf-8")) for p in sorted((TERRITORY_DIR / "instruments").glob("*.json"))]
-    missing = [(path, src["quote"]) for tree in trees for path, src in sources(tree, skip=("legal_basis",))
-               if normalise(src["quote"]) not in seeds[src["document"]]]
-    assert missing == []
+def test_every_quote_is_verbatim_in_its_document(prato: Territory) -> None:
+    """Every quote of the chain and of the instruments' x-source occurs in its document's text, found by sha256."""
+    assert quote_problems(prato, SEEDS, expect=[ARTICLE, TOSCANA_ARTICLE]) == []
 
 
 def test_instruments_point_at_valid_schemas_and_examples(prato: Territory) -> None:
@@ -165,17 +184,18 @@ def test_a_wrong_expectation_is_reported(tmp_path: Path, run_scenario: Callable[
     assert [o.name for o in failed] == ["dipendenza_e_lavoro_equipe_allargata_con_serd"]
 
 
-def test_done_when_addiction_gives_allargata_with_serd_citing_002(
+def test_done_when_addiction_gives_allargata_with_serd_citing_the_dgrt(
     engine: Engine, example: Callable[[str], dict[str, Any]]
 ) -> None:
-    """Done when: an addiction need in Prato gives the equipe allargata with SerD, the reason citing seed 002."""
+    """Done when: an addiction need in Prato gives the equipe allargata with SerD, the reason citing DGRT 544/2023."""
     result = engine.assess(example("dipendenze_e_lavoro.json"), as_of=dt.date(2025, 4, 15))
     assert result.equipe.format == "allargata"
     (serd,) = [m for m in result.equipe.members if m.role == "operatore_serd"]
-    assert serd.reason.source.document == SEED_002
-    assert result.equipe.reasons[0].source.document == SEED_002
+    assert (serd.reason.source.document, serd.reason.source.via.id) == (DGRT, TOSCANA_ARTICLE)
+    assert result.equipe.reasons[0].source.document == DGRT
     household = [m for m in result.equipe.members if m.role == "nucleo"]
-    assert household and household[0].reason.source.document == SEED_000
+    assert household and household[0].reason.source.document == ARTICLE
+    assert "articolo descrittivo di una prassi, non vincolante" in household[0].reason.source.text("it")
 
 
 def test_done_when_only_work_needs_give_essenziale(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
@@ -194,7 +214,7 @@ def test_done_when_direct_request_to_siil_is_refused(engine: Engine, example: Ca
     assert result.routing.outcome is RoutingOutcome.REFUSED
     assert result.routing.alternatives == ("pua",)
     (reason,) = result.routing.reasons
-    assert reason.source.document == SEED_002
+    assert reason.source.document == DGRT
     assert "PUA e Segretariato Sociale" in reason.message_it
 
 
@@ -221,7 +241,7 @@ def test_cpi_sends_back_to_ssp_only_with_social_needs(engine: Engine, example: C
     case = example("cpi_reinvio_ssp.json")
     result = engine.assess(case, as_of=dt.date(2025, 5, 20))
     assert (result.routing.service, result.routing.channel) == ("ssp", "scheda_esito")
-    assert result.routing.reasons[0].source.document == SEED_000
+    assert result.routing.reasons[0].source.document == ARTICLE
     case["assessment"]["needs"] = [{"code": "lavoro", "member": "m1"}]
     case["assessment"]["levels"] = [{"dimension": "lavoro", "level": 2}]
     result = engine.assess(case, as_of=dt.date(2025, 5, 20))

@@ -54,7 +54,7 @@ def test_a_project_is_refused_exactly_when_it_exceeds_24_months(tables: Tables, 
     problems = duration_problems(project(start, end), tables)
     assert bool(problems) is (end > add_months(start, 24))
     for p in problems:
-        assert p.reason.source.document == inclusione_sil.SEED
+        assert p.reason.source.document == inclusione_sil.DOCUMENT
 
 
 def test_the_deadline_and_the_flag_follow_the_warning_window(engine: Engine,

@@ -35,7 +35,7 @@ def test_paths_and_outcomes_are_counted() -> None:
     assert paths["esiti"]["non_accolto"] == 1
     assert paths["esiti"]["dimissioni_percorso_formativo"] == 0
     reason = ev.get("percorsi").reason
-    assert reason.source.document == inclusione_sil.SEED
+    assert reason.source.document == inclusione_sil.DOCUMENT
     assert "casi" not in reason.inputs  # aggregates only: no case id goes to the Ufficio di Piano
 
 

@@ -44,7 +44,7 @@ def test_the_territory_configures_the_five_instruments_and_the_notice(sil: Terri
     instruments = sil.section("instruments")
     assert set(instruments) == set(NAMES)
     for name in NAMES:
-        assert instruments[name]["source"]["document"] == inclusione_sil.SEED
+        assert instruments[name]["source"]["document"] == inclusione_sil.DOCUMENT
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -52,7 +52,7 @@ def test_schema_is_strict_italian_and_cited(sil: Territory, name: str) -> None:
     """Each schema is valid Draft 2020-12, closes every object (additionalProperties false) and cites its source."""
     schema = json.loads(instrument_path(sil, name).read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
-    assert schema["x-source"]["document"] == inclusione_sil.SEED
+    assert schema["x-source"]["document"] == inclusione_sil.DOCUMENT
     for path, node in objects(schema):
         assert node.get("additionalProperties") is False, path
     assert "case_id" in schema["required"]

@@ -32,14 +32,15 @@ def test_items_are_the_nine_of_the_three_dimensions(tables: Tables) -> None:
 
 
 def test_default_parameters_are_marked_as_defaults(tables: Tables) -> None:
-    """Scale, weights and thresholds are documented defaults; the aggregate indicator itself cites the seed."""
+    """Scale, weights and thresholds are documented defaults; the aggregate indicator itself cites the guidelines."""
     assert tables.scale == (3, 2, 1, 0)
     assert [g.weight for g in tables.groups] == [2, 2, 1]
     assert (tables.low_below, tables.high_from) == (1, 2)
     for source in (tables.scale_source, tables.weights_source, tables.thresholds_source):
-        assert source.kind == "default"
-        assert "la fonte non fissa" in source.quote
-    assert tables.occupability_source.kind == "seed"
+        assert source.kind == "default" and source.quote == ""
+        assert source.note.startswith("le linee guida non fissano")
+        assert str(source).startswith("impostazione predefinita, modificabile: le linee guida non fissano")
+    assert tables.occupability_source.kind == "linee_guida" and tables.occupability_source.quote
 
 
 def test_worked_example_computation(tables: Tables) -> None:
@@ -90,7 +91,7 @@ def test_objectives_follow_the_grade_verbatim(tables: Tables) -> None:
     assert objectives_for(Grade.ALTA, tables).activities == (
         "Analisi della domanda informativa", "Erogazione di informazioni mirate",
         "Assistenza all'utente in fase di consultazione")
-    assert objectives_for(Grade.ALTA, tables).source.document == inclusione_sil.SEED
+    assert objectives_for(Grade.ALTA, tables).source.document == inclusione_sil.DOCUMENT
 
 
 def test_reason_shows_the_whole_computation(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:

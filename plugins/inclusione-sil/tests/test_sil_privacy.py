@@ -27,6 +27,7 @@ from inclusione_core import (
     cli,
     get_plugin_manager,
 )
+from inclusione_core.rules import find_texts
 from inclusione_core.testing import FixedClock
 from inclusione_sil import PathRecord, evaluate_paths
 from inclusione_sil import workflow as wf
@@ -34,7 +35,9 @@ from inclusione_sil import workflow as wf
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = ROOT / "territories" / "sil" / "territory.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"
-SEED = "004_86c0102de81fba5d.txt"
+GUIDELINES_TEXT = ('Gruppo di coprogettazione del SIL (Consorzio San Donato e partner), "Progetto di inserimento'
+                   ' lavorativo')
+"""How the SIL guidelines read in a citation."""
 SPECIAL = {c.value for c in DataCategory if c.special}
 COMMON = {c.value for c in DataCategory if not c.special}
 SCHEDA_PRIVACY = "Documenti Scheda personale Scheda Privacy Piano di valutazione e strumenti ad esso connessi"
@@ -62,16 +65,16 @@ def rows(sil: Territory, recipient: str) -> list[dict[str, Any]]:
 
 
 def test_the_sil_receives_common_data_by_law_for_each_purpose(sil: Territory) -> None:
-    """For each of its four purposes the SIL gets the common categories on GDPR art. 6.1.e, citing seed 004."""
+    """For each of its four purposes the SIL gets the common categories on GDPR art. 6.1.e, citing the guidelines."""
     law = {r["purpose"]: r for r in rows(sil, "sil") if r["basis"] == "law"}
     assert set(law) == {"referral", "assessment", "equipe", "monitoring"}
     for row in law.values():
         assert set(row["categories"]) == COMMON
-        assert row["legal_basis"].startswith("Reg. UE 2016/679, § art. 6.1.e")
+        assert row["legal_basis"].startswith("Reg. (UE) 2016/679 (GDPR), art. 6.1.e")
         # honest citation: the 2007 guidelines name no act; the sector law is for the DPO to confirm
         assert "precedono il D.Lgs. 147/2017" in row["legal_basis"]
         assert "da verificare con il DPO" in row["legal_basis"]
-        assert row["source"].startswith(SEED)
+        assert row["source"].startswith(GUIDELINES_TEXT)
         assert row["defined_in"] == "sil/territory.yaml"
 
 
@@ -83,7 +86,7 @@ def test_the_sil_receives_special_categories_only_with_the_consent_of_the_scheda
             assert not special, row["flow"]
             continue
         assert set(row["categories"]) == SPECIAL
-        assert "art. 9.2.a (consenso esplicito)" in row["legal_basis"]
+        assert row["legal_basis"].startswith("Reg. (UE) 2016/679 (GDPR), art. 9.2.a — nota: consenso esplicito")
         assert "fase 5" in row["source"]
         assert SCHEDA_PRIVACY in row["source"]
     assert {r["purpose"] for r in rows(sil, "sil") if r["basis"] == "consent"} == {
@@ -91,13 +94,14 @@ def test_the_sil_receives_special_categories_only_with_the_consent_of_the_scheda
 
 
 @pytest.mark.skipif(
-    not os.environ.get("CI") and not (SEEDS / SEED).exists(),
-    reason="seed documents not beside the repository (in CI they are, and the test runs)",
+    not os.environ.get("CI") and not SEEDS.is_dir(),
+    reason="source texts not beside the repository (in CI they are, and the test runs)",
 )
-def test_the_scheda_privacy_quote_is_verbatim_phase_5_of_the_seed() -> None:
+def test_the_scheda_privacy_quote_is_verbatim_phase_5_of_the_guidelines(sil: Territory) -> None:
     """The consent flows quote the phase 5 row of the §3 table word for word."""
-    seed = re.sub(r"\s+", " ", (SEEDS / SEED).read_text(encoding="utf-8"))
-    lines = (SEEDS / SEED).read_text(encoding="utf-8").splitlines()
+    text = find_texts(sil, SEEDS)[inclusione_sil.DOCUMENT].read_text(encoding="utf-8")
+    seed = re.sub(r"\s+", " ", text)
+    lines = text.splitlines()
     row = next(line for line in lines if line.startswith("5. decisione"))
     assert SCHEDA_PRIVACY in row
     assert SCHEDA_PRIVACY in seed
@@ -135,12 +139,12 @@ def test_the_privacy_flows_command_prints_the_sil_table(capsys: pytest.CaptureFi
             "interessato_esito"} <= flows
 
 
-def test_privacy_sources_in_the_yaml_are_seed_004() -> None:
-    """Every recipient and flow the SIL layer adds cites seed 004 as its source."""
+def test_privacy_sources_in_the_yaml_are_the_guidelines() -> None:
+    """Every recipient and flow the SIL layer adds cites the SIL guidelines as its source."""
     privacy = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["privacy"]
     for section in ("recipients", "flows"):
         for code, entry in privacy[section].items():
-            assert entry["source"]["document"] == SEED, code
+            assert entry["source"]["document"] == inclusione_sil.DOCUMENT, code
             assert entry["source"]["quote"], code
 
 
@@ -282,7 +286,7 @@ def test_the_refusal_reason_in_a_result_is_shown_only_where_records_may_flow(
     cpi = engine.disclose_result(result, case, recipient="cpi", purpose="referral")
     assert cpi.data["routing"]["reasons"] == []
     assert ("$.routing.reasons[0]", "records") in [(w.path, w.category) for w in cpi.withheld]
-    assert "postazione" not in json.dumps(cpi.data)
+    assert "Nessuna postazione" not in json.dumps(cpi.data)  # the motivazione ("impostazione" is no leak)
     ssp = engine.disclose_result(result, case, recipient="ssp", purpose="assessment")
     assert ssp.data["routing"]["reasons"][0]["rule"] == "sil.fase5.esito_negativo"
 
@@ -318,7 +322,7 @@ def test_the_notice_to_the_sender_withholds_the_motivazione_without_a_basis(
     assert "consenso valido" in left["motivo"]
     assert [(w.path, w.category) for w in view.withheld] == [("$.motivazione", "records")]
     assert inclusione_sil.instrument_errors(sil, "notifica_esito_negativo", view.data) == []
-    assert "postazione" not in json.dumps(view.data)
+    assert "Nessuna postazione" not in json.dumps(view.data)
     # the unfiltered notice the SIL files internally still has it
     assert notice.to_document()["motivazione"].startswith("Nessuna postazione")
 
@@ -387,7 +391,7 @@ def test_a_health_service_sender_needs_a_consent_for_the_outcome(
         "label": {"it": "SIL con SerD", "en": "SIL with SerD"},
         "services": {"serd_distretto": {"kind": "serd", "label": {"it": "SerD", "en": "SerD"}, "level": "secondo",
                                         "access": ["invio"],
-                                        "source": {"kind": "default", "document": "test", "section": "test"}}},
+                                        "source": {"kind": "default", "note": "test"}}},
     }, allow_unicode=True), encoding="utf-8")
     engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=PLUGINS),
                     config_dirs=[tmp_path], audit=MemoryAuditLog())
@@ -457,7 +461,7 @@ def test_the_motivazione_in_the_history_is_not_in_the_senders_case_view(
     """The case view for the sender does not carry the motivazione through the history note of the decision."""
     engine, case, _notice = refused(example)
     view = engine.disclose_case(case, recipient="segretariato", purpose="referral", as_of=dt.date(2025, 3, 24))
-    assert "postazione" not in json.dumps(view.data)
+    assert "Nessuna postazione" not in json.dumps(view.data)
     assert "$.history[5].note" in [w.path for w in view.withheld]
 
 

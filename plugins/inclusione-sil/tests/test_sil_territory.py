@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
 import tomllib
@@ -17,9 +16,10 @@ import yaml
 
 import inclusione_sil
 from inclusione_core import ConfigurationError, Engine, Grade, RoutingOutcome, Territory, get_plugin_manager
+from inclusione_core.rules import find_texts
 from inclusione_core.testing import normalise_text as normalise
+from inclusione_core.testing import quote_problems, territory_folder_problems
 from inclusione_core.testing import source_blocks as sources
-from inclusione_core.testing import territory_folder_problems
 
 PACKAGE = Path(__file__).resolve().parents[1]
 ROOT = PACKAGE.parents[1]
@@ -27,7 +27,9 @@ TERRITORY_DIR = ROOT / "territories" / "sil"
 CONFIG = TERRITORY_DIR / "territory.yaml"
 TABLES = TERRITORY_DIR / "sil_tables.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"
-SEED = "004_86c0102de81fba5d.txt"
+"""Where the source texts are, beside the repository (they are not part of the product)."""
+GUIDELINES = inclusione_sil.DOCUMENT
+"""The registry id of the SIL guidelines of 4 May 2007 (local operational guidelines, not binding)."""
 
 
 def load(path: Path) -> Any:
@@ -96,32 +98,37 @@ def test_layer_header_says_the_seed_names_no_region(sil: Territory) -> None:
     assert sil.lineage == ("sil", "italia")
 
 
-def test_every_rule_cites_seed_004_or_a_law_or_says_it_is_a_default() -> None:
-    """Each source of the layer and of the tables is seed 004 with a quote, a law, or a default that says so."""
-    for tree in (load(CONFIG), load(TABLES)):
-        for path, src in sources(tree):
-            if src["kind"] == "law":
-                # L. 68/1999 for the target; the legal bases of the privacy flows cite the GDPR
-                privacy = path.startswith("$.privacy.flows.") and path.endswith(".legal_basis")
-                assert src["document"] == ("Reg. UE 2016/679" if privacy else "L. 68/1999"), path
-                continue
-            assert src["document"] == SEED, path
+def test_every_rule_cites_the_guidelines_or_an_act_or_says_it_is_a_default(sil: Territory) -> None:
+    """
+    Each source of the layer and of the tables quotes the guidelines (linee guida, not binding),
+    cites an act of the registry by article (no text here to quote), or is a default with a note.
+    """
+    documents = sil.documents
+    guidelines = documents[GUIDELINES]
+    assert (guidelines.kind, guidelines.date, guidelines.binding) == ("linee_guida", dt.date(2007, 5, 4), False)
+    assert "non vincolanti" in str(sil.citation({"document": GUIDELINES, "section": "5"}))
+    found = [(path, src) for tree in (load(CONFIG), load(TABLES))
+             for path, src in sources({k: v for k, v in tree.items() if k != "documents"})]
+    assert len(found) > 60
+    for path, src in found:
+        if src.get("kind") == "default":
+            assert src["note"] and "quote" not in src, path
+        elif src["document"] == GUIDELINES:
             assert src.get("quote"), path
-            if src["kind"] == "default":
-                assert "default" in src["quote"], path
+        else:  # L. 68/1999 for the target; the GDPR and the privacy code for the flows
+            assert documents[src["document"]].kind == "norma" and src.get("section"), path
+            assert "quote" not in src, path
 
 
 @pytest.mark.skipif(
-    not os.environ.get("CI") and not (SEEDS / SEED).exists(),
-    reason="seed documents not beside the repository (in CI they are, and the test runs)",
+    not os.environ.get("CI") and not SEEDS.is_dir(),
+    reason="source texts not beside the repository (in CI they are, and the test runs)",
 )
-def test_every_quote_and_table_text_is_verbatim_in_the_seed() -> None:
-    """Seed quotes, the §2.b table, the §3 phase table and the §4 network table occur verbatim in seed 004."""
-    seed = normalise((SEEDS / SEED).read_text(encoding="utf-8"))
-    trees = [load(CONFIG), load(TABLES)]
-    trees += [json.loads(p.read_text(encoding="utf-8")) for p in sorted((TERRITORY_DIR / "instruments").glob("*.json"))]
-    texts = [(path, src["quote"]) for tree in trees for path, src in sources(tree)
-             if src.get("kind", "seed") == "seed" and src["document"] == SEED]
+def test_every_quote_and_table_text_is_verbatim_in_the_guidelines(sil: Territory) -> None:
+    """Quotes (layer, tables, instruments), the §2.b, §3 and §4 tables occur verbatim in the guidelines' text."""
+    assert quote_problems(sil, SEEDS, files=[TABLES], expect=[GUIDELINES]) == []
+    seed = normalise(find_texts(sil, SEEDS)[GUIDELINES].read_text(encoding="utf-8"))
+    texts: list[tuple[str, str]] = []
     tables = load(TABLES)
     for grade, plan in tables["obiettivi"]["gradi"].items():
         texts += [(f"obiettivi.{grade}", t) for t in plan["obiettivi"] + plan["macroattivita"]]
@@ -133,7 +140,7 @@ def test_every_quote_and_table_text_is_verbatim_in_the_seed() -> None:
         texts += [(f"rete.{code}", level["attori"]), *((f"rete.{code}", t) for t in level["strumenti"])]
     texts += [(f"valutazione.{code}", label["it"]) for code, label in tables["valutazione"]["indicatori"].items()]
     missing = [(path, text) for path, text in texts if normalise(text) not in seed]
-    assert len(texts) > 80
+    assert len(texts) > 60  # the quotes are checked by quote_problems above
     assert missing == []
 
 
@@ -144,7 +151,7 @@ def test_target_groups_are_profile_flags_with_the_seed_list(sil: Territory, tabl
     assert len(tables.target_flags) == 7
     assert flags["target_l68"]["when"] == {"member": {"disability_above": 45}}
     assert "oltre il 46%" in flags["target_l68"]["source"]["quote"]
-    assert "DOMAIN.md §4.4" in flags["target_l68"]["source"]["section"]
+    assert "L. n. 68/1999, art. 1" in flags["target_l68"]["source"]["note"]
     for code in ("migrante", "mobbing", "disagio_psichico_temporaneo", "professionalita_non_spendibile",
                  "uscita_comunita", "ex_dipendenza", "ex_detenzione", "nuove_poverta"):
         assert code in sil.section("needs")
@@ -271,19 +278,22 @@ def test_a_wrong_expectation_is_reported(tmp_path: Path, run_scenario: Callable[
 
 
 def test_done_when_invalidity_50_is_a_l68_target(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
-    """Done when: a person with invalidity 50% is flagged as L. 68 target, with reasons citing seed 004 and the law."""
+    """Done when: invalidity 50% flags an L. 68 target, with reasons citing the guidelines and the law."""
     result = engine.assess(example("l68_invalidita_50.json"), as_of=dt.date(2025, 3, 10))
     assert "target_l68" in result.profile.profile.flags
     reasons = {r.rule: r for r in result.profile.reasons}
     flag = reasons["profilo.flag.target_l68"]
-    assert flag.source.document == SEED
+    assert flag.source.document == GUIDELINES
     assert flag.inputs == {"componenti:disability_above=45": ["m1"]}
     assert flag.categories == ("health", "identity")  # the invalidity, and which member has it
     law = reasons["sil.target.l68.soglia"]
-    assert law.source.document == "L. 68/1999"
+    assert (law.source.document, law.source.binding) == ("l_68_1999", True)
+    assert str(law.source).startswith("L. n. 68/1999, art. 1")
     assert "oltre il 46%" in law.message_it and "superiore al 45%" in law.message_it
     cpi = [m for m in result.equipe.members if m.role == "operatore_cpi"]
-    assert cpi and cpi[0].reason.source.document == SEED
+    # the guidelines never name the CPI: adding it is the project's default, referring to the law
+    assert cpi and cpi[0].reason.source.is_default and cpi[0].reason.source.document == "l_68_1999"
+    assert str(cpi[0].reason.source).startswith("impostazione predefinita, modificabile: le linee guida del SIL non")
     assert "collocamento_mirato" in [i.code for i in result.interventions]
 
 
@@ -299,7 +309,7 @@ def test_l68_threshold_is_above_45(engine: Engine, example: Callable[[str], dict
 
 def test_done_when_grade_and_objectives_follow_the_table(engine: Engine, tables: inclusione_sil.Tables,
                                                          example: Callable[[str], dict[str, Any]]) -> None:
-    """Done when: the grade and its objectives follow the §2.b table, with reasons citing seed 004."""
+    """Done when: the grade and its objectives follow the §2.b table, with reasons citing the guidelines."""
     for name, as_of, grade in (("migrante_occupabilita_bassa.json", dt.date(2025, 4, 7), Grade.BASSA),
                                ("l68_invalidita_50.json", dt.date(2025, 3, 10), Grade.MEDIA),
                                ("mobbing_occupabilita_alta.json", dt.date(2025, 2, 17), Grade.ALTA)):
@@ -307,23 +317,23 @@ def test_done_when_grade_and_objectives_follow_the_table(engine: Engine, tables:
         assert result.profile.profile.occupability is grade
         reasons = {r.rule: r for r in result.profile.reasons}
         plan = reasons[f"sil.obiettivi.{grade.value}"]
-        assert plan.source.document == SEED
+        assert plan.source.document == GUIDELINES
         assert plan.inputs["obiettivi"] == list(tables.plans[grade].objectives)
         assert plan.inputs["macroattivita"] == list(tables.plans[grade].activities)
         assert all(t in plan.message_it for t in tables.plans[grade].objectives)
-        assert reasons["sil.occupabilita.grado"].source.document == SEED
+        assert reasons["sil.occupabilita.grado"].source.document == GUIDELINES
         assert reasons["sil.occupabilita.parametri"].source.kind == "default"
 
 
 def test_done_when_a_negative_decision_notifies_the_sender(engine: Engine,
                                                            example: Callable[[str], dict[str, Any]]) -> None:
-    """Done when: a negative decision at phase 5 sends the case back to its sender with the reason, citing seed 004."""
+    """Done when: a negative decision at phase 5 goes back to the sender with the reason, citing the guidelines."""
     result = engine.assess(example("decisione_negativa.json"), as_of=dt.date(2025, 3, 28))
     routing = result.routing
     assert routing.outcome is RoutingOutcome.REFUSED
     assert (routing.channel, routing.alternatives) == ("notifica_ente_inviante", ("segretariato",))
     (reason,) = routing.reasons
-    assert reason.source.document == SEED
+    assert reason.source.document == GUIDELINES
     assert reason.source.quote == "In caso di esito negativo segnalazione ente inviante"
     assert "Nessuna postazione lavorativa compatibile" in reason.message_it
     assert reason.inputs["destinatario"] == "segretariato"
@@ -338,12 +348,12 @@ def test_the_decision_only_counts_from_its_date(engine: Engine, example: Callabl
 
 
 def test_done_when_a_30_month_project_is_refused(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
-    """Done when: a 30-month project is refused by a problem citing §5 of seed 004 ("max due anni")."""
+    """Done when: a 30-month project is refused by a problem citing §5 of the guidelines ("max due anni")."""
     result = engine.assess(example("progetto_30_mesi.json"), as_of=dt.date(2025, 2, 3))
     problems = {p.reason.rule: p for p in result.project_problems}
     problem = problems["sil.durata_massima"]
     assert problem.path == "$.project.end"
-    assert problem.reason.source.document == SEED
+    assert problem.reason.source.document == GUIDELINES
     assert problem.reason.source.quote == "La durata massima del percorso è caratterizzata da max due anni"
     assert problem.reason.inputs["mesi"] == 30.0
     assert "30 mesi" in problem.reason.message_it

@@ -78,7 +78,7 @@ def test_each_phase_knows_its_roles_and_instruments(tables: Tables) -> None:
     for code, (subjects, instruments) in expected.items():
         spec = wf.spec(code, tables)
         assert (set(spec.subjects), set(spec.instruments)) == (subjects, instruments), code
-        assert spec.source.document == inclusione_sil.SEED
+        assert spec.source.document == inclusione_sil.DOCUMENT
     assert wf.spec("decisione", tables).critical.startswith("Obiettivo: valutazione dell'effettiva possibilità")
     with pytest.raises(KeyError):
         wf.spec("non_accolto", tables)
@@ -135,7 +135,7 @@ def test_negative_decision_notifies_the_sender_with_its_reason(sil: Territory, t
     assert (notice.to_service, notice.from_service, notice.case_id) == ("segretariato", "sil", "SIL-T")
     reason = notice.reason(tables)
     assert reason.rule == "sil.fase5.esito_negativo"
-    assert reason.source.document == inclusione_sil.SEED
+    assert reason.source.document == inclusione_sil.DOCUMENT
     assert "Nessuna postazione compatibile disponibile" in reason.message_it
     assert "l'ente inviante segretariato" in reason.message_it
     document = notice.to_document()

@@ -9,10 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inclusione_core import Engine, Result, RoutingOutcome
+from inclusione_core import Citation, Engine, Result, RoutingOutcome
 
 AS_OF = dt.date(2025, 3, 3)
-SEED = "002_488e39f7d0a95a15.txt"
+DGRT = "dgrt_544_2023"
+"""The registry id of DGRT 544/2023, read through the article that describes it."""
+ARTICLE = "integrazione_intersettoriale"
+
+
+def cites_the_dgrt(source: Citation) -> bool:
+    """The DGRT, through the article, binding, and rendered as an operator cites it."""
+    return (source.document, source.via.id if source.via else None, source.binding) == (DGRT, ARTICLE, True) and \
+        source.text("it").startswith("Regione Toscana, DGRT n. 544/2023, nella descrizione di")
 SPECIALIST = {  # need -> role the equipe allargata adds
     "dipendenze": "operatore_serd",
     "salute_mentale": "operatore_csm",
@@ -62,20 +70,20 @@ def test_only_work_needs_give_equipe_essenziale(engine: Engine) -> None:
     assert result.equipe.format == "essenziale"
     assert roles(result) == {"operatore_cpi", "assistente_sociale"}
     (why,) = result.equipe.reasons
-    assert why.source.document == SEED
+    assert cites_the_dgrt(why.source)
     assert "non distinguerà più tra le varie progettualità" in why.source.quote
 
 
-def test_addiction_need_gives_allargata_with_serd_citing_seed_002(engine: Engine) -> None:
-    """An addiction need with a work need gives the equipe allargata with the SerD, its reason citing seed 002."""
+def test_addiction_need_gives_allargata_with_serd_citing_the_dgrt(engine: Engine) -> None:
+    """An addiction need with a work need gives the equipe allargata with the SerD, its reason citing DGRT 544/2023."""
     result = engine.assess(case(levels={"lavoro": 2}, needs=["lavoro", "dipendenze"]), as_of=AS_OF)
     assert result.equipe.format == "allargata"
     (serd,) = [m for m in result.equipe.members if m.role == "operatore_serd"]
     assert serd.service == "serd"
-    assert serd.reason.source.document == SEED
+    assert cites_the_dgrt(serd.reason.source)
     assert "in particolare dipendenze e salute mentale" in serd.reason.source.quote
     assert serd.reason.inputs["bisogni"] == ["dipendenze"]  # only the needs the trigger asked about
-    assert result.equipe.reasons[0].source.document == SEED
+    assert cites_the_dgrt(result.equipe.reasons[0].source)
 
 
 @pytest.mark.parametrize(("need", "role"), sorted(SPECIALIST.items()))
@@ -118,7 +126,7 @@ def test_direct_access_to_siil_is_refused_with_its_reason(engine: Engine) -> Non
     assert result.routing.service == "siil"
     assert result.routing.alternatives == ("one_stop_shop",)
     (reason,) = result.routing.reasons
-    assert reason.source.document == SEED
+    assert cites_the_dgrt(reason.source)
     assert "non ad accesso diretto" in reason.source.quote
     assert "secondo livello" in reason.message_it
     assert "second-level" in reason.message_en
@@ -153,7 +161,10 @@ def test_socio_therapeutic_placement_for_addiction_with_low_occupability(engine:
     for code in ("inserimento_socio_terapeutico", "tirocinio_formativo", "borsa_lavoro"):
         entry = territory.section("interventions")[code]
         assert entry["prerequisites_source"]["kind"] == "default"
-        assert entry["source"]["document"] == SEED
+        assert entry["suitable_source"]["kind"] == "default"  # the guidelines fix no criteria: the project's
+        assert (entry["source"]["document"], entry["source"]["via"]) == (DGRT, ARTICLE)
+    # the reason for recommending it cites the project's default, not the DGRT
+    assert recs["inserimento_socio_terapeutico"].reason.source.is_default
 
 
 def test_training_traineeship_for_an_activable_case(engine: Engine) -> None:

@@ -11,15 +11,20 @@ import pytest
 import yaml
 
 import inclusione_toscana
-from inclusione_core import Engine, get_plugin_manager
+from inclusione_core import Engine, Territory, get_plugin_manager
+from inclusione_core.rules import find_texts
 from inclusione_core.testing import normalise_text as normalise
+from inclusione_core.testing import quote_problems
 from inclusione_core.testing import source_blocks as sources
 
 PACKAGE = Path(__file__).resolve().parents[1]
 ROOT = PACKAGE.parents[1]
 CONFIG = ROOT / "territories" / "toscana" / "territory.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"
-SEED = "002_488e39f7d0a95a15.txt"
+"""Where the source texts are, beside the repository (they are not part of the product)."""
+ARTICLE = "integrazione_intersettoriale"
+"""The registry id of the Comunità di Pratica's article that describes DGRT 544/2023."""
+SEED_SHA256 = "ea7eb46991a032e5205813731f424d27f0e38edeec19dbcda01643d80f056a49"
 
 
 def test_entry_point_is_declared_in_the_inclusione_group() -> None:
@@ -56,30 +61,49 @@ def test_registration_on_a_fresh_manager_gives_the_regional_layer() -> None:
     assert [layer.file for layer in territory.layers] == ["italia/territory.yaml", "toscana/territory.yaml"]
 
 
-def test_every_rule_cites_seed_002_or_says_it_is_a_default() -> None:
-    """Each source of the regional layer is seed 002 (with a quote) or a default naming what the seed leaves open."""
+def toscana() -> Territory:
+    engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False,
+                                                      plugins=[("toscana", inclusione_toscana)]))
+    return engine.territory("toscana")
+
+
+def test_every_rule_cites_the_dgrt_through_the_article_or_says_it_is_a_default() -> None:
+    """
+    Each source of the regional layer names a document of the registry: the DGRT (or another
+    act the article reports) read through the Comunità di Pratica's article, with a quote of
+    the article; the article itself for what is its own; or a default, with a note, no quote.
+    """
     data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
-    found = list(sources(data, skip=("legal_basis",)))
+    documents = toscana().data["documents"]
+    article = documents[ARTICLE]
+    assert article["kind"] == "articolo_descrittivo" and article["sha256"] == SEED_SHA256
+    assert set(article["describes"]) == {"dgrt_544_2023", "dgrt_557_2022", "delibera_302_2022", "dgrt_917_2021"}
+    assert documents["dgrt_544_2023"]["number"] == "DGRT n. 544/2023"
+    assert documents["dgrt_544_2023"]["date"] == "2023-05-15"
+    found = list(sources({k: v for k, v in data.items() if k != "documents"}, skip=("legal_basis",)))
     assert len(found) > 20
     for path, src in found:
-        assert src["document"] == SEED, path
+        if src.get("kind") == "default":
+            assert src["note"] and "quote" not in src, path
+            continue
+        assert src["document"] in documents, path
         assert src.get("quote"), path
-        if src["kind"] == "default":
-            assert "default" in src.get("section", ""), path
+        if src["document"] != ARTICLE:  # an act: read through the article that reports it
+            assert src["via"] == ARTICLE and src["document"] in article["describes"], path
 
 
 @pytest.mark.skipif(
-    not os.environ.get("CI") and not (SEEDS / SEED).exists(),
-    reason="seed documents not beside the repository (in CI they are, and the test runs)",
+    not os.environ.get("CI") and not SEEDS.is_dir(),
+    reason="source texts not beside the repository (in CI they are, and the test runs)",
 )
-def test_every_quote_is_verbatim_in_the_seed() -> None:
-    """Every quote of the regional layer occurs in seed 002 (whitespace aside), and so does every section heading."""
-    seed = normalise((SEEDS / SEED).read_text(encoding="utf-8"))
+def test_every_quote_is_verbatim_in_the_article() -> None:
+    """Every quote of the regional layer occurs in the article's text, found by its sha256; so does every heading."""
+    territory = toscana()
+    assert quote_problems(territory, SEEDS, expect=[ARTICLE]) == []
+    text = normalise(find_texts(territory, SEEDS)[ARTICLE].read_text(encoding="utf-8"))
     data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
-    missing = [(p, s["quote"]) for p, s in sources(data, skip=("legal_basis",)) if normalise(s["quote"]) not in seed]
-    assert missing == []
-    headings = {s["section"].split(";")[0] for _p, s in sources(data, skip=("legal_basis",))}
-    assert [h for h in headings if normalise(h) not in seed] == []
+    headings = {s["section"] for _p, s in sources(data, skip=("legal_basis",)) if "section" in s}
+    assert [h for h in headings if normalise(h) not in text] == []
 
 
 def test_policy_indicator_is_description_only() -> None:

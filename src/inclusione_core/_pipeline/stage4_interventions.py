@@ -1,8 +1,9 @@
 """
 Pipeline stage 4, recommend interventions: the core default, read from ``interventions``.
 
-An intervention is recommended when its ``suitable_when`` holds for the case and profile;
-its prerequisites (*propedeuticità*) are recommended with it and always come first.
+An intervention is recommended when its ``suitable_when`` holds for the case and profile,
+citing ``suitable_source`` (where the criteria come from) or else its ``source``; its
+prerequisites (*propedeuticità*) are recommended with it and always come first.
 Among interventions with no order between them, ``priority`` (then code) decides.
 """
 
@@ -69,7 +70,10 @@ def recommend(case: Case, territory: Territory, as_of: dt.date, profile: Profile
         label = item["label"]
         if kind == "adatto":
             msg = Message("{label}: suits the case's profile.", label=label)
-            reason = from_entry(territory, item, f"interventi.{code}", msg, facts_used, categories=included[code])
+            # the criteria (suitable_when) may be the project's own even where a document names the intervention
+            key = "suitable_source" if "suitable_source" in item else "source"
+            reason = from_entry(territory, item, f"interventi.{code}", msg, facts_used, source_key=key,
+                                categories=included[code])
         else:
             other = catalogue[for_code]["label"]
             msg = Message("{label}: prerequisite of {other}.", label=label, other=other)

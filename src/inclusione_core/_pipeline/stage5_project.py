@@ -16,13 +16,21 @@ from typing import Any
 import attrs
 
 from .._config import Territory
-from .._models import Case, Citation, Equipe, Problem, Project
+from .._models import Case, Citation, Equipe, Problem, Project, SourceDocument
 from .._reasons import core_reason, from_entry
 from ..hookspecs import hookimpl
 from ..i18n import Message
 
-ART6 = Citation(document="D.Lgs. 147/2017", section="art. 6 c.2",
-                quote="obiettivi generali e risultati specifici, sostegni, impegni", kind="law")
+ART6 = {"document": "dlgs_147_2017", "section": "art. 6, comma 2"}
+"""The project's contents (objectives, supports, commitments): ``italia`` lists the act in its registry."""
+_ART6_ACT = SourceDocument(id="dlgs_147_2017", kind="norma", number="D.Lgs. n. 147/2017")
+
+
+def art6(territory: Territory) -> Citation:
+    """The citation of art. 6 c.2, from the territory's registry (the act itself where it lists none)."""
+    if ART6["document"] in territory.documents:
+        return territory.citation(ART6)
+    return Citation.of(_ART6_ACT, section=ART6["section"])
 
 
 def months_between(start: dt.date, end: dt.date) -> float:
@@ -37,7 +45,7 @@ def check(case: Case, project: Project, territory: Territory) -> list[Problem]:
     base = "$.project"
 
     def law(path: str, rule: str, message: Message, categories: Iterable[str]) -> None:
-        out.append(Problem(path=path, reason=core_reason(territory, rule, message, source=ART6,
+        out.append(Problem(path=path, reason=core_reason(territory, rule, message, source=art6(territory),
                                                          categories=categories)))
 
     catalogue = territory.section("interventions")

@@ -142,8 +142,8 @@ def next_review(case: Case, territory: Territory, as_of: dt.date) -> Deadline | 
     status = status_of(due, as_of, False, soon)
     entry: dict[str, Any] = dict(monitoring) if monitoring else {}
     if project.monitoring is not None or not monitoring:
-        entry = {"source": {"kind": "default", "document": "progetto personalizzato",
-                            "section": "project.monitoring"}}
+        entry = {"source": {"kind": "default",
+                            "note": Message("review rhythm set by the personalised project (project.monitoring)")}}
     if origin == "progetto":
         msg = Message("Progress review every {days} days (project rhythm); last on {last}.", days=rhythm.days(),
                       last=last.isoformat())

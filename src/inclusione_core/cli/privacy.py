@@ -74,7 +74,7 @@ def flows(args: argparse.Namespace) -> int:
     from inclusione_core.render import flows_text
 
     terr = engine(args).territory(args.territory)
-    rows = Policy.of(terr).table()
+    rows = Policy.of(terr).table(args.lang)
     if args.json:
         emit_json({"territory": terr.id, "config_digest": terr.digest, "flows": rows})
     else:

@@ -33,8 +33,9 @@ A plugin's test suite imports the shared territory fixtures of
 
 and helpers for checking a territory's reference configuration:
 
-* :func:`source_blocks` and :func:`normalise_text`: find every ``source`` block of a
-  configuration or instrument and compare its quote with the seed document;
+* :func:`source_blocks`: every citation block of a configuration, tables or instrument;
+  :func:`quote_problems`: every quote checked against the texts of the registry's
+  documents, found by their SHA-256 wherever they are (:func:`inclusione_core.rules.check_quotes`);
 * :func:`territory_folder_problems`: the examples listed are valid cases of the territory
   and are all the folder's, and the scenario files listed are all the folder's;
 * :func:`conformance_problems`: all of that, and every scenario file of the territory passes.
@@ -56,8 +57,7 @@ inclusione-core is installed: it imports nothing heavy at module level.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,6 +78,7 @@ __all__ = [
     "minimal_case",
     "minimal_case_json",
     "normalise_text",
+    "quote_problems",
     "registered_territory",
     "source_blocks",
     "territory_folder_problems",
@@ -129,25 +130,41 @@ def source_blocks(
     node: Any, path: str = "$", *, skip: tuple[str, ...] = ()
 ) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """
-    Every source block in a YAML or JSON tree, with its path: a mapping with ``document``
-    and ``kind`` (configuration) or ``quote`` (an instrument's ``x-source``).
+    Every citation block in a YAML or JSON tree, with its JSON path: the mappings under
+    ``source``, ``*_source``, ``legal_basis`` and an instrument's ``x-source``.
 
-    :param skip: keys not to descend into (e.g. ``legal_basis``, which cites an act, not a seed).
+    :param skip: keys not to descend into (e.g. ``legal_basis``).
     """
-    if isinstance(node, Mapping):
-        if "document" in node and ("kind" in node or "quote" in node):
-            yield path, node
-        for key, value in node.items():
-            if key not in skip:
-                yield from source_blocks(value, f"{path}.{key}", skip=skip)
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from source_blocks(value, f"{path}[{i}]", skip=skip)
+    from ._documents import source_blocks as blocks  # noqa: PLC0415 - keep pytest start-up light
+
+    return blocks(node, path, skip=skip)
 
 
 def normalise_text(text: str) -> str:
-    """Whitespace collapsed and markdown emphasis dropped, to compare a quote with its seed."""
-    return re.sub(r"\s+", " ", text.replace("*", "")).strip()
+    """Whitespace collapsed and markdown emphasis dropped, to compare a quote with its document's text."""
+    from ._documents import normalise_text as normalise  # noqa: PLC0415
+
+    return normalise(text)
+
+
+def quote_problems(territory: Territory, texts: Path | Iterable[Path], *, files: Iterable[Path] = (),
+                   expect: Iterable[str] = ()) -> list[str]:
+    """
+    What is wrong with the quotes of a territory, against the texts of its registry's documents
+    (:func:`inclusione_core.rules.check_quotes`), one line each (empty: every quote is verbatim).
+
+    :param texts: the folder(s) holding the documents' texts, found by their SHA-256.
+    :param files: more files whose citations are checked (a plugin's own tables).
+    :param expect: the registry ids whose text must be found in ``texts``: a missing one is a
+        problem, so that a moved or edited text does not silently skip the check.
+    """
+    from ._documents import check_quotes, find_texts  # noqa: PLC0415
+
+    found = find_texts(territory, texts)
+    lines = [f"{code}: text not found (no file with its sha256)" for code in expect if code not in found]
+    for name, details in check_quotes(territory, texts, files=files).items():
+        lines += [f"{name}: {d.path}: {d.message} ({d.value!r})" for d in details]
+    return lines
 
 
 def registered_territory(plugins: Sequence[tuple[str, object]]) -> str:

@@ -1,9 +1,10 @@
 """
-Prato (SdS Area Pratese, seed ``000_24df67fb6b651f98.txt``) for inclusione_core.
+Prato (SdS Area Pratese) for inclusione_core.
 
 Most rules are data, in ``territories/prato/territory.yaml`` (PUA -> CPI weekly booking,
 CPI -> SSP with the scheda di esito, the EM "partecipata", the interventions with
-enterprises, the instruments). The rules that need code live here, each citing the seed:
+enterprises, the instruments). The rules that need code live here, each citing the article
+that describes the practice (:data:`DOCUMENT`, through the territory's documents registry):
 
 * :func:`inclusione_validate_project`: the verbale di condivisione progettuale must be
   signed by all the parties involved;
@@ -19,10 +20,10 @@ from ._elenco import build_elenco_nominativo
 from ._instruments import instrument_errors, instrument_path
 from ._scheda_invio import build_scheda_invio
 from ._signatures import inclusione_validate_project, missing_signatures, required_parties
-from ._territory import SEED, TERRITORY, inclusione_register_territories, prato_dir
+from ._territory import DOCUMENT, TERRITORY, inclusione_register_territories, prato_dir
 
 __all__ = [
-    "SEED",
+    "DOCUMENT",
     "TERRITORY",
     "build_elenco_nominativo",
     "build_scheda_invio",

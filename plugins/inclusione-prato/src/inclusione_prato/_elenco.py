@@ -1,5 +1,5 @@
 """
-The elenco nominativo: the named agenda of a meeting of the EM "partecipata" (seed 000).
+The elenco nominativo: the named agenda of a meeting of the EM "partecipata" (the Prato article).
 
 "Per agevolare questi incontri, il coordinatore della EM invia ai servizi le informazioni
 preliminari necessarie per la discussione in equipe, attraverso un elenco nominativo.
@@ -11,7 +11,7 @@ A case is on the agenda when, on the meeting date:
 
 * a scheda di esito of the CPI proposes it for the EM (``proposta_equipe``);
 * its assessment calls for an equipe (the pipeline composes one and the access is not
-  refused): for an RdC recipient at the analisi preliminare this is the seed's second
+  refused): for an RdC recipient at the analisi preliminare this is the article's second
   feed, for anyone else the "percorsi ordinari di accesso ai servizi";
 * its project has a progress review due or overdue ("se non si verificano anche
   periodicamente gli stati di avanzamento").
@@ -51,7 +51,7 @@ from inclusione_core import (
 
 from ._i18n import message
 from ._privacy import Allowed
-from ._territory import SEED, TERRITORY
+from ._territory import TERRITORY
 
 INSTRUMENT = "elenco_nominativo"
 CHANNEL = "elenco_nominativo"
@@ -69,7 +69,14 @@ ENTRY_CATEGORIES: dict[str, str] = {
 }
 """The data category of each field of an entry, for :meth:`inclusione_core.Engine.disclose_document`."""
 ESSENTIAL = ("cpi", "ssp")
-"""The EM always gathers the CPI and the social service holding the case (seed 000)."""
+"""The EM always gathers the CPI and the social service holding the case (the Prato article)."""
+
+
+def _fonte(territory: Territory) -> dict[str, str]:
+    """Where the elenco comes from, as an operator recognises it: the instrument's configured source."""
+    cite = territory.citation(territory.section("instruments")[INSTRUMENT]["source"])
+    return {"documento": cite.document_text(), "sezione": cite.section} if cite.section else \
+        {"documento": cite.document_text()}
 
 
 def _cases(cases: Sequence[Case | Mapping[str, Any]], engine: Engine) -> list[Case]:
@@ -270,7 +277,7 @@ def build_elenco_nominativo(
                         if not DataCategory(territory.data_category("services", sid)).special],
         "voci": entries,
         "digest_configurazione": territory.digest,
-        "fonte": {"documento": SEED, "sezione": "La rete dei servizi di inclusione socio-lavorativa"},
+        "fonte": _fonte(territory),
     }
     if coordinator:
         elenco["coordinatore"] = coordinator

@@ -1,5 +1,5 @@
 """
-The scheda di invio/segnalazione, filled from a case (seed 000), through the recipient view.
+The scheda di invio/segnalazione, filled from a case (the Prato article), through the recipient view.
 
 "La scheda di invio raccoglie informazioni preliminari (a titolo esemplificativo:
 precedenti contatti con i servizi, bisogni emergenti, etc.), nonché una serie di altre

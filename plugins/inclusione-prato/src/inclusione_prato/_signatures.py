@@ -1,5 +1,5 @@
 """
-The verbale di condivisione progettuale is signed by all the parties involved (seed 000).
+The verbale di condivisione progettuale is signed by all the parties involved (the Prato article).
 
 "Per facilitare la cooperazione tra gli enti, inizialmente sono stati creati dei verbali
 di condivisione progettuale, firmati da tutte le parti coinvolte." The parties of a
@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from inclusione_core import HOUSEHOLD_PARTY, Citation, Equipe, Problem, Project, Reason, Territory, hookimpl
+from inclusione_core import HOUSEHOLD_PARTY, Equipe, Problem, Project, Reason, Territory, hookimpl
 from inclusione_core.i18n import N_
 
 from ._i18n import message
-from ._territory import SEED, TERRITORY
+from ._territory import DOCUMENT, TERRITORY
 
 RULE = "prato.verbale.firma_mancante"
-SOURCE = Citation(
-    document=SEED,
-    section="La relazione di collaborazione fra i due servizi",
-    quote="sono stati creati dei verbali di condivisione progettuale, firmati da tutte le parti coinvolte",
-    kind="seed",
-)
+INSTRUMENT = "verbale_condivisione_progettuale"
+SOURCE = {
+    "document": DOCUMENT,
+    "section": "La relazione di collaborazione fra i due servizi",
+    "quote": "sono stati creati dei verbali di condivisione progettuale, firmati da tutte le parti coinvolte",
+}
+"""The rule's source where the territory does not configure the verbale (its instrument's source otherwise)."""
 
 
 def required_parties(project: Project, equipe: Equipe) -> dict[str, str]:
@@ -78,6 +79,8 @@ def inclusione_validate_project(
     reads = _reads(equipe, territory)
     problems = []
     services = territory.section("services")
+    verbale = territory.section("instruments").get(INSTRUMENT)
+    source = territory.citation(verbale["source"] if verbale else SOURCE)
     for party in missing_signatures(project, equipe, territory, as_of):
         label = message(_HOUSEHOLD_LABEL) if party == HOUSEHOLD_PARTY else services.get(party, {}).get("label")
         who = message("{label} ({party})", label=label, party=party) if label else party
@@ -93,7 +96,7 @@ def inclusione_validate_project(
             territory=TERRITORY,
             message_it=text.text("it"),
             message_en=text.text("en"),
-            source=SOURCE,
+            source=source,
             inputs={"parte": party, "ruolo_parte": parties[party], "firme": present, "data": as_of.isoformat()},
             defined_in=__name__,
             categories=reads,

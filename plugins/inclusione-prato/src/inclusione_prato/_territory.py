@@ -7,8 +7,12 @@ from pathlib import Path
 from inclusione_core.rules import find_territory_dir, territory_registration
 
 TERRITORY = "prato"
-SEED = "000_24df67fb6b651f98.txt"
-"""The source document of every Prato rule (SdS Area Pratese, 3 December 2021)."""
+DOCUMENT = "buone_pratiche_prato_2021"
+"""
+The registry id (``documents:`` of the ``prato`` layer) of the article every Prato rule
+rests on: F. Di Maria, N. Imprescia, "Inclusione e lavoro: buone pratiche fra CpI e SSP
+dell'Ambito Pratese", 3 December 2021, describing the local practice (not binding).
+"""
 
 
 def prato_dir() -> Path:

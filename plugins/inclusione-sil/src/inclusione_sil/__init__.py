@@ -1,5 +1,5 @@
 """
-SIL distretto (Servizio Inserimento Lavorativo, seed ``004_86c0102de81fba5d.txt``) for inclusione_core.
+SIL distretto (Servizio Inserimento Lavorativo) for inclusione_core.
 
 The guidelines of 4 May 2007 of a district's job placement service. Rules that are data
 live in ``territories/sil/territory.yaml`` (target groups as profile flags, the SIL's
@@ -7,7 +7,8 @@ occupability items as assessment dimensions, the SIL service and staff equipe, t
 intervention catalogue of §6, routing, instruments) and in
 ``territories/sil/sil_tables.yaml`` (weights and thresholds of the occupability grade, the
 §2.b grade -> objectives table, the 8 phases of §3, the maximum duration of §5, the §7
-evaluation items). The rules that need code live here, each citing the seed:
+evaluation items). The rules that need code live here, each citing the guidelines
+(:data:`DOCUMENT`, through the territory's documents registry):
 
 * :func:`inclusione_assess_profile`: the occupability grade from the three dimensions of
   §2.b, with its computation and the objectives and macro-activities of the grade;
@@ -52,13 +53,13 @@ from ._profile import assess as assess_profile
 from ._profile import inclusione_assess_profile
 from ._routing import inclusione_compose_equipe, inclusione_recommend_interventions, inclusione_route
 from ._tables import GradePlan, PhaseSpec, Tables, default_tables, load_tables, tables_for, tables_path
-from ._territory import SEED, TERRITORY, inclusione_register_territories, sil_dir
+from ._territory import DOCUMENT, TERRITORY, inclusione_register_territories, sil_dir
 from .workflow import Notification, Workflow
 
 __all__ = [
     "DEADLINE",
     "DISCHARGE_FLAG",
-    "SEED",
+    "DOCUMENT",
     "TERRITORY",
     "Evaluation",
     "GradePlan",

@@ -1,5 +1,5 @@
 """
-The maximum duration of a SIL path (seed 004, §5): "max due anni", then *dimissioni*.
+The maximum duration of a SIL path (SIL guidelines, §5): "max due anni", then *dimissioni*.
 
 * A project must state its times (phase 6: "Predisposizione del progetto, obiettivi e
   tempi") and may not last beyond the maximum (``durata.mesi_massimi``, 24 months): the

@@ -1,5 +1,5 @@
 """
-Evaluation of the SIL by the Ufficio di Piano (seed 004, §7), over a set of cases.
+Evaluation of the SIL by the Ufficio di Piano (SIL guidelines, §7), over a set of cases.
 
 "l'UdP incontrerà con una cadenza costante l'equipe del SIL al fin di monitorare":
 sustainability, shared protocols, quality of network work, consistency of objectives and
@@ -13,7 +13,7 @@ diretto". What can be counted is computed; what is a judgement is an input:
 * **cost per hour of direct intervention**: (costs of the paths + general costs of the
   service in the period) / hours of direct intervention;
 * **network quality**: the UdP's judgements on the §7 items and on the network levels of
-  §4, on the configured scale (default 1-4), reported as given: the seed fixes no way to
+  §4, on the configured scale (default 1-4), reported as given: the guidelines fix no way to
   combine them.
 
 **Privacy**: the evaluation goes to the Ufficio di Piano, and holds no personal data: only
@@ -23,7 +23,7 @@ their reasons, so it is not a view of a case and is not audited. The records the
 (one per person, with the outcome of the path) stay with the SIL; a per-case export to the
 UdP goes through :meth:`inclusione_core.Engine.export_statistics` (pseudonymised, audited).
 Over very few cases the aggregates describe single paths: report them only over sets
-large enough for the purpose (the seed fixes no minimum).
+large enough for the purpose (the guidelines fix no minimum).
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ import attrs
 
 from inclusione_core import Citation, ErrorDetail, InputError, Reason, Territory
 from inclusione_core.i18n import Message
-from inclusione_core.rules import citation
 
 from ._i18n import message
 from ._tables import Tables, default_tables, tables_for
@@ -172,7 +171,7 @@ def evaluate_paths(
     judgements, network = dict(giudizi or {}), dict(rete or {})
     _check(recs, judgements, network, costi_generali, tables)
     ev = tables.evaluation
-    main = citation(ev["source"])
+    main = tables.cite(ev["source"])
 
     counts = Counter(r.esito for r in recs)
     by_outcome = {code: counts.get(code, 0) for code in outcomes(tables)}
@@ -193,7 +192,7 @@ def evaluate_paths(
     path_costs = sum(r.costo for r in recs)
     total = path_costs + costi_generali
     per_hour = round(total / hours, 2) if hours > 0 else None
-    cost_src = citation(ev["costo_ora"]["source"])
+    cost_src = tables.cite(ev["costo_ora"]["source"])
     inputs = {"ore_intervento_diretto": hours, "costi_percorsi": round(path_costs, 2),
               "costi_generali": round(costi_generali, 2), "costi_totali": round(total, 2), "costo_ora": per_hour}
     if per_hour is None:
@@ -217,10 +216,10 @@ def evaluate_paths(
                            message('UdP judgement on "{label}": {value} (scale {scale}).', label=label, value=value,
                                    scale=scale),
                            {"voce": code, "giudizio": value, "scala": scale,
-                            "scala_fonte": str(citation(ev["scala"]["source"]))})))
+                            "scala_fonte": str(tables.cite(ev["scala"]["source"]))})))
     levels = ev["rete"]["livelli"]
     if network:
-        net_src = citation(ev["rete"]["source"])
+        net_src = tables.cite(ev["rete"]["source"])
         given = {code: network[code] for code in levels if code in network}
         shown_net = "; ".join(f"{levels[c]['label']['it']}: {v}" for c, v in given.items())
         shown_en = "; ".join(f"{levels[c]['label']['en']}: {v}" for c, v in given.items())

@@ -1,9 +1,9 @@
 """
-The SIL occupability grade (seed 004, §2.b) and the objectives and macro-activities it calls for.
+The SIL occupability grade (SIL guidelines, §2.b) and the objectives and macro-activities it calls for.
 
 "E' utile considerare il grado di occupabilità di un soggetto come un indicatore aggregato
 stimato in riferimento al peso di questi fattori": capacità produttiva, relazione con il
-contesto lavorativo e sociale, benessere soggettivo. The seed gives neither weights nor
+contesto lavorativo e sociale, benessere soggettivo. The guidelines give neither weights nor
 cut-offs, so they are configuration (``sil_tables.yaml``, ``occupabilita``, defaults
 marked ``kind: default``):
 

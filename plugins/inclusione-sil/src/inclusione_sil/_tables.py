@@ -1,11 +1,16 @@
 """
 The SIL's own tables (``sil_tables.yaml``): found, loaded, validated and cross-checked.
 
-The territory schema admits no unknown sections, so the tables of seed 004 that the core
+The territory schema admits no unknown sections, so the tables of the SIL guidelines that the core
 has no place for (occupability scale, weights and thresholds; the grade -> objectives and
 macro-activities table; the phases with their subjects and instruments; the maximum
 duration; the evaluation items) live in ``sil_tables.yaml`` next to ``territory.yaml``,
 validated by ``schemas/sil_tables.schema.json`` shipped in this package.
+
+Every ``source`` of the tables names a document of the territory's registry
+(``documents:``), like the territory's own: the citations are resolved against the
+territory the tables serve (:func:`tables_for`), and a source naming an unknown document is
+an error at its path.
 
 Every error is reported at once as a :class:`~inclusione_core.ConfigurationError` naming
 the file and the JSON path, as the core does for territory files.
@@ -23,8 +28,19 @@ from typing import Any
 
 import attrs
 
-from inclusione_core import Citation, ConfigurationError, ErrorDetail, Grade, Territory, read_json, read_yaml
-from inclusione_core.rules import citation, schema_details
+from inclusione_core import (
+    Citation,
+    ConfigurationError,
+    Engine,
+    ErrorDetail,
+    Grade,
+    Territory,
+    YamlDocument,
+    get_plugin_manager,
+    read_json,
+    read_yaml,
+)
+from inclusione_core.rules import citation, schema_details, source_errors
 
 from ._i18n import message
 from ._phases import NUMBERED, InterviewType
@@ -93,9 +109,11 @@ class Tables:
     :ivar file: the ``sil_tables.yaml`` read.
     :ivar layer: the territory folder it belongs to (``sil``), for reasons' ``territory``.
     :ivar sha256: digest of the file, recorded in the reasons that use it.
+    :ivar territory: the territory whose documents registry the citations name.
     """
 
     file: Path
+    territory: Territory
     layer: str
     sha256: str
     version: str
@@ -126,6 +144,10 @@ class Tables:
     destinations: Mapping[str, Label]
     discharge_source: Citation
     evaluation: Mapping[str, Any]
+
+    def cite(self, source: Mapping[str, Any]) -> Citation:
+        """The citation of a ``source`` block of the tables (``evaluation`` keeps them raw)."""
+        return citation(source, self.territory)
 
     @property
     def rel(self) -> str:
@@ -207,15 +229,18 @@ def _semantic_errors(data: Mapping[str, Any]) -> list[ErrorDetail]:
     return errors
 
 
-def _compile(path: Path, layer: str, raw: bytes, data: Mapping[str, Any]) -> Tables:
+def _compile(path: Path, layer: str, raw: bytes, data: Mapping[str, Any], territory: Territory) -> Tables:
+    def cite(source: Mapping[str, Any]) -> Citation:
+        return citation(source, territory)
+
     occ = data["occupabilita"]
     groups = tuple(
         Group(code=code, label=dict(g["label"]), weight=_number(g["peso"]),
               items=tuple(Item(dimension=i["dimensione"], weight=_number(i["peso"])) for i in g["voci"]),
-              source=citation(g["source"]))
+              source=cite(g["source"]))
         for code, g in occ["dimensioni"].items()
     )
-    plan_src = citation(data["obiettivi"]["source"])
+    plan_src = cite(data["obiettivi"]["source"])
     plans = {
         Grade(grade): GradePlan(grade=Grade(grade), objectives=tuple(p["obiettivi"]),
                                 activities=tuple(p["macroattivita"]), source=plan_src)
@@ -224,52 +249,56 @@ def _compile(path: Path, layer: str, raw: bytes, data: Mapping[str, Any]) -> Tab
     phases = tuple(
         PhaseSpec(number=p["numero"], code=p["codice"], label=dict(p["label"]), activities=tuple(p["attivita"]),
                   subjects=tuple(p["soggetti"]), instruments=tuple(p["strumenti"]), critical=p.get("criticita", ""),
-                  notes=p.get("note", ""), source=citation(p["source"]))
+                  notes=p.get("note", ""), source=cite(p["source"]))
         for p in data["fasi"]
     )
     dur = data["durata"]
     return Tables(
         file=path,
+        territory=territory,
         layer=layer,
         sha256=hashlib.sha256(raw).hexdigest(),
         version=data["version"],
-        occupability_source=citation(occ["source"]),
+        occupability_source=cite(occ["source"]),
         scale=tuple(_number(v) for v in occ["scala"]["punteggi"]),
-        scale_source=citation(occ["scala"]["source"]),
+        scale_source=cite(occ["scala"]["source"]),
         groups=groups,
-        weights_source=citation(occ["pesi_source"]),
+        weights_source=cite(occ["pesi_source"]),
         low_below=_number(occ["soglie"]["bassa_sotto"]),
         high_from=_number(occ["soglie"]["alta_da"]),
-        thresholds_source=citation(occ["soglie"]["source"]),
+        thresholds_source=cite(occ["soglie"]["source"]),
         plans=plans,
         target_flags=tuple(data["target"]["flags"]),
-        target_source=citation(data["target"]["source"]),
+        target_source=cite(data["target"]["source"]),
         l68_flag=data["target"]["l68"]["flag"],
-        l68_source=citation(data["target"]["l68"]["source"]),
+        l68_source=cite(data["target"]["l68"]["source"]),
         subjects={k: dict(v) for k, v in data["soggetti"].items()},
         tools={k: dict(v) for k, v in data["strumenti"].items()},
         interview_types={k: dict(v) for k, v in data["colloqui"]["tipi"].items()},
-        interviews_source=citation(data["colloqui"]["source"]),
+        interviews_source=cite(data["colloqui"]["source"]),
         phases=phases,
-        outcomes={k: (dict(v["label"]), citation(v["source"])) for k, v in data["esiti"].items()},
+        outcomes={k: (dict(v["label"]), cite(v["source"])) for k, v in data["esiti"].items()},
         max_months=int(dur["mesi_massimi"]),
-        duration_source=citation(dur["source"]),
-        times_source=citation(dur["tempi_source"]),
+        duration_source=cite(dur["source"]),
+        times_source=cite(dur["tempi_source"]),
         warning_days=int(dur["preavviso_giorni"]),
-        warning_source=citation(dur["preavviso_source"]),
+        warning_source=cite(dur["preavviso_source"]),
         destinations={k: dict(v) for k, v in dur["dimissioni_verso"].items()},
-        discharge_source=citation(dur["dimissioni_source"]),
+        discharge_source=cite(dur["dimissioni_source"]),
         evaluation=data["valutazione"],
     )
 
 
-def load_tables(path: Path, layer: str | None = None) -> Tables:
+def load_tables(path: Path, layer: str | None = None, territory: Territory | None = None) -> Tables:
     """
     Read, validate and compile a ``sil_tables.yaml`` (cached while the file is unchanged).
 
     :param layer: the territory whose layer the file belongs to (default: the folder's
         name, ``sil`` for the copy packaged in a wheel).
-    :raises ConfigurationError: YAML syntax, schema or consistency errors, all listed.
+    :param territory: the territory whose documents registry the citations name (default:
+        the plugin's reference ``sil`` territory).
+    :raises ConfigurationError: YAML syntax, schema or consistency errors, and citations
+        naming a document the registry does not list, all listed.
     """
     path = Path(path).resolve()
     if layer is None:
@@ -278,19 +307,37 @@ def load_tables(path: Path, layer: str | None = None) -> Tables:
         stat = path.stat()
     except OSError as exc:
         raise _unreadable(path, exc) from None
-    return _load(path, layer, stat.st_mtime_ns, stat.st_size)
+    return _cited(territory or reference_territory(), path, layer, stat.st_mtime_ns, stat.st_size)
 
 
 @functools.lru_cache(maxsize=32)
-def _load(path: Path, layer: str, _mtime: int, _size: int) -> Tables:
+def _load(path: Path, _mtime: int, _size: int) -> YamlDocument:
+    """The file read and validated (schema and consistency): not yet cited against a registry."""
     doc = read_yaml(path)  # the core's one reader: UTF-8, no repeated key, bounded aliases, lines
-    data = doc.data
-    details = schema_details(_validator().iter_errors(data))
+    details = schema_details(_validator().iter_errors(doc.data))
     if not details:
-        details = _semantic_errors(data)
+        details = _semantic_errors(doc.data)
     if details:
         raise ConfigurationError(str(path), doc.located(details))
-    return _compile(path, layer, doc.raw, data)
+    return doc
+
+
+@functools.lru_cache(maxsize=64)
+def _cited(territory: Territory, path: Path, layer: str, mtime: int, size: int) -> Tables:
+    doc = _load(path, mtime, size)
+    errors = source_errors(doc.data, territory)
+    if errors:
+        raise ConfigurationError(str(path), doc.located(errors))
+    return _compile(path, layer, doc.raw, doc.data, territory)
+
+
+@functools.cache
+def reference_territory() -> Territory:
+    """The plugin's reference ``sil`` territory (this plugin and the national layer only)."""
+    from . import _territory  # noqa: PLC0415
+
+    engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=[(TERRITORY, _territory)]))
+    return engine.territory(TERRITORY)
 
 
 def tables_path(territory: Territory) -> tuple[Path, str]:
@@ -340,7 +387,7 @@ def _reference_errors(tables: Tables, territory: Territory) -> list[ErrorDetail]
 
 @functools.lru_cache(maxsize=64)
 def _checked(territory: Territory, path: Path, layer: str, _mtime: int, _size: int) -> Tables:
-    tables = load_tables(path, layer)
+    tables = load_tables(path, layer, territory)
     errors = _reference_errors(tables, territory)
     if errors:
         raise ConfigurationError(str(tables.file), errors)
@@ -364,5 +411,5 @@ def tables_for(territory: Territory) -> Tables:
 
 
 def default_tables() -> Tables:
-    """The reference tables of this plugin (``territories/sil/sil_tables.yaml``)."""
-    return load_tables(sil_dir() / TABLES_FILE, TERRITORY)
+    """The reference tables of this plugin (``territories/sil/sil_tables.yaml``), cited against the ``sil`` layer."""
+    return tables_for(reference_territory())

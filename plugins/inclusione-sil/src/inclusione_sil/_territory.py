@@ -7,8 +7,12 @@ from pathlib import Path
 from inclusione_core.rules import find_territory_dir, territory_registration
 
 TERRITORY = "sil"
-SEED = "004_86c0102de81fba5d.txt"
-"""The source document of every SIL rule (SIL distretto, guidelines of 4 May 2007)."""
+DOCUMENT = "linee_guida_sil_2007"
+"""
+The registry id (``documents:`` of the ``sil`` layer) of the guidelines every SIL rule
+rests on: "Progetto di inserimento lavorativo - Linee guida", 4 May 2007 (local
+operational guidelines, not binding).
+"""
 
 
 def sil_dir() -> Path:

@@ -1,5 +1,5 @@
 """
-The SIL case workflow: the eight phases of §3 of the guidelines (seed 004) as a state machine.
+The SIL case workflow: the eight phases of §3 of the SIL guidelines as a state machine.
 
 A :class:`Workflow` is a frozen value; every function returns a new one and refuses what
 the machine does not allow (see :mod:`inclusione_sil._phases` for the diagram):
@@ -258,7 +258,7 @@ class Notification:
     by: str = ""
 
     def reason(self, tables: Tables | None = None) -> Reason:
-        """The notice as a :class:`~inclusione_core.Reason` citing phase 5 of the table (seed 004)."""
+        """The notice as a :class:`~inclusione_core.Reason` citing phase 5 of the table of the guidelines."""
         tables = tables or default_tables()
         label, source = tables.outcomes["non_accolto"]
         to = message("the person (direct referral)") if self.to_service == USER else \

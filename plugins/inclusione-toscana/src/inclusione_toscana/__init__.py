@@ -3,8 +3,9 @@ Regione Toscana (DGRT 544/2023) for inclusione_core.
 
 The rules are data: ``territories/toscana/territory.yaml`` (equipe essenziale and
 allargata, SIIL, One Stop Shop, inserimento socio-terapeutico, tirocini formativi, borse
-lavoro), each citing seed ``002_488e39f7d0a95a15.txt``. This module only tells the core
-where that configuration is.
+lavoro), each citing the DGRT through the article of the Comunità di Pratica that
+describes it (the layer's ``documents:``). This module only tells the core where that
+configuration is.
 """
 
 from __future__ import annotations
