@@ -135,14 +135,14 @@ def source_blocks(
 
     :param skip: keys not to descend into (e.g. ``legal_basis``).
     """
-    from ._documents import source_blocks as blocks  # noqa: PLC0415 - keep pytest start-up light
+    from .._documents import source_blocks as blocks  # noqa: PLC0415 - keep pytest start-up light
 
     return blocks(node, path, skip=skip)
 
 
 def normalise_text(text: str) -> str:
     """Whitespace collapsed and markdown emphasis dropped, to compare a quote with its document's text."""
-    from ._documents import normalise_text as normalise  # noqa: PLC0415
+    from .._documents import normalise_text as normalise  # noqa: PLC0415
 
     return normalise(text)
 
@@ -158,7 +158,7 @@ def quote_problems(territory: Territory, texts: Path | Iterable[Path], *, files:
     :param expect: the registry ids whose text must be found in ``texts``: a missing one is a
         problem, so that a moved or edited text does not silently skip the check.
     """
-    from ._documents import check_quotes, find_texts  # noqa: PLC0415
+    from .._documents import check_quotes, find_texts  # noqa: PLC0415
 
     found = find_texts(territory, texts)
     lines = [f"{code}: text not found (no file with its sha256)" for code in expect if code not in found]
