@@ -651,7 +651,7 @@ def test_validate_warns_of_a_role_whose_service_gets_no_privacy_flow(
     """A role whose kind of service is no privacy recipient, or receives no flow, passes with a warning."""
     layer = config_dir / "borgo" / "territory.yaml"
     text = layer.read_text(encoding="utf-8")
-    src = "source: {kind: default, document: test}"
+    src = "source: {kind: default, note: test}"
     service = "    label: {it: S, en: S}\n    level: primo\n    access: [invio]\n    " + src + "\n"
     layer.write_text(text + "services:\n  bottega:\n    kind: bottega\n" + service
                      + "  mediazione:\n    kind: mediatore\n" + service
@@ -708,7 +708,7 @@ def test_test_reports_a_configuration_error_once(run: Run, config_dir: Path, onl
     (config_dir / "borgo" / "scenarios.yaml").write_text(SCENARIOS_TWO, encoding="utf-8")
     layer = config_dir / "borgo" / "territory.yaml"
     layer.write_text(layer.read_text(encoding="utf-8") + "roles:\n  x:\n    label: {it: X, en: X}\n"
-                     "    service: nessuno\n    source: {kind: default, document: test}\n", encoding="utf-8")
+                     "    service: nessuno\n    source: {kind: default, note: test}\n", encoding="utf-8")
     code, out, _ = run("--config-dir", config_dir, "test", config_dir / "borgo" / "scenarios.yaml")
     assert code == 2
     assert out.count("tipo di servizio sconosciuto/a") == 1
@@ -1013,7 +1013,7 @@ interventions:
     providers: [cpi]
     suitable_when: {need: lavoro}
     priority: 5
-    source: {kind: default, document: test, quote: "a local intervention"}
+    source: {kind: default, note: "a local intervention"}
   laboratorio_locale:
     label: {it: "Laboratorio di ricerca attiva", en: "Job search workshop"}
     category: orientamento
@@ -1021,7 +1021,7 @@ interventions:
     prerequisites: [bilancio_competenze_locale]
     suitable_when: {need: lavoro}
     priority: 1
-    source: {kind: default, document: test, quote: "after the skills assessment"}
+    source: {kind: default, note: "after the skills assessment"}
 """
 
 

@@ -214,11 +214,11 @@ def test_an_override_replaces_predicates_and_legal_bases_whole(write_layer: Writ
     root = write_layer("figlio", child(
         "interventions:\n  tirocinio_inclusione:\n    override: true\n    suitable_when: {need: lavoro}\n"
         "privacy:\n  flows:\n    cpi_invio:\n      override: true\n"
-        "      legal_basis: {kind: law, document: \"L. 1/2099\", quote: nuova}\n"))
+        "      legal_basis: {document: dl_4_2019, section: art. 7}\n"))
     t = engine_for(root).territory("figlio")
     assert t.section("interventions")["tirocinio_inclusione"]["suitable_when"] == {"need": "lavoro"}
-    assert t.section("privacy", "flows")["cpi_invio"]["legal_basis"] == {"kind": "law", "document": "L. 1/2099",
-                                                                         "quote": "nuova"}
+    assert t.section("privacy", "flows")["cpi_invio"]["legal_basis"] == {"document": "dl_4_2019",
+                                                                         "section": "art. 7"}
 
 
 # --------------------------------------------------------------------------- references

@@ -350,12 +350,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from inclusione_core import Case, Citation, Equipe, Problem, Project, Territory, hookimpl
+from inclusione_core import Case, Equipe, Problem, Project, Territory, hookimpl
 from inclusione_core.rules import core_reason
 
 TERRITORY = "{territory}"
-SOURCE = Citation(document="{dist_name}", section="_hooks.py", kind="default",
-                  quote="an example of the scaffold: replace it with a rule of the territory")
+SOURCE = {{"kind": "default", "note": "esempio dello scaffold: sostituiscilo con una regola del territorio,"
+                                     " citando il documento del registro (documents:) da cui viene"}}
+"""Where the rule comes from: a ``source`` block, resolved by the territory's registry (``territory.citation``)."""
 
 
 @hookimpl
@@ -373,7 +374,7 @@ def inclusione_validate_project(
         f"{{TERRITORY}}.progetto_senza_obiettivi",
         "Il progetto personalizzato non indica alcun obiettivo: indicane almeno uno.",
         "The personalised project names no objective: name at least one.",
-        source=SOURCE,
+        source=territory.citation(SOURCE),
     )
     return [Problem(path="$.project.objectives", reason=reason)]
 ''')

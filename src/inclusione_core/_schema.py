@@ -498,6 +498,9 @@ def details_from(errors: Any) -> list[ErrorDetail]:
             out.append(ErrorDetail(err.json_path, Message("is not {format}", format=_named(_FORMATS, "date")),
                                    err.instance, "format"))
             continue
+        if err.validator is None:  # a `false` schema (write `{"not": {}}`: jsonschema then gives the field's path)
+            out.append(ErrorDetail(err.json_path, Message("field not allowed here"), err.instance, "false"))
+            continue
         out.append(ErrorDetail(err.json_path, _italian(err), err.instance, str(err.validator)))
     unique = {(d.path, d.rule, d.message): d for d in out}  # jsonschema repeats `required` per missing key
     return sorted(unique.values(), key=lambda d: d.path)
@@ -554,7 +557,7 @@ def _italian(err: Any) -> str:
         case "multipleOf":
             return Message("must be a multiple of {n}", n=v)
         case "not":
-            return Message("value not allowed (not constraint)")
+            return Message("field not allowed here") if v == {} else Message("value not allowed (not constraint)")
         case "propertyNames":
             return Message("key name not allowed")
         case "contains" | "minContains" | "maxContains":
