@@ -490,6 +490,21 @@ def test_a_bad_plugin_section_names_path_and_line(write_layer: Writer, section_s
     assert found == {("$.esempio.soglia", "minimum", 7), ("$.esempio.colore", "additionalProperties", 8)}
 
 
+def test_a_layer_may_give_part_of_a_section_but_the_merged_one_is_whole(write_layer: Writer, tmp_path: Path) -> None:
+    """A child gives only what it changes; a field the schema requires is checked on the merged section."""
+    schema = tmp_path / "richiesto.schema.json"
+    schema.write_text(json.dumps({**SECTION_SCHEMA, "required": ["soglia", "voci"]}), encoding="utf-8")
+    write_layer("genitore", child("esempio:\n  soglia: 3\n  voci: {a: 1}\n", territory="genitore"))
+    root = write_layer("figlio", child("esempio:\n  soglia: 4\n", extends="genitore"))
+    assert with_sections(root, ("esempio", Sections(schema))).territory("figlio").section("esempio") == {
+        "soglia": 4, "voci": {"a": 1}}
+    write_layer("genitore", child("esempio:\n  soglia: 3\n", territory="genitore"))
+    with pytest.raises(ConfigurationError) as info:
+        with_sections(root, ("esempio", Sections(schema))).territory("figlio")
+    assert [(d.path, d.rule) for d in info.value.details] == [("$.esempio.voci", "required")]
+    assert info.value.source.endswith("figlio/territory.yaml")
+
+
 def test_a_section_without_its_plugin_is_an_unknown_field(write_layer: Writer) -> None:
     """Without the plugin that declares it, a section is refused like any unknown key."""
     root = write_layer("figlio", child("esempio:\n  soglia: 3\n"))

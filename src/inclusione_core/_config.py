@@ -911,11 +911,21 @@ class TerritoryIndex:
         plugin, version = self._provider(owner) if self._provider is not None else (owner, None)
         return attrs.evolve(base, plugin=plugin, version=version)
 
+    def _check_sections(self, effective: Mapping[str, Any], leaf: _Layer) -> None:
+        """The plugins' sections, merged along the chain, against their schemas: now whole (required fields too)."""
+        from ._schema import section_errors  # noqa: PLC0415 - jsonschema at load time only
+
+        details = [d for name, schema in self.sections.items() if name in effective
+                   for d in section_errors(name, schema, effective[name])]
+        if details:
+            raise ConfigurationError(str(leaf.file), leaf.doc.located(details) if leaf.doc else details)
+
     def _compile(self, territory: str) -> Territory:
         layers = list(self._chain(territory))[::-1]  # root first
         effective: dict[str, Any] = {}
         for layer in layers:
             effective = _merge(effective, layer, self.sections)
+        self._check_sections(effective, layers[-1])
         _check_references(effective, layers[-1], layers)
         root = layers[-1].file.parent
         return Territory(
@@ -943,7 +953,9 @@ def read_layer(path: Path, expected_id: str | None = None, limits: Limits | None
     Read and schema-validate one layer file; every error is reported with its path, line and column.
 
     :param sections: the plugins' configuration sections (name -> JSON Schema file): each is
-        validated against its own schema, the rest of the layer against the core's.
+        validated against its own schema, the rest of the layer against the core's. A layer
+        may give part of a section (it merges over its parent's): fields the schema requires
+        are checked on the merged section (:meth:`TerritoryIndex._compile`).
     """
     from ._schema import section_errors, validate_instance  # noqa: PLC0415 - jsonschema at load time only
 
@@ -953,7 +965,7 @@ def read_layer(path: Path, expected_id: str | None = None, limits: Limits | None
     details = validate_instance("territory", own)
     for name, schema in (sections or {}).items():
         if isinstance(data, dict) and name in data:
-            details += section_errors(name, schema, data[name])
+            details += [d for d in section_errors(name, schema, data[name]) if d.rule != "required"]
     if not details and expected_id is not None and data["id"] != expected_id:
         details.append(ErrorDetail("$.id", Message("the id must match the directory {expected!r}",
                                                    expected=expected_id),
