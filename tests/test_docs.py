@@ -423,16 +423,26 @@ def test_plugins_doc_data_only_territory_works_as_written(tmp_path: Path, monkey
     written = yaml.safe_load(layer.read_text(encoding="utf-8"))
     assert {k: v for k, v in written.items() if k != "scenarios"} == yaml.safe_load(header)
     (local,) = [b for lang, b in FENCE.findall(doc) if lang == "yaml" and b.startswith("interventions:")]
-    layer.write_text(layer.read_text(encoding="utf-8") + local, encoding="utf-8")
+    (trigger,) = [b for lang, b in FENCE.findall(doc) if lang == "yaml" and b.startswith("equipe:")]
+    layer.write_text(layer.read_text(encoding="utf-8") + local + trigger, encoding="utf-8")
     scenario = tmp_path / "territori" / "lucca" / "scenarios" / "lucca.yaml"
     (code,) = yaml.safe_load(local)["interventions"]
+    (added,) = [b for lang, b in FENCE.findall(doc) if lang == "yaml" and b.startswith("  - name: ")]
     scenario.write_text(scenario.read_text(encoding="utf-8").replace(
-        "    expected:\n", f"    expected:\n      interventions: {{order: [tirocinio_formativo, {code}]}}\n"),
+        "    expected:\n", f"    expected:\n      interventions: {{order: [tirocinio_formativo, {code}]}}\n") + added,
         encoding="utf-8")
+    engine = Engine(config_dirs=[tmp_path / "territori"])
+    triggers = [t["id"] for t in engine.territory("lucca").section("equipe", "formats")["allargata"]["triggers"]]
+    inherited = [t["id"] for t in engine.territory("toscana").section("equipe", "formats")["allargata"]["triggers"]]
+    assert triggers == [*inherited, "reti_fragili"] and len(inherited) == 6  # appended, the inherited ones kept
     capsys.readouterr()
     for step in [line for lang, b in FENCE.findall(doc) if lang == "sh" for line in b.splitlines()
                  if line.startswith("inclusione --config-dir territori")]:
         assert main(step.split("#")[0].split()[1:]) == 0, capsys.readouterr()
+    capsys.readouterr()
+    assert main(["--config-dir", "territori", "test", "lucca"]) == 0
+    out = capsys.readouterr().out
+    assert "✓ esempio_lavoro" in out and "✓ dipendenze_e_reti_fragili" in out
 
 
 def test_plugins_doc_pyproject_matches_the_prato_plugin() -> None:
