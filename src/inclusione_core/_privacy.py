@@ -32,6 +32,7 @@ the disclosure audit. This module is pure: no I/O, no clock of its own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import weakref
@@ -376,26 +377,38 @@ class Grants:
         return Withheld(path, reasons[0], reasons[1], reasons[2])
 
     def _reason(self, category: str, subject: str) -> tuple[str, str, str]:
-        cat = DataCategory(category)
-        day = self.on.isoformat()
-        if not self.policy.needs_consent(category, self.recipient, self.purpose):
-            why = Message("without a legal basis")
-        elif subject == EVERYONE:
-            why = Message("without a valid consent of every member")
-        elif subject == HOUSEHOLD:
-            why = Message("without a valid consent of every adult member")
-        else:
-            why = Message("without a valid consent of the data subject")
-        text = Message("{category}: not disclosed to {recipient} for {purpose} {why} on {day}",
-                       category={"it": cat.label_it, "en": cat.value}, recipient=self.recipient,
-                       purpose=self.purpose.value, why=why, day=day)
-        return cat.value, text.text("it"), text.text("en")
+        consent = self.policy.needs_consent(category, self.recipient, self.purpose)
+        return _withheld_reason(category, subject if consent else None, self.recipient, self.purpose.value,
+                                self.on.isoformat())
 
     def not_disclosed(self) -> tuple[Withheld, ...]:
         """Every category the recipient may not receive for the whole case (independent of the data)."""
         if self._not_disclosed is None:
             self._not_disclosed = tuple(self.withheld("*", c) for c in _CATEGORIES if not self.allows(c))
         return self._not_disclosed
+
+
+@functools.lru_cache(maxsize=4096)
+def _withheld_reason(category: str, subject: str | None, recipient: str, purpose: str,
+                     day: str) -> tuple[str, str, str]:
+    """
+    Why an item is withheld, in Italian and English: ``subject`` None when no basis exists at
+    all, else whose consent is missing (EVERYONE, HOUSEHOLD or a member). The same few texts
+    recur across a batch: built once each.
+    """
+    cat = DataCategory(category)
+    if subject is None:
+        why = Message("without a legal basis")
+    elif subject == EVERYONE:
+        why = Message("without a valid consent of every member")
+    elif subject == HOUSEHOLD:
+        why = Message("without a valid consent of every adult member")
+    else:
+        why = Message("without a valid consent of the data subject")
+    text = Message("{category}: not disclosed to {recipient} for {purpose} {why} on {day}",
+                   category={"it": cat.label_it, "en": cat.value}, recipient=recipient,
+                   purpose=purpose, why=why, day=day)
+    return cat.value, text.text("it"), text.text("en")
 
 
 def _may_consent(subject: _Member, consent: Any) -> bool:
