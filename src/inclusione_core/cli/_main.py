@@ -100,7 +100,7 @@ def _common(lang: str, *, top: bool) -> Parser:
     p.add_argument("--config-dir", action="append", type=Path, metavar="DIR", default=[] if top else suppress,
                    dest="config_dir" if top else "config_dir_after",
                    help=translate("directory with extra <id>/territory.yaml configurations; they take precedence over"
-                                  " the plugins' ones (repeatable)", lang))
+                                  " the plugins' ones and over INCLUSIONE_CONFIG_DIR's (repeatable)", lang))
     p.add_argument("--audit", type=Path, metavar="FILE", default=audit_default,
                    help=translate("JSON Lines file where every disclosure of data is recorded (audit); default: the"
                                   " INCLUSIONE_AUDIT variable, otherwise in memory only", lang))
