@@ -475,7 +475,10 @@ def test_a_plugin_section_is_validated_merged_and_digested(write_layer: Writer, 
     root = write_layer("figlio", child("esempio:\n  voci: {b: 5}\n", extends="genitore"))
     engine = with_sections(root, ("esempio", Sections(section_schema)))
     figlio = engine.territory("figlio")
-    assert figlio.section("esempio") == {"soglia": 3, "voci": {"a": 1, "b": 5}}
+    assert figlio.section("esempio") == {"soglia": 3, "voci": {"a": 1, "b": 5},
+                                         "_files": ["genitore/territory.yaml", "figlio/territory.yaml"]}
+    assert figlio.file_of(figlio.section("esempio")) == "genitore/territory.yaml + figlio/territory.yaml"
+    assert figlio.annotated()["esempio"]["_from"][-1]["layer"] == "figlio"
     write_layer("figlio", child("esempio:\n  voci: {b: 6}\n", extends="genitore"))
     changed = with_sections(root, ("esempio", Sections(section_schema))).territory("figlio")
     assert changed.section("esempio")["voci"]["b"] == 6 and changed.digest != figlio.digest
@@ -497,7 +500,7 @@ def test_a_layer_may_give_part_of_a_section_but_the_merged_one_is_whole(write_la
     write_layer("genitore", child("esempio:\n  soglia: 3\n  voci: {a: 1}\n", territory="genitore"))
     root = write_layer("figlio", child("esempio:\n  soglia: 4\n", extends="genitore"))
     assert with_sections(root, ("esempio", Sections(schema))).territory("figlio").section("esempio") == {
-        "soglia": 4, "voci": {"a": 1}}
+        "soglia": 4, "voci": {"a": 1}, "_files": ["genitore/territory.yaml", "figlio/territory.yaml"]}
     write_layer("genitore", child("esempio:\n  soglia: 3\n", territory="genitore"))
     with pytest.raises(ConfigurationError) as info:
         with_sections(root, ("esempio", Sections(schema))).territory("figlio")
@@ -766,8 +769,8 @@ def test_an_ordered_rule_override_replaces_it_among_the_layers_rules(write_layer
 
 def test_no_shipped_territory_copies_parent_content() -> None:
     """The shipped layers extend their parents by id: none restates (copies) an inherited trigger."""
-    engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False), config_dirs=[TERRITORIES])
-    for territory in ("toscana", "prato", "sil"):
+    engine = Engine(config_dirs=[TERRITORIES])  # the installed plugins: sil's layer needs its section `sil`
+    for territory in ("toscana", "prato", *(("sil",) if "sil" in engine.index.sections else ())):
         t = engine.territory(territory)
         for fmt in t.section("equipe", "formats").values():
             for trigger in fmt.get("triggers", []):

@@ -137,11 +137,10 @@ def reference() -> dict[str, Territory]:
 
 def test_every_citation_of_the_reference_territories_names_a_registry_document(
         reference: dict[str, Territory]) -> None:
-    """Layers, instruments' x-source and the SIL tables: every citation resolves in its territory's registry."""
-    tables = [TERRITORIES / "sil" / "sil_tables.yaml"]
+    """Layers (the SIL's section included) and instruments' x-source: every citation resolves in the registry."""
     for code, territory in reference.items():
-        assert check_quotes(territory, [], files=tables if code == "sil" else ()) == {}, code
-    for path in sorted(TERRITORIES.rglob("*")):  # layers, instruments, examples, scenarios, tables
+        assert check_quotes(territory, []) == {}, code
+    for path in sorted(TERRITORIES.rglob("*")):  # layers, instruments, examples, scenarios
         if path.is_file():
             assert not FILE_NAME.search(path.read_text(encoding="utf-8")), path
 
@@ -162,10 +161,9 @@ def test_no_citation_is_a_file_name_or_a_default_in_quotes(reference: dict[str, 
                     reason="source texts not beside the repository (in CI they are, and the test runs)")
 def test_every_quote_of_the_reference_territories_is_verbatim(reference: dict[str, Territory]) -> None:
     """Wherever the texts are, every quote of every reference territory occurs in its document's text."""
-    tables = [TERRITORIES / "sil" / "sil_tables.yaml"]
-    for code, territory in reference.items():
+    for territory in reference.values():
         quoted = {s.get("via") or s.get("document") for _p, s in source_blocks(territory.data) if s.get("quote")}
-        assert quote_problems(territory, TEXTS, files=tables if code == "sil" else (), expect=sorted(quoted)) == []
+        assert quote_problems(territory, TEXTS, expect=sorted(quoted)) == []
 
 
 # --------------------------------------------------------------------------- what an operator reads

@@ -275,10 +275,22 @@ def _merge_list(
     return [merged.get(k, e) for k, e in kept.items()] + mine  # "append": mine holds the new entries only
 
 
+def _merge_section(base: Any, value: Any, name: str, layer: _Layer, errors: list[ErrorDetail]) -> Any:
+    """
+    A plugin's section of a layer over the inherited one (:func:`_merge_value`); a mapping
+    keeps the files of the layers that gave it (``_files``, parent first), like an entry.
+    """
+    merged = copy.deepcopy(value) if base is None else _merge_value(base, value, (name,), layer, errors)
+    if isinstance(merged, dict):
+        merged[FILES_KEY] = [*(base.get(FILES_KEY, []) if isinstance(base, dict) else []), layer.rel]
+    return merged
+
+
 def _merge(parent: dict[str, Any], layer: _Layer, sections: Collection[str] = ()) -> dict[str, Any]:
     """
     Merge one layer onto the effective configuration of its parent; a plugin's section
-    (``sections``) merges the child's values over the parent's like any entry (:func:`_merge_value`).
+    (``sections``) merges the child's values over the parent's like any entry (:func:`_merge_value`),
+    and keeps the files that gave it (:func:`_merge_section`).
     """
     child = layer.data
     out: dict[str, Any] = {k: copy.deepcopy(v) for k, v in parent.items() if k not in LAYER_OWN}
@@ -310,9 +322,10 @@ def _merge(parent: dict[str, Any], layer: _Layer, sections: Collection[str] = ()
             _set(out, path, _merge_list(list(dig(out, path) or []), mine, path, layer, collisions, ordered=True))
     handled = {p[0] for p in (*KEYED, *SINGLE, *ORDERED)}
     for key, value in child.items():
-        if key not in handled and key not in LAYER_OWN and key not in PER_LAYER_FILES:
-            out[key] = (_merge_value(out[key], value, (key,), layer, collisions) if key in sections and key in out
-                        else copy.deepcopy(value))
+        if key in sections:
+            out[key] = _merge_section(out.get(key), value, key, layer, collisions)
+        elif key not in handled and key not in LAYER_OWN and key not in PER_LAYER_FILES:
+            out[key] = copy.deepcopy(value)
     # paths named in the layer stay inside its folder (symlinks resolved): never read elsewhere
     folder = layer.file.parent
     out["scenarios"] = []
@@ -916,7 +929,7 @@ class TerritoryIndex:
         from ._schema import section_errors  # noqa: PLC0415 - jsonschema at load time only
 
         details = [d for name, schema in self.sections.items() if name in effective
-                   for d in section_errors(name, schema, effective[name])]
+                   for d in section_errors(name, schema, _without_files(effective[name]))]
         if details:
             raise ConfigurationError(str(leaf.file), leaf.doc.located(details) if leaf.doc else details)
 
@@ -938,6 +951,11 @@ class TerritoryIndex:
             layer_dirs={layer.territory: layer.file.parent for layer in layers},
             documents=registry(effective),
         )
+
+
+def _without_files(section: Any) -> Any:
+    """A merged section as its layers wrote it: without the files that gave it."""
+    return {k: v for k, v in section.items() if k != FILES_KEY} if isinstance(section, dict) else section
 
 
 def core_keys() -> frozenset[str]:

@@ -105,7 +105,7 @@ def test_reason_shows_the_whole_computation(engine: Engine, example: Callable[[s
     assert reason.inputs["dimensioni"]["capacita_produttiva"] == {"punteggio": 1.6, "peso": 2.0}
     assert reason.inputs["voci"]["sil_produttivita"] == {"livello": 2, "punteggio": 1.0, "peso": 1.0}
     assert reason.inputs["totale_pesato"] == 1.64
-    assert reason.defined_in == "sil/sil_tables.yaml"
+    assert (reason.territory, reason.defined_in) == ("sil", "sil/territory.yaml")
     # the subjective well-being item is mental-health data: the reason shows it, so it carries the category
     assert set(reason.categories) == {"work", "mental_health"}
 

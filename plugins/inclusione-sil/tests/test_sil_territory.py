@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import tomllib
 from collections.abc import Callable
+from fractions import Fraction
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,6 @@ PACKAGE = Path(__file__).resolve().parents[1]
 ROOT = PACKAGE.parents[1]
 TERRITORY_DIR = ROOT / "territories" / "sil"
 CONFIG = TERRITORY_DIR / "territory.yaml"
-TABLES = TERRITORY_DIR / "sil_tables.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"
 """Where the source texts are, beside the repository (they are not part of the product)."""
 GUIDELINES = inclusione_sil.DOCUMENT
@@ -50,7 +51,7 @@ def test_entry_point_and_packaging_are_declared() -> None:
     assert targets["wheel"]["hooks"]["custom"] == {"sources": ["territory", "../../territories/sil"],
                                                   "target": "inclusione_sil/territory"}
     assert (PACKAGE / "src" / "inclusione_sil" / "py.typed").exists()
-    assert (PACKAGE / "src" / "inclusione_sil" / "schemas" / "sil_tables.schema.json").exists()
+    assert (PACKAGE / "src" / "inclusione_sil" / "schemas" / "sil.schema.json").exists()
 
 
 def test_installed_plugin_is_discovered_through_its_entry_point() -> None:
@@ -70,7 +71,8 @@ def test_public_api_is_explicit() -> None:
     assert names == sorted(names, key=lambda n: (not n.isupper(), not n[0].isupper(), n))
     assert all(hasattr(inclusione_sil, n) for n in names)
     for name in ("inclusione_assess_profile", "inclusione_validate_project", "inclusione_compute_deadlines",
-                 "inclusione_route", "workflow", "evaluate_paths", "objectives_for", "sil_dir"):
+                 "inclusione_route", "inclusione_register_sections", "workflow", "evaluate_paths", "objectives_for",
+                 "sil_dir", "tables_for"):
         assert name in inclusione_sil.__all__
     assert inclusione_sil.sil_dir() == TERRITORY_DIR
 
@@ -100,15 +102,17 @@ def test_layer_header_says_the_seed_names_no_region(sil: Territory) -> None:
 
 def test_every_rule_cites_the_guidelines_or_an_act_or_says_it_is_a_default(sil: Territory) -> None:
     """
-    Each source of the layer and of the tables quotes the guidelines (linee guida, not binding),
-    cites an act of the registry by article (no text here to quote), or is a default with a note.
+    Each source of the layer, its section ``sil`` included, quotes the guidelines (linee guida,
+    not binding), cites an act of the registry by article (no text here to quote), or is a
+    default with a note.
     """
     documents = sil.documents
     guidelines = documents[GUIDELINES]
     assert (guidelines.kind, guidelines.date, guidelines.binding) == ("linee_guida", dt.date(2007, 5, 4), False)
     assert "non vincolanti" in str(sil.citation({"document": GUIDELINES, "section": "5"}))
-    found = [(path, src) for tree in (load(CONFIG), load(TABLES))
-             for path, src in sources({k: v for k, v in tree.items() if k != "documents"})]
+    tree = load(CONFIG)
+    found = list(sources({k: v for k, v in tree.items() if k != "documents"}))
+    assert len(list(sources(tree["sil"]))) >= 30
     assert len(found) > 60
     for path, src in found:
         if src.get("kind") == "default":
@@ -125,11 +129,11 @@ def test_every_rule_cites_the_guidelines_or_an_act_or_says_it_is_a_default(sil: 
     reason="source texts not beside the repository (in CI they are, and the test runs)",
 )
 def test_every_quote_and_table_text_is_verbatim_in_the_guidelines(sil: Territory) -> None:
-    """Quotes (layer, tables, instruments), the §2.b, §3 and §4 tables occur verbatim in the guidelines' text."""
-    assert quote_problems(sil, SEEDS, files=[TABLES], expect=[GUIDELINES]) == []
+    """Quotes (layer, its section sil, instruments), the §2.b, §3 and §4 tables occur verbatim in the guidelines."""
+    assert quote_problems(sil, SEEDS, expect=[GUIDELINES]) == []
     seed = normalise(find_texts(sil, SEEDS)[GUIDELINES].read_text(encoding="utf-8"))
     texts: list[tuple[str, str]] = []
-    tables = load(TABLES)
+    tables = load(CONFIG)["sil"]
     for grade, plan in tables["obiettivi"]["gradi"].items():
         texts += [(f"obiettivi.{grade}", t) for t in plan["obiettivi"] + plan["macroattivita"]]
     for phase in tables["fasi"]:
@@ -183,68 +187,156 @@ def test_sil_items_do_not_count_in_the_complexity(engine: Engine, example: Calla
     assert result.profile.profile.complexity is Grade.MEDIA  # lavoro 3 and istruzione 2 only
 
 
-# --------------------------------------------------------------------------- the tables file
+# --------------------------------------------------------------------------- the section sil (the SIL's tables)
+
+DISTRICT = ("id: sil_valle\nlabel: {it: Distretto della valle, en: Valley district}\nlevel: distretto\n"
+            "extends: sil\nversion: '1'\n")
+"""A district layer of an integrator that extends sil: the section ``sil`` it writes follows."""
 
 
-def test_tables_file_validates_and_compiles(tables: inclusione_sil.Tables) -> None:
-    """sil_tables.yaml validates against the plugin's schema and compiles to the 8 phases and 3 grades."""
+def sil_engine(*config_dirs: Path) -> Engine:
+    """An engine with the SIL plugin only (and the core), reading the configuration folders given."""
+    return Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=[("sil", inclusione_sil)]),
+                  config_dirs=list(config_dirs))
+
+
+def district(tmp_path: Path, section: str = "") -> Engine:
+    """An engine that knows ``sil_valle``: a district extending sil, with ``section`` (YAML) after its header."""
+    folder = tmp_path / "sil_valle"
+    folder.mkdir(exist_ok=True)
+    (folder / "territory.yaml").write_text(DISTRICT + section, encoding="utf-8")
+    return sil_engine(tmp_path)
+
+
+def test_the_plugin_declares_the_section_sil(engine: Engine, sil: Territory, tables: inclusione_sil.Tables) -> None:
+    """The tables are the layer's section ``sil`` (its schema shipped in the package): 8 phases, 3 grades."""
+    schema = PACKAGE / "src" / "inclusione_sil" / "schemas" / "sil.schema.json"
+    assert engine.index.sections == {inclusione_sil.SECTION: schema}
+    assert not (TERRITORY_DIR / "sil_tables.yaml").exists()
+    assert "sil" in load(CONFIG)
     assert [p.number for p in tables.phases] == list(range(1, 9))
     assert set(tables.plans) == {Grade.BASSA, Grade.MEDIA, Grade.ALTA}
     assert tables.max_months == 24
-    assert tables.rel == "sil/sil_tables.yaml"
+    assert (tables.layer, tables.defined_in) == ("sil", "sil/territory.yaml")
+    assert inclusione_sil.tables_for(sil) is tables  # compiled once per compiled territory
+    assert inclusione_sil.default_tables().defined_in == "sil/territory.yaml"
 
 
-def test_tables_errors_are_all_reported(tmp_path: Path) -> None:
-    """A tables file with an unknown key, an increasing scale and swapped thresholds lists every error with its path."""
-    data = load(TABLES)
-    data["colore"] = "rosso"
-    bad = tmp_path / "sil" / "sil_tables.yaml"
-    bad.parent.mkdir()
-    bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+def test_a_district_changes_one_threshold_and_keeps_the_rest(tmp_path: Path,
+                                                              example: Callable[[str], dict[str, Any]]) -> None:
+    """A district writes only `alta_da`: the grade follows it, the rest is sil's, the reason names both files."""
+    engine = district(tmp_path, "sil:\n  occupabilita:\n    soglie: {alta_da: 1.5}\n")
+    territory = engine.territory("sil_valle")
+    tables = inclusione_sil.tables_for(territory)
+    reference = inclusione_sil.default_tables()
+    assert (tables.low_below, tables.high_from) == (reference.low_below, Fraction(3, 2))
+    assert (tables.groups, tables.phases, tables.max_months) == (reference.groups, reference.phases, 24)
+    assert tables.thresholds_source == reference.thresholds_source  # the citation is inherited whole
+    case = {**example("l68_invalidita_50.json"), "territory": "sil_valle"}
+    result = engine.assess(case, as_of=dt.date(2025, 3, 10))
+    assert result.profile.profile.occupability is Grade.ALTA  # total 1.64 >= 1.5 (media in sil)
+    (reason,) = [r for r in result.profile.reasons if r.rule == "sil.occupabilita.grado"]
+    assert reason.inputs["soglie"] == {"bassa_sotto": 1.0, "alta_da": 1.5}
+    assert (reason.territory, reason.defined_in) == ("sil_valle", "sil/territory.yaml + sil_valle/territory.yaml")
+    assert "alta da 1,50" in reason.message_it
+    assert result.provenance.config_digest == territory.digest
+
+
+def test_a_sil_value_is_part_of_the_configuration_digest(tmp_path: Path) -> None:
+    """Changing one value of the section changes the digest of the configuration (recorded in provenance)."""
+    plain = district(tmp_path).territory("sil_valle")
+    same = district(tmp_path, "sil:\n  durata: {mesi_massimi: 24}\n").territory("sil_valle")
+    changed = district(tmp_path, "sil:\n  durata: {mesi_massimi: 18}\n").territory("sil_valle")
+    assert inclusione_sil.tables_for(changed).max_months == 18
+    assert inclusione_sil.tables_for(plain).max_months == 24
+    assert len({plain.digest, changed.digest}) == 2
+    assert same.digest != changed.digest
+
+
+def test_an_invalid_value_in_a_district_is_an_error_with_path_and_line(tmp_path: Path) -> None:
+    """The schema's errors in a district's `sil:` are reported by the core, with the path from the root and the line."""
+    engine = district(tmp_path, "sil:\n  durata:\n    mesi_massimi: -3\n  colore: rosso\n")
     with pytest.raises(ConfigurationError) as info:
-        inclusione_sil.load_tables(bad)
-    assert [d.path for d in info.value.details] == ["$.colore"]  # the unknown key, by its path (and line)
-    assert info.value.details[0].line is not None
-    del data["colore"]
-    data["occupabilita"]["scala"]["punteggi"] = [0, 1, 2, 3]
-    data["occupabilita"]["soglie"]["bassa_sotto"] = 2.5
-    bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        engine.territory("sil_valle")
+    found = {(d.path, d.line) for d in info.value.details}
+    assert found == {("$.sil.durata.mesi_massimi", 8), ("$.sil.colore", 9)}
+    assert info.value.source.endswith("sil_valle/territory.yaml")
+
+
+def test_contradicting_values_are_all_reported_with_their_lines(tmp_path: Path) -> None:
+    """What the schema cannot say (a growing scale, thresholds in the wrong order) is an error at each path and line."""
+    engine = district(tmp_path, "sil:\n  occupabilita:\n    scala:\n      punteggi: [0, 1, 2, 3]\n"
+                                "    soglie: {bassa_sotto: 2.5}\n")
+    territory = engine.territory("sil_valle")  # valid for the schema: the plugin's own checks find the rest
     with pytest.raises(ConfigurationError) as info:
-        inclusione_sil.load_tables(bad)
-    assert {d.path for d in info.value.details} == {"$.occupabilita.scala.punteggi", "$.occupabilita.soglie"}
-    assert str(bad) in str(info.value)
+        inclusione_sil.tables_for(territory)
+    found = {(d.path, d.line) for d in info.value.details}
+    assert found == {("$.sil.occupabilita.scala.punteggi", 9), ("$.sil.occupabilita.soglie", 10)}
+    assert info.value.source == str(tmp_path / "sil_valle" / "territory.yaml")
+    assert str(tmp_path / "sil_valle" / "territory.yaml") in str(info.value)
 
 
-def test_an_edited_copy_of_the_tables_is_used_with_config_dir(tmp_path: Path,
-                                                               example: Callable[[str], dict[str, Any]]) -> None:
-    """An integrator's copy of territories/sil with other thresholds changes the grade, and the reason says so."""
+def test_an_unknown_dimension_in_the_section_is_refused(tmp_path: Path) -> None:
+    """An item that is not a dimension of the territory is an error naming the item, at its path and line."""
+    engine = district(tmp_path, "sil:\n  occupabilita:\n    dimensioni:\n      benessere_soggettivo:\n"
+                                "        voci: [{dimensione: sil_felicita, peso: 1}]\n")
+    with pytest.raises(ConfigurationError) as info:
+        inclusione_sil.tables_for(engine.territory("sil_valle"))
+    (detail,) = info.value.details
+    assert (detail.path, detail.value, detail.line) == (
+        "$.sil.occupabilita.dimensioni.benessere_soggettivo.voci[0].dimensione", "sil_felicita", 10)
+
+
+def test_an_inherited_value_made_wrong_by_a_district_names_its_file_and_line(tmp_path: Path) -> None:
+    """A district that drops the L. 68 flag from the targets: the error is at sil's `l68.flag`, with sil's line."""
+    engine = district(tmp_path, "sil:\n  target:\n    flags: [target_migranti]\n")
+    with pytest.raises(ConfigurationError) as info:
+        inclusione_sil.tables_for(engine.territory("sil_valle"))
+    (detail,) = info.value.details
+    assert (detail.path, detail.value, detail.line) == ("$.sil.target.l68.flag", "target_l68", None)
+    line = next(i for i, text in enumerate(CONFIG.read_text(encoding="utf-8").splitlines(), 1)
+                if text.strip() == "flag: target_l68")
+    assert f"sil/territory.yaml, riga {line}" in str(detail.message)
+    assert info.value.source.endswith("sil_valle/territory.yaml")
+
+
+def test_an_edited_copy_of_the_sil_folder_is_used_with_config_dir(tmp_path: Path,
+                                                                   example: Callable[[str], dict[str, Any]]) -> None:
+    """An integrator's copy of territories/sil with another threshold replaces the plugin's layer, and its section."""
     copy = tmp_path / "sil"
     shutil.copytree(TERRITORY_DIR, copy)
-    data = load(copy / "sil_tables.yaml")
-    data["occupabilita"]["soglie"]["alta_da"] = 1.5
-    (copy / "sil_tables.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=[("sil", inclusione_sil)]),
-                    config_dirs=[tmp_path])
-    result = engine.assess(example("l68_invalidita_50.json"), as_of=dt.date(2025, 3, 10))
+    text = (copy / "territory.yaml").read_text(encoding="utf-8")
+    assert text.count("    alta_da: 2\n") == 1
+    (copy / "territory.yaml").write_text(text.replace("    alta_da: 2\n", "    alta_da: 1.5\n"), encoding="utf-8")
+    result = sil_engine(tmp_path).assess(example("l68_invalidita_50.json"), as_of=dt.date(2025, 3, 10))
     assert result.profile.profile.occupability is Grade.ALTA  # total 1.64 >= 1.5
     (reason,) = [r for r in result.profile.reasons if r.rule == "sil.occupabilita.grado"]
     assert reason.inputs["soglie"] == {"bassa_sotto": 1.0, "alta_da": 1.5}
 
 
-def test_tables_naming_an_unknown_dimension_are_refused(tmp_path: Path) -> None:
-    """Tables whose item is not a dimension of the territory are a ConfigurationError naming the item."""
-    copy = tmp_path / "sil"
-    shutil.copytree(TERRITORY_DIR, copy)
-    data = load(copy / "sil_tables.yaml")
-    data["occupabilita"]["dimensioni"]["benessere_soggettivo"]["voci"][0]["dimensione"] = "sil_felicita"
-    (copy / "sil_tables.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=[("sil", inclusione_sil)]),
-                    config_dirs=[tmp_path])
+def test_the_section_without_the_plugin_is_an_unknown_field(tmp_path: Path) -> None:
+    """Without the SIL plugin a layer's `sil:` is refused like any unknown key: nothing reads it silently."""
+    shutil.copytree(TERRITORY_DIR, tmp_path / "sil")
+    engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=[]), config_dirs=[tmp_path])
     with pytest.raises(ConfigurationError) as info:
-        inclusione_sil.tables_for(engine.territory("sil"))
-    (detail,) = info.value.details
-    assert detail.value == "sil_felicita"
-    assert detail.path == "$.occupabilita.dimensioni.benessere_soggettivo.voci[0].dimensione"
+        engine.territory("sil")
+    assert [(d.path, d.rule) for d in info.value.details] == [("$.sil", "additionalProperties")]
+
+
+def test_config_show_prints_the_section(capsys: pytest.CaptureFixture[str]) -> None:
+    """`inclusione config show sil sil.durata` prints the merged section, under the file that gave it."""
+    names = {ep.name: ep.value for ep in metadata.entry_points(group="inclusione")}
+    if names.get("sil") != "inclusione_sil":
+        pytest.skip("inclusione-sil is not installed")
+    from inclusione_core.cli import main  # noqa: PLC0415
+
+    assert main(["config", "show", "sil", "sil.durata"]) == 0
+    out = capsys.readouterr().out
+    assert "mesi_massimi: 24" in out and "preavviso_giorni: 90" in out
+    assert main(["--json", "config", "show", "sil", "sil"]) == 0
+    shown = json.loads(capsys.readouterr().out)["configuration"]
+    assert [o["file"] for o in shown["_from"]] == ["sil/territory.yaml"]
+    assert shown["durata"]["mesi_massimi"] == 24
 
 
 # --------------------------------------------------------------------------- examples and scenarios
@@ -373,18 +465,12 @@ def test_a_case_outside_the_target_list_is_not_refused(engine: Engine,
 
 
 def test_a_district_extending_sil_uses_the_sil_tables(tmp_path: Path, example: Callable[[str], dict[str, Any]]) -> None:
-    """A district layer of an integrator that extends sil gets the SIL rules and tables of the sil layer."""
-    child = tmp_path / "sil_valle"
-    child.mkdir()
-    (child / "territory.yaml").write_text(
-        "id: sil_valle\nlabel: {it: Distretto della valle, en: Valley district}\nlevel: distretto\n"
-        "extends: sil\nversion: '1'\n", encoding="utf-8")
-    engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False, plugins=[("sil", inclusione_sil)]),
-                    config_dirs=[tmp_path])
+    """A district layer of an integrator that extends sil, with no `sil:` of its own, gets the SIL rules and tables."""
+    engine = district(tmp_path)
     territory = engine.territory("sil_valle")
-    assert inclusione_sil.tables_path(territory) == (TABLES, "sil")
+    assert inclusione_sil.tables_for(territory).defined_in == "sil/territory.yaml"  # sil's section, unchanged
     case = {**example("l68_invalidita_50.json"), "territory": "sil_valle"}
     result = engine.assess(case, as_of=dt.date(2025, 3, 10))
     assert result.profile.profile.occupability is Grade.MEDIA
     (reason,) = [r for r in result.profile.reasons if r.rule == "sil.occupabilita.grado"]
-    assert (reason.territory, reason.defined_in) == ("sil", "sil/sil_tables.yaml")
+    assert (reason.territory, reason.defined_in) == ("sil", "sil/territory.yaml")

@@ -2,12 +2,14 @@
 SIL distretto (Servizio Inserimento Lavorativo) for inclusione_core.
 
 The guidelines of 4 May 2007 of a district's job placement service. Rules that are data
-live in ``territories/sil/territory.yaml`` (target groups as profile flags, the SIL's
+live in ``territories/sil/territory.yaml``: target groups as profile flags, the SIL's
 occupability items as assessment dimensions, the SIL service and staff equipe, the
-intervention catalogue of §6, routing, instruments) and in
-``territories/sil/sil_tables.yaml`` (weights and thresholds of the occupability grade, the
-§2.b grade -> objectives table, the 8 phases of §3, the maximum duration of §5, the §7
-evaluation items). The rules that need code live here, each citing the guidelines
+intervention catalogue of §6, routing, instruments, and the plugin's own section ``sil:``
+(:func:`inclusione_register_sections`, schema ``schemas/sil.schema.json``: weights and
+thresholds of the occupability grade, the §2.b grade -> objectives table, the 8 phases of
+§3, the maximum duration of §5, the §7 evaluation items), which the core validates, merges
+along ``extends`` and digests with the rest of the configuration (:func:`tables_for`
+compiles it). The rules that need code live here, each citing the guidelines
 (:data:`DOCUMENT`, through the territory's documents registry):
 
 * :func:`inclusione_assess_profile`: the occupability grade from the three dimensions of
@@ -52,14 +54,22 @@ from ._phases import InterviewType, Phase
 from ._profile import assess as assess_profile
 from ._profile import inclusione_assess_profile
 from ._routing import inclusione_compose_equipe, inclusione_recommend_interventions, inclusione_route
-from ._tables import GradePlan, PhaseSpec, Tables, default_tables, load_tables, tables_for, tables_path
-from ._territory import DOCUMENT, TERRITORY, inclusione_register_territories, sil_dir
+from ._tables import GradePlan, PhaseSpec, Tables, default_tables, tables_for
+from ._territory import (
+    DOCUMENT,
+    SECTION,
+    TERRITORY,
+    inclusione_register_sections,
+    inclusione_register_territories,
+    sil_dir,
+)
 from .workflow import Notification, Workflow
 
 __all__ = [
     "DEADLINE",
     "DISCHARGE_FLAG",
     "DOCUMENT",
+    "SECTION",
     "TERRITORY",
     "Evaluation",
     "GradePlan",
@@ -85,6 +95,7 @@ __all__ = [
     "inclusione_compose_equipe",
     "inclusione_compute_deadlines",
     "inclusione_recommend_interventions",
+    "inclusione_register_sections",
     "inclusione_register_territories",
     "inclusione_route",
     "inclusione_validate_project",
@@ -92,13 +103,11 @@ __all__ = [
     "instrument_path",
     "levels_from_griglia",
     "levels_of",
-    "load_tables",
     "objectives_for",
     "outcomes",
     "record_from_piano",
     "score_levels",
     "sil_dir",
     "tables_for",
-    "tables_path",
     "workflow",
 ]

@@ -115,7 +115,7 @@ def discharge_reason(window: DischargeWindow, tables: Tables) -> Reason | None:
         inputs={"inizio": window.start.isoformat(), "limite": window.limit.isoformat(),
                 "giorni_mancanti": window.days_left, "preavviso_giorni": window.warning_days,
                 "mesi_massimi": tables.max_months, "dimissioni_verso": list(tables.destinations)},
-        defined_in=tables.rel,
+        defined_in=tables.defined_in,
     )
 
 
@@ -124,7 +124,7 @@ def _problem(path: str, rule: str, text: Message, tables: Tables, inputs: dict[s
     return Problem(path=path, reason=Reason(
         rule=rule, territory=tables.layer, message_it=text.text("it"), message_en=text.text("en"),
         source=tables.times_source if times else tables.duration_source,
-        inputs=inputs, defined_in=tables.rel, categories=categories))
+        inputs=inputs, defined_in=tables.defined_in, categories=categories))
 
 
 def duration_problems(project: Project, tables: Tables, territory: Territory | None = None) -> list[Problem]:
@@ -189,7 +189,7 @@ def inclusione_compute_deadlines(case: Case, territory: Territory, as_of: dt.dat
         inputs={"inizio": window.start.isoformat(), "limite": window.limit.isoformat(),
                 "mesi_massimi": tables.max_months, "preavviso_giorni": window.warning_days,
                 "chiuso": window.closed},
-        defined_in=tables.rel,
+        defined_in=tables.defined_in,
     )
     label = f"Dimissioni entro la durata massima del percorso SIL ({tables.max_months} mesi)"
     return [Deadline(code=DEADLINE, label=label, due=window.limit, status=window.status, reason=reason)]

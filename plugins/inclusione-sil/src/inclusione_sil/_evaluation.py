@@ -139,7 +139,7 @@ def _check(records: list[PathRecord], judgements: Mapping[str, int], network: Ma
 
 def _reason(rule: str, tables: Tables, source: Citation, text: Message, inputs: dict[str, Any]) -> Reason:
     return Reason(rule=rule, territory=tables.layer, message_it=text.text("it"), message_en=text.text("en"),
-                  source=source, inputs=inputs, defined_in=tables.rel)
+                  source=source, inputs=inputs, defined_in=tables.defined_in)
 
 
 def _money(value: float) -> str:

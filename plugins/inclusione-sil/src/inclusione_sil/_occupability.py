@@ -4,8 +4,9 @@ The SIL occupability grade (SIL guidelines, §2.b) and the objectives and macro-
 "E' utile considerare il grado di occupabilità di un soggetto come un indicatore aggregato
 stimato in riferimento al peso di questi fattori": capacità produttiva, relazione con il
 contesto lavorativo e sociale, benessere soggettivo. The guidelines give neither weights nor
-cut-offs, so they are configuration (``sil_tables.yaml``, ``occupabilita``, defaults
-marked ``kind: default``):
+cut-offs, so they are configuration (the section ``sil`` of ``territory.yaml``,
+``sil.occupabilita``, defaults marked ``kind: default``; a district extending ``sil``
+changes only the values it writes):
 
 1. each item is an assessment dimension recorded in the case (``assessment.levels``,
    level 0 no difficulty ... 3 severe difficulty); the **scale** turns its level into a
@@ -34,6 +35,7 @@ from inclusione_core.i18n import LANGS, Message
 
 from ._i18n import message
 from ._tables import GradePlan, Tables
+from ._territory import SECTION
 
 
 @attrs.frozen(kw_only=True)
@@ -219,15 +221,16 @@ def occupability_reasons(score: OccupabilityScore, tables: Tables, territory: Te
         message_it=text.text("it"),
         message_en=text.text("en"),
         source=tables.occupability_source,
-        inputs={**score.inputs(), "tabelle": tables.rel, "tabelle_sha256": tables.sha256[:16]},
-        defined_in=tables.rel,
+        inputs=score.inputs(),
+        defined_in=tables.defined_in,
         categories=grid_categories(territory, tables),
     )
     weights = _by_lang(lambda lang: ", ".join(f"{str(g.label[lang]).lower()} {_w(g.weight)}" for g in tables.groups))
     scale = ", ".join(_w(s) for s in tables.scale)
-    text = message("Scale, weights and thresholds are configurable defaults in {file} (the source does not fix them):"
-                   " score for level 0-3 = {scale}; weights {weights}; item weights as in the table; low below {low},"
-                   " high from {high}.", file=tables.rel, scale=scale, weights=weights,
+    text = message("Scale, weights and thresholds are configurable defaults of the section {section} of the"
+                   " configuration (the source does not fix them): score for level 0-3 = {scale}; weights {weights};"
+                   " item weights as in the table; low below {low}, high from {high}.",
+                   section=f"{SECTION}.occupabilita", scale=scale, weights=weights,
                    low=_number(tables.low_below), high=_number(tables.high_from))
     params = Reason(
         rule="sil.occupabilita.parametri",
@@ -242,7 +245,7 @@ def occupability_reasons(score: OccupabilityScore, tables: Tables, territory: Te
             "soglie": {"bassa_sotto": _num(tables.low_below), "alta_da": _num(tables.high_from)},
             "fonti_default": [str(tables.scale_source), str(tables.weights_source), str(tables.thresholds_source)],
         },
-        defined_in=tables.rel,
+        defined_in=tables.defined_in,
         categories=grid_categories(territory, tables),  # given only when the grid is filled in
     )
     return [main, params]
@@ -269,6 +272,6 @@ def plan_reason(grade: Grade, tables: Tables, origin: str, categories: Iterable[
         source=plan.source,
         inputs={"grado": grade.value, "obiettivi": list(plan.objectives), "macroattivita": list(plan.activities),
                 "origine_grado": origin},
-        defined_in=tables.rel,
+        defined_in=tables.defined_in,
         categories=tuple(sorted(set(categories))) or ("process",),
     )

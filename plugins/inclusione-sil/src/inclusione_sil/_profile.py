@@ -75,7 +75,7 @@ def _l68_reason(case: Case, territory: Territory, tables: Tables) -> Reason:
         message_en=text.text("en"),
         source=tables.l68_source,
         inputs={"soglia_oltre": above, "invalidita_certificate": percents},
-        defined_in=tables.rel,
+        defined_in=tables.defined_in,
         categories=("health",),
     )
 
@@ -105,7 +105,7 @@ def _not_listed_reason(tables: Tables, categories: tuple[str, ...]) -> Reason:
         message_en=text.text("en"),
         source=tables.target_source,
         inputs={"gruppi_elenco": list(tables.target_flags)},
-        defined_in=tables.rel,
+        defined_in=tables.defined_in,
         categories=categories,
     )
 
@@ -132,7 +132,7 @@ def occupability(case: Case, territory: Territory) -> tuple[Grade | None, list[R
             message_en=text.text("en"),
             source=phase4.source,
             inputs={"voci": list(tables.items())},
-            defined_in=tables.rel,
+            defined_in=tables.defined_in,
             categories=grid,
         ))
     if grade is not None:

@@ -79,7 +79,7 @@ def inclusione_route(case: Case, territory: Territory, as_of: dt.date) -> Routin
         message_en=text.text("en").rstrip(),
         source=source,
         inputs={"esito": label["it"], "data": step.on.isoformat(), "inviante": wf.sender},
-        defined_in=tables.rel,
+        defined_in=tables.defined_in,
         categories=closed_reads(territory),
     )
     return Routing(outcome=RoutingOutcome.REFUSED, service=service, channel="registrazione", deadline=None,
@@ -109,7 +109,7 @@ def inclusione_compose_equipe(case: Case, territory: Territory, as_of: dt.date, 
         message_en=text.text("en"),
         source=source,
         inputs={"canale": routing.channel, "alternative": list(routing.alternatives)},
-        defined_in=tables.rel,
+        defined_in=tables.defined_in,
         categories=closed_reads(territory),
     )
     return Equipe.none(reason)

@@ -1,29 +1,31 @@
 """
-The SIL's own tables (``sil_tables.yaml``): found, loaded, validated and cross-checked.
+The SIL's own tables: the configuration section ``sil``, compiled and cross-checked.
 
-The territory schema admits no unknown sections, so the tables of the SIL guidelines that the core
-has no place for (occupability scale, weights and thresholds; the grade -> objectives and
-macro-activities table; the phases with their subjects and instruments; the maximum
-duration; the evaluation items) live in ``sil_tables.yaml`` next to ``territory.yaml``,
-validated by ``schemas/sil_tables.schema.json`` shipped in this package.
+The territory schema has no place for the tables of the SIL guidelines (occupability
+scale, weights and thresholds; the grade -> objectives and macro-activities table; the
+phases with their subjects and instruments; the maximum duration; the evaluation items), so
+the plugin declares them as its own section of ``territory.yaml``, ``sil:``, with the
+schema ``schemas/sil.schema.json`` shipped in this package
+(:func:`~inclusione_sil.inclusione_register_sections`). The core reads the section with
+each layer, validates it (every error with its path and line), merges it along ``extends``
+(a district extending ``sil`` writes only the values it changes), checks its citations
+against the documents registry (``documents:``), puts it in the configuration digest and
+caches it with the compiled territory.
 
-Every ``source`` of the tables names a document of the territory's registry
-(``documents:``), like the territory's own: the citations are resolved against the
-territory the tables serve (:func:`tables_for`), and a source naming an unknown document is
-an error at its path.
-
-Every error is reported at once as a :class:`~inclusione_core.ConfigurationError` naming
-the file and the JSON path, as the core does for territory files.
+What is left here is what the schema cannot say (order, monotonicity, references inside the
+section) and the references to the rest of the territory (assessment dimensions, profile
+flags, instruments): every error at once, as a :class:`~inclusione_core.ConfigurationError`
+naming the territory's own ``territory.yaml`` and the JSON path (``$.sil...``), with the
+line of the layer that wrote the value.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -34,20 +36,21 @@ from inclusione_core import (
     Engine,
     ErrorDetail,
     Grade,
+    InclusioneError,
     Territory,
     YamlDocument,
     get_plugin_manager,
-    read_json,
     read_yaml,
 )
-from inclusione_core.rules import citation, schema_details, source_errors
+from inclusione_core.rules import citation
 
 from ._i18n import message
 from ._phases import NUMBERED, InterviewType
-from ._territory import TERRITORY, sil_dir
+from ._territory import SECTION, TERRITORY
 
-TABLES_FILE = "sil_tables.yaml"
-SCHEMA = Path(__file__).parent / "schemas" / "sil_tables.schema.json"
+ROOT = f"$.{SECTION}"
+"""The JSON path of the section in a layer: every error's path starts with it."""
+CONFIG_FILE = "territory.yaml"
 
 Label = Mapping[str, str]
 
@@ -104,19 +107,20 @@ class PhaseSpec:
 @attrs.frozen(kw_only=True)
 class Tables:
     """
-    The compiled SIL tables.
+    The compiled SIL tables: the section ``sil`` of a territory's merged configuration.
 
-    :ivar file: the ``sil_tables.yaml`` read.
-    :ivar layer: the territory folder it belongs to (``sil``), for reasons' ``territory``.
-    :ivar sha256: digest of the file, recorded in the reasons that use it.
-    :ivar territory: the territory whose documents registry the citations name.
+    :ivar territory: the territory they were compiled for, whose documents registry the
+        citations name.
+    :ivar layer: the last layer that gave the section (``sil``, or a district that changes
+        some of its values), for reasons' ``territory``.
+    :ivar defined_in: the files of the layers that gave the section, parent first
+        (``sil/territory.yaml``, ``sil/territory.yaml + valle/territory.yaml``), for
+        reasons' ``defined_in``.
     """
 
-    file: Path
     territory: Territory
     layer: str
-    sha256: str
-    version: str
+    defined_in: str
     occupability_source: Citation
     scale: tuple[Fraction, ...]
     scale_source: Citation
@@ -149,11 +153,6 @@ class Tables:
         """The citation of a ``source`` block of the tables (``evaluation`` keeps them raw)."""
         return citation(source, self.territory)
 
-    @property
-    def rel(self) -> str:
-        """The file as reasons name it: ``sil/sil_tables.yaml``."""
-        return f"{self.layer}/{self.file.name}"
-
     def items(self) -> tuple[str, ...]:
         """Every item's dimension code, in table order."""
         return tuple(i.dimension for g in self.groups for i in g.items)
@@ -166,70 +165,56 @@ class Tables:
         raise KeyError(code)
 
 
-def _unreadable(path: Path, exc: OSError) -> ConfigurationError:
-    return ConfigurationError(str(path), [ErrorDetail("$", message("cannot read the file: {problem}",
-                                                                   problem=exc.strerror))])
-
-
-@functools.cache
-def _validator() -> Any:
-    from jsonschema import Draft202012Validator  # noqa: PLC0415 - heavy import, on demand
-
-    schema = read_json(SCHEMA, case=False, error=ConfigurationError)
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
-
-
 def _semantic_errors(data: Mapping[str, Any]) -> list[ErrorDetail]:
-    """What the schema cannot say: order, monotonicity, references inside the file."""
+    """What the schema cannot say: order, monotonicity, references inside the section."""
     errors: list[ErrorDetail] = []
     occ = data["occupabilita"]
     scale = [_number(v) for v in occ["scala"]["punteggi"]]
     if any(b > a for a, b in itertools.pairwise(scale)):
-        errors.append(ErrorDetail("$.occupabilita.scala.punteggi",
+        errors.append(ErrorDetail(f"{ROOT}.occupabilita.scala.punteggi",
                                   message("the scores must not grow with the level of difficulty (0-3): less"
                                           " difficulty cannot give a lower score"), occ["scala"]["punteggi"],
                                   "monotonic"))
     low, high = _number(occ["soglie"]["bassa_sotto"]), _number(occ["soglie"]["alta_da"])
     if low > high:
-        errors.append(ErrorDetail("$.occupabilita.soglie", message("bassa_sotto must be at most alta_da"),
+        errors.append(ErrorDetail(f"{ROOT}.occupabilita.soglie", message("bassa_sotto must be at most alta_da"),
                                   [occ["soglie"]["bassa_sotto"], occ["soglie"]["alta_da"]], "order"))
     seen: dict[str, str] = {}
     for code, group in occ["dimensioni"].items():
         for i, item in enumerate(group["voci"]):
             dim = item["dimensione"]
             if dim in seen:
-                errors.append(ErrorDetail(f"$.occupabilita.dimensioni.{code}.voci[{i}].dimensione",
+                errors.append(ErrorDetail(f"{ROOT}.occupabilita.dimensioni.{code}.voci[{i}].dimensione",
                                           message("item already used in dimension {other}", other=seen[dim]), dim,
                                           "unique"))
             seen.setdefault(dim, code)
     for i, phase in enumerate(data["fasi"]):
         expected = NUMBERED[i] if i < len(NUMBERED) else None
         if phase["numero"] != i + 1 or expected is None or phase["codice"] != expected.value:
-            errors.append(ErrorDetail(f"$.fasi[{i}]", message("expected phase {n} {code}", n=i + 1, code=expected),
+            errors.append(ErrorDetail(f"{ROOT}.fasi[{i}]", message("expected phase {n} {code}", n=i + 1, code=expected),
                                       [phase["numero"], phase["codice"]], "order"))
         for key, known in (("soggetti", data["soggetti"]), ("strumenti", data["strumenti"])):
             for j, ref in enumerate(phase[key]):
                 if ref not in known:
-                    errors.append(ErrorDetail(f"$.fasi[{i}].{key}[{j}]", message("not defined in {key}", key=key), ref,
-                                              f"ref:{key}"))
+                    errors.append(ErrorDetail(f"{ROOT}.fasi[{i}].{key}[{j}]", message("not defined in {key}", key=key),
+                                              ref, f"ref:{key}"))
     types = set(data["colloqui"]["tipi"])
     if types != {t.value for t in InterviewType}:
         kinds = ", ".join(t.value for t in InterviewType)
         problem = message("the kinds of interview must be the eight of phase 7: {kinds}", kinds=kinds)
-        errors.append(ErrorDetail("$.colloqui.tipi", problem, sorted(types), "enum"))
+        errors.append(ErrorDetail(f"{ROOT}.colloqui.tipi", problem, sorted(types), "enum"))
     if data["target"]["l68"]["flag"] not in data["target"]["flags"]:
-        errors.append(ErrorDetail("$.target.l68.flag", message("not one of target.flags"),
+        errors.append(ErrorDetail(f"{ROOT}.target.l68.flag", message("not one of target.flags"),
                                   data["target"]["l68"]["flag"],
                                   "ref:target.flags"))
     scale_eval = data["valutazione"]["scala"]
     if scale_eval["min"] >= scale_eval["max"]:
-        errors.append(ErrorDetail("$.valutazione.scala", message("min must be less than max"),
+        errors.append(ErrorDetail(f"{ROOT}.valutazione.scala", message("min must be less than max"),
                                   [scale_eval["min"], scale_eval["max"]], "order"))
     return errors
 
 
-def _compile(path: Path, layer: str, raw: bytes, data: Mapping[str, Any], territory: Territory) -> Tables:
+def _compile(data: Mapping[str, Any], territory: Territory) -> Tables:
     def cite(source: Mapping[str, Any]) -> Citation:
         return citation(source, territory)
 
@@ -253,12 +238,11 @@ def _compile(path: Path, layer: str, raw: bytes, data: Mapping[str, Any], territ
         for p in data["fasi"]
     )
     dur = data["durata"]
+    origins = territory.origins(data)
     return Tables(
-        file=path,
         territory=territory,
-        layer=layer,
-        sha256=hashlib.sha256(raw).hexdigest(),
-        version=data["version"],
+        layer=origins[-1][0] if origins else territory.id,
+        defined_in=territory.file_of(data),
         occupability_source=cite(occ["source"]),
         scale=tuple(_number(v) for v in occ["scala"]["punteggi"]),
         scale_source=cite(occ["scala"]["source"]),
@@ -289,46 +273,109 @@ def _compile(path: Path, layer: str, raw: bytes, data: Mapping[str, Any], territ
     )
 
 
-def load_tables(path: Path, layer: str | None = None, territory: Territory | None = None) -> Tables:
-    """
-    Read, validate and compile a ``sil_tables.yaml`` (cached while the file is unchanged).
-
-    :param layer: the territory whose layer the file belongs to (default: the folder's
-        name, ``sil`` for the copy packaged in a wheel).
-    :param territory: the territory whose documents registry the citations name (default:
-        the plugin's reference ``sil`` territory).
-    :raises ConfigurationError: YAML syntax, schema or consistency errors, and citations
-        naming a document the registry does not list, all listed.
-    """
-    path = Path(path).resolve()
-    if layer is None:
-        layer = TERRITORY if path.parent == sil_dir().resolve() else path.parent.name
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
-    return _cited(territory or reference_territory(), path, layer, stat.st_mtime_ns, stat.st_size)
-
-
-@functools.lru_cache(maxsize=32)
-def _load(path: Path, _mtime: int, _size: int) -> YamlDocument:
-    """The file read and validated (schema and consistency): not yet cited against a registry."""
-    doc = read_yaml(path)  # the core's one reader: UTF-8, no repeated key, bounded aliases, lines
-    details = schema_details(_validator().iter_errors(doc.data))
-    if not details:
-        details = _semantic_errors(doc.data)
-    if details:
-        raise ConfigurationError(str(path), doc.located(details))
-    return doc
+def _reference_errors(tables: Tables, territory: Territory) -> list[ErrorDetail]:
+    """What the section names in the rest of the territory: assessment dimensions, profile flags, instruments."""
+    errors: list[ErrorDetail] = []
+    dims = territory.section("dimensions")
+    for g in tables.groups:
+        for i, item in enumerate(g.items):
+            if item.dimension not in dims:
+                errors.append(ErrorDetail(f"{ROOT}.occupabilita.dimensioni.{g.code}.voci[{i}].dimensione",
+                                          message("unknown dimension in territory {territory}",
+                                                  territory=territory.id), item.dimension,
+                                          "ref:dimensions"))
+    flags = territory.section("profile", "flags")
+    for i, flag in enumerate(tables.target_flags):
+        if flag not in flags:
+            errors.append(ErrorDetail(f"{ROOT}.target.flags[{i}]", message("unknown flag in territory {territory}",
+                                                                      territory=territory.id),
+                                      flag, "ref:profile.flags"))
+    instruments = territory.section("instruments")
+    for code, tool in tables.tools.items():
+        module = tool.get("modulo")
+        if module is not None and module not in instruments:
+            errors.append(ErrorDetail(f"{ROOT}.strumenti.{code}.modulo",
+                                      message("unknown instrument in territory {territory}", territory=territory.id),
+                                      module,
+                                      "ref:instruments"))
+    return errors
 
 
 @functools.lru_cache(maxsize=64)
-def _cited(territory: Territory, path: Path, layer: str, mtime: int, size: int) -> Tables:
-    doc = _load(path, mtime, size)
-    errors = source_errors(doc.data, territory)
+def _checked(territory: Territory) -> Tables:
+    section = territory.section(SECTION)
+    if not section:
+        raise ConfigurationError(str(territory.root / CONFIG_FILE), [ErrorDetail(
+            ROOT, message("the territory {territory} has no SIL section: it does not extend {sil}",
+                          territory=territory.id, sil=TERRITORY), None, "section")])
+    errors = _semantic_errors(section)
+    if not errors:
+        tables = _compile(section, territory)
+        errors = _reference_errors(tables, territory)
     if errors:
-        raise ConfigurationError(str(path), doc.located(errors))
-    return _compile(path, layer, doc.raw, doc.data, territory)
+        raise _located(territory, section, errors)
+    return tables
+
+
+def _steps(path: str) -> list[str | int]:
+    """The steps of a JSON path (``$.sil.fasi[2].codice`` -> ``["sil", "fasi", 2, "codice"]``)."""
+    return [int(i) if i else k for k, i in re.findall(r"\.([^.\[]+)|\[(\d+)\]", path)]
+
+
+def _writes(data: Any, steps: Sequence[str | int]) -> bool:
+    """Whether a layer's own data has a value at these steps."""
+    node = data
+    for step in steps:
+        if isinstance(step, int):
+            if not isinstance(node, list) or step >= len(node):
+                return False
+        elif not isinstance(node, Mapping) or step not in node:
+            return False
+        node = node[step]
+    return True
+
+
+def _located(territory: Territory, section: Mapping[str, Any], errors: list[ErrorDetail]) -> ConfigurationError:
+    """
+    Errors found on the merged section, under the territory's own ``territory.yaml``: each
+    with the line of the nearest layer that wrote its path, the leaf's line and column, or
+    that file and line in the message when a parent layer wrote it (as the core does for
+    the references of a merged configuration). The layers are read again, with the core's
+    reader, only when there is an error to report.
+    """
+    docs: list[tuple[str, str, YamlDocument]] = []  # nearest layer first: (layer, file, document)
+    for layer, path in reversed(territory.origins(section)):
+        try:
+            docs.append((layer, f"{layer}/{path.name}", read_yaml(path)))
+        except InclusioneError:
+            continue
+    out = []
+    for detail in errors:
+        found = detail
+        for layer, rel, doc in docs:
+            where = doc.locate(detail.path) if _writes(doc.data, _steps(detail.path)) else None
+            if where is None:
+                continue
+            if layer == territory.id:
+                found = attrs.evolve(detail, line=where[0], column=where[1])
+            else:
+                found = attrs.evolve(detail, message=message("{problem} (written in {file}, line {line})",
+                                                             problem=detail.message, file=rel, line=where[0]))
+            break
+        out.append(found)
+    return ConfigurationError(str(territory.root / CONFIG_FILE), out)
+
+
+def tables_for(territory: Territory) -> Tables:
+    """
+    The SIL tables of a territory within ``sil``: its section ``sil``, compiled and checked
+    against the rest of its configuration (cached with the compiled territory).
+
+    :raises ConfigurationError: the territory has no section ``sil``; the section's values
+        contradict each other (a scale that grows, thresholds in the wrong order...); or it
+        names dimensions, flags or instruments that the territory does not define.
+    """
+    return _checked(territory)
 
 
 @functools.cache
@@ -340,76 +387,6 @@ def reference_territory() -> Territory:
     return engine.territory(TERRITORY)
 
 
-def tables_path(territory: Territory) -> tuple[Path, str]:
-    """
-    The ``sil_tables.yaml`` that applies to a territory within ``sil``, and its layer.
-
-    Looked for, nearest layer first, in the territory's own folder, then in the folders of
-    its parent layers next to it (a configuration directory holding copies), and last in
-    the ``sil`` folder of this plugin.
-    """
-    for layer in territory.lineage:
-        folder = territory.root if layer == territory.id else territory.root.parent / layer
-        candidate = folder / TABLES_FILE
-        if candidate.is_file():
-            return candidate, layer
-        if layer == TERRITORY:
-            break
-    return sil_dir() / TABLES_FILE, TERRITORY
-
-
-def _reference_errors(tables: Tables, territory: Territory) -> list[ErrorDetail]:
-    errors: list[ErrorDetail] = []
-    dims = territory.section("dimensions")
-    for g in tables.groups:
-        for i, item in enumerate(g.items):
-            if item.dimension not in dims:
-                errors.append(ErrorDetail(f"$.occupabilita.dimensioni.{g.code}.voci[{i}].dimensione",
-                                          message("unknown dimension in territory {territory}",
-                                                  territory=territory.id), item.dimension,
-                                          "ref:dimensions"))
-    flags = territory.section("profile", "flags")
-    for i, flag in enumerate(tables.target_flags):
-        if flag not in flags:
-            errors.append(ErrorDetail(f"$.target.flags[{i}]", message("unknown flag in territory {territory}",
-                                                                      territory=territory.id),
-                                      flag, "ref:profile.flags"))
-    instruments = territory.section("instruments")
-    for code, tool in tables.tools.items():
-        module = tool.get("modulo")
-        if module is not None and module not in instruments:
-            errors.append(ErrorDetail(f"$.strumenti.{code}.modulo",
-                                      message("unknown instrument in territory {territory}", territory=territory.id),
-                                      module,
-                                      "ref:instruments"))
-    return errors
-
-
-@functools.lru_cache(maxsize=64)
-def _checked(territory: Territory, path: Path, layer: str, _mtime: int, _size: int) -> Tables:
-    tables = load_tables(path, layer, territory)
-    errors = _reference_errors(tables, territory)
-    if errors:
-        raise ConfigurationError(str(tables.file), errors)
-    return tables
-
-
-def tables_for(territory: Territory) -> Tables:
-    """
-    The SIL tables of a territory within ``sil``, checked against its configuration.
-
-    :raises ConfigurationError: the tables are invalid, or name dimensions, flags or
-        instruments that the territory does not define.
-    """
-    path, layer = tables_path(territory)
-    path = path.resolve()
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
-    return _checked(territory, path, layer, stat.st_mtime_ns, stat.st_size)
-
-
 def default_tables() -> Tables:
-    """The reference tables of this plugin (``territories/sil/sil_tables.yaml``), cited against the ``sil`` layer."""
+    """The reference tables of this plugin: the section ``sil`` of the reference ``sil`` territory."""
     return tables_for(reference_territory())

@@ -1,12 +1,18 @@
-"""Where the ``sil`` configuration is, and its registration with the core."""
+"""Where the ``sil`` configuration is, and its registration with the core: the layer and the section ``sil``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from inclusione_core import hookimpl
+from inclusione_core.hookspecs import RegisterSection
 from inclusione_core.rules import find_territory_dir, territory_registration
 
 TERRITORY = "sil"
+SECTION = "sil"
+"""The plugin's configuration section: the SIL's tables, under ``sil:`` in ``territory.yaml``."""
+SCHEMA = Path(__file__).parent / "schemas" / "sil.schema.json"
+"""The JSON Schema of the section (shipped in the package)."""
 DOCUMENT = "linee_guida_sil_2007"
 """
 The registry id (``documents:`` of the ``sil`` layer) of the guidelines every SIL rule
@@ -21,3 +27,9 @@ def sil_dir() -> Path:
 
 
 inclusione_register_territories = territory_registration(TERRITORY, sil_dir, extends="italia")
+
+
+@hookimpl
+def inclusione_register_sections(register: RegisterSection) -> None:
+    """Declare the section ``sil`` (the SIL's tables) and its schema."""
+    register(SECTION, SCHEMA)

@@ -273,7 +273,7 @@ class Notification:
             source=source,
             inputs={"caso": self.case_id, "destinatario": self.to_service, "data": self.on.isoformat(),
                     "motivo": self.reason_text, "esito": label["it"]},
-            defined_in=tables.rel,
+            defined_in=tables.defined_in,
             # the reason quotes the free-text motivazione: shown only where records may flow
             categories=(DataCategory.PROCESS.value, DataCategory.RECORDS.value),
         )
