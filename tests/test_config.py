@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from inclusione_core import (
     ConfigurationError,
     Engine,
+    ErrorDetail,
     Household,
     InvalidCaseError,
     Member,
@@ -506,6 +507,36 @@ def test_a_layer_may_give_part_of_a_section_but_the_merged_one_is_whole(write_la
         with_sections(root, ("esempio", Sections(schema))).territory("figlio")
     assert [(d.path, d.rule) for d in info.value.details] == [("$.esempio.voci", "required")]
     assert info.value.source.endswith("figlio/territory.yaml")
+
+
+def test_a_section_check_runs_when_the_territory_loads(write_layer: Writer, section_schema: Path) -> None:
+    """A plugin's own check of its section reports like a configuration error; a crash in it names the plugin."""
+
+    class Checked(Sections):
+        def __init__(self, schema: Path, check: Callable[[Any], object]) -> None:
+            super().__init__(schema)
+            self.check = check
+
+        @hookimpl
+        def inclusione_register_sections(self, register: Callable[..., None]) -> None:
+            register("esempio", self.schema, check=self.check)
+
+    def at_most_ten(territory: Any) -> None:
+        if territory.section("esempio")["soglia"] > 10:
+            raise ConfigurationError(str(territory.root), [ErrorDetail("$.esempio.soglia", "oltre 10", 11, "max")])
+
+    def crash(territory: Any) -> None:
+        raise ValueError("boom")
+
+    root = write_layer("figlio", child("esempio:\n  soglia: 11\n"))
+    with pytest.raises(ConfigurationError) as info:
+        with_sections(root, ("esempio", Checked(section_schema, at_most_ten))).territory("figlio")
+    assert [d.path for d in info.value.details] == ["$.esempio.soglia"]
+    with pytest.raises(PluginError) as crashed:
+        with_sections(root, ("esempio", Checked(section_schema, crash))).territory("figlio")
+    assert crashed.value.plugin == "esempio" and "boom" in str(crashed.value)
+    write_layer("figlio", child("esempio:\n  soglia: 9\n"))
+    assert with_sections(root, ("esempio", Checked(section_schema, at_most_ten))).territory("figlio")
 
 
 def test_a_section_without_its_plugin_is_an_unknown_field(write_layer: Writer) -> None:

@@ -766,11 +766,13 @@ class TerritoryIndex:
 
     def __init__(self, limits: Limits | None = None,
                  provider: Callable[[str], tuple[str, str]] | None = None,
-                 sections: Mapping[str, Path] | None = None) -> None:
+                 sections: Mapping[str, Path] | None = None,
+                 checks: Mapping[str, Callable[[Territory], object]] | None = None) -> None:
         self.limits = limits or DEFAULT_LIMITS
         self._provider = provider  # a plugin's registered name -> (distribution, version)
         self.sections: Mapping[str, Path] = dict(sections or {})
         """The plugins' configuration sections: name -> JSON Schema file."""
+        self._checks = dict(checks or {})  # a section's own check, run once on each compiled territory
         self._dirs: dict[str, tuple[Path, str]] = {}
         self._explicit: set[str] = set()
         self._cache: dict[str, Territory] = {}
@@ -941,7 +943,7 @@ class TerritoryIndex:
         self._check_sections(effective, layers[-1])
         _check_references(effective, layers[-1], layers)
         root = layers[-1].file.parent
-        return Territory(
+        compiled = Territory(
             id=territory,
             lineage=tuple(layer.territory for layer in reversed(layers)),
             layers=tuple(self._origin(la) for la in layers),
@@ -951,6 +953,10 @@ class TerritoryIndex:
             layer_dirs={layer.territory: layer.file.parent for layer in layers},
             documents=registry(effective),
         )
+        for name, check in self._checks.items():  # what the sections' schemas cannot say, by their plugins
+            if name in effective:
+                check(compiled)
+        return compiled
 
 
 def _without_files(section: Any) -> Any:

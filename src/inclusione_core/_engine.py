@@ -104,7 +104,8 @@ class Engine:
         self.hooks = Hooks(plugin_manager or get_plugin_manager())
         sections = self.hooks.register_sections(core_keys())
         self.index = TerritoryIndex(self.limits, provider=self.hooks.distribution,
-                                    sections={name: s.schema for name, s in sections.items()})
+                                    sections={name: s.schema for name, s in sections.items()},
+                                    checks={name: s.check for name, s in sections.items() if s.check})
         self.hooks.register_territories(self.index.add)
         self._given_dirs = tuple(Path(d) for d in config_dirs)
         self.config_dirs = (*env_config_dirs(), *self._given_dirs)

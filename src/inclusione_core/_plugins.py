@@ -34,7 +34,7 @@ import attrs
 import pluggy
 
 from . import hookspecs
-from ._errors import DETAILED, PluginError, RuleCollisionError, shorten
+from ._errors import DETAILED, InclusioneError, PluginError, RuleCollisionError, shorten
 from ._models import (
     Deadline,
     DecidedBy,
@@ -120,13 +120,32 @@ class PluginInfo:
     territories: tuple[str, ...]
 
 
+SectionCheck = Callable[["Territory"], object]
+"""What a section's schema cannot say, checked on a compiled territory: raises ConfigurationError."""
+
+
 @attrs.frozen
 class ConfigSection:
-    """A configuration section a plugin declares: its name, JSON Schema file and plugin."""
+    """A configuration section a plugin declares: its name, JSON Schema file, plugin and its own check."""
 
     name: str
     schema: Path
     plugin: str
+    check: SectionCheck | None = None
+
+
+def _attributed(check: SectionCheck, plugin: str) -> SectionCheck:
+    """A plugin's section check whose unexpected exception is a PluginError naming the plugin."""
+    def run(territory: Territory) -> object:
+        try:
+            return check(territory)
+        except InclusioneError:
+            raise
+        except Exception as exc:
+            head = Message("exception {kind}", kind=type(exc).__name__)
+            raise PluginError(plugin, "inclusione_register_sections",
+                              Message(DETAILED, head=head, detail=shorten(str(exc)))) from exc
+    return run
 
 
 @attrs.frozen
@@ -405,13 +424,14 @@ class Hooks:
         hook = "inclusione_register_sections"
         found: dict[str, ConfigSection] = {}
         for impl in reversed(self.pm.hook.inclusione_register_sections.get_hookimpls()):
-            asked: list[tuple[str, Path]] = []
+            asked: list[tuple[str, Path, SectionCheck | None]] = []
 
-            def register(name: str, schema: Path, _asked: list[tuple[str, Path]] = asked) -> None:
-                _asked.append((name, Path(schema)))
+            def register(name: str, schema: Path, check: SectionCheck | None = None,
+                         _asked: list[tuple[str, Path, SectionCheck | None]] = asked) -> None:
+                _asked.append((name, Path(schema), check))
 
             self._call(impl, hook, {"register": register})
-            for name, schema in asked:
+            for name, schema, check in asked:
                 if name in core or name.startswith(("_", "$")):
                     raise PluginError(impl.plugin_name, hook, Message(
                         "the section name {name!r} is the core's: choose another", name=name))
@@ -420,7 +440,8 @@ class Hooks:
                     raise RuleCollisionError(Message("configuration section {name!r}", name=name),
                                              [previous.plugin, impl.plugin_name],
                                              Message("Two plugins declare the same section: rename one."))
-                found[name] = ConfigSection(name=name, schema=schema, plugin=impl.plugin_name)
+                found[name] = ConfigSection(name=name, schema=schema, plugin=impl.plugin_name,
+                                            check=_attributed(check, impl.plugin_name) if check else None)
         return found
 
     def configure_converter(self, converter: Any) -> None:

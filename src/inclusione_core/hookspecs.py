@@ -86,8 +86,9 @@ def inclusione_configure_converter(converter: cattrs.Converter) -> None:
 RegisterRenderer = Callable[..., None]
 """``register(name, factory, *, description="", media_type="text/plain")``: ``factory(out, lang)`` makes a
 :class:`~inclusione_core.Renderer` writing to ``out``."""
-RegisterSection = Callable[[str, Path], None]
-"""``register(name, schema)``: a configuration section and the path of its JSON Schema file."""
+RegisterSection = Callable[..., None]
+"""``register(name, schema, check=None)``: a configuration section, the path of its JSON Schema
+file, and a check of what the schema cannot say (``check(territory)`` raises ConfigurationError)."""
 
 
 @hookspec
@@ -119,8 +120,11 @@ def inclusione_register_sections(register: RegisterSection) -> None:
 
     A name the core uses, or that another plugin registered, is an error.
 
-    :param register: call ``register(name, schema)`` once per section; ``schema`` is the
-        path of a JSON Schema (Draft 2020-12) file, checked once.
+    :param register: call ``register(name, schema, check=None)`` once per section;
+        ``schema`` is the path of a JSON Schema (Draft 2020-12) file, checked once;
+        ``check(territory)``, optional, checks what the schema cannot say on each compiled
+        territory that has the section, raising :class:`~inclusione_core.ConfigurationError`,
+        so that ``validate`` reports it like any configuration error.
     :return: nothing.
 
     .. versionadded:: 0.2.0

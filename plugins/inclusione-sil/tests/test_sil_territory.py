@@ -267,13 +267,22 @@ def test_contradicting_values_are_all_reported_with_their_lines(tmp_path: Path) 
     """What the schema cannot say (a growing scale, thresholds in the wrong order) is an error at each path and line."""
     engine = district(tmp_path, "sil:\n  occupabilita:\n    scala:\n      punteggi: [0, 1, 2, 3]\n"
                                 "    soglie: {bassa_sotto: 2.5}\n")
-    territory = engine.territory("sil_valle")  # valid for the schema: the plugin's own checks find the rest
-    with pytest.raises(ConfigurationError) as info:
-        inclusione_sil.tables_for(territory)
+    with pytest.raises(ConfigurationError) as info:  # valid for the schema: the plugin's own check, at load
+        engine.territory("sil_valle")
     found = {(d.path, d.line) for d in info.value.details}
     assert found == {("$.sil.occupabilita.scala.punteggi", 9), ("$.sil.occupabilita.soglie", 10)}
     assert info.value.source == str(tmp_path / "sil_valle" / "territory.yaml")
     assert str(tmp_path / "sil_valle" / "territory.yaml") in str(info.value)
+
+
+def test_validate_reports_what_the_schema_cannot_say(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`inclusione validate` runs the plugin's own check of the section: thresholds in the wrong order are refused."""
+    from inclusione_core.cli import main
+
+    district(tmp_path, "sil:\n  occupabilita:\n    soglie: {bassa_sotto: 2.5}\n")
+    assert main(["--config-dir", str(tmp_path), "validate", "sil_valle"]) == 2
+    out = capsys.readouterr().out
+    assert "$.sil.occupabilita.soglie" in out and "[regola: order]" in out
 
 
 def test_an_unknown_dimension_in_the_section_is_refused(tmp_path: Path) -> None:
@@ -281,7 +290,7 @@ def test_an_unknown_dimension_in_the_section_is_refused(tmp_path: Path) -> None:
     engine = district(tmp_path, "sil:\n  occupabilita:\n    dimensioni:\n      benessere_soggettivo:\n"
                                 "        voci: [{dimensione: sil_felicita, peso: 1}]\n")
     with pytest.raises(ConfigurationError) as info:
-        inclusione_sil.tables_for(engine.territory("sil_valle"))
+        engine.territory("sil_valle")
     (detail,) = info.value.details
     assert (detail.path, detail.value, detail.line) == (
         "$.sil.occupabilita.dimensioni.benessere_soggettivo.voci[0].dimensione", "sil_felicita", 10)
@@ -291,7 +300,7 @@ def test_an_inherited_value_made_wrong_by_a_district_names_its_file_and_line(tmp
     """A district that drops the L. 68 flag from the targets: the error is at sil's `l68.flag`, with sil's line."""
     engine = district(tmp_path, "sil:\n  target:\n    flags: [target_migranti]\n")
     with pytest.raises(ConfigurationError) as info:
-        inclusione_sil.tables_for(engine.territory("sil_valle"))
+        engine.territory("sil_valle")
     (detail,) = info.value.details
     assert (detail.path, detail.value, detail.line) == ("$.sil.target.l68.flag", "target_l68", None)
     line = next(i for i, text in enumerate(CONFIG.read_text(encoding="utf-8").splitlines(), 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inclusione_core import hookimpl
+from inclusione_core import Territory, hookimpl
 from inclusione_core.hookspecs import RegisterSection
 from inclusione_core.rules import find_territory_dir, territory_registration
 
@@ -29,7 +29,14 @@ def sil_dir() -> Path:
 inclusione_register_territories = territory_registration(TERRITORY, sil_dir, extends="italia")
 
 
+def _check(territory: Territory) -> None:
+    """What the schema cannot say (order, references to the territory), when a territory loads."""
+    from ._tables import tables_for  # noqa: PLC0415 - _tables imports this module
+
+    tables_for(territory)
+
+
 @hookimpl
 def inclusione_register_sections(register: RegisterSection) -> None:
-    """Declare the section ``sil`` (the SIL's tables) and its schema."""
-    register(SECTION, SCHEMA)
+    """Declare the section ``sil`` (the SIL's tables), its schema and its own check."""
+    register(SECTION, SCHEMA, check=_check)
