@@ -18,6 +18,7 @@ import yaml
 
 import inclusione_sil
 from inclusione_core import ConfigurationError, Engine, Grade, RoutingOutcome, Territory, get_plugin_manager
+from inclusione_core.cli import main
 from inclusione_core.rules import find_texts
 from inclusione_core.testing import normalise_text as normalise
 from inclusione_core.testing import quote_problems, territory_folder_problems
@@ -277,8 +278,6 @@ def test_contradicting_values_are_all_reported_with_their_lines(tmp_path: Path) 
 
 def test_validate_reports_what_the_schema_cannot_say(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`inclusione validate` runs the plugin's own check of the section: thresholds in the wrong order are refused."""
-    from inclusione_core.cli import main
-
     district(tmp_path, "sil:\n  occupabilita:\n    soglie: {bassa_sotto: 2.5}\n")
     assert main(["--config-dir", str(tmp_path), "validate", "sil_valle"]) == 2
     out = capsys.readouterr().out
