@@ -121,6 +121,33 @@ def test_a_hidden_intervention_does_not_remove_the_no_supports_problem(engine: E
     assert "progetto.sostegni" not in [p["reason"]["rule"] for p in json.loads(empty)["data"]["project_problems"]]
 
 
+@pytest.mark.parametrize("recipient", ["cpi", "casa"])
+def test_a_prerequisite_with_a_withheld_provider_does_not_show_through_its_problem(engine: Engine,
+                                                                                  recipient: str) -> None:
+    """
+    "Requires orientamento first" reads the other interventions: an orientamento provided by the
+    socio-sanitary service (health data, withheld) must not show by the problem's absence.
+    """
+    def view(interventions: list[dict[str, Any]]) -> str:
+        data = example("prato", "progetto_in_corso.json")
+        data["project"]["interventions"] = interventions
+        case = engine.load_case(data)
+        result = engine.disclose_result(engine.assess(case, as_of=dt.date(2025, 3, 20)), case,
+                                        recipient=recipient, purpose="equipe")
+        return json.dumps(_out(engine, result), sort_keys=True)
+
+    tirocinio = {"code": "tirocinio_formativo", "provider": "cpi", "start": "2025-01-13", "end": "2025-07-11"}
+    hidden = {"code": "orientamento", "provider": "sociosanitario", "start": "2024-10-07", "end": "2024-11-29"}
+    assert view([tirocinio]) == view([hidden, tirocinio])
+    case = engine.load_case({**example("prato", "progetto_in_corso.json"),
+                             "project": {**example("prato", "progetto_in_corso.json")["project"],
+                                         "interventions": [tirocinio]}})
+    holder = engine.disclose_result(engine.assess(case, as_of=dt.date(2025, 3, 20)), case, recipient="ssp",
+                                    purpose="assessment")
+    rules = [p["reason"]["rule"] for p in holder.data["project_problems"]]
+    assert "interventi.tirocinio_formativo.propedeuticita" in rules  # the case holder sees it
+
+
 def test_the_sil_grid_reason_does_not_name_a_mental_health_item_to_the_cpi(engine: Engine) -> None:
     """Whether the subjective well-being item is recorded is mental-health data: the CPI sees the same either way."""
     data = example("sil", "l68_invalidita_50.json")

@@ -119,10 +119,14 @@ def _check_item(territory: Territory, path: str, si: Any, item: Mapping[str, Any
             msg = Message("{label}: requires {prerequisite} first (prerequisite), not scheduled before.", label=label,
                           prerequisite=pre)
             key = "prerequisites_source" if "prerequisites_source" in item else "source"
-            out.append(Problem(path=f"{path}.start", reason=from_entry(
+            reason = from_entry(
                 territory, item, f"interventi.{si.code}.propedeuticita", msg,
                 {"propedeutico": pre, "inizio_propedeutico": starts[pre].isoformat() if pre in starts else None},
-                source_key=key)))
+                source_key=key)
+            # it reads the other interventions of the project, whoever provides them: a prerequisite
+            # provided by a service of a special category (and so withheld) would otherwise show through
+            cats = tuple(sorted({*reason.categories, *territory.service_categories()}))
+            out.append(Problem(path=f"{path}.start", reason=attrs.evolve(reason, categories=cats)))
     return out
 
 
