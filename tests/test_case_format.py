@@ -208,6 +208,35 @@ def test_the_last_job_is_the_latest() -> None:
     assert Member(id="m", work_history=(a, b, c)).last_job() == b
 
 
+# --------------------------------------------------------------------------- checks
+
+
+def test_the_engine_checks_services_whom_and_dates_by_path(engine: Engine) -> None:
+    """Unknown or repeated services, whom a member looks after, and dates out of order are errors with paths."""
+    worker = dict(WORKER, birth_date="1990-01-01", unemployed_since="1989-12-31",
+                  services=["ssp", "sert", "ssp"],
+                  care_load={"minors": ["m9", "m1"], "dependants": ["m2"]},
+                  work_history=[{"occupation": "x", "start": "2020-02-01", "end": "2020-01-31"},
+                                {"occupation": "y", "start": "1985-01-01"}],
+                  qualifications=[{"title": "z", "obtained_on": "1989-01-01"}])
+    case = engine.load_case(case_json(worker))
+    with pytest.raises(InvalidCaseError) as info:
+        engine.check(case)
+    found = {(d.path, d.rule, d.value) for d in info.value.details}
+    m = "$.household.members[0]"
+    assert found == {
+        (f"{m}.services[1]", "ref:services", None),  # a service id may be special: no value shown
+        (f"{m}.services[2]", "unique", None),
+        (f"{m}.care_load.minors[0]", "ref:household.members", "m9"),
+        (f"{m}.care_load.minors[1]", "care_load", "m1"),
+        (f"{m}.unemployed_since", "date_order", "1989-12-31"),
+        (f"{m}.work_history[0].end", "date_order", "2020-01-31"),
+        (f"{m}.work_history[1].start", "date_order", "1985-01-01"),
+        (f"{m}.qualifications[0].obtained_on", "date_order", "1989-01-01"),
+    }
+    engine.check(engine.load_case(case_json(dict(WORKER))))  # the consistent member passes
+
+
 # --------------------------------------------------------------------------- privacy
 
 
