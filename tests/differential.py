@@ -73,6 +73,9 @@ def adapt(case: Json, territory: Territory) -> Json:
     def service(value: str | None) -> str | None:
         return value if value is None or value in services else fallback
 
+    for member in case["household"]["members"]:
+        if member.get("services"):
+            member["services"] = list(dict.fromkeys(service(x) for x in member["services"]))
     if case.get("access"):
         case["access"]["point"] = service(case["access"]["point"])
         case["access"]["from_service"] = service(case["access"].get("from_service"))
@@ -135,6 +138,67 @@ def member_field(name: str, values: st.SearchStrategy[Any]) -> Mutation:
         member[name] = draw(values)
         return str(member["id"])
     return mutate
+
+
+def _care_load(member: Json) -> Json:
+    """The member's care load as an object (a format 1 boolean read as the converter reads it: the same data)."""
+    load = member.get("care_load")
+    if not isinstance(load, dict):
+        load = {"other": True} if load else {}
+        member["care_load"] = load
+    return load
+
+
+def care_for(part: str) -> Mutation:
+    """Another member looked after: a child under 3 or a minor (household), a dependant (health, the household's)."""
+    def mutate(draw: st.DrawFn, case: Json) -> str | None:
+        member = _member(draw, case)
+        others = [x for x in _members(case) if x != member["id"]]
+        load = _care_load(member)
+        free = [x for x in others if x not in load.get(part, [])]
+        if not free:
+            return None
+        load[part] = [*load.get(part, []), draw(st.sampled_from(free))]
+        return HOUSEHOLD if part == "dependants" else str(member["id"])
+    return mutate
+
+
+def care_load_v1(draw: st.DrawFn, case: Json) -> str | None:
+    """A care load written in version 1 of the format (a boolean), where it replaces no dependant (health)."""
+    member = _member(draw, case)
+    load = member.get("care_load")
+    if isinstance(load, dict) and load.get("dependants"):
+        return None
+    member["care_load"] = draw(st.booleans())
+    return str(member["id"])
+
+
+def add_to_member(name: str, values: st.SearchStrategy[Any]) -> Mutation:
+    """One more item in a list of a member's record (a job, a qualification, a language...)."""
+    def mutate(draw: st.DrawFn, case: Json) -> str | None:
+        member = _member(draw, case)
+        member[name] = [*(member.get(name) or []), draw(values)]
+        return str(member["id"])
+    return mutate
+
+
+def member_service(service: str) -> Mutation:
+    """A service that has the member in charge: data of the service's category, about the member."""
+    def mutate(draw: st.DrawFn, case: Json) -> str | None:
+        member = _member(draw, case)
+        if service in member.get("services", []):
+            return None
+        member["services"] = [*member.get("services", []), service]
+        return str(member["id"])
+    return mutate
+
+
+JOBS = st.builds(lambda occupation, start, contract: {"occupation": occupation, "start": start, "contract": contract},
+                 st.sampled_from(["magazziniere", "cameriera", "operaio tessile"]),
+                 st.sampled_from(["2016-03-01", "2020-09-14", "2024-02-05"]),
+                 st.sampled_from(["tempo_determinato", "somministrazione", "senza_contratto_regolare"]))
+LANGUAGES = st.builds(lambda code, level: {"code": code, "level": level}, st.sampled_from(["it", "ar", "ro", "zh"]),
+                      st.sampled_from([None, "A1", "A2", "B1", "madrelingua"]))
 
 
 def from_service(service: str) -> Mutation:
@@ -314,13 +378,25 @@ def world(engine: Engine, territory_id: str) -> World:
         add(cat, f"referral:{sid}", add_referral(sid))
         add(cat, f"provider:{sid}", set_provider(sid))
         add(cat, f"signature:{sid}", add_signature(sid))
+        add(cat, f"member_service:{sid}", member_service(sid))
     for code in terr.section("interventions"):
         add(terr.data_category("interventions", code), f"intervention:{code}", add_intervention(code))
     for code in terr.section("measures"):
         add("economic", f"measure:{code}", add_measure(code))
     add("health", "disability", member_field("disability_percent", st.sampled_from([None, 0, 30, 46, 67, 100])))
     add("health", "socio_sanitary", member_field("in_socio_sanitary_care", st.booleans()))
-    add("household", "care_load", member_field("care_load", st.booleans()))
+    add("household", "care_load", care_load_v1)
+    add("household", "care_children_under_3", care_for("children_under_3"))
+    add("household", "care_minors", care_for("minors"))
+    add("health", "care_dependants", care_for("dependants"))
+    add("work", "unemployed_since", member_field("unemployed_since",
+                                                 st.sampled_from([None, "2022-01-31", "2024-11-30"])))
+    add("work", "work_history", add_to_member("work_history", JOBS))
+    add("work", "skills", add_to_member("skills", st.sampled_from(["uso del PC", "cucito industriale"])))
+    add("work", "driving_licences", member_field("driving_licences", st.sampled_from([None, [], ["B"], ["AM", "C"]])))
+    add("education", "qualifications", add_to_member("qualifications", st.builds(
+        lambda title: {"title": title}, st.sampled_from(["attestato HACCP", "qualifica OSS"]))))
+    add("education", "languages", add_to_member("languages", LANGUAGES))
     add("household", "relation", member_field("relation", st.sampled_from(ENUMS["relation"])))
     add("work", "employment", member_field("employment", st.sampled_from([None, *ENUMS["employment"]])))
     add("education", "education", member_field("education", st.sampled_from([None, *ENUMS["education"]])))

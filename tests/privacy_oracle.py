@@ -288,7 +288,25 @@ def check_case_view(territory: Territory, case: Case, view: View, allowed: Allow
             return str(item["member"]) if item.get("member") is not None else HOUSEHOLD
         return parent
 
-    def walk(orig: Mapping[str, Any], shown: Mapping[str, Any], defname: str, path: str, subject: str) -> None:
+    def codes(by: str, value: list[str], shown: list[str] | None, here: str, subject: str) -> None:
+        """A list of plain codes (a member's services): the list as process data, each code by its category."""
+        if not allowed.allows("process", subject):
+            assert shown is None, f"LEAK: {here} (process) shown without a basis"
+            expected[here] = "process"
+            return
+        disclosed[here] = "process"
+        kept = []
+        for i, code in enumerate(value):
+            cat = code_category(territory, by, code)
+            if allowed.allows(cat, subject):
+                disclosed[f"{here}[{i}]"] = cat
+                kept.append(code)
+            else:
+                expected[f"{here}[{i}]"] = cat
+        assert shown == kept, f"{here}: {shown} shown, {kept} allowed"
+
+    def walk(orig: Mapping[str, Any], shown: Mapping[str, Any], defname: str, path: str,  # noqa: PLR0915
+             parent: str) -> None:
         body = DEFS[defname]
         assert set(shown) == set(body["properties"]), f"{path}: keys {set(shown) ^ set(body['properties'])}"
         for name, prop in body["properties"].items():
@@ -296,6 +314,11 @@ def check_case_view(territory: Territory, case: Case, view: View, allowed: Allow
             category = prop["x-category"]
             ref, many = target(prop)
             value = orig[name]
+            # x-subject: data about the household as a whole, whatever item holds it
+            subject = HOUSEHOLD if prop.get("x-subject") == "household" else parent
+            if isinstance(category, dict) and ref is None and prop.get("type") == "array":
+                codes(category["from-configuration"], value, shown[name], here, subject)
+                continue
             if isinstance(category, dict):
                 by = category["from-configuration"]
                 if not many and (by != "services" or value is None):  # inside an item admitted by its code

@@ -217,6 +217,8 @@ def consistent_with_italia(c: m.Case) -> m.Case:
     def member(value: str | None) -> str | None:
         return None if value is None else ids[sum(map(ord, value)) % len(ids)]
 
+    members = [_consistent_member(x, ids) for x in members]
+
     a = c.assessment
     if a is not None:
         a = attrs.evolve(
@@ -248,6 +250,37 @@ def consistent_with_italia(c: m.Case) -> m.Case:
     return attrs.evolve(
         c, territory="italia", household=attrs.evolve(c.household, members=tuple(members)), access=access,
         assessment=a, referrals=referrals, measures=measures, consents=consents, project=p,
+    )
+
+
+def _consistent_member(mem: m.Member, ids: list[str]) -> m.Member:
+    """
+    A member's services known to italia (each once), whom they look after among the other
+    members, and their dates in order: jobs ending after they start, nothing before their birth.
+    """
+    born = mem.birth_date
+
+    def after_birth(day: dt.date | None) -> dt.date | None:
+        return day if day is None or born is None else max(day, born)
+
+    others = [x for x in ids if x != mem.id]
+
+    def whom(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(others[sum(map(ord, v)) % len(others)] for v in values) if others else ()
+
+    load = mem.care_load
+    if load is not None:
+        load = attrs.evolve(load, children_under_3=whom(load.children_under_3), minors=whom(load.minors),
+                            dependants=whom(load.dependants))
+    jobs = []
+    for job in mem.work_history:
+        start = after_birth(job.start)
+        end = job.end if start is None else _ordered(start, job.end)
+        jobs.append(attrs.evolve(job, start=start, end=after_birth(end)))
+    return attrs.evolve(
+        mem, care_load=load, unemployed_since=after_birth(mem.unemployed_since), work_history=tuple(jobs),
+        qualifications=tuple(attrs.evolve(q, obtained_on=after_birth(q.obtained_on)) for q in mem.qualifications),
+        services=tuple(dict.fromkeys(x for s in mem.services if (x := _pick("services", s)) is not None)),
     )
 
 

@@ -183,7 +183,8 @@ def test_special_fields_are_marked_special_in_the_schema() -> None:
 
 # Identifier-like fields (id pattern) that an export may keep: they name services, not people.
 SERVICE_IDS = {("Access", "point"), ("Access", "from_service"), ("Assessment", "by_service"),
-               ("Referral", "from_service"), ("Referral", "to_service"), ("ScheduledIntervention", "provider")}
+               ("Referral", "from_service"), ("Referral", "to_service"), ("ScheduledIntervention", "provider"),
+               ("Member", "services")}
 
 
 def test_direct_identifiers_and_free_text_never_reach_an_export_as_they_are() -> None:

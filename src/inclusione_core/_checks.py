@@ -4,17 +4,18 @@ Checks of a case against its territory: what the schema alone cannot see.
 A case can be well-formed and still wrong for the territory whose rules apply: a need
 code with a typo (``dipendenza`` for ``dipendenze``) would silently turn an equipe
 allargata into an essenziale. These checks refuse it, listing every problem by JSON path:
-codes unknown to the territory, references to members that do not exist, duplicate ids,
-periods that end before they start, members born after the as-of date (who would count
-as minors), dates outside the limits in a case built in Python (a case read from JSON had
-them checked by the converter), and consents not given by their data subject (a member; a
-minor only through a legal representative).
+codes unknown to the territory (a member's services in charge included), references to
+members that do not exist (whom a member looks after), duplicate ids, periods that end
+before they start (a job, a referral...) and a member's dates before their birth, members
+born after the as-of date (who would count as minors), dates outside the limits in a case
+built in Python (a case read from JSON had them checked by the converter), and consents not
+given by their data subject (a member; a minor only through a legal representative).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, get_args
 
 import attrs
@@ -65,6 +66,9 @@ def check_case(
         if value is not None and value not in members:
             errors.append(ErrorDetail(path, Message("member not in the household"), value, "ref:household.members"))
 
+    for i, person in enumerate(case.household.members):
+        errors += _member_checks(person, f"$.household.members[{i}]", member, code)
+
     if case.access is not None:
         code(case.access.point, "services", "$.access.point", Message("service"))
         code(case.access.from_service, "services", "$.access.from_service", Message("service"))
@@ -103,6 +107,49 @@ def check_case(
         for i, s in enumerate(p.signatures):
             if s.party != HOUSEHOLD_PARTY:
                 code(s.party, "services", f"$.project.signatures[{i}].party", Message("service"))
+    return errors
+
+
+def _member_checks(
+    person: Member, path: str, member: Callable[[str | None, str], None],
+    code: Callable[[str | None, str, str, str], None],
+) -> list[ErrorDetail]:
+    """
+    A member's services in charge (known to the territory), whom they look after (other
+    members) and the dates of their work history and qualifications (in order, none before
+    their birth).
+    """
+    errors: list[ErrorDetail] = []
+    for j, service in enumerate(person.services):
+        code(service, "services", f"{path}.services[{j}]", Message("service"))
+    for j, dup in _duplicates(person.services):
+        errors.append(ErrorDetail(f"{path}.services[{j}]", Message("repeated service"), dup, "unique"))
+    load = person.care_load
+    if load is not None:
+        for name in ("children_under_3", "minors", "dependants"):
+            for j, other in enumerate(getattr(load, name)):
+                here = f"{path}.care_load.{name}[{j}]"
+                member(other, here)
+                if other == person.id:
+                    errors.append(ErrorDetail(here, Message("a member does not look after themselves"), other,
+                                              "care_load"))
+    born = person.birth_date
+
+    def after_birth(day: dt.date | None, here: str) -> None:
+        if born is not None and day is not None and day < born:
+            errors.append(ErrorDetail(here, Message("before the member's birth ({born})", born=born.isoformat()),
+                                      day.isoformat(), "date_order"))
+
+    after_birth(person.unemployed_since, f"{path}.unemployed_since")
+    for j, job in enumerate(person.work_history):
+        here = f"{path}.work_history[{j}]"
+        after_birth(job.start, f"{here}.start")
+        after_birth(job.end, f"{here}.end")
+        if job.start is not None and job.end is not None and job.end < job.start:
+            errors.append(ErrorDetail(f"{here}.end", Message("{what} precedes the start", what=Message("the end")),
+                                      job.end.isoformat(), "date_order"))
+    for j, title in enumerate(person.qualifications):
+        after_birth(title.obtained_on, f"{path}.qualifications[{j}].obtained_on")
     return errors
 
 

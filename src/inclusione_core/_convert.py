@@ -37,7 +37,7 @@ from cattrs.errors import (
 from ._categories import BY_CODE, DataCategory
 from ._errors import ErrorDetail, InputError, InvalidCaseError
 from ._fields import CATEGORY_KEY, FieldValueError
-from ._models import Case
+from ._models import CareLoad, Case
 from ._reader import DEFAULT_LIMITS, Limits, check_value
 from .i18n import N_, Message, message_of
 
@@ -191,6 +191,17 @@ def configure_converter(converter: cattrs.Converter, limits: Limits | None = Non
 
     converter.register_structure_hook_factory(_is_tuple, tuple_factory)
     converter.register_structure_hook_factory(_is_str_dict, dict_factory)
+
+    def care_load(value: Any, _t: Any) -> CareLoad | None:
+        """A member's care load; version 1 of the case format had a boolean (true: a load without detail)."""
+        if isinstance(value, bool):
+            return CareLoad(other=True) if value else None
+        if value is None:
+            return None
+        structured: CareLoad = converter.get_structure_hook(CareLoad)(value, CareLoad)
+        return structured
+
+    converter.register_structure_hook_func(lambda t: t == CareLoad | None, care_load)
 
 
 def make_converter(limits: Limits | None = None) -> cattrs.Converter:

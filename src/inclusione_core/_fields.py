@@ -49,6 +49,12 @@ SCHEMA_KEY = "inclusione_schema"
 DOC_KEY = "inclusione_doc"
 CATEGORY_KEY = "inclusione_category"
 EXPORT_KEY = "inclusione_export"
+SUBJECT_KEY = "inclusione_subject"
+FORMAT_1_KEY = "inclusione_format_1"
+
+HOUSEHOLD_SUBJECT = "household"
+"""``field(subject=...)``: the field is data about the household as a whole, not about the
+member (or other item) that holds it: a consent opens it only when every adult member gave one."""
 
 
 class FieldValueError(ValueError):
@@ -104,6 +110,8 @@ def field(
     le: float | None = None,
     nonempty: bool = False,
     extra: dict[str, Any] | None = None,
+    subject: str | None = None,
+    format_1: dict[str, Any] | None = None,
 ) -> Any:
     """
     Declare a model field with its documentation and constraints.
@@ -116,6 +124,10 @@ def field(
     :param ge: inclusive minimum. :param le: inclusive maximum.
     :param nonempty: the collection must have at least one item (``minItems: 1``).
     :param extra: further schema keywords for this field.
+    :param subject: :data:`HOUSEHOLD_SUBJECT` when the field is data about the household as a
+        whole rather than about the item holding it (``x-subject``).
+    :param format_1: the schema of the form the field had in version 1 of the case format,
+        still accepted (a deprecated ``anyOf`` branch) and migrated by the converter.
     """
     schema: dict[str, Any] = dict(extra or {})
     if isinstance(category, BY_CODE):
@@ -126,6 +138,10 @@ def field(
             schema["x-special-category"] = True
     if export is not Export.KEEP:
         schema["x-export"] = export.value
+    if subject is not None:
+        if subject != HOUSEHOLD_SUBJECT:
+            raise ValueError(f"subject: only {HOUSEHOLD_SUBJECT!r}")
+        schema["x-subject"] = subject
     validators: list[Callable[[Any, attrs.Attribute[Any], Any], None]] = []
     if kind == "id":
         schema["pattern"] = ID_PATTERN
@@ -142,7 +158,8 @@ def field(
     if nonempty:
         schema["minItems"] = 1
         validators.append(_check_nonempty)
-    metadata = {SCHEMA_KEY: schema, DOC_KEY: doc, CATEGORY_KEY: category, EXPORT_KEY: export}
+    metadata = {SCHEMA_KEY: schema, DOC_KEY: doc, CATEGORY_KEY: category, EXPORT_KEY: export, SUBJECT_KEY: subject,
+                FORMAT_1_KEY: format_1}
     if factory is not None:
         return attrs.field(factory=factory, validator=validators, metadata=metadata)
     return attrs.field(default=default, validator=validators, metadata=metadata)

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import attrs
 
 from ._categories import BY_CODE, DataCategory, Export
-from ._fields import field
+from ._fields import HOUSEHOLD_SUBJECT, field
 from ._messages import code_text
 from .i18n import text as _text
 
@@ -73,6 +73,67 @@ class EducationLevel(StrEnum):
     DIPLOMA = "diploma"
     LAUREA = "laurea"
     POST_LAUREA = "post_laurea"
+
+
+class ContractType(StrEnum):
+    """The kind of a work relationship (the Prato scheda di invio's *tipo di contratto*)."""
+
+    TEMPO_INDETERMINATO = "tempo_indeterminato"
+    TEMPO_DETERMINATO = "tempo_determinato"
+    APPRENDISTATO = "apprendistato"
+    SOMMINISTRAZIONE = "somministrazione"
+    LAVORO_INTERMITTENTE = "lavoro_intermittente"
+    COLLABORAZIONE = "collaborazione"
+    LAVORO_AUTONOMO = "lavoro_autonomo"
+    LAVORO_OCCASIONALE = "lavoro_occasionale"
+    LAVORO_DOMESTICO = "lavoro_domestico"
+    TIROCINIO = "tirocinio"
+    SENZA_CONTRATTO_REGOLARE = "senza_contratto_regolare"
+    ALTRO = "altro"
+
+
+class LanguageLevel(StrEnum):
+    """A level of the Common European Framework of Reference for Languages, or the mother tongue."""
+
+    A1 = "A1"
+    A2 = "A2"
+    B1 = "B1"
+    B2 = "B2"
+    C1 = "C1"
+    C2 = "C2"
+    MADRELINGUA = "madrelingua"
+
+
+class DrivingLicence(StrEnum):
+    """A category of the driving licence (D.Lgs. 285/1992, Codice della strada, art. 116)."""
+
+    AM = "AM"
+    A1 = "A1"
+    A2 = "A2"
+    A = "A"
+    B1 = "B1"
+    B = "B"
+    BE = "BE"
+    C1 = "C1"
+    C1E = "C1E"
+    C = "C"
+    CE = "CE"
+    D1 = "D1"
+    D1E = "D1E"
+    D = "D"
+    DE = "DE"
+
+
+class CareGrade(StrEnum):
+    """
+    The grades of a care load, as the AdI obligations read them (DOMAIN.md §4.2: children
+    under 3, three or more minors, a disabled or non-self-sufficient member), and ``altro``.
+    """
+
+    FIGLI_SOTTO_3_ANNI = "figli_sotto_3_anni"
+    TRE_O_PIU_MINORI = "tre_o_piu_minori"
+    COMPONENTE_NON_AUTOSUFFICIENTE = "componente_non_autosufficiente"
+    ALTRO = "altro"
 
 
 class AccessChannel(StrEnum):
@@ -148,6 +209,113 @@ ADULT_AGE = 18
 """Age of majority (codice civile, art. 2): a minor's consent is given by a legal representative."""
 
 
+CASE_FORMAT_VERSION = 2
+"""The version of the case exchange format (``Case.format_version``, ``x-format-version`` of
+``case.schema.json``). Version 2 added the members' work history, qualifications, skills,
+languages, driving licences, graded care load and services in charge; version 1 cases
+still load (their ``care_load: true | false`` is read as ``{"other": true}`` or null)."""
+
+
+@attrs.frozen(kw_only=True)
+class WorkExperience:
+    """A job the member had or has (*esperienza lavorativa*)."""
+
+    occupation: str = field(
+        category=DataCategory.WORK,
+        export=Export.DROP,
+        doc="The job (mansione), in words written for the services the person is sent to (no special-category"
+            " data: a placement at the SerD is a scheduled intervention).",
+    )
+    sector: str = field(
+        category=DataCategory.WORK,
+        export=Export.DROP,
+        doc="Sector of activity: tessile, commercio, ristorazione, lavoro domestico...",
+        default="",
+    )
+    start: dt.date | None = field(category=DataCategory.WORK, doc="First day, when known.", default=None)
+    end: dt.date | None = field(
+        category=DataCategory.WORK, doc="Last day; null while the job lasts or when unknown.", default=None
+    )
+    contract: ContractType | None = field(category=DataCategory.WORK, doc="Kind of contract.", default=None)
+
+
+@attrs.frozen(kw_only=True)
+class Qualification:
+    """A qualification, certificate or licence to practise beyond the education level (*titolo, attestato*)."""
+
+    title: str = field(
+        category=DataCategory.EDUCATION,
+        export=Export.DROP,
+        doc="Its name, as written: qualifica di operatore socio-sanitario, attestato HACCP, patentino del muletto...",
+    )
+    obtained_on: dt.date | None = field(category=DataCategory.EDUCATION, doc="When obtained.", default=None)
+    abroad: bool = field(
+        category=DataCategory.EDUCATION, doc="Obtained abroad (its recognition in Italy may be needed).", default=False
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Language:
+    """A language the member speaks, with the level."""
+
+    code: str = field(category=DataCategory.EDUCATION, doc="ISO 639 code of the language: it, en, ar, zh...",
+                      kind="code")
+    level: LanguageLevel | None = field(
+        category=DataCategory.EDUCATION,
+        doc="CEFR level (A1-C2) or madrelingua; null when not assessed.",
+        default=None,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class CareLoad:
+    """
+    A member's care load (*carichi di cura*), graded by whom the member looks after.
+
+    Who is cared for is given by member id. Looking after a disabled or non-self-sufficient
+    member says something about that member's health: ``dependants`` is ``health`` data of
+    the household as a whole (every adult member's consent opens it), never of the carer alone.
+    """
+
+    children_under_3: tuple[str, ...] = field(
+        category=DataCategory.HOUSEHOLD, export=Export.HASH,
+        doc="Children under 3 the member looks after (member ids).", factory=tuple, kind="id",
+    )
+    minors: tuple[str, ...] = field(
+        category=DataCategory.HOUSEHOLD, export=Export.HASH,
+        doc="Other minors the member looks after (member ids): with the children under 3, three or more are a"
+            " care load.",
+        factory=tuple, kind="id",
+    )
+    dependants: tuple[str, ...] = field(
+        category=DataCategory.HEALTH, export=Export.HASH, subject=HOUSEHOLD_SUBJECT,
+        doc="Disabled or non-self-sufficient members the member looks after (member ids).", factory=tuple, kind="id",
+    )
+    other: bool = field(
+        category=DataCategory.HOUSEHOLD,
+        doc="Another care load, or one recorded without detail (a format 1 case's care_load: true).",
+        default=False,
+    )
+
+    def grades(self) -> tuple[CareGrade, ...]:
+        """The grades of this care load (empty: none)."""
+        out = []
+        if self.children_under_3:
+            out.append(CareGrade.FIGLI_SOTTO_3_ANNI)
+        if len({*self.children_under_3, *self.minors}) >= 3:  # the AdI's "three or more minors"
+            out.append(CareGrade.TRE_O_PIU_MINORI)
+        if self.dependants:
+            out.append(CareGrade.COMPONENTE_NON_AUTOSUFFICIENTE)
+        if self.other:
+            out.append(CareGrade.ALTRO)
+        return tuple(out)
+
+    def __bool__(self) -> bool:
+        """Whether there is a care load at all: an AdI grade or another one (looking after one or two
+        minors aged 3 or more is not a care load by itself)."""
+        return bool(self.grades())
+
+
 @attrs.frozen(kw_only=True)
 class Member:
     """A member of the household (*componente del nucleo*)."""
@@ -173,14 +341,68 @@ class Member:
     )
     in_socio_sanitary_care: bool = field(
         category=DataCategory.HEALTH,
-        doc="In a socio-sanitary care programme certified by a public service.",
+        doc="In a socio-sanitary care programme certified by a public service (the AdI condition; services says"
+            " which services follow the member).",
         default=False,
     )
-    care_load: bool = field(
+    care_load: CareLoad | None = field(
         category=DataCategory.HOUSEHOLD,
-        doc="Carries a care load (child under 3, disabled or non-self-sufficient relative).",
-        default=False,
+        doc="The member's care load, by whom the member looks after (null: none recorded). A format 1 case's"
+            " true reads as {\"other\": true}, false as null.",
+        default=None,
+        format_1={"type": "boolean"},
     )
+    unemployed_since: dt.date | None = field(
+        category=DataCategory.WORK,
+        doc="Since when the member has been without work (the end of the last job, or the DID, dichiarazione"
+            " di immediata disponibilità).",
+        default=None,
+    )
+    work_history: tuple[WorkExperience, ...] = field(
+        category=DataCategory.WORK, doc="Jobs the member had or has, the most recent first.", factory=tuple
+    )
+    qualifications: tuple[Qualification, ...] = field(
+        category=DataCategory.EDUCATION, doc="Qualifications and certificates beyond the education level.",
+        factory=tuple,
+    )
+    skills: tuple[str, ...] = field(
+        category=DataCategory.WORK,
+        export=Export.DROP,
+        doc="Skills useful for work, in the operator's words: uso del PC, cucito industriale...",
+        factory=tuple,
+    )
+    languages: tuple[Language, ...] = field(
+        category=DataCategory.EDUCATION, doc="Languages spoken, with the level.", factory=tuple
+    )
+    driving_licences: tuple[DrivingLicence, ...] | None = field(
+        category=DataCategory.WORK,
+        doc="Categories of driving licence held: [] none, null not recorded.",
+        default=None,
+    )
+    services: tuple[str, ...] = field(
+        category=BY_CODE.SERVICES,
+        doc="Services of the territory that have the member in charge now (service ids: ssp, serd, csm...); each"
+            " is data of its service's category (followed by the SerD: addiction).",
+        factory=tuple,
+        kind="id",
+    )
+
+    def has_care_load(self) -> bool:
+        """Whether the member carries a care load (any grade of :class:`CareLoad`)."""
+        return bool(self.care_load)
+
+    def last_job(self) -> WorkExperience | None:
+        """The most recent job of the work history (the latest end, a job that lasts first), or None."""
+        if not self.work_history:
+            return None
+        return max(self.work_history, key=lambda w: (w.end is None, w.end or w.start or dt.date.min))
+
+    def months_unemployed(self, on: dt.date) -> int | None:
+        """Whole months without work on a date (from ``unemployed_since``), or None when unknown."""
+        since = self.unemployed_since
+        if since is None or since > on:
+            return None
+        return (on.year - since.year) * 12 + on.month - since.month - (on.day < since.day)
 
     def age(self, on: dt.date) -> int | None:
         """Age in whole years on a date, or ``None`` when the birth date is unknown."""
@@ -554,6 +776,14 @@ class Case:
 
     id: str = field(category=DataCategory.PROCESS, export=Export.HASH, doc="Case identifier.", kind="id")
     territory: str = field(category=DataCategory.PROCESS, doc="Territory id whose rules apply.", kind="code")
+    format_version: int = field(
+        category=DataCategory.PROCESS,
+        doc="Version of the case exchange format the case was written in (absent: the current one; version 1"
+            " cases load, their older forms migrated). A newer version than this library reads is refused.",
+        default=CASE_FORMAT_VERSION,
+        ge=1,
+        le=CASE_FORMAT_VERSION,
+    )
     status: CaseStatus = field(category=DataCategory.PROCESS, doc="Pipeline status.", default=CaseStatus.ACCESSO)
     opened_on: dt.date = field(category=DataCategory.PROCESS, doc="Date the case was opened.")
     household: Household = field(category=DataCategory.HOUSEHOLD, doc="The household.")

@@ -205,11 +205,11 @@ def _member(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool:
         if "in_socio_sanitary_care" in v:
             checks.append(m.in_socio_sanitary_care is v["in_socio_sanitary_care"])
         if "care_load" in v:
-            checks.append(m.care_load is v["care_load"])
+            checks.append(m.has_care_load() is v["care_load"])
         if all(checks):
             matching.append(m.id)
     inputs["componenti:" + ",".join(f"{k}={val}" for k, val in sorted(v.items()))] = matching
-    inputs.uses("identity", *(_MEMBER_CATEGORIES[k] for k in v))  # member ids are identity data
+    inputs.uses("identity", *(c for k in v for c in _MEMBER_CATEGORIES[k]))  # member ids are identity data
     return bool(matching)
 
 
@@ -224,11 +224,12 @@ def _isee_at_most(v: Any, f: Facts, inputs: Inputs) -> bool:
 
 PROCESS = "process"
 _MEMBER_CATEGORIES = {
-    "age_below": "identity",
-    "age_at_least": "identity",
-    "disability_above": "health",
-    "in_socio_sanitary_care": "health",
-    "care_load": "household",
+    "age_below": ("identity",),
+    "age_at_least": ("identity",),
+    "disability_above": ("health",),
+    "in_socio_sanitary_care": ("health",),
+    # any grade of the care load: looking after a disabled or non-self-sufficient member is health data
+    "care_load": ("household", "health"),
 }
 
 _EVALUATORS: dict[str, Callable[[Any, Facts, Inputs], bool]] = {

@@ -44,7 +44,7 @@ import cattrs
 
 from ._categories import BY_CODE, DataCategory, Export
 from ._config import Territory, dig
-from ._fields import CATEGORY_KEY, EXPORT_KEY
+from ._fields import CATEGORY_KEY, EXPORT_KEY, HOUSEHOLD_SUBJECT, SUBJECT_KEY
 from ._models import (
     Case,
     Citation,
@@ -442,12 +442,14 @@ class _Walk:
 
     # ---------------------------------------------------------------- case walk
 
-    def obj(self, value: Any, path: str, subject: str) -> dict[str, Any]:
+    def obj(self, value: Any, path: str, parent: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for a in attrs.fields(type(value)):
             category = a.metadata[CATEGORY_KEY]
             item = getattr(value, a.name)
             here = f"{path}.{a.name}"
+            # whose data the field is: its holder's, or the household's (whom a member looks after)
+            subject = HOUSEHOLD if a.metadata.get(SUBJECT_KEY) == HOUSEHOLD_SUBJECT else parent
             if isinstance(category, BY_CODE):
                 if isinstance(item, tuple):  # the list itself is case-management data; its items coded
                     if self.allows(DataCategory.PROCESS, subject):
@@ -476,8 +478,15 @@ class _Walk:
         return self.converter.unstructure(item)
 
     def coded_items(self, items: tuple[Any, ...], by: BY_CODE, path: str, subject: str) -> list[Any]:
-        kept = []
+        kept: list[Any] = []
         for i, item in enumerate(items):
+            if isinstance(item, str):  # a plain code (a member's services): the item is its code
+                category = self.territory.data_category(by.value, item)
+                if self.allows(category, subject):
+                    kept.append(item)
+                else:
+                    self.withhold(f"{path}[{i}]", category, subject)
+                continue
             category = self.territory.data_category(by.value, _code_of(item, by))
             mine = _subject_of(item, subject)
             if self.allows(category, mine):

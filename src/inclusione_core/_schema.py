@@ -35,8 +35,8 @@ import attrs
 
 from ._categories import DataCategory
 from ._errors import ErrorDetail
-from ._fields import CODE_PATTERN, DATE_PATTERN, DOC_KEY, ID_PATTERN, SCHEMA_KEY, TIMESTAMP_PATTERN
-from ._models import Case, Purpose, Result
+from ._fields import CODE_PATTERN, DATE_PATTERN, DOC_KEY, FORMAT_1_KEY, ID_PATTERN, SCHEMA_KEY, TIMESTAMP_PATTERN
+from ._models import CASE_FORMAT_VERSION, Case, Purpose, Result
 from .i18n import N_, Message
 
 if TYPE_CHECKING:
@@ -174,6 +174,10 @@ class _Generator:
             if self.view:
                 extra.pop("minItems", None)  # withheld items are left out of a list
             schema = self.of_type(a.type, extra)
+            legacy = a.metadata.get(FORMAT_1_KEY)
+            if legacy is not None and not self.view:  # still read, never written (a view shows the current form)
+                old = {**legacy, "deprecated": True, "description": "The form of version 1 of the case format."}
+                schema = {"anyOf": [*schema.get("anyOf", [schema]), old]}
             if self.view and not _nullable(schema):
                 schema = {"anyOf": [schema, {"type": "null"}]}
             prop = {**schema, **notes}
@@ -215,7 +219,9 @@ def _nullable(schema: dict[str, Any]) -> bool:
 
 def generate_case_schema() -> dict[str, Any]:
     """Build the case exchange schema from the attrs models (the single source of truth)."""
-    return _Generator().document(Case, name="case", title="inclusione_core case exchange format")
+    schema = _Generator().document(Case, name="case", title="inclusione_core case exchange format")
+    head = dict(itertools.islice(schema.items(), 3))  # $schema, $id, title: then the format's version
+    return {**head, "x-format-version": CASE_FORMAT_VERSION, **{k: v for k, v in schema.items() if k not in head}}
 
 
 def generate_result_schema() -> dict[str, Any]:

@@ -31,7 +31,7 @@ const AJV_VERSION = JSON.parse(readFileSync(join(HERE, "node_modules", "ajv", "p
 
 // Annotation keywords of the published schemas (no validation): registered, not deleted, so
 // that strict mode still refuses any other unknown keyword (a typo such as "x-categroy").
-const ANNOTATIONS = ["x-category", "x-special-category", "x-export", "x-source"];
+const ANNOTATIONS = ["x-category", "x-special-category", "x-export", "x-subject", "x-source", "x-format-version"];
 
 function makeAjv(strict, logger) {
   const options = {strict, allErrors: true};

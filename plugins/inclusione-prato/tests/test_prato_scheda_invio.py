@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inclusione_core import Engine, InputError, Territory
+from inclusione_core import DataCategory, Engine, InputError, Territory
 from inclusione_core.testing import FixedClock
 from inclusione_prato import build_scheda_invio, instrument_errors
 
@@ -98,13 +98,15 @@ def test_a_valid_consent_lets_the_addiction_need_reach_the_cpi(
     assert form["impedimenti_ricerca_autonoma"] == ["motivi di salute"]
     assert form["informazioni_riservate_trasmesse"] is True
     assert form["riferimento_consenso"] == "dipendenze (art. 9 GDPR): consenso CONS-1"
-    # that the SerD sent the case concerns the household: it goes only with every adult's consent
-    assert form["precedenti_contatti_servizi"] == []
+    # that the SerD sent the case concerns the household: it goes only with every adult's consent;
+    # that the SerD has m1 in charge is m1's own datum: with m1's consent, with no date
+    assert [(c["tipo_servizio"], c.get("dal")) for c in form["precedenti_contatti_servizi"]] == [("altro", None)]
     assert "addiction" in [d["categoria"] for d in form["dati_non_trasmessi"]]  # not for the whole case
     data["consents"] = [consent(), consent(id="CONS-2", member="m2")]
     form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
     assert form["riferimento_consenso"] == "dipendenze (art. 9 GDPR): consenso CONS-1, CONS-2"
-    assert [c["tipo_servizio"] for c in form["precedenti_contatti_servizi"]] == ["altro"]  # the SerD that referred
+    assert [(c["tipo_servizio"], c.get("dal")) for c in form["precedenti_contatti_servizi"]] == [
+        ("altro", "2025-03-20")]  # the SerD that referred (and has m1 in charge), once
 
 
 def test_a_consent_for_another_purpose_or_withdrawn_does_not_count(
@@ -139,16 +141,71 @@ def test_previous_contacts_come_from_the_case_history(
                          sent_on="2025-05-20", reason="Presa in carico integrata per la conciliazione.")
     case = engine.load_case(data)
     form = build_scheda_invio(case, referral="CPI-ESITO-1", sender_operator="Marco Lenzi", engine=engine,
-                              receiver_operator="Sara Mugnai",
-                              work_experience=[{"mansione": "Addetta al controllo qualità", "settore": "tessile"}],
-                              impediments=["assenza di patente"])
+                              receiver_operator="Sara Mugnai", impediments=["orari dei mezzi pubblici"])
+    # the CPI, which has her in charge, is the sender: not a previous contact
     assert [(c["tipo_servizio"], c["dal"]) for c in form["precedenti_contatti_servizi"]] == [("pua", "2025-03-04")]
     assert form["canale"] == "altro"
-    assert form["nessuna_esperienza_lavorativa"] is False
-    assert form["esperienza_lavorativa_pregressa"][0]["settore"] == "tessile"
-    assert form["impedimenti_ricerca_autonoma"] == ["carichi di cura", "assenza di patente"]
+    # care load (two children, a single parent), no driving licence (recorded as none), and the caller's
+    assert form["impedimenti_ricerca_autonoma"] == ["carichi di cura", "mancanza di patente",
+                                                    "orari dei mezzi pubblici"]
     assert form["servizio_destinatario"]["operatore"] == "Sara Mugnai"
     assert "appuntamento_prenotato" not in form
+
+
+def test_work_experience_comes_from_the_case(
+    engine: Engine, prato: Territory, example: Callable[[str], dict[str, Any]]
+) -> None:
+    """
+    The member's work history (case format 2) fills the past work experience, the most
+    recent job first, with what the case records of each; the caller passes none.
+    """
+    data = example("cpi_reinvio_ssp.json")
+    data["household"]["members"][0]["work_history"].reverse()  # in any order in the case
+    form = build_scheda_invio(engine.load_case(data), referral="PUA-PO-2025-0412", sender_operator="Giulia Bartolini",
+                              engine=engine)
+    assert instrument_errors(prato, "scheda_invio", form) == []
+    assert form["nessuna_esperienza_lavorativa"] is False
+    assert form["esperienza_lavorativa_pregressa"] == [
+        {"mansione": "collaboratrice domestica", "settore": "lavoro domestico", "dal": "2019-02-01",
+         "al": "2024-06-30", "tipo_contratto": "senza_contratto_regolare"},
+        {"mansione": "addetta al controllo qualità", "settore": "tessile", "dal": "2006-09-04", "al": "2018-12-31",
+         "tipo_contratto": "tempo_determinato"},
+    ]
+    data["household"]["members"][0]["work_history"] = [{"occupation": "cameriera"}, {
+        "occupation": "aiuto cuoca", "start": "2025-01-07"}]  # the job that lasts comes first
+    form = build_scheda_invio(engine.load_case(data), referral="PUA-PO-2025-0412", sender_operator="x", engine=engine)
+    assert [j["mansione"] for j in form["esperienza_lavorativa_pregressa"]] == ["aiuto cuoca", "cameriera"]
+    with pytest.raises(TypeError):
+        build_scheda_invio(engine.load_case(data), referral="PUA-PO-2025-0412", sender_operator="x", engine=engine,
+                           work_experience=[{"mansione": "x"}])  # type: ignore[call-arg]
+
+
+def test_a_member_s_services_and_record_give_contacts_and_impediments(
+    engine: Engine, prato: Territory, example: Callable[[str], dict[str, Any]]
+) -> None:
+    """
+    The services that have the person in charge join the previous contacts (a SerD only
+    with the person's consent, as "altro"); health services, a low level of Italian and no
+    driving licence are impediments, each only as far as the view shows it.
+    """
+    data = with_referral(example("dipendenze_e_lavoro.json"))
+    data["consents"] = []
+    data["household"]["members"][0].update(languages=[{"code": "ar", "level": "madrelingua"},
+                                                      {"code": "it", "level": "A2"}], driving_licences=[])
+    form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
+    assert form["precedenti_contatti_servizi"] == []  # the SSP is the sender; the SerD withheld (and its sending)
+    assert form["impedimenti_ricerca_autonoma"] == ["conoscenza della lingua italiana", "mancanza di patente"]
+    assert [j["mansione"] for j in form["esperienza_lavorativa_pregressa"]] == [
+        "magazziniere", "addetto al carico e scarico merci"]
+    data["consents"] = [consent()]  # m1's own consent: their services, not the household's sender
+    form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
+    assert form["precedenti_contatti_servizi"] == [
+        {"servizio": prato.section("services")["serd"]["label"]["it"], "tipo_servizio": "altro"}]
+    assert form["impedimenti_ricerca_autonoma"] == ["motivi di salute", "conoscenza della lingua italiana",
+                                                    "mancanza di patente"]
+    data["household"]["members"][0].update(languages=[{"code": "it", "level": "B1"}], driving_licences=None)
+    form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
+    assert form["impedimenti_ricerca_autonoma"] == ["motivi di salute"]
 
 
 def test_a_person_who_never_worked(engine: Engine, prato: Territory, example: Callable[[str], dict[str, Any]]) -> None:
@@ -227,16 +284,21 @@ def test_a_recipient_without_any_basis_gets_no_form(
 
 @settings(max_examples=40, deadline=None)
 @given(needs=st.lists(st.sampled_from(ALL_NEEDS), unique=True), care=st.booleans(), treated=st.booleans(),
-       consented=st.lists(st.sampled_from(["health", "addiction", "mental_health", "justice"]), unique=True))
+       consented=st.lists(st.sampled_from(["health", "addiction", "mental_health", "justice"]), unique=True),
+       services=st.lists(st.sampled_from(["ssp", "serd", "csm", "sociosanitario", "casa"]), unique=True))
 def test_any_form_validates_and_carries_special_data_only_with_consent(
     engine: Engine, prato: Territory, example: Callable[[str], dict[str, Any]],
-    needs: list[str], care: bool, treated: bool, consented: list[str],
+    needs: list[str], care: bool, treated: bool, consented: list[str], services: list[str],
 ) -> None:
-    """Whatever the needs and consents, the form validates and lists a special need only under a consent for it."""
+    """
+    Whatever the needs, services in charge and consents, the form validates and lists a
+    special need, or a health service in charge, only under a consent for it.
+    """
     data = with_referral(example("dipendenze_e_lavoro.json"))
     data["assessment"]["needs"] = [{"code": n, "member": "m1"} for n in needs]
-    data["household"]["members"][0]["care_load"] = care
+    data["household"]["members"][0]["care_load"] = care  # format 1's boolean still loads
     data["household"]["members"][0]["in_socio_sanitary_care"] = treated
+    data["household"]["members"][0]["services"] = services
     data["consents"] = [consent(categories=consented)] if consented else []
     form = build_scheda_invio(engine.load_case(data), referral="INV-1", sender_operator="Lucia Rindi", engine=engine)
     assert instrument_errors(prato, "scheda_invio", form) == []
@@ -246,7 +308,13 @@ def test_any_form_validates_and_carries_special_data_only_with_consent(
     assert form["bisogni_emergenti"] == sorted(set(needs) & allowed)
     health_ok = {"health", "addiction", "mental_health"} & set(consented)
     shown_health = (treated and "health" in consented) or any(
-        n in HEALTH_NEEDS and prato.data_category("needs", n) in health_ok for n in needs)
+        n in HEALTH_NEEDS and prato.data_category("needs", n) in health_ok for n in needs) or any(
+        prato.data_category("services", s) in health_ok for s in services)
+    contacts = {c["servizio"] for c in form["precedenti_contatti_servizi"]}
+    for s in services:
+        label = prato.section("services")[s]["label"]["it"]
+        category = prato.data_category("services", s)
+        assert (label in contacts) is (s != "ssp" and (category in consented or not DataCategory(category).special))
     assert ("motivi di salute" in form.get("impedimenti_ricerca_autonoma", [])) is bool(shown_health)
     assert form["informazioni_riservate_trasmesse"] is ("riferimento_consenso" in form)
 

@@ -14,9 +14,11 @@ only the categories that the territory's ``privacy`` flows or a valid consent al
 sender's free text (``altre_informazioni``, ``note``) is ``records`` and goes only with
 a consent covering it. Health, addiction, mental-health and judicial data therefore
 reach the CPI only with the person's consent; what is left out is listed in
-``dati_non_trasmessi`` (see :mod:`inclusione_prato._privacy`). What the case does not
-model (past jobs, further impediments, free notes) is passed in. The result is validated
-against ``instruments/scheda_invio.schema.json``.
+``dati_non_trasmessi`` (see :mod:`inclusione_prato._privacy`). The past work experience
+comes from the member's ``work_history`` (case format 2), the services in charge of the
+member join the previous contacts, and care loads, health, a low level of Italian and no
+driving licence are impediments; what the case does not model (further impediments, free
+notes) is passed in. The result is validated against ``instruments/scheda_invio.schema.json``.
 """
 
 from __future__ import annotations
@@ -59,6 +61,10 @@ _CONTACT_KINDS = {"ssp", "segretariato", "pua", "cpi", "terzo_settore", "casa"}
 _CONTACT_ALIASES = {"scuola": "istruzione_formazione"}
 CARE = "carichi di cura"
 HEALTH = "motivi di salute"
+ITALIAN = "conoscenza della lingua italiana"
+NO_LICENCE = "mancanza di patente"
+_BASIC_LEVELS = {"A1", "A2"}
+"""Levels of Italian (CEFR) below the threshold of an autonomous user: an impediment."""
 CHANNEL = "scheda_invio"
 _PROCESS, _RECORDS = DataCategory.PROCESS.value, DataCategory.RECORDS.value
 CATEGORIES: dict[str, str] = {
@@ -122,14 +128,16 @@ def _service(territory: Territory, service_id: str, operator: str | None) -> dic
 
 
 def previous_contacts(view: View, territory: Territory, referral: Mapping[str, Any],
-                      allowed: Allowed) -> list[dict[str, Any]]:
+                      allowed: Allowed, person: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """
     Services the case met before the referral, first contact first, from the recipient's view.
 
     Found in the access (point and sender), the assessment and the case's other referrals,
-    up to the referral's date; the sending service itself is the form's sender, not a
-    previous contact. A health service (SerD, CSM, socio-sanitary) is listed only when the
-    category it reveals may flow to the recipient.
+    up to the referral's date, then the services that have the person in charge
+    (``person``'s ``services``, with no date); the sending service itself is the form's
+    sender, not a previous contact. A health service (SerD, CSM, socio-sanitary) is listed
+    only when the category it reveals may flow to the recipient: about the household for
+    the case's contacts, about the person for their own services.
     """
     seen: dict[str, dt.date] = {}
     sent_on = dt.date.fromisoformat(referral["sent_on"])
@@ -149,16 +157,25 @@ def previous_contacts(view: View, territory: Territory, referral: Mapping[str, A
             met(other["from_service"], other["sent_on"])
             met(other["to_service"], other["sent_on"])
     out = []
-    for service, since in sorted(seen.items(), key=lambda kv: (kv[1], kv[0])):
+
+    def contact(service: str, since: dt.date | None, subject: str) -> None:
         kind = territory.service_kind(service) or "altro"
-        if kind in SERVICE_CATEGORY and not allowed(SERVICE_CATEGORY[kind], HOUSEHOLD):
-            continue
+        if kind in SERVICE_CATEGORY and not allowed(SERVICE_CATEGORY[kind], subject):
+            return
         svc = territory.section("services").get(service)
-        out.append({
+        item = {
             "servizio": svc["label"]["it"] if svc else service,
             "tipo_servizio": kind if kind in _CONTACT_KINDS else _CONTACT_ALIASES.get(kind, "altro"),
-            "dal": since.isoformat(),
-        })
+        }
+        if since is not None:
+            item["dal"] = since.isoformat()
+        out.append(item)
+
+    for service, since in sorted(seen.items(), key=lambda kv: (kv[1], kv[0])):
+        contact(service, since, HOUSEHOLD)
+    for service in (person or {}).get("services") or []:  # withheld ones are not in the view
+        if service not in seen and service != referral["from_service"]:
+            contact(service, None, str(person["id"]) if person else HOUSEHOLD)
     return out
 
 
@@ -167,19 +184,54 @@ def _needs(view: View) -> list[dict[str, Any]]:
     return needs
 
 
+def _care_load(load: Mapping[str, Any] | None) -> bool:
+    """Whether the care load the view shows has a grade (a withheld part is null: not counted)."""
+    if not load:
+        return False
+    young = load.get("children_under_3") or []
+    return bool(young or len({*young, *(load.get("minors") or [])}) >= 3  # three or more minors
+                or load.get("dependants") or load.get("other"))
+
+
 def _impediments(view: View, territory: Territory, member: Mapping[str, Any], extra: Sequence[str]) -> list[str]:
     mine = [n for n in _needs(view) if n.get("member") in (None, member.get("id"))]
     found: list[str] = []
-    if member.get("care_load") or any(n["code"] == "cura_familiare" for n in mine):
+    if _care_load(member.get("care_load")) or any(n["code"] == "cura_familiare" for n in mine):
         found.append(CARE)
     health = member.get("in_socio_sanitary_care") or member.get("disability_percent") or any(
-        territory.data_category("needs", n["code"]) in HEALTH_CATEGORIES for n in mine)
+        territory.data_category("needs", n["code"]) in HEALTH_CATEGORIES for n in mine) or any(
+        territory.data_category("services", s) in HEALTH_CATEGORIES for s in member.get("services") or [])
     if health:  # only what the view disclosed: the schema asks for these words and no detail
         found.append(HEALTH)
+    languages = member.get("languages")
+    if languages:  # recorded: Italian missing, or below B1
+        italian = [x.get("level") for x in languages if x.get("code") == "it"]
+        if not italian or all(level in _BASIC_LEVELS for level in italian):
+            found.append(ITALIAN)
+    if member.get("driving_licences") == []:  # recorded as none (null: not recorded, or withheld)
+        found.append(NO_LICENCE)
     for item in extra:
         if item not in found:
             found.append(item)
     return found
+
+
+def work_experience(member: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """
+    The member's jobs as the form's ``esperienza_lavorativa_pregressa``, the most recent
+    first (a job that lasts first, then by end, else start), from the view's ``work_history``.
+    """
+    def recent(job: Mapping[str, Any]) -> tuple[bool, str]:
+        return job.get("end") is None, job.get("end") or job.get("start") or ""
+
+    out = []
+    for job in sorted(member.get("work_history") or [], key=recent, reverse=True):
+        item: dict[str, Any] = {"mansione": job.get("occupation") or "non indicata"}
+        for key, field in (("settore", "sector"), ("dal", "start"), ("al", "end"), ("tipo_contratto", "contract")):
+            if job.get(field):
+                item[key] = job[field]
+        out.append(item)
+    return out
 
 
 def _appointment(territory: Territory, referral: Mapping[str, Any], channel: str) -> dict[str, str] | None:
@@ -216,7 +268,6 @@ def build_scheda_invio(
     scheda_id: str | None = None,
     receiver_operator: str | None = None,
     person_code: str | None = None,
-    work_experience: Sequence[Mapping[str, Any]] = (),
     impediments: Sequence[str] = (),
     other_information: str | None = None,
     notes: str | None = None,
@@ -225,7 +276,8 @@ def build_scheda_invio(
     Fill the Prato scheda di invio for one of the case's referrals, through the view of the
     receiving service (audited on channel ``scheda_invio``).
 
-    :param case: the case; its assessment gives the emerging needs and the member's data.
+    :param case: the case; its assessment gives the emerging needs, the member's record their
+        work experience, education, services in charge and impediments.
     :param referral: the referral (or its id among ``case.referrals``); one of its two
         services must be the CPI, as the form requires.
     :param sender_operator: who fills in the form at the sending service.
@@ -235,7 +287,6 @@ def build_scheda_invio(
     :param member: the member referred (default: the first work-ready member, else the applicant).
     :param scheda_id: the form's number (default: the referral id).
     :param person_code: a pseudonymous code; default ``<household id>/<member id>``.
-    :param work_experience: past jobs, as the form's ``esperienza_lavorativa_pregressa`` items.
     :param impediments: impediments to an autonomous job search besides those the case shows.
     :return: the form, valid against ``instruments/scheda_invio.schema.json``.
     :raises InputError: unknown referral or member, data the form needs withheld from the
@@ -271,16 +322,17 @@ def build_scheda_invio(
         "canale": channel,
         "persona": ({"codice_pseudonimo": person_code} if person_code
                     else {"id_persona": f"{view.get('household', 'id')}/{person.get('id')}"}),
-        "precedenti_contatti_servizi": previous_contacts(view, territory, shown, allowed),
+        "precedenti_contatti_servizi": previous_contacts(view, territory, shown, allowed, person),
         "bisogni_emergenti": sorted({n["code"] for n in _needs(view)}),
         "motivo_invio": shown["reason"],
     }
     appointment = _appointment(territory, shown, channel)
     if appointment is not None:
         form["appuntamento_prenotato"] = appointment
-    if work_experience:
+    jobs = work_experience(person)
+    if jobs:
         form["nessuna_esperienza_lavorativa"] = False
-        form["esperienza_lavorativa_pregressa"] = [dict(w) for w in work_experience]
+        form["esperienza_lavorativa_pregressa"] = jobs
     elif person.get("employment") == "inoccupato":  # inoccupato: has never worked
         form["nessuna_esperienza_lavorativa"] = True
     if person.get("education") is not None:
@@ -296,7 +348,7 @@ def build_scheda_invio(
         form["riferimento_consenso"] = "; ".join(refs)
     if notes:
         form["note"] = notes
-    # What the caller adds (free text, past jobs) is judged like the case's data: a field
+    # What the caller adds (free text, impediments) is judged like the case's data: a field
     # whose category may not flow is left out, and its category is listed as not transmitted.
     form = {key: value for key, value in form.items() if allowed(CATEGORIES[key])}
     withheld = allowed.not_transmitted()
