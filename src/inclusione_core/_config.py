@@ -57,6 +57,7 @@ SINGLE: tuple[tuple[str, ...], ...] = (
     ("profile", "complexity"),
     ("profile", "activability"),
     ("monitoring",),
+    ("calendar",),
 )
 # Ordered rule lists (first match wins): the child's rules come before the parent's.
 ORDERED: tuple[tuple[str, ...], ...] = (
@@ -67,7 +68,7 @@ ORDERED: tuple[tuple[str, ...], ...] = (
 LAYER_OWN = ("id", "label", "level", "extends", "version", "description", "$schema")
 PER_LAYER_FILES = ("examples", "scenarios")
 # Values an override replaces whole (with every key ending in ``_source``): see _atomic.
-ATOMIC = frozenset({"source", "legal_basis", "when", "suitable_when", "eligible_when"})
+ATOMIC = frozenset({"source", "legal_basis", "when", "suitable_when", "eligible_when", "patron_saint"})
 # The explicit forms of a list of identified entries: ``{append: [...], remove: [ids]}`` or
 # ``{replace: true, items: [...]}`` (docs/configuration.md, "Extending a parent").
 LIST_OPS = frozenset({"append", "remove", "replace", "items"})
@@ -1133,6 +1134,7 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
             need(pre, interventions, f"$.interventions.{code}.prerequisites", Message("intervention"),
                  "ref:interventions")
     errors += _cycles(interventions)
+    errors += _calendar_errors(dig(cfg, ("calendar",)))
     errors += source_errors(cfg)
 
     predicate_sites: list[tuple[str, Mapping[str, Any]]] = []
@@ -1168,6 +1170,32 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
                     need(v, kinds, path, Message("kind of service"), "ref:services.kind")
     if errors:
         raise ConfigurationError(str(leaf.file), _located_in_layers(errors, cfg, layers or [leaf]))
+
+
+def _calendar_errors(calendar: Mapping[str, Any] | None) -> list[ErrorDetail]:
+    """The calendar's subdivision is one the holidays package knows; the patron saint's day exists."""
+    if not calendar:
+        return []
+    errors: list[ErrorDetail] = []
+    patron = calendar.get("patron_saint")
+    if patron:
+        try:
+            dt.date(2000, int(patron["month"]), int(patron["day"]))  # a leap year: 29 February exists
+        except ValueError:
+            errors.append(ErrorDetail("$.calendar.patron_saint", Message("no such day of the year: {month}-{day}",
+                                                                       month=patron["month"], day=patron["day"]),
+                                      f"{patron['month']}-{patron['day']}", "calendar.patron_saint"))
+    subdivision = calendar.get("subdivision")
+    if subdivision:
+        from ._calendar import subdivisions  # noqa: PLC0415 - imports the holidays package only for a subdivision
+
+        country = str(calendar.get("country", "IT"))
+        codes, aliases = subdivisions(country)
+        if subdivision not in codes and subdivision not in aliases:
+            errors.append(ErrorDetail("$.calendar.subdivision", unknown_reference(
+                Message("subdivision of {country}", country=country), subdivision, codes), subdivision,
+                "calendar.subdivision"))
+    return errors
 
 
 def _cycles(interventions: Mapping[str, Any]) -> list[ErrorDetail]:

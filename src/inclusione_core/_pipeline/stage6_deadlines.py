@@ -2,8 +2,9 @@
 Monitoring and deadlines: the core default, read from ``deadlines`` and ``monitoring``.
 
 Configured deadlines run from an event of the case (access, assessment, referral sent,
-project start, measure start) for a dated number of days (calendar or working days;
-working days skip Saturdays and Sundays, public holidays are not modelled). The
+project start, measure start) for a dated number of days: calendar days, or working days
+of the territory's ``calendar`` (Monday to Friday, less public holidays and the patron
+saint's day). The
 project's review rhythm (its own, or the territory default) yields the next review,
 due or overdue on the as-of date.
 """
@@ -14,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .._calendar import WorkCalendar, calendar_of
 from .._config import Territory, dated_value
 from .._models import Case, Deadline, DeadlineStatus, IntervalUnit, MonitoringRhythm, ReferralStatus
 from .._reasons import from_entry
@@ -21,17 +23,11 @@ from ..hookspecs import hookimpl
 from ..i18n import Message
 
 
-def add_days(start: dt.date, days: int, *, working: bool) -> dt.date:
-    """``start`` plus ``days`` calendar days, or working days (Monday to Friday)."""
+def add_days(start: dt.date, days: int, *, working: bool, calendar: WorkCalendar | None = None) -> dt.date:
+    """``start`` plus ``days`` calendar days, or working days of ``calendar`` (default: Italy's public holidays)."""
     if not working:
         return start + dt.timedelta(days=days)
-    day = start
-    left = days
-    while left > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
+    return (calendar or WorkCalendar()).add_working_days(start, days)
 
 
 def status_of(due: dt.date, as_of: dt.date, met: bool, soon: int) -> DeadlineStatus:
@@ -91,6 +87,7 @@ def compute(case: Case, territory: Territory, as_of: dt.date) -> list[Deadline]:
     monitoring = territory.setting("monitoring")
     soon = int(monitoring["due_soon_days"]) if monitoring else 0
     out: list[Deadline] = []
+    calendar: WorkCalendar | None = None
     for code, cfg in territory.section("deadlines").items():
         if cfg.get("measure") and cfg["from"] != "measure_start" and cfg["measure"] not in case.measures_on(as_of):
             continue
@@ -99,7 +96,10 @@ def compute(case: Case, territory: Territory, as_of: dt.date) -> list[Deadline]:
             if entry is None:
                 continue
             days = int(entry["value"])
-            due = add_days(start, days, working=bool(cfg.get("working_days")))
+            working = bool(cfg.get("working_days"))
+            if working and calendar is None:
+                calendar = calendar_of(territory.setting("calendar"))
+            due = add_days(start, days, working=working, calendar=calendar)
             if cfg.get("working_days"):
                 msg = Message("{label}: within {days} working days of {start}.", label=cfg["label"], days=days,
                               start=start.isoformat())
@@ -109,7 +109,12 @@ def compute(case: Case, territory: Territory, as_of: dt.date) -> list[Deadline]:
             cats = {"process", *occurrence, *_met_reads(territory, case, cfg.get("met_by"))}
             if cfg.get("measure"):
                 cats.add("economic")
-            inputs = {"dal": start.isoformat(), "giorni": days, "scadenza": due.isoformat()}
+            inputs: dict[str, Any] = {"dal": start.isoformat(), "giorni": days, "scadenza": due.isoformat()}
+            if calendar is not None and working:
+                inputs["calendario"] = calendar.describe()
+                skipped = calendar.holidays_between(start, due)
+                if skipped:
+                    inputs["festivi_esclusi"] = [d.isoformat() for d in skipped]
             reason = from_entry(territory, cfg | {"source": entry["source"]}, f"scadenze.{code}", msg, inputs,
                                 categories=cats)
             out.append(Deadline(code=f"{code}{suffix}", label=cfg["label"]["it"], due=due,
