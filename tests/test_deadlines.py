@@ -27,6 +27,7 @@ from inclusione_core import (
     DimensionLevel,
     Engine,
     MeasureEnrolment,
+    Need,
     Purpose,
     Reason,
     Referral,
@@ -204,6 +205,33 @@ def test_a_referral_deadline_is_met_by_the_answer_on_its_date(write_layer: Any) 
         D(2025, 1, 20), DeadlineStatus.MET_LATE, D(2025, 1, 24), 4)
     before = deadlines(case, D(2025, 1, 22), engine)["risposta_invio.r1"]  # the answer is still in the future
     assert (before.status, before.days_overdue) == (DeadlineStatus.OVERDUE, 2)
+
+
+def test_a_deadline_that_follows_another_reads_what_that_one_read(write_layer: Any) -> None:
+    """
+    A deadline started by another's meeting reveals that the other applies: its reason
+    carries the other's data categories (here an addiction need), so a recipient who may
+    not know them receives neither.
+    """
+    root = write_layer("zona", (
+        "id: zona\nlabel: {it: Zona, en: Zone}\nlevel: zona\nversion: '1'\nextends: italia\n"
+        "deadlines:\n"
+        "  colloquio_serd:\n    label: {it: Colloquio, en: Interview}\n    from: assessment\n"
+        "    when: {need: dipendenze}\n    met_by: equipe_held\n"
+        "    days: [{valid_from: '2020-01-01', value: 30, source: {kind: default, note: prova}}]\n"
+        "    source: {kind: default, note: prova}\n"
+        "  seguito:\n    label: {it: Seguito, en: Follow-up}\n    from: deadline_met\n    deadline: colloquio_serd\n"
+        "    events: [verifica]\n"
+        "    days: [{valid_from: '2020-01-01', value: 30, source: {kind: default, note: prova}}]\n"
+        "    source: {kind: default, note: prova}\n"))
+    engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False), config_dirs=[root])
+    case = minimal_case(territory="zona", assessment=Assessment(date=D(2025, 1, 10), needs=(Need(code="dipendenze"),)),
+                        history=(CaseEvent(on=D(2025, 1, 20), kind="equipe"),))
+    found = deadlines(case, D(2025, 2, 1), engine)
+    assert found["colloquio_serd"].met_on == D(2025, 1, 20)
+    follow = found["seguito"]
+    assert (follow.due, follow.status) == (D(2025, 2, 19), DeadlineStatus.UPCOMING)
+    assert "addiction" in follow.reason.categories
 
 
 # --------------------------------------------------------------------------- configuration

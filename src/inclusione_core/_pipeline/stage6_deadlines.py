@@ -112,7 +112,8 @@ class _Clock:
 @attrs.frozen
 class _Computed:
     deadlines: list[Deadline]
-    met_on: dt.date | None  # the first occurrence's, for a deadline that follows this one
+    met_on: dt.date | None = None  # the first occurrence's, for a deadline that follows this one
+    categories: frozenset[str] = frozenset()  # what its reason read: a deadline that follows it reveals as much
 
 
 def _assessment_dates(case: Case) -> list[dt.date]:
@@ -233,21 +234,22 @@ class _Deadlines:
         if cfg["from"] == "deadline_met":
             other = cfg.get("deadline")
             if other not in self.config or other in visiting:  # the configuration checks refuse both
-                return _Computed([], None)
+                return _Computed([])
             after = self.get(other, visiting)
         inputs = Inputs()
         if "when" in cfg:
             holds, inputs = evaluate(cfg["when"], Facts(case=self.case, territory=self.territory, as_of=self.as_of))
             if not holds:
-                return _Computed([], None)
+                return _Computed([])
+        if after is not None:
+            inputs.uses(*after.categories)
         out: list[Deadline] = []
-        met_on: dt.date | None = None
-        for n, clock in enumerate(_clocks(self.case, self.territory, cfg, self.as_of, after)):
-            found = self._periods(code, cfg, clock, inputs)
-            out += found
-            if n == 0:
-                met_on = found[0].met_on if found else None
-        return _Computed(out, met_on)
+        for clock in _clocks(self.case, self.territory, cfg, self.as_of, after):
+            out += self._periods(code, cfg, clock, inputs)
+        if not out:
+            return _Computed([])
+        first = out[0]
+        return _Computed(out, first.met_on, frozenset(first.reason.categories))
 
     def _periods(self, code: str, cfg: Mapping[str, Any], clock: _Clock, when: Inputs) -> list[Deadline]:
         """The deadline of one clock; for a recurring one, the periods met late and the current period."""
