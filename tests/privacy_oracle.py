@@ -362,6 +362,15 @@ def check_case_view(territory: Territory, case: Case, view: View, allowed: Allow
                 assert len(shown[name]) == len(value), f"{here}: items lost"
                 for i, item in enumerate(value):
                     walk(item, shown[name][i], ref, f"{here}[{i}]", subject_of(ref, item, subject))
+            elif ref == "CareLoad" and shown[name] is None:
+                # a care load with nothing left to show is shown as null: what it would show is empty
+                sub = subject_of(ref, value, subject)
+                would = {}
+                for key, field_prop in DEFS[ref]["properties"].items():
+                    whose = HOUSEHOLD if field_prop.get("x-subject") == "household" else sub
+                    would[key] = value[key] if allowed.allows(field_prop["x-category"], whose) else None
+                assert not any(would.values()), f"{here}: {would} collapsed to null"
+                walk(value, would, ref, here, sub)
             else:
                 walk(value, shown[name], ref, here, subject_of(ref, value, subject))
 

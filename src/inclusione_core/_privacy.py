@@ -46,6 +46,7 @@ from ._categories import BY_CODE, DataCategory, Export
 from ._config import Territory, dig
 from ._fields import CATEGORY_KEY, EXPORT_KEY, HOUSEHOLD_SUBJECT, SUBJECT_KEY
 from ._models import (
+    CareLoad,
     Case,
     Citation,
     DecidedBy,
@@ -471,6 +472,12 @@ class _Walk:
         return out
 
     def value(self, item: Any, path: str, subject: str) -> Any:
+        if isinstance(item, CareLoad):
+            # a care load with nothing left to show is no care load: shown as null, the same as
+            # for a member with none, so a withheld grade (whom a member looks after) cannot show
+            # through the object's presence
+            shown = self.obj(item, path, subject)
+            return shown if any(shown.values()) else None
         if attrs.has(type(item)):
             return self.obj(item, path, _subject_of(item, subject))
         if isinstance(item, tuple) and item and attrs.has(type(item[0])):
