@@ -121,7 +121,7 @@ def test_cli_module_imports_only_the_standard_library() -> None:
     """Importing the CLI loads no third-party library and no engine module but i18n (fast `--help`)."""
     probe = (
         "import sys, inclusione_core.cli;"
-        "heavy = {'attr', 'attrs', 'cattrs', 'jsonschema', 'pluggy', 'yaml'};"
+        "heavy = {'attr', 'attrs', 'cattrs', 'jsonschema', 'pluggy', 'yaml', 'holidays'};"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy"
         " or (m.startswith('inclusione_core.') and not m.startswith('inclusione_core.cli')"
         " and m != 'inclusione_core.i18n')))"

@@ -201,7 +201,7 @@ def test_hook_examples_run_as_plugins(tmp_path: Path, hooks_doc: dict[str, str])
     assert (gol.in_force, gol.eligible) == (True, True)
     assert gol.decided_by is not None and gol.decided_by.plugin == by["inclusione_check_eligibility"]
     (esito,) = [d for d in result.deadlines if d.code == "scheda_esito.r1"]
-    assert (esito.due, esito.status) == (dt.date(2025, 2, 19), DeadlineStatus.OVERDUE)
+    assert (esito.due, esito.status, esito.days_overdue) == (dt.date(2025, 2, 19), DeadlineStatus.OVERDUE, 10)
 
     no_form = _esempio_case(
         access={"date": "2025-01-10", "point": "ssp", "channel": "invio", "from_service": "cpi"}

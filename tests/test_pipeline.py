@@ -267,7 +267,8 @@ def test_the_rdc_pact_is_due_within_20_working_days(as_of: dt.date, status: Dead
     (deadline,) = [d for d in assess(rdc_case(), as_of).deadlines if d.code == "rdc_patto"]
     assert deadline.due == D(2023, 3, 29)
     assert deadline.status is status
-    assert deadline.reason.inputs == {"dal": "2023-03-01", "giorni": 20, "scadenza": "2023-03-29"}
+    assert deadline.reason.inputs == {"dal": "2023-03-01", "giorni": 20, "scadenza": "2023-03-29",
+                                      "calendario": "IT"}  # no public holiday in March 2023
     assert deadline.reason.source.document == "dl_4_2019"
     assert deadline.reason.source.text("it").startswith("D.L. n. 4/2019")
 

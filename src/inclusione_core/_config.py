@@ -57,6 +57,7 @@ SINGLE: tuple[tuple[str, ...], ...] = (
     ("profile", "complexity"),
     ("profile", "activability"),
     ("monitoring",),
+    ("calendar",),
 )
 # Ordered rule lists (first match wins): the child's rules come before the parent's.
 ORDERED: tuple[tuple[str, ...], ...] = (
@@ -67,7 +68,7 @@ ORDERED: tuple[tuple[str, ...], ...] = (
 LAYER_OWN = ("id", "label", "level", "extends", "version", "description", "$schema")
 PER_LAYER_FILES = ("examples", "scenarios")
 # Values an override replaces whole (with every key ending in ``_source``): see _atomic.
-ATOMIC = frozenset({"source", "legal_basis", "when", "suitable_when", "eligible_when"})
+ATOMIC = frozenset({"source", "legal_basis", "when", "suitable_when", "eligible_when", "patron_saint"})
 # The explicit forms of a list of identified entries: ``{append: [...], remove: [ids]}`` or
 # ``{replace: true, items: [...]}`` (docs/configuration.md, "Extending a parent").
 LIST_OPS = frozenset({"append", "remove", "replace", "items"})
@@ -1157,6 +1158,7 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
             need(pre, interventions, f"$.interventions.{code}.prerequisites", Message("intervention"),
                  "ref:interventions")
     errors += _cycles(interventions)
+    errors += [*_deadline_errors(cfg), *_calendar_errors(dig(cfg, ("calendar",)))]
     errors += source_errors(cfg)
 
     predicate_sites: list[tuple[str, Mapping[str, Any]]] = []
@@ -1176,6 +1178,7 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
     for code, m in (dig(cfg, ("measures",)) or {}).items():
         if "eligible_when" in m:
             predicate_sites.append((f"$.measures.{code}.eligible_when", m["eligible_when"]))
+    predicate_sites += _deadline_predicates(cfg)
     for base, pred in predicate_sites:
         for path, key, value in _walk_predicates(pred, base):
             if key in ("need", "any_need"):
@@ -1192,6 +1195,79 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
                     need(v, kinds, path, Message("kind of service"), "ref:services.kind")
     if errors:
         raise ConfigurationError(str(leaf.file), _located_in_layers(errors, cfg, layers or [leaf]))
+
+
+def _deadline_predicates(cfg: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The deadlines' conditions (``when``), with their JSON paths."""
+    return [(f"$.deadlines.{code}.when", d["when"]) for code, d in (dig(cfg, ("deadlines",)) or {}).items()
+            if "when" in d]
+
+
+def _deadline_errors(cfg: Mapping[str, Any]) -> list[ErrorDetail]:
+    """A deadline's measure and the deadline it follows are known; a chain of deadlines never loops."""
+    errors: list[ErrorDetail] = []
+    deadlines = dig(cfg, ("deadlines",)) or {}
+    measures = dig(cfg, ("measures",)) or {}
+    for code, d in deadlines.items():
+        if "measure" in d and d["measure"] not in measures:
+            errors.append(ErrorDetail(f"$.deadlines.{code}.measure",
+                                      unknown_reference(Message("measure"), d["measure"], measures), d["measure"],
+                                      "ref:measures"))
+        if d.get("from") == "measure_start" and "measure" not in d:
+            errors.append(ErrorDetail(f"$.deadlines.{code}", Message("`from: measure_start` needs `measure`: the"
+                                                                     " measure whose start starts the clock"),
+                                      None, "deadlines.measure"))
+        if d.get("from") != "deadline_met":
+            continue
+        after = d.get("deadline")
+        if after is None:
+            errors.append(ErrorDetail(f"$.deadlines.{code}", Message("`from: deadline_met` needs `deadline`: the"
+                                                                     " deadline whose meeting starts the clock"),
+                                      None, "deadlines.deadline"))
+        elif after not in deadlines or after == code:
+            errors.append(ErrorDetail(f"$.deadlines.{code}.deadline",
+                                      unknown_reference(Message("deadline"), after, set(deadlines) - {code}), after,
+                                      "ref:deadlines"))
+    for code in sorted(deadlines):
+        trail = [code]
+        while deadlines.get(trail[-1], {}).get("from") == "deadline_met":
+            nxt = deadlines[trail[-1]].get("deadline")
+            if nxt not in deadlines or nxt == trail[-1]:
+                break
+            if nxt in trail:
+                if nxt == code == min(trail):  # once per loop
+                    loop = " -> ".join([*trail, nxt])
+                    errors.append(ErrorDetail(f"$.deadlines.{code}.deadline",
+                                              Message("circular deadlines: {loop}", loop=loop), nxt, "acyclic"))
+                break
+            trail.append(nxt)
+    return errors
+
+
+def _calendar_errors(calendar: Mapping[str, Any] | None) -> list[ErrorDetail]:
+    """The calendar's subdivision is one the holidays package knows; the patron saint's day exists."""
+    if not calendar:
+        return []
+    errors: list[ErrorDetail] = []
+    patron = calendar.get("patron_saint")
+    if patron:
+        try:
+            dt.date(2000, int(patron["month"]), int(patron["day"]))  # a leap year: 29 February exists
+        except ValueError:
+            errors.append(ErrorDetail("$.calendar.patron_saint", Message("no such day of the year: {month}-{day}",
+                                                                       month=patron["month"], day=patron["day"]),
+                                      f"{patron['month']}-{patron['day']}", "calendar.patron_saint"))
+    subdivision = calendar.get("subdivision")
+    if subdivision:
+        from ._calendar import subdivisions  # noqa: PLC0415 - imports the holidays package only for a subdivision
+
+        country = str(calendar.get("country", "IT"))
+        codes, aliases = subdivisions(country)
+        if subdivision not in codes and subdivision not in aliases:
+            errors.append(ErrorDetail("$.calendar.subdivision", unknown_reference(
+                Message("subdivision of {country}", country=country), subdivision, codes), subdivision,
+                "calendar.subdivision"))
+    return errors
 
 
 def _cycles(interventions: Mapping[str, Any]) -> list[ErrorDetail]:

@@ -26,6 +26,8 @@ from ._convert import make_converter, structure_case
 from ._errors import ErrorDetail, InputError, InvalidCaseError
 from ._models import (
     Case,
+    Deadline,
+    DeadlineStatus,
     DecidedBy,
     Eligibility,
     Equipe,
@@ -289,7 +291,8 @@ class Engine:
         problems: tuple[Problem, ...] = ()
         if case.project is not None:
             problems = tuple(hooks.validate_project(lineage, project=case.project, equipe=equipe, **kw))
-        deadlines = tuple(sorted(hooks.compute_deadlines(lineage, **kw), key=lambda d: (d.due, d.code)))
+        deadlines = tuple(sorted((_days_counted(d, as_of) for d in hooks.compute_deadlines(lineage, **kw)),
+                                 key=lambda d: (d.due, d.code)))
         measures = tuple(self._eligibility(case, terr, as_of))
         decided: list[DecidedBy | None] = [profile.decided_by, routing.decided_by, equipe.decided_by, recs_a.by]
         decided += [p.decided_by for p in problems]
@@ -525,6 +528,20 @@ def _addressee(territory: Territory, recipient: Recipient | str, purpose: Purpos
     if errors:
         raise InputError(Message("recipient"), errors)
     return who, why
+
+
+def _days_counted(deadline: Deadline, as_of: dt.date) -> Deadline:
+    """
+    A plugin's deadline with the days late or overdue its status implies, when the plugin gave
+    only the status: every deadline of a result carries them alike.
+    """
+    if deadline.status is DeadlineStatus.OVERDUE and deadline.days_overdue is None and deadline.due < as_of:
+        return attrs.evolve(deadline, days_overdue=(as_of - deadline.due).days)
+    if deadline.status is DeadlineStatus.MET_LATE and deadline.days_late is None and deadline.met_on is not None:
+        return attrs.evolve(deadline, days_late=(deadline.met_on - deadline.due).days)
+    if deadline.status is DeadlineStatus.MET and deadline.days_late is None and deadline.met_on is not None:
+        return attrs.evolve(deadline, days_late=0)
+    return deadline
 
 
 def _stamp(answer: Answer[Any]) -> Any:

@@ -118,12 +118,20 @@ class IntervalUnit(StrEnum):
 
 
 class DeadlineStatus(StrEnum):
-    """Where a deadline stands on the as-of date."""
+    """
+    Where a deadline stands on the as-of date.
+
+    ``met``: an event met it on or before the due date; ``met_late``: only after it (the
+    days late are in ``Deadline.days_late``); ``overdue``: not met and the due date has
+    passed (``Deadline.days_overdue``); ``due``: not met, due within the warning window;
+    ``upcoming``: not met, due later. Only events dated on or before the as-of date count.
+    """
 
     UPCOMING = "upcoming"
     DUE = "due"
     OVERDUE = "overdue"
     MET = "met"
+    MET_LATE = "met_late"
 
 
 class RoutingOutcome(StrEnum):
@@ -973,11 +981,16 @@ class Deadline:
     """
     A deadline computed for the case (reviews, referral answers, legal terms).
 
-    :ivar code: the deadline code.
+    :ivar code: the deadline code (``code.suffix`` for one of several: a referral, a period).
     :ivar label: its label in Italian.
     :ivar due: the date it falls due.
-    :ivar status: upcoming, due, overdue or met, on the as-of date.
+    :ivar status: upcoming, due, overdue, met or met_late, on the as-of date.
     :ivar reason: the rule and term that set it.
+    :ivar met_on: the date of the event that met it (null: not met by the as-of date).
+    :ivar days_late: for ``met_late``, the days from the due date to ``met_on``; 0 for
+        ``met``; null when not met.
+    :ivar days_overdue: for ``overdue``, the days from the due date to the as-of date; null
+        otherwise.
     :ivar decided_by: the plugin that answered.
     """
 
@@ -986,6 +999,9 @@ class Deadline:
     due: dt.date
     status: DeadlineStatus
     reason: Reason
+    met_on: dt.date | None = None
+    days_late: int | None = None
+    days_overdue: int | None = None
     decided_by: DecidedBy | None = None
 
 

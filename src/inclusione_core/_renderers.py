@@ -168,8 +168,8 @@ class JsonRenderer:
 CSV_COLUMNS = (
     N_("case"), N_("territory"), N_("as-of date"), N_("recipient"), N_("purpose"), N_("occupability"),
     N_("complexity"), N_("activability"), N_("pathway"), N_("destination service"), N_("channel"), N_("by"),
-    N_("team"), N_("team members"), N_("interventions"), N_("deadlines needing attention"), N_("measures in force"),
-    N_("categories not disclosed"),
+    N_("team"), N_("team members"), N_("interventions"), N_("deadlines needing attention"), N_("deadlines met late"),
+    N_("measures in force"), N_("categories not disclosed"),
 )
 """The column headers (English msgids: the catalogue gives them in the output's language)."""
 
@@ -197,7 +197,7 @@ class CsvRenderer:
         self.writer.writerow([translate(c, lang) for c in CSV_COLUMNS])
 
     def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
-        from ._report import label  # noqa: PLC0415
+        from ._report import deadline_standing, label  # noqa: PLC0415
 
         r = require_view(view, "csv").result
         if r is None:
@@ -227,7 +227,10 @@ class CsvRenderer:
             hidden if equipe_masked else r.equipe.format,
             "" if equipe_masked else ", ".join(m.role for m in r.equipe.members),
             ", ".join(i.code for i in r.interventions),
-            ", ".join(d.code for d in r.deadlines if d.status.value in ("due", "overdue")),
+            ", ".join(f"{d.code} ({deadline_standing(d, self.lang)})"
+                      for d in r.deadlines if d.status.value in ("due", "overdue")),
+            ", ".join(f"{d.code} ({deadline_standing(d, self.lang)})"
+                      for d in r.deadlines if d.status.value == "met_late"),
             ", ".join(f"{m.measure}" for m in r.measures if m.in_force),
             ", ".join(w.category for w in view.not_disclosed),
         )])

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._messages import code_text
-from .i18n import N_, translate, translate_in
+from .i18n import N_, ntranslate, translate, translate_in
 
 if TYPE_CHECKING:
     from ._config import Territory
-    from ._models import ConfigLayer, DecidedBy, Reason, Result
+    from ._models import ConfigLayer, Deadline, DecidedBy, Reason, Result
     from ._privacy import View
 
-__all__ = ["Explanation", "Item", "Report", "Section", "label", "view_report"]
+__all__ = ["Explanation", "Item", "Report", "Section", "deadline_name", "deadline_standing", "label", "view_report"]
 
 _ELIGIBLE = {True: N_("requirements met"), False: N_("requirements not met"), None: N_("requirements not assessed")}
 MAX_INPUTS = 300
@@ -98,6 +98,31 @@ def label(territory: Territory | None, path: Sequence[str], code: str | None, la
         if shown and shown != code:
             return f"{shown} ({code})"
     return code
+
+
+def deadline_standing(d: Deadline, lang: str) -> str:
+    """
+    Where a deadline stands, in words: ``rispettata il 2024-09-10``, ``rispettata in ritardo
+    di 73 giorni, il 2024-09-10``, ``scaduta da 18 giorni``, ``in scadenza``, ``da rispettare``.
+    """
+    status = d.status.value
+    if status == "met_late" and d.days_late is not None and d.met_on is not None:
+        return ntranslate("met {n} day late, on {date}", "met {n} days late, on {date}", d.days_late, lang,
+                          date=d.met_on.isoformat())
+    if status == "met" and d.met_on is not None:
+        return translate("met on {date}", lang, date=d.met_on.isoformat())
+    if status == "overdue" and d.days_overdue is not None:
+        return ntranslate("overdue by {n} day", "overdue by {n} days", d.days_overdue, lang)
+    return code_text("status", status, lang)
+
+
+def deadline_name(territory: Territory | None, d: Deadline, lang: str) -> str:
+    """``Label (code)`` of a deadline; one of several (``adi_presentazione.2``) takes its configuration's label."""
+    base = d.code.split(".", 1)[0]
+    name = label(territory, ("deadlines",), base, lang)
+    if name != base:
+        return f"{name.removesuffix(f' ({base})')} ({d.code})"
+    return f"{d.label} ({d.code})" if d.label and d.label != d.code else d.code
 
 
 def purpose_label(purpose: str, lang: str) -> str:
@@ -185,7 +210,8 @@ class _Content:
             f"{self._('TEAM (EQUIPE)').capitalize()}: {equipe}",
             f"{self._('Interventions')}: {', '.join(i.code for i in r.interventions) or '—'}",
         ]
-        late = [d.code for d in r.deadlines if d.status.value in ("due", "overdue")]
+        late = [f"{d.code} ({deadline_standing(d, self.lang)})"
+                for d in r.deadlines if d.status.value in ("due", "overdue")]
         if late:
             fields.append(f"{self._('Deadlines needing attention')}: {', '.join(late)}")
         if r.project_problems:
@@ -261,10 +287,8 @@ class _Content:
     def deadlines(self) -> Section:
         items = []
         for d in self.r.deadlines:
-            name = label(self.t, ("deadlines",), d.code, self.lang)
-            if name == d.code and d.label and d.label != d.code:
-                name = f"{d.label} ({d.code})"
-            items.append(Item(title=f"{d.due.isoformat()}  {name} — {code_text('status', d.status.value, self.lang)}",
+            name = deadline_name(self.t, d, self.lang)
+            items.append(Item(title=f"{d.due.isoformat()}  {name} — {deadline_standing(d, self.lang)}",
                               reasons=(self.explain(d.reason, d.decided_by),)))
         return Section(key="deadlines", title=self._("DEADLINES"), items=tuple(items), empty=self._none_f())
 

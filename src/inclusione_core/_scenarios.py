@@ -370,7 +370,9 @@ def _check_dated(c: _Checker, result: Result, expected: Mapping[str, Any]) -> No
     deadlines = {d.code: d for d in result.deadlines}
     dl = expected.get("deadlines", {})
     c.keyed("deadlines", dl.get("include", []), "code", deadlines,
-            lambda d: {"due": d.due.isoformat(), "status": d.status.value})
+            lambda d: {"due": d.due.isoformat(), "status": d.status.value,
+                       "met_on": None if d.met_on is None else d.met_on.isoformat(), "days_late": d.days_late,
+                       "days_overdue": d.days_overdue})
     c.exclude("deadlines", dl.get("exclude", []), list(deadlines))
 
     measures = {m.measure: m for m in result.measures}

@@ -11,6 +11,9 @@ let it do so without re-implementing the core (and without importing private mod
 * :func:`assess_profile`: the core profile with a territory's own occupability rule and
   extra flags (see the SIL plugin); :func:`configured_occupability` is the core's rule
   (the configured ``profile.occupability`` bands), for a rule that falls back to it;
+* :func:`dated_deadline`: a :class:`~inclusione_core.Deadline` standing on the as-of date
+  by the core's rule (met, met late, overdue, due, upcoming, with the days), from the date
+  of the event that met it;
 * :func:`dated_value` and :func:`citation`: read dated values, and sources through the
   territory's documents registry (``documents:``), so that a plugin's own citations name
   a document as an operator recognises it, never a file;
@@ -40,6 +43,7 @@ from ._documents import tree_errors as source_errors
 from ._pipeline.stage1_profile import ExtraFlags, OccupabilityRule
 from ._pipeline.stage1_profile import assess as assess_profile
 from ._pipeline.stage1_profile import occupability as _occupability
+from ._pipeline.stage6_deadlines import dated_deadline
 from ._predicates import Facts, Inputs, evaluate
 from ._reasons import core_reason
 from ._reasons import from_entry as reason_from_entry
@@ -61,6 +65,7 @@ __all__ = [
     "citation",
     "configured_occupability",
     "core_reason",
+    "dated_deadline",
     "dated_value",
     "evaluate",
     "find_territory_dir",
