@@ -142,6 +142,30 @@ class Commands:
                        help=translate("output format of the results: text (default), markdown, json, "
                                       "jsonl (as --json), csv, or one a plugin registers", self.lang))
 
+    def disclosure_options(self, p: argparse.ArgumentParser, *, required: bool) -> None:
+        """
+        ``--territory``, ``--recipient`` and ``--purpose``: to whom and why a command's views
+        go (``required``: both must be given, no default).
+        """
+        from ._common import DEFAULT_PURPOSE, PURPOSES  # noqa: PLC0415 - _common imports this module
+
+        p.add_argument("--territory", metavar="ID",
+                       help=translate("territory whose rules apply (default: the case's own)", self.lang))
+        recipient = translate("kind of recipient (ssp, cpi, serd, terzo_settore...): only the data it may receive are"
+                              " shown", self.lang)
+        purpose = translate("purpose of the disclosure", self.lang)
+        if required:
+            p.add_argument("--recipient", metavar="KIND", required=True, help=recipient)
+            p.add_argument("--purpose", choices=PURPOSES, required=True,
+                           help=f"{purpose}: {', '.join(PURPOSES)}")
+            return
+        p.add_argument("--recipient", metavar="KIND", default=None, help=translate(
+            "{recipient} (default: ssp, the social service holding the case); when given, errors carry no value of"
+            " the case", self.lang, recipient=recipient))
+        p.add_argument("--purpose", choices=PURPOSES, default=DEFAULT_PURPOSE, help=translate(
+            "{purpose}: {choices} (default: {default})", self.lang, purpose=purpose, choices=", ".join(PURPOSES),
+            default=DEFAULT_PURPOSE))
+
     def date_option(self, p: argparse.ArgumentParser, help: str) -> None:
         """``--as-of DATE`` (``help``: an English msgid, extracted as ``date_option:2``)."""
         p.add_argument("--as-of", type=date_type(self.lang), metavar="DATE", help=translate(help, self.lang))

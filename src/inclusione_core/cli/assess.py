@@ -18,12 +18,10 @@ from typing import TYPE_CHECKING
 from inclusione_core.i18n import translate
 
 from ._common import (
-    DEFAULT_PURPOSE,
     DEFAULT_RECIPIENT,
     EXIT_INTERNAL,
     EXIT_INVALID,
     EXIT_OK,
-    PURPOSES,
     engine,
     err,
     output_format,
@@ -39,16 +37,8 @@ def add(commands: Commands) -> None:
     p.add_argument("case", metavar="CASE",
                    help=commands.help("case file: .json (one case), .jsonl (one case per line, streamed), or - for "
                                       "stdin (JSON Lines or a single case)"))
-    p.add_argument("--territory", metavar="ID",
-                   help=commands.help("territory whose rules apply (default: the case's own)"))
     commands.date_option(p, "as-of date YYYY-MM-DD (default: today)")
-    p.add_argument("--recipient", metavar="KIND", default=None,
-                   help=commands.help("kind of recipient (ssp, cpi, serd, terzo_settore...): only the data it may "
-                                      "receive are shown (default: ssp, the social service holding the case); when "
-                                      "given, errors carry no value of the case"))
-    p.add_argument("--purpose", choices=PURPOSES, default=DEFAULT_PURPOSE,
-                   help=commands.help("purpose of the disclosure: assessment (default), equipe, referral, "
-                                      "monitoring, statistics"))
+    commands.disclosure_options(p, required=False)
     commands.format_option(p)
     p.set_defaults(func=run)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from inclusione_core.i18n import N_, Message, translate
 
-from ._common import AUDIT_KEY_ENV, EXIT_INVALID, EXIT_OK, PURPOSES, audit_key, emit_json, engine, err, out
+from ._common import AUDIT_KEY_ENV, EXIT_INVALID, EXIT_OK, audit_key, emit_json, engine, err, out
 from ._common import output_format as _format
 
 if TYPE_CHECKING:
@@ -37,15 +37,7 @@ def add(commands: Commands) -> None:
     q = commands.command("view", "the data of a case that a recipient may receive for a purpose on a date, with what "
                                  "is withheld (recorded in the audit)", within=within)
     q.add_argument("case", metavar="CASE", type=Path, help=commands.help("case file (.json)"))
-    q.add_argument("--territory", metavar="ID",
-                   help=commands.help("territory whose rules apply (default: the case's own)"))
-    q.add_argument("--recipient", metavar="KIND", required=True,
-                   help=commands.help("kind of recipient (ssp, cpi, serd, terzo_settore...): only the data it may "
-                                      "receive are shown (default: ssp, the social service holding the case); when "
-                                      "given, errors carry no value of the case"))
-    q.add_argument("--purpose", choices=PURPOSES, required=True,
-                   help=commands.help("purpose of the disclosure: assessment (default), equipe, referral, "
-                                      "monitoring, statistics"))
+    commands.disclosure_options(q, required=True)
     commands.date_option(q, "as-of date YYYY-MM-DD (default: today): it chooses the rules in force; consents count "
                             "when the data leave, not on this date")
     commands.format_option(q)
