@@ -521,7 +521,8 @@ def check_result_view(result: Result, view: View, allowed: Allowed, to_json: Cal
                 expected[f"$.measures[{i}].eligible"] = measure_bad
                 masked.append(f"$.measures[{i}].eligible")
             measures.append(attrs.evolve(m, reasons=tuple(keep(m.reasons, f"$.measures[{i}].reasons", same)),
-                                         eligible=None if measure_bad else m.eligible))
+                                         eligible=None if measure_bad else m.eligible,
+                                         outcome=None if measure_bad else m.outcome))
     else:
         expected.update({f"$.measures[{i}]": {"economic"} for i in range(len(result.measures))})
     assert data["measures"] == to_json(measures)

@@ -346,7 +346,7 @@ def test_dated_values_follow_the_as_of_date(as_of: dt.date, threshold: float, el
     result = engine_for().eligibility("adi", case, as_of=as_of)
     assert result.in_force is True
     assert result.eligible is eligible
-    requirements = result.reasons[-1]
+    (requirements,) = [r for r in result.reasons if r.rule == "misura.adi.requisiti"]
     assert requirements.inputs["soglia_isee"] == threshold
     assert requirements.inputs["isee"] == 10000.0
 

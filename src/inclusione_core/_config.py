@@ -1158,7 +1158,7 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
             need(pre, interventions, f"$.interventions.{code}.prerequisites", Message("intervention"),
                  "ref:interventions")
     errors += _cycles(interventions)
-    errors += [*_deadline_errors(cfg), *_calendar_errors(dig(cfg, ("calendar",)))]
+    errors += [*_deadline_errors(cfg), *_measure_errors(cfg), *_calendar_errors(dig(cfg, ("calendar",)))]
     errors += source_errors(cfg)
 
     predicate_sites: list[tuple[str, Mapping[str, Any]]] = []
@@ -1201,6 +1201,21 @@ def _deadline_predicates(cfg: Mapping[str, Any]) -> list[tuple[str, Mapping[str,
     """The deadlines' conditions (``when``), with their JSON paths."""
     return [(f"$.deadlines.{code}.when", d["when"]) for code, d in (dig(cfg, ("deadlines",)) or {}).items()
             if "when" in d]
+
+
+def _measure_errors(cfg: Mapping[str, Any]) -> list[ErrorDetail]:
+    """A measure is incompatible only with another configured measure."""
+    errors: list[ErrorDetail] = []
+    measures = dig(cfg, ("measures",)) or {}
+    for code, m in measures.items():
+        for i, entry in enumerate(m.get("incompatible_with", [])):
+            other = entry["measure"]
+            if other not in measures or other == code:
+                errors.append(ErrorDetail(f"$.measures.{code}.incompatible_with[{i}].measure",
+                                          unknown_reference(Message("measure"), other,
+                                                            {c: v for c, v in measures.items() if c != code}),
+                                          other, "ref:measures"))
+    return errors
 
 
 def _deadline_errors(cfg: Mapping[str, Any]) -> list[ErrorDetail]:

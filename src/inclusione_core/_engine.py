@@ -38,7 +38,7 @@ from ._models import (
     Result,
     Routing,
 )
-from ._pipeline.stage7_measures import in_force
+from ._pipeline.stage7_measures import in_force, partners, resolve_incompatibilities
 from ._plugins import Answer, Hooks, PluginInfo, core_version, get_plugin_manager
 from ._privacy import (
     Grants,
@@ -327,18 +327,32 @@ class Engine:
                              channel=channel, redact=redact)
 
     def eligibility(self, measure: str, case: Case, *, as_of: dt.date, territory: str | None = None) -> Eligibility:
-        """Whether a measure is in force and applies to the case on ``as_of``."""
+        """
+        Whether a measure is in force and applies to the case on ``as_of``, its
+        incompatibilities with other measures applied (``incompatible_with``).
+        """
         terr = self.territory(territory or case.territory)
+        codes = [measure, *sorted(partners(terr, measure) & self._assessed_codes(case, terr, as_of))]
+        (result,) = [e for e in self._resolved(codes, case, terr, as_of) if e.measure == measure]
+        return result
+
+    def _one_eligibility(self, measure: str, case: Case, terr: Territory, as_of: dt.date) -> Eligibility:
         answer = self.hooks.check_eligibility(terr.lineage, measure=measure, case=case, territory=terr, as_of=as_of)
         result: Eligibility = _stamp(answer)
         return result
 
+    def _resolved(self, codes: Iterable[str], case: Case, terr: Territory, as_of: dt.date) -> list[Eligibility]:
+        base = [self._one_eligibility(code, case, terr, as_of) for code in codes]
+        return resolve_incompatibilities(base, case, terr, as_of)
+
+    @staticmethod
+    def _assessed_codes(case: Case, terr: Territory, as_of: dt.date) -> set[str]:
+        """The measures a result lists: those in force on the date and those the household is enrolled in."""
+        codes = {c for c, m in terr.section("measures").items() if in_force(m, as_of)}
+        return codes | {m.code for m in case.measures if m.active_on(as_of)}
+
     def _eligibility(self, case: Case, terr: Territory, as_of: dt.date) -> Iterable[Eligibility]:
-        configured = terr.section("measures")
-        codes = {c for c, m in configured.items() if in_force(m, as_of)}
-        codes |= {m.code for m in case.measures if m.active_on(as_of)}
-        for code in sorted(codes):
-            yield self.eligibility(code, case, as_of=as_of, territory=terr.id)
+        return self._resolved(sorted(self._assessed_codes(case, terr, as_of)), case, terr, as_of)
 
     # ------------------------------------------------------------------ disclosure
 

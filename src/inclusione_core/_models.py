@@ -195,6 +195,24 @@ class DeadlineStatus(StrEnum):
     MET_LATE = "met_late"
 
 
+class EligibilityOutcome(StrEnum):
+    """
+    The outcome of a measure's requirements on the as-of date (*esito dei requisiti*).
+
+    ``non_valutabile``: the requirements depend on data the case lacks (the reasons name
+    them); ``requisiti_non_codificati``: the sources give no requirements to check;
+    ``incompatibile``: the requirements are met but the household gets an incompatible
+    measure that prevails.
+    """
+
+    NON_IN_VIGORE = "non_in_vigore"
+    REQUISITI_SODDISFATTI = "requisiti_soddisfatti"
+    REQUISITI_NON_SODDISFATTI = "requisiti_non_soddisfatti"
+    NON_VALUTABILE = "non_valutabile"
+    REQUISITI_NON_CODIFICATI = "requisiti_non_codificati"
+    INCOMPATIBILE = "incompatibile"
+
+
 class RoutingOutcome(StrEnum):
     """
     Whether an access or referral is taken (routed) or refused.
@@ -386,6 +404,12 @@ class Member:
         category=DataCategory.WORK,
         doc="Categories of driving licence held: [] none, null not recorded.",
         default=None,
+    )
+    asks_activation: bool = field(
+        category=DataCategory.WORK,
+        doc="The member asks to take up a work or inclusion path although exempt from the activation duties"
+            " (adesione volontaria: in a care programme, with a care load): the member counts as activable.",
+        default=False,
     )
     services: tuple[str, ...] = field(
         category=BY_CODE.SERVICES,
@@ -1242,9 +1266,14 @@ class Eligibility:
 
     :ivar measure: the measure code.
     :ivar in_force: whether the measure is in force on the as-of date.
-    :ivar eligible: whether the household is eligible (null: not decided, or masked in a view).
+    :ivar eligible: whether the measure applies to the household (null: not decided,
+        because data are missing or no requirement is coded, or masked in a view).
     :ivar reasons: the reasons.
     :ivar decided_by: the plugin that answered.
+    :ivar outcome: what was decided, beyond yes or no: requirements met or not, not
+        assessable for missing data, requirements not coded, incompatible with a measure
+        that prevails (null: not given by the plugin that answered, or masked with
+        ``eligible`` in a view).
     """
 
     measure: str
@@ -1252,6 +1281,7 @@ class Eligibility:
     eligible: bool | None
     reasons: tuple[Reason, ...]
     decided_by: DecidedBy | None = None
+    outcome: EligibilityOutcome | None = None
 
 
 @attrs.frozen(kw_only=True)

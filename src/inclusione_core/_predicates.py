@@ -16,6 +16,15 @@ import attrs
 
 from ._config import Territory, dated_value
 from ._models import Case, Profile
+from .i18n import Message
+
+
+@attrs.frozen
+class Unknown:
+    """A datum a condition needed and did not find: a stable code and its label for operators."""
+
+    code: str
+    label: Message
 
 
 class Inputs(dict[str, Any]):
@@ -24,6 +33,11 @@ class Inputs(dict[str, Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.categories: set[str] = set()
+        self.unknown: list[Unknown] = []  # data a rule needed and did not find (the last condition's)
+
+    def lacks(self, code: str, label: Message) -> None:
+        """Record that the condition being evaluated needed a datum the case does not give."""
+        self.unknown.append(Unknown(code, label))
 
     def uses(self, *categories: str) -> None:
         """Record that the rule looked at data of these categories."""
@@ -191,35 +205,50 @@ def _work_ready(v: bool, f: Facts, inputs: Inputs) -> bool:
     return bool(ready) is v
 
 
-def _member(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool:
-    matching = []
+def _member(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool | None:
+    matching, undecided = [], []
     for m in f.case.household.members:
         age = m.age(f.as_of)
-        checks = []
+        checks: list[bool | None] = []
         if "age_below" in v:
-            checks.append(age is not None and age < v["age_below"])
+            checks.append(None if age is None else age < v["age_below"])
         if "age_at_least" in v:
-            checks.append(age is not None and age >= v["age_at_least"])
-        if "disability_above" in v:
+            checks.append(None if age is None else age >= v["age_at_least"])
+        if "disability_above" in v:  # no invalidity recorded: none certified (not unknown)
             checks.append(m.disability_percent is not None and m.disability_percent > v["disability_above"])
         if "in_socio_sanitary_care" in v:
             checks.append(m.in_socio_sanitary_care is v["in_socio_sanitary_care"])
         if "care_load" in v:
             checks.append(m.has_care_load() is v["care_load"])
-        if all(checks):
+        both = _all3(checks)
+        if both:
             matching.append(m.id)
+        elif both is None:
+            undecided.append(m.id)
     inputs["componenti:" + ",".join(f"{k}={val}" for k, val in sorted(v.items()))] = matching
     inputs.uses("identity", *(c for k in v for c in _MEMBER_CATEGORIES[k]))  # member ids are identity data
-    return bool(matching)
+    if matching:
+        return True
+    for member in undecided:  # only an unknown age leaves a member undecided
+        inputs.lacks(f"data_di_nascita:{member}", Message("date of birth of member {member}", member=member))
+    return None if undecided else False
 
 
-def _isee_at_most(v: Any, f: Facts, inputs: Inputs) -> bool:
-    limit = f.param(v["param"]) if isinstance(v, Mapping) else float(v)
+def _isee_at_most(v: Any, f: Facts, inputs: Inputs) -> bool | None:
+    name = v["param"] if isinstance(v, Mapping) else None
+    limit = f.param(name) if name is not None else float(v)
     isee = f.case.household.isee
     inputs["isee"] = isee
     inputs.uses("economic")
     inputs["soglia_isee"] = limit
-    return isee is not None and limit is not None and isee <= limit
+    if isee is None:
+        inputs.lacks("isee", Message("the household's ISEE"))
+    if limit is None:
+        inputs.lacks(f"parametro:{name}", Message("the threshold {param} in force on {day} (not configured)",
+                                                   param=name, day=f.as_of.isoformat()))
+    if isee is None or limit is None:
+        return None
+    return isee <= limit
 
 
 PROCESS = "process"
@@ -232,7 +261,7 @@ _MEMBER_CATEGORIES = {
     "care_load": ("household", "health"),
 }
 
-_EVALUATORS: dict[str, Callable[[Any, Facts, Inputs], bool]] = {
+_EVALUATORS: dict[str, Callable[[Any, Facts, Inputs], bool | None]] = {
     "always": lambda v, f, i: True,
     "need": _need,
     "any_need": _any_need,
@@ -260,7 +289,10 @@ def evaluate(predicate: Mapping[str, Any], facts: Facts, inputs: Inputs | None =
     """
     Evaluate a predicate; returns its truth and the facts it looked at.
 
-    The configuration schema guarantees the shape, so an unknown key here is a bug.
+    Two-valued: a condition that lacks a datum is false (an unknown age is not under 18,
+    an unknown ISEE is not under a threshold), and ``not`` of it is true. Measures use
+    :func:`evaluate3`. The configuration schema guarantees the shape, so an unknown key
+    here is a bug.
     """
     inputs = Inputs() if inputs is None else inputs
     ((key, value),) = predicate.items()
@@ -271,7 +303,55 @@ def evaluate(predicate: Mapping[str, Any], facts: Facts, inputs: Inputs | None =
         return any([evaluate(p, facts, inputs)[0] for p in value]), inputs  # noqa: C419
     if key == "not":
         return not evaluate(value, facts, inputs)[0], inputs
-    return bool(_EVALUATORS[key](value, facts, inputs)), inputs
+    hit = bool(_EVALUATORS[key](value, facts, inputs))
+    inputs.unknown.clear()
+    return hit, inputs
+
+
+def evaluate3(
+    predicate: Mapping[str, Any], facts: Facts, inputs: Inputs | None = None
+) -> tuple[bool | None, Inputs, tuple[Unknown, ...]]:
+    """
+    Evaluate a predicate in three values (Kleene): true, false, or ``None`` when the
+    answer depends on data the case lacks (an unknown ISEE or birth date, a threshold not
+    configured for the date). ``all`` is false as soon as one part is false whatever the
+    others, ``any`` true as soon as one is true; ``not`` of unknown is unknown.
+
+    :return: the truth, the facts looked at, and the missing data that leave it
+        undecided (empty unless the truth is ``None``; a datum whose value could not
+        change the answer is not named).
+    """
+    inputs = Inputs() if inputs is None else inputs
+    value, missing = _eval3(predicate, facts, inputs)
+    if value is not None:
+        return value, inputs, ()
+    return value, inputs, tuple({u.code: u for u in missing}.values())
+
+
+def _eval3(predicate: Mapping[str, Any], facts: Facts, inputs: Inputs) -> tuple[bool | None, list[Unknown]]:
+    ((key, value),) = predicate.items()
+    if key in ("all", "any"):
+        parts = [_eval3(p, facts, inputs) for p in value]  # every branch, for the inputs
+        decisive = key == "any"  # the value that decides the whole: true for any, false for all
+        if any(v is decisive for v, _ in parts):
+            return decisive, []
+        missing = [u for v, us in parts if v is None for u in us]
+        return (None, missing) if any(v is None for v, _ in parts) else (not decisive, [])
+    if key == "not":
+        v, missing = _eval3(value, facts, inputs)
+        return (None if v is None else not v), missing
+    hit = _EVALUATORS[key](value, facts, inputs)
+    missing = list(inputs.unknown)
+    inputs.unknown.clear()
+    return (None if hit is None else bool(hit)), missing if hit is None else []
+
+
+def _all3(values: Iterable[bool | None]) -> bool | None:
+    """Kleene conjunction: false if one is false, else unknown if one is unknown."""
+    seen = list(values)
+    if any(v is False for v in seen):
+        return False
+    return None if any(v is None for v in seen) else True
 
 
 def known_predicates() -> frozenset[str]:

@@ -633,7 +633,9 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
                               _first_bad(walk, (c for r in measure.reasons for c in r.categories)) or "records")
                 masked.append(f"$.measures[{i}].eligible")
                 eligible = None
-            measures.append(attrs.evolve(measure, reasons=kept, eligible=eligible))
+            # the outcome says what eligible says (and whether data lack): masked with it
+            outcome = None if len(kept) < len(measure.reasons) else measure.outcome
+            measures.append(attrs.evolve(measure, reasons=kept, eligible=eligible, outcome=outcome))
     else:
         for i, _m in enumerate(result.measures):
             walk.withhold(f"$.measures[{i}]", DataCategory.ECONOMIC)

@@ -14,6 +14,7 @@ from .._models import (
     Case,
     EmploymentStatus,
     Grade,
+    Member,
     Profile,
     ProfileDecision,
     Reason,
@@ -21,7 +22,7 @@ from .._models import (
 from .._predicates import Facts, evaluate
 from .._reasons import core_reason, from_entry
 from ..hookspecs import hookimpl
-from ..i18n import Message
+from ..i18n import N_, Message
 
 NOT_ASSESSED = "da_valutare"
 _NOT_ACTIVE = {EmploymentStatus.OCCUPATO, EmploymentStatus.STUDENTE, EmploymentStatus.PENSIONATO,
@@ -89,17 +90,24 @@ def activability(
                       members=", ".join(ready))
     else:
         lo, hi = cfg.get("working_age", [18, 64])
-        candidates = [
-            m.id for m in case.household.members
-            if (age := m.age(as_of)) is not None and lo <= age <= hi
-            and m.employment not in _NOT_ACTIVE and not m.in_socio_sanitary_care and not m.care_load
-        ]
+        of_age = [m for m in case.household.members
+                  if (age := m.age(as_of)) is not None and lo <= age <= hi and m.employment not in _NOT_ACTIVE]
+        exempt = {m.id: grounds for m in of_age if (grounds := exemption(m))}
+        volunteers = [i for i in exempt if _member(case, i).asks_activation]
+        candidates = [m.id for m in of_age if m.id not in exempt or m.id in volunteers]
         inputs = {"eta_lavorativa": [lo, hi], "componenti_candidati": candidates,
+                  "componenti_esonerati": {i: list(g) for i, g in exempt.items()},
+                  "adesione_volontaria": volunteers,
                   "complessita": None if complexity_grade is None else complexity_grade.value}
         if not candidates:
             value = Activability.NON_ATTIVABILE
-            msg = Message("Not activable: no member aged {low}-{high} free of work, study, care loads or treatment.",
-                          low=lo, high=hi)
+            if exempt:
+                msg = Message("Not activable: no member aged {low}-{high} obliged to activate; exempt from the"
+                              " activation duties: {exempt}. An exempt member may still ask to take up a path"
+                              " (asks_activation).", low=lo, high=hi, exempt=_exempt_text(exempt))
+            else:
+                msg = Message("Not activable: no member aged {low}-{high} free of work, study, care loads or"
+                              " treatment.", low=lo, high=hi)
         elif complexity_grade is Grade.ALTA:
             value = Activability.PARZIALMENTE_ATTIVABILE
             msg = Message("Partly activable: candidate members ({members}) but high complexity.",
@@ -107,9 +115,51 @@ def activability(
         else:
             value = Activability.ATTIVABILE
             msg = Message("Activable: candidate members ({members}).", members=", ".join(candidates))
+        if volunteers:
+            msg = Message("{decision} Exempt from the activation duties but asking to take up a path (voluntary"
+                          " adhesion): {members}.", decision=msg, members=_exempt_text(
+                              {i: exempt[i] for i in volunteers}))
     # ages, conditions towards work, care loads and socio-sanitary care (health), always read
     cats = ["work", "identity", "household", "health"]
     return value, from_entry(territory, cfg, "profilo.attivabilita", msg, inputs, categories=cats)
+
+
+_EXEMPTION_LABELS = {
+    "programma_di_cura": N_("in a socio-sanitary care programme"),
+    "carico_di_cura": N_("care load"),
+}
+
+
+def exemption(member: Member) -> tuple[str, ...]:
+    """
+    Why a member of working age is exempt from the activation duties (*esonero*; empty:
+    not exempt): in a socio-sanitary care programme, or with a care load, on the model of
+    the AdI duties (D.L. n. 48/2023, as reported). Exempt is not unable: the member may ask
+    to take up a path (``asks_activation``) and then counts as activable.
+    """
+    grounds = []
+    if member.in_socio_sanitary_care:
+        grounds.append("programma_di_cura")
+    if member.care_load:
+        grounds.append("carico_di_cura")
+    return tuple(grounds)
+
+
+def _member(case: Case, member_id: str) -> Member:
+    return next(m for m in case.household.members if m.id == member_id)
+
+
+def _joined(items: Iterable[Message]) -> Message:
+    """A list of messages, comma-separated, in the language of the output."""
+    out: Message | None = None
+    for item in items:
+        out = item if out is None else Message("{first}, {then}", first=out, then=item)
+    return out if out is not None else Message("none")
+
+
+def _exempt_text(exempt: Mapping[str, tuple[str, ...]]) -> Message:
+    return _joined(Message("{member} ({grounds})", member=i, grounds=_joined(
+        Message(_EXEMPTION_LABELS[g]) for g in grounds)) for i, grounds in exempt.items())
 
 
 OccupabilityRule = Callable[[Case, Territory], tuple[Grade | None, list[Reason]]]
