@@ -13,7 +13,8 @@ checked:
 * ``interventions.exactly`` is the exact ordered list; ``interventions.order`` requires
   these codes to be present and to appear in this relative order;
 * ``deadlines.include`` and ``measures.include`` find the entry by code and compare only
-  the fields written;
+  the fields written (a measure's ``missing``: the codes of the data its requirements
+  lacked, exactly);
 * ``cites``: for each document, some reason anywhere in the result cites it (the
   expected text occurs, case-insensitively, in the registry id of the document cited or
   of the article it is read through, ``via``, or in the citation's Italian text:
@@ -37,7 +38,7 @@ import attrs
 
 from ._config import CONFIG_FILE
 from ._errors import ErrorDetail, InclusioneError, InputError, ScenarioFileError, closest
-from ._models import Reason, Result
+from ._models import Eligibility, Reason, Result
 from ._reader import DEFAULT_LIMITS, Limits, inside, read_json, read_yaml
 from .i18n import N_, Message, translate
 
@@ -378,7 +379,8 @@ def _check_dated(c: _Checker, result: Result, expected: Mapping[str, Any]) -> No
     measures = {m.measure: m for m in result.measures}
     ms = expected.get("measures", {})
     c.keyed("measures", ms.get("include", []), "measure", measures,
-            lambda m: {"in_force": m.in_force, "eligible": m.eligible})
+            lambda m: {"in_force": m.in_force, "eligible": m.eligible,
+                       "outcome": None if m.outcome is None else m.outcome.value, "missing": _missing(m)})
     c.exclude("measures", ms.get("exclude", []), list(measures))
 
     problems = expected.get("project_problems", {})
@@ -387,6 +389,11 @@ def _check_dated(c: _Checker, result: Result, expected: Mapping[str, Any]) -> No
     if "rules_include" in problems:
         rules = [p.reason.rule for p in result.project_problems]
         c.include("project_problems.rules", problems["rules_include"], rules)
+
+
+def _missing(m: Eligibility) -> list[str]:
+    """The codes of the data a measure's requirements lacked (``dati_mancanti`` of its reasons)."""
+    return [code for r in m.reasons for code in r.inputs.get("dati_mancanti", [])]
 
 
 def compare(result: Result, expected: Mapping[str, Any], lang: str = "it") -> list[str]:
