@@ -385,6 +385,7 @@ def world(engine: Engine, territory_id: str) -> World:
         add("economic", f"measure:{code}", add_measure(code))
     add("health", "disability", member_field("disability_percent", st.sampled_from([None, 0, 30, 46, 67, 100])))
     add("health", "socio_sanitary", member_field("in_socio_sanitary_care", st.booleans()))
+    add("work", "asks_activation", member_field("asks_activation", st.booleans()))
     add("household", "care_load", care_load_v1)
     add("household", "care_children_under_3", care_for("children_under_3"))
     add("household", "care_minors", care_for("minors"))
