@@ -647,7 +647,7 @@ def _nearest(entry: Mapping[str, Any], day: dt.date) -> dict[str, Any]:
 
 def dated_entries(data: Mapping[str, Any], *, measures: bool = True, services: bool = True,
                   ) -> Iterator[Mapping[str, Any]]:
-    """Every entry that may carry a period: of the dated sections, the ordered rule lists, the triggers, the measures."""
+    """Every entry that may carry a period: of the dated sections, ordered rule lists, triggers, measures."""
     for path in DATED if services else LAYER_DATED:
         for entry in (dig(data, path) or {}).values():
             yield entry
