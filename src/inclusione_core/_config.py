@@ -11,6 +11,7 @@ defined it, and is reused across any number of cases.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import datetime as dt
 import hashlib
@@ -65,7 +66,22 @@ ORDERED: tuple[tuple[str, ...], ...] = (
     ("routing", "rules"),
     ("equipe", "selection"),
 )
-LAYER_OWN = ("id", "label", "level", "extends", "version", "description", "$schema")
+# The period of an entry, or of a layer (docs/configuration.md, "Periods in force").
+PERIOD_KEYS = ("valid_from", "valid_to", "valid_from_source", "valid_to_source")
+LAYER_OWN = ("id", "label", "level", "extends", "version", "description", "$schema", *PERIOD_KEYS, "unconfirmed")
+# Keyed sections whose entries are rules dated by the layer's period when they carry none of their own.
+LAYER_DATED: tuple[tuple[str, ...], ...] = (
+    ("interventions",),
+    ("deadlines",),
+    ("equipe", "formats"),
+    ("profile", "flags"),
+    ("privacy", "flows"),
+)
+# Keyed sections whose entries leave a territory's view as of a date when out of their period: the
+# rules above, and the services (which carry a period only of their own: a body, not a rule).
+DATED: tuple[tuple[str, ...], ...] = (*LAYER_DATED, ("services",))
+# The earlier versions of an entry that a later layer replaced from a date (oldest first).
+VERSIONS_KEY = "_versions"
 PER_LAYER_FILES = ("examples", "scenarios")
 # Values an override replaces whole (with every key ending in ``_source``): see _atomic.
 ATOMIC = frozenset({"source", "legal_basis", "when", "suitable_when", "eligible_when", "patron_saint"})
@@ -155,8 +171,87 @@ def _merge_entry(
     if not mine.get("override"):
         collisions.append(_collision(path, theirs, layer))
         return None
-    merged = _merge_value({k: v for k, v in theirs.items() if k != FILES_KEY}, mine, path, layer, collisions)
-    return _mark(merged, [*theirs[FILES_KEY], layer.rel])
+    merged = _merge_value({k: v for k, v in theirs.items() if k not in (FILES_KEY, VERSIONS_KEY)}, mine, path,
+                          layer, collisions)
+    return _versioned(theirs, _mark(merged, [*theirs[FILES_KEY], layer.rel]), mine)
+
+
+def _day(value: Any) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(str(value))
+
+
+def period_of(entry: Mapping[str, Any]) -> tuple[dt.date | None, dt.date | None]:
+    """An entry's period (``valid_from``, ``valid_to``; None: open on that side)."""
+    return _day(entry.get("valid_from")), _day(entry.get("valid_to"))
+
+
+def in_period(entry: Mapping[str, Any], day: dt.date) -> bool:
+    """Whether an entry is in force on a day: its period contains it, both ends included (as for measures)."""
+    start, end = period_of(entry)
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
+def _versioned(old: Mapping[str, Any], new: dict[str, Any], mine: Mapping[str, Any]) -> dict[str, Any]:
+    """
+    The entry a child layer's ``override`` makes of an inherited one: ``new`` (the child's
+    entry merged onto the inherited one, or the child's rule that replaces it) as the
+    current version, and the inherited one kept as an earlier version when the child's
+    version starts later (``valid_from``, its own or its layer's).
+
+    From the child's ``valid_from`` on, the child's version applies; before it the inherited
+    one, whose period ends the day before (and is dropped if nothing of it is left). A new
+    version never starts before the inherited one (it changes what was not yet in force):
+    it starts with it. Without a ``valid_from`` of the child the change applies to the whole
+    period of the inherited entry (a ``valid_to`` alone ends it on that day).
+    """
+    earlier = [dict(v) for v in old.get(VERSIONS_KEY, [])]
+    current = {k: v for k, v in old.items() if k != VERSIONS_KEY}
+    start = _day(mine.get("valid_from"))
+    if start is not None:
+        o_start, o_end = period_of(current)
+        if o_start is not None and o_start > start:
+            start = o_start
+        new["valid_from"] = start.isoformat()
+        if "valid_from_source" not in mine:
+            new.pop("valid_from_source", None)  # the act that started the inherited version did not start this one
+        if o_end is not None and o_end < start and "valid_to" not in mine:
+            new.pop("valid_to", None)  # the inherited entry had ended: the child's version does not end with it
+        before = start - dt.timedelta(days=1)
+        if o_start is None or o_start <= before:
+            current["valid_to"] = min(before, o_end).isoformat() if o_end is not None else before.isoformat()
+            earlier.append(current)
+    if earlier:
+        new[VERSIONS_KEY] = earlier
+    else:
+        new.pop(VERSIONS_KEY, None)
+    return new
+
+
+def _with_layer_period(data: Mapping[str, Any]) -> dict[str, Any]:
+    """
+    A layer's data with the layer's period (``valid_from``... in its header) given to every
+    rule it writes without a period of its own: the entries of the rule sections
+    (:data:`LAYER_DATED`) and of the ordered rule lists.
+    """
+    period = {k: data[k] for k in PERIOD_KEYS if k in data}
+    if not period:
+        return dict(data)
+    out = copy.deepcopy(dict(data))
+
+    def date(entry: Any) -> None:
+        if isinstance(entry, dict) and not any(k in entry for k in ("valid_from", "valid_to")):
+            entry.update(copy.deepcopy(period))
+
+    for path in LAYER_DATED:
+        for entry in (dig(out, path) or {}).values():
+            date(entry)
+    for path in ORDERED:
+        rules = dig(out, path)
+        if isinstance(rules, dict):
+            rules = [*rules.get("append", []), *rules.get("items", [])]
+        for rule in rules or []:
+            date(rule)
+    return out
 
 
 def _identified(value: Any) -> bool:
@@ -260,10 +355,11 @@ def _merge_list(
             errors.append(_collision(here, old, layer, item["id"]))
         elif ordered:  # a rule is one decision: the child's replaces the inherited one, among the child's rules
             del kept[item["id"]]
-            mine.append(_mark(_merge_value(None, item, here, layer, errors), [layer.rel]))
+            mine.append(_versioned(old, _mark(_merge_value(None, item, here, layer, errors), [layer.rel]), item))
         else:
-            entry = _merge_value({k: v for k, v in old.items() if k != FILES_KEY}, item, here, layer, errors)
-            merged[item["id"]] = _mark(entry, [*old.get(FILES_KEY, []), layer.rel])
+            entry = _merge_value({k: v for k, v in old.items() if k not in (FILES_KEY, VERSIONS_KEY)}, item, here,
+                                 layer, errors)
+            merged[item["id"]] = _versioned(old, _mark(entry, [*old.get(FILES_KEY, []), layer.rel]), item)
             if form == "plain":
                 mine.append(merged[item["id"]])
     if ordered:
@@ -293,7 +389,7 @@ def _merge(parent: dict[str, Any], layer: _Layer, sections: Collection[str] = ()
     (``sections``) merges the child's values over the parent's like any entry (:func:`_merge_value`),
     and keeps the files that gave it (:func:`_merge_section`).
     """
-    child = layer.data
+    child = _with_layer_period(layer.data)
     out: dict[str, Any] = {k: copy.deepcopy(v) for k, v in parent.items() if k not in LAYER_OWN}
     out.update({key: child[key] for key in LAYER_OWN if key in child})
     collisions: list[ErrorDetail] = []
@@ -531,6 +627,73 @@ def dated_value(values: Iterable[Mapping[str, Any]], as_of: dt.date) -> Mapping[
     return found
 
 
+def _pick(entry: Mapping[str, Any], day: dt.date) -> dict[str, Any] | None:
+    """The version of an entry in force on a day (without its earlier versions), or None."""
+    for version in [entry, *reversed(entry.get(VERSIONS_KEY, []))]:
+        if in_period(version, day):
+            return {k: v for k, v in version.items() if k != VERSIONS_KEY}
+    return None
+
+
+def _nearest(entry: Mapping[str, Any], day: dt.date) -> dict[str, Any]:
+    """A measure's version in force on a day, else the last one started by then, else the first."""
+    versions = [*entry.get(VERSIONS_KEY, []), {k: v for k, v in entry.items() if k != VERSIONS_KEY}]
+    found = _pick(entry, day)
+    if found is not None:
+        return found
+    started = [v for v in versions if (period_of(v)[0] or dt.date.min) <= day]
+    return dict((started or versions)[-1 if started else 0])
+
+
+def dated_entries(data: Mapping[str, Any], *, measures: bool = True, services: bool = True,
+                  ) -> Iterator[Mapping[str, Any]]:
+    """Every entry that may carry a period: of the dated sections, ordered rule lists, triggers, measures."""
+    for path in DATED if services else LAYER_DATED:
+        for entry in (dig(data, path) or {}).values():
+            yield entry
+            if path == ("equipe", "formats"):
+                for version in [entry, *entry.get(VERSIONS_KEY, [])]:
+                    yield from version.get("triggers", [])
+    for path in ORDERED:
+        yield from dig(data, path) or []
+    if measures:
+        yield from (dig(data, ("measures",)) or {}).values()
+
+
+def view_data(data: Mapping[str, Any], day: dt.date) -> dict[str, Any]:
+    """The effective configuration as of a day: see :meth:`Territory.in_force`."""
+    out = dict(data)
+
+    def put(path: tuple[str, ...], value: Any) -> None:
+        node = out
+        for key in path[:-1]:
+            node[key] = dict(node.get(key) or {})
+            node = node[key]
+        node[path[-1]] = value
+
+    for path in DATED:
+        section = dig(data, path)
+        if section is None:
+            continue
+        kept = {}
+        for code, entry in section.items():
+            version = _pick(entry, day)
+            if version is None:
+                continue
+            if "triggers" in version:
+                version["triggers"] = [t for t in (_pick(t, day) for t in version["triggers"]) if t is not None]
+            kept[code] = version
+        put(path, kept)
+    for path in ORDERED:
+        rules = dig(data, path)
+        if rules is not None:
+            put(path, [r for r in (_pick(rule, day) for rule in rules) if r is not None])
+    measures = dig(data, ("measures",))
+    if measures is not None:
+        put(("measures",), {code: _nearest(m, day) for code, m in measures.items()})
+    return out
+
+
 def citation(source: Mapping[str, Any], territory: Territory) -> Citation:
     """
     The :class:`Citation` of a ``source`` block, its documents described by the territory's
@@ -574,6 +737,54 @@ class Territory:
     """The documents registry (``documents:``), by id: what every citation names."""
     _citations: dict[tuple[Any, ...], Citation] = attrs.field(factory=dict, init=False, repr=False)
     """The citations made so far, by the content of their source block (a reason is made case after case)."""
+    as_of: dt.date | None = None
+    """For a view (:meth:`in_force`), the first day it was built for (it holds for its whole stretch of days)."""
+    _views: dict[int, Territory] = attrs.field(factory=dict, init=False, repr=False)
+
+    def in_force(self, day: dt.date) -> Territory:
+        """
+        The territory as of a day: each rule, format, trigger, intervention, deadline, flow and
+        service in the version in force on that day, and without those not in force
+        (docs/configuration.md, "Periods in force"); measures stay, in the version in force
+        (else the nearest), since their period is what :func:`stage7_measures` reports. The
+        digest, layers and registry are the whole configuration's. Views are kept by the
+        stretch of days between two period boundaries, so a batch of cases builds few.
+        """
+        if self.as_of is not None:
+            raise ValueError("in_force: already a view as of a day")
+        key = bisect.bisect_right(self._boundaries(), day)
+        found = self._views.get(key)
+        if found is None:
+            found = attrs.evolve(self, data=view_data(self.data, day), as_of=day)
+            self._views[key] = found
+        return found
+
+    def _boundaries(self) -> list[dt.date]:
+        """The days on which something comes in force or leaves it (a period's first day, the day after its last)."""
+        days: set[dt.date] = set()
+        for entry in dated_entries(self.data):
+            for version in [entry, *entry.get(VERSIONS_KEY, [])]:
+                start, end = period_of(version)
+                if start is not None:
+                    days.add(start)
+                if end is not None:
+                    days.add(end + dt.timedelta(days=1))
+        return sorted(days)
+
+    def territorial_in_force(self) -> bool:
+        """
+        In a view, whether any rule of the territory's own layers (not the root's, the
+        national framework) is in force: False means only the national rules apply.
+        """
+        root = self.lineage[-1]
+        own = set(self.lineage[:-1])
+        if not own:
+            return True
+        for entry in dated_entries(self.data, measures=False, services=False):
+            layers = {str(f).split("/", 1)[0] for f in entry.get(FILES_KEY, [])}
+            if layers & own and layers != {root}:
+                return True
+        return False
 
     def citation(self, source: Mapping[str, Any]) -> Citation:
         """
@@ -921,7 +1132,8 @@ class TerritoryIndex:
     def _origin(self, layer: _Layer) -> ConfigLayer:
         """A layer for provenance: its file and digest, and the plugin (with version) or folder that provided it."""
         owner = self._dirs[layer.territory][1]
-        base = ConfigLayer(territory=layer.territory, file=layer.rel, sha256=layer.sha256)
+        base = ConfigLayer(territory=layer.territory, file=layer.rel, sha256=layer.sha256,
+                           valid_from=_day(layer.data.get("valid_from")), valid_to=_day(layer.data.get("valid_to")))
         if owner.startswith(DIR_OWNER):
             return attrs.evolve(base, folder=owner.removeprefix(DIR_OWNER))
         plugin, version = self._provider(owner) if self._provider is not None else (owner, None)
@@ -991,6 +1203,8 @@ def read_layer(path: Path, expected_id: str | None = None, limits: Limits | None
     for name, schema in (sections or {}).items():
         if isinstance(data, dict) and name in data:
             details += [d for d in section_errors(name, schema, data[name]) if d.rule != "required"]
+    if not details:
+        details += period_errors(own)
     if not details and expected_id is not None and data["id"] != expected_id:
         details.append(ErrorDetail("$.id", Message("the id must match the directory {expected!r}",
                                                    expected=expected_id),
@@ -1000,6 +1214,28 @@ def read_layer(path: Path, expected_id: str | None = None, limits: Limits | None
     rel = f"{data['id']}/{path.name}"  # the layer's id, not its folder's name (a wheel's folder is `territory`)
     return _Layer(territory=data["id"], file=path, rel=rel, data=data, sha256=hashlib.sha256(doc.raw).hexdigest(),
                   doc=doc)
+
+
+def period_errors(data: Any, path: str = "$") -> list[ErrorDetail]:
+    """Every period of a layer (an entry's, a dated value's, the layer's own) that ends before it starts."""
+    errors: list[ErrorDetail] = []
+    if isinstance(data, dict):
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if isinstance(start, str) and isinstance(end, str):
+            try:
+                wrong = dt.date.fromisoformat(end) < dt.date.fromisoformat(start)
+            except ValueError:  # the schema reports a date that is not one
+                wrong = False
+            if wrong:
+                errors.append(ErrorDetail(f"{path}.valid_to", Message(
+                    "the period ends before it starts: valid_to {end} is before valid_from {start}", end=end,
+                    start=start), end, "period"))
+        for key, value in data.items():
+            errors += period_errors(value, f"{path}.{key}")
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            errors += period_errors(value, f"{path}[{i}]")
+    return errors
 
 
 def _walk_predicates(pred: Mapping[str, Any], path: str) -> Iterator[tuple[str, str, Any]]:

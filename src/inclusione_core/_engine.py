@@ -26,6 +26,7 @@ from ._convert import make_converter, structure_case
 from ._errors import ErrorDetail, InputError, InvalidCaseError
 from ._models import (
     Case,
+    ConfigLayer,
     Deadline,
     DeadlineStatus,
     DecidedBy,
@@ -35,6 +36,7 @@ from ._models import (
     ProfileDecision,
     Provenance,
     Purpose,
+    Reason,
     Result,
     Routing,
 )
@@ -52,6 +54,7 @@ from ._privacy import (
     view_result,
 )
 from ._reader import DEFAULT_LIMITS, JsonLine, Limits
+from ._reasons import core_reason
 from ._renderers import Renderer, RendererInfo
 from ._scenarios import ScenarioFileRun, run_scenario_files, scenario_files
 from ._validation import FileReport, territory_warnings, validate
@@ -278,8 +281,9 @@ class Engine:
                 repr(as_of), "limit:dates")])
         if not isinstance(case, Case):
             case = self.load_case(case, source or "<case>")
-        terr = self.territory(territory or case.territory)
-        self.check(case, terr, as_of=as_of, source=source)
+        whole = self.territory(territory or case.territory)
+        self.check(case, whole, as_of=as_of, source=source)  # codes out of force on as_of are still codes
+        terr = whole.in_force(as_of)  # only what was in force on as_of (docs/configuration.md, "Periods in force")
         lineage, hooks = terr.lineage, self.hooks
         kw: dict[str, Any] = {"case": case, "territory": terr, "as_of": as_of}
 
@@ -294,6 +298,10 @@ class Engine:
         deadlines = tuple(sorted((_days_counted(d, as_of) for d in hooks.compute_deadlines(lineage, **kw)),
                                  key=lambda d: (d.due, d.code)))
         measures = tuple(self._eligibility(case, terr, as_of))
+        note = no_territorial_rule(terr, as_of)
+        if note is not None:  # the territory's own rules were not in force yet (or no longer): the national ones apply
+            routing = attrs.evolve(routing, reasons=(*routing.reasons, note))
+            equipe = attrs.evolve(equipe, reasons=(*equipe.reasons, note))
         decided: list[DecidedBy | None] = [profile.decided_by, routing.decided_by, equipe.decided_by, recs_a.by]
         decided += [p.decided_by for p in problems]
         decided += [d.decided_by for d in deadlines]
@@ -304,7 +312,7 @@ class Engine:
             project_problems=problems,
             provenance=Provenance(
                 as_of=as_of, territory=terr.id, core_version=core_version(), config_digest=terr.digest,
-                layers=terr.layers,
+                layers=tuple(layers_as_of(terr.layers, as_of)),
                 plugins=tuple(sorted({d for d in decided if d is not None}, key=lambda d: d.plugin)),
             ),
         )
@@ -331,7 +339,7 @@ class Engine:
         Whether a measure is in force and applies to the case on ``as_of``, its
         incompatibilities with other measures applied (``incompatible_with``).
         """
-        terr = self.territory(territory or case.territory)
+        terr = self.territory(territory or case.territory).in_force(as_of)
         codes = [measure, *sorted(partners(terr, measure) & self._assessed_codes(case, terr, as_of))]
         (result,) = [e for e in self._resolved(codes, case, terr, as_of) if e.measure == measure]
         return result
@@ -542,6 +550,33 @@ def _addressee(territory: Territory, recipient: Recipient | str, purpose: Purpos
     if errors:
         raise InputError(Message("recipient"), errors)
     return who, why
+
+
+def layers_as_of(layers: Iterable[ConfigLayer], as_of: dt.date) -> Iterator[ConfigLayer]:
+    """The layers of a result: each with whether its declared period contains the as-of date."""
+    for layer in layers:
+        if layer.valid_from is None and layer.valid_to is None:
+            yield layer
+        else:
+            inside = (layer.valid_from is None or layer.valid_from <= as_of) and (
+                layer.valid_to is None or as_of <= layer.valid_to)
+            yield attrs.evolve(layer, in_force=inside)
+
+
+def no_territorial_rule(territory: Territory, as_of: dt.date) -> Reason | None:
+    """
+    The reason saying that no rule of the territory's own layers was in force on the as-of
+    date, so the national ones applied (None when some was, or the territory is the root).
+    """
+    if territory.territorial_in_force():
+        return None
+    layers = [la for la in territory.layers if la.territory != territory.lineage[-1]]
+    starts = sorted({la.valid_from.isoformat() for la in layers if la.valid_from is not None})
+    return core_reason(territory, "territorio.nessuna_regola_in_vigore", Message(
+        "No territorial rule in force on {day} ({layers}): the national rules ({root}) apply.",
+        day=as_of.isoformat(), layers=", ".join(la.territory for la in layers), root=territory.lineage[-1]),
+        inputs={"data": as_of.isoformat(), "livelli": [la.territory for la in layers],
+                "in_vigore_dal": starts})
 
 
 def _days_counted(deadline: Deadline, as_of: dt.date) -> Deadline:

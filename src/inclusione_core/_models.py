@@ -1078,6 +1078,9 @@ class Reason:
     :ivar inputs: the facts the rule used, as JSON-ready values, so a reader can check it.
     :ivar categories: the data categories of those facts: a reason is shown to a recipient
         only if every one of them may be disclosed to it.
+    :ivar valid_from: the first day of the period of the version of the configuration entry
+        applied (null: the entry has no period, or the rule is the library's).
+    :ivar valid_to: the last day of that period (null: open, still in force).
     """
 
     rule: str
@@ -1088,6 +1091,8 @@ class Reason:
     inputs: dict[str, Any] = attrs.field(factory=dict)
     defined_in: str = ""
     categories: tuple[str, ...] = ("process",)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
 
     def message(self, lang: str = "it") -> str:
         """The message in a language (``it`` or ``en``)."""
@@ -1312,6 +1317,10 @@ class ConfigLayer:
     :ivar version: that distribution's version, or None.
     :ivar folder: the configuration folder it was read from (``--config-dir``,
         ``INCLUSIONE_CONFIG_DIR``), or None when a plugin provided it.
+    :ivar valid_from: the first day the layer's rules are in force (its header), or None.
+    :ivar valid_to: the last day, or None.
+    :ivar in_force: in a result, whether the layer's period contains the as-of date (None:
+        the layer declares no period).
     """
 
     territory: str
@@ -1320,6 +1329,9 @@ class ConfigLayer:
     plugin: str | None = None
     version: str | None = None
     folder: str | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    in_force: bool | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import string
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -65,7 +66,13 @@ def from_entry(
         inputs=inputs,
         defined_in=territory.file_of(entry),
         categories=cats,
+        valid_from=_day(entry.get("valid_from")),
+        valid_to=_day(entry.get("valid_to")),
     )
+
+
+def _day(value: Any) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(str(value))
 
 
 def core_reason(territory: Territory, rule: str, it: str, en: str | None = None,

@@ -22,6 +22,8 @@ from ._messages import code_text
 from .i18n import N_, ntranslate, translate, translate_in
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ._config import Territory
     from ._models import ConfigLayer, Deadline, DecidedBy, Reason, Result
     from ._privacy import View
@@ -176,10 +178,29 @@ class _Content:
         parts = [plugin]
         if reason.defined_in:
             parts.append(reason.defined_in)
+        if reason.valid_from is not None or reason.valid_to is not None:
+            parts.append(self.period(reason.valid_from, reason.valid_to))
         prov = self.r.provenance
         parts += [f"{self._('config')} {prov.config_digest[:12]}", f"{self._('as of')} {prov.as_of.isoformat()}"]
         return Explanation(message=reason.message(self.lang), rule=reason.rule, territory=reason.territory,
                            source=cite, inputs=inputs, provenance=" · ".join(parts))
+
+    def period(self, start: dt.date | None, end: dt.date | None) -> str:
+        """The period of the version of an entry applied: "in vigore dal 2023-05-15 al 2025-12-31"."""
+        if start is not None and end is not None:
+            return self._("in force from {start} to {end}").format(start=start.isoformat(), end=end.isoformat())
+        if start is not None:
+            return self._("in force from {start}").format(start=start.isoformat())
+        return self._("in force until {end}").format(end=end.isoformat() if end else "")
+
+    def layer_line(self, layer: ConfigLayer) -> str:
+        """A configuration layer of the provenance, with its period and whether it was in force on the as-of date."""
+        line = f"- {layer.file} (sha256 {layer.sha256[:16]}, {_origin(layer)})"
+        if layer.valid_from is not None or layer.valid_to is not None:
+            line += f" · {self.period(layer.valid_from, layer.valid_to)}"
+            if layer.in_force is False:
+                line += f": {self._('not in force on the as-of date')}"
+        return line
 
     def explain_all(self, reasons: Iterable[Reason], by: DecidedBy | None) -> tuple[Explanation, ...]:
         return tuple(self.explain(r, by) for r in reasons)
@@ -316,7 +337,7 @@ class _Content:
             f"{self._('Configuration digest')}: {prov.config_digest}",
             f"{self._('Plugins')}: {plugins}",
         ), items_title=self._("Configuration layers"), items=tuple(
-            Item(title=f"- {layer.file} (sha256 {layer.sha256[:16]}, {_origin(layer)})") for layer in prov.layers))
+            Item(title=self.layer_line(layer)) for layer in prov.layers))
 
     def report(self) -> Report:
         r = self.r

@@ -18,7 +18,9 @@ checked:
 * ``cites``: for each document, some reason anywhere in the result cites it (the
   expected text occurs, case-insensitively, in the registry id of the document cited or
   of the article it is read through, ``via``, or in the citation's Italian text:
-  ``dgrt_544_2023`` or ``DGRT n. 544/2023``).
+  ``dgrt_544_2023`` or ``DGRT n. 544/2023``); ``cites_exclude``: no reason cites it;
+* ``rules_include`` / ``rules_exclude``: the rule ids of the reasons anywhere in the result
+  (``territorio.nessuna_regola_in_vigore``).
 
 Used by ``inclusione test`` and by the test suites of territory packages::
 
@@ -412,6 +414,13 @@ def compare(result: Result, expected: Mapping[str, Any], lang: str = "it") -> li
         if not any(wanted in d.casefold() for d in documents) and not any(wanted in t for t in texts):
             cited = sorted(set(documents))
             c.out.append(f"cites: {c.w['cites']} {doc!r}; {c.w['got']} {cited or c.w['none']}")
+    for doc in expected.get("cites_exclude", []):
+        unwanted = doc.casefold()
+        if any(unwanted in d.casefold() for d in documents) or any(unwanted in t for t in texts):
+            c.out.append(f"cites_exclude: {c.w['unexpected']} {doc!r}")
+    rules = [r.rule for r in reasons_of(result)]
+    c.include("rules", expected.get("rules_include", []), rules)
+    c.exclude("rules", expected.get("rules_exclude", []), rules)
     return c.out
 
 

@@ -136,9 +136,14 @@ def test_every_recipient_and_case_is_audited(
 def test_rdc_recipient_enters_from_the_analisi_preliminare(
     engine: Engine, example: Callable[[str], dict[str, Any]]
 ) -> None:
-    """In 2021 the RdC household enters through its analisi preliminare; in 2025 (AdI) as an ordinary path."""
+    """
+    Under the RdC (June 2023, the regional equipe rules in force) the household enters through its
+    analisi preliminare; in 2025 (AdI) as an ordinary path. In May 2021 no rule that convenes an
+    equipe was in force yet (DGRT 544/2023): the case is not on the agenda.
+    """
     case = example("solo_lavoro.json")
-    in_2021 = build_elenco_nominativo([case], meeting_date=dt.date(2021, 5, 3), engine=engine)
+    assert build_elenco_nominativo([case], meeting_date=dt.date(2021, 5, 3), engine=engine)["voci"] == []
+    in_2021 = build_elenco_nominativo([case], meeting_date=dt.date(2023, 6, 15), engine=engine)
     assert [m["fonte"] for m in in_2021["voci"][0]["motivi"]] == ["analisi_preliminare"]
     assert in_2021["voci"][0]["misure_attive"] == ["rdc"]
     in_2025 = build_elenco_nominativo([case], meeting_date=MEETING, engine=engine)

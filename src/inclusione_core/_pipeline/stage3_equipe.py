@@ -72,6 +72,8 @@ def compose(case: Case, territory: Territory, as_of: dt.date, profile: Profile) 
             continue
         # the trigger's own message, source and provenance: a trigger appended by a zone was defined there
         own = {k: trigger[k] for k in ("message", "source", FILES_KEY) if k in trigger}
+        if "valid_from" in trigger or "valid_to" in trigger:  # a trigger dated on its own: its period, not the format's
+            own |= {"valid_from": trigger.get("valid_from"), "valid_to": trigger.get("valid_to")}
         reason = from_entry(territory, fmt | own, f"equipe.{code}.attivazione.{trigger['id']}", inputs=inputs,
                             categories=read)
         for role in trigger["add_roles"]:
