@@ -670,7 +670,7 @@ def test_append_overrides_an_inherited_trigger_in_place(write_layer: Writer) -> 
     assert [t["id"] for t in fmt["triggers"]] == TOSCANA_TRIGGERS
     housing = fmt["triggers"][2]
     assert housing["add_roles"] == ["operatore_casa", "operatore_uepe"]
-    assert housing["when"] == {"need": "abitativo"}
+    assert housing["when"] == {"need_at_least": {"needs": ["abitativo"], "severity": 2}}
     assert housing["_files"] == ["toscana/territory.yaml", "zona/territory.yaml"]
     housing_again = GIUSTIZIA.replace("giustizia,", "abitativo,", 1)
     root = write_layer("zona", allargata("\n        append:\n          - " + housing_again))

@@ -1393,7 +1393,7 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
         for pre in item.get("prerequisites", []):
             need(pre, interventions, f"$.interventions.{code}.prerequisites", Message("intervention"),
                  "ref:interventions")
-    errors += _cycles(interventions)
+    errors += [*_cycles(interventions), *_refusal_code_errors(cfg)]
     errors += [*_deadline_errors(cfg), *_measure_errors(cfg), *_calendar_errors(dig(cfg, ("calendar",)))]
     errors += source_errors(cfg)
 
@@ -1417,8 +1417,9 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
     predicate_sites += _deadline_predicates(cfg)
     for base, pred in predicate_sites:
         for path, key, value in _walk_predicates(pred, base):
-            if key in ("need", "any_need"):
-                for v in [value] if isinstance(value, str) else value:
+            if key in ("need", "any_need", "need_at_least"):
+                named = value["needs"] if key == "need_at_least" else [value] if isinstance(value, str) else value
+                for v in named:
                     need(v, needs, path, Message("need"), "ref:needs")
             elif key in ("dimension_at_least", "need_in_dimension"):
                 for v in value:
@@ -1426,11 +1427,29 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
             elif key == "only_dimensions":
                 for v in value["dimensions"]:
                     need(v, dims, path, Message("dimension"), "ref:dimensions")
-            elif key in ("access_point_kind", "from_service_kind"):
+            elif key in ("access_point_kind", "from_service_kind", "in_charge_of"):
                 for v in value:
                     need(v, kinds, path, Message("kind of service"), "ref:services.kind")
     if errors:
         raise ConfigurationError(str(leaf.file), _located_in_layers(errors, cfg, layers or [leaf]))
+
+
+def _refusal_code_errors(cfg: Mapping[str, Any]) -> list[ErrorDetail]:
+    """A routing rule's refusal code is one of its service's ``refusal_codes``, on a refusing rule."""
+    errors: list[ErrorDetail] = []
+    services = dig(cfg, ("services",)) or {}
+    for i, r in enumerate(dig(cfg, ("routing", "rules")) or []):
+        if "refusal_code" not in r:
+            continue
+        path = f"$.routing.rules[{i}].refusal_code"
+        codes = (services.get(r.get("service")) or {}).get("refusal_codes") or {}
+        if r["refusal_code"] not in codes:
+            errors.append(ErrorDetail(path, unknown_reference(Message("refusal code of the service"), r["refusal_code"],
+                                                              codes), r["refusal_code"], "ref:services.refusal_codes"))
+        if r["outcome"] != "refused":
+            errors.append(ErrorDetail(path, Message("a refusal code belongs to a rule whose outcome is refused"),
+                                      r["refusal_code"], "refusal_code.outcome"))
+    return errors
 
 
 def _deadline_predicates(cfg: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:

@@ -99,6 +99,17 @@ def _any_need(v: list[str], f: Facts, inputs: Inputs) -> bool:
     return bool(_looked_at_needs(v, f, inputs))
 
 
+def _need_at_least(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool:
+    """A need of one of ``needs`` recorded with a severity of at least ``severity``."""
+    found = _looked_at_needs(v["needs"], f, inputs)
+    a = f.case.assessment
+    worst = {c: max(n.severity for n in a.needs if n.code == c) for c in found} if a is not None else {}
+    for code in found:
+        inputs[f"gravita.{code}"] = worst[code]
+    inputs["gravita_minima"] = v["severity"]
+    return any(s >= v["severity"] for s in worst.values())
+
+
 def _need_in_dimension(v: list[str], f: Facts, inputs: Inputs) -> bool:
     needs = f.territory.section("needs")
     return bool(_looked_at_needs([n for n in needs if needs[n]["dimension"] in v], f, inputs))
@@ -192,6 +203,20 @@ def _from_service_kind(v: list[str], f: Facts, inputs: Inputs) -> bool:
     return kind in v
 
 
+def _in_charge_of(v: list[str], f: Facts, inputs: Inputs) -> bool:
+    """
+    A member of the household is in charge of a service of one of these kinds (format 2:
+    ``Member.services``). Only the kinds asked about that hold are shown, so the rule reads
+    the categories of those kinds (followed by the SerD is addiction data), and identity.
+    """
+    kinds = set(v)
+    found = sorted({kind for m in f.case.household.members for sid in m.services
+                    if (kind := f.territory.service_kind(sid)) in kinds})
+    inputs["servizi_in_carico"] = found
+    inputs.uses(PROCESS, "identity", *f.territory.kind_categories(v))
+    return bool(found)
+
+
 def _assessed(v: bool, f: Facts, inputs: Inputs) -> bool:
     inputs["valutato"] = f.case.assessment is not None
     inputs.uses(PROCESS)
@@ -265,6 +290,7 @@ _EVALUATORS: dict[str, Callable[[Any, Facts, Inputs], bool | None]] = {
     "always": lambda v, f, i: True,
     "need": _need,
     "any_need": _any_need,
+    "need_at_least": _need_at_least,
     "need_in_dimension": _need_in_dimension,
     "dimension_at_least": _dimension_at_least,
     "only_dimensions": _only_dimensions,
@@ -278,6 +304,7 @@ _EVALUATORS: dict[str, Callable[[Any, Facts, Inputs], bool | None]] = {
     "access_channel": _access_channel,
     "access_point_kind": _access_point_kind,
     "from_service_kind": _from_service_kind,
+    "in_charge_of": _in_charge_of,
     "assessed": _assessed,
     "work_ready_members": _work_ready,
     "member": _member,

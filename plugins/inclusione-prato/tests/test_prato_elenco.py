@@ -138,8 +138,8 @@ def test_rdc_recipient_enters_from_the_analisi_preliminare(
 ) -> None:
     """
     Under the RdC (June 2023, the regional equipe rules in force) the household enters through its
-    analisi preliminare; in 2025 (AdI) as an ordinary path. In May 2021 no rule that convenes an
-    equipe was in force yet (DGRT 544/2023): the case is not on the agenda.
+    analisi preliminare; in 2025 (AdI, work needs only) it is not on the agenda: routed to the CPI alone,
+    it convenes no equipe. In May 2021 no rule that convenes an equipe was in force yet (DGRT 544/2023).
     """
     case = example("solo_lavoro.json")
     assert build_elenco_nominativo([case], meeting_date=dt.date(2021, 5, 3), engine=engine)["voci"] == []
@@ -147,9 +147,9 @@ def test_rdc_recipient_enters_from_the_analisi_preliminare(
     assert [m["fonte"] for m in in_2021["voci"][0]["motivi"]] == ["analisi_preliminare"]
     assert in_2021["voci"][0]["misure_attive"] == ["rdc"]
     in_2025 = build_elenco_nominativo([case], meeting_date=MEETING, engine=engine)
-    assert [m["fonte"] for m in in_2025["voci"][0]["motivi"]] == ["valutazione"]
+    assert in_2025["voci"] == []
     # the CPI may not receive special data: the format, chosen by a rule that may read them, is not shown
-    assert in_2021["voci"][0]["format"] == in_2025["voci"][0]["format"] == "non_comunicato"
+    assert in_2021["voci"][0]["format"] == "non_comunicato"
 
 
 def test_a_scheda_proposing_the_em_is_enough(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:

@@ -198,25 +198,28 @@ def test_done_when_addiction_gives_allargata_with_serd_citing_the_dgrt(
     assert "articolo descrittivo di una prassi, non vincolante" in household[0].reason.source.text("it")
 
 
-def test_done_when_only_work_needs_give_essenziale(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
+def test_only_work_needs_go_to_the_cpi_and_reach_the_em_only_as_rdc(
+    engine: Engine, example: Callable[[str], dict[str, Any]]
+) -> None:
     """
-    Done when: a household with only work needs gets the equipe essenziale, under the RdC (June 2023) as under
-    the AdI (2025), whatever the measure; in 2021, before DGRT 544/2023, no such equipe (issue 14).
+    Only work needs: routed to the CPI; the EM only under the RdC (June 2023), where the analisi preliminare
+    feeds its elenco; in 2021, before DGRT 544/2023 and Prato's practice, no equipe (issue 14).
     """
     case = example("solo_lavoro.json")
     formats = {}
     for as_of in (dt.date(2021, 5, 3), dt.date(2023, 6, 15), dt.date(2025, 3, 3)):
         result = engine.assess(case, as_of=as_of)
         formats[as_of.year] = (result.equipe.format, sorted(m.role for m in result.equipe.members))
-    assert formats[2023] == formats[2025] == ("essenziale", ["assistente_sociale_titolare", "nucleo", "operatore_cpi"])
-    assert formats[2021] == ("nessuna", [])
+    assert formats[2023] == ("essenziale", ["assistente_sociale_titolare", "nucleo", "operatore_cpi"])
+    assert formats[2021] == formats[2025] == ("nessuna", [])
 
 
 def test_done_when_direct_request_to_siil_is_refused(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
     """Done when: a direct request to the SIIL is refused with its reason; in Prato the alternative is the PUA."""
     result = engine.assess(example("accesso_diretto_siil.json"), as_of=dt.date(2025, 2, 12))
     assert result.routing.outcome is RoutingOutcome.REFUSED
-    assert result.routing.alternatives == ("pua",)
+    assert result.routing.alternatives[:1] == ("pua",)
+    assert "cpi" in result.routing.alternatives  # every service that may refer, not the PUA alone
     (reason,) = result.routing.reasons
     assert reason.source.document == DGRT
     assert "PUA e Segretariato Sociale" in reason.message_it

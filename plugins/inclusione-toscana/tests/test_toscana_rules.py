@@ -29,6 +29,9 @@ SPECIALIST = {  # need -> role the equipe allargata adds
     "salute": "operatore_sociosanitario",
     "poverta_educativa": "operatore_scuola",
 }
+DIMENSION = {"dipendenze": "funzionamenti", "salute_mentale": "funzionamenti", "abitativo": "abitare",
+             "disabilita": "funzionamenti", "salute": "funzionamenti", "poverta_educativa": "istruzione"}
+"""The dimension each specialist need belongs to (a moderate need there is a need of level 2)."""
 PLAIN_NEEDS = ["lavoro", "formazione", "economico", "reti_relazioni", "cura_familiare"]
 MEASURES = ["sia", "rei", "rdc", "adi", "sfl", "gol"]
 
@@ -65,7 +68,7 @@ def roles(result: Result) -> set[str]:
 
 def test_only_work_needs_give_equipe_essenziale(engine: Engine) -> None:
     """A household with only work needs gets the equipe essenziale: CPI and social service, nobody else."""
-    result = engine.assess(case(levels={"lavoro": 2}, needs=["lavoro"]), as_of=AS_OF)
+    result = engine.assess(case(levels={"lavoro": 2, "economica": 2}, needs=["lavoro"]), as_of=AS_OF)
     assert result.profile.profile.flags == ("integrazione_socio_lavorativa",)
     assert result.equipe.format == "essenziale"
     assert roles(result) == {"operatore_cpi", "assistente_sociale"}
@@ -76,20 +79,23 @@ def test_only_work_needs_give_equipe_essenziale(engine: Engine) -> None:
 
 def test_addiction_need_gives_allargata_with_serd_citing_the_dgrt(engine: Engine) -> None:
     """An addiction need with a work need gives the equipe allargata with the SerD, its reason citing DGRT 544/2023."""
-    result = engine.assess(case(levels={"lavoro": 2}, needs=["lavoro", "dipendenze"]), as_of=AS_OF)
+    result = engine.assess(case(levels={"lavoro": 2, "funzionamenti": 2}, needs=["lavoro", "dipendenze"]),
+                           as_of=AS_OF)
     assert result.equipe.format == "allargata"
     (serd,) = [m for m in result.equipe.members if m.role == "operatore_serd"]
     assert serd.service == "serd"
-    assert cites_the_dgrt(serd.reason.source)
-    assert "in particolare dipendenze e salute mentale" in serd.reason.source.quote
+    # the threshold (a moderate need) is the project's default, citing the DGRT it reads
+    assert serd.reason.source.is_default and serd.reason.source.document == DGRT
     assert serd.reason.inputs["bisogni"] == ["dipendenze"]  # only the needs the trigger asked about
-    assert cites_the_dgrt(result.equipe.reasons[0].source)
+    assert serd.reason.inputs["gravita_minima"] == 2
+    fmt = engine.territory("toscana").section("equipe", "formats")["allargata"]
+    assert "in particolare dipendenze e salute mentale" in fmt["source"]["quote"]
 
 
 @pytest.mark.parametrize(("need", "role"), sorted(SPECIALIST.items()))
 def test_each_specialist_need_adds_its_service(engine: Engine, need: str, role: str) -> None:
     """Each specialist need makes the equipe allargata and adds the competent service's operator."""
-    result = engine.assess(case(levels={"lavoro": 2}, needs=["lavoro", need]), as_of=AS_OF)
+    result = engine.assess(case(levels={"lavoro": 2, DIMENSION[need]: 2}, needs=["lavoro", need]), as_of=AS_OF)
     assert result.equipe.format == "allargata"
     assert roles(result) == {"operatore_cpi", "assistente_sociale", role}
 
@@ -108,14 +114,13 @@ def test_no_socio_labour_integration_means_no_toscana_equipe(engine: Engine) -> 
     assert result.equipe.format not in ("essenziale", "allargata")
 
 
-def test_work_ready_members_alone_raise_the_flag(engine: Engine) -> None:
-    """Members judged ready for a work path mark the case as needing integration even with a mild work level."""
+def test_work_ready_members_alone_raise_the_flag_but_a_mild_work_need_convenes_no_equipe(engine: Engine) -> None:
+    """Members ready for work raise the flag, but a mild work need (level 1) is not social and work needs together."""
     result = engine.assess(case(levels={"lavoro": 1, "abitare": 2}, needs=["abitativo"], work_ready=True),
                            as_of=AS_OF)
     assert "integrazione_socio_lavorativa" in result.profile.profile.flags
-    assert result.equipe.format == "allargata"
-    assert result.routing.service == "ssp"
-    assert result.routing.channel == "equipe_multidisciplinare"
+    assert result.equipe.format not in ("essenziale", "allargata")
+    assert result.routing.reasons[0].rule != "instradamento.integrazione_in_equipe"
 
 
 def test_direct_access_to_siil_is_refused_with_its_reason(engine: Engine) -> None:
@@ -124,7 +129,10 @@ def test_direct_access_to_siil_is_refused_with_its_reason(engine: Engine) -> Non
     result = engine.assess(case(access=access), as_of=AS_OF)
     assert result.routing.outcome is RoutingOutcome.REFUSED
     assert result.routing.service == "siil"
-    assert result.routing.alternatives == ("one_stop_shop",)
+    # the One Stop Shop first, then every service that may refer the case (from the configuration)
+    assert result.routing.alternatives[0] == "one_stop_shop"
+    assert {"cpi", "ssp", "terzo_settore"} <= set(result.routing.alternatives)
+    assert "siil" not in result.routing.alternatives
     (reason,) = result.routing.reasons
     assert cites_the_dgrt(reason.source)
     assert "non ad accesso diretto" in reason.source.quote
@@ -136,7 +144,9 @@ def test_direct_access_to_siil_is_refused_with_its_reason(engine: Engine) -> Non
 def test_siil_accepts_referrals_from_services_and_third_sector(engine: Engine, sender: str) -> None:
     """A referral to the SIIL from another service or a Third Sector body is routed to the SIIL by segnalazione."""
     access = {"date": "2025-02-12", "point": "siil", "channel": "invio", "from_service": sender}
-    result = engine.assess(case(levels={"lavoro": 2}, needs=["lavoro"], access=access), as_of=AS_OF)
+    data = case(levels={"lavoro": 2}, needs=["lavoro"], access=access)
+    data["household"]["members"][0]["services"] = ["ssp"]  # in charge of the services, as the SIIL asks
+    result = engine.assess(data, as_of=AS_OF)
     assert (result.routing.outcome, result.routing.service, result.routing.channel) == (
         RoutingOutcome.ROUTED, "siil", "segnalazione")
 
@@ -146,7 +156,7 @@ def test_siil_refuses_a_referral_without_an_admitted_sender(engine: Engine) -> N
     access = {"date": "2025-02-12", "point": "siil", "channel": "invio"}
     result = engine.assess(case(access=access), as_of=AS_OF)
     assert result.routing.outcome is RoutingOutcome.REFUSED
-    assert result.routing.alternatives == ("one_stop_shop",)
+    assert result.routing.alternatives[0] == "one_stop_shop"
 
 
 def test_socio_therapeutic_placement_for_addiction_with_low_occupability(engine: Engine) -> None:
@@ -187,12 +197,13 @@ def test_format_follows_specialist_needs_whatever_the_measure(
 ) -> None:
     """With a work need: allargata iff a specialist need exists, one role per need, whatever the measure."""
     measures = [] if measure is None else [{"code": measure, "valid_from": "2016-01-01"}]
-    result = engine.assess(case(levels={"lavoro": work}, needs=plain + special, measures=measures), as_of=AS_OF)
+    levels = {"lavoro": work, "economica": 2} | {DIMENSION[n]: 2 for n in special}
+    result = engine.assess(case(levels=levels, needs=plain + special, measures=measures), as_of=AS_OF)
     if special:
         assert result.equipe.format == "allargata"
         assert roles(result) == {"operatore_cpi", "assistente_sociale"} | {SPECIALIST[n] for n in special}
     else:
         assert result.equipe.format == "essenziale"
         assert roles(result) == {"operatore_cpi", "assistente_sociale"}
-    without = engine.assess(case(levels={"lavoro": work}, needs=plain + special), as_of=AS_OF)
+    without = engine.assess(case(levels=levels, needs=plain + special), as_of=AS_OF)
     assert roles(without) == roles(result)

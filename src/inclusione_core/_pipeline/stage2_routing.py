@@ -45,6 +45,22 @@ def access_reads(case: Case, territory: Territory) -> set[str]:
     return read
 
 
+def referrers(territory: Territory, service_id: str) -> tuple[str, ...]:
+    """
+    Where to turn after a refusal by ``service_id``: its ``redirect_to`` first, then every
+    other service of the kinds it accepts referrals from that a person can reach directly
+    (all the services that may refer the case, computed from the configuration).
+    """
+    services = territory.section("services")
+    service = services.get(service_id) or {}
+    found = list(service.get("redirect_to", []))
+    allowed = service.get("accepts_referrals_from")
+    if allowed is not None:
+        found += [sid for sid, svc in services.items()
+                  if sid != service_id and svc["kind"] in allowed and "diretto" in svc["access"] and sid not in found]
+    return tuple(found)
+
+
 def check_access(case: Case, territory: Territory) -> Routing | None:
     """Refuse an access the receiving service does not admit; None when admitted."""
     access = case.access
@@ -61,7 +77,7 @@ def check_access(case: Case, territory: Territory) -> Routing | None:
     if access.channel.value not in service["access"]:
         return Routing(
             outcome=RoutingOutcome.REFUSED, service=access.point, channel=access.channel.value,
-            deadline=None, alternatives=tuple(service.get("redirect_to", [])),
+            deadline=None, alternatives=referrers(territory, access.point),
             reasons=(from_entry(territory, service, f"accesso.{access.point}.canale", refusal, inputs,
                                 categories=read),),
         )
@@ -76,7 +92,7 @@ def check_access(case: Case, territory: Territory) -> Routing | None:
                           " or is not given.", service=service["label"], allowed=", ".join(allowed))
             return Routing(
                 outcome=RoutingOutcome.REFUSED, service=access.point, channel=access.channel.value,
-                deadline=None, alternatives=tuple(service.get("redirect_to", [])),
+                deadline=None, alternatives=referrers(territory, access.point),
                 reasons=(from_entry(territory, service, f"accesso.{access.point}.inviante", msg, inputs,
                                     categories=read),),
             )
@@ -112,6 +128,7 @@ def route(case: Case, territory: Territory, as_of: dt.date, profile: Profile) ->
         return Routing(
             outcome=RoutingOutcome(rule["outcome"]), service=rule.get("service"),
             channel=rule["channel"], deadline=deadline,
+            alternatives=referrers(territory, rule["service"]) if rule["outcome"] == "refused" else (),
             reasons=(from_entry(territory, rule, f"instradamento.{rule['id']}", inputs=inputs, categories=read),),
         )
     return Routing(

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from .._config import FILES_KEY, Territory
-from .._models import HOUSEHOLD_PARTY, Case, Equipe, EquipeMember, Profile, Reason, Routing
+from .._models import HOUSEHOLD_PARTY, Case, Equipe, EquipeMember, Profile, Reason, Routing, RoutingOutcome
 from .._predicates import Facts, evaluate
 from .._reasons import core_reason, from_entry
 from ..hookspecs import hookimpl
@@ -95,5 +95,16 @@ def compose(case: Case, territory: Territory, as_of: dt.date, profile: Profile) 
 def inclusione_compose_equipe(
     case: Case, territory: Territory, as_of: dt.date, profile: Profile, routing: Routing
 ) -> Equipe:
-    """Core default: select the format by rule, add members by trigger, each with a reason."""
+    """
+    Core default: select the format by rule, add members by trigger, each with a reason.
+
+    A refused case convenes no equipe: the service that refused it does not take it, so no
+    team is composed around it (its reason reads what the refusal read).
+    """
+    if routing.outcome is RoutingOutcome.REFUSED:
+        return Equipe.none(core_reason(
+            territory, "equipe.caso_rifiutato",
+            Message("The case is refused by {service}: no equipe is convened; the case goes back to whoever may refer"
+                    " it.", service=routing.service or "—"),
+            categories={c for r in routing.reasons for c in r.categories}))
     return compose(case, territory, as_of, profile)
