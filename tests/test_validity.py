@@ -75,8 +75,14 @@ def test_an_override_from_a_date_keeps_the_inherited_version_before_it(write_lay
 
 
 def test_an_override_with_valid_to_ends_an_inherited_entry(write_layer: Writer) -> None:
-    root = write_layer("figlio", child(
-        "equipe:\n  formats:\n    multidisciplinare:\n      override: true\n      valid_to: \"2024-06-30\"\n"))
+    body = "equipe:\n  formats:\n    multidisciplinare:\n      override: true\n      valid_to: \"2024-06-30\"\n"
+    with pytest.raises(ConfigurationError) as info:  # the rule that convenes it would outlive it
+        engine_for(write_layer("figlio", child(body))).territory("figlio")
+    assert {(d.path, d.rule, d.value) for d in info.value.details} == {
+        ("$.equipe.selection[id=quadro_approfondito].format", "period:ref", "multidisciplinare")}
+    body += ("  selection:\n    - {id: quadro_approfondito, override: true, valid_to: \"2024-06-30\", format: multidisciplinare,"
+             " when: {pathway: [equipe_quadro_approfondito]}, message: {it: Fino a giugno, en: Until June}, " + SRC + "}\n")
+    root = write_layer("figlio", child(body))
     engine = engine_for(root)
     assert "multidisciplinare" in engine.territory("figlio").in_force(dt.date(2024, 6, 30)).section("equipe", "formats")
     assert "multidisciplinare" not in engine.territory("figlio").in_force(dt.date(2024, 7, 1)).section(

@@ -1166,10 +1166,43 @@ class TerritoryIndex:
             layer_dirs={layer.territory: layer.file.parent for layer in layers},
             documents=registry(effective),
         )
+        _check_periods(compiled, layers[-1])
         for name, check in self._checks.items():  # what the sections' schemas cannot say, by their plugins
             if name in effective:
                 check(compiled)
         return compiled
+
+
+def _check_periods(territory: Territory, leaf: _Layer) -> None:
+    """
+    References that hold at every date: on each stretch of days between two period
+    boundaries, every equipe selection rule in force names a format in force, and every
+    routing rule in force a service in force (a rule must not outlive, or precede, what it
+    names).
+    """
+    errors: list[ErrorDetail] = []
+    seen: set[tuple[str, str, str]] = set()
+    for day in [dt.date.min, *territory._boundaries()]:
+        data = view_data(territory.data, day)
+        formats = dig(data, ("equipe", "formats")) or {}
+        services = dig(data, ("services",)) or {}
+        checks = [("equipe.selection", rule, "format", formats) for rule in dig(data, ("equipe", "selection")) or []]
+        checks += [("routing.rules", rule, key, services) for rule in dig(data, ("routing", "rules")) or []
+                   for key in ("service", "booking_at") if key in rule]
+        for where, rule, key, known in checks:
+            name = rule[key]
+            if name in known or (where, str(rule.get("id")), key) in seen:
+                continue
+            seen.add((where, str(rule.get("id")), key))
+            what = Message("format") if key == "format" else Message("service")
+            errors.append(ErrorDetail(
+                f"$.{where}[id={rule.get('id')}].{key}",
+                Message("in force on {day}, it names the {what} {name}, which is not in force on that day: date the"
+                        " rule (valid_from, valid_to) within the period of what it names",
+                        day="…" if day == dt.date.min else day.isoformat(), what=what, name=name),
+                name, "period:ref"))
+    if errors:
+        raise ConfigurationError(str(leaf.file), errors)
 
 
 def _without_files(section: Any) -> Any:
