@@ -638,17 +638,18 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
         for i, _m in enumerate(result.measures):
             walk.withhold(f"$.measures[{i}]", DataCategory.ECONOMIC)
     interventions = _keep(walk, result.interventions, "$.interventions", lambda r: r.reason)
+    not_proposed = _keep(walk, result.not_proposed, "$.not_proposed", lambda r: r.reason)
     deadlines = _keep(walk, result.deadlines, "$.deadlines", lambda d: d.reason)
     problems = _keep(walk, result.project_problems, "$.project_problems", lambda p: p.reason)
     shown: list[DecidedBy | None] = [profile.decided_by, routing.decided_by, equipe.decided_by]
-    shown += [x.decided_by for x in interventions]
+    shown += [x.decided_by for x in (*interventions, *not_proposed)]
     shown += [x.decided_by for x in deadlines]
     shown += [x.decided_by for x in problems]
     shown += [x.decided_by for x in measures]
     plugins = tuple(sorted({d for d in shown if d is not None}, key=lambda d: (d.plugin, d.version)))
     filtered = attrs.evolve(
         result, profile=profile, routing=routing, equipe=equipe, interventions=interventions, deadlines=deadlines,
-        measures=tuple(measures), project_problems=problems,
+        measures=tuple(measures), project_problems=problems, not_proposed=not_proposed,
         provenance=attrs.evolve(result.provenance, plugins=plugins),
     )
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=result.as_of,
