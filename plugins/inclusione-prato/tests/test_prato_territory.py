@@ -170,7 +170,7 @@ def test_examples_are_valid_cases_listed_by_the_territory(engine: Engine, prato:
 def test_scenario_files_pass(run_scenario: Callable[..., list[Any]], path: Path) -> None:
     """Every scenario of the Prato scenario files gives its expected results."""
     outcomes = run_scenario(path, check=True)
-    assert len(outcomes) >= 8
+    assert len(outcomes) >= {"storia.yaml": 4}.get(path.name, 8)
 
 
 def test_a_wrong_expectation_is_reported(tmp_path: Path, run_scenario: Callable[..., list[Any]]) -> None:
