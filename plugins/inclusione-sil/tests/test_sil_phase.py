@@ -36,7 +36,7 @@ def test_phase_recorded_in_the_history(engine: Engine, example: Callable[[str], 
 
 
 def test_phase_inferred_without_events(engine: Engine, example: Callable[[str], dict[str, Any]]) -> None:
-    """No phase recorded: a started project means the acceptance, an assessment the interview, an access the referral."""
+    """No phase recorded: a started project means the acceptance, an assessment the interview, an access phase 1."""
     case = attrs.evolve(case_of(engine, example, "verso_dimissioni.json"), history=())
     on_project = current_phase(case, D(2024, 1, 8))
     assert on_project is not None and (on_project.phase, on_project.inferred_from) == (Phase.ACCETTAZIONE, "progetto")
