@@ -48,6 +48,7 @@ from ._fields import CATEGORY_KEY, EXPORT_KEY, HOUSEHOLD_SUBJECT, SUBJECT_KEY
 from ._models import (
     CareLoad,
     Case,
+    CaseEvent,
     Citation,
     DecidedBy,
     Equipe,
@@ -481,8 +482,25 @@ class _Walk:
         if attrs.has(type(item)):
             return self.obj(item, path, _subject_of(item, subject))
         if isinstance(item, tuple) and item and attrs.has(type(item[0])):
-            return [self.obj(x, f"{path}[{i}]", _subject_of(x, subject)) for i, x in enumerate(item)]
+            out = []
+            for i, x in enumerate(item):
+                mine = _subject_of(x, subject)
+                gate = self.gate(x)
+                if gate is not None and not self.allows(gate, mine):
+                    # the item exists only with what it records: withheld whole, like a coded item
+                    self.withhold(f"{path}[{i}]", gate, mine)
+                    continue
+                out.append(self.obj(x, f"{path}[{i}]", mine))
+            return out
         return self.converter.unstructure(item)
+
+    def gate(self, item: Any) -> str | None:
+        """The category an item of a list is admitted by, when not its list's: a history event
+        recording an intervention is data of that intervention's category (a socio-therapeutic
+        placement done is health data)."""
+        if isinstance(item, CaseEvent) and item.intervention is not None:
+            return self.territory.data_category("interventions", item.intervention)
+        return None
 
     def coded_items(self, items: tuple[Any, ...], by: BY_CODE, path: str, subject: str) -> list[Any]:
         kept: list[Any] = []
