@@ -243,6 +243,17 @@ def add_intervention(code: str) -> Mutation:
     return mutate
 
 
+def add_done_intervention(code: str) -> Mutation:
+    """An intervention done, recorded in the history (an event of kind intervento)."""
+    def mutate(draw: st.DrawFn, case: Json) -> str | None:
+        on = dt.date.fromisoformat(case["opened_on"]) + dt.timedelta(days=draw(st.integers(0, 400)))
+        history = case.setdefault("history", [])
+        history.append({"on": on.isoformat(), "kind": "intervento", "intervention": code})
+        history.sort(key=lambda e: e["on"])
+        return HOUSEHOLD
+    return mutate
+
+
 def set_provider(service: str) -> Mutation:
     def mutate(draw: st.DrawFn, case: Json) -> str | None:
         p = case.get("project")
@@ -381,6 +392,7 @@ def world(engine: Engine, territory_id: str) -> World:
         add(cat, f"member_service:{sid}", member_service(sid))
     for code in terr.section("interventions"):
         add(terr.data_category("interventions", code), f"intervention:{code}", add_intervention(code))
+        add(terr.data_category("interventions", code), f"done:{code}", add_done_intervention(code))
     for code in terr.section("measures"):
         add("economic", f"measure:{code}", add_measure(code))
     add("health", "disability", member_field("disability_percent", st.sampled_from([None, 0, 30, 46, 67, 100])))

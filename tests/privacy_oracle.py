@@ -511,6 +511,7 @@ def check_result_view(result: Result, view: View, allowed: Allowed, to_json: Cal
         assert data["equipe"]["members"] == to_json(keep(result.equipe.members, "$.equipe.members",
                                                          lambda m: m.reason))
     assert data["interventions"] == to_json(keep(result.interventions, "$.interventions", lambda r: r.reason))
+    assert data["not_proposed"] == to_json(keep(result.not_proposed, "$.not_proposed", lambda r: r.reason))
     assert data["deadlines"] == to_json(keep(result.deadlines, "$.deadlines", lambda d: d.reason))
     assert data["project_problems"] == to_json(keep(result.project_problems, "$.project_problems", lambda p: p.reason))
     measures = []
@@ -526,7 +527,8 @@ def check_result_view(result: Result, view: View, allowed: Allowed, to_json: Cal
     else:
         expected.update({f"$.measures[{i}]": {"economic"} for i in range(len(result.measures))})
     assert data["measures"] == to_json(measures)
-    parts = ("profile", "routing", "equipe", "interventions", "deadlines", "measures", "project_problems", "provenance")
+    parts = ("profile", "routing", "equipe", "interventions", "not_proposed", "deadlines", "measures",
+             "project_problems", "provenance")
     rest = {k: v for k, v in to_json(result).items() if k not in parts}
     assert {k: data[k] for k in rest} == rest
     provenance = {k: v for k, v in to_json(result.provenance).items() if k != "plugins"}

@@ -185,6 +185,7 @@ ITALIA = {
     "dimensions": ("funzionamenti", "economica", "lavoro", "istruzione", "abitare", "reti"),
     "services": ("ssp", "segretariato", "pua", "cpi"),
     "measures": ("sia", "rei", "rdc", "adi", "sfl", "gol"),
+    "interventions": ("tirocinio_inclusione", "collocamento_mirato", "puc"),
 }
 
 
@@ -247,10 +248,20 @@ def consistent_with_italia(c: m.Case) -> m.Case:
             commitments=tuple(attrs.evolve(x, member=member(x.member)) for x in p.commitments),
             signatures=tuple(attrs.evolve(x, party=_pick("services", x.party)) for x in p.signatures),
         )
+    history = tuple(_consistent_event(e) for e in c.history)
     return attrs.evolve(
         c, territory="italia", household=attrs.evolve(c.household, members=tuple(members)), access=access,
-        assessment=a, referrals=referrals, measures=measures, consents=consents, project=p,
+        assessment=a, referrals=referrals, measures=measures, consents=consents, project=p, history=history,
     )
+
+
+def _consistent_event(event: m.CaseEvent) -> m.CaseEvent:
+    """An event naming an intervention is of kind intervento, and one of kind intervento names a known one."""
+    if event.intervention is not None:
+        return attrs.evolve(event, kind=m.INTERVENTION_EVENT, intervention=_pick("interventions", event.intervention))
+    if event.kind == m.INTERVENTION_EVENT:
+        return attrs.evolve(event, intervention=_pick("interventions", event.kind))
+    return event
 
 
 def _consistent_member(mem: m.Member, ids: list[str]) -> m.Member:

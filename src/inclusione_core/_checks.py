@@ -22,7 +22,7 @@ import attrs
 
 from ._config import Territory
 from ._errors import ErrorDetail
-from ._models import HOUSEHOLD_PARTY, Case, Consent, Member
+from ._models import HOUSEHOLD_PARTY, INTERVENTION_EVENT, Case, Consent, Member
 from ._reader import Limits
 from .i18n import Message
 
@@ -40,7 +40,8 @@ def check_case(
         built in Python; the converter checked those of a case read from JSON).
     """
     errors: list[ErrorDetail] = [] if limits is None else _dates_out_of_range(case, limits)
-    known = {key: set(territory.section(key)) for key in ("needs", "dimensions", "measures", "services")}
+    known = {key: set(territory.section(key))
+             for key in ("needs", "dimensions", "measures", "services", "interventions")}
     def code(value: str | None, section: str, path: str, what: str) -> None:
         if value is not None and value not in known[section]:
             errors.append(ErrorDetail(path, Message("unknown {what} in territory {territory}", what=what,
@@ -97,6 +98,7 @@ def check_case(
         errors += _consent_giver(consent, by_id, f"$.consents[{i}]")
         order(consent.given_on, consent.expires_on, f"$.consents[{i}].expires_on", Message("the expiry"))
         order(consent.given_on, consent.withdrawn_on, f"$.consents[{i}].withdrawn_on", Message("the withdrawal"))
+    errors += _history_checks(case, code)
     p = case.project
     if p is not None:
         order(p.start, p.end, "$.project.end", Message("the end of the project"))
@@ -107,6 +109,22 @@ def check_case(
         for i, s in enumerate(p.signatures):
             if s.party != HOUSEHOLD_PARTY:
                 code(s.party, "services", f"$.project.signatures[{i}].party", Message("service"))
+    return errors
+
+
+def _history_checks(case: Case, code: Callable[[str | None, str, str, str], None]) -> list[ErrorDetail]:
+    """An event of kind ``intervento`` names a known intervention, and only such an event names one."""
+    errors = []
+    for i, event in enumerate(case.history):
+        if event.kind == INTERVENTION_EVENT and event.intervention is None:
+            errors.append(ErrorDetail(f"$.history[{i}].intervention",
+                                      Message("an event of kind {kind} names the intervention carried out",
+                                              kind=INTERVENTION_EVENT), None, "required"))
+        elif event.intervention is not None and event.kind != INTERVENTION_EVENT:
+            errors.append(ErrorDetail(f"$.history[{i}].intervention",
+                                      Message("only an event of kind {kind} names an intervention",
+                                              kind=INTERVENTION_EVENT), event.intervention, "kind"))
+        code(event.intervention, "interventions", f"$.history[{i}].intervention", Message("intervention"))
     return errors
 
 

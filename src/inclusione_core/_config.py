@@ -1423,9 +1423,10 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
         path = f"$.privacy.flows.{code}.recipient"
         need(flow["recipient"], recipients, path, Message("recipient"), "ref:privacy.recipients")
     for code, item in interventions.items():
-        for pre in item.get("prerequisites", []):
-            need(pre, interventions, f"$.interventions.{code}.prerequisites", Message("intervention"),
-                 "ref:interventions")
+        for key in ("prerequisites", "alternatives"):
+            for pre in item.get(key, []):
+                need(pre, interventions, f"$.interventions.{code}.{key}", Message("intervention"),
+                     "ref:interventions")
     errors += [*_cycles(interventions), *_refusal_code_errors(cfg)]
     errors += [*_deadline_errors(cfg), *_measure_errors(cfg), *_calendar_errors(dig(cfg, ("calendar",)))]
     errors += source_errors(cfg)

@@ -291,7 +291,9 @@ class Engine:
         routing: Routing = _stamp(hooks.route(lineage, profile=profile.profile, **kw))
         equipe: Equipe = _stamp(hooks.compose_equipe(lineage, profile=profile.profile, routing=routing, **kw))
         recs_a = hooks.recommend_interventions(lineage, profile=profile.profile, **kw)
-        recommendations = tuple(attrs.evolve(r, decided_by=recs_a.by) for r in recs_a.value)
+        stamped = [attrs.evolve(r, decided_by=recs_a.by) for r in recs_a.value]
+        recommendations = tuple(r for r in stamped if r.proposed)
+        not_proposed = tuple(r for r in stamped if not r.proposed)
         problems: tuple[Problem, ...] = ()
         if case.project is not None:
             problems = tuple(hooks.validate_project(lineage, project=case.project, equipe=equipe, **kw))
@@ -309,7 +311,7 @@ class Engine:
         return Result(
             case_id=case.id, territory=terr.id, as_of=as_of, profile=profile, routing=routing,
             equipe=equipe, interventions=recommendations, deadlines=deadlines, measures=measures,
-            project_problems=problems,
+            project_problems=problems, not_proposed=not_proposed,
             provenance=Provenance(
                 as_of=as_of, territory=terr.id, core_version=core_version(), config_digest=terr.digest,
                 layers=tuple(layers_as_of(terr.layers, as_of)),

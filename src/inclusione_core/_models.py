@@ -213,6 +213,22 @@ class EligibilityOutcome(StrEnum):
     INCOMPATIBILE = "incompatibile"
 
 
+class InterventionStatus(StrEnum):
+    """
+    Where an intervention stands in a recommendation (``Recommendation.status``).
+
+    ``proposto``: recommended (``Result.interventions``). The others are not proposed
+    again (``Result.not_proposed``), since the case's project or history records it (or an
+    intervention the catalogue gives as its alternative) by the as-of date: ``svolto``
+    done (a project intervention ended, or an ``intervento`` event of the history);
+    ``in_corso`` under way (a project intervention started and not ended).
+    """
+
+    PROPOSTO = "proposto"
+    SVOLTO = "svolto"
+    IN_CORSO = "in_corso"
+
+
 class RoutingOutcome(StrEnum):
     """
     Whether an access or referral is taken (routed) or refused.
@@ -786,6 +802,10 @@ class Consent:
         )
 
 
+INTERVENTION_EVENT = "intervento"
+"""The kind of a history event recording an intervention carried out (``CaseEvent.intervention``)."""
+
+
 @attrs.frozen(kw_only=True)
 class CaseEvent:
     """An event in a case's append-only history."""
@@ -796,6 +816,13 @@ class CaseEvent:
     )
     by: str = field(category=DataCategory.RECORDS, export=Export.DROP, doc="Who recorded it.", default="")
     note: str = field(category=DataCategory.RECORDS, export=Export.DROP, doc="Free note.", default="")
+    intervention: str | None = field(
+        category=BY_CODE.INTERVENTIONS,
+        doc="For an event of kind intervento: the intervention of the catalogue carried out on that date (one of"
+            " an earlier project, or done before the case came here); it is not proposed again.",
+        default=None,
+        kind="code",
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -1222,7 +1249,10 @@ class Recommendation:
     :ivar category: its category (orientamento, formazione, tirocinio...).
     :ivar provider_kinds: the kinds of service that can provide it.
     :ivar prerequisites: the interventions that must come before it (propedeuticità).
-    :ivar reason: why it is recommended.
+    :ivar reason: why it is recommended, or why it is not proposed again.
+    :ivar status: proposto; or svolto (done) or in_corso (under way), not proposed again.
+    :ivar since: for svolto, when it was done (the end, or the history event's date); for
+        in_corso, when it started; null for proposto.
     :ivar decided_by: the plugin that answered.
     """
 
@@ -1232,7 +1262,14 @@ class Recommendation:
     provider_kinds: tuple[str, ...]
     prerequisites: tuple[str, ...]
     reason: Reason
+    status: InterventionStatus = InterventionStatus.PROPOSTO
+    since: dt.date | None = None
     decided_by: DecidedBy | None = None
+
+    @property
+    def proposed(self) -> bool:
+        """Whether it is recommended (not one done or under way)."""
+        return self.status is InterventionStatus.PROPOSTO
 
 
 @attrs.frozen(kw_only=True)
@@ -1367,6 +1404,8 @@ class Result:
     :ivar routing: where the case goes.
     :ivar equipe: the equipe, its members and the reason for each.
     :ivar interventions: the recommended interventions, prerequisites first.
+    :ivar not_proposed: interventions that would suit the case but are not proposed again,
+        being done or under way by the as-of date, each with why.
     :ivar deadlines: the deadlines and the next progress review.
     :ivar measures: each measure in force on the date, and whether it applies.
     :ivar project_problems: the problems of the personalised project.
@@ -1384,3 +1423,4 @@ class Result:
     measures: tuple[Eligibility, ...]
     project_problems: tuple[Problem, ...]
     provenance: Provenance
+    not_proposed: tuple[Recommendation, ...] = ()

@@ -48,6 +48,7 @@ from ._fields import CATEGORY_KEY, EXPORT_KEY, HOUSEHOLD_SUBJECT, SUBJECT_KEY
 from ._models import (
     CareLoad,
     Case,
+    CaseEvent,
     Citation,
     DecidedBy,
     Equipe,
@@ -481,8 +482,25 @@ class _Walk:
         if attrs.has(type(item)):
             return self.obj(item, path, _subject_of(item, subject))
         if isinstance(item, tuple) and item and attrs.has(type(item[0])):
-            return [self.obj(x, f"{path}[{i}]", _subject_of(x, subject)) for i, x in enumerate(item)]
+            out = []
+            for i, x in enumerate(item):
+                mine = _subject_of(x, subject)
+                gate = self.gate(x)
+                if gate is not None and not self.allows(gate, mine):
+                    # the item exists only with what it records: withheld whole, like a coded item
+                    self.withhold(f"{path}[{i}]", gate, mine)
+                    continue
+                out.append(self.obj(x, f"{path}[{i}]", mine))
+            return out
         return self.converter.unstructure(item)
+
+    def gate(self, item: Any) -> str | None:
+        """The category an item of a list is admitted by, when not its list's: a history event
+        recording an intervention is data of that intervention's category (a socio-therapeutic
+        placement done is health data)."""
+        if isinstance(item, CaseEvent) and item.intervention is not None:
+            return self.territory.data_category("interventions", item.intervention)
+        return None
 
     def coded_items(self, items: tuple[Any, ...], by: BY_CODE, path: str, subject: str) -> list[Any]:
         kept: list[Any] = []
@@ -640,17 +658,18 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
         for i, _m in enumerate(result.measures):
             walk.withhold(f"$.measures[{i}]", DataCategory.ECONOMIC)
     interventions = _keep(walk, result.interventions, "$.interventions", lambda r: r.reason)
+    not_proposed = _keep(walk, result.not_proposed, "$.not_proposed", lambda r: r.reason)
     deadlines = _keep(walk, result.deadlines, "$.deadlines", lambda d: d.reason)
     problems = _keep(walk, result.project_problems, "$.project_problems", lambda p: p.reason)
     shown: list[DecidedBy | None] = [profile.decided_by, routing.decided_by, equipe.decided_by]
-    shown += [x.decided_by for x in interventions]
+    shown += [x.decided_by for x in (*interventions, *not_proposed)]
     shown += [x.decided_by for x in deadlines]
     shown += [x.decided_by for x in problems]
     shown += [x.decided_by for x in measures]
     plugins = tuple(sorted({d for d in shown if d is not None}, key=lambda d: (d.plugin, d.version)))
     filtered = attrs.evolve(
         result, profile=profile, routing=routing, equipe=equipe, interventions=interventions, deadlines=deadlines,
-        measures=tuple(measures), project_problems=problems,
+        measures=tuple(measures), project_problems=problems, not_proposed=not_proposed,
         provenance=attrs.evolve(result.provenance, plugins=plugins),
     )
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=result.as_of,

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["Explanation", "Item", "Report", "Section", "deadline_name", "deadline_standing", "label", "view_report"]
 
 _ELIGIBLE = {True: N_("requirements met"), False: N_("requirements not met"), None: N_("requirements not assessed")}
+_STATUS = {"svolto": N_("done"), "in_corso": N_("under way"), "proposto": N_("proposed")}
 MAX_INPUTS = 300
 """Characters of a reason's inputs shown (the JSON view has them whole)."""
 
@@ -305,6 +306,19 @@ class _Content:
         return Section(key="interventions", title=self._("RECOMMENDED INTERVENTIONS (in order)"), items=tuple(items),
                        empty=self._("none"))
 
+    def not_proposed(self) -> Section | None:
+        if not self.r.not_proposed:
+            return None
+        items = []
+        for rec in self.r.not_proposed:
+            since = rec.since.isoformat() if rec.since is not None else "—"
+            name = label(self.t, ('interventions',), rec.code, self.lang)
+            items.append(Item(
+                title=f"- {name} — {self._(_STATUS[rec.status.value])} ({since})",
+                reasons=(self.explain(rec.reason, rec.decided_by),)))
+        return Section(key="not_proposed", title=self._("INTERVENTIONS NOT PROPOSED AGAIN (done or under way)"),
+                       items=tuple(items))
+
     def deadlines(self) -> Section:
         items = []
         for d in self.r.deadlines:
@@ -346,7 +360,7 @@ class _Content:
             terr = f"{self.t.data.get('label', {}).get(self.lang) or self.t.label} [{r.territory}]"
         title = f"{self._('Case')} {r.case_id} — {terr} — {self._('as of')} {r.as_of.isoformat()}"
         sections = [self.summary(), self.profile(), self.routing(), self.equipe(), self.interventions(),
-                    self.deadlines(), self.measures(), self.problems(), self.provenance(),
+                    self.not_proposed(), self.deadlines(), self.measures(), self.problems(), self.provenance(),
                     Section(key="withheld", title=self._("DATA WITHHELD FROM THE RECIPIENT"),
                             items=not_disclosed_items(self.view, self.lang),
                             empty=self._("none: the recipient may receive all the data used"))]

@@ -12,9 +12,12 @@ checked:
   ``*_include`` / ``*_exclude`` and ``include`` / ``exclude`` are subsets / disjoint sets;
 * ``interventions.exactly`` is the exact ordered list; ``interventions.order`` requires
   these codes to be present and to appear in this relative order;
-* ``deadlines.include`` and ``measures.include`` find the entry by code and compare only
-  the fields written (a measure's ``missing``: the codes of the data its requirements
+* ``deadlines.include``, ``measures.include`` and ``interventions.not_proposed`` (those
+  not proposed again, done or under way) find the entry by code and compare only the
+  fields written (a measure's ``missing``: the codes of the data its requirements
   lacked, exactly);
+* ``reasons.include``: some reason anywhere in the result has the rule and the inputs
+  written; ``reasons.rules_exclude``: none has these rules;
 * ``cites``: for each document, some reason anywhere in the result cites it (the
   expected text occurs, case-insensitively, in the registry id of the document cited or
   of the article it is read through, ``via``, or in the citation's Italian text:
@@ -310,7 +313,7 @@ def reasons_of(result: Result) -> Iterator[Reason]:
     yield from result.equipe.reasons
     for m in result.equipe.members:
         yield m.reason
-    for r in result.interventions:
+    for r in (*result.interventions, *result.not_proposed):
         yield r.reason
     for d in result.deadlines:
         yield d.reason
@@ -358,8 +361,15 @@ def _check_equipe(c: _Checker, result: Result, expected: Mapping[str, Any]) -> N
 
 def _check_interventions(c: _Checker, result: Result, expected: Mapping[str, Any]) -> None:
     codes = [r.code for r in result.interventions]
+    held = {r.code: r for r in result.not_proposed}
     for key, exp in expected.items():
-        if key == "exactly":
+        if key == "not_proposed":
+            c.keyed("interventions.not_proposed", exp, "code", held,
+                    lambda r: {"status": r.status.value, "since": None if r.since is None else r.since.isoformat(),
+                               "rule": r.reason.rule})
+        elif key == "not_proposed_exclude":
+            c.exclude("interventions.not_proposed", exp, list(held))
+        elif key == "exactly":
             c.equal("interventions", list(exp), codes)
         elif key == "include":
             c.include("interventions", exp, codes)
@@ -398,6 +408,18 @@ def _missing(m: Eligibility) -> list[str]:
     return [code for r in m.reasons for code in r.inputs.get("dati_mancanti", [])]
 
 
+def _check_reasons(c: _Checker, result: Result, expected: Mapping[str, Any]) -> None:
+    reasons = list(reasons_of(result))
+    for item in expected.get("include", []):
+        inputs = item.get("inputs", {})
+        if not any(r.rule == item["rule"] and all(k in r.inputs and _plain(r.inputs[k]) == v for k, v in inputs.items())
+                   for r in reasons):
+            same = [r.inputs for r in reasons if r.rule == item["rule"]]
+            got = same or c.w["none"]
+            c.out.append(f"reasons[{item['rule']}]: {c.w['missing']} {inputs or ''}; {c.w['got']} {got}")
+    c.exclude("reasons", expected.get("rules_exclude", []), [r.rule for r in reasons])
+
+
 def compare(result: Result, expected: Mapping[str, Any], lang: str = "it") -> list[str]:
     """Every mismatch between a result and a scenario's expectations (empty when it passes)."""
     c = _Checker(lang)
@@ -406,6 +428,7 @@ def compare(result: Result, expected: Mapping[str, Any], lang: str = "it") -> li
     _check_equipe(c, result, expected.get("equipe", {}))
     _check_interventions(c, result, expected.get("interventions", {}))
     _check_dated(c, result, expected)
+    _check_reasons(c, result, expected.get("reasons", {}))
     sources = [r.source for r in reasons_of(result)]
     documents = [d for s in sources for d in (s.document, s.via.id if s.via else "") if d]
     texts = [s.text_it.casefold() for s in sources]

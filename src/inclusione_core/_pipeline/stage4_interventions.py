@@ -5,20 +5,117 @@ An intervention is recommended when its ``suitable_when`` holds for the case and
 citing ``suitable_source`` (where the criteria come from) or else its ``source``; its
 prerequisites (*propedeuticità*) are recommended with it and always come first.
 Among interventions with no order between them, ``priority`` (then code) decides.
+
+The case's history counts. An intervention **done or under way** by the as-of date (in the
+project: started, and ended or not; in the history: an event of kind ``intervento``), or
+one of its ``alternatives``, is not proposed again: it is listed as not proposed
+(``svolto``, ``in_corso``) with the reason, and it meets the prerequisites it is one of, so
+it is not pulled in again as a prerequisite either. One done may be proposed again
+``repeatable_after_months`` after it was done, where the territory says so; without it, the
+default is never (the sources say nothing of repeating an intervention). One under way is
+never proposed again. What is planned after the as-of date has not happened yet.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import heapq
+from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from .._config import Territory
-from .._models import Case, Profile, Recommendation
+from .._models import INTERVENTION_EVENT, Case, InterventionStatus, Profile, Reason, Recommendation
 from .._predicates import Facts, evaluate
 from .._reasons import from_entry
 from ..hookspecs import hookimpl
 from ..i18n import Message
+
+NOT_REPEATED = Message(
+    "an intervention done or under way is not proposed again: the sources do not say whether or when one may be"
+    " repeated (a territory may set repeatable_after_months for an intervention)")
+"""The note of the default that an intervention done is never proposed again."""
+
+
+@attrs.frozen(kw_only=True)
+class Done:
+    """
+    An intervention of the case done or under way by the as-of date.
+
+    :ivar code: the intervention recorded.
+    :ivar status: svolto or in_corso.
+    :ivar since: when it was done (svolto: its end, or the event's date) or started (in_corso).
+    :ivar path: where the case records it (``$.project.interventions[0]``, ``$.history[3]``).
+    """
+
+    code: str
+    status: InterventionStatus
+    since: dt.date
+    path: str
+
+    @property
+    def in_project(self) -> bool:
+        """Whether the project records it (else the history)."""
+        return self.path.startswith("$.project")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same calendar day ``months`` later (the month's last day when it has fewer days)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def done_by(case: Case, as_of: dt.date) -> dict[str, Done]:
+    """
+    Every intervention the case records as done or under way on ``as_of``, by code: under
+    way first, then the latest done.
+
+    In the project, one started on or before ``as_of`` is under way until its end (or the
+    project's end, when it has none) and done after it; in the history, an event of kind
+    ``intervento`` dated on or before ``as_of`` records one done on that day.
+    """
+    found: list[Done] = []
+    project = case.project
+    if project is not None:
+        for i, si in enumerate(project.interventions):
+            if si.start > as_of:
+                continue  # planned: not happened yet
+            end = si.end or project.end
+            done = end is not None and end < as_of
+            found.append(Done(code=si.code, status=InterventionStatus.SVOLTO if done else InterventionStatus.IN_CORSO,
+                              since=end if done and end is not None else si.start,
+                              path=f"$.project.interventions[{i}]"))
+    for i, event in enumerate(case.history):
+        if event.kind == INTERVENTION_EVENT and event.intervention is not None and event.on <= as_of:
+            found.append(Done(code=event.intervention, status=InterventionStatus.SVOLTO, since=event.on,
+                              path=f"$.history[{i}]"))
+    best: dict[str, Done] = {}
+    for d in found:
+        had = best.get(d.code)
+        if had is None or _rank(d) > _rank(had):
+            best[d.code] = d
+    return best
+
+
+def _rank(d: Done) -> tuple[bool, dt.date]:
+    return d.status is InterventionStatus.IN_CORSO, d.since
+
+
+def _record_of(code: str, catalogue: Mapping[str, Any], done: Mapping[str, Done]) -> Done | None:
+    """The record that stands for an intervention: its own, or an alternative's (under way first, then latest)."""
+    candidates = [done[c] for c in (code, *catalogue[code].get("alternatives", [])) if c in done]
+    return max(candidates, key=_rank, default=None)
+
+
+def _blocks(item: Mapping[str, Any], record: Done, as_of: dt.date) -> bool:
+    """Whether a record keeps the intervention from being proposed again on ``as_of``."""
+    if record.status is InterventionStatus.IN_CORSO:
+        return True
+    months = item.get("repeatable_after_months")
+    return months is None or add_months(record.since, int(months)) > as_of
 
 
 def order(codes: set[str], catalogue: dict[str, Any]) -> list[str]:
@@ -40,26 +137,41 @@ def order(codes: set[str], catalogue: dict[str, Any]) -> list[str]:
 
 def recommend(case: Case, territory: Territory, as_of: dt.date, profile: Profile) -> list[Recommendation]:
     """
-    Suitable interventions plus their prerequisites, ordered, each with its rationale.
+    Suitable interventions plus their prerequisites, ordered, each with its rationale; then
+    those that suit the case (or are prerequisites) but are done or under way, not proposed.
 
-    Whether an intervention is proposed depends on its own suitability and on the
-    suitability of every intervention it is a prerequisite of: its reason carries the
-    categories all those rules may read (and its own category), whichever way it came in.
+    Whether an intervention is proposed depends on its own suitability, on the suitability
+    of every intervention it is a prerequisite of, and on the records of it and of its
+    alternatives: its reason carries the categories all those may read (and its own
+    category), whichever way it came in.
     """
     catalogue = territory.section("interventions")
     facts = Facts(case=case, territory=territory, as_of=as_of, profile=profile)
+    done = done_by(case, as_of)
     why: dict[str, tuple[str, dict[str, Any], str]] = {}
+    held: dict[str, tuple[Done, str]] = {}  # not proposed: the record, and what it is a prerequisite of ("": suits)
     reads: dict[str, set[str]] = {}
     for code, item in catalogue.items():
         hit, inputs = evaluate(item["suitable_when"], facts)
-        reads[code] = {*inputs.categories, territory.data_category("interventions", code)}
+        # whether the project or the history records it (or an alternative) is data of their categories
+        recorded = {territory.data_category("interventions", c) for c in (code, *item.get("alternatives", []))}
+        reads[code] = {*inputs.categories, *recorded, "process"}
         if hit:
-            why[code] = ("adatto", inputs, "")
+            record = _record_of(code, catalogue, done)
+            if record is not None and _blocks(item, record, as_of):
+                held[code] = (record, "")
+            else:
+                why[code] = ("adatto", inputs, "")
     stack = list(why)
     while stack:
         code = stack.pop()
         for pre in catalogue[code].get("prerequisites", []):
-            if pre not in why:
+            if pre in why or pre in held:
+                continue
+            record = _record_of(pre, catalogue, done)
+            if record is not None:  # done or under way: the prerequisite is met
+                held[pre] = (record, code)
+            else:
                 why[pre] = ("propedeutico", {"propedeutico_a": code}, code)
                 stack.append(pre)
     included = _inclusion_reads(catalogue, reads)
@@ -80,12 +192,64 @@ def recommend(case: Case, territory: Territory, as_of: dt.date, profile: Profile
             key = "prerequisites_source" if "prerequisites_source" in catalogue[for_code] else "source"
             reason = from_entry(territory, catalogue[for_code], f"interventi.{for_code}.propedeuticita", msg,
                                 facts_used, source_key=key, categories=included[code])
-        out.append(Recommendation(
-            code=code, label=label["it"], category=item["category"],
-            provider_kinds=tuple(item["providers"]), prerequisites=tuple(item.get("prerequisites", [])),
-            reason=reason,
-        ))
+        out.append(_recommendation(code, item, reason))
+    for code in order(set(held), catalogue):
+        record, for_code = held[code]
+        reason = held_reason(territory, catalogue, code, record, for_code, as_of, included[code])
+        out.append(_recommendation(code, catalogue[code], reason, record))
     return out
+
+
+def _recommendation(code: str, item: Mapping[str, Any], reason: Reason, record: Done | None = None) -> Recommendation:
+    return Recommendation(
+        code=code, label=item["label"]["it"], category=item["category"], provider_kinds=tuple(item["providers"]),
+        prerequisites=tuple(item.get("prerequisites", [])), reason=reason,
+        status=InterventionStatus.PROPOSTO if record is None else record.status,
+        since=None if record is None else record.since,
+    )
+
+
+def held_reason(territory: Territory, catalogue: Mapping[str, Any], code: str, record: Done, for_code: str,
+                as_of: dt.date, categories: set[str]) -> Reason:
+    """
+    Why an intervention is not proposed again: done (when, where) or under way (since when),
+    itself or an alternative; when it may be proposed again, or the prerequisite it meets.
+    """
+    item = catalogue[code]
+    day = record.since.isoformat()
+    if record.status is InterventionStatus.IN_CORSO:
+        state = Message("under way since {date} in the project", date=day)
+    elif record.in_project:
+        state = Message("done, ended on {date} in the project", date=day)
+    else:
+        state = Message("done on {date}, as the case's history records", date=day)
+    if record.code != code:
+        state = Message("{other}, its alternative, {state}", other=catalogue[record.code]["label"], state=state)
+    months = item.get("repeatable_after_months")
+    again = None
+    if for_code:
+        msg = Message("{label}: {state}; it meets the prerequisite of {other} and is not proposed again.",
+                      label=item["label"], state=state, other=catalogue[for_code]["label"])
+    elif months is not None and record.status is InterventionStatus.SVOLTO:
+        again = add_months(record.since, int(months))
+        msg = Message("{label}: {state}; it may be proposed again from {date} ({months} months after).",
+                      label=item["label"], state=state, date=again.isoformat(), months=months)
+    else:
+        msg = Message("{label}: {state}; not proposed again.", label=item["label"], state=state)
+    inputs = {"stato": record.status.value, "dal": day, "registrato_in": record.path,
+              "intervento_registrato": record.code, "ripetibile_dopo_mesi": months,
+              "riproponibile_dal": None if again is None else again.isoformat()}
+    if for_code:
+        inputs["propedeutico_a"] = for_code
+    cats = {*categories, territory.data_category("interventions", record.code)}
+    if months is not None:
+        return from_entry(territory, item, f"interventi.{code}.storia", msg, inputs, source_key="repeatable_source",
+                          categories=cats)
+    source = item["source"]
+    default = {"kind": "default", "document": source.get("document"), "section": source.get("section", ""),
+               "note": NOT_REPEATED}
+    reason = from_entry(territory, item, f"interventi.{code}.storia", msg, inputs, categories=cats)
+    return attrs.evolve(reason, source=territory.citation({k: v for k, v in default.items() if v}))
 
 
 def _inclusion_reads(catalogue: dict[str, Any], reads: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -110,5 +274,5 @@ def _inclusion_reads(catalogue: dict[str, Any], reads: dict[str, set[str]]) -> d
 def inclusione_recommend_interventions(
     case: Case, territory: Territory, as_of: dt.date, profile: Profile
 ) -> list[Recommendation]:
-    """Core default: suitable catalogue entries and their prerequisites, prerequisites first."""
+    """Core default: suitable catalogue entries and their prerequisites, prerequisites first, less what is done."""
     return recommend(case, territory, as_of, profile)

@@ -47,9 +47,23 @@ def months_between(start: dt.date, end: dt.date) -> float:
     return round(months, 1)
 
 
-def limit_of(project: Project, tables: Tables) -> dt.date:
-    """The last day the project may last: its start plus the maximum duration."""
-    return add_months(project.start, tables.max_months)
+def path_start(case: Case, as_of: dt.date | None = None) -> dt.date | None:
+    """
+    When the SIL path started: the first acceptance (phase 6, the first project) that the
+    history records, or the project's start when it records none or the project started
+    earlier. A re-design (phase 8 back to phase 6, a new project) does not restart the two
+    years: "La durata massima del percorso" is the path's (§5), not each project's.
+    """
+    starts = [] if case.project is None else [case.project.start]
+    wf = workflow_of(case, as_of=as_of)
+    if wf is not None:
+        starts += [s.on for s in wf.steps if s.phase is Phase.ACCETTAZIONE][:1]
+    return min(starts, default=None)
+
+
+def limit_of(project: Project, tables: Tables, start: dt.date | None = None) -> dt.date:
+    """The last day the project may last: the path's start (default: the project's) plus the maximum duration."""
+    return add_months(start or project.start, tables.max_months)
 
 
 @attrs.frozen(kw_only=True)
@@ -80,8 +94,9 @@ def discharge_window(case: Case, tables: Tables, as_of: dt.date) -> DischargeWin
         return None
     wf = workflow_of(case, as_of=as_of)
     closed = wf is not None and wf.phase in (Phase.VALUTAZIONE_FINALE, Phase.DIMISSIONI)
-    limit = limit_of(case.project, tables)
-    return DischargeWindow(start=case.project.start, limit=limit, days_left=(limit - as_of).days,
+    start = path_start(case, as_of) or case.project.start
+    limit = limit_of(case.project, tables, start)
+    return DischargeWindow(start=start, limit=limit, days_left=(limit - as_of).days,
                            warning_days=tables.warning_days, closed=closed)
 
 
@@ -127,10 +142,17 @@ def _problem(path: str, rule: str, text: Message, tables: Tables, inputs: dict[s
         inputs=inputs, defined_in=tables.defined_in, categories=categories))
 
 
-def duration_problems(project: Project, tables: Tables, territory: Territory | None = None) -> list[Problem]:
-    """Every problem of a project against the maximum duration of the SIL path."""
-    limit = limit_of(project, tables)
+def duration_problems(project: Project, tables: Tables, territory: Territory | None = None,
+                      start: dt.date | None = None) -> list[Problem]:
+    """
+    Every problem of a project against the maximum duration of the SIL path.
+
+    :param start: when the path started (:func:`path_start`: the first project, before any
+        re-design); default the project's start.
+    """
+    limit = limit_of(project, tables, start)
     top = tables.max_months
+    redesigned = start is not None and start < project.start
     if project.end is None:
         return [_problem(
             "$.project.end", "sil.durata.fine_mancante",
@@ -139,7 +161,18 @@ def duration_problems(project: Project, tables: Tables, territory: Territory | N
             tables, {"inizio": project.start.isoformat(), "limite": limit.isoformat(), "mesi_massimi": top},
             times=True)]
     out = []
-    if project.end > limit:
+    if project.end > limit and redesigned:
+        assert start is not None  # redesigned
+        months = months_between(start, project.end)
+        out.append(_problem(
+            "$.project.end", "sil.durata_massima",
+            message("Project {start} - {end} of a path started on {first}: {months} months in all, beyond the maximum"
+                    " SIL path duration of {top} months, counted from the first project across re-designs; it must"
+                    " end by {limit}.", start=project.start.isoformat(), end=project.end.isoformat(),
+                    first=start.isoformat(), months=f"{months:g}", top=top, limit=limit.isoformat()),
+            tables, {"inizio": project.start.isoformat(), "fine": project.end.isoformat(), "mesi": months,
+                     "inizio_percorso": start.isoformat(), "mesi_massimi": top, "limite": limit.isoformat()}))
+    elif project.end > limit:
         months = months_between(project.start, project.end)
         out.append(_problem(
             "$.project.end", "sil.durata_massima",
@@ -164,9 +197,9 @@ def duration_problems(project: Project, tables: Tables, territory: Territory | N
 
 
 @hookimpl
-def inclusione_validate_project(project: Project, territory: Territory) -> list[Problem]:
-    """SIL: the project states its end and lasts at most the maximum duration (§5, two years)."""
-    return duration_problems(project, tables_for(territory), territory)
+def inclusione_validate_project(case: Case, project: Project, territory: Territory, as_of: dt.date) -> list[Problem]:
+    """SIL: the project states its end; the path lasts at most the maximum duration (§5, two years) from its start."""
+    return duration_problems(project, tables_for(territory), territory, path_start(case, as_of))
 
 
 @hookimpl

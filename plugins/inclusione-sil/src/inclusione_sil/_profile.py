@@ -35,6 +35,7 @@ from inclusione_core import Case, Grade, ProfileDecision, Reason, Territory, hoo
 from inclusione_core.i18n import N_
 from inclusione_core.rules import Facts, assess_profile, configured_occupability, evaluate
 
+from ._current import current_phase, gate_reason, phase_reason
 from ._duration import DISCHARGE_FLAG, discharge_reason, discharge_window
 from ._i18n import message
 from ._occupability import grid_categories, levels_of, occupability_reasons, plan_reason, score_levels
@@ -153,6 +154,10 @@ def extra_flags(case: Case, territory: Territory, as_of: dt.date,
         reasons.append(_l68_reason(case, territory, tables))
     if not set(configured) & set(tables.target_flags):
         reasons.append(_not_listed_reason(tables, _target_categories(case, territory, as_of, tables)))
+    current = current_phase(case, as_of)
+    if current is not None:  # the path's phase, and what it does not allow yet (or any more)
+        gate = gate_reason(current, tables)
+        reasons += [phase_reason(current, tables), *([gate] if gate is not None else [])]
     window = discharge_window(case, tables, as_of)
     discharge = None if window is None else discharge_reason(window, tables)
     if discharge is None:

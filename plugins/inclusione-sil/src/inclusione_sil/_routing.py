@@ -24,6 +24,7 @@ import attrs
 
 from inclusione_core import Case, Equipe, Reason, Recommendation, Routing, RoutingOutcome, Territory, hookimpl
 
+from ._current import allows
 from ._i18n import message
 from ._phases import Phase
 from ._tables import tables_for
@@ -89,15 +90,26 @@ def inclusione_route(case: Case, territory: Territory, as_of: dt.date) -> Routin
 @hookimpl
 def inclusione_recommend_interventions(case: Case, territory: Territory,
                                        as_of: dt.date) -> Sequence[Recommendation] | None:
-    """SIL: nothing to recommend for a case not accepted or only registered; otherwise pass."""
-    return [] if _closed(case, territory, as_of) is not None else None
+    """
+    SIL: nothing to recommend for a case not accepted or only registered, nor in a phase
+    where the configuration (``sil.proposte``) has the SIL propose no intervention (before
+    its decision); otherwise pass (the core recommends, what is done or under way left out).
+    """
+    if _closed(case, territory, as_of) is not None:
+        return []
+    allowed, _reason = allows(case, tables_for(territory), as_of, "interventi")
+    return None if allowed else []
 
 
 @hookimpl
 def inclusione_compose_equipe(case: Case, territory: Territory, as_of: dt.date, routing: Routing) -> Equipe | None:
-    """SIL: no equipe for a case not accepted or only registered; otherwise pass."""
+    """
+    SIL: no equipe for a case not accepted or only registered, nor in a phase where the
+    configuration (``sil.proposte``) has the SIL compose no staff; otherwise pass.
+    """
     if routing.outcome is not RoutingOutcome.REFUSED or _closed(case, territory, as_of) is None:
-        return None
+        allowed, gate = allows(case, tables_for(territory), as_of, "equipe")
+        return None if allowed or gate is None else Equipe.none(gate)
     tables = tables_for(territory)
     source = routing.reasons[0].source if routing.reasons else tables.target_source
     text = message("Case not accepted or only registered: the SIL convenes no team; the case goes back to whoever"

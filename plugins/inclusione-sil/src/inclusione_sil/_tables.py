@@ -105,6 +105,31 @@ class PhaseSpec:
 
 
 @attrs.frozen(kw_only=True)
+class Proposals:
+    """
+    In which states of the path the SIL composes its staff and proposes interventions.
+
+    :ivar equipe: the states (phase codes and closing states) where it composes its staff.
+    :ivar interventions: the states where it proposes interventions.
+    :ivar source: where the lists come from.
+    """
+
+    equipe: frozenset[str]
+    interventions: frozenset[str]
+    source: Citation
+
+    def allows(self, what: str, state: str) -> bool:
+        """Whether ``what`` (``equipe`` or ``interventi``) is allowed in ``state``."""
+        return state in (self.equipe if what == "equipe" else self.interventions)
+
+    def states(self, what: str) -> tuple[str, ...]:
+        """The states that allow ``what``, in the order of the path."""
+        allowed = self.equipe if what == "equipe" else self.interventions
+        order = [p.value for p in NUMBERED] + ["solo_registrazione", "non_accolto", "dimissioni"]
+        return tuple(s for s in order if s in allowed)
+
+
+@attrs.frozen(kw_only=True)
 class Tables:
     """
     The compiled SIL tables: the section ``sil`` of a territory's merged configuration.
@@ -148,6 +173,8 @@ class Tables:
     destinations: Mapping[str, Label]
     discharge_source: Citation
     evaluation: Mapping[str, Any]
+    proposals: Proposals | None = None
+    """Where the staff and the proposals are allowed (``proposte``); ``None``: in every state."""
 
     def cite(self, source: Mapping[str, Any]) -> Citation:
         """The citation of a ``source`` block of the tables (``evaluation`` keeps them raw)."""
@@ -270,6 +297,9 @@ def _compile(data: Mapping[str, Any], territory: Territory) -> Tables:
         destinations={k: dict(v) for k, v in dur["dimissioni_verso"].items()},
         discharge_source=cite(dur["dimissioni_source"]),
         evaluation=data["valutazione"],
+        proposals=None if "proposte" not in data else Proposals(
+            equipe=frozenset(data["proposte"]["equipe"]), interventions=frozenset(data["proposte"]["interventi"]),
+            source=cite(data["proposte"]["source"])),
     )
 
 
