@@ -80,8 +80,9 @@ def test_an_override_with_valid_to_ends_an_inherited_entry(write_layer: Writer) 
         engine_for(write_layer("figlio", child(body))).territory("figlio")
     assert {(d.path, d.rule, d.value) for d in info.value.details} == {
         ("$.equipe.selection[id=quadro_approfondito].format", "period:ref", "multidisciplinare")}
-    body += ("  selection:\n    - {id: quadro_approfondito, override: true, valid_to: \"2024-06-30\", format: multidisciplinare,"
-             " when: {pathway: [equipe_quadro_approfondito]}, message: {it: Fino a giugno, en: Until June}, " + SRC + "}\n")
+    body += ("  selection:\n    - {id: quadro_approfondito, override: true, valid_to: \"2024-06-30\","
+             " format: multidisciplinare, when: {pathway: [equipe_quadro_approfondito]},"
+             " message: {it: Fino a giugno, en: Until June}, " + SRC + "}\n")
     root = write_layer("figlio", child(body))
     engine = engine_for(root)
     assert "multidisciplinare" in engine.territory("figlio").in_force(dt.date(2024, 6, 30)).section("equipe", "formats")
