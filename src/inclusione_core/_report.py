@@ -489,7 +489,8 @@ def disclosed_items(view: View, lang: str) -> tuple[Item, ...]:
     items = []
     for (basis, flow, legal, consent), cats in groups.items():
         how = code_text("basis", basis, lang) + (f" {consent}" if consent else "")
-        items.append(Item(title=f"{how} ({translate('flow', lang)} {flow}): {names(None, 'data', cats, lang)}",
+        # the flow by its code, next to its basis: the reference a DPO looks up in the configuration
+        items.append(Item(title=f"{how} ({flow}): {names(None, 'data', cats, lang)}",
                           details=(f"{translate('legal basis', lang)}: {legal}",)))
     return tuple(items)
 
