@@ -45,8 +45,8 @@ DISCLOSED_AT = dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.UTC)
 
 # Lines (and their wrapped continuations) that hold a record, not a sentence: a reason's
 # inputs, rule, provenance; an example's file; a CSV has none of these.
-RECORD_HEADS = tuple(f"{prefix}{head}" for prefix in ("", "- ") for head in (
-    "Dati usati:", "Inputs used:", "Regola:", "Rule:", "Provenienza:", "Provenance:", "Plugin:", "Plugins:")) + ("(/",)
+RECORD_HEADS = (*(f"{prefix}{head}" for prefix in ("", "- ") for head in (
+    "Dati usati:", "Inputs used:", "Regola:", "Rule:", "Provenienza:", "Provenance:", "Plugin:", "Plugins:")), "(/")
 DATA_SECTIONS = ("DATI COMUNICATI", "DATA DISCLOSED")
 
 ENGLISH_WORDS = (
@@ -151,9 +151,10 @@ def sources_out(lines: Iterator[str]) -> Iterator[str]:
         if stripped.startswith(SOURCE_HEADS):
             skip_indent = indent
             continue
+        kept = line
         for loan in LOANWORDS:
-            line = line.replace(loan, "")
-        yield re.sub(r"«[^»]*»|\"[^\"]*\"", "", line)
+            kept = kept.replace(loan, "")
+        yield re.sub(r"«[^»]*»|\"[^\"]*\"", "", kept)
 
 
 def raw_codes(text: str, codes: set[str]) -> list[tuple[str, str]]:
