@@ -237,3 +237,36 @@ def test_english_texts_show_no_raw_code_nor_italian_leftover(texts: dict[str, li
         found += [(what, code, line) for code, line in raw_codes(text, codes)]
         found += [(what, word, line) for word, line in words(text, ITALIAN_WORDS)]
     assert not found, _report(found)
+
+
+def _flat(text: str) -> str:
+    """A text with its wrapped lines joined: one space for each line break and indentation."""
+    return re.sub(r"\s*\n\s*", " ", text)
+
+
+def test_italian_sentences_of_an_explained_result() -> None:
+    """An explained result reads in Italian: labels in the summary, one dimension singular, the flags' heading."""
+    text = _flat(_run("assess", "--as-of", "2025-03-03", ROOT / "territories/prato/examples/solo_lavoro.json"))
+    assert "Percorso: Patto per il lavoro · Instradamento: Centro per l'Impiego di Prato, canale: invio" in text
+    assert ("Equipe: Equipe essenziale (EM partecipata): Operatore del Centro per l'Impiego, Assistente sociale"
+            " titolare del caso, il nucleo familiare") in text
+    assert "Scadenze da curare: Primo appuntamento ai servizi (AdI) (scaduta da 307 giorni)" in text
+    assert "• Complessità bassa: 1 dimensione con bisogno >= 2." in text
+    assert "Elementi di attenzione: Richiede integrazione socio-lavorativa" in text
+    assert "Modalità: in presenza, online" in text
+    assert "Segnalazioni:" not in text
+
+
+def test_sil_negative_decision_names_the_sending_service_in_a_whole_sentence() -> None:
+    """The SIL's negative decision names the sending service by its label, in a whole sentence."""
+    text = _flat(_run("assess", ROOT / "territories/sil/examples/decisione_negativa.json"))
+    assert ("Esito segnalato all'ente inviante: Segretariato Sociale dei comuni del distretto (ente inviante).") in text
+    assert "a l'ente" not in text
+
+
+def test_withheld_categories_read_in_italian() -> None:
+    """A category withheld from a recipient is named in Italian, and so are the recipient and the purpose."""
+    text = _flat(_run("privacy", "view", "--recipient", "terzo_settore", "--purpose", "referral",
+                      ROOT / "territories/prato/examples/dipendenze_e_lavoro.json"))
+    assert ("salute (art. 9 GDPR): non comunicabile al destinatario (Enti del Terzo settore) per la finalità «invio»"
+            " senza il consenso valido di ogni componente del nucleo") in text

@@ -271,7 +271,7 @@ class Notification:
             entry = territory.section("services").get(self.to_service) if territory is not None else None
             service = entry.get("label") if isinstance(entry, dict) else None
             text = message("Negative decision of the SIL (phase 5, {on}): {reason}. Outcome notified to the sending"
-                           " service ({service}).", on=self.on.isoformat(), reason=self.reason_text,
+                           " service: {service}.", on=self.on.isoformat(), reason=self.reason_text,
                            service=dict(service) if isinstance(service, dict) else self.to_service)
         return Reason(
             rule="sil.fase5.esito_negativo",
