@@ -850,8 +850,8 @@ def test_assess_text_names_the_recipient_and_lists_what_was_withheld(
     assert code == 0
     assert "Destinatario: Centro per l'Impiego (cpi) · Finalità: equipe (equipe)" in " ".join(out.split())
     withheld = out.split("DATI NON COMUNICATI AL DESTINATARIO")[1]
-    assert "dipendenze (art. 9 GDPR): non comunicabile a cpi per equipe senza il consenso valido di ogni componente"\
-        " del nucleo al 2025-03-01" in (
+    assert "dipendenze (art. 9 GDPR): non comunicabile al destinatario (Centro per l'Impiego) per la finalità «equipe»"\
+        " senza il consenso valido di ogni componente del nucleo al 2025-03-01" in (
         " ".join(withheld.split()))
     assert "$." not in withheld
     assert err.count("--audit FILE") == 1  # no persistent audit: said once
@@ -892,7 +892,7 @@ def test_audit_file_records_every_disclosure_and_history_reads_it(
     assert code == 0
     assert "Destinatario: cpi · invio (referral) · canale cli · alla data 2025-03-01" in out
     assert "comunicati per legge (cpi_invio): " in out
-    assert "non comunicati: addiction" in out
+    assert "non comunicati: dipendenze (art. 9 GDPR)" in out
     code, out, _ = run("--json", "privacy", "history", "c1", "--audit", audit)
     assert [r["recipient"] for r in json.loads(out)["records"]] == ["ssp", "cpi"]
     code, out, _ = run("privacy", "history", "altro", "--audit", audit)
@@ -988,7 +988,7 @@ def test_privacy_view_shows_consent_at_work(run: Run, tmp_path: Path, only_core:
     monkeypatch.setattr("inclusione_core._engine._utcnow", lambda: DISCLOSED_AT)
     code, out, _ = run("privacy", "view", path, "--recipient", "cpi", "--purpose", "equipe", "--as-of", "2025-03-01")
     assert code == 0
-    assert "con consenso k1 (m1) (flusso cpi_equipe_consenso): addiction" in out
+    assert "con consenso k1 (m1) (cpi_equipe_consenso): dipendenze (art. 9 GDPR)" in out
     assert "household.members[0].employment: disoccupato" in out
     assert "salute (art. 9 GDPR): non comunicabile" in " ".join(out.split())
 

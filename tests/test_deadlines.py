@@ -305,17 +305,18 @@ def test_the_text_report_and_the_csv_show_the_days(progetto: tuple[Engine, Any])
     renderer.close()
     text = " ".join(out.getvalue().split())
     assert "Primo appuntamento ai servizi (AdI) (adi_primo_appuntamento) — rispettata in ritardo di 73 giorni" in text
-    assert "Presentazione periodica ai servizi (AdI) (adi_presentazione.2) — scaduta da 18 giorni" in text
-    assert "Scadenze da curare: adi_patto_servizio (scaduta da 131 giorni)" in text
+    assert "Presentazione periodica ai servizi (AdI) (periodo 2) (adi_presentazione.2) — scaduta da 18 giorni" in text
+    assert ("Scadenze da curare: Patto di servizio personalizzato al Centro per l'Impiego (AdI) (scaduta da 131"
+            " giorni)") in text
     out = io.StringIO()
     renderer = engine.renderer("csv", out)
     renderer.view(view, engine.territory("prato"))
     renderer.close()
     header, row = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"), newline=""), delimiter=";"))
     cells = dict(zip(header, row, strict=True))
-    assert cells["scadenze rispettate in ritardo"] == "adi_primo_appuntamento (rispettata in ritardo di 73 giorni," \
-                                                      " il 2024-09-10)"
-    assert "adi_presentazione.2 (scaduta da 18 giorni)" in cells["scadenze da curare"]
+    assert cells["scadenze rispettate in ritardo"] == "Primo appuntamento ai servizi (AdI) (rispettata in ritardo" \
+                                                      " di 73 giorni, il 2024-09-10)"
+    assert "Presentazione periodica ai servizi (AdI) (periodo 2) (scaduta da 18 giorni)" in cells["scadenze da curare"]
 
 
 def test_the_json_of_a_result_carries_the_days(progetto: tuple[Engine, Any]) -> None:

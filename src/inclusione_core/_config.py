@@ -51,6 +51,10 @@ KEYED: tuple[tuple[str, ...], ...] = (
     ("profile", "flags"),
     ("privacy", "recipients"),
     ("privacy", "flows"),
+    ("vocabulary", "pathways"),
+    ("vocabulary", "channels"),
+    ("vocabulary", "categories"),
+    ("vocabulary", "flags"),
 )
 # Single settings objects; defining one again needs ``override: true``.
 SINGLE: tuple[tuple[str, ...], ...] = (

@@ -8,9 +8,9 @@ their labels, so an operator and an integrator read the same thing.
 
 from __future__ import annotations
 
-from .i18n import N_, translate
+from .i18n import N_, Message, translate
 
-__all__ = ["code_text", "has_code_text"]
+__all__ = ["code_message", "code_text", "has_code_text"]
 
 _CODES: dict[str, dict[str, str]] = {
     "grade": {"bassa": N_("low"), "media": N_("medium"), "alta": N_("high")},
@@ -29,6 +29,20 @@ _CODES: dict[str, dict[str, str]] = {
     "purpose": {"assessment": N_("assessment"), "equipe": N_("equipe"), "referral": N_("referral"),
                 "monitoring": N_("monitoring"), "statistics": N_("statistics")},
     "basis": {"law": N_("by law"), "consent": N_("with consent")},
+    # core vocabulary shown to people: pathways the core itself decides (before an assessment,
+    # masked), the case's access channels, equipe modes, the household as a party, data categories
+    "pathway": {"da_valutare": N_("to be assessed"), "non_comunicato": N_("(not disclosed)")},
+    "channel": {"diretto": N_("direct access"), "invio": N_("referral"), "da_definire": N_("to be decided"),
+                "non_comunicato": N_("(not disclosed)")},
+    "mode": {"in_presenza": N_("in person"), "online": N_("online")},
+    "party": {"nucleo": N_("the household")},
+    "category": {"identity": N_("identification data"), "contact": N_("contact details and residence"),
+                 "household": N_("household composition"), "economic": N_("economic situation and measures"),
+                 "work": N_("work"), "education": N_("education and training"), "housing": N_("housing"),
+                 "social": N_("social condition and relations"), "process": N_("case management"),
+                 "health": N_("health (GDPR art. 9)"), "addiction": N_("addiction (GDPR art. 9)"),
+                 "mental_health": N_("mental health (GDPR art. 9)"), "justice": N_("judicial data (GDPR art. 10)"),
+                 "records": N_("documents exchanged (may contain special categories)")},
     "input": {"InputError": N_("invalid input"), "InvalidCaseError": N_("invalid case"),
               "ConfigurationError": N_("invalid configuration"), "ScenarioFileError": N_("invalid scenario file")},
 }
@@ -43,3 +57,9 @@ def code_text(kind: str, code: str, lang: str) -> str:
 def has_code_text(kind: str, code: str) -> bool:
     """Whether a code of some kind has a text."""
     return code in _CODES[kind]
+
+
+def code_message(kind: str, code: str) -> Message | str:
+    """The text of a code as a :class:`Message` (rendered in the output's language), the code itself when unknown."""
+    msgid = _CODES[kind].get(code)
+    return code if msgid is None else Message(msgid)

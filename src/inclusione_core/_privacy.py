@@ -45,6 +45,7 @@ import cattrs
 from ._categories import BY_CODE, DataCategory, Export
 from ._config import Territory, dig
 from ._fields import CATEGORY_KEY, EXPORT_KEY, HOUSEHOLD_SUBJECT, SUBJECT_KEY
+from ._messages import code_message, code_text
 from ._models import (
     CareLoad,
     Case,
@@ -380,7 +381,10 @@ class Grants:
 
     def _reason(self, category: str, subject: str) -> tuple[str, str, str]:
         consent = self.policy.needs_consent(category, self.recipient, self.purpose)
-        return _withheld_reason(category, subject if consent else None, self.recipient, self.purpose.value,
+        label = (self.policy.recipients.get(self.recipient) or {}).get("label")
+        recipient = (label.get("it", self.recipient), label.get("en", self.recipient)) if isinstance(label, Mapping) \
+            else (self.recipient, self.recipient)
+        return _withheld_reason(category, subject if consent else None, recipient, self.purpose.value,
                                 self.on.isoformat())
 
     def not_disclosed(self) -> tuple[Withheld, ...]:
@@ -391,7 +395,7 @@ class Grants:
 
 
 @functools.lru_cache(maxsize=4096)
-def _withheld_reason(category: str, subject: str | None, recipient: str, purpose: str,
+def _withheld_reason(category: str, subject: str | None, recipient: tuple[str, str], purpose: str,
                      day: str) -> tuple[str, str, str]:
     """
     Why an item is withheld, in Italian and English: ``subject`` None when no basis exists at
@@ -407,9 +411,11 @@ def _withheld_reason(category: str, subject: str | None, recipient: str, purpose
         why = Message("without a valid consent of every adult member")
     else:
         why = Message("without a valid consent of the data subject")
-    text = Message("{category}: not disclosed to {recipient} for {purpose} {why} on {day}",
-                   category={"it": cat.label_it, "en": cat.value}, recipient=recipient,
-                   purpose=purpose, why=why, day=day)
+    text = Message("{category}: not disclosed to the recipient ({recipient}) for the purpose “{purpose}” {why}"
+                   " on {day}",
+                   category={"it": cat.label_it, "en": code_text("category", cat.value, "en")},
+                   recipient={"it": recipient[0], "en": recipient[1]}, purpose=code_message("purpose", purpose),
+                   why=why, day=day)
     return cat.value, text.text("it"), text.text("en")
 
 

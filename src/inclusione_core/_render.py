@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._messages import code_text
-from ._report import Explanation, Report, purpose_label, require_view, view_report
+from ._report import Explanation, Report, names, purpose_label, require_view, view_report
 from .i18n import ntranslate, text, translate
 
 if TYPE_CHECKING:
@@ -205,10 +205,10 @@ def flows_text(rows: Sequence[Mapping[str, Any]], territory: Territory, lang: st
         lines.append("")
         lines.append(f"{row['recipient']} — {who} · {purpose_label(row['purpose'], lang)} · "
                      f"{code_text('basis', row['basis'], lang)}")
-        lines += _wrap(", ".join(row["categories"]), "      ", f"    {translate('categories', lang)}: ")
+        lines += _wrap(names(None, "data", row["categories"], lang), "      ", f"    {translate('categories', lang)}: ")
         if row.get("special_by_law"):
             special = translate("special categories by law, without consent", lang)
-            lines += _wrap(", ".join(row["special_by_law"]), "      ", f"    ⚠ {special}: ")
+            lines += _wrap(names(None, "data", row["special_by_law"], lang), "      ", f"    ⚠ {special}: ")
         lines += _wrap(row["legal_basis"], "      ", f"    {translate('legal basis', lang)}: ")
         lines += _wrap(row["source"], "      ", f"    {translate('Source', lang)}: ")
         lines.append(f"    {translate('flow', lang)}: {row['flow']} ({row['defined_in']})")
@@ -233,10 +233,11 @@ def history_text(records: Sequence[AuditRecord], case_id: str, audit: str, lang:
             groups.setdefault((d["basis"], d["flow"], d.get("consent") or ""), []).append(d["category"])
         for (basis, flow, consent), cats in groups.items():
             how = code_text("basis", basis, lang) + (f" {consent}" if consent else "")
-            lines += _wrap(", ".join(cats), "      ", f"    {translate('disclosed', lang)} {how} ({flow}): ")
+            head = f"    {translate('disclosed', lang)} {how} ({flow}): "
+            lines += _wrap(names(None, "data", cats, lang), "      ", head)
         if not r.disclosed:
             lines.append(f"    {translate('disclosed', lang)}: —")
         if r.not_disclosed:  # the categories the recipient may not receive, whatever the case held
-            lines += _wrap(", ".join(r.not_disclosed), "      ", f"    {translate('withheld', lang)}: ")
+            lines += _wrap(names(None, "data", r.not_disclosed, lang), "      ", f"    {translate('withheld', lang)}: ")
         lines.append(f"    {translate('config', lang)} {r.config_digest[:12]} · {r.territory}")
     return "\n".join(lines)

@@ -197,7 +197,7 @@ class CsvRenderer:
         self.writer.writerow([translate(c, lang) for c in CSV_COLUMNS])
 
     def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
-        from ._report import deadline_standing, label  # noqa: PLC0415
+        from ._report import deadline_standing, deadline_title, name, names  # noqa: PLC0415
 
         r = require_view(view, "csv").result
         if r is None:
@@ -217,22 +217,26 @@ class CsvRenderer:
         routing_masked = "$.routing" in masked
         equipe_masked = "$.equipe" in masked
         self.writer.writerow([_cell(c) for c in (
-            r.case_id, r.territory, r.as_of.isoformat(), view.recipient.kind, view.purpose.value,
+            r.case_id, r.territory, r.as_of.isoformat(), name(territory, "recipient", view.recipient.kind, self.lang),
+            code_text("purpose", view.purpose.value, self.lang),
             grade(p.occupability, "grade", "occupability"), grade(p.complexity, "grade", "complexity"),
             grade(p.activability, "act", "activability"),
-            hidden if "$.profile.profile.pathway" in masked else p.pathway,
-            hidden if routing_masked else label(territory, ("services",), r.routing.service, self.lang),
-            hidden if routing_masked else r.routing.channel,
+            hidden if "$.profile.profile.pathway" in masked else name(territory, "pathway", p.pathway, self.lang),
+            hidden if routing_masked else name(territory, "service", r.routing.service, self.lang),
+            hidden if routing_masked else name(territory, "channel", r.routing.channel, self.lang),
             "" if routing_masked or r.routing.deadline is None else r.routing.deadline.isoformat(),
-            hidden if equipe_masked else r.equipe.format,
-            "" if equipe_masked else ", ".join(m.role for m in r.equipe.members),
-            ", ".join(i.code for i in r.interventions),
-            ", ".join(f"{d.code} ({deadline_standing(d, self.lang)})"
+            hidden if equipe_masked else name(territory, "format", r.equipe.format, self.lang)
+            if r.equipe.members else "",
+            "" if equipe_masked else ", ".join(
+                name(territory, "party", m.role, self.lang) if m.role == m.service
+                else name(territory, "role", m.role, self.lang) for m in r.equipe.members),
+            ", ".join(name(territory, "intervention", i.code, self.lang) for i in r.interventions),
+            ", ".join(f"{deadline_title(territory, d, self.lang)} ({deadline_standing(d, self.lang)})"
                       for d in r.deadlines if d.status.value in ("due", "overdue")),
-            ", ".join(f"{d.code} ({deadline_standing(d, self.lang)})"
+            ", ".join(f"{deadline_title(territory, d, self.lang)} ({deadline_standing(d, self.lang)})"
                       for d in r.deadlines if d.status.value == "met_late"),
-            ", ".join(f"{m.measure}" for m in r.measures if m.in_force),
-            ", ".join(w.category for w in view.not_disclosed),
+            ", ".join(name(territory, "measure", m.measure, self.lang) for m in r.measures if m.in_force),
+            names(territory, "data", (w.category for w in view.not_disclosed), self.lang).strip("—"),
         )])
         self.out.flush()
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._messages import code_text
+from ._messages import code_text, has_code_text
 from .i18n import N_, ntranslate, translate, translate_in
 
 if TYPE_CHECKING:
@@ -28,7 +28,10 @@ if TYPE_CHECKING:
     from ._models import ConfigLayer, Deadline, DecidedBy, Reason, Result
     from ._privacy import View
 
-__all__ = ["Explanation", "Item", "Report", "Section", "deadline_name", "deadline_standing", "label", "view_report"]
+__all__ = [
+    "Explanation", "Item", "Report", "Section", "deadline_name", "deadline_standing", "deadline_title", "label", "name",
+    "names", "term", "view_report",
+]
 
 _ELIGIBLE = {True: N_("requirements met"), False: N_("requirements not met"), None: N_("requirements not assessed")}
 _STATUS = {"svolto": N_("done"), "in_corso": N_("under way"), "proposto": N_("proposed")}
@@ -88,19 +91,88 @@ class Report:
     sections: tuple[Section, ...]
 
 
-def label(territory: Territory | None, path: Sequence[str], code: str | None, lang: str) -> str:
-    """``Label (code)`` from the configuration, or the bare code; ``—`` for nothing."""
-    if code is None:
-        return "—"
-    if territory is None:
-        return code
+VOCABULARY: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "pathway": (("vocabulary", "pathways"), "pathway"),
+    "channel": (("vocabulary", "channels"), "channel"),
+    "category": (("vocabulary", "categories"), None),
+    "service": (("services",), None),
+    "role": (("roles",), None),
+    "intervention": (("interventions",), None),
+    "format": (("equipe", "formats"), None),
+    "flag": (("profile", "flags"), None),
+    "kind": (("privacy", "recipients"), None),
+    "need": (("needs",), None),
+    "measure": (("measures",), None),
+    "deadline": (("deadlines",), None),
+    "recipient": (("privacy", "recipients"), None),
+    "mode": ((), "mode"),
+    "party": ((), "party"),
+    "data": ((), "category"),
+}
+"""
+What a code shown to a person is, and where its label comes from: the configuration's
+section (``label: {it, en}``), else the catalogue's core vocabulary (:func:`code_text`).
+"""
+
+
+def _configured(territory: Territory | None, path: Sequence[str], code: str, lang: str) -> str | None:
+    if territory is None or not path:
+        return None
     entry = territory.section(*path).get(code)
     text = entry.get("label") if isinstance(entry, Mapping) else None
     if isinstance(text, Mapping):
         shown = text.get(lang) or text.get("it")
         if shown and shown != code:
-            return f"{shown} ({code})"
-    return code
+            return str(shown)
+    return None
+
+
+def _named(territory: Territory | None, path: Sequence[str], code: str, lang: str) -> str | None:
+    """The label of a code at ``path`` of the configuration, else of the core vocabulary of that kind."""
+    shown = _configured(territory, path, code, lang)
+    if shown is None:
+        kind = next((k for p, k in VOCABULARY.values() if tuple(p) == tuple(path) and k), None)
+        if kind is not None and has_code_text(kind, code):
+            shown = code_text(kind, code, lang)
+    return shown
+
+
+def name(territory: Territory | None, kind: str, code: str | None, lang: str) -> str:
+    """
+    What a person reads for a code of a kind (:data:`VOCABULARY`): its label from the
+    configuration, else from the catalogue (core vocabulary), else the code; ``—`` for nothing.
+    """
+    if code is None:
+        return "—"
+    path, core = VOCABULARY[kind]
+    shown = _configured(territory, path, code, lang) or _configured(territory, ("vocabulary", f"{kind}s"), code, lang)
+    if shown is None and core is not None and has_code_text(core, code):
+        shown = code_text(core, code, lang)
+    return code if shown is None else shown
+
+
+def names(territory: Territory | None, kind: str, codes: Iterable[str], lang: str) -> str:
+    """The labels of codes of a kind, comma-separated; ``—`` for none."""
+    return ", ".join(name(territory, kind, c, lang) for c in codes) or "—"
+
+
+def label(territory: Territory | None, path: Sequence[str], code: str | None, lang: str) -> str:
+    """
+    ``Label (code)`` from the configuration (or the core vocabulary of that section), or the
+    bare code; ``—`` for nothing.
+    """
+    if code is None:
+        return "—"
+    shown = _named(territory, path, code, lang)
+    return code if shown is None else f"{shown} ({code})"
+
+
+def term(territory: Territory | None, kind: str, code: str | None, lang: str) -> str:
+    """``Label (code)`` of a code of a kind (:data:`VOCABULARY`), or the bare code when it has no label."""
+    if code is None:
+        return "—"
+    shown = name(territory, kind, code, lang)
+    return code if shown == code else f"{shown} ({code})"
 
 
 def deadline_standing(d: Deadline, lang: str) -> str:
@@ -119,13 +191,24 @@ def deadline_standing(d: Deadline, lang: str) -> str:
     return code_text("status", status, lang)
 
 
+def deadline_title(territory: Territory | None, d: Deadline, lang: str) -> str:
+    """
+    A deadline as a person reads it: its configuration's label (else the label it carries);
+    one of several (``adi_presentazione.2``) with its period.
+    """
+    base, _, period = d.code.partition(".")
+    shown = _configured(territory, ("deadlines",), base, lang)
+    if shown is None:
+        shown = d.label if d.label and d.label not in (d.code, base) else d.code
+    if period.isdigit() and shown != d.code:
+        return translate("{deadline} (period {n})", lang, deadline=shown, n=int(period))
+    return shown
+
+
 def deadline_name(territory: Territory | None, d: Deadline, lang: str) -> str:
     """``Label (code)`` of a deadline; one of several (``adi_presentazione.2``) takes its configuration's label."""
-    base = d.code.split(".", 1)[0]
-    name = label(territory, ("deadlines",), base, lang)
-    if name != base:
-        return f"{name.removesuffix(f' ({base})')} ({d.code})"
-    return f"{d.label} ({d.code})" if d.label and d.label != d.code else d.code
+    shown = deadline_title(territory, d, lang)
+    return shown if shown == d.code else f"{shown} ({d.code})"
 
 
 def purpose_label(purpose: str, lang: str) -> str:
@@ -206,6 +289,11 @@ class _Content:
     def explain_all(self, reasons: Iterable[Reason], by: DecidedBy | None) -> tuple[Explanation, ...]:
         return tuple(self.explain(r, by) for r in reasons)
 
+    def member_name(self, role: str) -> str:
+        """A member of an equipe: a role's label, or a party's (the household)."""
+        shown = name(self.t, "role", role, self.lang)
+        return name(self.t, "party", role, self.lang) if shown == role else shown
+
     def equipe_masked(self) -> bool:
         return "$.equipe" in self.masked
 
@@ -216,23 +304,27 @@ class _Content:
         if "$.routing" in self.masked:
             routing = self._("not disclosed")
         elif ro.outcome.value == "refused":
-            alts = ", ".join(ro.alternatives) or "—"
+            alts = names(self.t, "service", ro.alternatives, self.lang)
+            service = name(self.t, "service", ro.service, self.lang)
             routing = f"{self._('REFUSED').lower()} ({service}); {self._('Alternatives').lower()}: {alts}"
         else:
-            routing = f"{service}, {self._('Channel').lower()} {ro.channel}"
+            service = name(self.t, "service", ro.service, self.lang)
+            routing = f"{service}, {self._('Channel').lower()}: {name(self.t, 'channel', ro.channel, self.lang)}"
             if ro.deadline:
                 routing += f", {self._('By').lower()} {ro.deadline.isoformat()}"
         eq = r.equipe
         if self.equipe_masked():
             equipe = self._("not disclosed")
         else:
-            equipe = f"{eq.format}: " + ", ".join(m.role for m in eq.members) if eq.members else self._("no team")
+            equipe = (f"{name(self.t, 'format', eq.format, self.lang)}: "
+                      + ", ".join(self.member_name(m.role) for m in eq.members)) if eq.members else self._("no team")
         fields = [
-            f"{self._('Pathway')}: {p.pathway} · {self._('ROUTING').capitalize()}: {routing}",
+            f"{self._('Pathway')}: {name(self.t, 'pathway', p.pathway, self.lang)} · "
+            f"{self._('ROUTING').capitalize()}: {routing}",
             f"{self._('TEAM (EQUIPE)').capitalize()}: {equipe}",
-            f"{self._('Interventions')}: {', '.join(i.code for i in r.interventions) or '—'}",
+            f"{self._('Interventions')}: {names(self.t, 'intervention', (i.code for i in r.interventions), self.lang)}",
         ]
-        late = [f"{d.code} ({deadline_standing(d, self.lang)})"
+        late = [f"{deadline_title(self.t, d, self.lang)} ({deadline_standing(d, self.lang)})"
                 for d in r.deadlines if d.status.value in ("due", "overdue")]
         if late:
             fields.append(f"{self._('Deadlines needing attention')}: {', '.join(late)}")
@@ -250,13 +342,13 @@ class _Content:
                 return self._("not disclosed") if hidden else self._("not assessed")
             return code_text(prefix, value.value, self.lang)
 
-        flags = ", ".join(label(self.t, ("profile", "flags"), f, self.lang) for f in p.flags)
+        flags = ", ".join(term(self.t, "flag", f, self.lang) for f in p.flags)
         return Section(key="profile", title=self._("PROFILE"), fields=(
             f"{self._('Occupability')}: {grade(p.occupability, 'grade', 'occupability')} · "
             f"{self._('Complexity')}: {grade(p.complexity, 'grade', 'complexity')} · "
             f"{self._('Activability')}: {grade(p.activability, 'act', 'activability')}",
-            f"{self._('Pathway')}: {p.pathway}",
-            f"{self._('Flags')}: {flags or self._none_f()}",
+            f"{self._('Pathway')}: {term(self.t, 'pathway', p.pathway, self.lang)}",
+            f"{self._('Points of attention')}: {flags or self._none_f()}",
         ), reasons=self.explain_all(decision.reasons, decision.decided_by))
 
     def routing(self) -> Section:
@@ -267,10 +359,12 @@ class _Content:
             fields: tuple[str, ...] = (f"{self._('Service')}: {self._('not disclosed')}",)
         elif ro.outcome.value == "refused":
             alts = ", ".join(label(self.t, ("services",), a, self.lang) for a in ro.alternatives)
-            fields = (f"{self._('REFUSED')}: {service} · {self._('Channel')}: {ro.channel}",
+            channel = term(self.t, "channel", ro.channel, self.lang)
+            fields = (f"{self._('REFUSED')}: {service} · {self._('Channel')}: {channel}",
                       f"{self._('Alternatives')}: {alts or self._none_f()}")
         else:
-            fields = (f"{self._('Service')}: {service} · {self._('Channel')}: {ro.channel} · "
+            fields = (f"{self._('Service')}: {service} · {self._('Channel')}: "
+                      f"{term(self.t, 'channel', ro.channel, self.lang)} · "
                       f"{self._('By')}: {deadline}",)
         return Section(key="routing", title=self._("ROUTING"), fields=fields,
                        reasons=self.explain_all(ro.reasons, ro.decided_by))
@@ -282,13 +376,15 @@ class _Content:
             return Section(key="equipe", title=self._("TEAM (EQUIPE)"),
                            fields=(f"{self._('Format')}: {self._('not disclosed')}",), reasons=reasons)
         fmt = label(self.t, ("equipe", "formats"), eq.format, self.lang) if eq.members else self._("no team")
-        modes = ", ".join(m.replace("_", " ") for m in eq.modes) or "—"
+        modes = names(self.t, "mode", eq.modes, self.lang)
         field = (f"{self._('Format')}: {fmt} · {self._('Modes')}: {modes} · "
                  f"{self._('Household takes part')}: {self._('yes') if eq.household_takes_part else self._('no')}")
         members = []
         for m in eq.members:
             role = label(self.t, ("roles",), m.role, self.lang)
             service = label(self.t, ("services",), m.service, self.lang)
+            if m.service == m.role:
+                role = term(self.t, "party", m.role, self.lang) if role == m.role else role
             members.append(Item(title=f"- {role}" if m.service == m.role else f"- {role} — {service}",
                                 reasons=(self.explain(m.reason, eq.decided_by),)))
         return Section(key="equipe", title=self._("TEAM (EQUIPE)"), fields=(field,), reasons=reasons,
@@ -297,11 +393,12 @@ class _Content:
     def interventions(self) -> Section:
         items = []
         for i, rec in enumerate(self.r.interventions, 1):
-            pre = ", ".join(rec.prerequisites) or "—"
+            pre = names(self.t, "intervention", rec.prerequisites, self.lang)
             items.append(Item(
                 title=f"{i}. {label(self.t, ('interventions',), rec.code, self.lang)}",
-                details=(f"{self._('category')}: {rec.category} · {self._('providers')}: "
-                         f"{', '.join(rec.provider_kinds) or '—'} · {self._('prerequisites')}: {pre}",),
+                details=(f"{self._('category')}: {name(self.t, 'category', rec.category, self.lang)} · "
+                         f"{self._('providers')}: {names(self.t, 'kind', rec.provider_kinds, self.lang)} · "
+                         f"{self._('prerequisites')}: {pre}",),
                 reasons=(self.explain(rec.reason, rec.decided_by),)))
         return Section(key="interventions", title=self._("RECOMMENDED INTERVENTIONS (in order)"), items=tuple(items),
                        empty=self._("none"))
@@ -427,7 +524,8 @@ def disclosed_items(view: View, lang: str) -> tuple[Item, ...]:
     items = []
     for (basis, flow, legal, consent), cats in groups.items():
         how = code_text("basis", basis, lang) + (f" {consent}" if consent else "")
-        items.append(Item(title=f"{how} ({translate('flow', lang)} {flow}): {', '.join(cats)}",
+        # the flow by its code, next to its basis: the reference a DPO looks up in the configuration
+        items.append(Item(title=f"{how} ({flow}): {names(None, 'data', cats, lang)}",
                           details=(f"{translate('legal basis', lang)}: {legal}",)))
     return tuple(items)
 

@@ -133,11 +133,12 @@ def test_negative_decision_notifies_the_sender_with_its_reason(sil: Territory, t
     assert w.phase is wf.Phase.NON_ACCOLTO
     assert notice is not None
     assert (notice.to_service, notice.from_service, notice.case_id) == ("segretariato", "sil", "SIL-T")
-    reason = notice.reason(tables)
+    reason = notice.reason(tables, sil)
     assert reason.rule == "sil.fase5.esito_negativo"
     assert reason.source.document == inclusione_sil.DOCUMENT
     assert "Nessuna postazione compatibile disponibile" in reason.message_it
-    assert "l'ente inviante segretariato" in reason.message_it
+    assert "Esito segnalato all'ente inviante: Segretariato Sociale dei comuni del distretto (ente inviante)." \
+        in reason.message_it
     document = notice.to_document()
     assert inclusione_sil.instrument_errors(sil, "notifica_esito_negativo", document) == []
     assert document["destinatario"] == {"tipo": "ente_inviante", "servizio": "segretariato"}
@@ -203,7 +204,7 @@ def test_workflow_round_trips_through_the_case_history(engine: Engine,
     result = engine.assess(case, as_of=dt.date(2025, 2, 17))
     assert result.routing.alternatives == ("segretariato",)
     assert notice is not None and result.routing.reasons[0] == notice.reason(inclusione_sil.tables_for(
-        engine.territory("sil")))
+        engine.territory("sil")), engine.territory("sil"))
 
 
 def test_a_history_that_breaks_the_machine_is_an_input_error(engine: Engine,

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from .._config import Territory
+from .._messages import code_message
 from .._models import (
     Activability,
     Case,
@@ -22,7 +23,7 @@ from .._models import (
 from .._predicates import Facts, evaluate
 from .._reasons import core_reason, from_entry
 from ..hookspecs import hookimpl
-from ..i18n import N_, Message
+from ..i18n import CORE, N_, Message
 
 NOT_ASSESSED = "da_valutare"
 _NOT_ACTIVE = {EmploymentStatus.OCCUPATO, EmploymentStatus.STUDENTE, EmploymentStatus.PENSIONATO,
@@ -36,6 +37,19 @@ def _band(bands: list[Mapping[str, Any]], value: int) -> Grade:
     return Grade(bands[-1]["grade"])
 
 
+def _label(territory: Territory, section: str, code: str) -> dict[str, str] | str:
+    """A configured entry's label ``{it, en}`` (filled in the output's language), else its code."""
+    label = territory.section(section).get(code, {}).get("label")
+    return dict(label) if isinstance(label, Mapping) else code
+
+
+def _labels(territory: Territory, section: str, codes: Iterable[str]) -> dict[str, str]:
+    """Configured labels of codes, comma-separated, as a label ``{it, en}``."""
+    shown = [_label(territory, section, c) for c in codes]
+    return {lang: ", ".join(x if isinstance(x, str) else x.get(lang) or x["it"] for x in shown).lower()
+            for lang in ("it", "en")}
+
+
 def occupability(case: Case, territory: Territory) -> tuple[Grade | None, Reason | None]:
     """Occupability grade from the configured dimension's need level."""
     cfg = territory.setting("profile", "occupability")
@@ -44,8 +58,9 @@ def occupability(case: Case, territory: Territory) -> tuple[Grade | None, Reason
     level = case.assessment.level(cfg["dimension"])
     grade = _band(cfg["bands"], level)
     inputs = {f"livello.{cfg['dimension']}": level, "grado": grade.value}
-    msg = Message("Occupability {grade}: need level {level} in the {dimension} dimension (configured bands).",
-                  grade=grade.value, level=level, dimension=cfg["dimension"])
+    msg = Message("Occupability {grade}: need level {level} in the dimension “{dimension}” (configured bands).",
+                  grade=code_message("grade", grade.value), level=level,
+                  dimension=_label(territory, "dimensions", cfg["dimension"]))
     cats = [territory.data_category("dimensions", cfg["dimension"])]
     return grade, from_entry(territory, cfg, "profilo.occupabilita", msg, inputs, categories=cats)
 
@@ -63,11 +78,14 @@ def complexity(case: Case, territory: Territory) -> tuple[Grade | None, Reason |
         grade = Grade.ALTA
     inputs = {f"dimensioni_con_livello_>={cfg['level']}": hit, "bisogni_specialistici": escalating}
     if escalating:
-        msg = Message("Complexity {grade}: {n} dimensions with need >= {level}; specialist needs: {needs}.",
-                      grade=grade.value, n=len(hit), level=cfg["level"], needs=", ".join(escalating))
+        msg = CORE.nmessage("Complexity {grade}: {n} dimension with need >= {level}; specialist needs: {needs}.",
+                            "Complexity {grade}: {n} dimensions with need >= {level}; specialist needs: {needs}.",
+                            len(hit), grade=code_message("grade", grade.value), level=cfg["level"],
+                            needs=_labels(territory, "needs", escalating))
     else:
-        msg = Message("Complexity {grade}: {n} dimensions with need >= {level}.", grade=grade.value, n=len(hit),
-                      level=cfg["level"])
+        msg = CORE.nmessage("Complexity {grade}: {n} dimension with need >= {level}.",
+                            "Complexity {grade}: {n} dimensions with need >= {level}.", len(hit),
+                            grade=code_message("grade", grade.value), level=cfg["level"])
     # What the rule may read, whatever the case holds: every dimension of need and every
     # escalating need (an addiction need makes it "alta" whether or not this case has one).
     cats = [territory.data_category("dimensions", d) for d in territory.need_dimensions()]

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._config import Territory
+from .._messages import code_message
 from .._models import AccessChannel, Case, Profile, Reason, Routing, RoutingOutcome
 from .._predicates import Facts, evaluate
 from .._reasons import core_reason, from_entry
@@ -72,8 +73,9 @@ def check_access(case: Case, territory: Territory) -> Routing | None:
     read = access_reads(case, territory)
     inputs: dict[str, Any] = {"servizio": access.point, "canale": access.channel.value,
                               "accessi_ammessi": service["access"]}
-    refusal = service.get("refusal") or Message("{service} does not admit access through {channel}.",
-                                                service=service["label"], channel=access.channel.value)
+    refusal = service.get("refusal") or Message("{service} does not admit the channel “{channel}”.",
+                                                service=service["label"],
+                                                channel=code_message("channel", access.channel.value))
     if access.channel.value not in service["access"]:
         return Routing(
             outcome=RoutingOutcome.REFUSED, service=access.point, channel=access.channel.value,

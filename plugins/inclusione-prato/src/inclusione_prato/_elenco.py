@@ -168,9 +168,11 @@ def _why(case_views: Sequence[View], result_views: Sequence[View], schede: Seque
         date = _common([v.get("assessment", "date") for v in case_views])
         rdc = RDC in active and stage == "analisi_preliminare"
         source = "analisi_preliminare" if rdc else "valutazione"
-        where = "equipe" if equipe["format"] == NOT_DISCLOSED else equipe["label"]
+        # whole sentences (the agenda is an Italian document); a masked format reads the same whatever it was
+        where = ("in un'equipe (formato non comunicato)" if equipe["format"] == NOT_DISCLOSED
+                 else f"in equipe, nel formato «{equipe['label']}»")
         text = ("Percettore RdC: dall'analisi preliminare" if rdc else "Dalla valutazione") + \
-            f" il caso va discusso in {where}."
+            f" il caso va discusso {where}."
         why.append({"fonte": source, "descrizione": text, **({"data": date} if date is not None else {})})
     deadlines = _shared_items([v.data["deadlines"] for v in result_views])
     for d in deadlines:

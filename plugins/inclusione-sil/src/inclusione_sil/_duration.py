@@ -142,6 +142,13 @@ def _problem(path: str, rule: str, text: Message, tables: Tables, inputs: dict[s
         inputs=inputs, defined_in=tables.defined_in, categories=categories))
 
 
+def _intervention(territory: Territory | None, code: str) -> dict[str, str] | str:
+    """An intervention's label ``{it, en}`` when the territory configures it, else its code."""
+    entry = territory.section("interventions").get(code) if territory is not None else None
+    label = entry.get("label") if isinstance(entry, dict) else None
+    return dict(label) if isinstance(label, dict) else code
+
+
 def duration_problems(project: Project, tables: Tables, territory: Territory | None = None,
                       start: dt.date | None = None) -> list[Problem]:
     """
@@ -186,8 +193,8 @@ def duration_problems(project: Project, tables: Tables, territory: Territory | N
             out.append(_problem(
                 f"$.project.interventions[{i}].end", "sil.durata_massima.intervento",
                 message("Intervention {code}: ends on {end}, beyond the maximum SIL path duration ({top} months from"
-                        " the project's start, by {limit}).", code=item.code, end=item.end.isoformat(), top=top,
-                        limit=limit.isoformat()),
+                        " the project's start, by {limit}).", code=_intervention(territory, item.code),
+                        end=item.end.isoformat(), top=top, limit=limit.isoformat()),
                 tables, {"intervento": item.code, "fine": item.end.isoformat(), "limite": limit.isoformat(),
                          "mesi_massimi": top},
                 # it names the intervention: a socio-therapeutic placement is health data

@@ -194,6 +194,11 @@ def _joined(messages: list[Message], sep: str) -> dict[str, str]:
     return _by_lang(lambda lang: sep.join(m.text(lang) for m in messages))
 
 
+def grade_text(grade: Grade) -> Message:
+    """An occupability grade in words (``bassa``: *bassa*, *low*)."""
+    return {"bassa": message("low"), "media": message("medium"), "alta": message("high")}[grade.value]
+
+
 def occupability_reasons(score: OccupabilityScore, tables: Tables, territory: Territory) -> list[Reason]:
     """The reason for the grade (the whole computation) and the one for its configurable parameters."""
     parts = []
@@ -208,11 +213,13 @@ def occupability_reasons(score: OccupabilityScore, tables: Tables, territory: Te
                              group=_by_lang(lambda lang, g=g: str(g.label[lang]).lower()), weight=_w(g.weight),
                              items=_joined(items, ", ")))
     missing = score.missing()
-    common = {"grade": score.grade.value, "parts": _joined(parts, "; "), "total": _number(score.total),
+    common = {"grade": grade_text(score.grade), "parts": _joined(parts, "; "),
+              "total": _number(score.total),
               "low": _number(score.low_below), "high": _number(score.high_from)}
     text = message("Occupability {grade} (aggregate indicator of the three SIL dimensions): {parts}. Weighted total"
                    " {total}: low below {low}, high from {high}, otherwise medium. Items not recorded, left out:"
-                   " {missing}.", missing=", ".join(missing), **common) if missing else \
+                   " {missing}.", missing=_by_lang(lambda lang: ", ".join(item_label(territory, m, lang).lower()
+                                                                       for m in missing)), **common) if missing else \
         message("Occupability {grade} (aggregate indicator of the three SIL dimensions): {parts}. Weighted total"
                 " {total}: low below {low}, high from {high}, otherwise medium.", **common)
     main = Reason(
@@ -262,7 +269,7 @@ def plan_reason(grade: Grade, tables: Tables, origin: str, categories: Iterable[
     objectives = "; ".join(f"«{t}»" for t in plan.objectives)
     activities = "; ".join(f"«{t}»" for t in plan.activities)
     text = message("Occupability grade {grade}: intervention objectives and macro-activities of the SIL table (Italian"
-                   " text): objectives {objectives}. Macro-activities: {activities}.", grade=grade.value,
+                   " text): objectives {objectives}. Macro-activities: {activities}.", grade=grade_text(grade),
                    objectives=objectives, activities=activities)
     return Reason(
         rule=f"sil.obiettivi.{grade.value}",

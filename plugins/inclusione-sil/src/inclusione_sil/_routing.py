@@ -68,7 +68,7 @@ def inclusione_route(case: Case, territory: Territory, as_of: dt.date) -> Routin
         assert notice is not None  # the phase is non_accolto
         return Routing(outcome=RoutingOutcome.REFUSED, service=service, channel="notifica_ente_inviante",
                        deadline=None, alternatives=alternatives,
-                       reasons=(attrs.evolve(notice.reason(tables), categories=closed_reads(territory)),))
+                       reasons=(attrs.evolve(notice.reason(tables, territory), categories=closed_reads(territory)),))
     label, source = tables.outcomes["solo_registrazione"]
     step = wf.steps[-1]
     text = message("Referral registered on {on} without opening the personal file: the SIL does not take it further."

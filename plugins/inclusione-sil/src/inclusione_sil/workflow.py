@@ -58,7 +58,7 @@ from ._tables import PhaseSpec, Tables, default_tables
 from ._territory import TERRITORY
 
 if TYPE_CHECKING:
-    from inclusione_core import Engine, View
+    from inclusione_core import Engine, Territory, View
 
 __all__ = [
     "CLOSED_WITHOUT_PATH",
@@ -257,14 +257,22 @@ class Notification:
     reason_text: str
     by: str = ""
 
-    def reason(self, tables: Tables | None = None) -> Reason:
-        """The notice as a :class:`~inclusione_core.Reason` citing phase 5 of the table of the guidelines."""
+    def reason(self, tables: Tables | None = None, territory: Territory | None = None) -> Reason:
+        """
+        The notice as a :class:`~inclusione_core.Reason` citing phase 5 of the table of the
+        guidelines; the sending service by its label when ``territory`` configures it.
+        """
         tables = tables or default_tables()
         label, source = tables.outcomes["non_accolto"]
-        to = message("the person (direct referral)") if self.to_service == USER else \
-            message("the sending service {service}", service=self.to_service)
-        text = message("Negative decision of the SIL (phase 5, {on}): {reason}. Outcome notified to {to}.",
-                       on=self.on.isoformat(), reason=self.reason_text, to=to)
+        if self.to_service == USER:
+            text = message("Negative decision of the SIL (phase 5, {on}): {reason}. Outcome notified to the person,"
+                           " who had signalled themselves.", on=self.on.isoformat(), reason=self.reason_text)
+        else:
+            entry = territory.section("services").get(self.to_service) if territory is not None else None
+            service = entry.get("label") if isinstance(entry, dict) else None
+            text = message("Negative decision of the SIL (phase 5, {on}): {reason}. Outcome notified to the sending"
+                           " service: {service}.", on=self.on.isoformat(), reason=self.reason_text,
+                           service=dict(service) if isinstance(service, dict) else self.to_service)
         return Reason(
             rule="sil.fase5.esito_negativo",
             territory=tables.layer,
