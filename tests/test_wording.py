@@ -248,13 +248,15 @@ def test_italian_sentences_of_an_explained_result() -> None:
     """An explained result reads in Italian: labels in the summary, one dimension singular, the flags' heading."""
     text = _flat(_run("assess", "--as-of", "2025-03-03", ROOT / "territories/prato/examples/solo_lavoro.json"))
     assert "Percorso: Patto per il lavoro · Instradamento: Centro per l'Impiego di Prato, canale: invio" in text
-    assert ("Equipe: Equipe essenziale (EM partecipata): Operatore del Centro per l'Impiego, Assistente sociale"
-            " titolare del caso, il nucleo familiare") in text
+    assert "Equipe: nessuna equipe" in text  # work needs only: the CPI alone (issue 14, item 4)
     assert "Scadenze da curare: Primo appuntamento ai servizi (AdI) (scaduta da 307 giorni)" in text
     assert "• Complessità bassa: 1 dimensione con bisogno >= 2." in text
     assert "Elementi di attenzione: Richiede integrazione socio-lavorativa" in text
-    assert "Modalità: in presenza, online" in text
     assert "Segnalazioni:" not in text
+    other = _flat(_run("assess", "--as-of", "2025-04-15", ROOT / "territories/prato/examples/dipendenze_e_lavoro.json"))
+    assert ("Equipe: Equipe allargata (EM partecipata): Operatore del Centro per l'Impiego, Assistente sociale"
+            " titolare del caso, Operatore del SerD, il nucleo familiare") in other
+    assert "Modalità: in presenza, online" in other
 
 
 def test_sil_negative_decision_names_the_sending_service_in_a_whole_sentence() -> None:

@@ -269,8 +269,8 @@ def _isee_at_most(v: Any, f: Facts, inputs: Inputs) -> bool | None:
     if isee is None:
         inputs.lacks("isee", Message("the household's ISEE"))
     if limit is None:
-        inputs.lacks(f"parametro:{name}", Message("the threshold {param} in force on {day} (not configured)",
-                                                   param=name, day=f.as_of.isoformat()))
+        inputs.lacks(f"parametro:{name}", Message("the ISEE threshold in force on {day} (not configured)",
+                                                   day=f.as_of.isoformat()))
     if isee is None or limit is None:
         return None
     return isee <= limit
