@@ -195,7 +195,10 @@ class _Content:
             routing = self._("not disclosed")
         elif ro.outcome.value == "refused":
             alts = ", ".join(ro.alternatives) or "—"
-            routing = f"{self._('REFUSED').lower()} ({service}); {self._('Alternatives').lower()}: {alts}"
+            routing = f"{self._('REFUSED').lower()} ({service})"
+            if ro.refusal_code is not None:
+                routing += f", {self._('Reason for refusal').lower()}: {self.refusal_label()}"
+            routing += f"; {self._('Alternatives').lower()}: {alts}"
         else:
             routing = f"{service}, {self._('Channel').lower()} {ro.channel}"
             if ro.deadline:
@@ -237,6 +240,11 @@ class _Content:
             f"{self._('Flags')}: {flags or self._none_f()}",
         ), reasons=self.explain_all(decision.reasons, decision.decided_by))
 
+    def refusal_label(self) -> str:
+        """The routing's refusal code with its label from the refusing service's ``refusal_codes``."""
+        ro = self.r.routing
+        return label(self.t, ("services", ro.service or "", "refusal_codes"), ro.refusal_code, self.lang)
+
     def routing(self) -> Section:
         ro = self.r.routing
         service = label(self.t, ("services",), ro.service, self.lang)
@@ -246,6 +254,7 @@ class _Content:
         elif ro.outcome.value == "refused":
             alts = ", ".join(label(self.t, ("services",), a, self.lang) for a in ro.alternatives)
             fields = (f"{self._('REFUSED')}: {service} · {self._('Channel')}: {ro.channel}",
+                      *((f"{self._('Reason for refusal')}: {self.refusal_label()}",) if ro.refusal_code else ()),
                       f"{self._('Alternatives')}: {alts or self._none_f()}")
         else:
             fields = (f"{self._('Service')}: {service} · {self._('Channel')}: {ro.channel} · "
