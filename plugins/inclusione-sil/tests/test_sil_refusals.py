@@ -41,6 +41,10 @@ def fresh_engine() -> Engine:
                   audit=MemoryAuditLog(), clock=FixedClock(dt.date(2025, 4, 1)))
 
 
+NOTICE_ENGINE = fresh_engine()
+"""One engine for the property test: an engine per example would compile the territory again each time."""
+
+
 def at_decision(sender: str | None = "segretariato") -> wf.Workflow:
     w = wf.start("SIL-2025-0015", on=D0, sender=sender)
     for i, phase in enumerate(["prima_valutazione", "colloquio_assistente_sociale", "colloquio_persona",
@@ -84,7 +88,7 @@ def test_any_refusal_reaches_the_sender_with_its_code_whatever_the_withheld_data
     Whatever the free-text motivazione and the special-category needs of the case, the notice
     the sender receives without consent carries the code and its label, and is the same notice.
     """
-    engine = fresh_engine()
+    engine = NOTICE_ENGINE
     data = example("decisione_negativa.json")
     data["assessment"]["needs"] += [{"code": n, "member": "m1", "severity": 2} for n in needs]
     case = engine.load_case(data)
@@ -96,7 +100,7 @@ def test_any_refusal_reaches_the_sender_with_its_code_whatever_the_withheld_data
     sent = notice.send(engine, case).data
     assert (sent["codice_motivo"], sent["motivo"]) == (code, CODES[code])
     assert "motivazione" not in sent
-    assert sent == plain.send(fresh_engine(), engine.load_case(example("decisione_negativa.json"))).data
+    assert sent == plain.send(engine, engine.load_case(example("decisione_negativa.json"))).data
     assert inclusione_sil.instrument_errors(sil, "notifica_esito_negativo", sent) == []
     assert w.steps[-1].code == code
 
