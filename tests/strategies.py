@@ -232,8 +232,11 @@ def consistent_with_italia(c: m.Case) -> m.Case:
         c.access, point=_pick("services", c.access.point), from_service=_pick("services", c.access.from_service))
     referrals = tuple(
         attrs.evolve(r, id=f"r{i}", from_service=_pick("services", r.from_service),
-                     to_service=_pick("services", r.to_service), closed_on=_ordered(r.sent_on, r.closed_on))
+                     to_service=_pick("services", r.to_service), closed_on=_ordered(r.sent_on, r.closed_on),
+                     # italia's services list no refusal codes: a consistent case records none
+                     response=None if r.response is None else attrs.evolve(r.response, code=None))
         for i, r in enumerate(c.referrals))
+    history = tuple(attrs.evolve(e, code=None) for e in c.history)
     measures = tuple(attrs.evolve(x, code=_pick("measures", x.code), valid_to=_ordered(x.valid_from, x.valid_to))
                      for x in c.measures)
     consents = tuple(_consent_giver(attrs.evolve(x, member=member(x.member),

@@ -38,7 +38,7 @@ LEGAL = {
 }
 OPERATIONS: dict[str, Callable[..., Referral]] = {
     "accept": lambda ref, on: R.accept(ref, on=on, by="cpi"),
-    "refuse": lambda ref, on: R.refuse(ref, on=on, reason="non di competenza", by="siil"),
+    "refuse": lambda ref, on: R.refuse(ref, on=on, reason="non di competenza", code="altro", by="siil"),
     "close": lambda ref, on: R.close(ref, on=on),
     "withdraw": lambda ref, on: R.withdraw(ref, on=on, reason="il nucleo ha cambiato comune"),
 }
@@ -96,7 +96,8 @@ def test_answers_and_closure_are_recorded() -> None:
     assert accepted.response is not None
     response = accepted.response
     assert (response.on, response.by, response.reason) == (D(2025, 3, 5), "operatore cpi", "")
-    refused = R.refuse(sent(), on=D(2025, 3, 4), reason="accesso solo su invio dei servizi", by="siil")
+    refused = R.refuse(sent(), on=D(2025, 3, 4), reason="accesso solo su invio dei servizi", code="altro",
+                       by="siil")
     assert refused.response is not None and refused.response.reason == "accesso solo su invio dei servizi"
     closed = R.close(refused, on=D(2025, 3, 6))
     assert closed.closed_on == D(2025, 3, 6) and closed.response == refused.response
@@ -193,7 +194,7 @@ def test_closing_before_the_answer_is_refused() -> None:
 def test_a_refusal_needs_a_reason(reason: str) -> None:
     """refuse without a reason raises InputError at $.response.reason."""
     with pytest.raises(InputError) as info:
-        R.refuse(sent(), on=SENT_ON, reason=reason)
+        R.refuse(sent(), on=SENT_ON, reason=reason, code="altro")
     assert info.value.details[0].path == "$.response.reason"
 
 
@@ -293,7 +294,7 @@ def test_update_referral_keeps_other_referrals_in_place() -> None:
     """Replacing one referral leaves the others and their order untouched."""
     a, b = sent(id="a"), sent(id="b", to_service="ssp")
     case = update_referral(update_referral(minimal_case(), a), b)
-    b2 = R.refuse(b, on=D(2025, 3, 4), reason="non competente")
+    b2 = R.refuse(b, on=D(2025, 3, 4), reason="non competente", code="altro")
     case = update_referral(case, b2)
     assert case.referrals == (a, b2)
     assert "non competente" in case.history[-1].note

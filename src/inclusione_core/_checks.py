@@ -22,7 +22,7 @@ import attrs
 
 from ._config import Territory
 from ._errors import ErrorDetail
-from ._models import HOUSEHOLD_PARTY, INTERVENTION_EVENT, Case, Consent, Member
+from ._models import HOUSEHOLD_PARTY, INTERVENTION_EVENT, Case, Consent, Member, ReferralStatus
 from ._reader import Limits
 from .i18n import Message
 
@@ -87,6 +87,7 @@ def check_case(
         code(ref.from_service, "services", f"$.referrals[{i}].from_service", Message("service"))
         code(ref.to_service, "services", f"$.referrals[{i}].to_service", Message("service"))
         order(ref.sent_on, ref.closed_on, f"$.referrals[{i}].closed_on", Message("the closing"))
+    errors += _refusal_code_errors(case, territory)
     for i, dup in _duplicates([r.id for r in case.referrals]):
         errors.append(ErrorDetail(f"$.referrals[{i}].id", Message("repeated referral"), dup, "unique"))
     for i, measure in enumerate(case.measures):
@@ -125,6 +126,43 @@ def _history_checks(case: Case, code: Callable[[str | None, str, str, str], None
                                       Message("only an event of kind {kind} names an intervention",
                                               kind=INTERVENTION_EVENT), event.intervention, "kind"))
         code(event.intervention, "interventions", f"$.history[{i}].intervention", Message("intervention"))
+    return errors
+
+
+def _refusal_code_errors(case: Case, territory: Territory) -> list[ErrorDetail]:
+    """
+    A refusal code recorded in the case is a code of the territory: a referral's answer
+    carries one of its receiving service's ``refusal_codes`` (and only when refused); a
+    history event, one of the ``refusal_codes`` of some service of the territory (the event
+    does not name the service that refused).
+    """
+    errors: list[ErrorDetail] = []
+    services = territory.section("services")
+
+    def codes_of(service_id: str) -> dict[str, Any]:
+        return dict((services.get(service_id) or {}).get("refusal_codes") or {})
+
+    def unknown(path: str, value: str, known: Iterable[str], what: Message) -> None:
+        errors.append(ErrorDetail(path, Message("unknown refusal code {what}; the codes: {known}", what=what,
+                                                known=", ".join(sorted(known)) or "—"), value,
+                                  "ref:services.refusal_codes"))
+
+    for i, ref in enumerate(case.referrals):
+        response = ref.response
+        if response is None or response.code is None:
+            continue
+        path = f"$.referrals[{i}].response.code"
+        if ref.status is ReferralStatus.ACCEPTED:
+            errors.append(ErrorDetail(path, Message("a refusal code on a referral that was accepted"),
+                                      response.code, "refusal_code.outcome"))
+        known = codes_of(ref.to_service)
+        if response.code not in known:
+            unknown(path, response.code, known, Message("of the service {service}", service=ref.to_service))
+    every = {c for sid in services for c in codes_of(sid)}
+    for i, event in enumerate(case.history):
+        if event.code is not None and event.code not in every:
+            unknown(f"$.history[{i}].code", event.code, every,
+                    Message("of the services of territory {territory}", territory=territory.id))
     return errors
 
 

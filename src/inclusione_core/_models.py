@@ -565,6 +565,13 @@ class ReferralResponse:
     reason: str = field(
         category=DataCategory.SOCIAL, export=Export.DROP, doc="Reason, mandatory for a refusal.", default=""
     )
+    code: str | None = field(
+        category=DataCategory.PROCESS,
+        doc="Code of a refusal, one of the receiving service's refusal_codes (absent in cases written before"
+            " codes existed): what the sender always receives, while the free-text reason may be withheld.",
+        default=None,
+        kind="code",
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -820,6 +827,13 @@ class CaseEvent:
         category=BY_CODE.INTERVENTIONS,
         doc="For an event of kind intervento: the intervention of the catalogue carried out on that date (one of"
             " an earlier project, or done before the case came here); it is not proposed again.",
+        default=None,
+        kind="code",
+    )
+    code: str | None = field(
+        category=DataCategory.PROCESS,
+        doc="Code of a refusal the event records (a referral refused, a SIL negative decision), one of the"
+            " refusing service's refusal_codes; absent otherwise and in cases written before codes existed.",
         default=None,
         kind="code",
     )
@@ -1178,6 +1192,10 @@ class Routing:
     :ivar reasons: the reasons for the routing.
     :ivar decided_by: the plugin that answered.
     :ivar alternatives: service ids suggested instead, after a refusal.
+    :ivar refusal_code: for a refusal, its code (one of the refusing service's
+        ``refusal_codes``), when the rule names one; ``None`` otherwise and when the
+        routing is masked in a view (the code is part of the decision: it shows exactly
+        when the outcome shows).
     """
 
     outcome: RoutingOutcome
@@ -1187,6 +1205,7 @@ class Routing:
     reasons: tuple[Reason, ...]
     decided_by: DecidedBy | None = None
     alternatives: tuple[str, ...] = ()
+    refusal_code: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -168,8 +168,8 @@ class JsonRenderer:
 CSV_COLUMNS = (
     N_("case"), N_("territory"), N_("as-of date"), N_("recipient"), N_("purpose"), N_("occupability"),
     N_("complexity"), N_("activability"), N_("pathway"), N_("destination service"), N_("channel"), N_("by"),
-    N_("team"), N_("team members"), N_("interventions"), N_("deadlines needing attention"), N_("deadlines met late"),
-    N_("measures in force"), N_("categories not disclosed"),
+    N_("reason for refusal"), N_("team"), N_("team members"), N_("interventions"), N_("deadlines needing attention"),
+    N_("deadlines met late"), N_("measures in force"), N_("categories not disclosed"),
 )
 """The column headers (English msgids: the catalogue gives them in the output's language)."""
 
@@ -225,6 +225,8 @@ class CsvRenderer:
             hidden if routing_masked else name(territory, "service", r.routing.service, self.lang),
             hidden if routing_masked else name(territory, "channel", r.routing.channel, self.lang),
             "" if routing_masked or r.routing.deadline is None else r.routing.deadline.isoformat(),
+            "" if routing_masked or r.routing.refusal_code is None else label(
+                territory, ("services", r.routing.service or "", "refusal_codes"), r.routing.refusal_code, self.lang),
             hidden if equipe_masked else name(territory, "format", r.equipe.format, self.lang)
             if r.equipe.members else "",
             "" if equipe_masked else ", ".join(

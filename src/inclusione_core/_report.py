@@ -306,7 +306,10 @@ class _Content:
         elif ro.outcome.value == "refused":
             alts = names(self.t, "service", ro.alternatives, self.lang)
             service = name(self.t, "service", ro.service, self.lang)
-            routing = f"{self._('REFUSED').lower()} ({service}); {self._('Alternatives').lower()}: {alts}"
+            routing = f"{self._('REFUSED').lower()} ({service})"
+            if ro.refusal_code is not None:
+                routing += f", {self._('Reason for refusal').lower()}: {self.refusal_label()}"
+            routing += f"; {self._('Alternatives').lower()}: {alts}"
         else:
             service = name(self.t, "service", ro.service, self.lang)
             routing = f"{service}, {self._('Channel').lower()}: {name(self.t, 'channel', ro.channel, self.lang)}"
@@ -351,6 +354,11 @@ class _Content:
             f"{self._('Points of attention')}: {flags or self._none_f()}",
         ), reasons=self.explain_all(decision.reasons, decision.decided_by))
 
+    def refusal_label(self) -> str:
+        """The routing's refusal code with its label from the refusing service's ``refusal_codes``."""
+        ro = self.r.routing
+        return label(self.t, ("services", ro.service or "", "refusal_codes"), ro.refusal_code, self.lang)
+
     def routing(self) -> Section:
         ro = self.r.routing
         service = label(self.t, ("services",), ro.service, self.lang)
@@ -361,6 +369,7 @@ class _Content:
             alts = ", ".join(label(self.t, ("services",), a, self.lang) for a in ro.alternatives)
             channel = term(self.t, "channel", ro.channel, self.lang)
             fields = (f"{self._('REFUSED')}: {service} · {self._('Channel')}: {channel}",
+                      *((f"{self._('Reason for refusal')}: {self.refusal_label()}",) if ro.refusal_code else ()),
                       f"{self._('Alternatives')}: {alts or self._none_f()}")
         else:
             fields = (f"{self._('Service')}: {service} · {self._('Channel')}: "

@@ -14,8 +14,12 @@ models are frozen) and refuses what the machine does not allow:
 * an illegal transition raises :class:`~inclusione_core.TransitionError`, which names the
   referral, the current and requested states and the states reachable from the current one;
 * a date earlier than the previous step of the same referral (an answer before the
-  referral was sent, a closure before the answer), or a refusal without a reason, raises
-  :class:`~inclusione_core.InputError` naming the field.
+  referral was sent, a closure before the answer), or a refusal without a reason or
+  without a well-formed code, raises :class:`~inclusione_core.InputError` naming the field.
+
+A refusal carries a **code** (``ReferralResponse.code``, one of the receiving service's
+``refusal_codes``) besides its free-text reason: the code is case-management data the
+sender always receives; the reason is ``social`` and may be withheld.
 
 The ``snapshot`` (what was sent, e.g. the *scheda di invio*) is deep-copied when the
 referral is sent and carried unchanged through every transition.
@@ -40,6 +44,7 @@ from typing import Any, Final
 
 import attrs
 
+from ._config import Territory
 from ._errors import ErrorDetail, InputError, TransitionError
 from ._models import Case, CaseEvent, Referral, ReferralResponse, ReferralStatus
 from .i18n import Message, message_of
@@ -201,17 +206,28 @@ def accept(ref: Referral, *, on: dt.date, by: str = "") -> Referral:
     )
 
 
-def refuse(ref: Referral, *, on: dt.date, reason: str, by: str = "") -> Referral:
+def refuse(
+    ref: Referral, *, on: dt.date, reason: str, code: str, by: str = "", territory: Territory | None = None
+) -> Referral:
     """
     The receiving service refuses the referral (``sent -> refused``), saying why.
 
     :param ref: the referral, in state ``sent``.
     :param on: the date of the answer; not before the referral was sent.
-    :param reason: why it is refused; mandatory (the sender must know what to do next).
+    :param reason: why it is refused, in free text; mandatory (the sender must know what to
+        do next). It is ``social`` data: a recipient view may withhold it.
+    :param code: the code of the refusal, one of the receiving service's
+        ``refusal_codes`` (``altro`` where the territory lists it, for a reason the list
+        does not foresee): case-management data that the sender always receives, even when
+        the free-text reason is withheld.
     :param by: the operator or service answering.
+    :param territory: the territory whose configuration lists the codes: when given, the
+        code is checked now; the case check (:meth:`~inclusione_core.Engine.check`) checks it
+        in any case when the referral is in a case.
     :return: the referral, state ``refused``, with its response.
     :raises TransitionError: the referral is not in state ``sent``.
-    :raises InputError: ``reason`` is empty or ``on`` precedes the date sent.
+    :raises InputError: ``reason`` is empty, ``code`` is not a code (or not one of the
+        service's ``refusal_codes``, with ``territory``), or ``on`` precedes the date sent.
     """
     _check_transition(ref, ReferralStatus.REFUSED)
     if not reason.strip():
@@ -220,10 +236,29 @@ def refuse(ref: Referral, *, on: dt.date, reason: str, by: str = "") -> Referral
             [ErrorDetail("$.response.reason", Message("the refusal of a referral must give the reason"),
                          reason, "required")],
         )
+    _check_refusal_code(ref, code, territory)
     _check_not_before(ref, on, "$.response.on")
     return attrs.evolve(
-        ref, status=ReferralStatus.REFUSED, response=ReferralResponse(on=on, by=by, reason=reason)
+        ref, status=ReferralStatus.REFUSED, response=ReferralResponse(on=on, by=by, reason=reason, code=code)
     )
+
+
+def _check_refusal_code(ref: Referral, code: str, territory: Territory | None) -> None:
+    from ._fields import FieldValueError  # noqa: PLC0415
+
+    try:
+        ReferralResponse(on=ref.sent_on, code=code)
+    except FieldValueError as exc:
+        raise InputError(_entity(ref), [ErrorDetail("$.response.code", message_of(exc), code, exc.rule)]) from None
+    if territory is None:
+        return
+    codes = (territory.section("services").get(ref.to_service) or {}).get("refusal_codes") or {}
+    if code not in codes:
+        raise InputError(_entity(ref), [ErrorDetail(
+            "$.response.code",
+            Message("unknown refusal code of the service {service}; the codes: {known}", service=ref.to_service,
+                    known=", ".join(sorted(codes)) or "—"),
+            code, "ref:services.refusal_codes")])
 
 
 def close(ref: Referral, *, on: dt.date, reason: str = "") -> Referral:
@@ -298,7 +333,8 @@ def _event_for(ref: Referral) -> CaseEvent:
             note += f" ({ref.response.reason})"
     elif ref.closing_reason:
         note += f" ({ref.closing_reason})"
-    return CaseEvent(on=last_date(ref), kind=HISTORY_KIND, by=by, note=note)
+    code = ref.response.code if status is ReferralStatus.REFUSED and ref.response is not None else None
+    return CaseEvent(on=last_date(ref), kind=HISTORY_KIND, by=by, note=note, code=code)
 
 
 def update_referral(case: Case, referral: Referral) -> Case:

@@ -311,7 +311,11 @@ def refused(example: Callable[[str], dict[str, Any]], *consents: dict[str, Any],
 
 def test_the_notice_to_the_sender_withholds_the_motivazione_without_a_basis(
         example: Callable[[str], dict[str, Any]], sil: Territory) -> None:
-    """Without consent the Segretariato gets outcome, date and phase; the notice lists the motivazione as withheld."""
+    """
+    Without consent the Segretariato gets outcome, date, phase and the code of the reason
+    with its label (issue 14: it used to get no reason at all); the notice lists the free-text
+    motivazione as withheld.
+    """
     engine, case, notice = refused(example)
     view = notice.send(engine, case)
     assert "motivazione" not in view.data
@@ -322,7 +326,10 @@ def test_the_notice_to_the_sender_withholds_the_motivazione_without_a_basis(
     assert "consenso valido" in left["motivo"]
     assert [(w.path, w.category) for w in view.withheld] == [("$.motivazione", "records")]
     assert inclusione_sil.instrument_errors(sil, "notifica_esito_negativo", view.data) == []
-    assert "Nessuna postazione" not in json.dumps(view.data)
+    assert (view.data["codice_motivo"], view.data["motivo"]) == (
+        "postazioni_non_disponibili", "Nessuna postazione lavorativa disponibile e compatibile")
+    assert notice.reason_text not in json.dumps(view.data)
+    assert "sei mesi" not in json.dumps(view.data)
     # the unfiltered notice the SIL files internally still has it
     assert notice.to_document()["motivazione"].startswith("Nessuna postazione")
 

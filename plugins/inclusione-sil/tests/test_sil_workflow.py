@@ -129,7 +129,7 @@ def test_negative_decision_notifies_the_sender_with_its_reason(sil: Territory, t
     """Phase 5 negative: the case is non_accolto and a notice to the sending service carries the reason (seed 004)."""
     w = walk("decisione")
     w, notice = wf.decide(w, on=D0 + dt.timedelta(days=40), accepted=False, by="Laura Mancini",
-                          reason="Nessuna postazione compatibile disponibile")
+                          code="postazioni_non_disponibili", reason="Nessuna postazione compatibile disponibile")
     assert w.phase is wf.Phase.NON_ACCOLTO
     assert notice is not None
     assert (notice.to_service, notice.from_service, notice.case_id) == ("segretariato", "sil", "SIL-T")
@@ -147,7 +147,7 @@ def test_negative_decision_notifies_the_sender_with_its_reason(sil: Territory, t
 def test_negative_decision_on_direct_signalling_notifies_the_person(sil: Territory) -> None:
     """Without a sending service the notice goes to the person, and still validates."""
     _w, notice = wf.decide(walk("decisione", sender=None), on=D0 + dt.timedelta(days=40), accepted=False,
-                          reason="Percorso non appropriato")
+                          code="altro", reason="Percorso non appropriato")
     assert notice is not None and notice.to_service == "utente"
     assert inclusione_sil.instrument_errors(sil, "notifica_esito_negativo", notice.to_document()) == []
 
@@ -155,7 +155,7 @@ def test_negative_decision_on_direct_signalling_notifies_the_person(sil: Territo
 def test_negative_decision_needs_a_reason_and_phase_5() -> None:
     """A negative decision without a reason is an InputError; deciding outside phase 5 is a TransitionError."""
     with pytest.raises(InputError) as info:
-        wf.decide(walk("decisione"), on=D0 + dt.timedelta(days=40), accepted=False, reason="  ")
+        wf.decide(walk("decisione"), on=D0 + dt.timedelta(days=40), accepted=False, code="altro", reason="  ")
     assert info.value.details[0].path == "$.note"
     with pytest.raises(TransitionError):
         wf.decide(walk("colloquio_persona"), on=D0 + dt.timedelta(days=40), accepted=True)
@@ -196,7 +196,8 @@ def test_workflow_round_trips_through_the_case_history(engine: Engine,
     w = current
     for i, phase in enumerate(["prima_valutazione", "colloquio_assistente_sociale", "colloquio_persona", "decisione"]):
         w = wf.advance(w, phase, on=dt.date(2025, 1, 20) + dt.timedelta(days=7 * i))
-    w, notice = wf.decide(w, on=dt.date(2025, 2, 17), accepted=False, reason="Richiesta non pertinente")
+    w, notice = wf.decide(w, on=dt.date(2025, 2, 17), accepted=False, code="inserimento_non_possibile",
+                          reason="Richiesta non pertinente")
     case = wf.record_workflow(case, w)
     assert [e.kind for e in case.history][-2:] == ["sil_fase_decisione", "sil_fase_non_accolto"]
     assert wf.workflow_of(case) == w
@@ -256,7 +257,7 @@ def test_random_operations_follow_the_reference_table(ops: list[tuple[str, Any]]
                 with pytest.raises(InputError):
                     wf.interview(w, arg, on=day)
         elif state == "decisione":
-            w, notice = wf.decide(w, on=day, accepted=arg, reason="motivo")
+            w, notice = wf.decide(w, on=day, accepted=arg, reason="motivo", code=None if arg else "altro")
             state = "accettazione" if arg else "non_accolto"
             assert (notice is None) is arg
         else:

@@ -62,6 +62,22 @@ def referrers(territory: Territory, service_id: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+ACCESS_REFUSAL_CODES: dict[str, str] = {"canale": "accesso_diretto", "inviante": "inviante_non_ammesso"}
+"""
+The refusal codes of the access check: a channel the service does not admit
+(``accesso_diretto``), a sender it does not accept referrals from (``inviante_non_ammesso``).
+A refusal carries the code only when the service lists it in its ``refusal_codes``.
+"""
+
+
+def refusal_code(territory: Territory, service_id: str | None, code: str | None) -> str | None:
+    """``code`` when the service ``service_id`` lists it among its ``refusal_codes``, else None."""
+    if code is None or service_id is None:
+        return None
+    codes = (territory.section("services").get(service_id) or {}).get("refusal_codes") or {}
+    return code if code in codes else None
+
+
 def check_access(case: Case, territory: Territory) -> Routing | None:
     """Refuse an access the receiving service does not admit; None when admitted."""
     access = case.access
@@ -77,9 +93,12 @@ def check_access(case: Case, territory: Territory) -> Routing | None:
                                                 service=service["label"],
                                                 channel=code_message("channel", access.channel.value))
     if access.channel.value not in service["access"]:
+        code = refusal_code(territory, access.point, ACCESS_REFUSAL_CODES["canale"])
+        if code is not None:
+            inputs["codice_rifiuto"] = code
         return Routing(
             outcome=RoutingOutcome.REFUSED, service=access.point, channel=access.channel.value,
-            deadline=None, alternatives=referrers(territory, access.point),
+            deadline=None, alternatives=referrers(territory, access.point), refusal_code=code,
             reasons=(from_entry(territory, service, f"accesso.{access.point}.canale", refusal, inputs,
                                 categories=read),),
         )
@@ -92,9 +111,12 @@ def check_access(case: Case, territory: Territory) -> Routing | None:
             # special data; the refusal says only that it is not one of the admitted kinds.
             msg = Message("{service} accepts referrals only from: {allowed}; the sending service is not one of them"
                           " or is not given.", service=service["label"], allowed=", ".join(allowed))
+            code = refusal_code(territory, access.point, ACCESS_REFUSAL_CODES["inviante"])
+            if code is not None:
+                inputs["codice_rifiuto"] = code
             return Routing(
                 outcome=RoutingOutcome.REFUSED, service=access.point, channel=access.channel.value,
-                deadline=None, alternatives=referrers(territory, access.point),
+                deadline=None, alternatives=referrers(territory, access.point), refusal_code=code,
                 reasons=(from_entry(territory, service, f"accesso.{access.point}.inviante", msg, inputs,
                                     categories=read),),
             )
@@ -127,10 +149,13 @@ def route(case: Case, territory: Territory, as_of: dt.date, profile: Profile) ->
         elif "deadline_days" in rule:
             deadline = start + dt.timedelta(days=rule["deadline_days"])
         inputs["deadline"] = None if deadline is None else deadline.isoformat()
+        if "refusal_code" in rule:
+            inputs["codice_rifiuto"] = rule["refusal_code"]
         return Routing(
             outcome=RoutingOutcome(rule["outcome"]), service=rule.get("service"),
             channel=rule["channel"], deadline=deadline,
             alternatives=referrers(territory, rule["service"]) if rule["outcome"] == "refused" else (),
+            refusal_code=rule.get("refusal_code"),
             reasons=(from_entry(territory, rule, f"instradamento.{rule['id']}", inputs=inputs, categories=read),),
         )
     return Routing(

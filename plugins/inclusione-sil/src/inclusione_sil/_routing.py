@@ -6,9 +6,10 @@ What it cannot see is the workflow recorded in the case's history:
 
 * after a **negative decision at phase 5** ("In caso di esito negativo segnalazione ente
   inviante") the case goes back to the sending service: a refused routing whose
-  alternative is the sender, with the notice as its reason (it quotes the free-text
-  motivazione, so its categories include ``records``: a recipient view shows it only
-  where records may flow);
+  alternative is the sender and whose ``refusal_code`` is the code of the decision, with
+  the notice as its reason (it quotes the free-text motivazione, so its categories include
+  ``records``: a recipient view shows it only where records may flow; the code reaches the
+  sender in any case through the notice, :meth:`~inclusione_sil.workflow.Notification.send`);
 * after a signalling that is **only registered** (phase 1, "se si procede altrimenti
   registrazione") the SIL does not take the case further: a refused routing too;
 * in both cases no equipe is convened and no intervention is recommended (an empty
@@ -64,10 +65,10 @@ def inclusione_route(case: Case, territory: Territory, as_of: dt.date) -> Routin
     service = sil_service(territory)
     alternatives = (wf.sender,) if wf.sender else ()
     if wf.phase is Phase.NON_ACCOLTO:
-        notice = notification_of(wf, sil_service=service)
+        notice = notification_of(wf, sil_service=service, territory=territory)
         assert notice is not None  # the phase is non_accolto
         return Routing(outcome=RoutingOutcome.REFUSED, service=service, channel="notifica_ente_inviante",
-                       deadline=None, alternatives=alternatives,
+                       deadline=None, alternatives=alternatives, refusal_code=notice.code,
                        reasons=(attrs.evolve(notice.reason(tables, territory), categories=closed_reads(territory)),))
     label, source = tables.outcomes["solo_registrazione"]
     step = wf.steps[-1]

@@ -11,10 +11,12 @@ the machine does not allow (see :mod:`inclusione_sil._phases` for the diagram):
 
 Each phase knows its subjects (roles) and instruments from the §3 table (:func:`spec`).
 A negative decision at phase 5 produces a :class:`Notification` to the sending service
-("In caso di esito negativo segnalazione ente inviante"), with its reason. The notice
-leaves the SIL only through :meth:`Notification.send`, the recipient view of the core:
-the free-text reason (category ``records``) goes to the sender only with a consent that
-covers it; what is left out is listed in the notice and the disclosure is audited.
+("In caso di esito negativo segnalazione ente inviante"), with its reason: a **code**, one
+of the SIL service's ``refusal_codes`` in ``territory.yaml`` (case-management data, always
+sent, with its label), and the free-text motivazione. The notice leaves the SIL only
+through :meth:`Notification.send`, the recipient view of the core: the free-text reason
+(category ``records``) goes to the sender only with a consent that covers it; what is left
+out is listed in the notice and the disclosure is audited.
 
 The workflow lives in the case's append-only history as events ``sil_fase_<phase>`` and
 ``sil_colloquio_<type>``: :func:`record_workflow` appends them, :func:`workflow_of`
@@ -25,7 +27,7 @@ replays them. Example::
     w = wf.start("SIL-1", on=date(2025, 1, 13), sender="segretariato")
     w = wf.advance(w, wf.Phase.PRIMA_VALUTAZIONE, on=date(2025, 1, 20))
     ...
-    w, notice = wf.decide(w, on=date(2025, 3, 3), accepted=False,
+    w, notice = wf.decide(w, on=date(2025, 3, 3), accepted=False, code="postazioni_non_disponibili",
                           reason="Nessuna postazione compatibile disponibile")
     case = wf.record_workflow(case, w)
 """
@@ -47,6 +49,7 @@ from inclusione_core import (
     Purpose,
     Reason,
     Recipient,
+    Territory,
     TransitionError,
     record,
 )
@@ -54,7 +57,7 @@ from inclusione_core.i18n import message_of
 
 from ._i18n import message
 from ._phases import CLOSED_WITHOUT_PATH, FINAL, NUMBERED, TRANSITIONS, InterviewType, Phase, number
-from ._tables import PhaseSpec, Tables, default_tables
+from ._tables import PhaseSpec, Tables, default_tables, reference_territory
 from ._territory import TERRITORY
 
 if TYPE_CHECKING:
@@ -82,6 +85,7 @@ __all__ = [
     "notification_of",
     "number",
     "record_workflow",
+    "refusal_codes",
     "spec",
     "start",
     "workflow_of",
@@ -104,6 +108,10 @@ NOTICE_CATEGORIES: Final[dict[str, str]] = {
     "mittente": DataCategory.PROCESS.value,
     "destinatario": DataCategory.PROCESS.value,
     "esito": DataCategory.PROCESS.value,
+    # the code of the reason and its label, from the configuration: case-management data,
+    # no label names a special category (territory.yaml), so they always go to the sender
+    "codice_motivo": DataCategory.PROCESS.value,
+    "motivo": DataCategory.PROCESS.value,
     "motivazione": DataCategory.RECORDS.value,  # free text written by the SIL: it may contain anything
     "responsabile_inserimento": DataCategory.PROCESS.value,  # the SIL operator, not the person
 }
@@ -112,12 +120,17 @@ NOTICE_CATEGORIES: Final[dict[str, str]] = {
 
 @attrs.frozen(kw_only=True)
 class Step:
-    """Entering a phase, on a date, by an operator, with a note (the reason of a negative decision)."""
+    """
+    Entering a phase, on a date, by an operator, with a note (the reason of a negative
+    decision) and, for a negative decision, the code of its reason (``None`` in a history
+    written before codes existed).
+    """
 
     phase: Phase
     on: dt.date
     by: str = ""
     note: str = ""
+    code: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -194,12 +207,17 @@ def start(case_id: str, *, on: dt.date, sender: str | None = None, by: str = "",
     return Workflow(case_id=case_id, sender=sender, log=(Step(phase=Phase.SEGNALAZIONE, on=on, by=by, note=note),))
 
 
-def advance(wf: Workflow, to: Phase | str, *, on: dt.date, by: str = "", note: str = "") -> Workflow:
+def advance(
+    wf: Workflow, to: Phase | str, *, on: dt.date, by: str = "", note: str = "", code: str | None = None
+) -> Workflow:
     """
     Move to the next phase.
 
     :param to: the phase to enter; ``non_accolto`` needs the reason in ``note`` (prefer
-        :func:`decide`, which also builds the notification).
+        :func:`decide`, which also builds the notification and requires and checks the
+        code of the reason).
+    :param code: for ``non_accolto``, the code of the reason (kept as given: :func:`decide`
+        checks it against the configuration).
     :raises TransitionError: ``to`` is not reachable from the current phase.
     :raises InputError: ``on`` precedes the last step, or a negative decision has no reason.
     """
@@ -214,7 +232,11 @@ def advance(wf: Workflow, to: Phase | str, *, on: dt.date, by: str = "", note: s
         raise InputError(_entity(wf), [ErrorDetail(
             "$.note", message("a negative outcome must give the reason: the sending service must know why"), note,
             "required")])
-    return attrs.evolve(wf, log=(*wf.log, Step(phase=target, on=on, by=by, note=note)))
+    if code is not None and target is not Phase.NON_ACCOLTO:
+        raise InputError(_entity(wf), [ErrorDetail(
+            "$.code", message("a reason code belongs to a negative decision (non_accolto)"), code,
+            "refusal_code.outcome")])
+    return attrs.evolve(wf, log=(*wf.log, Step(phase=target, on=on, by=by, note=note, code=code)))
 
 
 def interview(wf: Workflow, kind: InterviewType | str, *, on: dt.date, by: str = "", note: str = "") -> Workflow:
@@ -247,7 +269,10 @@ class Notification:
     The notice to the sending service of a negative decision at phase 5, with its reason.
 
     :ivar to_service: the sending service id, or ``utente`` when the person signalled themselves.
-    :ivar reason_text: why the case is not accepted, as written by the SIL.
+    :ivar reason_text: why the case is not accepted, as written by the SIL (free text, records).
+    :ivar code: the code of the reason, one of the SIL service's ``refusal_codes``
+        (``None`` only for a decision recorded before codes existed).
+    :ivar code_label: the code's label from the configuration, ``{it, en}``.
     """
 
     case_id: str
@@ -256,6 +281,8 @@ class Notification:
     on: dt.date
     reason_text: str
     by: str = ""
+    code: str | None = None
+    code_label: dict[str, str] = attrs.field(factory=dict)
 
     def reason(self, tables: Tables | None = None, territory: Territory | None = None) -> Reason:
         """
@@ -264,14 +291,17 @@ class Notification:
         """
         tables = tables or default_tables()
         label, source = tables.outcomes["non_accolto"]
+        reason = self.reason_text
+        if self.code is not None:
+            reason = f"{self.code_label.get('it') or self.code} ({self.code}); {reason}"
         if self.to_service == USER:
             text = message("Negative decision of the SIL (phase 5, {on}): {reason}. Outcome notified to the person,"
-                           " who had signalled themselves.", on=self.on.isoformat(), reason=self.reason_text)
+                           " who had signalled themselves.", on=self.on.isoformat(), reason=reason)
         else:
             entry = territory.section("services").get(self.to_service) if territory is not None else None
             service = entry.get("label") if isinstance(entry, dict) else None
             text = message("Negative decision of the SIL (phase 5, {on}): {reason}. Outcome notified to the sending"
-                           " service: {service}.", on=self.on.isoformat(), reason=self.reason_text,
+                           " service: {service}.", on=self.on.isoformat(), reason=reason,
                            service=dict(service) if isinstance(service, dict) else self.to_service)
         return Reason(
             rule="sil.fase5.esito_negativo",
@@ -280,7 +310,7 @@ class Notification:
             message_en=text.text("en"),
             source=source,
             inputs={"caso": self.case_id, "destinatario": self.to_service, "data": self.on.isoformat(),
-                    "motivo": self.reason_text, "esito": label["it"]},
+                    "motivo": self.reason_text, "esito": label["it"], "codice_motivo": self.code},
             defined_in=tables.defined_in,
             # the reason quotes the free-text motivazione: shown only where records may flow
             categories=(DataCategory.PROCESS.value, DataCategory.RECORDS.value),
@@ -305,6 +335,9 @@ class Notification:
             "esito": "negativo",
             "motivazione": self.reason_text,
         }
+        if self.code is not None:
+            doc["codice_motivo"] = self.code
+            doc["motivo"] = self.code_label.get("it") or self.code
         if self.by:
             doc["responsabile_inserimento"] = self.by
         return doc
@@ -333,7 +366,8 @@ class Notification:
         The document goes through :meth:`inclusione_core.Engine.disclose_document` for the
         sending service's kind (or ``interessato``), purpose ``referral``, channel
         ``notifica_esito_negativo``, field by field as in :data:`NOTICE_CATEGORIES`. The
-        outcome, the date and the phase are case-process data and always go; the free-text
+        outcome, the date, the phase and the code of the reason with its label
+        (``codice_motivo``, ``motivo``) are case-process data and always go; the free-text
         ``motivazione`` is ``records`` and goes only when the territory gives the recipient
         a basis for it (in ``sil``: a valid consent covering records, the sender's kind and
         the referral, e.g. from the *scheda privacy*). What is left out is listed in the
@@ -376,33 +410,75 @@ class Notification:
         return attrs.evolve(view, data=notice)
 
 
-def notification_of(wf: Workflow, *, sil_service: str = TERRITORY) -> Notification | None:
-    """The notice of the workflow's negative decision, or ``None`` if it was not refused."""
+def refusal_codes(territory: Territory | None = None, *, sil_service: str = TERRITORY) -> dict[str, dict[str, str]]:
+    """
+    The codes of a negative decision: the ``refusal_codes`` of the SIL service in the
+    territory's configuration (default: the plugin's reference ``sil`` territory), each
+    with its label ``{it, en}``.
+    """
+    territory = territory or reference_territory()
+    codes = (territory.section("services").get(sil_service) or {}).get("refusal_codes") or {}
+    return {code: dict(entry["label"]) for code, entry in codes.items()}
+
+
+def notification_of(
+    wf: Workflow, *, sil_service: str = TERRITORY, territory: Territory | None = None
+) -> Notification | None:
+    """
+    The notice of the workflow's negative decision, or ``None`` if it was not refused.
+
+    :param territory: where the label of the reason's code is read (default: the plugin's
+        reference ``sil`` territory).
+    """
     if wf.phase is not Phase.NON_ACCOLTO:
         return None
     step = wf.steps[-1]
+    label = refusal_codes(territory, sil_service=sil_service).get(step.code or "", {}) if step.code else {}
     return Notification(case_id=wf.case_id, to_service=wf.sender or USER, from_service=sil_service,
-                        on=step.on, reason_text=step.note, by=step.by)
+                        on=step.on, reason_text=step.note, by=step.by, code=step.code, code_label=label)
 
 
 def decide(
-    wf: Workflow, *, on: dt.date, accepted: bool, reason: str = "", by: str = "", sil_service: str = TERRITORY
+    wf: Workflow,
+    *,
+    on: dt.date,
+    accepted: bool,
+    reason: str = "",
+    code: str | None = None,
+    by: str = "",
+    sil_service: str = TERRITORY,
+    territory: Territory | None = None,
 ) -> tuple[Workflow, Notification | None]:
     """
     Phase 5, the decision: accepted -> phase 6; refused -> ``non_accolto`` and a notice.
 
-    :param reason: why; required for a negative decision (it goes to the sending service).
+    :param reason: why, in free text; required for a negative decision (it goes to the
+        sending service only with a basis or a consent covering ``records``).
+    :param code: the code of the reason of a negative decision, one of the SIL service's
+        ``refusal_codes`` (``altro`` for a reason the list does not foresee); required for
+        it: the sending service always receives it.
+    :param territory: the territory whose configuration lists the codes (default: the
+        plugin's reference ``sil`` territory).
     :return: the workflow and, for a negative decision, the notification to the sender.
     :raises TransitionError: the workflow is not in phase 5.
-    :raises InputError: a negative decision without a reason, or a date before the last step.
+    :raises InputError: a negative decision without a reason or with a code missing or not
+        among the SIL's ``refusal_codes`` (path ``$.code``), a code on a positive decision,
+        or a date before the last step.
     """
     if wf.phase is not Phase.DECISIONE:
         target = Phase.ACCETTAZIONE if accepted else Phase.NON_ACCOLTO
         raise TransitionError(_entity(wf), wf.phase.value, target.value, (p.value for p in allowed(wf.phase)))
     if accepted:
-        return advance(wf, Phase.ACCETTAZIONE, on=on, by=by, note=reason), None
-    wf = advance(wf, Phase.NON_ACCOLTO, on=on, by=by, note=reason)
-    return wf, notification_of(wf, sil_service=sil_service)
+        return advance(wf, Phase.ACCETTAZIONE, on=on, by=by, note=reason, code=code), None
+    known = refusal_codes(territory, sil_service=sil_service)
+    if code not in known:
+        problem = (message("a negative outcome must give the code of its reason: the sending service always"
+                           " receives it; the codes: {known}", known=", ".join(known)) if not code else
+                   message("unknown reason code of a negative outcome of the SIL {service}; the codes: {known}",
+                           service=sil_service, known=", ".join(known)))
+        raise InputError(_entity(wf), [ErrorDetail("$.code", problem, code, "ref:services.refusal_codes")])
+    wf = advance(wf, Phase.NON_ACCOLTO, on=on, by=by, note=reason, code=code)
+    return wf, notification_of(wf, sil_service=sil_service, territory=territory)
 
 
 def spec(phase: Phase | str, tables: Tables | None = None) -> PhaseSpec:
@@ -419,7 +495,8 @@ def spec(phase: Phase | str, tables: Tables | None = None) -> PhaseSpec:
 
 def _event(entry: Step | Interview) -> CaseEvent:
     if isinstance(entry, Step):
-        return CaseEvent(on=entry.on, kind=f"{PHASE_EVENT}{entry.phase.value}", by=entry.by, note=entry.note)
+        return CaseEvent(on=entry.on, kind=f"{PHASE_EVENT}{entry.phase.value}", by=entry.by, note=entry.note,
+                         code=entry.code)
     return CaseEvent(on=entry.on, kind=f"{INTERVIEW_EVENT}{entry.kind.value}", by=entry.by, note=entry.note)
 
 
@@ -455,7 +532,7 @@ def workflow_of(case: Case, *, as_of: dt.date | None = None) -> Workflow | None:
                             path, message("the SIL path begins with the referral (phase 1)"), event.kind, "sil.fasi")])
                     wf = start(case.id, on=event.on, sender=sender_of(case), by=event.by, note=event.note)
                 else:
-                    wf = advance(wf, phase, on=event.on, by=event.by, note=event.note)
+                    wf = advance(wf, phase, on=event.on, by=event.by, note=event.note, code=event.code)
             else:
                 if wf is None:
                     raise InputError(message("case {id}", id=case.id), [ErrorDetail(
