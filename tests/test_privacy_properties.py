@@ -72,12 +72,20 @@ PALETTE = light_palette(
     interventions=("tirocinio_inclusione", "puc", *INTERVENTIONS),
     recipients=KINDS,
 )
-CASES = from_model(Case, PALETTE)
+
+
+def _distinct_members(case: Case) -> bool:
+    """A case whose members have distinct ids: a repeated id is an input error (``unique``), never disclosed."""
+    ids = [m.id for m in case.household.members]
+    return len(set(ids)) == len(ids)
+
+
+CASES = from_model(Case, PALETTE).filter(_distinct_members)
 CONSENTS = from_model(Consent, PALETTE)
 SMALL_CASES = st.builds(
     lambda household, assessment: minimal_case(territory=ZONE, household=household, assessment=assessment),
     household=from_model(Household, PALETTE), assessment=st.none() | from_model(Assessment, PALETTE),
-)
+).filter(_distinct_members)
 """Cases with a household and an assessment only (cheaper: for the withdrawal property)."""
 RESULTS = from_model(Result, PALETTE)
 QUERY = st.tuples(st.sampled_from(KINDS), st.sampled_from(list(Purpose)), window_dates())
