@@ -197,7 +197,7 @@ class CsvRenderer:
         self.writer.writerow([translate(c, lang) for c in CSV_COLUMNS])
 
     def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
-        from ._report import deadline_standing, deadline_title, name, names  # noqa: PLC0415
+        from ._report import deadline_standing, deadline_title, label, name, names  # noqa: PLC0415
 
         r = require_view(view, "csv").result
         if r is None:
