@@ -34,6 +34,12 @@ __all__ = [
 ]
 
 _ELIGIBLE = {True: N_("requirements met"), False: N_("requirements not met"), None: N_("requirements not assessed")}
+_OUTCOME = {
+    "requisiti_soddisfatti": N_("requirements met"), "requisiti_non_soddisfatti": N_("requirements not met"),
+    "non_valutabile": N_("not assessable: data missing"), "requisiti_non_codificati": N_("requirements not coded"),
+    "incompatibile": N_("incompatible with a measure that prevails"), "non_in_vigore": N_("requirements not assessed"),
+}
+"""A measure's outcome (``Eligibility.outcome``) in words; without one (an answer of a plugin), from ``eligible``."""
 _STATUS = {"svolto": N_("done"), "in_corso": N_("under way"), "proposto": N_("proposed")}
 MAX_INPUTS = 300
 """Characters of a reason's inputs shown (the JSON view has them whole)."""
@@ -437,7 +443,7 @@ class _Content:
         items = []
         for m in self.r.measures:
             force = self._("in force") if m.in_force else self._("not in force")
-            elig = self._(_ELIGIBLE[m.eligible])
+            elig = self._(_OUTCOME[m.outcome.value] if m.outcome is not None else _ELIGIBLE[m.eligible])
             items.append(Item(title=f"{label(self.t, ('measures',), m.measure, self.lang)}: {force}; {elig}",
                               reasons=self.explain_all(m.reasons, m.decided_by)))
         return Section(key="measures", title=self._("MEASURES"), items=tuple(items), empty=self._none_f())
