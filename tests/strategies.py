@@ -236,7 +236,6 @@ def consistent_with_italia(c: m.Case) -> m.Case:
                      # italia's services list no refusal codes: a consistent case records none
                      response=None if r.response is None else attrs.evolve(r.response, code=None))
         for i, r in enumerate(c.referrals))
-    history = tuple(attrs.evolve(e, code=None) for e in c.history)
     measures = tuple(attrs.evolve(x, code=_pick("measures", x.code), valid_to=_ordered(x.valid_from, x.valid_to))
                      for x in c.measures)
     consents = tuple(_consent_giver(attrs.evolve(x, member=member(x.member),
@@ -251,7 +250,8 @@ def consistent_with_italia(c: m.Case) -> m.Case:
             commitments=tuple(attrs.evolve(x, member=member(x.member)) for x in p.commitments),
             signatures=tuple(attrs.evolve(x, party=_pick("services", x.party)) for x in p.signatures),
         )
-    history = tuple(_consistent_event(e) for e in c.history)
+    # italia's services list no refusal codes: a consistent case records none
+    history = tuple(attrs.evolve(_consistent_event(e), code=None) for e in c.history)
     return attrs.evolve(
         c, territory="italia", household=attrs.evolve(c.household, members=tuple(members)), access=access,
         assessment=a, referrals=referrals, measures=measures, consents=consents, project=p, history=history,
