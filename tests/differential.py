@@ -248,8 +248,10 @@ def add_done_intervention(code: str) -> Mutation:
     def mutate(draw: st.DrawFn, case: Json) -> str | None:
         on = dt.date.fromisoformat(case["opened_on"]) + dt.timedelta(days=draw(st.integers(0, 400)))
         history = case.setdefault("history", [])
-        history.append({"on": on.isoformat(), "kind": "intervento", "intervention": code})
-        history.sort(key=lambda e: e["on"])
+        # inserted before the first later event, the others left in their order (sorting them
+        # would change data the recipient may receive: the order of the events)
+        at = next((i for i, e in enumerate(history) if e["on"] > on.isoformat()), len(history))
+        history.insert(at, {"on": on.isoformat(), "kind": "intervento", "intervention": code})
         return HOUSEHOLD
     return mutate
 
