@@ -177,7 +177,9 @@ class Allowed:
     """
 
     def __init__(self, territory: Territory, case: Case, kind: str, purpose: Purpose, day: dt.date) -> None:
-        flows = [f for f in territory.section("privacy", "flows").values()
+        # the flows in force on the day the data leave (their periods: tests/test_validity.py checks in_force)
+        in_force = territory if territory.as_of is not None else territory.in_force(day)
+        flows = [f for f in in_force.section("privacy", "flows").values()
                  if f["recipient"] == kind and f["purpose"] == purpose.value]
         self.law = {c for f in flows if f["basis"] == "law" for c in f["categories"]}
         self.on_consent = {c for f in flows if f["basis"] == "consent" for c in f["categories"]} - self.law

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from inclusione_core import ConfigurationError, Engine, get_plugin_manager
 from inclusione_core._config import DATED, ORDERED, VERSIONS_KEY, dated_entries, dig, in_period, period_of
+from inclusione_core.testing import minimal_case
 
 Writer = Callable[[str, str], Path]
 SRC = "source: {kind: default, note: test}"
@@ -161,3 +162,19 @@ def test_no_entry_outside_its_period_is_ever_in_a_view(territory: str, day: dt.d
 
 ENGINE = Engine()
 PRATO = Path(__file__).resolve().parents[1] / "territories" / "prato"
+
+
+def test_a_flow_is_judged_in_force_on_the_day_the_data_leave(write_layer: Writer) -> None:
+    """A flow ended on 30 June 2024 lets data go out that day and nothing the day after, whatever the as-of date."""
+    root = write_layer("figlio", child(
+        "privacy:\n  flows:\n    ssp_valutazione:\n      override: true\n      valid_to: \"2024-06-30\"\n"))
+    case = minimal_case(territory="figlio")
+
+    def disclosed(day: dt.date) -> set[str]:
+        engine = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False), config_dirs=[root],
+                        clock=lambda: dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC))
+        view = engine.preview_case(case, recipient="ssp", purpose="assessment", as_of=dt.date(2024, 1, 10))
+        return {d.category for d in view.disclosed if d.flow == "ssp_valutazione"}
+
+    assert "identity" in disclosed(dt.date(2024, 6, 30))
+    assert disclosed(dt.date(2024, 7, 1)) == set()

@@ -414,7 +414,8 @@ class Engine:
         terr = self.territory(territory or case.territory)
         self.check(case, terr)
         who, why = _addressee(terr, recipient, purpose)
-        return Policy.of(terr).grants(case, who.kind, why, disclosure_day(self._now()))
+        day = disclosure_day(self._now())
+        return Policy.on(terr, day).grants(case, who.kind, why, day)
 
     def disclose_result(
         self, result: Result, case: Case, *, recipient: Recipient | str, purpose: Purpose | str,

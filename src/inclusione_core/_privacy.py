@@ -250,6 +250,14 @@ class Policy:
                 (law if flow["basis"] == "law" else consent).setdefault(category, (code, flow))
 
     @classmethod
+    def on(cls, territory: Territory, day: dt.date) -> Policy:
+        """
+        The policy of the flows in force on the day the data leave (a flow's ``valid_from``,
+        ``valid_to``: docs/configuration.md, "Periods in force"), like its consents.
+        """
+        return cls.of(territory if territory.as_of is not None else territory.in_force(day))
+
+    @classmethod
     def of(cls, territory: Territory) -> Policy:
         """The policy of a compiled territory, compiled once and reused."""
         policy = _POLICIES.get(territory)
@@ -539,7 +547,8 @@ def _code_of(item: Any, by: BY_CODE) -> str:
 
 def _walk(territory: Territory, case: Case, recipient: Recipient, purpose: Purpose, at: dt.datetime,
           converter: cattrs.Converter) -> _Walk:
-    grants = Policy.of(territory).grants(case, recipient.kind, purpose, disclosure_day(at))
+    day = disclosure_day(at)
+    grants = Policy.on(territory, day).grants(case, recipient.kind, purpose, day)
     return _Walk(grants, territory, converter)
 
 
