@@ -88,7 +88,7 @@ DATED: tuple[tuple[str, ...], ...] = (*LAYER_DATED, ("services",))
 VERSIONS_KEY = "_versions"
 PER_LAYER_FILES = ("examples", "scenarios")
 # Values an override replaces whole (with every key ending in ``_source``): see _atomic.
-ATOMIC = frozenset({"source", "legal_basis", "when", "suitable_when", "eligible_when", "patron_saint"})
+ATOMIC = frozenset({"source", "legal_basis", "when", "suitable_when", "eligible_when", "patron_saint", "priority_when"})
 # The explicit forms of a list of identified entries: ``{append: [...], remove: [ids]}`` or
 # ``{replace: true, items: [...]}`` (docs/configuration.md, "Extending a parent").
 LIST_OPS = frozenset({"append", "remove", "replace", "items"})
@@ -1435,24 +1435,7 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
     errors += [*_deadline_errors(cfg), *_measure_errors(cfg), *_calendar_errors(dig(cfg, ("calendar",)))]
     errors += source_errors(cfg)
 
-    predicate_sites: list[tuple[str, Mapping[str, Any]]] = []
-    for i, r in enumerate(dig(cfg, ("routing", "rules")) or []):
-        predicate_sites.append((f"$.routing.rules[{i}].when", r["when"]))
-    for i, r in enumerate(dig(cfg, ("profile", "pathways")) or []):
-        predicate_sites.append((f"$.profile.pathways[{i}].when", r["when"]))
-    for i, r in enumerate(dig(cfg, ("equipe", "selection")) or []):
-        predicate_sites.append((f"$.equipe.selection[{i}].when", r["when"]))
-    for code, f in formats.items():
-        for i, t in enumerate(f.get("triggers", [])):
-            predicate_sites.append((f"$.equipe.formats.{code}.triggers[{i}].when", t["when"]))
-    for code, item in interventions.items():
-        predicate_sites.append((f"$.interventions.{code}.suitable_when", item["suitable_when"]))
-    for code, flag in (dig(cfg, ("profile", "flags")) or {}).items():
-        predicate_sites.append((f"$.profile.flags.{code}.when", flag["when"]))
-    for code, m in (dig(cfg, ("measures",)) or {}).items():
-        if "eligible_when" in m:
-            predicate_sites.append((f"$.measures.{code}.eligible_when", m["eligible_when"]))
-    predicate_sites += _deadline_predicates(cfg)
+    predicate_sites = _predicate_sites(cfg)
     for base, pred in predicate_sites:
         for path, key, value in _walk_predicates(pred, base):
             if key in ("need", "any_need", "need_at_least"):
@@ -1470,6 +1453,33 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
                     need(v, kinds, path, Message("kind of service"), "ref:services.kind")
     if errors:
         raise ConfigurationError(str(leaf.file), _located_in_layers(errors, cfg, layers or [leaf]))
+
+
+def _predicate_sites(cfg: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """Every condition of the configuration (``when``, ``suitable_when``, ...), with its JSON path."""
+    formats = dig(cfg, ("equipe", "formats")) or {}
+    interventions = dig(cfg, ("interventions",)) or {}
+    predicate_sites: list[tuple[str, Mapping[str, Any]]] = []
+    for i, r in enumerate(dig(cfg, ("routing", "rules")) or []):
+        predicate_sites.append((f"$.routing.rules[{i}].when", r["when"]))
+    for i, r in enumerate(dig(cfg, ("profile", "pathways")) or []):
+        predicate_sites.append((f"$.profile.pathways[{i}].when", r["when"]))
+    for i, r in enumerate(dig(cfg, ("equipe", "selection")) or []):
+        predicate_sites.append((f"$.equipe.selection[{i}].when", r["when"]))
+    for code, f in formats.items():
+        for i, t in enumerate(f.get("triggers", [])):
+            predicate_sites.append((f"$.equipe.formats.{code}.triggers[{i}].when", t["when"]))
+    for code, item in interventions.items():
+        predicate_sites.append((f"$.interventions.{code}.suitable_when", item["suitable_when"]))
+        for i, r in enumerate(item.get("priority_when", [])):
+            predicate_sites.append((f"$.interventions.{code}.priority_when[{i}].when", r["when"]))
+    for code, flag in (dig(cfg, ("profile", "flags")) or {}).items():
+        predicate_sites.append((f"$.profile.flags.{code}.when", flag["when"]))
+    for code, m in (dig(cfg, ("measures",)) or {}).items():
+        if "eligible_when" in m:
+            predicate_sites.append((f"$.measures.{code}.eligible_when", m["eligible_when"]))
+    predicate_sites += _deadline_predicates(cfg)
+    return predicate_sites
 
 
 def _refusal_code_errors(cfg: Mapping[str, Any]) -> list[ErrorDetail]:

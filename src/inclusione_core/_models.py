@@ -1268,6 +1268,8 @@ class Recommendation:
     :ivar category: its category (orientamento, formazione, tirocinio...).
     :ivar provider_kinds: the kinds of service that can provide it.
     :ivar prerequisites: the interventions that must come before it (propedeuticità).
+    :ivar funding: its funding sources as the catalogue gives them (fse, nazionale,
+        regionale, privato); empty when the catalogue does not say.
     :ivar reason: why it is recommended, or why it is not proposed again.
     :ivar status: proposto; or svolto (done) or in_corso (under way), not proposed again.
     :ivar since: for svolto, when it was done (the end, or the history event's date); for
@@ -1281,6 +1283,7 @@ class Recommendation:
     provider_kinds: tuple[str, ...]
     prerequisites: tuple[str, ...]
     reason: Reason
+    funding: tuple[str, ...] = ()
     status: InterventionStatus = InterventionStatus.PROPOSTO
     since: dt.date | None = None
     decided_by: DecidedBy | None = None

@@ -4,7 +4,10 @@ Pipeline stage 4, recommend interventions: the core default, read from ``interve
 An intervention is recommended when its ``suitable_when`` holds for the case and profile,
 citing ``suitable_source`` (where the criteria come from) or else its ``source``; its
 prerequisites (*propedeuticità*) are recommended with it and always come first.
-Among interventions with no order between them, ``priority`` (then code) decides.
+Among interventions with no order between them, ``priority`` (then code) decides. A
+priority may depend on the case (``priority_when``): the first rule whose ``when`` holds
+gives the priority, and the reason for recommending the intervention says which rule it
+was, with the facts it read (their categories too), citing the rule's source.
 
 The case's history counts. An intervention **done or under way** by the as-of date (in the
 project: started, and ended or not; in the history: an event of kind ``intervento``), or
@@ -118,10 +121,53 @@ def _blocks(item: Mapping[str, Any], record: Done, as_of: dt.date) -> bool:
     return months is None or add_months(record.since, int(months)) > as_of
 
 
-def order(codes: set[str], catalogue: dict[str, Any]) -> list[str]:
+class _Read(dict[str, Any]):
+    """Facts read by the priority rules, with their data categories (as predicate inputs carry them)."""
+
+    def __init__(self, values: Mapping[str, Any], categories: set[str]) -> None:
+        super().__init__(values)
+        self.categories = frozenset(categories)
+
+
+@attrs.frozen(kw_only=True)
+class Priority:
+    """
+    The priority of an intervention for a case: its ``priority``, or the first of its
+    ``priority_when`` rules that holds.
+
+    :ivar value: the priority (lower comes first).
+    :ivar rule: the ``priority_when`` entry that gave it, or None for the fixed ``priority``.
+    :ivar inputs: the facts the rules looked at (those that did not hold too: they decided
+        that a later one, or the fixed priority, applied).
+    """
+
+    value: int
+    rule: Mapping[str, Any] | None = None
+    inputs: _Read = attrs.field(factory=lambda: _Read({}, set()))
+
+
+def priority_of(item: Mapping[str, Any], facts: Facts) -> Priority:
+    """The first ``priority_when`` rule that holds for the case, else the fixed ``priority`` (default 100)."""
+    looked: dict[str, Any] = {}
+    categories: set[str] = set()
+    for rule in item.get("priority_when", []):
+        hit, inputs = evaluate(rule["when"], facts)
+        looked.update(inputs)
+        categories |= set(inputs.categories)
+        if hit:
+            return Priority(value=int(rule["priority"]), rule=rule, inputs=_Read(looked, categories))
+    return Priority(value=int(item.get("priority", 100)), inputs=_Read(looked, categories))
+
+
+def order(codes: set[str], catalogue: dict[str, Any], priorities: Mapping[str, int] | None = None) -> list[str]:
     """Topological order of ``codes`` (prerequisites first), ties by priority then code."""
+    prio = dict(priorities or {})
+
+    def key(c: str) -> int:
+        return prio[c] if c in prio else int(catalogue[c].get("priority", 100))
+
     pending = {c: {p for p in catalogue[c].get("prerequisites", []) if p in codes} for c in codes}
-    ready = [(catalogue[c].get("priority", 100), c) for c, pre in pending.items() if not pre]
+    ready = [(key(c), c) for c, pre in pending.items() if not pre]
     heapq.heapify(ready)
     out: list[str] = []
     while ready:
@@ -131,7 +177,7 @@ def order(codes: set[str], catalogue: dict[str, Any]) -> list[str]:
             if code in pre:
                 pre.discard(code)
                 if not pre:
-                    heapq.heappush(ready, (catalogue[other].get("priority", 100), other))
+                    heapq.heappush(ready, (key(other), other))
     return out
 
 
@@ -151,11 +197,14 @@ def recommend(case: Case, territory: Territory, as_of: dt.date, profile: Profile
     why: dict[str, tuple[str, dict[str, Any], str]] = {}
     held: dict[str, tuple[Done, str]] = {}  # not proposed: the record, and what it is a prerequisite of ("": suits)
     reads: dict[str, set[str]] = {}
+    priorities: dict[str, Priority] = {}
     for code, item in catalogue.items():
         hit, inputs = evaluate(item["suitable_when"], facts)
+        priorities[code] = priority_of(item, facts)
         # whether the project or the history records it (or an alternative) is data of their categories
         recorded = {territory.data_category("interventions", c) for c in (code, *item.get("alternatives", []))}
-        reads[code] = {*inputs.categories, *recorded, "process"}
+        # where it comes in the list may depend on the case (priority_when): that is data too
+        reads[code] = {*inputs.categories, *recorded, *priorities[code].inputs.categories, "process"}
         if hit:
             record = _record_of(code, catalogue, done)
             if record is not None and _blocks(item, record, as_of):
@@ -175,34 +224,61 @@ def recommend(case: Case, territory: Territory, as_of: dt.date, profile: Profile
                 why[pre] = ("propedeutico", {"propedeutico_a": code}, code)
                 stack.append(pre)
     included = _inclusion_reads(catalogue, reads)
-    out = []
-    for code in order(set(why), catalogue):
-        item = catalogue[code]
-        kind, facts_used, for_code = why[code]
-        label = item["label"]
-        if kind == "adatto":
-            msg = Message("{label}: suits the case's profile.", label=label)
-            # the criteria (suitable_when) may be the project's own even where a document names the intervention
-            key = "suitable_source" if "suitable_source" in item else "source"
-            reason = from_entry(territory, item, f"interventi.{code}", msg, facts_used, source_key=key,
-                                categories=included[code])
-        else:
-            other = catalogue[for_code]["label"]
-            msg = Message("{label}: prerequisite of {other}.", label=label, other=other)
-            key = "prerequisites_source" if "prerequisites_source" in catalogue[for_code] else "source"
-            reason = from_entry(territory, catalogue[for_code], f"interventi.{for_code}.propedeuticita", msg,
-                                facts_used, source_key=key, categories=included[code])
-        out.append(_recommendation(code, item, reason))
-    for code in order(set(held), catalogue):
+    values = {code: p.value for code, p in priorities.items()}
+    out = [_proposed(territory, catalogue, code, why[code], priorities[code], included[code])
+           for code in order(set(why), catalogue, values)]
+    for code in order(set(held), catalogue, values):
         record, for_code = held[code]
         reason = held_reason(territory, catalogue, code, record, for_code, as_of, included[code])
         out.append(_recommendation(code, catalogue[code], reason, record))
     return out
 
 
+def _proposed(territory: Territory, catalogue: Mapping[str, Any], code: str, why: tuple[str, dict[str, Any], str],
+              prio: Priority, categories: set[str]) -> Recommendation:
+    """A recommended intervention: suitable (and where its priority puts it), or a prerequisite of another."""
+    item = catalogue[code]
+    kind, facts_used, for_code = why
+    label = item["label"]
+    if kind == "adatto" and prio.rule is not None:
+        reason = _priority_reason(territory, code, item, prio, facts_used, categories)
+    elif kind == "adatto":
+        msg = Message("{label}: suits the case's profile.", label=label)
+        # the criteria (suitable_when) may be the project's own even where a document names the intervention
+        key = "suitable_source" if "suitable_source" in item else "source"
+        reason = from_entry(territory, item, f"interventi.{code}", msg, facts_used, source_key=key,
+                            categories=categories)
+    else:
+        other = catalogue[for_code]["label"]
+        msg = Message("{label}: prerequisite of {other}.", label=label, other=other)
+        key = "prerequisites_source" if "prerequisites_source" in catalogue[for_code] else "source"
+        reason = from_entry(territory, catalogue[for_code], f"interventi.{for_code}.propedeuticita", msg,
+                            facts_used, source_key=key, categories=categories)
+    return _recommendation(code, item, reason)
+
+
+def _priority_reason(territory: Territory, code: str, item: Mapping[str, Any], prio: Priority,
+                     suitable: Mapping[str, Any], categories: set[str]) -> Reason:
+    """
+    Why an intervention is recommended where it comes: it suits the case, and a rule of
+    ``priority_when`` gave it its priority. The reason cites that rule (the case-dependent
+    decision); its inputs are the facts of both, and the rule's id and priority.
+    """
+    rule = prio.rule
+    assert rule is not None
+    inputs = {**suitable, **prio.inputs, "priorita": prio.value, "regola_priorita": rule["id"]}
+    entry = {**item, "message": rule["message"], "source": rule["source"]}
+    why = from_entry(territory, entry, f"interventi.{code}.priorita.{rule['id']}", None, inputs,
+                     categories={*categories, *prio.inputs.categories})
+    msg = Message("{label}: suits the case's profile; priority {priority}: {why}", label=item["label"],
+                  priority=prio.value, why={"it": why.message_it, "en": why.message_en})
+    return attrs.evolve(why, message_it=msg.text("it"), message_en=msg.text("en"))
+
+
 def _recommendation(code: str, item: Mapping[str, Any], reason: Reason, record: Done | None = None) -> Recommendation:
     return Recommendation(
         code=code, label=item["label"]["it"], category=item["category"], provider_kinds=tuple(item["providers"]),
+        funding=tuple(item.get("funding", [])),
         prerequisites=tuple(item.get("prerequisites", [])), reason=reason,
         status=InterventionStatus.PROPOSTO if record is None else record.status,
         since=None if record is None else record.since,
