@@ -418,6 +418,7 @@ def world(engine: Engine, territory_id: str) -> World:
     add("identity", "birth_date", member_field("birth_date", st.sampled_from([None, *(d.isoformat() for d in BIRTHS)])))
     add("economic", "isee", set_household("isee", st.sampled_from([None, 3000.0, 9000.0, 12000.0])))
     add("contact", "municipality", set_household("municipality", st.sampled_from([None, "Prato", "Vaiano"])))
+    add("contact", "municipality_code", set_household("municipality_code", st.sampled_from([None, "001272", "004078"])))
     for where in ("request", "level_note", "history"):
         add("records", f"text:{where}", free_text(where))
     for where in ("referral_reason", "objective"):

@@ -541,8 +541,14 @@ def check_result_view(result: Result, view: View, allowed: Allowed, to_json: Cal
     else:
         expected.update({f"$.measures[{i}]": {"economic"} for i in range(len(result.measures))})
     assert data["measures"] == to_json(measures)
+    # the ambito of the municipality: withheld whole when its reason may not flow (it tells where the household lives)
+    if result.network is not None and bad(result.network.reason):
+        expected["$.network"] = bad(result.network.reason)
+        assert data["network"] is None
+    else:
+        assert data["network"] == to_json(result.network)
     parts = ("profile", "routing", "equipe", "interventions", "not_proposed", "deadlines", "measures",
-             "project_problems", "provenance")
+             "project_problems", "provenance", "network")
     rest = {k: v for k, v in to_json(result).items() if k not in parts}
     assert {k: data[k] for k in rest} == rest
     provenance = {k: v for k, v in to_json(result.provenance).items() if k != "plugins"}

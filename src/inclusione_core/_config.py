@@ -1431,6 +1431,14 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
             for pre in item.get(key, []):
                 need(pre, interventions, f"$.interventions.{code}.{key}", Message("intervention"),
                      "ref:interventions")
+    network = dig(cfg, ("network",)) or {}
+    ambiti = network.get("ambiti") or {}
+    for code, a in ambiti.items():
+        for kind in a.get("services") or {}:
+            need(kind, kinds, f"$.network.ambiti.{code}.services", Message("kind of service"), "ref:services.kind")
+    for code, m in (network.get("municipalities") or {}).items():
+        need(m["ambito"], ambiti, f"$.network.municipalities.{code}.ambito", Message("ambito territoriale"),
+             "ref:network.ambiti")
     errors += [*_cycles(interventions), *_refusal_code_errors(cfg)]
     errors += [*_deadline_errors(cfg), *_measure_errors(cfg), *_calendar_errors(dig(cfg, ("calendar",)))]
     errors += source_errors(cfg)

@@ -474,7 +474,13 @@ class Household:
         category=DataCategory.HOUSEHOLD, doc="Members; the first is the applicant.", nonempty=True
     )
     municipality: str | None = field(
-        category=DataCategory.CONTACT, export=Export.DROP, doc="Municipality of residence.", default=None
+        category=DataCategory.CONTACT, export=Export.DROP, doc="Municipality of residence (its name, the label).",
+        default=None
+    )
+    municipality_code: str | None = field(
+        category=DataCategory.CONTACT, export=Export.DROP, default=None, kind="id",
+        doc="Code of the municipality of residence (the ISTAT code, or the code the territory's network uses):"
+            " it selects the ambito territoriale and its competent services where the territory configures a network.",
     )
     isee: float | None = field(category=DataCategory.ECONOMIC, doc="ISEE value in euro, if known.", default=None, ge=0)
 
@@ -1224,6 +1230,27 @@ class EquipeMember:
 
 
 @attrs.frozen(kw_only=True)
+class NetworkAssignment:
+    """
+    Where the case's municipality sits in the territory's network (``network:``): its ambito
+    territoriale and the services competent for it.
+
+    :ivar municipality: the case's municipality code.
+    :ivar ambito: the ambito's code; null when the configured network does not list the
+        municipality (the network is what an integrator filled, not an official list).
+    :ivar services: the competent services of the ambito, by kind of service (cpi, ssp):
+        their names as the configuration gives them.
+    :ivar reason: why (the configured network, its source), reading the municipality
+        (contact data).
+    """
+
+    municipality: str
+    ambito: str | None
+    services: dict[str, str] = attrs.field(factory=dict)
+    reason: Reason
+
+
+@attrs.frozen(kw_only=True)
 class Equipe:
     """
     A composed equipe: its format, mode, whether the household takes part, and members.
@@ -1432,6 +1459,9 @@ class Result:
     :ivar measures: each measure in force on the date, and whether it applies.
     :ivar project_problems: the problems of the personalised project.
     :ivar provenance: what produced the result.
+    :ivar network: the ambito territoriale of the case's municipality and its competent
+        services, where the territory configures a network and the case gives a
+        municipality code; null otherwise.
     """
 
     case_id: str
@@ -1446,3 +1476,4 @@ class Result:
     project_problems: tuple[Problem, ...]
     provenance: Provenance
     not_proposed: tuple[Recommendation, ...] = ()
+    network: NetworkAssignment | None = None

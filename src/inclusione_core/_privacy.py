@@ -676,6 +676,10 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
     not_proposed = _keep(walk, result.not_proposed, "$.not_proposed", lambda r: r.reason)
     deadlines = _keep(walk, result.deadlines, "$.deadlines", lambda d: d.reason)
     problems = _keep(walk, result.project_problems, "$.project_problems", lambda p: p.reason)
+    network = result.network
+    if network is not None and (bad := _first_bad(walk, network.reason.categories)) is not None:
+        walk.withhold("$.network", bad)  # the ambito reveals where the household lives
+        network = None
     shown: list[DecidedBy | None] = [profile.decided_by, routing.decided_by, equipe.decided_by]
     shown += [x.decided_by for x in (*interventions, *not_proposed)]
     shown += [x.decided_by for x in deadlines]
@@ -684,7 +688,7 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
     plugins = tuple(sorted({d for d in shown if d is not None}, key=lambda d: (d.plugin, d.version)))
     filtered = attrs.evolve(
         result, profile=profile, routing=routing, equipe=equipe, interventions=interventions, deadlines=deadlines,
-        measures=tuple(measures), project_problems=problems, not_proposed=not_proposed,
+        measures=tuple(measures), project_problems=problems, not_proposed=not_proposed, network=network,
         provenance=attrs.evolve(result.provenance, plugins=plugins),
     )
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=result.as_of,

@@ -384,6 +384,23 @@ class _Content:
         return Section(key="routing", title=self._("ROUTING"), fields=fields,
                        reasons=self.explain_all(ro.reasons, ro.decided_by))
 
+    def network(self) -> Section | None:
+        """The ambito territoriale of the case's municipality and its competent services (where configured)."""
+        net = self.r.network
+        if net is None:
+            return None
+        if net.ambito is None:
+            ambito = self._("not in the configured network")
+        else:
+            ambito = label(self.t, ("network", "ambiti"), net.ambito, self.lang)
+        services = " · ".join(f"{name(self.t, 'kind', kind, self.lang)}: {office}"
+                              for kind, office in net.services.items())
+        fields = [f"{self._('Municipality')}: {net.municipality} · {self._('Ambito territoriale')}: {ambito}"]
+        if services:
+            fields.append(f"{self._('Competent services')}: {services}")
+        return Section(key="network", title=self._("NETWORK"), fields=tuple(fields),
+                       reasons=(self.explain(net.reason, None),))
+
     def equipe(self) -> Section:
         eq = self.r.equipe
         reasons = self.explain_all(eq.reasons, eq.decided_by)
@@ -471,7 +488,7 @@ class _Content:
         if self.t is not None:
             terr = f"{self.t.data.get('label', {}).get(self.lang) or self.t.label} [{r.territory}]"
         title = f"{self._('Case')} {r.case_id} — {terr} — {self._('as of')} {r.as_of.isoformat()}"
-        sections = [self.summary(), self.profile(), self.routing(), self.equipe(), self.interventions(),
+        sections = [self.summary(), self.profile(), self.routing(), self.network(), self.equipe(), self.interventions(),
                     self.not_proposed(), self.deadlines(), self.measures(), self.problems(), self.provenance(),
                     Section(key="withheld", title=self._("DATA WITHHELD FROM THE RECIPIENT"),
                             items=not_disclosed_items(self.view, self.lang),

@@ -321,6 +321,19 @@ def reasons_of(result: Result) -> Iterator[Reason]:
         yield from e.reasons
     for p in result.project_problems:
         yield p.reason
+    if result.network is not None:
+        yield result.network.reason
+
+
+def _check_network(c: _Checker, result: Result, expected: Mapping[str, Any]) -> None:
+    net = result.network
+    for key, exp in expected.items():
+        if key == "ambito":
+            c.equal("network.ambito", exp, None if net is None else net.ambito)
+        else:  # services: the competent services named, by kind
+            have = {} if net is None else net.services
+            for kind, office in exp.items():
+                c.equal(f"network.services.{kind}", office, have.get(kind))
 
 
 def _check_profile(c: _Checker, result: Result, expected: Mapping[str, Any]) -> None:
@@ -427,6 +440,7 @@ def compare(result: Result, expected: Mapping[str, Any], lang: str = "it") -> li
     _check_routing(c, result, expected.get("routing", {}))
     _check_equipe(c, result, expected.get("equipe", {}))
     _check_interventions(c, result, expected.get("interventions", {}))
+    _check_network(c, result, expected.get("network", {}))
     _check_dated(c, result, expected)
     _check_reasons(c, result, expected.get("reasons", {}))
     sources = [r.source for r in reasons_of(result)]
