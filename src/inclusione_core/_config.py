@@ -220,8 +220,8 @@ def _versioned(old: Mapping[str, Any], new: dict[str, Any], mine: Mapping[str, A
             new.pop("valid_from_source", None)  # the act that started the inherited version did not start this one
         if o_end is not None and o_end < start and "valid_to" not in mine:
             new.pop("valid_to", None)  # the inherited entry had ended: the child's version does not end with it
-        before = start - dt.timedelta(days=1)
-        if o_start is None or o_start <= before:
+        before = start - dt.timedelta(days=1) if start > dt.date.min else None  # from the first day: nothing before
+        if before is not None and (o_start is None or o_start <= before):
             current["valid_to"] = min(before, o_end).isoformat() if o_end is not None else before.isoformat()
             earlier.append(current)
     if earlier:
@@ -771,7 +771,7 @@ class Territory:
                 start, end = period_of(version)
                 if start is not None:
                     days.add(start)
-                if end is not None:
+                if end is not None and end < dt.date.max:  # open to the last representable day: no day after
                     days.add(end + dt.timedelta(days=1))
         return sorted(days)
 
@@ -1180,31 +1180,46 @@ class TerritoryIndex:
 def _check_periods(territory: Territory, leaf: _Layer) -> None:
     """
     References that hold at every date: on each stretch of days between two period
-    boundaries, every equipe selection rule in force names a format in force, and every
-    routing rule in force a service in force (a rule must not outlive, or precede, what it
-    names).
+    boundaries, every equipe selection rule in force names a format in force, every
+    routing rule in force a service in force, and every intervention in force prerequisites
+    and alternatives in force (an entry must not outlive, or precede, what it names). The
+    error gives the first run of days on which the reference fails.
     """
-    errors: list[ErrorDetail] = []
-    seen: set[tuple[str, str, str]] = set()
-    for day in [dt.date.min, *territory._boundaries()]:
+    boundaries = territory._boundaries()
+    starts = [dt.date.min, *boundaries]
+    runs: dict[tuple[str, str, str, str], list[int]] = {}  # a failing reference -> [first, last] stretch
+    for index, day in enumerate(starts):
         data = view_data(territory.data, day)
         formats = dig(data, ("equipe", "formats")) or {}
         services = dig(data, ("services",)) or {}
         checks = [("equipe.selection", rule, "format", formats) for rule in dig(data, ("equipe", "selection")) or []]
         checks += [("routing.rules", rule, key, services) for rule in dig(data, ("routing", "rules")) or []
                    for key in ("service", "booking_at") if key in rule]
+        interventions = dig(data, ("interventions",)) or {}
+        checks += [("interventions", {"id": code, key: ref}, key, interventions)
+                   for code, item in interventions.items() for key in ("prerequisites", "alternatives")
+                   for ref in item.get(key, [])]
         for where, rule, key, known in checks:
-            name = rule[key]
-            if name in known or (where, str(rule.get("id")), key) in seen:
-                continue
-            seen.add((where, str(rule.get("id")), key))
-            what = Message("format") if key == "format" else Message("service")
-            errors.append(ErrorDetail(
-                f"$.{where}[id={rule.get('id')}].{key}",
-                Message("in force on {day}, it names the {what} {name}, which is not in force on that day: date the"
-                        " rule (valid_from, valid_to) within the period of what it names",
-                        day="…" if day == dt.date.min else day.isoformat(), what=what, name=name),
-                name, "period:ref"))
+            if rule[key] not in known:
+                run = runs.setdefault((where, str(rule.get("id")), key, rule[key]), [index, index])
+                if run[1] == index - 1:  # the run goes on; a later, separate run is not reported
+                    run[1] = index
+    errors: list[ErrorDetail] = []
+    for (where, ident, key, name), (first, last) in runs.items():
+        start = None if first == 0 else starts[first]
+        end = starts[last + 1] - dt.timedelta(days=1) if last + 1 < len(starts) else None
+        if start is None and end is None:
+            continue  # never in force: the reference checks of the merge name it at every date
+        period = (Message("in force from {start} to {end}", start=start.isoformat(), end=end.isoformat())
+                  if start and end else Message("in force from {start}", start=start.isoformat()) if start
+                  else Message("in force until {end}", end=end.isoformat() if end else ""))
+        what = {"format": Message("format"), "prerequisites": Message("intervention"),
+                "alternatives": Message("intervention")}.get(key, Message("service"))
+        at = f"$.interventions.{ident}.{key}" if where == "interventions" else f"$.{where}[id={ident}].{key}"
+        errors.append(ErrorDetail(at, Message(
+            "{period}, it names the {what} {name}, which is not in force then: date the rule (valid_from,"
+            " valid_to) within the period of what it names", period=period, what=what, name=name),
+            name, "period:ref"))
     if errors:
         raise ConfigurationError(str(leaf.file), errors)
 

@@ -357,7 +357,7 @@ class _Content:
             f"{self._('Complexity')}: {grade(p.complexity, 'grade', 'complexity')} · "
             f"{self._('Activability')}: {grade(p.activability, 'act', 'activability')}",
             f"{self._('Pathway')}: {term(self.t, 'pathway', p.pathway, self.lang)}",
-            f"{self._('Points of attention')}: {flags or self._none_f()}",
+            f"{self._('Points of attention')}: {flags or self._('none')}",  # «nessuno»: elemento, masculine
         ), reasons=self.explain_all(decision.reasons, decision.decided_by))
 
     def refusal_label(self) -> str:

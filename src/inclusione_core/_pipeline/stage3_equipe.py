@@ -19,6 +19,13 @@ from ..hookspecs import hookimpl
 from ..i18n import Message
 
 
+def _service_label(territory: Territory, service: str | None) -> dict[str, str] | str:
+    """A service by its label ``{it, en}`` when configured, else its id (a dash for none)."""
+    entry = territory.section("services").get(service or "")
+    label = entry.get("label") if isinstance(entry, dict) else None
+    return dict(label) if isinstance(label, dict) else service or "—"
+
+
 def service_for_role(territory: Territory, role: str) -> str:
     """The id of the first service of the role's kind (the kind itself when none is listed)."""
     kind = territory.section("roles")[role]["service"]
@@ -105,6 +112,6 @@ def inclusione_compose_equipe(
         return Equipe.none(core_reason(
             territory, "equipe.caso_rifiutato",
             Message("The case is refused by {service}: no equipe is convened; the case goes back to whoever may refer"
-                    " it.", service=routing.service or "—"),
+                    " it.", service=_service_label(territory, routing.service)),
             categories={c for r in routing.reasons for c in r.categories}))
     return compose(case, territory, as_of, profile)

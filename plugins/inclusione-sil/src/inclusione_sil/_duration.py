@@ -193,6 +193,11 @@ def duration_problems(project: Project, tables: Tables, territory: Territory | N
             out.append(_problem(
                 f"$.project.interventions[{i}].end", "sil.durata_massima.intervento",
                 message("Intervention {code}: ends on {end}, beyond the maximum SIL path duration ({top} months from"
+                        " the start of the path, the first project before any re-design, by {limit}).",
+                        code=_intervention(territory, item.code), end=item.end.isoformat(), top=top,
+                        limit=limit.isoformat())
+                if redesigned else
+                message("Intervention {code}: ends on {end}, beyond the maximum SIL path duration ({top} months from"
                         " the project's start, by {limit}).", code=_intervention(territory, item.code),
                         end=item.end.isoformat(), top=top, limit=limit.isoformat()),
                 tables, {"intervento": item.code, "fine": item.end.isoformat(), "limite": limit.isoformat(),
