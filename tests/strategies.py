@@ -183,7 +183,8 @@ ITALIA = {
     "needs": ("lavoro", "formazione", "economico", "abitativo", "reti_relazioni", "cura_familiare", "salute",
               "disabilita", "dipendenze", "salute_mentale", "giustizia"),
     "dimensions": ("funzionamenti", "economica", "lavoro", "istruzione", "abitare", "reti"),
-    "services": ("ssp", "segretariato", "pua", "cpi"),
+    "services": ("ssp", "segretariato", "pua", "cpi", "serd", "csm", "sociosanitario", "casa", "scuola",
+                 "terzo_settore"),
     "measures": ("sia", "rei", "rdc", "adi", "sfl", "gol"),
     "interventions": ("tirocinio_inclusione", "collocamento_mirato", "puc"),
 }

@@ -229,7 +229,7 @@ def test_unknown_references_are_all_reported(write_layer: Writer) -> None:
     """Unknown dimension, service kind, role, service and prerequisite are each reported at their path."""
     root = write_layer("figlio", child(
         f"needs:\n  sfratto:\n    {LABEL}\n    dimension: casa\n    {SRC}\n"
-        f"roles:\n  educatore:\n    {LABEL}\n    service: scuola\n    {SRC}\n"
+        f"roles:\n  educatore:\n    {LABEL}\n    service: ludoteca\n    {SRC}\n"
         f"equipe:\n  formats:\n    ristretta:\n      {LABEL}\n      roles: [assistente_sociale, mediatore]\n"
         f"      {SRC}\n"
         "routing:\n  rules:\n"
@@ -257,7 +257,7 @@ def test_an_unknown_reference_has_its_line_the_closest_id_and_the_known_ones(wri
     role = by_path["$.equipe.formats.ristretta.roles"]
     assert role.line == 10 and role.column is not None
     assert "(forse 'operatore_cpi'?)" in role.message
-    assert "noti: assistente_sociale, educatore, operatore_cpi" in role.message
+    assert "noti: assistente_sociale, educatore, operatore_casa, operatore_cpi, operatore_csm" in role.message
     kind = by_path["$.roles.educatore.service"]
     assert kind.line == 15
     assert "forse" not in kind.message and "noti: " in kind.message and "cpi" in kind.message

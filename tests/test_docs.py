@@ -512,7 +512,7 @@ def categories_table() -> str:
 
 
 # The plugins each documented territory needs (its own and its parents'), by import name.
-TERRITORY_PLUGINS = {"prato": ("toscana", "prato"), "sil": ("sil",)}
+TERRITORY_PLUGINS = {"prato": ("toscana", "prato"), "sil": ("sil",), "piemonte": ("piemonte",)}
 
 
 def _engine_for(territory: str) -> Any:

@@ -312,8 +312,10 @@ class Notification:
             inputs={"caso": self.case_id, "destinatario": self.to_service, "data": self.on.isoformat(),
                     "motivo": self.reason_text, "esito": label["it"], "codice_motivo": self.code},
             defined_in=tables.defined_in,
-            # the reason quotes the free-text motivazione: shown only where records may flow
-            categories=(DataCategory.PROCESS.value, DataCategory.RECORDS.value),
+            # the reason quotes the free-text motivazione: shown only where records may flow; it
+            # names the sending service, which may be any the territory knows (a SerD too)
+            categories=tuple(sorted({DataCategory.PROCESS.value, DataCategory.RECORDS.value,
+                                     *(territory.service_categories() if territory is not None else ())})),
         )
 
     def to_document(self) -> dict[str, Any]:
