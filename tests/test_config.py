@@ -913,3 +913,52 @@ def test_a_repeated_id_is_always_reported(ids: list[str], ordered: bool, explici
     assert {d.path for d in info.value.details if d.rule == "merge.duplicate_id"} == {
         ("$.routing.rules" if ordered else "$.equipe.formats.f.triggers") + (f".{at}" if at else "") + f"[{n}]"
         for n in repeated}
+
+
+# --------------------------------------------------------------------------- governance
+
+GOVERNANCE = (
+    "governance:\n"
+    "  partner_kinds:\n"
+    "    comuni:\n      label: {it: Comuni, en: Municipalities}\n"
+    "    sanita:\n      label: {it: Sanità, en: Health}\n      services: [serd]\n"
+    "  bodies:\n"
+    "    coordinamento:\n      kind: coordinamento\n      " + LABEL + "\n      level: regione\n"
+    "      partners: [comuni]\n      " + SRC + "\n"
+    "    patto:\n      kind: patto_territoriale\n      " + LABEL + "\n      level: ambito\n      practice: true\n"
+    "      partners: [comuni, sanita]\n      valid_to: \"2024-12-31\"\n      " + SRC + "\n"
+)
+
+
+def test_governance_bodies_are_dated_and_read_as_of_a_day(write_layer: Writer) -> None:
+    """A body out of its period leaves the territory's view of that day; the others stay."""
+    territory = engine_for(write_layer("figlio", child(GOVERNANCE))).territory("figlio")
+    assert set(territory.in_force(dt.date(2024, 6, 1)).section("governance", "bodies")) == {"coordinamento", "patto"}
+    assert set(territory.in_force(dt.date(2025, 1, 1)).section("governance", "bodies")) == {"coordinamento"}
+    assert territory.section("governance", "partner_kinds")["sanita"]["services"] == ["serd"]
+
+
+def test_governance_references_are_checked(write_layer: Writer) -> None:
+    """A partner kind, a service kind or an ambito's body that is not configured is an error at its path."""
+    body = GOVERNANCE.replace("partners: [comuni]\n", "partners: [comuni, fondazioni]\n").replace(
+        "services: [serd]", "services: [ospedale]")
+    body += ("network:\n  source: {kind: default, note: test}\n  ambiti:\n"
+             "    a1:\n      " + LABEL + "\n      services: {cpi: CPI}\n      bodies: [patto, coordinamento, tavolo]\n"
+             "  municipalities:\n    \"001\": {label: Uno, ambito: a1}\n")
+    details = {(d.path, d.rule, d.value) for d in config_error(write_layer("figlio", child(body))).details}
+    assert details == {
+        ("$.governance.bodies.coordinamento.partners", "ref:governance.partner_kinds", "fondazioni"),
+        ("$.governance.partner_kinds.sanita.services", "ref:services.kind", "ospedale"),
+        ("$.network.ambiti.a1.bodies", "governance.level", "coordinamento"),  # a regional body, not the ambito's
+        ("$.network.ambiti.a1.bodies", "ref:governance.bodies", "tavolo"),
+    }
+
+
+def test_a_child_layer_ends_an_inherited_body(write_layer: Writer) -> None:
+    """Governance bodies merge by key like other entries: override with valid_to ends one."""
+    write_layer("figlio", child(GOVERNANCE))
+    root = write_layer("nipote", child("governance:\n  bodies:\n    coordinamento:\n      override: true\n"
+                                       "      valid_to: \"2023-12-31\"\n", territory="nipote", extends="figlio"))
+    territory = engine_for(root).territory("nipote")
+    assert set(territory.in_force(dt.date(2024, 6, 1)).section("governance", "bodies")) == {"patto"}
+    assert set(territory.in_force(dt.date(2023, 6, 1)).section("governance", "bodies")) == {"coordinamento", "patto"}

@@ -55,6 +55,8 @@ KEYED: tuple[tuple[str, ...], ...] = (
     ("vocabulary", "channels"),
     ("vocabulary", "categories"),
     ("vocabulary", "flags"),
+    ("governance", "partner_kinds"),
+    ("governance", "bodies"),
 )
 # Single settings objects; defining one again needs ``override: true``.
 SINGLE: tuple[tuple[str, ...], ...] = (
@@ -80,6 +82,7 @@ LAYER_DATED: tuple[tuple[str, ...], ...] = (
     ("equipe", "formats"),
     ("profile", "flags"),
     ("privacy", "flows"),
+    ("governance", "bodies"),
 )
 # Keyed sections whose entries leave a territory's view as of a date when out of their period: the
 # rules above, and the services (which carry a period only of their own: a body, not a rule).
@@ -1454,6 +1457,24 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
     for code, m in (network.get("municipalities") or {}).items():
         need(m["ambito"], ambiti, f"$.network.municipalities.{code}.ambito", Message("ambito territoriale"),
              "ref:network.ambiti")
+    partner_kinds = dig(cfg, ("governance", "partner_kinds")) or {}
+    bodies = dig(cfg, ("governance", "bodies")) or {}
+    for code, body in bodies.items():
+        for partner in body.get("partners", []):
+            need(partner, partner_kinds, f"$.governance.bodies.{code}.partners", Message("kind of partner"),
+                 "ref:governance.partner_kinds")
+    for code, kind in partner_kinds.items():
+        for service_kind in kind.get("services", []):
+            need(service_kind, kinds, f"$.governance.partner_kinds.{code}.services", Message("kind of service"),
+                 "ref:services.kind")
+    for code, a in ambiti.items():
+        for body in a.get("bodies", []):
+            need(body, bodies, f"$.network.ambiti.{code}.bodies", Message("governance body"),
+                 "ref:governance.bodies")
+            if body in bodies and bodies[body].get("level") not in (None, "ambito"):
+                errors.append(ErrorDetail(f"$.network.ambiti.{code}.bodies", Message(
+                    "the body {body} is of level {level}: an ambito lists only bodies of level ambito",
+                    body=body, level=bodies[body].get("level")), body, "governance.level"))
     errors += [*_cycles(interventions), *_refusal_code_errors(cfg)]
     errors += [*_deadline_errors(cfg), *_measure_errors(cfg), *_calendar_errors(dig(cfg, ("calendar",)))]
     errors += source_errors(cfg)

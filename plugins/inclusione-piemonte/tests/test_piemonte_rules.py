@@ -164,3 +164,28 @@ def test_a_municipality_outside_the_network_gets_no_ambito_and_asks_to_complete_
     assert "va completata" in net.reason.message_it
     assert engine.assess(case(levels=COMPLEX, needs={"lavoro": 3}, work_ready=True, municipality=None),
                          as_of=AS_OF).network is None
+
+
+def test_the_governance_is_dated_from_the_protocol_and_names_the_partners(engine: Engine) -> None:
+    """
+    The regional coordination (Lavoro + Coesione sociale) cites the protocol through the
+    article; the Patti territoriali and the gruppo di progettazione are practice, with the
+    partners the article names; none is in force before the protocol of 2016.
+    """
+    piemonte = engine.territory("piemonte")
+    assert piemonte.in_force(dt.date(2016, 11, 15)).section("governance", "bodies") == {}
+    bodies = piemonte.in_force(AS_OF).section("governance", "bodies")
+    assert set(bodies) == {"coordinamento_regionale", "patto_territoriale", "gruppo_progettazione",
+                           "gruppi_lavoro_piani_di_zona"}
+    coordination = bodies["coordinamento_regionale"]
+    assert coordination["level"] == "regione" and not coordination.get("practice")
+    assert coordination["source"]["document"] == "dd_813_2016" and coordination["source"]["via"] == ARTICLE
+    assert set(coordination["partners"]) == {"regione_coesione_sociale", "agenzia_piemonte_lavoro"}
+    planning = bodies["gruppo_progettazione"]
+    assert planning["practice"] and planning["level"] == "ambito"
+    assert {"comuni", "terzo_settore", "associazioni_categoria", "servizi_sanitari", "scuole",
+            "formazione_professionale", "fondazioni_bancarie"} <= set(planning["partners"])
+    kinds = piemonte.section("governance", "partner_kinds")
+    assert {"serd", "csm"} <= set(kinds["servizi_sanitari"]["services"])
+    assert all(bodies[b]["level"] == "ambito" for a in piemonte.section("network", "ambiti").values()
+               for b in a.get("bodies", []))
