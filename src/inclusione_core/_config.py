@@ -1403,6 +1403,43 @@ def unknown_reference(what: Message, value: Any, known: Iterable[Any]) -> Messag
     return Message("unknown {what}; known: {known}", what=what, known=listed)
 
 
+def _network_errors(cfg: Mapping[str, Any], kinds: set[str]) -> list[ErrorDetail]:
+    """The references of ``network`` and ``governance``: service kinds, ambiti, partner kinds and bodies."""
+    errors: list[ErrorDetail] = []
+
+    def need(value: Any, known: Any, path: str, what: Message, rule: str) -> None:
+        if value not in known:
+            errors.append(ErrorDetail(path, unknown_reference(what, value, known), value, rule))
+
+    network = dig(cfg, ("network",)) or {}
+    ambiti = network.get("ambiti") or {}
+    for code, a in ambiti.items():
+        for kind in a.get("services") or {}:
+            need(kind, kinds, f"$.network.ambiti.{code}.services", Message("kind of service"), "ref:services.kind")
+    for code, m in (network.get("municipalities") or {}).items():
+        need(m["ambito"], ambiti, f"$.network.municipalities.{code}.ambito", Message("ambito territoriale"),
+             "ref:network.ambiti")
+    partner_kinds = dig(cfg, ("governance", "partner_kinds")) or {}
+    bodies = dig(cfg, ("governance", "bodies")) or {}
+    for code, body in bodies.items():
+        for partner in body.get("partners", []):
+            need(partner, partner_kinds, f"$.governance.bodies.{code}.partners", Message("kind of partner"),
+                 "ref:governance.partner_kinds")
+    for code, kind in partner_kinds.items():
+        for service_kind in kind.get("services", []):
+            need(service_kind, kinds, f"$.governance.partner_kinds.{code}.services", Message("kind of service"),
+                 "ref:services.kind")
+    for code, a in ambiti.items():
+        for body in a.get("bodies", []):
+            need(body, bodies, f"$.network.ambiti.{code}.bodies", Message("governance body"),
+                 "ref:governance.bodies")
+            if body in bodies and bodies[body].get("level") not in (None, "ambito"):
+                errors.append(ErrorDetail(f"$.network.ambiti.{code}.bodies", Message(
+                    "the body {body} is of level {level}: an ambito lists only bodies of level ambito",
+                    body=body, level=bodies[body].get("level")), body, "governance.level"))
+    return errors
+
+
 def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_Layer] = ()) -> None:
     """Cross-reference checks on the merged configuration (unknown ids, cycles), each error with its line."""
     errors: list[ErrorDetail] = []
@@ -1449,32 +1486,7 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
             for pre in item.get(key, []):
                 need(pre, interventions, f"$.interventions.{code}.{key}", Message("intervention"),
                      "ref:interventions")
-    network = dig(cfg, ("network",)) or {}
-    ambiti = network.get("ambiti") or {}
-    for code, a in ambiti.items():
-        for kind in a.get("services") or {}:
-            need(kind, kinds, f"$.network.ambiti.{code}.services", Message("kind of service"), "ref:services.kind")
-    for code, m in (network.get("municipalities") or {}).items():
-        need(m["ambito"], ambiti, f"$.network.municipalities.{code}.ambito", Message("ambito territoriale"),
-             "ref:network.ambiti")
-    partner_kinds = dig(cfg, ("governance", "partner_kinds")) or {}
-    bodies = dig(cfg, ("governance", "bodies")) or {}
-    for code, body in bodies.items():
-        for partner in body.get("partners", []):
-            need(partner, partner_kinds, f"$.governance.bodies.{code}.partners", Message("kind of partner"),
-                 "ref:governance.partner_kinds")
-    for code, kind in partner_kinds.items():
-        for service_kind in kind.get("services", []):
-            need(service_kind, kinds, f"$.governance.partner_kinds.{code}.services", Message("kind of service"),
-                 "ref:services.kind")
-    for code, a in ambiti.items():
-        for body in a.get("bodies", []):
-            need(body, bodies, f"$.network.ambiti.{code}.bodies", Message("governance body"),
-                 "ref:governance.bodies")
-            if body in bodies and bodies[body].get("level") not in (None, "ambito"):
-                errors.append(ErrorDetail(f"$.network.ambiti.{code}.bodies", Message(
-                    "the body {body} is of level {level}: an ambito lists only bodies of level ambito",
-                    body=body, level=bodies[body].get("level")), body, "governance.level"))
+    errors += _network_errors(cfg, kinds)
     errors += [*_cycles(interventions), *_refusal_code_errors(cfg)]
     errors += [*_deadline_errors(cfg), *_measure_errors(cfg), *_calendar_errors(dig(cfg, ("calendar",)))]
     errors += source_errors(cfg)
