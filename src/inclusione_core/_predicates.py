@@ -151,7 +151,8 @@ def _profile_field(name: str) -> Callable[[list[str], Facts, Inputs], bool]:
 
 def _flag(v: list[str], f: Facts, inputs: Inputs) -> bool:
     flags = () if f.profile is None else f.profile.flags
-    inputs["flags"] = sorted({*inputs.get("flags", []), *(set(flags) & set(v))})  # only the flags asked about
+    # each flag asked about, set or not ("flags": [] would not say which flag was found unset)
+    inputs["flags"] = {**inputs.get("flags", {}), **{code: code in flags for code in v}}
     for code in v:
         inputs.uses(*_derived(f, f"flag.{code}"))
     return bool(set(flags) & set(v))

@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._messages import code_text, has_code_text
+from ._models import DecidedBy
 from .i18n import N_, ntranslate, translate, translate_in
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from ._config import Territory
-    from ._models import ConfigLayer, Deadline, DecidedBy, Reason, Result
+    from ._models import ConfigLayer, Deadline, Reason, Result
     from ._privacy import View
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "names", "term", "view_report",
 ]
 
+_FUNDING = {"fse": N_("European Social Fund (FSE)"), "nazionale": N_("national funds"),
+            "regionale": N_("regional funds"), "privato": N_("private funds")}
 _ELIGIBLE = {True: N_("requirements met"), False: N_("requirements not met"), None: N_("requirements not assessed")}
 _OUTCOME = {
     "requisiti_soddisfatti": N_("requirements met"), "requisiti_non_soddisfatti": N_("requirements not met"),
@@ -398,8 +401,10 @@ class _Content:
         fields = [f"{self._('Municipality')}: {net.municipality} · {self._('Ambito territoriale')}: {ambito}"]
         if services:
             fields.append(f"{self._('Competent services')}: {services}")
+        # the core assigns the ambito (no hook): its version is the result's
+        core = DecidedBy(plugin="inclusione_core", version=self.r.provenance.core_version)
         return Section(key="network", title=self._("NETWORK"), fields=tuple(fields),
-                       reasons=(self.explain(net.reason, None),))
+                       reasons=(self.explain(net.reason, core),))
 
     def equipe(self) -> Section:
         eq = self.r.equipe
@@ -426,11 +431,13 @@ class _Content:
         items = []
         for i, rec in enumerate(self.r.interventions, 1):
             pre = names(self.t, "intervention", rec.prerequisites, self.lang)
+            funding = ", ".join(self._(_FUNDING[f]) if f in _FUNDING else f for f in rec.funding)
             items.append(Item(
                 title=f"{i}. {label(self.t, ('interventions',), rec.code, self.lang)}",
                 details=(f"{self._('category')}: {name(self.t, 'category', rec.category, self.lang)} · "
                          f"{self._('providers')}: {names(self.t, 'kind', rec.provider_kinds, self.lang)} · "
-                         f"{self._('prerequisites')}: {pre}",),
+                         f"{self._('prerequisites')}: {pre}"
+                         + (f" · {self._('funding')}: {funding}" if funding else ""),),
                 reasons=(self.explain(rec.reason, rec.decided_by),)))
         return Section(key="interventions", title=self._("RECOMMENDED INTERVENTIONS (in order)"), items=tuple(items),
                        empty=self._("none"))
