@@ -307,8 +307,15 @@ def check_case_view(territory: Territory, case: Case, view: View, allowed: Allow
                 expected[f"{here}[{i}]"] = cat
         assert shown == kept, f"{here}: {shown} shown, {kept} allowed"
 
+    def revealed(service: str | None) -> list[str]:
+        """What the refusal codes of a service (None: of every service) reveal by their meaning."""
+        services = territory.section("services")
+        chosen = list(services.values()) if service is None else [services.get(service) or {}]
+        return sorted({c for svc in chosen for entry in (svc.get("refusal_codes") or {}).values()
+                       for c in entry.get("reveals", [])})
+
     def walk(orig: Mapping[str, Any], shown: Mapping[str, Any], defname: str, path: str,  # noqa: PLR0915
-             parent: str) -> None:
+             parent: str, refusing: str | None = None) -> None:
         body = DEFS[defname]
         assert set(shown) == set(body["properties"]), f"{path}: keys {set(shown) ^ set(body['properties'])}"
         for name, prop in body["properties"].items():
@@ -357,6 +364,15 @@ def check_case_view(territory: Territory, case: Case, view: View, allowed: Allow
                 assert shown[name] is None, f"LEAK: {here} ({category}) shown without a basis"
                 expected[here] = category
                 continue
+            if name == "code" and defname in ("ReferralResponse", "CaseEvent"):
+                # a refusal code: gated by what every code of the refusing service reveals (an
+                # event does not name its service: every service's), whatever the code recorded
+                bad = [c for c in revealed(refusing if defname == "ReferralResponse" else None)
+                       if not allowed.allows(c, subject)]
+                if bad:
+                    assert shown[name] is None, f"LEAK: {here} ({bad[0]}) shown without a basis"
+                    expected[here] = bad[0]
+                    continue
             disclosed[here] = category
             if ref is None or value is None:
                 assert shown[name] == value, f"{here}: altered"
@@ -384,7 +400,8 @@ def check_case_view(territory: Territory, case: Case, view: View, allowed: Allow
                 assert not any(would.values()), f"{here}: {would} collapsed to null"
                 walk(value, would, ref, here, sub)
             else:
-                walk(value, shown[name], ref, here, subject_of(ref, value, subject))
+                walk(value, shown[name], ref, here, subject_of(ref, value, subject),
+                     orig.get("to_service") if defname == "Referral" else None)
 
     walk(full, view.data, "Case", "$", HOUSEHOLD)
     withheld = {w.path: w.category for w in view.withheld}

@@ -534,7 +534,8 @@ def test_the_engine_lists_its_plugins_with_distribution_version_and_territories(
     first = engine.plugins()[0]
     assert first.core and first.name == "inclusione_core" and "italia" in first.territories
     for name, dist, territory in (("prato", "inclusione-prato", "prato"), ("sil", "inclusione-sil", "sil"),
-                                  ("toscana", "inclusione-toscana", "toscana")):
+                                  ("toscana", "inclusione-toscana", "toscana"),
+                                  ("piemonte", "inclusione-piemonte", "piemonte")):
         row = rows[name]
         assert metadata.Distribution.from_name(row.distribution).metadata["Name"] == dist
         assert row.version == metadata.version(dist)

@@ -125,27 +125,69 @@ def refused_case(engine: Engine, *, code: str, reason: str, needs: list[dict[str
 @settings(max_examples=30, deadline=None)
 @given(code=st.sampled_from(SIIL_CODES), reason=st.text(min_size=1, max_size=40).filter(str.strip),
        severity=st.sampled_from([None, 1, 2, 3]))
-def test_the_sender_always_receives_the_code_whatever_the_withheld_data(
+def test_a_sender_without_a_basis_for_what_the_codes_reveal_never_receives_one(
     engine: Engine, code: str, reason: str, severity: int | None,
 ) -> None:
     """
-    Whatever the free-text reason and the special-category data of the case, the sending
-    service's view of the refused referral has the code, and the same view otherwise.
+    The SIIL's code non_in_carico reveals that nobody follows the person at the SerD, the CSM
+    or the socio-sanitary services (`reveals`): a sender that may not receive those categories
+    (the PUA, without a consent) gets no SIIL code at all, whichever was recorded, and the
+    same view (the same withheld paths) whatever the code, the free text and the
+    special-category data of the case.
     """
     needs = [{"code": "lavoro", "severity": 2}] + ([{"code": "salute_mentale", "severity": severity}]
                                                      if severity else [])
     case = refused_case(engine, code=code, reason=reason, needs=needs)
-    baseline = refused_case(engine, code=code, reason="motivo", needs=[{"code": "lavoro", "severity": 2}])
+    baseline = refused_case(engine, code="altro", reason="motivo", needs=[{"code": "lavoro", "severity": 2}])
     views = [engine.preview_case(c, recipient=Recipient(kind="pua", service="pua"), purpose=Purpose.REFERRAL,
                                  as_of=AS_OF) for c in (case, baseline)]
     responses = [v.data["referrals"][0]["response"] for v in views]
-    assert responses[0]["code"] == code
-    # the free text is social data the PUA may receive for a referral; the rest of the answer
-    # (date, code) is the same whatever the reason and the special-category data of the case
+    assert responses[0]["code"] is None and views[0].data["history"][-1]["code"] is None
     assert responses[0].get("reason") in (reason, None)
     assert {k: v for k, v in responses[0].items() if k != "reason"} == \
         {k: v for k, v in responses[1].items() if k != "reason"}
-    assert views[0].data["history"][-1]["code"] == code
+    codes = [[(w.path, w.category) for w in v.withheld if w.path.endswith(".code")] for v in views]
+    assert codes[0] == codes[1]
+    assert ("$.referrals[0].response.code", "addiction") in [(w.path, w.category) for w in views[0].withheld]
+
+
+@pytest.mark.parametrize("code", SIIL_CODES)
+def test_a_sender_with_a_basis_receives_the_code(engine: Engine, code: str) -> None:
+    """With a consent covering what the SIIL's codes reveal, the sending PUA receives the code recorded."""
+    case = refused_case(engine, code=code, reason="motivo", needs=[{"code": "lavoro", "severity": 2}])
+    case = attrs.evolve(case, consents=(engine.load_case({**siil_case(services=[]), "consents": [{
+        "id": "C1", "member": "m1", "categories": ["addiction", "mental_health", "health"], "recipients": ["pua"],
+        "purposes": ["referral"], "given_on": "2025-03-01", "evidence": "scheda privacy"}]}).consents))
+    view = engine.preview_case(case, recipient=Recipient(kind="pua", service="pua"), purpose=Purpose.REFERRAL,
+                               as_of=AS_OF)
+    assert view.data["referrals"][0]["response"]["code"] == code
+    assert view.data["history"][-1]["code"] == code
+
+
+def test_codes_that_reveal_nothing_always_reach_the_sender(write_layer: Any) -> None:
+    """A service whose codes reveal nothing: its code reaches a sender of process data, and so does an event's."""
+    from inclusione_core import get_plugin_manager
+
+    root = write_layer("zona", (
+        "id: zona\nlabel: {it: Zona, en: Zone}\nlevel: zona\nversion: \"1\"\nextends: italia\n"
+        "services:\n  cpi:\n    override: true\n    refusal_codes:\n"
+        "      fuori_zona: {label: {it: Fuori zona, en: Out of area}, source: {kind: default, note: test}}\n"))
+    local = Engine(plugin_manager=get_plugin_manager(load_entrypoints=False), config_dirs=[root])
+    assert local.territory("zona").refusal_code_categories("cpi") == ()
+    data = {
+        "id": "Z-1", "territory": "zona", "opened_on": "2025-03-01",
+        "household": {"id": "H", "members": [{"id": "m1", "birth_date": "1980-01-01"}]},
+        "access": {"date": "2025-03-01", "point": "ssp"},
+        "referrals": [{"id": "r1", "from_service": "ssp", "to_service": "cpi", "sent_on": "2025-03-02",
+                       "channel": "scheda_invio", "reason": "orientamento", "status": "refused",
+                       "response": {"on": "2025-03-05", "reason": "fuori zona", "code": "fuori_zona"}}],
+        "history": [{"on": "2025-03-05", "kind": "invio_rifiutato", "code": "fuori_zona"}],
+    }
+    case = local.load_case(data)
+    view = local.preview_case(case, recipient=Recipient(kind="ssp", service="ssp"), purpose=Purpose.REFERRAL,
+                              as_of=AS_OF)
+    assert view.data["referrals"][0]["response"]["code"] == "fuori_zona"
+    assert view.data["history"][-1]["code"] == "fuori_zona"
 
 
 @settings(max_examples=40, deadline=None)

@@ -956,6 +956,17 @@ class Territory:
         return {str(svc.get("data_category", "process")) for svc in self.section("services").values()
                 if svc["kind"] in wanted}
 
+    def refusal_code_categories(self, service: str | None = None) -> tuple[str, ...]:
+        """
+        What the refusal codes of a service reveal by their meaning (``refusal_codes.*.reveals``),
+        whatever the code recorded: a case's code for that service is shown only where all of
+        these may flow. ``None``: every service's (a history event does not name its service).
+        """
+        services = self.section("services")
+        chosen = services.values() if service is None else [services.get(service) or {}]
+        return tuple(sorted({str(c) for svc in chosen for code in (svc.get("refusal_codes") or {}).values()
+                             for c in code.get("reveals", [])}))
+
     def service_categories(self) -> set[str]:
         """The data categories of every service, and ``records`` for an id the configuration does not know."""
         return {str(svc.get("data_category", "process")) for svc in self.section("services").values()} | {"records"}

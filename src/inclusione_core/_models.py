@@ -574,7 +574,8 @@ class ReferralResponse:
     code: str | None = field(
         category=DataCategory.PROCESS,
         doc="Code of a refusal, one of the receiving service's refusal_codes (absent in cases written before"
-            " codes existed): what the sender always receives, while the free-text reason may be withheld.",
+            " codes existed): what the sender receives, while the free-text reason may be withheld; withheld"
+            " where what the service's codes reveal (refusal_codes.*.reveals) may not flow.",
         default=None,
         kind="code",
     )
@@ -839,7 +840,8 @@ class CaseEvent:
     code: str | None = field(
         category=DataCategory.PROCESS,
         doc="Code of a refusal the event records (a referral refused, a SIL negative decision), one of the"
-            " refusing service's refusal_codes; absent otherwise and in cases written before codes existed.",
+            " refusing service's refusal_codes; absent otherwise and in cases written before codes existed. Withheld"
+            " where what any service's codes reveal (refusal_codes.*.reveals) may not flow.",
         default=None,
         kind="code",
     )

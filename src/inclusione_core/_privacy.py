@@ -58,6 +58,7 @@ from ._models import (
     Purpose,
     Reason,
     Referral,
+    ReferralResponse,
     Result,
     Routing,
     RoutingOutcome,
@@ -449,6 +450,7 @@ class _Walk:
         self.territory = territory
         self.converter = converter
         self.withheld: list[Withheld] = []
+        self.refusing: str | None = None  # the receiving service of the referral whose answer is being walked
 
     def allows(self, category: str, subject: str = EVERYONE) -> bool:
         return self.grants.allows(category, subject)
@@ -483,6 +485,19 @@ class _Walk:
                 self.withhold(here, category, subject)
                 out[a.name] = None  # the key stays: its absence would depend on the data
                 continue
+            if a.name == "code" and isinstance(value, ReferralResponse | CaseEvent):
+                # a refusal code may reveal by its meaning ("not in charge of the services", the SerD
+                # among them): gated by what every code of the refusing service reveals, never by the
+                # code recorded, so that a withheld code says nothing of which one it was
+                service = self.refusing if isinstance(value, ReferralResponse) else None
+                bad = next((c for c in self.territory.refusal_code_categories(service)
+                            if not self.allows(c, subject)), None)
+                if bad is not None:
+                    self.withhold(here, bad, subject)
+                    out[a.name] = None
+                    continue
+            if isinstance(item, ReferralResponse) and isinstance(value, Referral):
+                self.refusing = value.to_service  # the service whose refusal codes the answer may carry
             out[a.name] = self.value(item, here, subject)
         return out
 
