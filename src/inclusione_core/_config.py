@@ -55,6 +55,7 @@ KEYED: tuple[tuple[str, ...], ...] = (
     ("vocabulary", "channels"),
     ("vocabulary", "categories"),
     ("vocabulary", "flags"),
+    ("indicators", "objectives"),
 )
 # Single settings objects; defining one again needs ``override: true``.
 SINGLE: tuple[tuple[str, ...], ...] = (
@@ -63,6 +64,7 @@ SINGLE: tuple[tuple[str, ...], ...] = (
     ("profile", "activability"),
     ("monitoring",),
     ("calendar",),
+    ("indicators", "min_cell"),
 )
 # Ordered rule lists (first match wins): the child's rules come before the parent's.
 ORDERED: tuple[tuple[str, ...], ...] = (
