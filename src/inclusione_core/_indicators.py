@@ -659,6 +659,10 @@ def indicators_text(report: IndicatorReport, lang: str = "it") -> str:
             lines += _wrap(objective.source.text(lang), "    ", f"  {translate('Source', lang)}: ")
             named = [translate(FAMILIES[f], lang) for f in objective.families]
             lines += _wrap(", ".join(named), "    ", f"  {translate('indicators', lang)}: ")
+            if "divari" in objective.families:
+                lines += _wrap(translate("the share of each group's households and its difference from the"
+                                         " territory's (pp), next to every count of this report, serve this objective",
+                                         lang), "    ", "  ")
         for indicator in report.indicators:
             if indicator.objective != code:
                 continue
