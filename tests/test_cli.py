@@ -478,14 +478,14 @@ def test_any_json_that_is_not_a_case_exits_2_without_traceback(data: Any) -> Non
 
 
 def test_schema_out_writes_every_schema(run: Run, tmp_path: Path) -> None:
-    """`schema --out DIR` writes the case, territory, scenario, result and view schemas, each a valid 2020-12 schema."""
+    """`schema --out DIR` writes the case, territory, scenario, result, view and report schemas, each valid 2020-12."""
     from jsonschema import Draft202012Validator
 
     code, out, _ = run("schema", "--out", tmp_path / "out")
     assert code == 0
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == ["case.schema.json", "result.schema.json", "scenario.schema.json", "territory.schema.json",
-                     "view.schema.json"]
+    assert names == ["case.schema.json", "report.schema.json", "result.schema.json", "scenario.schema.json",
+                     "territory.schema.json", "view.schema.json"]
     for name in names:
         schema = json.loads((tmp_path / "out" / name).read_text(encoding="utf-8"))
         Draft202012Validator.check_schema(schema)
@@ -508,11 +508,11 @@ def test_schema_without_name_or_out_writes_nothing(run: Run, tmp_path: Path, mon
     code, out, err = run("--lang", "en", "schema")
     assert code == 2
     assert out == ""
-    assert "--name (case, territory, scenario, result, view)" in err and "--out DIR" in err
+    assert "--name (case, territory, scenario, result, view, report)" in err and "--out DIR" in err
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("name", ["case", "territory", "scenario", "result", "view"])
+@pytest.mark.parametrize("name", ["case", "territory", "scenario", "result", "view", "report"])
 def test_schema_name_prints_one_schema(run: Run, name: str) -> None:
     """`schema --name NAME` prints that schema on stdout, as shipped."""
     from inclusione_core._schema import load_schema

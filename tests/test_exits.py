@@ -89,6 +89,11 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("src/inclusione_core/_scaffold.py", "_q", "json.dumps"): "a new territory's label, in its territory.yaml",
     ("src/inclusione_core/_scaffold.py", "new_territory", "json.dumps"): "the made-up example case of a new territory",
     ("src/inclusione_core/cli/validate.py", "run", "r.to_json"): "errors in the user's own files, for the user",
+    # the monitoring indicators: counts of households over a set of cases, small ones suppressed, no case id
+    ("src/inclusione_core/_indicators.py", "IndicatorReport.to_json", "c.to_json"):
+        "a cell of the indicators: a count, a share, a difference (an aggregate, no case data)",
+    ("src/inclusione_core/_indicators.py", "IndicatorReport.to_json", "i.total.to_json"): "idem: the territory's cell",
+    ("src/inclusione_core/cli/report.py", "run", "report.to_json"): "the indicators: aggregates, no case data",
 }
 
 
@@ -164,6 +169,7 @@ ENGINE_EXITS = {"disclose_case", "disclose_result", "disclose_document", "export
 ENGINE_INTERNAL = {
     "territories": "configuration", "territory": "configuration", "load_case": "input", "check": "input",
     "assess": "the result to the embedding program", "assess_many": "idem", "eligibility": "idem",
+    "assess_each": "idem: each result (or error) of a stream, not disclosed, for aggregates",
     "to_json": "the embedding program's own data", "disclosure_history": "the audit (right of access)",
     "grants": "which categories may flow, to the embedding program (no case data)",
     "preview_case": "a view marked preview, not audited: every face and View.to_json refuse it",
@@ -180,6 +186,7 @@ CLI_OTHER = {
     "privacy history": "the audit (right of access)", "privacy verify": "the audit's integrity, no case data",
     "privacy": "help", "config": "help", "config show": "configuration",
     "new-territory": "a new territory's configuration (its example case is made up)",
+    "report": "monitoring indicators: counts of households, small ones suppressed, no case data",
 }
 
 

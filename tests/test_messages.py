@@ -338,7 +338,8 @@ def test_json_error_of_a_command_in_the_chosen_language(run: Run) -> None:
     assert "unknown schema; published: case, territory, scenario, result, view" in err
     error = json.loads(out.strip().splitlines()[-1])["error"]
     assert error["title"] == "invalid input"
-    assert error["details"][0]["message"] == "unknown schema; published: case, territory, scenario, result, view"
+    assert error["details"][0]["message"] == ("unknown schema; published: case, territory, scenario, result, view,"
+                                              " report")
     _, out, _ = run("--json", "schema", "--name", "nope")
     assert json.loads(out.strip().splitlines()[-1])["error"]["title"] == "input non valido"
 

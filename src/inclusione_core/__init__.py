@@ -30,7 +30,7 @@ if TYPE_CHECKING:
         VerifyReport,
         verify_audit,
     )
-    from ._batch import Outcome
+    from ._batch import Assessed, Outcome
     from ._categories import DataCategory
     from ._config import Territory
     from ._convert import configure_converter, make_converter
@@ -46,6 +46,14 @@ if TYPE_CHECKING:
         ScenarioFileError,
         TerritoryNotFoundError,
         TransitionError,
+    )
+    from ._indicators import (
+        Indicator,
+        IndicatorCell,
+        IndicatorGroup,
+        IndicatorReport,
+        MonitoringObjective,
+        indicators,
     )
     from ._models import (
         CASE_FORMAT_VERSION,
@@ -130,6 +138,7 @@ __all__ = [
     "Access",
     "AccessChannel",
     "Activability",
+    "Assessed",
     "Assessment",
     "AssessmentStage",
     "AuditError",
@@ -168,6 +177,10 @@ __all__ = [
     "Grants",
     "Household",
     "InclusioneError",
+    "Indicator",
+    "IndicatorCell",
+    "IndicatorGroup",
+    "IndicatorReport",
     "InputError",
     "IntervalUnit",
     "InterventionStatus",
@@ -181,6 +194,7 @@ __all__ = [
     "Member",
     "MemoryAuditLog",
     "Message",
+    "MonitoringObjective",
     "MonitoringRhythm",
     "Need",
     "NetworkAssignment",
@@ -229,6 +243,7 @@ __all__ = [
     "configure_converter",
     "get_plugin_manager",
     "hookimpl",
+    "indicators",
     "make_converter",
     "read_cases",
     "read_json",
@@ -307,6 +322,13 @@ _EXPORTS: dict[str, str] = {
     "Objective": "._models",
     "ObjectiveTerm": "._models",
     "Outcome": "._batch",
+    "Assessed": "._batch",
+    "Indicator": "._indicators",
+    "IndicatorCell": "._indicators",
+    "IndicatorGroup": "._indicators",
+    "IndicatorReport": "._indicators",
+    "MonitoringObjective": "._indicators",
+    "indicators": "._indicators",
     "PROJECT": ".hookspecs",
     "PluginError": "._errors",
     "PluginInfo": "._plugins",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._errors import InclusioneError
-from ._models import Case, Purpose
+from ._models import Case, Purpose, Result
 from ._reader import JsonLine
 from .i18n import Message
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ._engine import Engine
     from ._privacy import Recipient, View
 
-__all__ = ["Outcome"]
+__all__ = ["Assessed", "Outcome"]
 
 DEBUG_ENV = "INCLUSIONE_DEBUG"
 
@@ -53,6 +53,28 @@ class Outcome:
             return self.view.to_json()
         assert self.error is not None
         return {"source": self.source, "error": self.error.to_json(lang)}
+
+
+@attrs.frozen
+class Assessed:
+    """
+    What one case of a stream gave, not disclosed: the case and its result, or its error.
+
+    For the embedding program (aggregates such as :func:`inclusione_core.indicators`), never
+    for a recipient: a result goes out only through :meth:`Engine.disclose_result`.
+
+    :ivar source: where the case came from (``file.jsonl:3``, ``<stdin>:1``, ``<case 0>``).
+    :ivar case: the case, when it was read and assessed.
+    :ivar result: its result.
+    :ivar error: why it was not, otherwise.
+    :ivar internal: the error is a defect of the core or of a plugin, not of the input.
+    """
+
+    source: str
+    case: Case | None = None
+    result: Result | None = None
+    error: InclusioneError | None = None
+    internal: bool = False
 
 
 class InternalError(InclusioneError):
@@ -100,3 +122,33 @@ def assess_stream(
             yield Outcome(source=source, error=InternalError(type(exc).__name__), internal=True)
             continue
         yield Outcome(source=source, view=view)
+
+
+def assess_each(
+    engine: Engine,
+    cases: Iterable[JsonLine | Case | Mapping[str, Any]],
+    *,
+    as_of: dt.date,
+    territory: str | None = None,
+) -> Iterator[Assessed]:
+    """See :meth:`Engine.assess_each`."""
+    debug = os.environ.get(DEBUG_ENV, "") not in ("", "0")
+    for i, item in enumerate(cases):
+        source = item.source if isinstance(item, JsonLine) else f"<case {i}>"
+        try:
+            if isinstance(item, JsonLine):
+                if item.error is not None:
+                    raise item.error
+                case = engine.load_case(item.data, source, checked=True)  # the reader applied the limits
+            else:
+                case = item if isinstance(item, Case) else engine.load_case(item, source)
+            result = engine.assess(case, as_of=as_of, territory=territory, source=source)
+        except InclusioneError as exc:
+            yield Assessed(source=source, error=exc)
+            continue
+        except Exception as exc:  # a defect on this case: said, and the others go on
+            if isinstance(exc, BrokenPipeError) or debug:
+                raise
+            yield Assessed(source=source, error=InternalError(type(exc).__name__), internal=True)
+            continue
+        yield Assessed(source=source, case=case, result=result)

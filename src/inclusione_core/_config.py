@@ -57,6 +57,7 @@ KEYED: tuple[tuple[str, ...], ...] = (
     ("vocabulary", "flags"),
     ("governance", "partner_kinds"),
     ("governance", "bodies"),
+    ("indicators", "objectives"),
 )
 # Single settings objects; defining one again needs ``override: true``.
 SINGLE: tuple[tuple[str, ...], ...] = (
@@ -65,6 +66,7 @@ SINGLE: tuple[tuple[str, ...], ...] = (
     ("profile", "activability"),
     ("monitoring",),
     ("calendar",),
+    ("indicators", "min_cell"),
 )
 # Ordered rule lists (first match wins): the child's rules come before the parent's.
 ORDERED: tuple[tuple[str, ...], ...] = (

@@ -19,7 +19,7 @@ import attrs
 import pluggy
 
 from ._audit import AuditLog, AuditRecord, MemoryAuditLog
-from ._batch import Outcome, assess_stream
+from ._batch import Assessed, Outcome, assess_each, assess_stream
 from ._checks import check_case
 from ._config import CONFIG_DIR_ENV, Territory, TerritoryIndex, core_keys, env_config_dirs
 from ._convert import make_converter, structure_case
@@ -337,6 +337,18 @@ class Engine:
         """
         return assess_stream(self, cases, as_of=as_of, recipient=recipient, purpose=purpose, territory=territory,
                              channel=channel, redact=redact)
+
+    def assess_each(
+        self, cases: Iterable[JsonLine | Case | Mapping[str, Any]], *, as_of: dt.date, territory: str | None = None,
+    ) -> Iterator[Assessed]:
+        """
+        Assess many cases, each on its own, for the embedding program: exactly one
+        :class:`Assessed` per case, in order, the case with its result or the error, whatever
+        fails for one case. Nothing is disclosed nor audited: for aggregates
+        (:func:`inclusione_core.indicators`); a result goes to a recipient only through
+        :meth:`disclose_result` (or :meth:`assess_stream`).
+        """
+        return assess_each(self, cases, as_of=as_of, territory=territory)
 
     def eligibility(self, measure: str, case: Case, *, as_of: dt.date, territory: str | None = None) -> Eligibility:
         """

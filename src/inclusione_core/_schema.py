@@ -42,7 +42,7 @@ from .i18n import N_, Message
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
-SCHEMA_NAMES = ("case", "territory", "scenario", "result", "view")
+SCHEMA_NAMES = ("case", "territory", "scenario", "result", "view", "report")
 GENERATED = ("case", "result", "view")
 BASE_ID = "https://inclusione-core.example/schemas/"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"

@@ -16,7 +16,9 @@ typed as such:
 * :func:`error_text` -- an error, with every problem and its path (the input's owner);
 * :func:`flows_text` -- a territory's data flows (``Policy.table()``: configuration);
 * :func:`history_text` -- a case's disclosure history, from the audit (the controller,
-  and the data subject exercising the right of access).
+  and the data subject exercising the right of access);
+* :func:`indicators_text` -- the monitoring indicators of a set of cases
+  (:func:`~inclusione_core.indicators`: counts per ambito, small ones suppressed).
 
 Renderers for ``--format`` (text, Markdown, JSON, JSON Lines, CSV, and any a plugin
 registers) are found with :meth:`~inclusione_core.Engine.renderer`.
@@ -24,6 +26,7 @@ registers) are found with :meth:`~inclusione_core.Engine.renderer`.
 
 from __future__ import annotations
 
+from ._indicators import indicators_text
 from ._render import error_report as error_text
 from ._render import flows_text, history_text, report_markdown, report_text, result_text, view_text
 from ._report import Explanation, Item, Report, Section, view_report
@@ -36,6 +39,7 @@ __all__ = [
     "error_text",
     "flows_text",
     "history_text",
+    "indicators_text",
     "report_markdown",
     "report_text",
     "result_text",

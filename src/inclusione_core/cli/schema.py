@@ -1,4 +1,4 @@
-"""``inclusione schema``: the JSON Schemas the library publishes (case, territory, scenario, result, view)."""
+"""``inclusione schema``: the JSON Schemas the library publishes (case, territory, scenario, result, view, report)."""
 
 # ruff: noqa: PLC0415 - the library is imported when the command runs, not at start-up
 
@@ -21,7 +21,7 @@ def add(commands: Commands) -> None:
     """The command's parser."""
     p = commands.command("schema", "print one JSON Schema on stdout (--name) or write them all to a directory "
                                    "(--out): case, territory configuration, scenario file, result, view (the --json "
-                                   "output of assess and privacy view)")
+                                   "output of assess and privacy view), report (the --json output of report)")
     p.add_argument("--out", type=Path, metavar="DIR",
                    help=commands.help("directory to write every schema to (or only the one named by --name)"))
     p.add_argument("--name", metavar="NAME", help=commands.help("the schema to print on stdout (or to write, "
