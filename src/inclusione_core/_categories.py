@@ -80,6 +80,7 @@ class BY_CODE(StrEnum):
     DIMENSIONS = "dimensions"
     INTERVENTIONS = "interventions"
     SERVICES = "services"
+    PROGRAMMES = "programmes"
 
 
 class Export(StrEnum):

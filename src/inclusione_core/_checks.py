@@ -41,7 +41,7 @@ def check_case(
     """
     errors: list[ErrorDetail] = [] if limits is None else _dates_out_of_range(case, limits)
     known = {key: set(territory.section(key))
-             for key in ("needs", "dimensions", "measures", "services", "interventions")}
+             for key in ("needs", "dimensions", "measures", "services", "interventions", "programmes")}
     def code(value: str | None, section: str, path: str, what: str) -> None:
         if value is not None and value not in known[section]:
             errors.append(ErrorDetail(path, Message("unknown {what} in territory {territory}", what=what,
@@ -180,6 +180,12 @@ def _member_checks(
         code(service, "services", f"{path}.services[{j}]", Message("service"))
     for j, dup in _duplicates(person.services):
         errors.append(ErrorDetail(f"{path}.services[{j}]", Message("repeated service"), dup, "unique"))
+    for j, prog in enumerate(person.programmes):
+        code(prog.code, "programmes", f"{path}.programmes[{j}].code", Message("programme"))
+        if prog.until is not None and prog.until < prog.since:
+            errors.append(ErrorDetail(f"{path}.programmes[{j}].until", Message("{what} precedes the start",
+                                      what=Message("the end of the programme")), prog.until.isoformat(),
+                                      "date_order"))
     load = person.care_load
     if load is not None:
         for name in ("children_under_3", "minors", "dependants"):

@@ -58,6 +58,8 @@ KEYED: tuple[tuple[str, ...], ...] = (
     ("governance", "partner_kinds"),
     ("governance", "bodies"),
     ("indicators", "objectives"),
+    ("programmes",),
+    ("coordination",),
 )
 # Single settings objects; defining one again needs ``override: true``.
 SINGLE: tuple[tuple[str, ...], ...] = (
@@ -85,6 +87,7 @@ LAYER_DATED: tuple[tuple[str, ...], ...] = (
     ("profile", "flags"),
     ("privacy", "flows"),
     ("governance", "bodies"),
+    ("coordination",),
 )
 # Keyed sections whose entries leave a territory's view as of a date when out of their period: the
 # rules above, and the services (which carry a period only of their own: a body, not a rule).
@@ -1416,6 +1419,31 @@ def unknown_reference(what: Message, value: Any, known: Iterable[Any]) -> Messag
     return Message("unknown {what}; known: {known}", what=what, known=listed)
 
 
+def _programme_errors(cfg: Mapping[str, Any]) -> list[ErrorDetail]:
+    """The references of ``programmes`` and ``coordination``: services, measures, programmes."""
+    errors: list[ErrorDetail] = []
+    services = dig(cfg, ("services",)) or {}
+    programmes = dig(cfg, ("programmes",)) or {}
+
+    def need(value: Any, known: Any, path: str, what: Message, rule: str) -> None:
+        if value not in known:
+            errors.append(ErrorDetail(path, unknown_reference(what, value, known), value, rule))
+
+    for code, prog in programmes.items():
+        if "service" in prog:
+            need(prog["service"], services, f"$.programmes.{code}.service", Message("service"), "ref:services")
+        if "measure" in prog:
+            need(prog["measure"], dig(cfg, ("measures",)) or {}, f"$.programmes.{code}.measure", Message("measure"),
+                 "ref:measures")
+    for code, rule in (dig(cfg, ("coordination",)) or {}).items():
+        for key in ("applies_to", "inform"):
+            for sid in rule[key]:
+                need(sid, services, f"$.coordination.{code}.{key}", Message("service"), "ref:services")
+        for prog in rule["programmes"]:
+            need(prog, programmes, f"$.coordination.{code}.programmes", Message("programme"), "ref:programmes")
+    return errors
+
+
 def _network_errors(cfg: Mapping[str, Any], kinds: set[str]) -> list[ErrorDetail]:
     """The references of ``network`` and ``governance``: service kinds, ambiti, partner kinds and bodies."""
     errors: list[ErrorDetail] = []
@@ -1500,6 +1528,8 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
                 need(pre, interventions, f"$.interventions.{code}.{key}", Message("intervention"),
                      "ref:interventions")
     errors += _network_errors(cfg, kinds)
+    errors += _programme_errors(cfg)
+    programmes = dig(cfg, ("programmes",)) or {}
     errors += [*_cycles(interventions), *_refusal_code_errors(cfg)]
     errors += [*_deadline_errors(cfg), *_measure_errors(cfg), *_calendar_errors(dig(cfg, ("calendar",)))]
     errors += source_errors(cfg)
@@ -1520,6 +1550,9 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
             elif key in ("access_point_kind", "from_service_kind", "in_charge_of"):
                 for v in value:
                     need(v, kinds, path, Message("kind of service"), "ref:services.kind")
+            elif key == "in_programme":
+                for v in value:
+                    need(v, programmes, path, Message("programme"), "ref:programmes")
     if errors:
         raise ConfigurationError(str(leaf.file), _located_in_layers(errors, cfg, layers or [leaf]))
 
@@ -1547,6 +1580,8 @@ def _predicate_sites(cfg: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any
     for code, m in (dig(cfg, ("measures",)) or {}).items():
         if "eligible_when" in m:
             predicate_sites.append((f"$.measures.{code}.eligible_when", m["eligible_when"]))
+    for code, rule in (dig(cfg, ("coordination",)) or {}).items():
+        predicate_sites.append((f"$.coordination.{code}.when", rule["when"]))
     predicate_sites += _deadline_predicates(cfg)
     return predicate_sites
 

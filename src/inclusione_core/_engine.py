@@ -39,6 +39,7 @@ from ._models import (
     Reason,
     Result,
     Routing,
+    RoutingOutcome,
 )
 from ._pipeline.network import assign as assign_network
 from ._pipeline.stage7_measures import in_force, partners, resolve_incompatibilities
@@ -290,6 +291,10 @@ class Engine:
 
         profile: ProfileDecision = _stamp(hooks.assess_profile(lineage, **kw))
         routing: Routing = _stamp(hooks.route(lineage, profile=profile.profile, **kw))
+        coordinated = hooks.coordinate(lineage, profile=profile.profile, routing=routing, **kw)
+        if coordinated.value is not routing:  # a plugin, or the territory's rules, looked for an overlap
+            by = coordinated.by if coordinated.value.outcome is RoutingOutcome.COORDINATION else routing.decided_by
+            routing = attrs.evolve(coordinated.value, decided_by=by)
         equipe: Equipe = _stamp(hooks.compose_equipe(lineage, profile=profile.profile, routing=routing, **kw))
         recs_a = hooks.recommend_interventions(lineage, profile=profile.profile, **kw)
         stamped = [attrs.evolve(r, decided_by=recs_a.by) for r in recs_a.value]

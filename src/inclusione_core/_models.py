@@ -239,6 +239,7 @@ class RoutingOutcome(StrEnum):
 
     ROUTED = "routed"
     REFUSED = "refused"
+    COORDINATION = "coordination"
     NON_COMUNICATO = "non_comunicato"
 
 
@@ -359,6 +360,21 @@ class CareLoad:
 
 
 @attrs.frozen(kw_only=True)
+class ProgrammeEnrolment:
+    """A member's taking part in a programme or measure path of the territory (``programmes:``), dated."""
+
+    code: str = field(category=BY_CODE.PROGRAMMES, doc="Programme code, one of the territory's programmes.",
+                      kind="code")
+    since: dt.date = field(category=BY_CODE.PROGRAMMES, doc="First day in the programme.")
+    until: dt.date | None = field(category=BY_CODE.PROGRAMMES, doc="Last day in the programme; null: still in it.",
+                                  default=None)
+
+    def on(self, day: dt.date) -> bool:
+        """Whether the member is in the programme on ``day``."""
+        return self.since <= day and (self.until is None or day <= self.until)
+
+
+@attrs.frozen(kw_only=True)
 class Member:
     """A member of the household (*componente del nucleo*)."""
 
@@ -433,6 +449,12 @@ class Member:
             " is data of its service's category (followed by the SerD: addiction).",
         factory=tuple,
         kind="id",
+    )
+    programmes: tuple[ProgrammeEnrolment, ...] = field(
+        category=BY_CODE.PROGRAMMES,
+        doc="The programmes and measure paths the member takes part in, dated (an AdI path, a L.R. 14/2015"
+            " path...): each is data of its programme's category (a path for people with health problems: health).",
+        factory=tuple,
     )
 
     def has_care_load(self) -> bool:
@@ -717,6 +739,7 @@ class Purpose(StrEnum):
     ASSESSMENT = "assessment"
     EQUIPE = "equipe"
     REFERRAL = "referral"
+    COORDINATION = "coordination"
     MONITORING = "monitoring"
     STATISTICS = "statistics"
 
@@ -1189,17 +1212,38 @@ class ProfileDecision:
 
 
 @attrs.frozen(kw_only=True)
+class Coordination:
+    """
+    The case is already on another path of a programme that overlaps with the one it came to:
+    it is not taken twice, the parties are informed instead (a routing outcome beside routed
+    and refused).
+
+    :ivar rule: the coordination rule that applied (``coordination.rules[].id``).
+    :ivar programmes: the overlapping programmes the household's members are in on the date.
+    :ivar inform: the service ids to inform; each receives the case through a view for the
+        purpose ``coordination`` (``Engine.disclose_case(..., purpose="coordination")``), with
+        what its flows allow.
+    """
+
+    rule: str
+    programmes: tuple[str, ...]
+    inform: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
 class Routing:
     """
     Where the case goes: which service, by which channel, within which deadline.
 
-    :ivar outcome: routed or refused (non_comunicato when masked in a view).
+    :ivar outcome: routed, refused or coordination (non_comunicato when masked in a view).
     :ivar service: the service id the case goes to (for a refusal, the one that refuses).
     :ivar channel: the channel code (non_comunicato when masked).
     :ivar deadline: the date by which the service must take the case, if any.
     :ivar reasons: the reasons for the routing.
     :ivar decided_by: the plugin that answered.
     :ivar alternatives: service ids suggested instead, after a refusal.
+    :ivar coordination: with the outcome ``coordination``: the overlapping programmes and the
+        parties to inform; ``None`` otherwise and when the routing is masked in a view.
     :ivar refusal_code: for a refusal, its code (one of the refusing service's
         ``refusal_codes``), when the rule names one; ``None`` otherwise and when the
         routing is masked in a view (the code is part of the decision: it shows exactly
@@ -1214,6 +1258,7 @@ class Routing:
     decided_by: DecidedBy | None = None
     alternatives: tuple[str, ...] = ()
     refusal_code: str | None = None
+    coordination: Coordination | None = None
 
 
 @attrs.frozen(kw_only=True)

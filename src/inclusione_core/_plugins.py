@@ -333,6 +333,13 @@ class Hooks:
                                              as_of=as_of, profile=profile)
         return answer
 
+    def coordinate(self, lineage: Sequence[str], *, case: Case, territory: Territory, as_of: dt.date,
+                   profile: Profile, routing: Routing) -> Answer[Routing]:
+        """Stage 2b: complementarity, a routing turned into coordination where programmes overlap."""
+        answer: Answer[Routing] = self.first("inclusione_coordinate", Routing, lineage, case=case,
+                                             territory=territory, as_of=as_of, profile=profile, routing=routing)
+        return answer
+
     def compose_equipe(self, lineage: Sequence[str], *, case: Case, territory: Territory, as_of: dt.date,
                        profile: Profile, routing: Routing) -> Answer[Equipe]:
         """Stage 3: the equipe and why each member is there."""

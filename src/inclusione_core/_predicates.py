@@ -218,6 +218,20 @@ def _in_charge_of(v: list[str], f: Facts, inputs: Inputs) -> bool:
     return bool(found)
 
 
+def _in_programme(v: list[str], f: Facts, inputs: Inputs) -> bool:
+    """
+    A member of the household is in one of these programmes on the date (``Member.programmes``).
+    The rule reads the categories of every programme asked about (an L.R. 14/2015 path may be
+    health data), whichever holds, and identity; only the programmes found are shown.
+    """
+    wanted = set(v)
+    found = sorted({p.code for m in f.case.household.members for p in m.programmes
+                    if p.code in wanted and p.on(f.as_of)})
+    inputs["programmi"] = found
+    inputs.uses(PROCESS, "identity", *(f.territory.data_category("programmes", code) for code in sorted(wanted)))
+    return bool(found)
+
+
 def _assessed(v: bool, f: Facts, inputs: Inputs) -> bool:
     inputs["valutato"] = f.case.assessment is not None
     inputs.uses(PROCESS)
@@ -306,6 +320,7 @@ _EVALUATORS: dict[str, Callable[[Any, Facts, Inputs], bool | None]] = {
     "access_point_kind": _access_point_kind,
     "from_service_kind": _from_service_kind,
     "in_charge_of": _in_charge_of,
+    "in_programme": _in_programme,
     "assessed": _assessed,
     "work_ready_members": _work_ready,
     "member": _member,

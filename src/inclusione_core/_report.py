@@ -319,6 +319,11 @@ class _Content:
             if ro.refusal_code is not None:
                 routing += f", {self._('Reason for refusal').lower()}: {self.refusal_label()}"
             routing += f"; {self._('Alternatives').lower()}: {alts}"
+        elif ro.coordination is not None:
+            service = name(self.t, "service", ro.service, self.lang)
+            routing = (f"{self._('COORDINATION').lower()} ({service}): "
+                       f"{self._('already in')} {self.programmes(ro.coordination.programmes)}; "
+                       f"{self._('inform')}: {names(self.t, 'service', ro.coordination.inform, self.lang)}")
         else:
             service = name(self.t, "service", ro.service, self.lang)
             routing = f"{service}, {self._('Channel').lower()}: {name(self.t, 'channel', ro.channel, self.lang)}"
@@ -380,12 +385,21 @@ class _Content:
             fields = (f"{self._('REFUSED')}: {service} · {self._('Channel')}: {channel}",
                       *((f"{self._('Reason for refusal')}: {self.refusal_label()}",) if ro.refusal_code else ()),
                       f"{self._('Alternatives')}: {alts or self._none_f()}")
+        elif ro.coordination is not None:
+            inform = ", ".join(label(self.t, ("services",), s, self.lang) for s in ro.coordination.inform)
+            fields = (f"{self._('COORDINATION')}: {service} · {self._('already in')}: "
+                      f"{self.programmes(ro.coordination.programmes)}",
+                      f"{self._('Services to inform (purpose: coordination)')}: {inform}")
         else:
             fields = (f"{self._('Service')}: {service} · {self._('Channel')}: "
                       f"{term(self.t, 'channel', ro.channel, self.lang)} · "
                       f"{self._('By')}: {deadline}",)
         return Section(key="routing", title=self._("ROUTING"), fields=fields,
                        reasons=self.explain_all(ro.reasons, ro.decided_by))
+
+    def programmes(self, codes: Iterable[str]) -> str:
+        """Programmes by their labels (``programmes:``), comma-separated."""
+        return ", ".join(label(self.t, ("programmes",), c, self.lang) for c in codes) or "—"
 
     def network(self) -> Section | None:
         """The ambito territoriale of the case's municipality and its competent services (where configured)."""

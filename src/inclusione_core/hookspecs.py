@@ -171,6 +171,27 @@ def inclusione_route(
 
 
 @hookspec(firstresult=True)
+def inclusione_coordinate(
+    case: Case, territory: Territory, as_of: dt.date, profile: Profile, routing: Routing
+) -> Routing | None:
+    """
+    Complementarity: whether a case routed to a service is already on an overlapping
+    programme, and so coordinated rather than taken twice.
+
+    Stops at first non-None result. The core's default applies the territory's
+    ``coordination`` rules: the first that holds turns the routing into the outcome
+    ``coordination``, naming the parties to inform (:class:`Coordination`) with its reason
+    appended; otherwise it returns the routing unchanged. A plugin answers with its own
+    check, or ``None`` to pass.
+
+    :param routing: the routing of stage 2.
+    :return: the routing, changed or not, or ``None`` to pass.
+
+    .. versionadded:: 0.2.0
+    """
+
+
+@hookspec(firstresult=True)
 def inclusione_compose_equipe(
     case: Case, territory: Territory, as_of: dt.date, profile: Profile, routing: Routing
 ) -> Equipe | None:

@@ -8,6 +8,8 @@ configuration; a territory plugin answers first for its own territories:
    (``inclusione_assess_profile``);
 2. :mod:`.stage2_routing` -- route: admit or refuse the access, then the first matching
    routing rule (``inclusione_route``);
+   then :mod:`.coordination` -- complementarity: a routing turned into coordination where
+   a member is already on an overlapping programme (``inclusione_coordinate``);
 3. :mod:`.stage3_equipe` -- compose the equipe: format, members and why each is there
    (``inclusione_compose_equipe``);
 4. :mod:`.stage4_interventions` -- recommend interventions, prerequisites first
@@ -21,6 +23,7 @@ configuration; a territory plugin answers first for its own territories:
 STAGES = (
     "inclusione_core._pipeline.stage1_profile",
     "inclusione_core._pipeline.stage2_routing",
+    "inclusione_core._pipeline.coordination",
     "inclusione_core._pipeline.stage3_equipe",
     "inclusione_core._pipeline.stage4_interventions",
     "inclusione_core._pipeline.stage5_project",

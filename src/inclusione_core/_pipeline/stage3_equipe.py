@@ -9,6 +9,7 @@ when the format says so. Every member carries the reason for being there.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from .._config import FILES_KEY, Territory
@@ -114,4 +115,23 @@ def inclusione_compose_equipe(
             Message("The case is refused by {service}: no equipe is convened; the case goes back to whoever may refer"
                     " it.", service=_service_label(territory, routing.service)),
             categories={c for r in routing.reasons for c in r.categories}))
+    if routing.outcome is RoutingOutcome.COORDINATION and routing.coordination is not None:
+        return Equipe.none(core_reason(
+            territory, "equipe.caso_in_coordinamento",
+            Message("The case is already on another path ({programmes}): {service} does not convene a second"
+                    " equipe; it coordinates with {inform}.",
+                    programmes=_labels(territory, "programmes", routing.coordination.programmes),
+                    service=_service_label(territory, routing.service),
+                    inform=_labels(territory, "services", routing.coordination.inform)),
+            categories={c for r in routing.reasons for c in r.categories}))
     return compose(case, territory, as_of, profile)
+
+
+def _labels(territory: Territory, section: str, codes: Sequence[str]) -> dict[str, str]:
+    """Codes of a section by their labels where configured, comma-separated, in each language."""
+    entries = territory.section(section)
+
+    def one(code: str, lang: str) -> str:
+        label = (entries.get(code) or {}).get("label")
+        return str(label.get(lang, code)) if isinstance(label, dict) else code
+    return {lang: ", ".join(one(c, lang) for c in codes) for lang in ("it", "en")}
