@@ -155,7 +155,7 @@ def test_coordination_exactly_when_an_overlapping_programme_holds_on_the_date(
     data = case([enrolment])
     data["opened_on"] = data["access"]["date"] = data["assessment"]["date"] = "2019-12-01"
     result = engine.assess(data, as_of=AS_OF)
-    on = since <= AS_OF and (until is None or AS_OF <= until)
+    on = since <= AS_OF and (until is None or until >= AS_OF)
     expected = on and code in ("percorso_lr14", "percorso_adi")
     assert (result.routing.outcome is RoutingOutcome.COORDINATION) is expected
 
