@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PLUGINS = ("toscana", "prato", "sil", "piemonte")
+PLUGINS = ("toscana", "prato", "sil", "piemonte", "emilia-romagna", "bologna")
 
 
 def test_the_plugins_share_one_build_hook() -> None:

@@ -1474,10 +1474,10 @@ def _network_errors(cfg: Mapping[str, Any], kinds: set[str]) -> list[ErrorDetail
         for body in a.get("bodies", []):
             need(body, bodies, f"$.network.ambiti.{code}.bodies", Message("governance body"),
                  "ref:governance.bodies")
-            if body in bodies and bodies[body].get("level") not in (None, "ambito"):
+            if body in bodies and bodies[body].get("level") in ("regione", "citta_metropolitana"):
                 errors.append(ErrorDetail(f"$.network.ambiti.{code}.bodies", Message(
-                    "the body {body} is of level {level}: an ambito lists only bodies of level ambito",
-                    body=body, level=bodies[body].get("level")), body, "governance.level"))
+                    "the body {body} is of level {level}: an ambito lists only its own bodies (ambito, district,"
+                    " municipality)", body=body, level=bodies[body].get("level")), body, "governance.level"))
     return errors
 
 

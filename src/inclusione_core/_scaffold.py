@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["Scaffold", "new_territory"]
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-CHILD_LEVEL = {"nazionale": "regione", "regione": "zona", "zona": "ambito", "distretto": "ambito", "ambito": "ambito"}
+CHILD_LEVEL = {"nazionale": "regione", "regione": "zona", "citta_metropolitana": "distretto", "zona": "ambito",
+               "distretto": "ambito", "ambito": "ambito"}
 LEVELS = tuple(CHILD_LEVEL)
 AS_OF = "2025-03-01"
 EXAMPLE = "examples/esempio.json"
