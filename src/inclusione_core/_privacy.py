@@ -455,6 +455,17 @@ class _Walk:
     def allows(self, category: str, subject: str = EVERYONE) -> bool:
         return self.grants.allows(category, subject)
 
+    def first_withheld(self, categories: Iterable[str], subject: str) -> str | None:
+        """
+        Of an item of several categories, the one it is withheld for (None: none, it is shown):
+        first one no flow gives the recipient at all, then one a consent would open; so that a
+        consent given or withdrawn for another category never changes what the record says.
+        """
+        bad = [c for c in categories if not self.allows(c, subject)]
+        never = [c for c in bad if c not in self.grants.law and c not in self.grants.consent_flows]
+        found = never or bad
+        return found[0] if found else None
+
     def withhold(self, path: str, category: str, subject: str = EVERYONE) -> None:
         self.withheld.append(self.grants.withheld(path, category, subject))
 
@@ -545,12 +556,11 @@ class _Walk:
             if by is BY_CODE.SCORES:
                 # the answers to an instrument are what its items are (every category they give,
                 # whatever the answers): the record is withheld whole where one may not flow
-                category = next((c for c in self.territory.score_categories(item.instrument)
-                                 if not self.allows(c, mine)), "")
-                if not category:
+                withheld = self.first_withheld(self.territory.score_categories(item.instrument), mine)
+                if withheld is None:
                     kept.append(self.obj(item, f"{path}[{i}]", mine))
                 else:
-                    self.withhold(f"{path}[{i}]", category, mine)
+                    self.withhold(f"{path}[{i}]", withheld, mine)
                 continue
             category = self.territory.data_category(by.value, _code_of(item, by))
             if self.allows(category, mine):
