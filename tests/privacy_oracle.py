@@ -65,6 +65,13 @@ NEED_OF = {c: f"zq_{c}" for c in CATEGORIES}
 """One need code per category, so a test can put data of any category in a case."""
 DIMENSIONS = {"zq_casa": "housing", "zq_psi": "mental_health"}
 INTERVENTIONS = {"zq_terapia": "health", "zq_tirocinio": "work"}
+SCORES: dict[str, dict[str, dict[str, Any]]] = {
+    # an instrument whose items give health, social (the default) and, through a need, addiction data
+    "zq_screening": {"zq_salute": {"data_category": "health"}, "zq_reti": {},
+                     "zq_uso": {"need": NEED_OF["addiction"]}},
+    "zq_lavoro": {"zq_impiego": {"data_category": "work"}},
+}
+"""Scored instruments (``scores``): item code -> what the item declares of its category."""
 
 
 def consent_only() -> list[tuple[str, Purpose, str]]:
@@ -87,6 +94,14 @@ def layer() -> dict[str, Any]:
             code: {"label": label, "category": "altro", "providers": ["ssp"], "suitable_when": {"need": NEED_OF[cat]},
                    "data_category": cat, "source": SRC}
             for code, cat in INTERVENTIONS.items()
+        },
+        "scores": {
+            code: {"label": label, "source": SRC,
+                   "items": {item: {"label": label, "min": 0, "max": 3, "weight": 1, **extra}
+                             for item, extra in items.items()},
+                   "bands": {"alta": {"label": label, "at_least": [{"valid_from": "2000-01-01", "value": 2,
+                                                                     "source": SRC}]}}}
+            for code, items in SCORES.items()
         },
         "privacy": {
             "recipients": {r: {"label": {"it": f"Destinatario {r}", "en": f"Recipient {r}"}, "source": SRC}
@@ -246,6 +261,31 @@ def code_category(territory: Territory, by: str, code: str) -> str:
     return "social" if by == "dimensions" else "work"
 
 
+def code_categories(territory: Territory, by: str, code: str) -> list[str]:
+    """
+    The categories of a coded item: one, except for a scored instrument's answers, which are
+    every category its items give (an item's ``data_category``, else its need's or
+    dimension's, else ``social``), in every version; an unknown instrument is ``records``.
+    """
+    if by != "scores":
+        return [code_category(territory, by, code)]
+    entry = territory.section("scores").get(code)
+    if entry is None:
+        return ["records"]
+    found = set()
+    for version in [entry, *entry.get("_versions", [])]:
+        for item in (version.get("items") or {}).values():
+            if "data_category" in item:
+                found.add(str(item["data_category"]))
+            elif "need" in item:
+                found.add(code_category(territory, "needs", item["need"]))
+            elif "dimension" in item:
+                found.add(code_category(territory, "dimensions", item["dimension"]))
+            else:
+                found.add("social")
+    return sorted(found)
+
+
 # --------------------------------------------------------------------------- the schema walk
 
 SCHEMA = load_schema("case")
@@ -266,6 +306,8 @@ def code_of(by: str, item: Mapping[str, Any]) -> str:
     """The code that gives a coded item its category."""
     if by == "services":  # a referral, coded by the service it was sent to; a signature by its party
         return str(item["to_service"] if "to_service" in item else item["party"])
+    if by == "scores":  # a scored instrument's answers, by the instrument
+        return str(item["instrument"])
     return str(item["dimension"] if by == "dimensions" else item["code"])
 
 
@@ -350,14 +392,17 @@ def check_case_view(territory: Territory, case: Case, view: View, allowed: Allow
                 disclosed[here] = "process"
                 kept = 0
                 for i, item in enumerate(value):
-                    cat = code_category(territory, by, code_of(by, item))
+                    cats = code_categories(territory, by, code_of(by, item))
                     mine = subject_of(ref, item, subject)
-                    if allowed.allows(cat, mine):
-                        disclosed[f"{here}[{i}]"] = cat
+                    bad = [c for c in cats if not allowed.allows(c, mine)]
+                    # withheld for a category no flow gives at all first, then one a consent would open
+                    bad.sort(key=lambda c: c in allowed.law or c in allowed.on_consent)
+                    if not bad:
+                        disclosed[f"{here}[{i}]"] = "|".join(cats)  # an item of several categories: each of them
                         walk(item, shown[name][kept], ref, f"{here}[{i}]", mine)
                         kept += 1
                     else:
-                        expected[f"{here}[{i}]"] = cat
+                        expected[f"{here}[{i}]"] = bad[0]
                 assert len(shown[name]) == kept, f"{here}: {len(shown[name])} items shown, {kept} allowed"
                 continue
             if not allowed.allows(category, subject):
@@ -451,8 +496,8 @@ def disclosure_day(view: View) -> dt.date:
 
 
 def topmost(paths: Mapping[str, str], category: str) -> set[str]:
-    """The paths of a category with no ancestor of the same category."""
-    mine = {p for p, c in paths.items() if c == category}
+    """The paths of a category with no ancestor of the same category (an item of several: ``a|b``)."""
+    mine = {p for p, c in paths.items() if category in c.split("|")}
     return {p for p in mine if not any(p != q and p.startswith((q + ".", q + "[")) for q in mine)}
 
 
@@ -545,6 +590,8 @@ def check_result_view(result: Result, view: View, allowed: Allowed, to_json: Cal
     assert data["not_proposed"] == to_json(keep(result.not_proposed, "$.not_proposed", lambda r: r.reason))
     assert data["deadlines"] == to_json(keep(result.deadlines, "$.deadlines", lambda d: d.reason))
     assert data["project_problems"] == to_json(keep(result.project_problems, "$.project_problems", lambda p: p.reason))
+    # a score, withheld whole when its reason (every category its items give) may not flow
+    assert data["scores"] == to_json(keep(result.scores, "$.scores", lambda s: s.reason))
     measures = []
     if "economic" in ok:
         for i, m in enumerate(result.measures):
@@ -565,7 +612,7 @@ def check_result_view(result: Result, view: View, allowed: Allowed, to_json: Cal
     else:
         assert data["network"] == to_json(result.network)
     parts = ("profile", "routing", "equipe", "interventions", "not_proposed", "deadlines", "measures",
-             "project_problems", "provenance", "network")
+             "project_problems", "provenance", "network", "scores")
     rest = {k: v for k, v in to_json(result).items() if k not in parts}
     assert {k: data[k] for k in rest} == rest
     provenance = {k: v for k, v in to_json(result.provenance).items() if k != "plugins"}

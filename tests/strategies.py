@@ -101,7 +101,11 @@ def of_type(t: Any, extra: dict[str, Any], palette: Palette | None = None) -> st
         return st.lists(of_type(get_args(t)[0], item_extra, p), min_size=min_size,
                         max_size=max(min_size, p.max_items)).map(tuple)
     if origin is dict:
-        return p.json_dicts
+        value = get_args(t)[1]
+        if value is Any:
+            return p.json_dicts
+        # a typed map (a score's answers): codes to values of its type
+        return st.dictionaries(p.codes, of_type(value, {}, p), max_size=max(1, p.max_items))
     if attrs.has(t):
         return from_model(t, p)
     if isinstance(t, type) and issubclass(t, enum.Enum):
@@ -228,6 +232,7 @@ def consistent_with_italia(c: m.Case) -> m.Case:
             levels=tuple(attrs.evolve(x, dimension=_pick("dimensions", x.dimension)) for x in a.levels),
             needs=tuple(attrs.evolve(x, code=_pick("needs", x.code), member=member(x.member)) for x in a.needs),
             work_ready_members=tuple(sorted({member(x) or ids[0] for x in a.work_ready_members})),
+            scores=(),  # italia configures no scored instrument
         )
     access = c.access if c.access is None else attrs.evolve(
         c.access, point=_pick("services", c.access.point), from_service=_pick("services", c.access.from_service))
@@ -352,6 +357,7 @@ def light_palette(
     interventions: tuple[str, ...],
     recipients: tuple[str, ...],
     flags: tuple[str, ...] = ("fa", "fb", "fc"),
+    scores: tuple[str, ...] = (),
 ) -> Palette:
     """
     A cheap palette for the privacy property tests: small pools of ids, codes and text,
@@ -370,6 +376,7 @@ def light_palette(
         (m.Need, "code"): st.sampled_from(needs + unknown),
         (m.DimensionLevel, "dimension"): st.sampled_from(dimensions + unknown),
         (m.ScheduledIntervention, "code"): st.sampled_from(interventions + unknown),
+        (m.ScoreRecord, "instrument"): st.sampled_from(scores + unknown),
         (m.Consent, "recipients"): st.lists(st.sampled_from(recipients), min_size=1, max_size=2).map(tuple),
         (m.Result, "territory"): st.just(territory),
         (m.Result, "provenance"): st.just(provenance),
@@ -409,6 +416,8 @@ def light_palette(
             m.Deadline: st.builds(partial(m.Deadline, code="verifica", label="Verifica", due=WINDOW_START,
                                           status=m.DeadlineStatus.DUE), reason=reasons),
             m.Problem: st.builds(partial(m.Problem, path="$.project"), reason=reasons),
+            m.Score: st.builds(partial(m.Score, instrument="zq_screening", date=WINDOW_START, total=3, band="alta",
+                                       outcome=m.ScoreOutcome.VALUTATO), reason=reasons),
             m.Eligibility: st.builds(partial(m.Eligibility, measure="adi", in_force=True, eligible=True),
                                      reasons=few(reasons)),
         },
@@ -420,6 +429,7 @@ def light_palette(
             (m.Household, "members", m.Member), (m.Assessment, "needs", m.Need),
             (m.Assessment, "levels", m.DimensionLevel), (m.Project, "interventions", m.ScheduledIntervention),
             (m.Case, "consents", m.Consent), (m.Case, "referrals", m.Referral),
+            (m.Assessment, "scores", m.ScoreRecord),
         )
     })
     overrides[m.ProfileDecision, "reasons"] = few(reasons)

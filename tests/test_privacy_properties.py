@@ -25,6 +25,7 @@ from privacy_oracle import (
     INTERVENTIONS,
     NEED_OF,
     RECIPIENTS,
+    SCORES,
     UNKNOWN_RECIPIENT,
     ZONE,
     Allowed,
@@ -71,6 +72,7 @@ PALETTE = light_palette(
     dimensions=(*ITALIA_DIMENSIONS, *DIMENSIONS),
     interventions=("tirocinio_inclusione", "puc", *INTERVENTIONS),
     recipients=KINDS,
+    scores=tuple(SCORES),
 )
 
 

@@ -5,7 +5,8 @@ Every field of the case format is marked once with its category (``field(categor
 in the models); the generated ``case.schema.json`` exports it as ``x-category`` so that
 integrators in any language see it. A few fields take their category from the territory
 configuration, by code: a need (``needs.<code>.data_category``), an assessment dimension,
-a scheduled intervention and a service (``services.<id>.data_category``): an addiction
+a scheduled intervention, a service (``services.<id>.data_category``) and a scored
+instrument (every category its items declare, ``scores.<code>.items.*.data_category``): an addiction
 need is ``addiction`` data, a housing need is ``housing`` data, and that a referral was
 sent by the SerD is ``addiction`` data too.
 """
@@ -81,6 +82,7 @@ class BY_CODE(StrEnum):
     INTERVENTIONS = "interventions"
     SERVICES = "services"
     PROGRAMMES = "programmes"
+    SCORES = "scores"
 
 
 class Export(StrEnum):

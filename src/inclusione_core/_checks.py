@@ -20,9 +20,9 @@ from typing import Any, get_args
 
 import attrs
 
-from ._config import Territory
+from ._config import Territory, unknown_reference
 from ._errors import ErrorDetail
-from ._models import HOUSEHOLD_PARTY, INTERVENTION_EVENT, Case, Consent, Member, ReferralStatus
+from ._models import HOUSEHOLD_PARTY, INTERVENTION_EVENT, Assessment, Case, Consent, Member, ReferralStatus
 from ._reader import Limits
 from .i18n import Message
 
@@ -83,6 +83,7 @@ def check_case(
             member(need.member, f"$.assessment.needs[{i}].member")
         for i, m in enumerate(a.work_ready_members):
             member(m, f"$.assessment.work_ready_members[{i}]")
+        errors += _score_checks(a, territory)
     for i, ref in enumerate(case.referrals):
         code(ref.from_service, "services", f"$.referrals[{i}].from_service", Message("service"))
         code(ref.to_service, "services", f"$.referrals[{i}].to_service", Message("service"))
@@ -110,6 +111,47 @@ def check_case(
         for i, s in enumerate(p.signatures):
             if s.party != HOUSEHOLD_PARTY:
                 code(s.party, "services", f"$.project.signatures[{i}].party", Message("service"))
+    return errors
+
+
+def _score_checks(a: Assessment, territory: Territory) -> list[ErrorDetail]:
+    """
+    The answers to a scored instrument: a known instrument, only its items, each a value the
+    item admits, in the version in force on the day it was administered (else the nearest
+    version: the outcome then says that none was in force); one record per instrument and day.
+    """
+    from ._config import _nearest  # noqa: PLC0415
+    from ._scores import SECTION, allowed, item_values, record_date  # noqa: PLC0415
+
+    errors: list[ErrorDetail] = []
+    known = territory.section(SECTION)
+    seen: set[tuple[str, dt.date]] = set()
+    for i, record in enumerate(a.scores):
+        path = f"$.assessment.scores[{i}]"
+        entry = known.get(record.instrument)
+        if entry is None:
+            errors.append(ErrorDetail(f"{path}.instrument", unknown_reference(
+                Message("scored instrument"), record.instrument, known), record.instrument, "ref:scores"))
+            continue
+        day = record_date(record, a)
+        if (record.instrument, day) in seen:
+            errors.append(ErrorDetail(f"{path}.date", Message("the instrument {instrument} is recorded twice on {day}",
+                                                              instrument=record.instrument, day=day.isoformat()),
+                                      day.isoformat(), "unique"))
+        seen.add((record.instrument, day))
+        items = _nearest(entry, day).get("items") or {}
+        for code, value in record.answers.items():
+            item = items.get(code)
+            if item is None:
+                errors.append(ErrorDetail(f"{path}.answers.{code}", unknown_reference(
+                    Message("item of the instrument {instrument}", instrument=record.instrument), code, items),
+                    code, "ref:scores.items"))
+            elif not allowed(item, value):
+                rule = Message("values admitted: {values}", values=", ".join(map(str, item["values"]))) \
+                    if "values" in item else Message("between {low} and {high}", low=item_values(item)[0],
+                                                     high=item_values(item)[1])
+                errors.append(ErrorDetail(f"{path}.answers.{code}", Message(
+                    "value not admitted by the item {item}: {rule}", item=code, rule=rule), value, "scores.values"))
     return errors
 
 

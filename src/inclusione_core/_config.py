@@ -45,6 +45,7 @@ KEYED: tuple[tuple[str, ...], ...] = (
     ("roles",),
     ("interventions",),
     ("measures",),
+    ("scores",),
     ("deadlines",),
     ("instruments",),
     ("equipe", "formats"),
@@ -89,6 +90,10 @@ LAYER_DATED: tuple[tuple[str, ...], ...] = (
     ("governance", "bodies"),
     ("coordination",),
 )
+# Keyed sections dated by the layer's period too, but whose versions all stay in a territory's view
+# as of a date: a scored instrument is scored with the version in force on the day it was
+# administered, which may be before the as-of date (docs/configuration.md, `scores`).
+LAYER_DATED_KEPT: tuple[tuple[str, ...], ...] = (("scores",),)
 # Keyed sections whose entries leave a territory's view as of a date when out of their period: the
 # rules above, and the services (which carry a period only of their own: a body, not a rule).
 DATED: tuple[tuple[str, ...], ...] = (*LAYER_DATED, ("services",))
@@ -254,7 +259,7 @@ def _with_layer_period(data: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(entry, dict) and not any(k in entry for k in ("valid_from", "valid_to")):
             entry.update(copy.deepcopy(period))
 
-    for path in LAYER_DATED:
+    for path in (*LAYER_DATED, *LAYER_DATED_KEPT):
         for entry in (dig(out, path) or {}).values():
             date(entry)
     for path in ORDERED:
@@ -955,6 +960,33 @@ class Territory:
             return self.data_category("dimensions", entry["dimension"])
         return "social" if by == "dimensions" else "work"
 
+    def score_item_category(self, item: Mapping[str, Any]) -> str:
+        """
+        The data category of an answer to an item of a scored instrument: its ``data_category``,
+        else the category of the need or dimension it reveals, else ``social``.
+        """
+        if "data_category" in item:
+            return str(item["data_category"])
+        if "need" in item:
+            return self.data_category("needs", str(item["need"]))
+        if "dimension" in item:
+            return self.data_category("dimensions", str(item["dimension"]))
+        return "social"
+
+    def score_categories(self, code: str) -> tuple[str, ...]:
+        """
+        What the answers to a scored instrument (``scores.<code>``) are, and so what its score
+        reveals: every category its items give, in every version of it (the score is read with
+        the version of the day it was administered, whatever the answers: what a view masks
+        must not depend on them). An instrument the configuration does not know is ``records``.
+        """
+        entry = self.section("scores").get(code)
+        if entry is None:
+            return ("records",)
+        versions = [entry, *entry.get(VERSIONS_KEY, [])]
+        return tuple(sorted({self.score_item_category(item) for version in versions
+                             for item in (version.get("items") or {}).values()}))
+
     def kind_categories(self, kinds: Iterable[str]) -> set[str]:
         """The data categories of the services of some kinds (that a case met a SerD is addiction data)."""
         wanted = set(kinds)
@@ -1530,6 +1562,7 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
     errors += _network_errors(cfg, kinds)
     errors += _programme_errors(cfg)
     programmes = dig(cfg, ("programmes",)) or {}
+    errors += _score_errors(cfg)
     errors += [*_cycles(interventions), *_refusal_code_errors(cfg)]
     errors += [*_deadline_errors(cfg), *_measure_errors(cfg), *_calendar_errors(dig(cfg, ("calendar",)))]
     errors += source_errors(cfg)
@@ -1584,6 +1617,49 @@ def _predicate_sites(cfg: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any
         predicate_sites.append((f"$.coordination.{code}.when", rule["when"]))
     predicate_sites += _deadline_predicates(cfg)
     return predicate_sites
+
+
+def _score_errors(cfg: Mapping[str, Any]) -> list[ErrorDetail]:
+    """
+    The scored instruments (``scores``): each item's values are a list, or a range from ``min``
+    to ``max`` (not both, not neither); the needs and dimensions items reveal are known; a
+    predicate ``score_at_least`` names a known instrument and one of its bands.
+    """
+    errors: list[ErrorDetail] = []
+    scores = dig(cfg, ("scores",)) or {}
+    known = {"need": (dig(cfg, ("needs",)) or {}, Message("need"), "ref:needs"),
+             "dimension": (dig(cfg, ("dimensions",)) or {}, Message("dimension"), "ref:dimensions")}
+    for code, entry in scores.items():
+        for version in [entry, *entry.get(VERSIONS_KEY, [])]:
+            for name, item in (version.get("items") or {}).items():
+                path = f"$.scores.{code}.items.{name}"
+                for key, (section, what, rule) in known.items():
+                    if key in item and item[key] not in section:
+                        errors.append(ErrorDetail(f"{path}.{key}", unknown_reference(what, item[key], section),
+                                                  item[key], rule))
+                ranged = "min" in item or "max" in item
+                if ("values" in item) == ranged or (ranged and not ("min" in item and "max" in item)):
+                    errors.append(ErrorDetail(path, Message(
+                        "an item gives the values an answer may take: either `values` (a list) or `min` and `max`"),
+                        None, "scores.range"))
+                elif ranged and item["min"] > item["max"]:
+                    errors.append(ErrorDetail(f"{path}.max", Message("max {max} is below min {min}", max=item["max"],
+                                                                     min=item["min"]), item["max"], "scores.range"))
+    for base, pred in _predicate_sites(cfg):
+        for path, key, value in _walk_predicates(pred, base):
+            if key != "score_at_least":
+                continue
+            instrument = scores.get(value["instrument"])
+            if instrument is None:
+                errors.append(ErrorDetail(f"{path}.instrument", unknown_reference(
+                    Message("scored instrument"), value["instrument"], scores), value["instrument"], "ref:scores"))
+            elif "band" in value:
+                bands = {b for v in [instrument, *instrument.get(VERSIONS_KEY, [])] for b in v.get("bands") or {}}
+                if value["band"] not in bands:
+                    errors.append(ErrorDetail(f"{path}.band", unknown_reference(
+                        Message("band of the instrument {code}", code=value["instrument"]), value["band"], bands),
+                        value["band"], "ref:scores.bands"))
+    return errors
 
 
 def _refusal_code_errors(cfg: Mapping[str, Any]) -> list[ErrorDetail]:

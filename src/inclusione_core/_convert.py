@@ -28,6 +28,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 import attrs
 import cattrs
 from cattrs.errors import (
+    AttributeValidationNote,
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
@@ -138,6 +139,32 @@ def _is_str_dict(t: Any) -> bool:
     return get_origin(t) is dict
 
 
+def _dict_factory(converter: cattrs.Converter, t: Any) -> Callable[[Any, Any], Any]:
+    """A map keyed by texts; a typed one (a score's answers) has each value checked, by its key."""
+    args = get_args(t)
+    value_type = args[1] if len(args) == 2 else Any
+    value_hook = None if value_type is Any else converter.get_structure_hook(value_type)
+
+    def hook(value: Any, _t: Any) -> dict[str, Any]:
+        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+            raise TypeError(Message("expected an object, found {found}", found=type(value).__name__))
+        if value_hook is None:
+            return dict(value)
+        out: dict[str, Any] = {}
+        errors: list[Exception] = []
+        for k, v in value.items():  # a typed map (a score's answers): each value checked, by its key
+            try:
+                out[k] = value_hook(v, value_type)
+            except Exception as exc:
+                exc.__notes__ = [*getattr(exc, "__notes__", []), AttributeValidationNote(k, k, value_type)]
+                errors.append(exc)
+        if errors:
+            raise ClassValidationError(Message("errors in the object"), errors, t)
+        return out
+
+    return hook
+
+
 def configure_converter(converter: cattrs.Converter, limits: Limits | None = None) -> None:
     """
     Register the inclusione_core hooks (strict primitives, ISO dates, lists) on a converter.
@@ -181,16 +208,9 @@ def configure_converter(converter: cattrs.Converter, limits: Limits | None = Non
 
         return hook
 
-    def dict_factory(t: Any) -> Callable[[Any, Any], Any]:
-        def hook(value: Any, _t: Any) -> dict[str, Any]:
-            if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-                raise TypeError(Message("expected an object, found {found}", found=type(value).__name__))
-            return dict(value)
-
-        return hook
 
     converter.register_structure_hook_factory(_is_tuple, tuple_factory)
-    converter.register_structure_hook_factory(_is_str_dict, dict_factory)
+    converter.register_structure_hook_factory(_is_str_dict, functools.partial(_dict_factory, converter))
 
     def care_load(value: Any, _t: Any) -> CareLoad | None:
         """A member's care load; version 1 of the case format had a boolean (true: a load without detail)."""

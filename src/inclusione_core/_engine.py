@@ -59,6 +59,7 @@ from ._reader import DEFAULT_LIMITS, JsonLine, Limits
 from ._reasons import core_reason
 from ._renderers import Renderer, RendererInfo
 from ._scenarios import ScenarioFileRun, run_scenario_files, scenario_files
+from ._scores import scores as scores_of
 from ._validation import FileReport, territory_warnings, validate
 from .i18n import Message
 
@@ -307,6 +308,7 @@ class Engine:
                                  key=lambda d: (d.due, d.code)))
         measures = tuple(self._eligibility(case, terr, as_of))
         network = assign_network(case, terr)
+        scored = scores_of(case, terr, as_of)
         note = no_territorial_rule(terr, as_of)
         if note is not None:  # the territory's own rules were not in force yet (or no longer): the national ones apply
             routing = attrs.evolve(routing, reasons=(*routing.reasons, note))
@@ -318,7 +320,7 @@ class Engine:
         return Result(
             case_id=case.id, territory=terr.id, as_of=as_of, profile=profile, routing=routing,
             equipe=equipe, interventions=recommendations, deadlines=deadlines, measures=measures,
-            project_problems=problems, not_proposed=not_proposed, network=network,
+            project_problems=problems, not_proposed=not_proposed, network=network, scores=scored,
             provenance=Provenance(
                 as_of=as_of, territory=terr.id, core_version=core_version(), config_digest=terr.digest,
                 layers=tuple(layers_as_of(terr.layers, as_of)),

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import attrs
 
 from ._categories import BY_CODE, DataCategory, Export
-from ._fields import HOUSEHOLD_SUBJECT, field
+from ._fields import CODE_PATTERN, HOUSEHOLD_SUBJECT, field
 from ._messages import code_text
 from .i18n import text as _text
 
@@ -211,6 +211,21 @@ class EligibilityOutcome(StrEnum):
     NON_VALUTABILE = "non_valutabile"
     REQUISITI_NON_CODIFICATI = "requisiti_non_codificati"
     INCOMPATIBILE = "incompatibile"
+
+
+class ScoreOutcome(StrEnum):
+    """
+    What the engine made of a scored instrument's answers (``Score.outcome``).
+
+    ``valutato``: the band is decided (it may be none: below every threshold), also when
+    items are missing whose answers could not change it; ``non_valutabile``: missing items
+    could change the band (the reason names them); ``non_in_vigore``: no version of the
+    instrument is in force on the day it was administered.
+    """
+
+    VALUTATO = "valutato"
+    NON_VALUTABILE = "non_valutabile"
+    NON_IN_VIGORE = "non_in_vigore"
 
 
 class InterventionStatus(StrEnum):
@@ -529,6 +544,28 @@ class Need:
 
 
 @attrs.frozen(kw_only=True)
+class ScoreRecord:
+    """
+    The answers to a scored instrument of the territory (``scores:``), as recorded: the
+    engine computes the total and the band, never read from the case.
+    """
+
+    instrument: str = field(category=BY_CODE.SCORES, doc="Instrument code, from the territory configuration.",
+                            kind="code")
+    date: dt.date | None = field(
+        category=BY_CODE.SCORES, default=None,
+        doc="When the instrument was administered (default: the assessment's date): its version in force then"
+            " scores it.",
+    )
+    answers: dict[str, int] = field(
+        category=BY_CODE.SCORES, factory=dict,
+        doc="The value given to each item, by item code; an item left out is missing (not zero).",
+        extra={"propertyNames": {"pattern": CODE_PATTERN}},
+    )
+    note: str = field(category=DataCategory.RECORDS, export=Export.DROP, doc="Operator's note.", default="")
+
+
+@attrs.frozen(kw_only=True)
 class Assessment:
     """A multidimensional assessment (*valutazione multidimensionale*)."""
 
@@ -554,6 +591,9 @@ class Assessment:
         default=None,
         ge=1,
         le=3,
+    )
+    scores: tuple[ScoreRecord, ...] = field(
+        category=BY_CODE.SCORES, doc="Answers to the territory's scored instruments (screenings).", factory=tuple,
     )
 
     def level(self, dimension: str) -> int:
@@ -1423,6 +1463,33 @@ class Eligibility:
 
 
 @attrs.frozen(kw_only=True)
+class Score:
+    """
+    A scored instrument as the engine computed it from the answers recorded (the latest
+    record of the instrument by the as-of date).
+
+    :ivar instrument: the instrument code (``scores.<code>`` of the configuration).
+    :ivar date: the day it was administered, whose version of the instrument and
+        thresholds applied.
+    :ivar total: the weighted sum of the items answered (missing items add nothing).
+    :ivar band: the highest band whose threshold the total reaches; null below every
+        threshold, when not assessable, or masked in a view.
+    :ivar outcome: valutato, non_valutabile (missing items could change the band) or
+        non_in_vigore (null: masked in a view).
+    :ivar missing: the codes of the items not answered.
+    :ivar reason: why: the threshold's source, each item's contribution in its inputs.
+    """
+
+    instrument: str
+    date: dt.date
+    total: int
+    band: str | None
+    outcome: ScoreOutcome | None
+    reason: Reason
+    missing: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
 class Problem:
     """
     A problem found when validating a project, with its JSON path and rule.
@@ -1509,6 +1576,8 @@ class Result:
     :ivar network: the ambito territoriale of the case's municipality and its competent
         services, where the territory configures a network and the case gives a
         municipality code; null otherwise.
+    :ivar scores: the scored instruments of the assessment (the latest record of each by the
+        as-of date), with total, band and why.
     """
 
     case_id: str
@@ -1524,3 +1593,4 @@ class Result:
     provenance: Provenance
     not_proposed: tuple[Recommendation, ...] = ()
     network: NetworkAssignment | None = None
+    scores: tuple[Score, ...] = ()

@@ -16,6 +16,7 @@ import attrs
 
 from ._config import Territory, dated_value
 from ._models import Case, Profile
+from ._scores import score_of
 from .i18n import Message
 
 
@@ -291,6 +292,45 @@ def _isee_at_most(v: Any, f: Facts, inputs: Inputs) -> bool | None:
     return isee <= limit
 
 
+def _score_at_least(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool | None:
+    """
+    The latest score of an instrument by the as-of date reaches a band's threshold (in force
+    on the day it was administered) or a total (``value``). Three-valued: missing items that
+    could change the answer, no record, or a threshold not in force leave it unknown (false
+    in a two-valued condition). The rule reads what the instrument's items are, whatever the
+    answers (and ``process`` only, without an assessment).
+    """
+    code = v["instrument"]
+    _reads_assessment(f, inputs, f.territory.score_categories(code))
+    t = score_of(f.case, f.territory, code, f.as_of)
+    inputs[f"punteggio.{code}"] = None if t is None else t.total
+    if t is not None and t.missing:
+        inputs[f"voci_mancanti.{code}"] = list(t.missing)
+    if t is None:
+        inputs.lacks(f"punteggio:{code}", Message("the score of {instrument} (not recorded)", instrument=code))
+        return None
+    if "band" in v:
+        threshold = t.threshold(v["band"])
+        inputs[f"soglia.{code}.{v['band']}"] = None if threshold is None else _int_if_whole(threshold)
+        if threshold is None:
+            inputs.lacks(f"soglia:{code}.{v['band']}", Message(
+                "the threshold of {band} in force on {day} (not configured)", band=v["band"], day=t.date.isoformat()))
+            return None
+    else:
+        threshold = float(v["value"])
+        inputs[f"soglia.{code}"] = v["value"]
+    if t.low >= threshold:
+        return True
+    if t.high < threshold:
+        return False
+    inputs.lacks(f"voci_mancanti:{code}", Message("the items of {instrument} not answered", instrument=code))
+    return None
+
+
+def _int_if_whole(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
 PROCESS = "process"
 _MEMBER_CATEGORIES = {
     "age_below": ("identity",),
@@ -325,6 +365,7 @@ _EVALUATORS: dict[str, Callable[[Any, Facts, Inputs], bool | None]] = {
     "work_ready_members": _work_ready,
     "member": _member,
     "isee_at_most": _isee_at_most,
+    "score_at_least": _score_at_least,
 }
 
 

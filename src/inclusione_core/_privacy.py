@@ -455,6 +455,17 @@ class _Walk:
     def allows(self, category: str, subject: str = EVERYONE) -> bool:
         return self.grants.allows(category, subject)
 
+    def first_withheld(self, categories: Iterable[str], subject: str) -> str | None:
+        """
+        Of an item of several categories, the one it is withheld for (None: none, it is shown):
+        first one no flow gives the recipient at all, then one a consent would open; so that a
+        consent given or withdrawn for another category never changes what the record says.
+        """
+        bad = [c for c in categories if not self.allows(c, subject)]
+        never = [c for c in bad if c not in self.grants.law and c not in self.grants.consent_flows]
+        found = never or bad
+        return found[0] if found else None
+
     def withhold(self, path: str, category: str, subject: str = EVERYONE) -> None:
         self.withheld.append(self.grants.withheld(path, category, subject))
 
@@ -541,8 +552,17 @@ class _Walk:
                 else:
                     self.withhold(f"{path}[{i}]", category, subject)
                 continue
-            category = self.territory.data_category(by.value, _code_of(item, by))
             mine = _subject_of(item, subject)
+            if by is BY_CODE.SCORES:
+                # the answers to an instrument are what its items are (every category they give,
+                # whatever the answers): the record is withheld whole where one may not flow
+                withheld = self.first_withheld(self.territory.score_categories(item.instrument), mine)
+                if withheld is None:
+                    kept.append(self.obj(item, f"{path}[{i}]", mine))
+                else:
+                    self.withhold(f"{path}[{i}]", withheld, mine)
+                continue
+            category = self.territory.data_category(by.value, _code_of(item, by))
             if self.allows(category, mine):
                 kept.append(self.obj(item, f"{path}[{i}]", mine))
             else:
@@ -662,7 +682,7 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
     """
     The view of a pipeline result for a recipient: each reason is kept only if every data
     category its rule may read may be disclosed for the whole case; an equipe member,
-    intervention, deadline, problem or profile flag whose reason is withheld is withheld
+    intervention, deadline, problem, score or profile flag whose reason is withheld is withheld
     with it (its presence would reveal the data); a grade, the pathway, the routing, the
     equipe and an eligibility decided by such a rule are masked.
     """
@@ -691,6 +711,8 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
     not_proposed = _keep(walk, result.not_proposed, "$.not_proposed", lambda r: r.reason)
     deadlines = _keep(walk, result.deadlines, "$.deadlines", lambda d: d.reason)
     problems = _keep(walk, result.project_problems, "$.project_problems", lambda p: p.reason)
+    # a score tells what its items are (every category they give): withheld whole where one may not flow
+    scores = _keep(walk, result.scores, "$.scores", lambda s: s.reason)
     network = result.network
     if network is not None and (bad := _first_bad(walk, network.reason.categories)) is not None:
         walk.withhold("$.network", bad)  # the ambito reveals where the household lives
@@ -704,7 +726,7 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
     filtered = attrs.evolve(
         result, profile=profile, routing=routing, equipe=equipe, interventions=interventions, deadlines=deadlines,
         measures=tuple(measures), project_problems=problems, not_proposed=not_proposed, network=network,
-        provenance=attrs.evolve(result.provenance, plugins=plugins),
+        scores=scores, provenance=attrs.evolve(result.provenance, plugins=plugins),
     )
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=result.as_of,
                 data=converter.unstructure(filtered), disclosed=walk.grants.disclosures(),

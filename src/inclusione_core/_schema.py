@@ -134,7 +134,7 @@ class _Generator:
             _key, value = get_args(t)
             if value is Any:
                 return {"type": "object"}
-            return {"type": "object", "additionalProperties": self.of_type(value, {})}
+            return {"type": "object", "additionalProperties": self.of_type(value, {}), **extra}
         if attrs.has(t):
             self.add(t)
             return {"$ref": f"#/$defs/{self.name(t)}"}

@@ -28,7 +28,8 @@ EXIT_INVALID = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a command killed by it
-PURPOSES = ("assessment", "equipe", "referral", "coordination", "monitoring", "statistics")  # Purpose, without importing it
+# Purpose, without importing it
+PURPOSES = ("assessment", "equipe", "referral", "coordination", "monitoring", "statistics")
 DEFAULT_RECIPIENT = "ssp"  # the social service holding the case...
 DEFAULT_PURPOSE = "assessment"  # ...for the multidimensional assessment
 AUDIT_ENV = "INCLUSIONE_AUDIT"
