@@ -89,6 +89,7 @@ if TYPE_CHECKING:
         NetworkAssignment,
         Objective,
         ObjectiveTerm,
+        Placement,
         Problem,
         Profile,
         ProfileDecision,
@@ -111,6 +112,7 @@ if TYPE_CHECKING:
         SourceDocument,
         WorkExperience,
     )
+    from ._pipeline.enterprises import match_positions
     from ._plugins import PluginInfo, get_plugin_manager
     from ._privacy import Disclosure, Grants, Policy, Recipient, View, Withheld
     from ._reader import JsonLine, Limits, YamlDocument, read_cases, read_json, read_json_lines, read_yaml
@@ -187,6 +189,7 @@ __all__ = [
     "Objective",
     "ObjectiveTerm",
     "Outcome",
+    "Placement",
     "PluginError",
     "PluginInfo",
     "Policy",
@@ -230,6 +233,7 @@ __all__ = [
     "get_plugin_manager",
     "hookimpl",
     "make_converter",
+    "match_positions",
     "read_cases",
     "read_json",
     "read_json_lines",
@@ -307,6 +311,7 @@ _EXPORTS: dict[str, str] = {
     "Objective": "._models",
     "ObjectiveTerm": "._models",
     "Outcome": "._batch",
+    "Placement": "._models",
     "PROJECT": ".hookspecs",
     "PluginError": "._errors",
     "PluginInfo": "._plugins",
@@ -350,6 +355,7 @@ _EXPORTS: dict[str, str] = {
     "get_plugin_manager": "._plugins",
     "hookimpl": ".hookspecs",
     "make_converter": "._convert",
+    "match_positions": "._pipeline.enterprises",
     "read_cases": "._reader",
     "read_json": "._reader",
     "read_json_lines": "._reader",
