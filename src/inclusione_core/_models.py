@@ -635,6 +635,7 @@ class ScheduledIntervention:
     )
     host_enterprise: str | None = field(
         category=BY_CODE.INTERVENTIONS,
+        export=Export.HASH,  # a small enterprise, with the dates, may point to the person: hashed like an id
         doc="The enterprise hosting it (a traineeship, a job placement): an id of the territory's enterprises"
             " (enterprises.entries), checked when the territory configures some; null when none hosts it.",
         default=None,
