@@ -199,6 +199,7 @@ class Allowed:
         self.law = {c for f in flows if f["basis"] == "law" for c in f["categories"]}
         self.on_consent = {c for f in flows if f["basis"] == "consent" for c in f["categories"]} - self.law
         self.members = [m.id for m in case.household.members]
+        self.enterprises = set(territory.section("enterprises", "entries"))  # a recipient may name one
         adults = [m.id for m in case.household.members if (a := _age(m.birth_date, day)) is None or a >= 18]
         self.adults = adults or self.members
         self.covered: dict[str, set[str]] = {}
@@ -611,8 +612,21 @@ def check_result_view(result: Result, view: View, allowed: Allowed, to_json: Cal
         assert data["network"] is None
     else:
         assert data["network"] == to_json(result.network)
+    # a placement at an enterprise: withheld whole when one of its reasons may not flow; a recipient
+    # naming an enterprise (Recipient.service) gets only that enterprise's, the others not addressed to it
+    firm = view.recipient.service
+    placements = []
+    for i, placement in enumerate(result.placements):
+        if firm in allowed.enterprises and placement.enterprise != firm:
+            continue
+        placement_bad = set().union(*(bad(r) for r in placement.reasons))
+        if placement_bad:
+            expected[f"$.placements[{i}]"] = placement_bad
+        else:
+            placements.append(placement)
+    assert data["placements"] == to_json(placements)
     parts = ("profile", "routing", "equipe", "interventions", "not_proposed", "deadlines", "measures",
-             "project_problems", "provenance", "network", "scores")
+             "project_problems", "provenance", "network", "scores", "placements")
     rest = {k: v for k, v in to_json(result).items() if k not in parts}
     assert {k: data[k] for k in rest} == rest
     provenance = {k: v for k, v in to_json(result.provenance).items() if k != "plugins"}

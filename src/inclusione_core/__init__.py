@@ -98,6 +98,7 @@ if TYPE_CHECKING:
         NetworkAssignment,
         Objective,
         ObjectiveTerm,
+        Placement,
         Problem,
         Profile,
         ProfileDecision,
@@ -121,6 +122,7 @@ if TYPE_CHECKING:
         SourceDocument,
         WorkExperience,
     )
+    from ._pipeline.enterprises import match_positions
     from ._plugins import PluginInfo, get_plugin_manager
     from ._privacy import Disclosure, Grants, Policy, Recipient, View, Withheld
     from ._reader import JsonLine, Limits, YamlDocument, read_cases, read_json, read_json_lines, read_yaml
@@ -204,6 +206,7 @@ __all__ = [
     "Objective",
     "ObjectiveTerm",
     "Outcome",
+    "Placement",
     "PluginError",
     "PluginInfo",
     "Policy",
@@ -249,6 +252,7 @@ __all__ = [
     "hookimpl",
     "indicators",
     "make_converter",
+    "match_positions",
     "read_cases",
     "read_json",
     "read_json_lines",
@@ -334,6 +338,7 @@ _EXPORTS: dict[str, str] = {
     "IndicatorReport": "._indicators",
     "MonitoringObjective": "._indicators",
     "indicators": "._indicators",
+    "Placement": "._models",
     "PROJECT": ".hookspecs",
     "PluginError": "._errors",
     "PluginInfo": "._plugins",
@@ -378,6 +383,7 @@ _EXPORTS: dict[str, str] = {
     "get_plugin_manager": "._plugins",
     "hookimpl": ".hookspecs",
     "make_converter": "._convert",
+    "match_positions": "._pipeline.enterprises",
     "read_cases": "._reader",
     "read_json": "._reader",
     "read_json_lines": "._reader",

@@ -106,6 +106,7 @@ def check_case(
         order(p.start, p.end, "$.project.end", Message("the end of the project"))
         for i, si in enumerate(p.interventions):
             code(si.provider, "services", f"$.project.interventions[{i}].provider", Message("service"))
+        errors += _host_enterprise_errors(case, territory)
         for i, c in enumerate(p.commitments):
             member(c.member, f"$.project.commitments[{i}].member")
         for i, s in enumerate(p.signatures):
@@ -153,6 +154,19 @@ def _score_checks(a: Assessment, territory: Territory) -> list[ErrorDetail]:
                 errors.append(ErrorDetail(f"{path}.answers.{code}", Message(
                     "value not admitted by the item {item}: {rule}", item=code, rule=rule), value, "scores.values"))
     return errors
+def _host_enterprise_errors(case: Case, territory: Territory) -> list[ErrorDetail]:
+    """
+    A scheduled intervention's host enterprise is one of the territory's enterprises
+    (``enterprises.entries``), where it configures some; free where it configures none.
+    """
+    firms = territory.section("enterprises", "entries")
+    if not firms or case.project is None:
+        return []
+    return [ErrorDetail(f"$.project.interventions[{i}].host_enterprise", Message(
+                "unknown {what} in territory {territory}", what=Message("enterprise"), territory=territory.id),
+                si.host_enterprise, "ref:enterprises.entries")
+            for i, si in enumerate(case.project.interventions)
+            if si.host_enterprise is not None and si.host_enterprise not in firms]
 
 
 def _history_checks(case: Case, code: Callable[[str | None, str, str, str], None]) -> list[ErrorDetail]:

@@ -61,6 +61,10 @@ KEYED: tuple[tuple[str, ...], ...] = (
     ("indicators", "objectives"),
     ("programmes",),
     ("coordination",),
+    ("enterprises", "registries"),
+    ("enterprises", "channels"),
+    ("enterprises", "sectors"),
+    ("enterprises", "entries"),
 )
 # Single settings objects; defining one again needs ``override: true``.
 SINGLE: tuple[tuple[str, ...], ...] = (
@@ -1513,6 +1517,34 @@ def _network_errors(cfg: Mapping[str, Any], kinds: set[str]) -> list[ErrorDetail
     return errors
 
 
+def _enterprise_errors(cfg: Mapping[str, Any], kinds: set[str]) -> list[ErrorDetail]:
+    """
+    The references of ``enterprises``: the sectors, registries and channels that enterprises
+    and their positions name, and the kinds of service of a channel.
+    """
+    errors: list[ErrorDetail] = []
+
+    def need(values: Iterable[Any], known: Any, path: str, what: Message, rule: str) -> None:
+        errors.extend(ErrorDetail(path, unknown_reference(what, v, known), v, rule) for v in values if v not in known)
+
+    section = dig(cfg, ("enterprises",)) or {}
+    sectors, registries, channels = (section.get(k) or {} for k in ("sectors", "registries", "channels"))
+    for code, channel in channels.items():
+        need(channel.get("services", []), kinds, f"$.enterprises.channels.{code}.services", Message("kind of service"),
+             "ref:services.kind")
+    for code, firm in (section.get("entries") or {}).items():
+        here = f"$.enterprises.entries.{code}"
+        need(firm.get("sectors", []), sectors, f"{here}.sectors", Message("sector"), "ref:enterprises.sectors")
+        need(firm.get("registries") or {}, registries, f"{here}.registries", Message("registry of enterprises"),
+             "ref:enterprises.registries")
+        for pos, position in (firm.get("positions") or {}).items():
+            need(position.get("sectors", []), sectors, f"{here}.positions.{pos}.sectors", Message("sector"),
+                 "ref:enterprises.sectors")
+            need(position.get("open_to", []), channels, f"{here}.positions.{pos}.open_to",
+                 Message("channel proposing people to enterprises"), "ref:enterprises.channels")
+    return errors
+
+
 def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_Layer] = ()) -> None:
     """Cross-reference checks on the merged configuration (unknown ids, cycles), each error with its line."""
     errors: list[ErrorDetail] = []
@@ -1563,6 +1595,7 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
     errors += _programme_errors(cfg)
     programmes = dig(cfg, ("programmes",)) or {}
     errors += _score_errors(cfg)
+    errors += [*_network_errors(cfg, kinds), *_enterprise_errors(cfg, kinds)]
     errors += [*_cycles(interventions), *_refusal_code_errors(cfg)]
     errors += [*_deadline_errors(cfg), *_measure_errors(cfg), *_calendar_errors(dig(cfg, ("calendar",)))]
     errors += source_errors(cfg)

@@ -41,6 +41,7 @@ from ._models import (
     Routing,
     RoutingOutcome,
 )
+from ._pipeline.enterprises import match_positions
 from ._pipeline.network import assign as assign_network
 from ._pipeline.stage7_measures import in_force, partners, resolve_incompatibilities
 from ._plugins import Answer, Hooks, PluginInfo, core_version, get_plugin_manager
@@ -309,6 +310,7 @@ class Engine:
         measures = tuple(self._eligibility(case, terr, as_of))
         network = assign_network(case, terr)
         scored = scores_of(case, terr, as_of)
+        placements = match_positions(case, terr, as_of)
         note = no_territorial_rule(terr, as_of)
         if note is not None:  # the territory's own rules were not in force yet (or no longer): the national ones apply
             routing = attrs.evolve(routing, reasons=(*routing.reasons, note))
@@ -321,6 +323,7 @@ class Engine:
             case_id=case.id, territory=terr.id, as_of=as_of, profile=profile, routing=routing,
             equipe=equipe, interventions=recommendations, deadlines=deadlines, measures=measures,
             project_problems=problems, not_proposed=not_proposed, network=network, scores=scored,
+            placements=placements,
             provenance=Provenance(
                 as_of=as_of, territory=terr.id, core_version=core_version(), config_digest=terr.digest,
                 layers=tuple(layers_as_of(terr.layers, as_of)),

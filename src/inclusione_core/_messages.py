@@ -29,6 +29,7 @@ _CODES: dict[str, dict[str, str]] = {
     "purpose": {"assessment": N_("assessment"), "equipe": N_("equipe"), "referral": N_("referral"),
                 "monitoring": N_("monitoring"), "statistics": N_("statistics")},
     "basis": {"law": N_("by law"), "consent": N_("with consent")},
+    "placement": {"tirocinio": N_("traineeship"), "lavoro": N_("job")},
     # core vocabulary shown to people: pathways the core itself decides (before an assessment,
     # masked), the case's access channels, equipe modes, the household as a party, data categories
     "pathway": {"da_valutare": N_("to be assessed"), "non_comunicato": N_("(not disclosed)")},

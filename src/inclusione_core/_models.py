@@ -695,6 +695,14 @@ class ScheduledIntervention:
     weekly_hours: float | None = field(
         category=BY_CODE.INTERVENTIONS, doc="Hours per week.", default=None, ge=0, le=168
     )
+    host_enterprise: str | None = field(
+        category=BY_CODE.INTERVENTIONS,
+        export=Export.HASH,  # a small enterprise, with the dates, may point to the person: hashed like an id
+        doc="The enterprise hosting it (a traineeship, a job placement): an id of the territory's enterprises"
+            " (enterprises.entries), checked when the territory configures some; null when none hosts it.",
+        default=None,
+        kind="id",
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -1338,6 +1346,50 @@ class NetworkAssignment:
 
 
 @attrs.frozen(kw_only=True)
+class Placement:
+    """
+    An open position of an enterprise (``enterprises.entries``) that fits a work-ready member:
+    what :func:`inclusione_core.match_positions` proposes, best first.
+
+    :ivar member: the member (one the assessment names ready for a work path).
+    :ivar enterprise: the enterprise's id.
+    :ivar position: the position's id within the enterprise.
+    :ivar kind: tirocinio (traineeship) or lavoro (job).
+    :ivar inclusive: whether the enterprise is, on the as-of date, in a registry of
+        inclusive enterprises (``registries.*.inclusive``): those come first.
+    :ivar registries: the registries the enterprise is in on the as-of date (an Albo, a
+        board), ids of ``enterprises.registries``.
+    :ivar marks: the marks those registries grant (Azienda Inclusiva), in Italian.
+    :ivar fit: how many of the position's sectors, occupations and skills the member's
+        work profile matches (0: the position asks for none of them, or none matched).
+    :ivar matched: what matched, by kind (``settori``, ``mansioni``, ``competenze``): the
+        position's codes and words, never the case's free text.
+    :ivar to_check: the position's requirements the case does not record (the education
+        level, the driving licences): to verify before proposing the person.
+    :ivar open_to: the channels that may propose people for the position (codes of
+        ``enterprises.channels``).
+    :ivar example: whether the enterprise is an example, neither real nor official.
+    :ivar reasons: why it fits, citing the position's source, then one reason per registry
+        the enterprise is in on the as-of date, citing the membership's source; each reads
+        only identity, work and education data.
+    """
+
+    member: str
+    enterprise: str
+    position: str
+    kind: str
+    inclusive: bool
+    registries: tuple[str, ...] = ()
+    marks: tuple[str, ...] = ()
+    fit: int = 0
+    matched: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
+    to_check: tuple[str, ...] = ()
+    open_to: tuple[str, ...] = ()
+    example: bool = False
+    reasons: tuple[Reason, ...]
+
+
+@attrs.frozen(kw_only=True)
 class Equipe:
     """
     A composed equipe: its format, mode, whether the household takes part, and members.
@@ -1578,6 +1630,10 @@ class Result:
         municipality code; null otherwise.
     :ivar scores: the scored instruments of the assessment (the latest record of each by the
         as-of date), with total, band and why.
+    :ivar placements: the open positions of the territory's enterprises that fit the
+        members the assessment names ready for a work path, best first for each member
+        (inclusive enterprises first, then by fit); empty when the territory configures no
+        enterprises.
     """
 
     case_id: str
@@ -1594,3 +1650,4 @@ class Result:
     not_proposed: tuple[Recommendation, ...] = ()
     network: NetworkAssignment | None = None
     scores: tuple[Score, ...] = ()
+    placements: tuple[Placement, ...] = ()

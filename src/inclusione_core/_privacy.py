@@ -54,6 +54,7 @@ from ._models import (
     DecidedBy,
     Equipe,
     Need,
+    Placement,
     ProfileDecision,
     Purpose,
     Reason,
@@ -677,6 +678,27 @@ def _view_equipe(walk: _Walk, equipe: Equipe, masked: list[str]) -> Equipe:
                   reasons=reasons)
 
 
+def _view_placements(walk: _Walk, placements: tuple[Placement, ...], territory: Territory,
+                     recipient: Recipient) -> tuple[Placement, ...]:
+    """
+    The placements a recipient may see: each withheld whole when one of its reasons may not be
+    shown (its presence tells what it was matched on). A recipient that names one of the
+    territory's enterprises (``Recipient.service``) sees only that enterprise's placements:
+    the others are not addressed to it, whatever the data (not withheld for a category).
+    """
+    mine = recipient.service if recipient.service in territory.section("enterprises", "entries") else None
+    kept = []
+    for i, placement in enumerate(placements):
+        if mine is not None and placement.enterprise != mine:
+            continue
+        bad = _first_bad(walk, (c for r in placement.reasons for c in r.categories))
+        if bad is None:
+            kept.append(placement)
+        else:
+            walk.withhold(f"$.placements[{i}]", bad)
+    return tuple(kept)
+
+
 def view_result(result: Result, case: Case, territory: Territory, recipient: Recipient, purpose: Purpose,
                 converter: cattrs.Converter, *, at: dt.datetime) -> View:
     """
@@ -717,6 +739,7 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
     if network is not None and (bad := _first_bad(walk, network.reason.categories)) is not None:
         walk.withhold("$.network", bad)  # the ambito reveals where the household lives
         network = None
+    placements = _view_placements(walk, result.placements, territory, recipient)
     shown: list[DecidedBy | None] = [profile.decided_by, routing.decided_by, equipe.decided_by]
     shown += [x.decided_by for x in (*interventions, *not_proposed)]
     shown += [x.decided_by for x in deadlines]
@@ -726,7 +749,7 @@ def view_result(result: Result, case: Case, territory: Territory, recipient: Rec
     filtered = attrs.evolve(
         result, profile=profile, routing=routing, equipe=equipe, interventions=interventions, deadlines=deadlines,
         measures=tuple(measures), project_problems=problems, not_proposed=not_proposed, network=network,
-        scores=scores, provenance=attrs.evolve(result.provenance, plugins=plugins),
+        scores=scores, placements=placements, provenance=attrs.evolve(result.provenance, plugins=plugins),
     )
     return View(case_id=case.id, territory=territory.id, recipient=recipient, purpose=purpose, as_of=result.as_of,
                 data=converter.unstructure(filtered), disclosed=walk.grants.disclosures(),

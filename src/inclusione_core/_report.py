@@ -117,6 +117,8 @@ VOCABULARY: dict[str, tuple[tuple[str, ...], str | None]] = {
     "mode": ((), "mode"),
     "party": ((), "party"),
     "data": ((), "category"),
+    "placement": ((), "placement"),
+    "proposer": (("enterprises", "channels"), None),
 }
 """
 What a code shown to a person is, and where its label comes from: the configuration's
@@ -420,6 +422,27 @@ class _Content:
         return Section(key="network", title=self._("NETWORK"), fields=tuple(fields),
                        reasons=(self.explain(net.reason, core),))
 
+    def placements(self) -> Section | None:
+        """The open positions of the territory's enterprises that fit the work-ready members (where configured)."""
+        if not self.r.placements:
+            return None
+        core = DecidedBy(plugin="inclusione_core", version=self.r.provenance.core_version)  # no hook: the core's
+        firms = self.t.section("enterprises", "entries") if self.t is not None else {}
+        items = []
+        for i, p in enumerate(self.r.placements, 1):
+            firm = firms.get(p.enterprise) or {}
+            position = label(self.t, ("enterprises", "entries", p.enterprise, "positions"), p.position, self.lang)
+            marks = f" — {', '.join(p.marks)}" if p.marks else ""
+            kind = name(self.t, "placement", p.kind, self.lang)
+            details = [f"{self._('member')}: {p.member} · {self._('kind')}: {kind} · {self._('fit')}: {p.fit} · "
+                       f"{self._('proposed by')}: {names(self.t, 'proposer', p.open_to, self.lang)}"]
+            if p.to_check:
+                details.append(f"{self._('to check')}: {', '.join(p.to_check)}")
+            items.append(Item(title=f"{i}. {position} — {firm.get('label', p.enterprise)} ({p.enterprise}){marks}",
+                              details=tuple(details), reasons=tuple(self.explain(r, core) for r in p.reasons)))
+        return Section(key="placements", title=self._("POSITIONS AT ENTERPRISES (inclusive first)"),
+                       items=tuple(items))
+
     def equipe(self) -> Section:
         eq = self.r.equipe
         reasons = self.explain_all(eq.reasons, eq.decided_by)
@@ -510,7 +533,8 @@ class _Content:
             terr = f"{self.t.data.get('label', {}).get(self.lang) or self.t.label} [{r.territory}]"
         title = f"{self._('Case')} {r.case_id} — {terr} — {self._('as of')} {r.as_of.isoformat()}"
         sections = [self.summary(), self.profile(), self.routing(), self.network(), self.equipe(), self.interventions(),
-                    self.not_proposed(), self.deadlines(), self.measures(), self.problems(), self.provenance(),
+                    self.not_proposed(), self.placements(), self.deadlines(), self.measures(), self.problems(),
+                    self.provenance(),
                     Section(key="withheld", title=self._("DATA WITHHELD FROM THE RECIPIENT"),
                             items=not_disclosed_items(self.view, self.lang),
                             empty=self._("none: the recipient may receive all the data used"))]

@@ -323,6 +323,8 @@ def reasons_of(result: Result) -> Iterator[Reason]:
         yield p.reason
     if result.network is not None:
         yield result.network.reason
+    for placement in result.placements:
+        yield from placement.reasons
 
 
 def _check_network(c: _Checker, result: Result, expected: Mapping[str, Any]) -> None:
