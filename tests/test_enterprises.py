@@ -39,7 +39,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "imprese"
 TERRITORY = "bologna_esempio"
 NOW = dt.datetime(2025, 6, 2, 10, 0, tzinfo=dt.UTC)
 AS_OF = dt.date(2024, 6, 1)
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SPECIAL = {"health", "addiction", "mental_health", "justice", "records"}
 
 Writer = Callable[[str, str], Path]

@@ -323,6 +323,8 @@ def reasons_of(result: Result) -> Iterator[Reason]:
         yield p.reason
     if result.network is not None:
         yield result.network.reason
+    for score in result.scores:
+        yield score.reason
     for placement in result.placements:
         yield from placement.reasons
 
@@ -336,6 +338,28 @@ def _check_network(c: _Checker, result: Result, expected: Mapping[str, Any]) -> 
             have = {} if net is None else net.services
             for kind, office in exp.items():
                 c.equal(f"network.services.{kind}", office, have.get(kind))
+
+
+def _check_placements(c: _Checker, result: Result, expected: Mapping[str, Any]) -> None:
+    """``first``: the best placement of the first member; ``include`` / ``exclude``: enterprise:position pairs."""
+    pairs = [f"{p.enterprise}:{p.position}" for p in result.placements]
+    for key, exp in expected.items():
+        if key == "first":
+            c.equal("placements[0]", exp, pairs[0] if pairs else None)
+        elif key == "include":
+            c.include("placements", exp, pairs)
+        else:
+            c.exclude("placements", exp, pairs)
+
+
+def _check_scores(c: _Checker, result: Result, expected: Sequence[Mapping[str, Any]]) -> None:
+    """Each instrument named: its total, band and outcome as written."""
+    scores = {s.instrument: s for s in result.scores}
+    for exp in expected:
+        score = scores.get(exp["instrument"])
+        for key, value in exp.items():
+            if key != "instrument":
+                c.equal(f"scores[{exp['instrument']}].{key}", value, None if score is None else getattr(score, key))
 
 
 def _check_profile(c: _Checker, result: Result, expected: Mapping[str, Any]) -> None:
@@ -354,6 +378,9 @@ def _check_routing(c: _Checker, result: Result, expected: Mapping[str, Any]) -> 
     for key, exp in expected.items():
         if key == "alternatives":
             c.same_set("routing.alternatives", exp, routing.alternatives)
+        elif key in ("inform", "programmes"):  # the parties and programmes of a coordination outcome
+            have = () if routing.coordination is None else getattr(routing.coordination, key)
+            c.same_set(f"routing.coordination.{key}", exp, have)
         else:
             c.equal(f"routing.{key}", exp, getattr(routing, key))
 
@@ -443,6 +470,8 @@ def compare(result: Result, expected: Mapping[str, Any], lang: str = "it") -> li
     _check_equipe(c, result, expected.get("equipe", {}))
     _check_interventions(c, result, expected.get("interventions", {}))
     _check_network(c, result, expected.get("network", {}))
+    _check_placements(c, result, expected.get("placements", {}))
+    _check_scores(c, result, expected.get("scores", []))
     _check_dated(c, result, expected)
     _check_reasons(c, result, expected.get("reasons", {}))
     sources = [r.source for r in reasons_of(result)]
