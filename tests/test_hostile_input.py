@@ -513,7 +513,8 @@ def test_errors_carry_no_value_when_a_recipient_is_named(run: Run, tmp_path: Pat
     assert code == 2
     records = json_records(out)
     assert [d["value"] for d in records[0]["error"]["details"]] == [None] * len(records[0]["error"]["details"])
-    assert "HIV" not in out + err and "-5" not in out + err and "valore" not in err
+    shown = (out + err).replace(str(path), "<file>")  # the temporary path may hold "-5" (pytest-5xx)
+    assert "HIV" not in shown and "-5" not in shown and "valore" not in err
     code, out, _ = run("--json", "assess", path, "--as-of", AS_OF)
     assert "-5" in out  # without a named recipient, a common value is shown
 

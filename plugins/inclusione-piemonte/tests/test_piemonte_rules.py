@@ -189,3 +189,24 @@ def test_the_governance_is_dated_from_the_protocol_and_names_the_partners(engine
     assert {"serd", "csm"} <= set(kinds["servizi_sanitari"]["services"])
     assert all(bodies[b]["level"] == "ambito" for a in piemonte.section("network", "ambiti").values()
                for b in a.get("bodies", []))
+
+
+def test_a_recipient_without_consent_sees_the_same_interventions_whatever_the_addiction_need(engine: Engine) -> None:
+    """
+    The priorities read the flag of the conditions for a work path, which a severe addiction
+    need removes: the housing office (no consent) sees the same interventions, in the same
+    order, with no addiction need, a mild one or a severe one (found by the differential test:
+    a flag left unset used to carry none of what it was decided from).
+    """
+    from inclusione_core import Purpose, Recipient
+
+    seen = []
+    for severity in (None, 1, 2, 3):
+        needs = {"lavoro": 3, "economico": 2, "cura_familiare": 1} | ({"dipendenze": severity} if severity else {})
+        data = case(levels={"lavoro": 3, "economica": 2}, needs=needs, work_ready=True)
+        c = engine.load_case(data)
+        result = engine.assess(c, as_of=AS_OF)
+        view = engine.preview_result(result, c, recipient=Recipient(kind="casa", service="casa"),
+                                     purpose=Purpose.EQUIPE)
+        seen.append([i["code"] for i in view.data["interventions"]])
+    assert all(s == seen[0] for s in seen), seen

@@ -232,11 +232,13 @@ def assess(
     flags = []
     for code, flag in territory.section("profile", "flags").items():
         hit, inputs = evaluate(flag["when"], facts)
+        reason = from_entry(territory, flag, f"profilo.flag.{code}", flag["label"], inputs)
+        # what the flag was decided from, whether it holds or not: a rule that reads a flag
+        # left unset by a severe addiction need reads addiction data too
+        derived[f"flag.{code}"] = reason.categories
         if hit:
             flags.append(code)
-            reason = from_entry(territory, flag, f"profilo.flag.{code}", flag["label"], inputs)
             reasons.append(reason)
-            derived[f"flag.{code}"] = reason.categories
     if extra_flags is not None:
         more, more_reasons = extra_flags(case, territory, as_of, tuple(flags))
         for code in more:
