@@ -512,7 +512,8 @@ def categories_table() -> str:
 
 
 # The plugins each documented territory needs (its own and its parents'), by import name.
-TERRITORY_PLUGINS = {"prato": ("toscana", "prato"), "sil": ("sil",), "piemonte": ("piemonte",)}
+TERRITORY_PLUGINS = {"prato": ("toscana", "prato"), "sil": ("sil",), "piemonte": ("piemonte",),
+                     "bologna": ("emilia_romagna", "bologna")}
 
 
 def _engine_for(territory: str) -> Any:
