@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inclusione_core import Engine, Reason, Result
+from inclusione_core import Engine, Purpose, Reason, Recipient, Result
 
 AS_OF = dt.date(2025, 3, 20)
 ARTICLE = "apl_rete_cpi_servizi_sociali"
@@ -198,8 +198,6 @@ def test_a_recipient_without_consent_sees_the_same_interventions_whatever_the_ad
     order, with no addiction need, a mild one or a severe one (found by the differential test:
     a flag left unset used to carry none of what it was decided from).
     """
-    from inclusione_core import Purpose, Recipient
-
     seen = []
     for severity in (None, 1, 2, 3):
         needs = {"lavoro": 3, "economico": 2, "cura_familiare": 1} | ({"dipendenze": severity} if severity else {})
