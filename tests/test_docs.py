@@ -541,13 +541,13 @@ def flows_table(territory: str) -> str:
 def special_codes_table(territory: str) -> str:
     """
     The codes of a territory whose data category is special (GDPR art. 9/10, or ``records``),
-    for privacy.md: services, needs, dimensions and interventions, as the views classify them.
+    for privacy.md: services, needs, dimensions, interventions and programmes, as the views classify them.
     """
     from inclusione_core import DataCategory
 
     terr = _engine_for(territory).territory(territory)
     rows = ["| section | code | Italian label | category | defined in |", "|---|---|---|---|---|"]
-    for section in ("services", "needs", "dimensions", "interventions"):
+    for section in ("services", "needs", "dimensions", "interventions", "programmes"):
         for code, entry in sorted(terr.section(section).items()):
             category = DataCategory(terr.data_category(section, code))
             if category.special:

@@ -1,4 +1,4 @@
-"""Emilia-Romagna (L.R. 14/2015): the territory conforms; the equipe is the CPI with the social service and/or health service."""
+"""Emilia-Romagna (L.R. 14/2015): the territory conforms; the equipe: the CPI with the social and/or health service."""
 
 from __future__ import annotations
 
