@@ -535,7 +535,9 @@ def test_the_engine_lists_its_plugins_with_distribution_version_and_territories(
     assert first.core and first.name == "inclusione_core" and "italia" in first.territories
     for name, dist, territory in (("prato", "inclusione-prato", "prato"), ("sil", "inclusione-sil", "sil"),
                                   ("toscana", "inclusione-toscana", "toscana"),
-                                  ("piemonte", "inclusione-piemonte", "piemonte")):
+                                  ("piemonte", "inclusione-piemonte", "piemonte"),
+                                  ("emilia_romagna", "inclusione-emilia-romagna", "emilia_romagna"),
+                                  ("bologna", "inclusione-bologna", "bologna")):
         row = rows[name]
         assert metadata.Distribution.from_name(row.distribution).metadata["Name"] == dist
         assert row.version == metadata.version(dist)
