@@ -193,6 +193,44 @@ def member_service(service: str) -> Mutation:
     return mutate
 
 
+def member_programme(code: str) -> Mutation:
+    """A programme the member takes part in (since a date, maybe ended): data of the programme's category."""
+    def mutate(draw: st.DrawFn, case: Json) -> str | None:
+        member = _member(draw, case)
+        if any(p.get("code") == code for p in member.get("programmes", [])):
+            return None
+        since = draw(st.sampled_from(["2019-02-01", "2023-09-18", "2025-03-03"]))
+        until = draw(st.sampled_from([None, "2024-06-30", "2026-12-31"]))
+        if until is not None and until < since:
+            until = None
+        member["programmes"] = [*member.get("programmes", []), {"code": code, "since": since, "until": until}]
+        return str(member["id"])
+    return mutate
+
+
+def add_score(code: str, entry: Json) -> Mutation:
+    """A record of a scored instrument on the assessment, every item answered within its range."""
+    def mutate(draw: st.DrawFn, case: Json) -> str | None:
+        assessment = case.get("assessment")
+        if not assessment or any(r.get("instrument") == code for r in assessment.get("scores", [])):
+            return None
+        answers = {}
+        for item, spec in entry["items"].items():
+            values = spec.get("values") or list(range(spec["min"], spec["max"] + 1))
+            answers[item] = draw(st.sampled_from(values))
+        assessment["scores"] = [*assessment.get("scores", []), {"instrument": code, "answers": answers}]
+        return "nucleo"
+    return mutate
+
+
+def score_category(terr: Territory, entry: Json) -> str:
+    """The category a score is filed under: the first special one its items reveal, else the first."""
+    cats = [terr.data_category("needs", i["need"]) if "need" in i else
+            terr.data_category("dimensions", i["dimension"]) if "dimension" in i else i.get("data_category", "social")
+            for i in entry["items"].values()]
+    return next((c for c in cats if c in ("health", "addiction", "mental_health", "justice", "records")), cats[0])
+
+
 JOBS = st.builds(lambda occupation, start, contract: {"occupation": occupation, "start": start, "contract": contract},
                  st.sampled_from(["magazziniere", "cameriera", "operaio tessile"]),
                  st.sampled_from(["2016-03-01", "2020-09-14", "2024-02-05"]),
@@ -397,6 +435,10 @@ def world(engine: Engine, territory_id: str) -> World:
         add(terr.data_category("interventions", code), f"done:{code}", add_done_intervention(code))
     for code in terr.section("measures"):
         add("economic", f"measure:{code}", add_measure(code))
+    for code in terr.section("programmes"):
+        add(terr.data_category("programmes", code), f"programme:{code}", member_programme(code))
+    for code, entry in terr.section("scores").items():
+        add(score_category(terr, entry), f"score:{code}", add_score(code, entry))
     add("health", "disability", member_field("disability_percent", st.sampled_from([None, 0, 30, 46, 67, 100])))
     add("health", "socio_sanitary", member_field("in_socio_sanitary_care", st.booleans()))
     add("work", "asks_activation", member_field("asks_activation", st.booleans()))

@@ -28,7 +28,7 @@ from inclusione_core import Engine, Policy, Purpose, Result, View
 from inclusione_core._render import result_text, view_text
 from inclusione_core.testing import FixedClock
 
-TERRITORIES = ("italia", "toscana", "prato", "sil", "piemonte")
+TERRITORIES = ("italia", "toscana", "prato", "sil", "piemonte", "bologna")
 NOW = dt.datetime(2025, 6, 2, 10, 0, tzinfo=dt.UTC)
 AS_OF = (dt.date(2021, 5, 3), dt.date(2024, 6, 1), dt.date(2025, 4, 15), dt.date(2026, 2, 1))
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
