@@ -130,8 +130,34 @@ def _check_item(territory: Territory, path: str, si: Any, item: Mapping[str, Any
     return out
 
 
+def signature_problems(project: Project, equipe: Equipe, territory: Territory) -> list[Problem]:
+    """
+    Who must sign the project, where the equipe's format says so (``project_signed_by``:
+    ``equipe``, every service of its members; ``nucleo``, the person or household): one
+    problem naming those missing. It reads who signed and who sits in the equipe, so it
+    carries the categories of every service and of the equipe's reasons.
+    """
+    entry = territory.section("equipe", "formats").get(equipe.format)
+    if entry is None or not entry.get("project_signed_by"):
+        return []
+    wanted = entry["project_signed_by"]
+    required = list(dict.fromkeys([*(m.service for m in equipe.members if "equipe" in wanted),
+                                   *(["nucleo"] if "nucleo" in wanted else [])]))
+    signed = {s.party for s in project.signatures}
+    missing = [party for party in required if party not in signed]
+    if not missing:
+        return []
+    msg = Message("The project is not signed by: {missing} (the equipe and the person sign it).",
+                  missing=", ".join(missing))
+    reason = from_entry(territory, entry, f"equipe.{equipe.format}.firme", msg,
+                        {"firmatari_richiesti": required, "mancanti": missing}, source_key="project_signed_source",
+                        categories={*territory.service_categories(), *(c for r in equipe.reasons for c in r.categories),
+                                    *(c for m in equipe.members for c in m.reason.categories)})
+    return [Problem(path="$.project.signatures", reason=reason)]
+
+
 @hookimpl(trylast=True)
 def inclusione_validate_project(case: Case, project: Project, equipe: Equipe, territory: Territory,
                                 as_of: dt.date) -> list[Problem]:
-    """Core default: contents required by law and consistency with the intervention catalogue."""
-    return check(case, project, territory)
+    """Core default: contents required by law, consistency with the intervention catalogue, signatures."""
+    return [*check(case, project, territory), *signature_problems(project, equipe, territory)]
