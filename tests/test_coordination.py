@@ -136,8 +136,11 @@ def test_a_recipient_without_a_basis_cannot_tell_coordination_from_routing(write
         result = engine.assess(c, as_of=AS_OF)
         view = engine.preview_result(result, c, recipient=Recipient(kind="cpi", service="cpi"),
                                      purpose=Purpose.COORDINATION)
-        views.append(view.data["routing"])
-    assert views[0] == views[1] and views[0]["outcome"] == "non_comunicato" and views[0]["coordination"] is None
+        views.append(view)
+    assert views[0].data["routing"]["outcome"] == "non_comunicato" and views[0].data["routing"]["coordination"] is None
+    # the whole result, not only the routing: the equipe follows the check and is masked either way
+    assert views[0].data == views[1].data and views[0].masked == views[1].masked
+    assert "$.equipe" in views[0].masked
 
 
 @settings(max_examples=40, deadline=None)

@@ -1591,7 +1591,6 @@ def _check_references(cfg: Mapping[str, Any], leaf: _Layer, layers: Sequence[_La
             for pre in item.get(key, []):
                 need(pre, interventions, f"$.interventions.{code}.{key}", Message("intervention"),
                      "ref:interventions")
-    errors += _network_errors(cfg, kinds)
     errors += _programme_errors(cfg)
     programmes = dig(cfg, ("programmes",)) or {}
     errors += _score_errors(cfg)

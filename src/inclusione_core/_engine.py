@@ -41,6 +41,7 @@ from ._models import (
     Routing,
     RoutingOutcome,
 )
+from ._pipeline.coordination import reads as coordination_reads
 from ._pipeline.enterprises import match_positions
 from ._pipeline.network import assign as assign_network
 from ._pipeline.stage7_measures import in_force, partners, resolve_incompatibilities
@@ -298,6 +299,10 @@ class Engine:
             by = coordinated.by if coordinated.value.outcome is RoutingOutcome.COORDINATION else routing.decided_by
             routing = attrs.evolve(coordinated.value, decided_by=by)
         equipe: Equipe = _stamp(hooks.compose_equipe(lineage, profile=profile.profile, routing=routing, **kw))
+        read = coordination_reads(case, terr, as_of, profile.profile, routing)
+        if read:  # the equipe follows a routing the coordination check could change: it read what the check read
+            equipe = attrs.evolve(equipe, reasons=tuple(
+                attrs.evolve(r, categories=tuple(sorted({*r.categories, *read}))) for r in equipe.reasons))
         recs_a = hooks.recommend_interventions(lineage, profile=profile.profile, **kw)
         stamped = [attrs.evolve(r, decided_by=recs_a.by) for r in recs_a.value]
         recommendations = tuple(r for r in stamped if r.proposed)

@@ -1266,7 +1266,7 @@ class Coordination:
     it is not taken twice, the parties are informed instead (a routing outcome beside routed
     and refused).
 
-    :ivar rule: the coordination rule that applied (``coordination.rules[].id``).
+    :ivar rule: the coordination rule that applied (the key of ``coordination.<id>``).
     :ivar programmes: the overlapping programmes the household's members are in on the date.
     :ivar inform: the service ids to inform; each receives the case through a view for the
         purpose ``coordination`` (``Engine.disclose_case(..., purpose="coordination")``), with
@@ -1525,9 +1525,10 @@ class Score:
         thresholds applied.
     :ivar total: the weighted sum of the items answered (missing items add nothing).
     :ivar band: the highest band whose threshold the total reaches; null below every
-        threshold, when not assessable, or masked in a view.
+        threshold or when not assessable (a view withholds the whole score where its
+        categories may not flow).
     :ivar outcome: valutato, non_valutabile (missing items could change the band) or
-        non_in_vigore (null: masked in a view).
+        non_in_vigore.
     :ivar missing: the codes of the items not answered.
     :ivar reason: why: the threshold's source, each item's contribution in its inputs.
     """

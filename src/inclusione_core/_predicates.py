@@ -309,6 +309,11 @@ def _score_at_least(v: Mapping[str, Any], f: Facts, inputs: Inputs) -> bool | No
     if t is None:
         inputs.lacks(f"punteggio:{code}", Message("the score of {instrument} (not recorded)", instrument=code))
         return None
+    if t.version is None:  # no version of the instrument in force on the day it was administered
+        inputs.lacks(f"punteggio:{code}", Message(
+            "the score of {instrument} (the instrument was not in force on {day})", instrument=code,
+            day=t.date.isoformat()))
+        return None
     if "band" in v:
         threshold = t.threshold(v["band"])
         inputs[f"soglia.{code}.{v['band']}"] = None if threshold is None else _int_if_whole(threshold)

@@ -684,9 +684,13 @@ def _view_placements(walk: _Walk, placements: tuple[Placement, ...], territory: 
     The placements a recipient may see: each withheld whole when one of its reasons may not be
     shown (its presence tells what it was matched on). A recipient that names one of the
     territory's enterprises (``Recipient.service``) sees only that enterprise's placements:
-    the others are not addressed to it, whatever the data (not withheld for a category).
+    the others are not addressed to it, whatever the data (not withheld for a category); an
+    enterprise the registry does not know, or none named, sees none.
     """
-    mine = recipient.service if recipient.service in territory.section("enterprises", "entries") else None
+    enterprises = territory.section("enterprises", "entries")
+    mine = recipient.service if recipient.service in enterprises else None
+    if recipient.kind == "impresa" and mine is None:
+        return ()  # an enterprise the registry does not know (or none named) is addressed no placement
     kept = []
     for i, placement in enumerate(placements):
         if mine is not None and placement.enterprise != mine:

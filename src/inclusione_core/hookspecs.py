@@ -181,8 +181,10 @@ def inclusione_coordinate(
     Stops at first non-None result. The core's default applies the territory's
     ``coordination`` rules: the first that holds turns the routing into the outcome
     ``coordination``, naming the parties to inform (:class:`Coordination`) with its reason
-    appended; otherwise it returns the routing unchanged. A plugin answers with its own
-    check, or ``None`` to pass.
+    appended; otherwise it returns the routing with its reasons widened by what the rules
+    read (whether a case is coordinated may reveal the programmes of its members, so what
+    the check read shows in the routing either way). A plugin answers with its own check,
+    widening the reasons likewise when nothing holds, or ``None`` to pass.
 
     :param routing: the routing of stage 2.
     :return: the routing, changed or not, or ``None`` to pass.

@@ -52,8 +52,10 @@ def test_the_enterprise_view_carries_no_special_category_whatever_the_case_holds
     other = copy.deepcopy(base)
     other["assessment"]["needs"] += [{"code": "salute_mentale", "severity": 3}, {"code": "dipendenze", "severity": 2}]
     other["household"]["members"][0]["services"] = ["csm", "serd"]
+    on_path = copy.deepcopy(base)  # on a L.R. 14/2015 path (health data): coordinated, not taken
+    on_path["household"]["members"][0]["programmes"] = [{"code": "percorso_lr14", "since": "2024-09-16"}]
     seen = []
-    for data in (base, other):
+    for data in (base, other, on_path):
         case = engine.load_case(data)
         result = engine.assess(case, as_of=AS_OF)
         who = Recipient(kind="impresa", service="trattoria_esempio")
@@ -62,7 +64,7 @@ def test_the_enterprise_view_carries_no_special_category_whatever_the_case_holds
         for view in views:
             assert not {d.category for d in view.disclosed} & SPECIAL
         seen.append([json.dumps(v.data, sort_keys=True, default=str) for v in views])
-    assert seen[0] == seen[1]
+    assert seen[0] == seen[1] == seen[2]
 
 
 def test_a_person_on_adi_in_a_lr14_path_is_coordinated_not_duplicated(engine: Engine) -> None:

@@ -147,13 +147,31 @@ def signature_problems(project: Project, equipe: Equipe, territory: Territory) -
     missing = [party for party in required if party not in signed]
     if not missing:
         return []
-    msg = Message("The project is not signed by: {missing} (the equipe and the person sign it).",
-                  missing=", ".join(missing))
+    names = _party_labels(territory, missing)
+    if "equipe" in wanted and "nucleo" in wanted:
+        msg = Message("The project is not signed by: {missing} (the equipe and the person sign it).", missing=names)
+    elif "equipe" in wanted:
+        msg = Message("The project is not signed by: {missing} (the equipe signs it).", missing=names)
+    else:
+        msg = Message("The project is not signed by: {missing} (the person signs it).", missing=names)
     reason = from_entry(territory, entry, f"equipe.{equipe.format}.firme", msg,
                         {"firmatari_richiesti": required, "mancanti": missing}, source_key="project_signed_source",
                         categories={*territory.service_categories(), *(c for r in equipe.reasons for c in r.categories),
                                     *(c for m in equipe.members for c in m.reason.categories)})
     return [Problem(path="$.project.signatures", reason=reason)]
+
+
+def _party_labels(territory: Territory, parties: list[str]) -> dict[str, str]:
+    """Signatories by their labels: a service's, or the person (``nucleo``)."""
+    services = territory.section("services")
+
+    def one(party: str, lang: str) -> str:
+        if party == "nucleo":
+            return "la persona (nucleo)" if lang == "it" else "the person (household)"
+        label = (services.get(party) or {}).get("label")
+        return str(label.get(lang, party)) if isinstance(label, dict) else party
+
+    return {lang: ", ".join(one(p, lang) for p in parties) for lang in ("it", "en")}
 
 
 @hookimpl(trylast=True)
