@@ -301,6 +301,7 @@ def _consistent_member(mem: m.Member, ids: list[str]) -> m.Member:
         mem, care_load=load, unemployed_since=after_birth(mem.unemployed_since), work_history=tuple(jobs),
         qualifications=tuple(attrs.evolve(q, obtained_on=after_birth(q.obtained_on)) for q in mem.qualifications),
         services=tuple(dict.fromkeys(x for s in mem.services if (x := _pick("services", s)) is not None)),
+        programmes=(),  # italia configures no programme
     )
 
 
