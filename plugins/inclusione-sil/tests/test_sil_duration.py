@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import inclusione_sil
-from inclusione_core import DeadlineStatus, Engine, Project
+from inclusione_core import DeadlineStatus, Engine, Project, Purpose, Recipient
 from inclusione_sil import Tables, add_months, duration_problems
 
 
@@ -79,7 +79,7 @@ def test_the_dimissioni_reason_names_the_destinations(engine: Engine,
                                                       example: Callable[[str], dict[str, Any]]) -> None:
     """The flag's reason says when the two years end and where the dimissioni lead, citing §1 of seed 004."""
     result = engine.assess(example("verso_dimissioni.json"), as_of=dt.date(2025, 11, 3))
-    (reason,) = [r for r in result.profile.reasons if r.rule == "sil.durata.dimissioni"]
+    (reason,) = [r for r in result.profile.reasons if r.rule == "sil.durata.sil_dimissioni"]
     assert "2025-12-04" in reason.message_it and "tra 31 giorni" in reason.message_it
     assert "percorso formativo consolidato" in reason.message_it
     assert "servizio con caratteristiche di supporto" in reason.message_it
@@ -103,3 +103,23 @@ def test_no_project_no_deadline(engine: Engine, example: Callable[[str], dict[st
     """A case without a project has no maximum-duration deadline and no dimissioni flag."""
     result = engine.assess(example("l68_invalidita_50.json"), as_of=dt.date(2025, 3, 10))
     assert [d.code for d in result.deadlines if d.code.startswith("sil_")] == []
+
+
+def test_the_dimissioni_flag_shows_the_same_whatever_the_disability(engine: Engine,
+                                                                    example: Callable[[str], dict[str, Any]]) -> None:
+    """
+    The housing office (no consent) sees the flag exactly as often with or without a civil
+    invalidity: the flag carries its own reason's categories, not those of the L. 68 reason
+    beside it (found by the differential test).
+    """
+    seen = []
+    for percent in (None, 67):
+        data = example("verso_dimissioni.json")
+        if percent is not None:
+            data["household"]["members"][0]["disability_percent"] = percent
+        case = engine.load_case(data)
+        result = engine.assess(case, as_of=dt.date(2025, 12, 5))
+        view = engine.preview_result(result, case, recipient=Recipient(kind="casa", service="casa"),
+                                     purpose=Purpose.EQUIPE)
+        seen.append(view.data["profile"]["profile"]["flags"])
+    assert seen[0] == seen[1]

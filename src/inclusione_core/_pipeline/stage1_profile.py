@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from .._categories import DataCategory
 from .._config import Territory
 from .._messages import code_message
 from .._models import (
@@ -186,6 +187,10 @@ ExtraFlags = Callable[[Case, Territory, dt.date, tuple[str, ...]], tuple[list[st
 """``(case, territory, as_of, flags so far) -> (flags to add, their reasons)``."""
 
 
+ALL_SPECIAL: tuple[str, ...] = tuple(sorted({"process", *(c.value for c in DataCategory if c.special)}))
+"""The categories of a plugin flag whose reason the core cannot tell: every special one."""
+
+
 def _cats(reasons: Iterable[Reason | None]) -> tuple[str, ...]:
     """The union of the data categories of some reasons (``process`` when there are none)."""
     found = {c for r in reasons if r is not None for c in r.categories}
@@ -244,7 +249,11 @@ def assess(
         for code in more:
             if code not in flags:
                 flags.append(code)
-                derived[f"flag.{code}"] = _cats([r for r in more_reasons if r.rule.endswith(code)] or more_reasons)
+                # what the plugin says the flag was decided from: the reason named after it; a flag
+                # without one reveals, as far as the core can tell, anything (whatever the case holds:
+                # the other reasons of the plugin vary with the data)
+                own = [r for r in more_reasons if r.rule.endswith(code)]
+                derived[f"flag.{code}"] = _cats(own) if own else ALL_SPECIAL
         reasons += more_reasons
     partial = attrs.evolve(partial, flags=tuple(flags), derived_from=dict(derived))
     facts = Facts(case=case, territory=territory, as_of=as_of, profile=partial)

@@ -122,7 +122,7 @@ def discharge_reason(window: DischargeWindow, tables: Tables) -> Reason | None:
                    " towards a {destinations}.", start=window.start.isoformat(), months=tables.max_months, when=when,
                    destinations=_destinations(tables))
     return Reason(
-        rule="sil.durata.dimissioni",
+        rule=f"sil.durata.{DISCHARGE_FLAG}",  # named after its flag: the flag carries this reason's categories
         territory=tables.layer,
         message_it=text.text("it"),
         message_en=text.text("en"),
