@@ -180,32 +180,30 @@ def test_a_flow_is_judged_in_force_on_the_day_the_data_leave(write_layer: Writer
     assert disclosed(dt.date(2024, 7, 1)) == set()
 
 
-def test_an_intervention_must_not_outlive_its_prerequisite(write_layer: Writer) -> None:
-    """A prerequisite ended before the intervention that needs it is an error at load, not a crash at assessment."""
+def prerequisite_error(write_layer: Writer, period: str) -> ConfigurationError:
+    """The load error of a layer whose undated intervention needs one dated by ``period`` (a YAML line)."""
     item = ("    data_category: work\n    providers: [cpi]\n    suitable_when: {always: true}\n    " + SRC + "\n")
     body = ("interventions:\n"
             "  orientamento_base:\n    label: {it: Orientamento, en: Guidance}\n    category: orientamento\n"
-            "    valid_to: \"2024-06-30\"\n" + item +
+            f"    {period}\n" + item +
             "  tirocinio_dopo:\n    label: {it: Tirocinio, en: Traineeship}\n    category: tirocinio\n"
             "    prerequisites: [orientamento_base]\n" + item)
     with pytest.raises(ConfigurationError) as info:
         engine_for(write_layer("figlio", child(body))).territory("figlio")
-    assert {(d.path, d.rule, d.value) for d in info.value.details} == {
+    return info.value
+
+
+def test_an_intervention_must_not_outlive_its_prerequisite(write_layer: Writer) -> None:
+    """A prerequisite ended before the intervention that needs it is an error at load, not a crash at assessment."""
+    error = prerequisite_error(write_layer, 'valid_to: "2024-06-30"')
+    assert {(d.path, d.rule, d.value) for d in error.details} == {
         ("$.interventions.tirocinio_dopo.prerequisites", "period:ref", "orientamento_base")}
-    assert str(info.value.details[0].message).startswith("in vigore dal 2024-07-01, rimanda")  # the days it is alone
+    assert str(error.details[0].message).startswith("in vigore dal 2024-07-01, rimanda")  # the days it is alone
 
 
 def test_an_intervention_must_not_precede_its_prerequisite(write_layer: Writer) -> None:
     """An undated entry that needs one in force only from a date: the error gives the days it would be alone."""
-    item = ("    data_category: work\n    providers: [cpi]\n    suitable_when: {always: true}\n    " + SRC + "\n")
-    body = ("interventions:\n"
-            "  orientamento_base:\n    label: {it: Orientamento, en: Guidance}\n    category: orientamento\n"
-            "    valid_from: \"2023-05-15\"\n" + item +
-            "  tirocinio_dopo:\n    label: {it: Tirocinio, en: Traineeship}\n    category: tirocinio\n"
-            "    prerequisites: [orientamento_base]\n" + item)
-    with pytest.raises(ConfigurationError) as info:
-        engine_for(write_layer("figlio", child(body))).territory("figlio")
-    (detail,) = info.value.details
+    (detail,) = prerequisite_error(write_layer, 'valid_from: "2023-05-15"').details
     assert (detail.path, detail.rule, detail.value) == (
         "$.interventions.tirocinio_dopo.prerequisites", "period:ref", "orientamento_base")
     assert str(detail.message).startswith(
