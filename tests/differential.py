@@ -219,7 +219,7 @@ def add_score(code: str, entry: Json) -> Mutation:
             values = spec.get("values") or list(range(spec["min"], spec["max"] + 1))
             answers[item] = draw(st.sampled_from(values))
         assessment["scores"] = [*assessment.get("scores", []), {"instrument": code, "answers": answers}]
-        return "nucleo"
+        return HOUSEHOLD
     return mutate
 
 

@@ -235,6 +235,24 @@ def test_a_view_masks_the_score_where_a_category_of_its_items_may_not_flow(engin
         assert case_view.data["assessment"] is None or case_view.data["assessment"]["scores"] in (None, [])
 
 
+def _consent(member: str) -> dict[str, Any]:
+    return {"id": f"consenso-{member}", "member": member, "categories": ["health"], "recipients": ["cpi"],
+            "purposes": ["equipe"], "given_on": "2023-04-20", "evidence": "modulo firmato"}
+
+
+@pytest.mark.parametrize(("consenting", "shown"), [(("m1", "m2"), True), (("m1",), False), ((), False)])
+def test_a_score_is_household_data_shown_only_when_every_adult_consented(
+        engine: Engine, consenting: tuple[str, ...], shown: bool) -> None:
+    """The answers are the household's: one adult's consent to health data does not open them to the CPI."""
+    data = case(answers(lavoro=1, salute=2, reti=0, nota=0))
+    data["household"]["members"].append({"id": "m2", "relation": "coniuge", "birth_date": "1987-02-11"})
+    data["consents"] = [_consent(m) for m in consenting]
+    loaded = engine.load_case(data)
+    view = engine.preview_case(loaded, recipient="cpi", purpose="equipe", as_of=dt.date(2023, 6, 1))
+    assert len(view.data["assessment"]["scores"]) == (1 if shown else 0)
+    assert ("$.assessment.scores[0]" in {w.path for w in view.withheld}) is not shown
+
+
 # --------------------------------------------------------------------------- input errors
 
 
