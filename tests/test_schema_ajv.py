@@ -301,3 +301,82 @@ def test_jsonschema_and_ajv_give_the_same_verdicts(node: str, tmp_path: Path) ->
     assert not disagreements, f"{len(disagreements)} of {len(batch.items)} verdicts differ:\n" + \
         "\n".join(disagreements[:10])
     assert counts[True] > 20 and counts[False] > 20, counts  # both kinds were really checked
+
+
+# --------------------------------------------------------------------------- the HTTP contract
+
+
+def _openapi_bundle() -> dict[str, Any]:
+    """The OpenAPI document's components as one Draft 2020-12 schema (``#/components/schemas/X`` -> ``#/$defs/X``)."""
+    from inclusione_core.http import TrustedHeaders
+    from inclusione_core.http._openapi import openapi_document
+
+    schemas = openapi_document(version="0", headers=TrustedHeaders().names())["components"]["schemas"]
+    text = json.dumps(schemas).replace('"#/components/schemas/', '"#/$defs/')
+    return {"$schema": DRAFT, "$id": "urn:inclusione-check:openapi", "$defs": json.loads(text)}
+
+
+def _http_instances() -> dict[str, list[Any]]:
+    """What the service really answers, by component: views, steps, explanations, problems, catalogues."""
+    from starlette.testclient import TestClient
+
+    from inclusione_core.http import create_app
+
+    app = create_app()
+    example = app.state.service._example()
+    who = {"X-Inclusione-Subject": "op", "X-Inclusione-Recipient": "cpi", "X-Inclusione-Purpose": "equipe"}
+    body = {"case": example, "as_of": "2025-05-01"}
+    with TestClient(app) as c:
+        return {
+            "View.result_view": [c.post("/v1/evaluate", json=body, headers=who).json()],
+            "Step.routing": [c.post("/v1/routing", json=body, headers=who).json()],
+            "Step.interventions": [c.post("/v1/interventions", json=body, headers=who).json()],
+            "Explanation": [c.post("/v1/explain/equipe", json=body, headers=who).json()],
+            "Problem": [c.post("/v1/evaluate", json={"case": {"id": "x"}}, headers=who).json(),
+                        c.post("/v1/evaluate", json=body).json()],
+            "TerritoryList": [c.get("/v1/territories").json()],
+            "Catalogue": [c.get("/v1/territories/prato/interventions").json()],
+            "EvaluationRequest": [body],
+        }
+
+
+def test_the_openapi_components_compile_and_both_implementations_agree(node: str, tmp_path: Path) -> None:
+    """The contract's schemas compile under ajv's strict mode; ajv and jsonschema agree on real answers and mutants."""
+    pytest.importorskip("starlette", reason="the HTTP extra is not installed")
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    bundle = _openapi_bundle()
+    path = tmp_path / "openapi.schema.json"
+    # every component referenced from the root, so that compiling the root compiles them all
+    path.write_text(json.dumps({**bundle, "anyOf": [{"$ref": f"#/$defs/{k}"} for k in bundle["$defs"]]}),
+                    encoding="utf-8")
+    compiled = _ajv(node, "compile", path)
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    rng = random.Random(17)
+    batch = _Batch()
+    for component, instances in _http_instances().items():
+        key = f"urn:inclusione-check:openapi/{component}"
+        check = Draft202012Validator({**bundle, "$id": key, "$ref": f"#/$defs/{component}"},
+                                     format_checker=FormatChecker())
+        batch.target(key, check, {"$schema": DRAFT, "$id": key, "$ref": f"urn:inclusione-check:openapi#/$defs/"
+                                                                         f"{component}"})
+        for i, instance in enumerate(instances):
+            batch.expect(key, f"{component} {i}", instance, True)
+            for how, mutant in _mutants(instance, rng):
+                batch.items.append((key, f"{component} {i}, {how}", mutant))
+    request = tmp_path / "batch.json"
+    request.write_text(json.dumps({"schemas": [str(path)], "extra": batch.extra,
+                                   "instances": [{"schema": k, "data": d} for k, _, d in batch.items]}),
+                       encoding="utf-8")
+    proc = _ajv(node, "validate", request)
+    assert proc.returncode == 0, proc.stderr
+    verdicts = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(verdicts) == len(batch.items)
+    disagree = []
+    for (key, label, data), verdict in zip(batch.items, verdicts, strict=True):
+        python = batch.python[key].is_valid(data)
+        if python != verdict["valid"]:
+            disagree.append(f"{label}: jsonschema {python}, ajv {verdict['valid']} {verdict['errors'][:2]}")
+        expected = batch.expected.get(verdicts.index(verdict))
+        assert expected is None or expected == python, label
+    assert not disagree, "\n".join(disagree[:10])

@@ -38,6 +38,11 @@ function makeAjv(strict, logger) {
   if (logger) options.logger = logger;
   const ajv = new Ajv2020(options);
   addFormats(ajv);  // "full" mode: a date is a real calendar date
+  // OpenAPI's numeric formats (the HTTP contract gives every number one)
+  ajv.addFormat("int32", {type: "number", validate: (x) => Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 31});
+  ajv.addFormat("int64", {type: "number", validate: (x) => Number.isInteger(x)});
+  ajv.addFormat("float", {type: "number", validate: () => true});
+  ajv.addFormat("double", {type: "number", validate: () => true});
   for (const keyword of ANNOTATIONS) ajv.addKeyword({keyword});
   return ajv;
 }

@@ -1,0 +1,507 @@
+"""
+The ASGI application: a thin face over the library calls the CLI makes.
+
+Every case answer is :meth:`Engine.disclose_result` for the caller the gateway vouched for
+(audited, consents judged at the request); every error is a problem (RFC 9457) that never
+repeats a value of the request nor shows a trace; every response says ``no-store``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import attrs
+import orjson
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from .._batch import InternalError
+from .._engine import Engine
+from .._errors import InclusioneError, InputError, TerritoryNotFoundError
+from .._models import Case, Result
+from .._plugins import core_version
+from .._privacy import Recipient, View
+from .._reader import Refused, parse_json, read_json_lines
+from .._render import report_text
+from .._report import Report, view_report
+from .._schema import SCHEMA_NAMES, load_schema
+from ..i18n import text, translate
+from ._identity import Caller, IdentityVerifier, TrustedHeaders
+from ._openapi import CATALOGUES, EXPLAINED, PROBLEM_TYPE, STEPS, openapi_30, openapi_document
+
+__all__ = ["ServiceLimits", "create_app"]
+
+log = logging.getLogger("inclusione_core.http")
+
+JSON = "application/json"
+PROBLEM = "application/problem+json"
+NDJSON = ("application/x-ndjson", "application/jsonl", "application/json-seq")
+_ROME = dt.timezone(dt.timedelta(hours=1))
+_TOKEN = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]")
+
+
+@attrs.frozen
+class ServiceLimits:
+    """
+    Bounds on what a request may bring, beside the engine's :class:`~inclusione_core.Limits`
+    (which bound each case: depth, texts, items, dates).
+
+    :ivar max_body_bytes: bytes of a JSON body (a case and its request).
+    :ivar max_batch_bytes: bytes of a batch body.
+    :ivar max_batch_lines: lines of a batch body.
+    """
+
+    max_body_bytes: int = 1_100_000
+    max_batch_bytes: int = 50_000_000
+    max_batch_lines: int = 10_000
+
+
+class Problem(Exception):
+    """An answer other than 200: its status, title, detail and the request's problems."""
+
+    def __init__(self, status: int, kind: str, title: str, detail: str = "",
+                 errors: tuple[dict[str, str], ...] = ()) -> None:
+        super().__init__(title)
+        self.status = status
+        self.kind = kind
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+
+    def body(self, instance: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": PROBLEM_TYPE + self.kind, "title": self.title, "status": self.status}
+        if self.detail:
+            out["detail"] = self.detail
+        out["instance"] = instance
+        if self.errors:
+            out["errors"] = list(self.errors)
+        return out
+
+
+def pointer(path: str, prefix: str = "") -> str:
+    """A JSON path of an error (``$.household.members[0].birth_date``) as a JSON Pointer under ``prefix``."""
+    rest = path[1:] if path.startswith("$") else ("." + path if path else "")
+    parts: list[str] = []
+    pos = 0
+    for m in _TOKEN.finditer(rest):
+        if m.start() != pos:  # not a path we can read: point at its parent
+            break
+        token = m.group(1) or m.group(2) or m.group(3) or ""
+        parts.append(token.replace("~", "~0").replace("/", "~1"))
+        pos = m.end()
+    return prefix + "".join("/" + p for p in parts)
+
+
+def _problems_of(exc: InputError, lang: str, prefix: str) -> tuple[dict[str, str], ...]:
+    """Each detail of an input error as pointer, keyword and text, with no value of the request."""
+    out = []
+    for d in exc.without_values().details:
+        out.append({"pointer": pointer(d.path, prefix), "keyword": d.rule or "invalid",
+                    "detail": text(d.message, lang)})
+    return tuple(out)
+
+
+class _Service:
+    def __init__(self, engine: Engine, identity: IdentityVerifier, limits: ServiceLimits,
+                 headers: Mapping[str, str]) -> None:
+        self.engine = engine
+        self.identity = identity
+        self.limits = limits
+        self.lock = threading.Lock()  # one engine, one audit chain: requests take turns on it
+        self.version = core_version()
+        self.territories: dict[str, Any] = {}
+        for info in engine.territories():  # compiled once, at start-up: a broken one fails here, not per request
+            self.territories[info.id] = engine.territory(info.id)
+        self.digest = hashlib.sha256("".join(
+            f"{tid}={t.digest};" for tid, t in sorted(self.territories.items())).encode()).hexdigest()
+        example = self._example()
+        self.openapi = openapi_document(version=self.version, headers=headers, example=example,
+                                        limits={"lines": limits.max_batch_lines, "bytes": limits.max_batch_bytes})
+        self.openapi_bytes = orjson.dumps(self.openapi)
+        self.openapi30_bytes = orjson.dumps(openapi_30(self.openapi))
+
+    def _example(self) -> dict[str, Any] | None:
+        terr = self.territories.get("prato")
+        if terr is None:
+            return None
+        for path, _day, _label in terr.examples():
+            data: dict[str, Any] = orjson.loads(path.read_bytes())
+            return data
+        return None
+
+    # ------------------------------------------------------------------ responses
+
+    def headers(self, digest: str | None = None) -> dict[str, str]:
+        return {"Cache-Control": "no-store", "X-Inclusione-Version": self.version,
+                "X-Inclusione-Config-Digest": digest or self.digest, "X-Content-Type-Options": "nosniff"}
+
+    def json(self, data: Any, digest: str | None = None, media: str = JSON) -> Response:
+        return Response(orjson.dumps(data), media_type=media, headers=self.headers(digest))
+
+    def problem(self, problem: Problem, request: Request) -> Response:
+        return Response(orjson.dumps(problem.body(request.url.path)), status_code=problem.status,
+                        media_type=PROBLEM, headers=self.headers())
+
+    # ------------------------------------------------------------------ requests
+
+    def caller(self, request: Request) -> Caller:
+        caller = self.identity({k.lower(): v for k, v in request.headers.items()})
+        if caller is None:
+            raise Problem(401, "unauthenticated", "Nessuna identità verificata",
+                          "La richiesta non porta l'identità, il destinatario e la finalità verificati dal gateway.")
+        return caller
+
+    async def body(self, request: Request, limit: int, media: tuple[str, ...]) -> bytes:
+        kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if kind not in media:
+            raise Problem(415, "unsupported-media-type", "Tipo di contenuto non accettato",
+                          f"Il corpo deve essere {' o '.join(media)}.")
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise _too_big(limit)
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _too_big(limit)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def request(self, raw: bytes, caller: Caller) -> tuple[dict[str, Any], str]:
+        """The request's body as a checked dict, and its language."""
+        try:
+            data = parse_json(raw, limits=self.engine.limits)
+        except Refused as exc:
+            syntax = all(d.rule in ("json", "syntax", "utf-8", "encoding") for d in exc.details)
+            err = InputError("body", exc.details)
+            if syntax:
+                raise Problem(400, "malformed", "Il corpo non è JSON", "Il corpo non si legge come JSON.",
+                              _problems_of(err, "it", "")) from None
+            raise Problem(422, "beyond-limits", "Oltre i limiti", "Il corpo supera i limiti del lettore.",
+                          _problems_of(err, "it", "")) from None
+        if not isinstance(data, dict):
+            raise _invalid("", "type", "La richiesta deve essere un oggetto JSON.")
+        lang = data.get("lang", "it")
+        if lang not in ("it", "en"):
+            raise _invalid("/lang", "enum", "Lingua: it oppure en.")
+        known = {"case", "as_of", "recipient", "purpose", "lang", "territory"}
+        extra = sorted(k for k in data if k not in known)
+        if extra:
+            raise _invalid("", "additionalProperties", translate(
+                "unexpected key in the request (known: {known})", lang, known=", ".join(sorted(known))))
+        if "case" not in data:
+            raise _invalid("/case", "required", translate("the case is missing", lang))
+        if not isinstance(data["case"], dict):
+            raise _invalid("/case", "type", translate("the case must be a JSON object", lang))
+        for key in ("as_of", "recipient", "purpose", "territory"):
+            if key in data and not isinstance(data[key], str):
+                raise _invalid(f"/{key}", "type", translate("expected a text", lang))
+        # asking for another recipient or purpose than the caller's own: refused, never widened
+        if data.get("recipient", caller.recipient) != caller.recipient:
+            raise Problem(403, "forbidden", translate("Not allowed", lang), translate(
+                "the view asked for is another recipient's than the caller's", lang))
+        if data.get("purpose", caller.purpose.value) != caller.purpose.value:
+            raise Problem(403, "forbidden", translate("Not allowed", lang), translate(
+                "the purpose asked for is not the one the caller was authorised for", lang))
+        return data, lang
+
+    def as_of(self, text: str | None, lang: str, where: str) -> dt.date:
+        if text is None:
+            return dt.datetime.now(_ROME).date()
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise _invalid(where, "format", translate("expected a date YYYY-MM-DD", lang)) from None
+        low, high = self.engine.limits.min_date, self.engine.limits.max_date
+        if not low <= day <= high or len(text) != 10:
+            raise _invalid(where, "limit:dates", translate("expected a date between {low} and {high}", lang,
+                                                           low=low.isoformat(), high=high.isoformat()))
+        return day
+
+    def assess(self, data: Mapping[str, Any], caller: Caller, lang: str) -> tuple[View, Result, Case]:
+        """Load, assess and disclose one case to the caller (audited); a problem otherwise."""
+        as_of = self.as_of(data.get("as_of"), lang, "/as_of")
+        with self.lock:
+            try:
+                case = self.engine.load_case(data["case"], "case", checked=True)
+                result = self.engine.assess(case, as_of=as_of, territory=data.get("territory"), source="case")
+                view = self.engine.disclose_result(result, case, recipient=self.recipient(caller),
+                                                   purpose=caller.purpose, channel="http")
+            except TerritoryNotFoundError:
+                where = "/territory" if "territory" in data else "/case/territory"
+                raise _invalid(where, "territory", translate("territory not found", lang)) from None
+            except InputError as exc:
+                raise self.input_problem(exc, lang) from None
+        return view, result, case
+
+    def batch_line(self, line: Any, caller: Caller, as_of: dt.date, territory: str | None,
+                   where: str) -> dict[str, Any]:
+        """One line of a batch: the view of its case for the caller (audited), or ``{source, problem}``."""
+        try:
+            if line.error is not None:
+                raise Problem(400, "malformed", "Riga non valida", "La riga non si legge come JSON.",
+                              _problems_of(line.error, "it", ""))
+            if not isinstance(line.data, dict):
+                raise _invalid("", "type", "Ogni riga deve essere un caso (oggetto JSON).")
+            with self.lock:
+                try:
+                    case = self.engine.load_case(line.data, line.source, checked=True)
+                    result = self.engine.assess(case, as_of=as_of, territory=territory, source=line.source)
+                    view = self.engine.disclose_result(result, case, recipient=self.recipient(caller),
+                                                       purpose=caller.purpose, channel="http")
+                except TerritoryNotFoundError:
+                    raise _invalid("/territory", "territory", "Territorio non trovato.") from None
+                except InputError as exc:
+                    raise self.input_problem(exc, "it") from None
+            return view.to_json()
+        except Problem as problem:
+            return {"source": line.source, "problem": problem.body(where)}
+        except InclusioneError as exc:
+            refused = Problem(422, "invalid-case", "Caso non valutato", exc.without_values().text())
+            return {"source": line.source, "problem": refused.body(where)}
+        except Exception as exc:  # a defect on this line: said, and the others go on
+            log.error("internal error (%s) in a batch line", type(exc).__name__)
+            internal = Problem(500, "internal", "Errore interno", InternalError(type(exc).__name__).text())
+            return {"source": line.source, "problem": internal.body(where)}
+
+    def recipient(self, caller: Caller) -> Recipient:
+        return Recipient(kind=caller.recipient, service=caller.service, name=caller.subject)
+
+    def input_problem(self, exc: InputError, lang: str) -> Problem:
+        details = exc.details
+        if any(d.path in ("$.recipient", "$.purpose") and d.rule in ("recipient", "purpose") for d in details):
+            return Problem(403, "forbidden", translate("Not allowed", lang), translate(
+                "the territory's privacy configuration provides for no such recipient", lang))
+        return Problem(422, "invalid-case", translate("invalid case", lang), translate(
+            "the case does not conform to the exchange format or to its territory", lang),
+            _problems_of(exc, lang, "/case"))
+
+
+def _too_big(limit: int) -> Problem:
+    return Problem(413, "too-large", "Corpo troppo grande", f"Il corpo supera {limit} byte.")
+
+
+def _invalid(where: str, keyword: str, detail: str) -> Problem:
+    return Problem(422, "invalid-request", "Richiesta non valida", detail,
+                   ({"pointer": where, "keyword": keyword, "detail": detail},))
+
+
+def _step_view(view_json: dict[str, Any], keys: tuple[str, ...], step: str) -> dict[str, Any]:
+    result = view_json["result"]
+    wanted = ("case_id", "territory", "as_of", *keys, "provenance")
+    prefixes = tuple(f"$.{k}" for k in keys)
+    out = {k: v for k, v in view_json.items() if k != "result"}
+    out["masked"] = [p for p in view_json["masked"] if p.startswith(prefixes)]
+    out["result"] = {k: result[k] for k in wanted}
+    out["step"] = step
+    return out
+
+
+def _explained(view: View, decision: str, territory: Any, lang: str) -> dict[str, Any]:
+    report = view_report(view, territory, lang)
+    sections = [s for s in report.sections if s.key == decision]
+    if not sections:  # the result has nothing of that kind for this case: said, not invented
+        from .._report import Section  # noqa: PLC0415
+
+        sections = [Section(key=decision, title=decision.upper(), empty=translate("none", lang))]
+    section = sections[0]
+
+    def reason(e: Any) -> dict[str, Any]:
+        return {"message": e.message, "rule": e.rule, "territory": e.territory, "source": e.source,
+                "inputs": e.inputs, "provenance": e.provenance}
+
+    return {
+        "decision": decision, "case_id": view.case_id, "recipient": view.recipient.kind,
+        "purpose": view.purpose.value, "title": section.title, "fields": list(section.fields),
+        "reasons": [reason(e) for e in section.reasons],
+        "items": [{"title": i.title, "details": list(i.details), "reasons": [reason(e) for e in i.reasons]}
+                  for i in section.items],
+        "empty": section.empty,
+        "text": report_text(Report(title=report.title, recipient=report.recipient, sections=(section,)), lang),
+    }
+
+
+def _public(node: Any) -> Any:
+    """A configuration entry without the compiler's own keys (``_files``, ``_versions``...)."""
+    if isinstance(node, dict):
+        return {k: _public(v) for k, v in node.items() if not str(k).startswith("_")}
+    if isinstance(node, list):
+        return [_public(x) for x in node]
+    if isinstance(node, dt.date):
+        return node.isoformat()
+    return node
+
+
+def _holds(entry: Any, day: dt.date) -> bool:
+    """Whether an entry's own period (``valid_from``, ``valid_to``) holds a day; undated entries always do."""
+    if not isinstance(entry, dict):
+        return True
+    start, end = entry.get("valid_from"), entry.get("valid_to")
+    return (start is None or str(start) <= day.isoformat()) and (end is None or day.isoformat() <= str(end))
+
+
+def _rules(terr: Any) -> list[dict[str, Any]]:
+    """Every rule of the configuration (routing, equipe selection, profile pathways), with its source cited."""
+    out = []
+    for where in (("routing", "rules"), ("equipe", "selection"), ("profile", "pathways")):
+        for rule in terr.rules(*where):
+            source = rule.get("source")
+            out.append({"list": ".".join(where), "id": rule.get("id"), "entry": _public(rule),
+                        "citation": str(terr.citation(source)) if isinstance(source, Mapping) else None})
+    return out
+
+
+class _Endpoints:
+    """The operations under /v1, each an async endpoint over the service."""
+
+    def __init__(self, svc: _Service) -> None:
+        self.svc = svc
+
+    async def case_request(self, request: Request) -> tuple[View, Result, str]:
+        svc = self.svc
+        caller = svc.caller(request)
+        raw = await svc.body(request, svc.limits.max_body_bytes, (JSON,))
+        data, lang = svc.request(raw, caller)
+        view, result, _case = await run_in_threadpool(svc.assess, data, caller, lang)
+        return view, result, lang
+
+    async def evaluate(self, request: Request) -> Response:
+        view, result, _ = await self.case_request(request)
+        return self.svc.json(view.to_json(), result.provenance.config_digest)
+
+    def step(self, name: str, keys: tuple[str, ...]) -> Callable[[Request], Any]:
+        async def run(request: Request) -> Response:
+            view, result, _ = await self.case_request(request)
+            return self.svc.json(_step_view(view.to_json(), keys, name), result.provenance.config_digest)
+        return run
+
+    async def explain(self, request: Request) -> Response:
+        decision = request.path_params["decision"]
+        if decision not in EXPLAINED:
+            raise Problem(404, "not-found", "Decisione sconosciuta", "Decisioni: " + ", ".join(EXPLAINED) + ".")
+        view, result, lang = await self.case_request(request)
+        return self.svc.json(_explained(view, decision, self.svc.territories.get(view.territory), lang),
+                             result.provenance.config_digest)
+
+    async def batch(self, request: Request) -> Response:
+        svc = self.svc
+        caller = svc.caller(request)
+        as_of = svc.as_of(request.query_params.get("as_of"), "it", "as_of")
+        territory = request.query_params.get("territory")
+        raw = await svc.body(request, svc.limits.max_batch_bytes, NDJSON)
+        if raw.count(b"\n") + (0 if raw.endswith(b"\n") or not raw else 1) > svc.limits.max_batch_lines:
+            raise Problem(413, "too-many-lines", "Troppe righe", f"Al massimo {svc.limits.max_batch_lines} righe.")
+        lines = read_json_lines(io.BytesIO(raw), "line", limits=svc.engine.limits)
+        where = request.url.path
+
+        def out() -> Iterator[bytes]:
+            for line in lines:
+                yield orjson.dumps(svc.batch_line(line, caller, as_of, territory, where)) + b"\n"
+
+        return StreamingResponse(out(), media_type="application/x-ndjson", headers=svc.headers())
+
+    async def territories(self, request: Request) -> Response:
+        rows = [{"id": tid, "label": dict(t.data.get("label") or {}), "level": str(t.data.get("level") or ""),
+                 "lineage": list(t.lineage), "digest": t.digest} for tid, t in sorted(self.svc.territories.items())]
+        return self.svc.json({"territories": rows})
+
+    async def catalogue(self, request: Request) -> Response:
+        svc = self.svc
+        tid, what = request.path_params["territory"], request.path_params["catalogue"]
+        terr = svc.territories.get(tid)
+        if terr is None or what not in CATALOGUES:
+            raise Problem(404, "not-found", "Catalogo sconosciuto",
+                          "Territori: " + ", ".join(sorted(svc.territories)) + "; cataloghi: " + ", ".join(CATALOGUES))
+        day_text = request.query_params.get("as_of")
+        day = svc.as_of(day_text, "it", "as_of") if day_text is not None else None
+        if day is not None:
+            terr = terr.in_force(day)
+        entries: Any = _rules(terr) if what == "rules" else _public(terr.section(what))
+        if day is not None and isinstance(entries, dict):  # only the entries whose own period holds the day
+            entries = {code: e for code, e in entries.items() if _holds(e, day)}
+        return svc.json({"territory": tid, "catalogue": what, "as_of": day.isoformat() if day else None,
+                         "digest": terr.digest, "entries": entries}, terr.digest)
+
+    async def schema(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in SCHEMA_NAMES:
+            raise Problem(404, "not-found", "Schema sconosciuto", "Schemi: " + ", ".join(SCHEMA_NAMES) + ".")
+        return self.svc.json(load_schema(name), media="application/schema+json")
+
+    async def openapi(self, request: Request) -> Response:
+        return Response(self.svc.openapi_bytes, media_type=JSON, headers=self.svc.headers())
+
+    async def openapi30(self, request: Request) -> Response:
+        return Response(self.svc.openapi30_bytes, media_type=JSON, headers=self.svc.headers())
+
+    async def status(self, request: Request) -> Response:
+        return self.svc.json({"type": "about:blank", "title": "OK", "status": 200}, media=PROBLEM)
+
+    async def unrouted(self, request: Request, exc: Exception) -> Response:
+        if getattr(exc, "status_code", 404) == 405:
+            return self.svc.problem(Problem(405, "method-not-allowed", "Metodo non ammesso"), request)
+        return self.svc.problem(Problem(404, "not-found", "Risorsa sconosciuta", "Le operazioni sono sotto /v1."),
+                                request)
+
+    def guarded(self, handler: Callable[[Request], Any], query: tuple[str, ...] = ()) -> Callable[[Request], Any]:
+        """The endpoint, answering a problem for whatever goes wrong (a defect: 500, its type only in the log)."""
+        svc = self.svc
+
+        async def endpoint(request: Request) -> Response:
+            try:
+                unknown = sorted(k for k in request.query_params if k not in query)
+                if unknown:  # a parameter the operation does not have is a mistake, not something to ignore
+                    raise Problem(400, "unknown-parameter", "Parametro sconosciuto",
+                                  "Parametri ammessi: " + (", ".join(query) or "nessuno") + ".")
+                response: Response = await handler(request)
+                return response
+            except Problem as problem:
+                return svc.problem(problem, request)
+            except Exception as exc:  # a defect: no trace, no value; the type only in the log
+                log.error("internal error (%s) in %s %s", type(exc).__name__, request.method, request.url.path)
+                return svc.problem(Problem(500, "internal", "Errore interno",
+                                           f"Errore interno ({type(exc).__name__}): la richiesta non ha avuto esito."),
+                                   request)
+        return endpoint
+
+
+def create_app(engine: Engine | None = None, *, identity: IdentityVerifier | None = None,
+               limits: ServiceLimits | None = None) -> Starlette:
+    """
+    The HTTP service over an engine (default: a new one with the installed territories).
+
+    :param identity: who is asking (default: :class:`TrustedHeaders`, set by the gateway).
+    :param limits: bounds on bodies and batches (the engine's limits bound each case).
+    :raises InclusioneError: a territory's configuration is invalid (at start-up, never per request).
+    """
+    engine = engine if engine is not None else Engine()
+    verifier: IdentityVerifier = identity if identity is not None else TrustedHeaders()
+    names = verifier.names() if isinstance(verifier, TrustedHeaders) else TrustedHeaders().names()
+    svc = _Service(engine, verifier, limits or ServiceLimits(), names)
+    ops = _Endpoints(svc)
+    guarded = ops.guarded
+    routes = [
+        Route("/v1/evaluate", guarded(ops.evaluate), methods=["POST"]),
+        Route("/v1/explain/{decision}", guarded(ops.explain), methods=["POST"]),
+        Route("/v1/batch", guarded(ops.batch, ("as_of", "territory")), methods=["POST"]),
+        Route("/v1/territories", guarded(ops.territories), methods=["GET"]),
+        Route("/v1/territories/{territory}/{catalogue}", guarded(ops.catalogue, ("as_of",)), methods=["GET"]),
+        Route("/v1/schemas/{name}", guarded(ops.schema), methods=["GET"]),
+        Route("/v1/openapi.json", guarded(ops.openapi), methods=["GET"]),
+        Route("/v1/openapi-3.0.json", guarded(ops.openapi30), methods=["GET"]),
+        Route("/v1/status", guarded(ops.status), methods=["GET"]),
+        *(Route(path, guarded(ops.step(name, keys)), methods=["POST"]) for name, (path, keys, _) in STEPS.items()),
+    ]
+    app = Starlette(routes=routes, exception_handlers={404: ops.unrouted, 405: ops.unrouted})
+    app.state.service = svc
+    return app
