@@ -18,7 +18,14 @@ import copy
 import datetime as dt
 import json
 import os
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,9 +46,10 @@ from inclusione_core.http._app import pointer
 from inclusione_core.http._openapi import openapi_30, openapi_document
 from inclusione_core.testing import FixedClock
 
+ROOT = Path(__file__).resolve().parents[1]
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 NOW = dt.datetime(2025, 6, 2, 10, 0, tzinfo=dt.UTC)
-AS_OF = "2025-05-01"
+AS_OF = "2025-04-15"
 CPI = {"X-Inclusione-Subject": "operatrice.cpi@example", "X-Inclusione-Recipient": "cpi",
        "X-Inclusione-Purpose": "equipe"}
 MARKER = "QQ-segreto-7741"
@@ -68,7 +76,7 @@ def client(app: Any) -> Iterator[TestClient]:
 def example(app: Any) -> dict[str, Any]:
     found = app.state.service._example()
     assert found is not None, "the Prato example case is installed"
-    return dict(found)
+    return dict(found[0])
 
 
 def _post(client: TestClient, path: str, body: Any, headers: dict[str, str] | None = None) -> Any:
@@ -407,3 +415,48 @@ def test_trusted_header_names_are_configurable(engine: Engine, example: dict[str
         assert c.post("/v1/evaluate", json={"case": example}, headers=CPI).status_code == 401
         params = c.get("/v1/openapi.json").json()["paths"]["/v1/evaluate"]["post"]["parameters"]
         assert {p["name"] for p in params} == {"X-Gw-User", "X-Gw-Kind", "X-Gw-Purpose"}
+
+
+# --------------------------------------------------------------------------- the README
+
+
+def test_the_readme_serve_and_curl_evaluate_the_prato_example_as_the_library_does(tmp_path: Path) -> None:
+    """The README's two lines, run as written (on a free port): the same view as the Python API."""
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## HTTP service", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    serve, curl = block.strip().splitlines()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    audit = tmp_path / "disclosures.jsonl"
+    command = [*shlex.split(serve.replace("disclosures.jsonl", str(audit))), "--port", str(port)]
+    server = subprocess.Popen([sys.executable, "-m", "inclusione_core.cli", *command[1:]], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"inclusione serve did not start: {server.stderr.read() if server.stderr else ''}")
+                time.sleep(0.2)
+        out = subprocess.run(["bash", "-c", curl.replace("127.0.0.1:8000", f"127.0.0.1:{port}")], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60, check=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    got = json.loads(out.stdout)
+    engine = Engine()
+    data = json.loads((ROOT / "territories/prato/examples/dipendenze_e_lavoro.json").read_text(encoding="utf-8"))
+    case = engine.load_case(data)
+    view = engine.disclose_result(engine.assess(case, as_of=dt.date(2025, 4, 15)), case, recipient="cpi",
+                                  purpose="equipe").to_json()
+    assert got.pop("at") and view.pop("at")
+    assert got == json.loads(json.dumps(view))
+    records = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    assert [(r["channel"], r["recipient"], r["recipient_name"]) for r in records] == [("http", "cpi",
+                                                                                      "operatrice.cpi")]

@@ -323,9 +323,9 @@ def _http_instances() -> dict[str, list[Any]]:
     from inclusione_core.http import create_app
 
     app = create_app()
-    example = app.state.service._example()
+    example, _day = app.state.service._example()
     who = {"X-Inclusione-Subject": "op", "X-Inclusione-Recipient": "cpi", "X-Inclusione-Purpose": "equipe"}
-    body = {"case": example, "as_of": "2025-05-01"}
+    body = {"case": example, "as_of": "2025-04-15"}
     with TestClient(app) as c:
         return {
             "View.result_view": [c.post("/v1/evaluate", json=body, headers=who).json()],

@@ -35,7 +35,7 @@ from .._reader import Refused, parse_json, read_json_lines
 from .._render import report_text
 from .._report import Report, view_report
 from .._schema import SCHEMA_NAMES, load_schema
-from ..i18n import text, translate
+from ..i18n import Message, text, translate
 from ._identity import Caller, IdentityVerifier, TrustedHeaders
 from ._openapi import CATALOGUES, EXPLAINED, PROBLEM_TYPE, STEPS, openapi_30, openapi_document
 
@@ -67,10 +67,10 @@ class ServiceLimits:
 
 
 class Problem(Exception):
-    """An answer other than 200: its status, title, detail and the request's problems."""
+    """An answer other than 200: its status, title, detail and the request's problems (rendered in a language)."""
 
     def __init__(self, status: int, kind: str, title: str, detail: str = "",
-                 errors: tuple[dict[str, str], ...] = ()) -> None:
+                 errors: tuple[dict[str, Any], ...] = ()) -> None:
         super().__init__(title)
         self.status = status
         self.kind = kind
@@ -78,14 +78,21 @@ class Problem(Exception):
         self.detail = detail
         self.errors = errors
 
-    def body(self, instance: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": PROBLEM_TYPE + self.kind, "title": self.title, "status": self.status}
+    def body(self, instance: str, lang: str = "it") -> dict[str, Any]:
+        out: dict[str, Any] = {"type": PROBLEM_TYPE + self.kind, "title": text(self.title, lang),
+                               "status": self.status}
         if self.detail:
-            out["detail"] = self.detail
+            out["detail"] = text(self.detail, lang)
         out["instance"] = instance
         if self.errors:
-            out["errors"] = list(self.errors)
+            out["errors"] = [{**e, "detail": text(e["detail"], lang)} for e in self.errors]
         return out
+
+
+def language(request: Request) -> str:
+    """The language of a request's texts and errors: English when the client prefers it, else Italian."""
+    wanted = request.headers.get("accept-language", "").split(",", 1)[0].strip().lower()
+    return "en" if wanted.startswith("en") else "it"
 
 
 def pointer(path: str, prefix: str = "") -> str:
@@ -102,12 +109,12 @@ def pointer(path: str, prefix: str = "") -> str:
     return prefix + "".join("/" + p for p in parts)
 
 
-def _problems_of(exc: InputError, lang: str, prefix: str) -> tuple[dict[str, str], ...]:
+def _problems_of(exc: InputError, prefix: str) -> tuple[dict[str, Any], ...]:
     """Each detail of an input error as pointer, keyword and text, with no value of the request."""
     out = []
     for d in exc.without_values().details:
         out.append({"pointer": pointer(d.path, prefix), "keyword": d.rule or "invalid",
-                    "detail": text(d.message, lang)})
+                    "detail": d.message})
     return tuple(out)
 
 
@@ -130,13 +137,14 @@ class _Service:
         self.openapi_bytes = orjson.dumps(self.openapi)
         self.openapi30_bytes = orjson.dumps(openapi_30(self.openapi))
 
-    def _example(self) -> dict[str, Any] | None:
+    def _example(self) -> tuple[dict[str, Any], dt.date] | None:
+        """The first example case of Prato and its date, for the contract's examples (None without Prato)."""
         terr = self.territories.get("prato")
         if terr is None:
             return None
-        for path, _day, _label in terr.examples():
+        for path, day, _label in terr.examples():
             data: dict[str, Any] = orjson.loads(path.read_bytes())
-            return data
+            return data, day
         return None
 
     # ------------------------------------------------------------------ responses
@@ -149,7 +157,7 @@ class _Service:
         return Response(orjson.dumps(data), media_type=media, headers=self.headers(digest))
 
     def problem(self, problem: Problem, request: Request) -> Response:
-        return Response(orjson.dumps(problem.body(request.url.path)), status_code=problem.status,
+        return Response(orjson.dumps(problem.body(request.url.path, language(request))), status_code=problem.status,
                         media_type=PROBLEM, headers=self.headers())
 
     # ------------------------------------------------------------------ requests
@@ -157,15 +165,15 @@ class _Service:
     def caller(self, request: Request) -> Caller:
         caller = self.identity({k.lower(): v for k, v in request.headers.items()})
         if caller is None:
-            raise Problem(401, "unauthenticated", "Nessuna identità verificata",
-                          "La richiesta non porta l'identità, il destinatario e la finalità verificati dal gateway.")
+            raise Problem(401, "unauthenticated", Message("No verified identity"), Message(
+                "the request does not carry the identity, recipient and purpose verified by the gateway"))
         return caller
 
     async def body(self, request: Request, limit: int, media: tuple[str, ...]) -> bytes:
         kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if kind not in media:
-            raise Problem(415, "unsupported-media-type", "Tipo di contenuto non accettato",
-                          f"Il corpo deve essere {' o '.join(media)}.")
+            raise Problem(415, "unsupported-media-type", Message("Content type not accepted"),
+                          Message("the body must be {media}", media=" | ".join(media)))
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise _too_big(limit)
@@ -177,60 +185,60 @@ class _Service:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def request(self, raw: bytes, caller: Caller) -> tuple[dict[str, Any], str]:
-        """The request's body as a checked dict, and its language."""
+    def request(self, raw: bytes, caller: Caller, lang: str) -> tuple[dict[str, Any], str]:
+        """The request's body as a checked dict, and the language of its texts (``lang``, else the request's)."""
         try:
-            data = parse_json(raw, limits=self.engine.limits)
+            data = parse_json(raw, limits=self.engine.limits, lang=lang)
         except Refused as exc:
             syntax = all(d.rule in ("json", "syntax", "utf-8", "encoding") for d in exc.details)
             err = InputError("body", exc.details)
             if syntax:
-                raise Problem(400, "malformed", "Il corpo non è JSON", "Il corpo non si legge come JSON.",
-                              _problems_of(err, "it", "")) from None
-            raise Problem(422, "beyond-limits", "Oltre i limiti", "Il corpo supera i limiti del lettore.",
-                          _problems_of(err, "it", "")) from None
+                raise Problem(400, "malformed", Message("The body is not JSON"), Message("the body cannot be read as"
+                              " JSON"), _problems_of(err, "")) from None
+            raise Problem(422, "beyond-limits", Message("Beyond the limits"), Message(
+                "the body is beyond the limits of the reader"), _problems_of(err, "")) from None
         if not isinstance(data, dict):
-            raise _invalid("", "type", "La richiesta deve essere un oggetto JSON.")
-        lang = data.get("lang", "it")
+            raise _invalid("", "type", Message("the request must be a JSON object"))
+        lang = data.get("lang", lang)
         if lang not in ("it", "en"):
-            raise _invalid("/lang", "enum", "Lingua: it oppure en.")
+            raise _invalid("/lang", "enum", Message("language: it or en"))
         known = {"case", "as_of", "recipient", "purpose", "lang", "territory"}
         extra = sorted(k for k in data if k not in known)
         if extra:
-            raise _invalid("", "additionalProperties", translate(
-                "unexpected key in the request (known: {known})", lang, known=", ".join(sorted(known))))
+            raise _invalid("", "additionalProperties", Message(
+                "unexpected key in the request (known: {known})", known=", ".join(sorted(known))))
         if "case" not in data:
-            raise _invalid("/case", "required", translate("the case is missing", lang))
+            raise _invalid("/case", "required", Message("the case is missing"))
         if not isinstance(data["case"], dict):
-            raise _invalid("/case", "type", translate("the case must be a JSON object", lang))
+            raise _invalid("/case", "type", Message("the case must be a JSON object"))
         for key in ("as_of", "recipient", "purpose", "territory"):
             if key in data and not isinstance(data[key], str):
-                raise _invalid(f"/{key}", "type", translate("expected a text", lang))
+                raise _invalid(f"/{key}", "type", Message("expected a text"))
         # asking for another recipient or purpose than the caller's own: refused, never widened
         if data.get("recipient", caller.recipient) != caller.recipient:
-            raise Problem(403, "forbidden", translate("Not allowed", lang), translate(
-                "the view asked for is another recipient's than the caller's", lang))
+            raise Problem(403, "forbidden", Message("Not allowed"), Message(
+                "the view asked for is another recipient's than the caller's"))
         if data.get("purpose", caller.purpose.value) != caller.purpose.value:
-            raise Problem(403, "forbidden", translate("Not allowed", lang), translate(
-                "the purpose asked for is not the one the caller was authorised for", lang))
+            raise Problem(403, "forbidden", Message("Not allowed"), Message(
+                "the purpose asked for is not the one the caller was authorised for"))
         return data, lang
 
-    def as_of(self, text: str | None, lang: str, where: str) -> dt.date:
-        if text is None:
+    def as_of(self, value: str | None, where: str) -> dt.date:
+        if value is None:
             return dt.datetime.now(_ROME).date()
         try:
-            day = dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(value)
         except ValueError:
-            raise _invalid(where, "format", translate("expected a date YYYY-MM-DD", lang)) from None
+            raise _invalid(where, "format", Message("expected a date YYYY-MM-DD")) from None
         low, high = self.engine.limits.min_date, self.engine.limits.max_date
-        if not low <= day <= high or len(text) != 10:
-            raise _invalid(where, "limit:dates", translate("expected a date between {low} and {high}", lang,
-                                                           low=low.isoformat(), high=high.isoformat()))
+        if not low <= day <= high or len(value) != 10:
+            raise _invalid(where, "limit:dates", Message("expected a date between {low} and {high}",
+                                                         low=low.isoformat(), high=high.isoformat()))
         return day
 
     def assess(self, data: Mapping[str, Any], caller: Caller, lang: str) -> tuple[View, Result, Case]:
         """Load, assess and disclose one case to the caller (audited); a problem otherwise."""
-        as_of = self.as_of(data.get("as_of"), lang, "/as_of")
+        as_of = self.as_of(data.get("as_of"), "/as_of")
         with self.lock:
             try:
                 case = self.engine.load_case(data["case"], "case", checked=True)
@@ -239,20 +247,20 @@ class _Service:
                                                    purpose=caller.purpose, channel="http")
             except TerritoryNotFoundError:
                 where = "/territory" if "territory" in data else "/case/territory"
-                raise _invalid(where, "territory", translate("territory not found", lang)) from None
+                raise _invalid(where, "territory", Message("territory not found")) from None
             except InputError as exc:
                 raise self.input_problem(exc, lang) from None
         return view, result, case
 
     def batch_line(self, line: Any, caller: Caller, as_of: dt.date, territory: str | None,
-                   where: str) -> dict[str, Any]:
+                   where: str, lang: str) -> dict[str, Any]:
         """One line of a batch: the view of its case for the caller (audited), or ``{source, problem}``."""
         try:
             if line.error is not None:
-                raise Problem(400, "malformed", "Riga non valida", "La riga non si legge come JSON.",
-                              _problems_of(line.error, "it", ""))
+                raise Problem(400, "malformed", Message("The line is not JSON"), Message(
+                    "the line cannot be read as JSON"), _problems_of(line.error, ""))
             if not isinstance(line.data, dict):
-                raise _invalid("", "type", "Ogni riga deve essere un caso (oggetto JSON).")
+                raise _invalid("", "type", Message("each line must be a case (a JSON object)"))
             with self.lock:
                 try:
                     case = self.engine.load_case(line.data, line.source, checked=True)
@@ -260,19 +268,19 @@ class _Service:
                     view = self.engine.disclose_result(result, case, recipient=self.recipient(caller),
                                                        purpose=caller.purpose, channel="http")
                 except TerritoryNotFoundError:
-                    raise _invalid("/territory", "territory", "Territorio non trovato.") from None
+                    raise _invalid("/territory", "territory", Message("territory not found")) from None
                 except InputError as exc:
-                    raise self.input_problem(exc, "it") from None
+                    raise self.input_problem(exc, lang) from None
             return view.to_json()
         except Problem as problem:
-            return {"source": line.source, "problem": problem.body(where)}
+            return {"source": line.source, "problem": problem.body(where, lang)}
         except InclusioneError as exc:
-            refused = Problem(422, "invalid-case", "Caso non valutato", exc.without_values().text())
-            return {"source": line.source, "problem": refused.body(where)}
+            refused = Problem(422, "invalid-case", Message("Case not assessed"), exc.without_values().text(lang))
+            return {"source": line.source, "problem": refused.body(where, lang)}
         except Exception as exc:  # a defect on this line: said, and the others go on
             log.error("internal error (%s) in a batch line", type(exc).__name__)
-            internal = Problem(500, "internal", "Errore interno", InternalError(type(exc).__name__).text())
-            return {"source": line.source, "problem": internal.body(where)}
+            internal = Problem(500, "internal", Message("Internal error"), InternalError(type(exc).__name__).text(lang))
+            return {"source": line.source, "problem": internal.body(where, lang)}
 
     def recipient(self, caller: Caller) -> Recipient:
         return Recipient(kind=caller.recipient, service=caller.service, name=caller.subject)
@@ -280,19 +288,20 @@ class _Service:
     def input_problem(self, exc: InputError, lang: str) -> Problem:
         details = exc.details
         if any(d.path in ("$.recipient", "$.purpose") and d.rule in ("recipient", "purpose") for d in details):
-            return Problem(403, "forbidden", translate("Not allowed", lang), translate(
-                "the territory's privacy configuration provides for no such recipient", lang))
-        return Problem(422, "invalid-case", translate("invalid case", lang), translate(
-            "the case does not conform to the exchange format or to its territory", lang),
-            _problems_of(exc, lang, "/case"))
+            return Problem(403, "forbidden", Message("Not allowed"), Message(
+                "the territory's privacy configuration provides for no such recipient"))
+        return Problem(422, "invalid-case", Message("invalid case"), Message(
+            "the case does not conform to the exchange format or to its territory"),
+            _problems_of(exc, "/case"))
 
 
 def _too_big(limit: int) -> Problem:
-    return Problem(413, "too-large", "Corpo troppo grande", f"Il corpo supera {limit} byte.")
+    return Problem(413, "too-large", Message("Body too large"),
+                   Message("the body is beyond {limit} bytes", limit=limit))
 
 
-def _invalid(where: str, keyword: str, detail: str) -> Problem:
-    return Problem(422, "invalid-request", "Richiesta non valida", detail,
+def _invalid(where: str, keyword: str, detail: Message) -> Problem:
+    return Problem(422, "invalid-request", Message("Invalid request"), detail,
                    ({"pointer": where, "keyword": keyword, "detail": detail},))
 
 
@@ -371,7 +380,7 @@ class _Endpoints:
         svc = self.svc
         caller = svc.caller(request)
         raw = await svc.body(request, svc.limits.max_body_bytes, (JSON,))
-        data, lang = svc.request(raw, caller)
+        data, lang = svc.request(raw, caller, language(request))
         view, result, _case = await run_in_threadpool(svc.assess, data, caller, lang)
         return view, result, lang
 
@@ -388,7 +397,8 @@ class _Endpoints:
     async def explain(self, request: Request) -> Response:
         decision = request.path_params["decision"]
         if decision not in EXPLAINED:
-            raise Problem(404, "not-found", "Decisione sconosciuta", "Decisioni: " + ", ".join(EXPLAINED) + ".")
+            raise Problem(404, "not-found", Message("Unknown decision"), Message("decisions: {known}",
+                                                                                 known=", ".join(EXPLAINED)))
         view, result, lang = await self.case_request(request)
         return self.svc.json(_explained(view, decision, self.svc.territories.get(view.territory), lang),
                              result.provenance.config_digest)
@@ -396,17 +406,18 @@ class _Endpoints:
     async def batch(self, request: Request) -> Response:
         svc = self.svc
         caller = svc.caller(request)
-        as_of = svc.as_of(request.query_params.get("as_of"), "it", "as_of")
+        as_of = svc.as_of(request.query_params.get("as_of"), "as_of")
         territory = request.query_params.get("territory")
         raw = await svc.body(request, svc.limits.max_batch_bytes, NDJSON)
         if raw.count(b"\n") + (0 if raw.endswith(b"\n") or not raw else 1) > svc.limits.max_batch_lines:
-            raise Problem(413, "too-many-lines", "Troppe righe", f"Al massimo {svc.limits.max_batch_lines} righe.")
+            raise Problem(413, "too-many-lines", Message("Too many lines"), Message(
+                "at most {n} lines", n=svc.limits.max_batch_lines))
         lines = read_json_lines(io.BytesIO(raw), "line", limits=svc.engine.limits)
-        where = request.url.path
+        where, lang = request.url.path, language(request)
 
         def out() -> Iterator[bytes]:
             for line in lines:
-                yield orjson.dumps(svc.batch_line(line, caller, as_of, territory, where)) + b"\n"
+                yield orjson.dumps(svc.batch_line(line, caller, as_of, territory, where, lang)) + b"\n"
 
         return StreamingResponse(out(), media_type="application/x-ndjson", headers=svc.headers())
 
@@ -420,10 +431,11 @@ class _Endpoints:
         tid, what = request.path_params["territory"], request.path_params["catalogue"]
         terr = svc.territories.get(tid)
         if terr is None or what not in CATALOGUES:
-            raise Problem(404, "not-found", "Catalogo sconosciuto",
-                          "Territori: " + ", ".join(sorted(svc.territories)) + "; cataloghi: " + ", ".join(CATALOGUES))
+            raise Problem(404, "not-found", Message("Unknown catalogue"), Message(
+                "territories: {territories}; catalogues: {catalogues}", territories=", ".join(sorted(svc.territories)),
+                catalogues=", ".join(CATALOGUES)))
         day_text = request.query_params.get("as_of")
-        day = svc.as_of(day_text, "it", "as_of") if day_text is not None else None
+        day = svc.as_of(day_text, "as_of") if day_text is not None else None
         if day is not None:
             terr = terr.in_force(day)
         entries: Any = _rules(terr) if what == "rules" else _public(terr.section(what))
@@ -435,7 +447,8 @@ class _Endpoints:
     async def schema(self, request: Request) -> Response:
         name = request.path_params["name"]
         if name not in SCHEMA_NAMES:
-            raise Problem(404, "not-found", "Schema sconosciuto", "Schemi: " + ", ".join(SCHEMA_NAMES) + ".")
+            raise Problem(404, "not-found", Message("Unknown schema"), Message("schemas: {known}",
+                                                                               known=", ".join(SCHEMA_NAMES)))
         return self.svc.json(load_schema(name), media="application/schema+json")
 
     async def openapi(self, request: Request) -> Response:
@@ -449,9 +462,9 @@ class _Endpoints:
 
     async def unrouted(self, request: Request, exc: Exception) -> Response:
         if getattr(exc, "status_code", 404) == 405:
-            return self.svc.problem(Problem(405, "method-not-allowed", "Metodo non ammesso"), request)
-        return self.svc.problem(Problem(404, "not-found", "Risorsa sconosciuta", "Le operazioni sono sotto /v1."),
-                                request)
+            return self.svc.problem(Problem(405, "method-not-allowed", Message("Method not allowed")), request)
+        return self.svc.problem(Problem(404, "not-found", Message("Unknown resource"), Message(
+            "the operations are under /v1")), request)
 
     def guarded(self, handler: Callable[[Request], Any], query: tuple[str, ...] = ()) -> Callable[[Request], Any]:
         """The endpoint, answering a problem for whatever goes wrong (a defect: 500, its type only in the log)."""
@@ -461,17 +474,16 @@ class _Endpoints:
             try:
                 unknown = sorted(k for k in request.query_params if k not in query)
                 if unknown:  # a parameter the operation does not have is a mistake, not something to ignore
-                    raise Problem(400, "unknown-parameter", "Parametro sconosciuto",
-                                  "Parametri ammessi: " + (", ".join(query) or "nessuno") + ".")
+                    raise Problem(400, "unknown-parameter", Message("Unknown parameter"), Message(
+                        "parameters of this operation: {known}", known=", ".join(query) or "—"))
                 response: Response = await handler(request)
                 return response
             except Problem as problem:
                 return svc.problem(problem, request)
             except Exception as exc:  # a defect: no trace, no value; the type only in the log
                 log.error("internal error (%s) in %s %s", type(exc).__name__, request.method, request.url.path)
-                return svc.problem(Problem(500, "internal", "Errore interno",
-                                           f"Errore interno ({type(exc).__name__}): la richiesta non ha avuto esito."),
-                                   request)
+                return svc.problem(Problem(500, "internal", Message("Internal error"), Message(
+                    "internal error ({kind}): the request had no effect", kind=type(exc).__name__)), request)
         return endpoint
 
 

@@ -10,6 +10,7 @@ library checks and returns.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -230,14 +231,15 @@ def _identity_parameters(names: Mapping[str, str]) -> list[dict[str, Any]]:
     ]
 
 
-def openapi_document(*, version: str, headers: Mapping[str, str], example: Mapping[str, Any] | None = None,
+def openapi_document(*, version: str, headers: Mapping[str, str],
+                     example: tuple[Mapping[str, Any], dt.date] | None = None,
                      limits: Mapping[str, int] | None = None) -> dict[str, Any]:
     """
     The OpenAPI 3.1 document of the service.
 
     :param version: the core's version (in ``info``, beside the contract's ``API_VERSION``).
     :param headers: the names of the identity headers (``subject``, ``recipient``, ``purpose``).
-    :param example: a case for the request examples (the Prato example case).
+    :param example: a case and its date, for the request examples (the Prato example case).
     :param limits: the batch's limits (``lines``, ``bytes``), stated in its description.
     """
     identity = _identity_parameters(headers)
@@ -247,9 +249,10 @@ def openapi_document(*, version: str, headers: Mapping[str, str], example: Mappi
     media: dict[str, Any] = {"schema": _ref("EvaluationRequest")}
     body = {"required": True, "content": {"application/json": media}}
     if example is not None:
+        case, day = example
         media["examples"] = {
-            "prato": {"summary": "The Prato example case, as of 2025-05-01",
-                      "value": {"case": example, "as_of": "2025-05-01"}}}
+            "prato": {"summary": f"The Prato example case, as of {day.isoformat()}",
+                      "value": {"case": case, "as_of": day.isoformat()}}}
     case_errors = _problem_responses("400", "401", "403", "413", "415", "422", "500")
     paths: dict[str, Any] = {
         "/v1/evaluate": {"post": {
