@@ -25,12 +25,12 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from .._batch import InternalError
+from .._batch import Outcome
 from .._engine import Engine
-from .._errors import InclusioneError, InputError, TerritoryNotFoundError
+from .._errors import InputError, InvalidCaseError, TerritoryNotFoundError
 from .._models import Case, Result
 from .._plugins import core_version
-from .._privacy import Recipient, View
+from .._privacy import Recipient, View, disclosure_day
 from .._reader import Refused, parse_json, read_json_lines
 from .._render import report_text
 from .._report import Report, view_report
@@ -46,7 +46,7 @@ log = logging.getLogger("inclusione_core.http")
 JSON = "application/json"
 PROBLEM = "application/problem+json"
 NDJSON = ("application/x-ndjson", "application/jsonl", "application/json-seq")
-_ROME = dt.timezone(dt.timedelta(hours=1))
+_SYNTAX = ("json", "utf-8", "duplicate_key", "finite")  # the reader's rules for text that is not (plain) JSON
 _TOKEN = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]")
 
 
@@ -190,7 +190,7 @@ class _Service:
         try:
             data = parse_json(raw, limits=self.engine.limits, lang=lang)
         except Refused as exc:
-            syntax = all(d.rule in ("json", "syntax", "utf-8", "encoding") for d in exc.details)
+            syntax = all(d.rule in _SYNTAX for d in exc.details)
             err = InputError("body", exc.details)
             if syntax:
                 raise Problem(400, "malformed", Message("The body is not JSON"), Message("the body cannot be read as"
@@ -225,7 +225,7 @@ class _Service:
 
     def as_of(self, value: str | None, where: str) -> dt.date:
         if value is None:
-            return dt.datetime.now(_ROME).date()
+            return disclosure_day(dt.datetime.now(dt.UTC))  # today in Italy
         try:
             day = dt.date.fromisoformat(value)
         except ValueError:
@@ -252,35 +252,25 @@ class _Service:
                 raise self.input_problem(exc, lang) from None
         return view, result, case
 
-    def batch_line(self, line: Any, caller: Caller, as_of: dt.date, territory: str | None,
-                   where: str, lang: str) -> dict[str, Any]:
-        """One line of a batch: the view of its case for the caller (audited), or ``{source, problem}``."""
-        try:
-            if line.error is not None:
-                raise Problem(400, "malformed", Message("The line is not JSON"), Message(
-                    "the line cannot be read as JSON"), _problems_of(line.error, ""))
-            if not isinstance(line.data, dict):
-                raise _invalid("", "type", Message("each line must be a case (a JSON object)"))
-            with self.lock:
-                try:
-                    case = self.engine.load_case(line.data, line.source, checked=True)
-                    result = self.engine.assess(case, as_of=as_of, territory=territory, source=line.source)
-                    view = self.engine.disclose_result(result, case, recipient=self.recipient(caller),
-                                                       purpose=caller.purpose, channel="http")
-                except TerritoryNotFoundError:
-                    raise _invalid("/territory", "territory", Message("territory not found")) from None
-                except InputError as exc:
-                    raise self.input_problem(exc, lang) from None
-            return view.to_json()
-        except Problem as problem:
-            return {"source": line.source, "problem": problem.body(where, lang)}
-        except InclusioneError as exc:
-            refused = Problem(422, "invalid-case", Message("Case not assessed"), exc.without_values().text(lang))
-            return {"source": line.source, "problem": refused.body(where, lang)}
-        except Exception as exc:  # a defect on this line: said, and the others go on
-            log.error("internal error (%s) in a batch line", type(exc).__name__)
-            internal = Problem(500, "internal", Message("Internal error"), InternalError(type(exc).__name__).text(lang))
-            return {"source": line.source, "problem": internal.body(where, lang)}
+    def outcome_line(self, outcome: Outcome, where: str, lang: str) -> dict[str, Any]:
+        """One line of a batch: the view of its case (audited by the stream), or ``{source, problem}``."""
+        if outcome.view is not None:
+            return outcome.view.to_json()
+        error = outcome.error
+        problem: Problem
+        if outcome.internal:
+            log.error("internal error (%s) in a batch line", getattr(error, "kind", "?"))
+            problem = Problem(500, "internal", Message("Internal error"), error.text(lang) if error else "")
+        elif isinstance(error, TerritoryNotFoundError):
+            problem = _invalid("/territory", "territory", Message("territory not found"))
+        elif isinstance(error, InputError) and all(d.rule in _SYNTAX for d in error.details):
+            problem = Problem(400, "malformed", Message("The line is not JSON"), Message(
+                "the line cannot be read as JSON"), _problems_of(error, ""))
+        elif isinstance(error, InputError):
+            problem = self.input_problem(error, lang)
+        else:
+            problem = Problem(422, "invalid-case", Message("Case not assessed"), error.text(lang) if error else "")
+        return {"source": outcome.source, "problem": problem.body(where, lang)}
 
     def recipient(self, caller: Caller) -> Recipient:
         return Recipient(kind=caller.recipient, service=caller.service, name=caller.subject)
@@ -412,12 +402,20 @@ class _Endpoints:
         if raw.count(b"\n") + (0 if raw.endswith(b"\n") or not raw else 1) > svc.limits.max_batch_lines:
             raise Problem(413, "too-many-lines", Message("Too many lines"), Message(
                 "at most {n} lines", n=svc.limits.max_batch_lines))
-        lines = read_json_lines(io.BytesIO(raw), "line", limits=svc.engine.limits)
+        lines = read_json_lines(io.BytesIO(raw), "line", limits=svc.engine.limits, error=InvalidCaseError)
+        # the library's own stream (one outcome per line, in order, whatever fails), one line at a time on the engine
+        outcomes = svc.engine.assess_stream(lines, as_of=as_of, recipient=svc.recipient(caller),
+                                            purpose=caller.purpose, territory=territory, channel="http",
+                                            redact=True)
         where, lang = request.url.path, language(request)
 
         def out() -> Iterator[bytes]:
-            for line in lines:
-                yield orjson.dumps(svc.batch_line(line, caller, as_of, territory, where, lang)) + b"\n"
+            while True:
+                with svc.lock:
+                    outcome = next(outcomes, None)
+                if outcome is None:
+                    return
+                yield orjson.dumps(svc.outcome_line(outcome, where, lang)) + b"\n"
 
         return StreamingResponse(out(), media_type="application/x-ndjson", headers=svc.headers())
 
