@@ -215,6 +215,7 @@ PLACES = [
     ("case", "opened_on"), ("case", "territory"), ("household", "isee"), ("member", "birth_date"),
     ("member", "relation"), ("member", "sesso"), ("assessment", "date"), ("case", "status"), ("request", "as_of"),
     ("request", "territory"), ("request", "lingua"), ("need", "code"), ("level", "dimension"),
+    ("key", "case"), ("key", "household"), ("key", "member"), ("key", "answers"),
 ]
 
 
@@ -239,11 +240,71 @@ def test_no_error_repeats_a_value_of_the_request(client: TestClient, example: di
         case["assessment"][key] = value
     elif where == "need":
         case["assessment"]["needs"] = [{"code": value}]
+    elif where == "key":  # a key the client chose, where the format has none
+        holder = {"case": case, "household": case["household"], "member": case["household"]["members"][0],
+                  "answers": {}}[key]
+        if key == "answers":
+            case["assessment"]["scores"] = [{"instrument": "x", "answers": holder}]
+        holder[value] = 1
     else:
         case["assessment"]["levels"] = [{"dimension": value, "level": 2}]
     response = _post(client, "/v1/evaluate", body)
     assert response.status_code in (400, 403, 422), (place, response.status_code)
     assert MARKER not in response.text
+
+
+def test_no_error_repeats_a_repeated_key_a_path_or_a_batch_line(client: TestClient, example: dict[str, Any]) -> None:
+    key = MARKER * 50
+    repeated = ('{"case": {"household": {"' + key + '": 1, "' + key + '": 2}}}').encode()
+    for response in (
+        client.post("/v1/evaluate", content=repeated, headers=CPI | {"content-type": "application/json"}),
+        client.post("/v1/batch", content=repeated[9:-1] + b"\n" + json.dumps({MARKER: 1}).encode(),
+                    headers=CPI | {"content-type": "application/x-ndjson"}),
+        client.get(f"/v1/{MARKER}"), client.get(f"/v1/territories/{MARKER}/measures"),
+        _post(client, f"/v1/explain/{MARKER}", {"case": example}),
+    ):
+        assert response.status_code in (200, 400, 404, 422), response.status_code
+        assert MARKER not in response.text
+
+
+def test_the_case_s_own_territory_applies_never_one_the_caller_picks(client: TestClient,
+                                                                    example: dict[str, Any]) -> None:
+    """Choosing another territory would choose its privacy rules: the request has no such key."""
+    response = _post(client, "/v1/evaluate", {"case": example, "as_of": AS_OF, "territory": "bologna"})
+    assert response.status_code == 422
+    batch = client.post("/v1/batch?territory=bologna", content=json.dumps(example).encode(),
+                        headers=CPI | {"content-type": "application/x-ndjson"})
+    assert batch.status_code == 400
+
+
+def test_strictness_at_the_edges(client: TestClient, example: dict[str, Any]) -> None:
+    week = _post(client, "/v1/evaluate", {"case": example, "as_of": "2025-W10-1"})
+    assert week.status_code == 422 and week.json()["errors"][0]["pointer"] == "/as_of"
+    seq = client.post("/v1/batch", content=json.dumps(example).encode(),
+                      headers=CPI | {"content-type": "application/json-seq"})
+    assert seq.status_code == 415
+    twice = client.post("/v1/evaluate", json={"case": example},
+                        headers=[*CPI.items(), ("X-Inclusione-Recipient", "ssp")])
+    assert twice.status_code == 401
+    blank = _post(client, "/v1/evaluate", {"case": example}, CPI | {"X-Inclusione-Subject": "   "})
+    assert blank.status_code == 401
+    wrong_method = client.get("/v1/evaluate")
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"]
+    slash = client.get("/v1/status/", follow_redirects=False)
+    assert slash.status_code == 404 and slash.headers["cache-control"] == "no-store"
+    bad_day = client.get("/v1/territories/prato/measures?as_of=2025-13-01")
+    assert bad_day.status_code == 400 and bad_day.json()["errors"][0]["parameter"] == "as_of"
+    english = client.get("/v1/nulla", headers={"Accept-Language": "it;q=0.1, en;q=0.9"})
+    assert english.json()["title"] == "Unknown resource"
+
+
+def test_the_list_of_problems_is_bounded(client: TestClient, example: dict[str, Any]) -> None:
+    case = copy.deepcopy(example)
+    case["history"] = [{"on": "2025-02-30", "kind": 7} for _ in range(500)]
+    response = _post(client, "/v1/evaluate", {"case": case, "as_of": AS_OF})
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert len(errors) == 51 and errors[-1]["keyword"] == "more"
 
 
 def test_pointers_follow_rfc_6901() -> None:
@@ -426,7 +487,7 @@ def test_trusted_header_names_are_configurable(engine: Engine, example: dict[str
         assert ok.status_code == 200
         assert c.post("/v1/evaluate", json={"case": example}, headers=CPI).status_code == 401
         params = c.get("/v1/openapi.json").json()["paths"]["/v1/evaluate"]["post"]["parameters"]
-        assert {p["name"] for p in params} == {"X-Gw-User", "X-Gw-Kind", "X-Gw-Purpose"}
+        assert {p["name"] for p in params} == {"X-Gw-User", "X-Gw-Kind", "X-Gw-Purpose", "X-Inclusione-Service"}
 
 
 # --------------------------------------------------------------------------- the README

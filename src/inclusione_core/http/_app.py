@@ -9,6 +9,7 @@ repeats a value of the request nor shows a trace; every response says ``no-store
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import logging
@@ -45,7 +46,8 @@ log = logging.getLogger("inclusione_core.http")
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
-NDJSON = ("application/x-ndjson", "application/jsonl", "application/json-seq")
+NDJSON = ("application/x-ndjson",)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SYNTAX = ("json", "utf-8", "duplicate_key", "finite")  # the reader's rules for text that is not (plain) JSON
 _TOKEN = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]")
 
@@ -78,21 +80,33 @@ class Problem(Exception):
         self.detail = detail
         self.errors = errors
 
-    def body(self, instance: str, lang: str = "it") -> dict[str, Any]:
+    def body(self, instance: str | None, lang: str = "it") -> dict[str, Any]:
         out: dict[str, Any] = {"type": PROBLEM_TYPE + self.kind, "title": text(self.title, lang),
                                "status": self.status}
         if self.detail:
             out["detail"] = text(self.detail, lang)
-        out["instance"] = instance
+        if instance is not None:
+            out["instance"] = instance
         if self.errors:
             out["errors"] = [{**e, "detail": text(e["detail"], lang)} for e in self.errors]
         return out
 
 
 def language(request: Request) -> str:
-    """The language of a request's texts and errors: English when the client prefers it, else Italian."""
-    wanted = request.headers.get("accept-language", "").split(",", 1)[0].strip().lower()
-    return "en" if wanted.startswith("en") else "it"
+    """The language of a request's errors: English when ``Accept-Language`` prefers it to Italian, else Italian."""
+    best, weight = "it", 0.0
+    for part in request.headers.get("accept-language", "").split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        code = tag.strip().lower()[:2]
+        if code in ("it", "en") and q > weight:
+            best, weight = code, q
+    return best
 
 
 def pointer(path: str, prefix: str = "") -> str:
@@ -109,12 +123,64 @@ def pointer(path: str, prefix: str = "") -> str:
     return prefix + "".join("/" + p for p in parts)
 
 
+_MAX_ERRORS = 50
+# parameters of the library's messages that never hold a value of the request (bounds, schema words, codes known
+# to the configuration): every other text parameter reads "…" in a problem
+_SAFE_PARAMS = frozenset({"known", "low", "high", "expected", "allowed", "kind", "limit", "n", "min", "max",
+                          "pattern", "setting", "fields", "names", "size", "more", "env", "rule"})
+
+
+def _safe(message: Any) -> Any:
+    """A message of the library with no text of the request in it (a plain text: only its rule is said)."""
+    if isinstance(message, Message):
+        params = {k: _safe(v) if isinstance(v, Message) else v if k in _SAFE_PARAMS or not isinstance(v, str)
+                  else "…" for k, v in message.params.items()}
+        return Message(message.msgid, **params)
+    return None
+
+
+@functools.cache
+def _schema_words() -> frozenset[str]:
+    """Every property name of the case and request formats: the only keys a pointer may show."""
+    words: set[str] = {"case", "as_of", "recipient", "purpose", "lang", "territory"}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            words.update(k for k in (node.get("properties") or {}) if isinstance(k, str))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(load_schema("case"))
+    return frozenset(words)
+
+
+def _safe_pointer(path: str, prefix: str) -> str:
+    """The pointer of a detail, cut before the first key the formats do not name (a key the client chose)."""
+    parts = pointer(path, "").split("/")[1:]
+    kept = []
+    for part in parts:
+        if not (part.isdigit() or part in _schema_words()):
+            break
+        kept.append(part)
+    return prefix + "".join("/" + p for p in kept)
+
+
 def _problems_of(exc: InputError, prefix: str) -> tuple[dict[str, Any], ...]:
-    """Each detail of an input error as pointer, keyword and text, with no value of the request."""
-    out = []
-    for d in exc.without_values().details:
-        out.append({"pointer": pointer(d.path, prefix), "keyword": d.rule or "invalid",
-                    "detail": d.message})
+    """Each detail of an input error as pointer, keyword and text, with no value nor key of the request."""
+    out: list[dict[str, Any]] = []
+    details = exc.without_values().details
+    for d in details[:_MAX_ERRORS]:
+        keyword = d.rule or "invalid"
+        message = _safe(d.message)
+        out.append({"pointer": _safe_pointer(d.path, prefix), "keyword": keyword,
+                    "detail": message if message is not None else Message("invalid value (rule: {rule})",
+                                                                          rule=keyword)})
+    if len(details) > _MAX_ERRORS:
+        out.append({"pointer": prefix, "keyword": "more",
+                    "detail": Message("and {n} more problems", n=len(details) - _MAX_ERRORS)})
     return tuple(out)
 
 
@@ -123,6 +189,7 @@ class _Service:
                  headers: Mapping[str, str]) -> None:
         self.engine = engine
         self.identity = identity
+        self.identity_headers = tuple(headers.values())  # each at most once in a request (else 401)
         self.limits = limits
         self.lock = threading.Lock()  # one engine, one audit chain: requests take turns on it
         self.version = core_version()
@@ -156,14 +223,17 @@ class _Service:
     def json(self, data: Any, digest: str | None = None, media: str = JSON) -> Response:
         return Response(orjson.dumps(data), media_type=media, headers=self.headers(digest))
 
-    def problem(self, problem: Problem, request: Request) -> Response:
-        return Response(orjson.dumps(problem.body(request.url.path, language(request))), status_code=problem.status,
-                        media_type=PROBLEM, headers=self.headers())
+    def problem(self, problem: Problem, request: Request, extra: Mapping[str, str] | None = None) -> Response:
+        route = request.scope.get("route")
+        instance = getattr(route, "path", None)  # the operation's template, never the path the client sent
+        return Response(orjson.dumps(problem.body(instance, language(request))), status_code=problem.status,
+                        media_type=PROBLEM, headers=self.headers() | (extra or {}))
 
     # ------------------------------------------------------------------ requests
 
     def caller(self, request: Request) -> Caller:
-        caller = self.identity({k.lower(): v for k, v in request.headers.items()})
+        repeated = any(len(request.headers.getlist(name)) > 1 for name in self.identity_headers)
+        caller = None if repeated else self.identity({k.lower(): v for k, v in request.headers.items()})
         if caller is None:
             raise Problem(401, "unauthenticated", Message("No verified identity"), Message(
                 "the request does not carry the identity, recipient and purpose verified by the gateway"))
@@ -202,7 +272,7 @@ class _Service:
         lang = data.get("lang", lang)
         if lang not in ("it", "en"):
             raise _invalid("/lang", "enum", Message("language: it or en"))
-        known = {"case", "as_of", "recipient", "purpose", "lang", "territory"}
+        known = {"case", "as_of", "recipient", "purpose", "lang"}
         extra = sorted(k for k in data if k not in known)
         if extra:
             raise _invalid("", "additionalProperties", Message(
@@ -211,7 +281,7 @@ class _Service:
             raise _invalid("/case", "required", Message("the case is missing"))
         if not isinstance(data["case"], dict):
             raise _invalid("/case", "type", Message("the case must be a JSON object"))
-        for key in ("as_of", "recipient", "purpose", "territory"):
+        for key in ("as_of", "recipient", "purpose"):
             if key in data and not isinstance(data[key], str):
                 raise _invalid(f"/{key}", "type", Message("expected a text"))
         # asking for another recipient or purpose than the caller's own: refused, never widened
@@ -224,14 +294,17 @@ class _Service:
         return data, lang
 
     def as_of(self, value: str | None, where: str) -> dt.date:
+        """A date of the request (``where``: its pointer in the body, or a query parameter's name)."""
         if value is None:
             return disclosure_day(dt.datetime.now(dt.UTC))  # today in Italy
         try:
+            if not _DATE.fullmatch(value):
+                raise ValueError(value)
             day = dt.date.fromisoformat(value)
         except ValueError:
             raise _invalid(where, "format", Message("expected a date YYYY-MM-DD")) from None
         low, high = self.engine.limits.min_date, self.engine.limits.max_date
-        if not low <= day <= high or len(value) != 10:
+        if not low <= day <= high:
             raise _invalid(where, "limit:dates", Message("expected a date between {low} and {high}",
                                                          low=low.isoformat(), high=high.isoformat()))
         return day
@@ -242,12 +315,12 @@ class _Service:
         with self.lock:
             try:
                 case = self.engine.load_case(data["case"], "case", checked=True)
-                result = self.engine.assess(case, as_of=as_of, territory=data.get("territory"), source="case")
+                # the case's own territory, whose privacy rules the view follows: never one the caller picks
+                result = self.engine.assess(case, as_of=as_of, source="case")
                 view = self.engine.disclose_result(result, case, recipient=self.recipient(caller),
                                                    purpose=caller.purpose, channel="http")
             except TerritoryNotFoundError:
-                where = "/territory" if "territory" in data else "/case/territory"
-                raise _invalid(where, "territory", Message("territory not found")) from None
+                raise _invalid("/case/territory", "territory", Message("territory not found")) from None
             except InputError as exc:
                 raise self.input_problem(exc, lang) from None
         return view, result, case
@@ -267,7 +340,7 @@ class _Service:
             problem = Problem(400, "malformed", Message("The line is not JSON"), Message(
                 "the line cannot be read as JSON"), _problems_of(error, ""))
         elif isinstance(error, InputError):
-            problem = self.input_problem(error, lang)
+            problem = self.input_problem(error, lang, "")  # each line is a case: pointers from its root
         else:
             problem = Problem(422, "invalid-case", Message("Case not assessed"), error.text(lang) if error else "")
         return {"source": outcome.source, "problem": problem.body(where, lang)}
@@ -275,14 +348,14 @@ class _Service:
     def recipient(self, caller: Caller) -> Recipient:
         return Recipient(kind=caller.recipient, service=caller.service, name=caller.subject)
 
-    def input_problem(self, exc: InputError, lang: str) -> Problem:
+    def input_problem(self, exc: InputError, lang: str, prefix: str = "/case") -> Problem:
         details = exc.details
         if any(d.path in ("$.recipient", "$.purpose") and d.rule in ("recipient", "purpose") for d in details):
             return Problem(403, "forbidden", Message("Not allowed"), Message(
                 "the territory's privacy configuration provides for no such recipient"))
         return Problem(422, "invalid-case", Message("invalid case"), Message(
             "the case does not conform to the exchange format or to its territory"),
-            _problems_of(exc, "/case"))
+            _problems_of(exc, prefix))
 
 
 def _too_big(limit: int) -> Problem:
@@ -291,8 +364,12 @@ def _too_big(limit: int) -> Problem:
 
 
 def _invalid(where: str, keyword: str, detail: Message) -> Problem:
-    return Problem(422, "invalid-request", Message("Invalid request"), detail,
-                   ({"pointer": where, "keyword": keyword, "detail": detail},))
+    """A request that is not valid: 422 for a place in the body (``/as_of``), 400 for a query parameter."""
+    if where.startswith("/") or not where:
+        return Problem(422, "invalid-request", Message("Invalid request"), detail,
+                       ({"pointer": where, "keyword": keyword, "detail": detail},))
+    return Problem(400, "invalid-parameter", Message("Invalid parameter"), detail,
+                   ({"parameter": where, "keyword": keyword, "detail": detail},))
 
 
 def _step_view(view_json: dict[str, Any], keys: tuple[str, ...], step: str) -> dict[str, Any]:
@@ -397,7 +474,6 @@ class _Endpoints:
         svc = self.svc
         caller = svc.caller(request)
         as_of = svc.as_of(request.query_params.get("as_of"), "as_of")
-        territory = request.query_params.get("territory")
         raw = await svc.body(request, svc.limits.max_batch_bytes, NDJSON)
         if raw.count(b"\n") + (0 if raw.endswith(b"\n") or not raw else 1) > svc.limits.max_batch_lines:
             raise Problem(413, "too-many-lines", Message("Too many lines"), Message(
@@ -405,7 +481,7 @@ class _Endpoints:
         lines = read_json_lines(io.BytesIO(raw), "line", limits=svc.engine.limits, error=InvalidCaseError)
         # the library's own stream (one outcome per line, in order, whatever fails), one line at a time on the engine
         outcomes = svc.engine.assess_stream(lines, as_of=as_of, recipient=svc.recipient(caller),
-                                            purpose=caller.purpose, territory=territory, channel="http",
+                                            purpose=caller.purpose, channel="http",
                                             redact=True)
         where, lang = request.url.path, language(request)
 
@@ -460,7 +536,8 @@ class _Endpoints:
 
     async def unrouted(self, request: Request, exc: Exception) -> Response:
         if getattr(exc, "status_code", 404) == 405:
-            return self.svc.problem(Problem(405, "method-not-allowed", Message("Method not allowed")), request)
+            allow = dict(getattr(exc, "headers", None) or {})  # Starlette's Allow
+            return self.svc.problem(Problem(405, "method-not-allowed", Message("Method not allowed")), request, allow)
         return self.svc.problem(Problem(404, "not-found", Message("Unknown resource"), Message(
             "the operations are under /v1")), request)
 
@@ -503,7 +580,7 @@ def create_app(engine: Engine | None = None, *, identity: IdentityVerifier | Non
     routes = [
         Route("/v1/evaluate", guarded(ops.evaluate), methods=["POST"]),
         Route("/v1/explain/{decision}", guarded(ops.explain), methods=["POST"]),
-        Route("/v1/batch", guarded(ops.batch, ("as_of", "territory")), methods=["POST"]),
+        Route("/v1/batch", guarded(ops.batch, ("as_of",)), methods=["POST"]),
         Route("/v1/territories", guarded(ops.territories), methods=["GET"]),
         Route("/v1/territories/{territory}/{catalogue}", guarded(ops.catalogue, ("as_of",)), methods=["GET"]),
         Route("/v1/schemas/{name}", guarded(ops.schema), methods=["GET"]),
@@ -513,5 +590,6 @@ def create_app(engine: Engine | None = None, *, identity: IdentityVerifier | Non
         *(Route(path, guarded(ops.step(name, keys)), methods=["POST"]) for name, (path, keys, _) in STEPS.items()),
     ]
     app = Starlette(routes=routes, exception_handlers={404: ops.unrouted, 405: ops.unrouted})
+    app.router.redirect_slashes = False  # a redirect would answer without the service's headers
     app.state.service = svc
     return app

@@ -21,7 +21,7 @@ from .._models import Purpose
 __all__ = ["Caller", "IdentityVerifier", "TrustedHeaders"]
 
 _KIND = re.compile(r"[a-z][a-z0-9_]{0,63}")
-_SUBJECT = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
+_SUBJECT = re.compile(r"(?=.*\S)[^\x00-\x1f\x7f]{1,200}")  # printable, not only blanks
 
 
 @attrs.frozen

@@ -113,16 +113,19 @@ def _problem_error_schema() -> dict[str, Any]:
         "type": "object",
         "properties": {
             "pointer": {"type": "string", "description": "JSON Pointer (RFC 6901) into the body, e.g. "
-                                                         "`/case/household/members/0/birth_date`."},
+                                                         "`/case/household/members/0/birth_date` (cut before a key "
+                                                         "the formats do not name: keys the client chose are never "
+                                                         "repeated)."},
+            "parameter": {"type": "string", "description": "The query parameter at fault, for a problem there."},
             "keyword": {"type": "string", "description": "The rule broken: schema keyword, validator or rule id."},
             "detail": {"type": "string", "description": "What is wrong there (never the value)."},
         },
-        "required": ["pointer", "keyword", "detail"],
+        "required": ["keyword", "detail"],
         "additionalProperties": False,
     }
 
 
-def _request_schema(territory_optional: bool = True) -> dict[str, Any]:
+def _request_schema() -> dict[str, Any]:
     properties: dict[str, Any] = {
         "case": _ref("Case"),
         "as_of": {"type": "string", "format": "date",
@@ -133,11 +136,9 @@ def _request_schema(territory_optional: bool = True) -> dict[str, Any]:
         "purpose": {"enum": [p.value for p in Purpose],
                     "description": "The purpose of the disclosure: if given, it must be the caller's own (403 "
                                    "otherwise)."},
-        "lang": {"enum": ["it", "en"], "description": "Language of texts and errors (default: it)."},
+        "lang": {"enum": ["it", "en"], "description": "Language of the explanation's texts (default: the request's "
+                                                   "Accept-Language, else it); errors follow Accept-Language."},
     }
-    if territory_optional:
-        properties["territory"] = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$",
-                                   "description": "Territory whose rules apply (default: the case's own)."}
     return {"type": "object", "properties": properties, "required": ["case"], "additionalProperties": False}
 
 
@@ -228,6 +229,10 @@ def _identity_parameters(names: Mapping[str, str]) -> list[dict[str, Any]]:
         {"name": names["purpose"], "in": "header", "required": True,
          "description": "The purpose the gateway vouches for (the PDND voucher's purpose, mapped).",
          "schema": {"enum": [p.value for p in Purpose]}},
+        {"name": names["service"], "in": "header", "required": False,
+         "description": "The recipient's service id, when the gateway knows it (an enterprise sees only its own "
+                        "positions).",
+         "schema": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}},
     ]
 
 
@@ -273,15 +278,15 @@ def openapi_document(*, version: str, headers: Mapping[str, str],
         "/v1/batch": {"post": {
             "operationId": "batch", "tags": ["valutazione"],
             "summary": "Many cases, JSON Lines in, one line out per case in input order",
-            "description": "Each line out is the view of that case's result, or `{source, problem}`. At most "
+            "description": "Each line out is the view of that case's result (the case's own territory), or "
+                           "`{source, problem}` (a line not JSON: 400; a recipient its territory does not provide "
+                           "for: 403; an invalid case: 422, pointers from the line's root). At most "
                            f"{(limits or {}).get('lines', 0) or 'the configured number of'} lines and "
                            f"{(limits or {}).get('bytes', 0) or 'the configured number of'} bytes (413 beyond).",
-            "parameters": [*identity, as_of_param | {"description": "The date whose rules apply (default: today)."},
-                           {"name": "territory", "in": "query", "required": False,
-                            "schema": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}}],
+            "parameters": [*identity, as_of_param | {"description": "The date whose rules apply (default: today)."}],
             "requestBody": {"required": True, "content": {"application/x-ndjson": {"schema": _ref("Case")}}},
             "responses": {**_ok(_ref("BatchLine"), "One line per case, in order.", "application/x-ndjson"),
-                          **_problem_responses("400", "401", "403", "413", "415", "422", "500")}}},
+                          **_problem_responses("400", "401", "413", "415", "500")}}},
         "/v1/territories": {"get": {
             "operationId": "territories", "tags": ["cataloghi"], "summary": "The territories this service knows",
             "responses": {**_ok(_ref("TerritoryList"), "Every territory with its chain and digest."),
