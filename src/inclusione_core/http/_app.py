@@ -227,7 +227,7 @@ class _Service:
         route = request.scope.get("route")
         instance = getattr(route, "path", None)  # the operation's template, never the path the client sent
         return Response(orjson.dumps(problem.body(instance, language(request))), status_code=problem.status,
-                        media_type=PROBLEM, headers=self.headers() | (extra or {}))
+                        media_type=PROBLEM, headers={**self.headers(), **(extra or {})})
 
     # ------------------------------------------------------------------ requests
 
