@@ -10,7 +10,9 @@ The CLI, the HTTP service and the batch engine are faces over this one loop.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import itertools
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -23,6 +25,7 @@ from ._reader import JsonLine
 from .i18n import Message
 
 if TYPE_CHECKING:
+    from ._audit import AuditRecord
     from ._engine import Engine
     from ._privacy import Recipient, View
 
@@ -88,6 +91,51 @@ class InternalError(InclusioneError):
                                  " ({env}=1 shows the details)", kind=kind, env=DEBUG_ENV))
 
 
+# what every case of a stream is assessed and disclosed with: as_of, recipient, purpose, territory, channel, redact
+_Task = tuple[dt.date, "Recipient | str", "Purpose | str", "str | None", str, bool]
+
+BATCH = 256
+"""Cases per batch of a stream: its audit records are appended at once, before its outcomes go out."""
+
+
+def _one(engine: Engine, i: int, item: JsonLine | Case | Mapping[str, Any], as_of: dt.date,
+         recipient: Recipient | str, purpose: Purpose | str, territory: str | None, channel: str, redact: bool,
+         debug: bool) -> tuple[Outcome, AuditRecord | None]:
+    """One case of a stream: its outcome, and the audit record of its disclosure (not appended yet)."""
+    source = item.source if isinstance(item, JsonLine) else f"<case {i}>"
+    try:
+        if isinstance(item, JsonLine):
+            if item.error is not None:
+                raise item.error
+            case = engine.load_case(item.data, source, checked=True)  # the reader applied the limits
+        else:
+            case = item if isinstance(item, Case) else engine.load_case(item, source)
+        result = engine.assess(case, as_of=as_of, territory=territory, source=source)
+        # the only way out: the view of the result for the recipient (audited with its batch)
+        view, record = engine._disclosure(result, case, recipient, purpose, channel)
+    except InclusioneError as exc:
+        return Outcome(source=source, error=exc.without_values() if redact else exc), None
+    except Exception as exc:  # a defect on this case: said, and the others go on
+        if isinstance(exc, BrokenPipeError) or debug:
+            raise
+        return Outcome(source=source, error=InternalError(type(exc).__name__), internal=True), None
+    return Outcome(source=source, view=view), record
+
+
+def _release(engine: Engine, done: list[tuple[Outcome, AuditRecord | None]]) -> Iterator[Outcome]:
+    """A batch's records appended at once (one write and fsync for a file), then its outcomes."""
+    records = [r for _, r in done if r is not None]
+    if records:
+        many = getattr(engine.audit, "append_many", None)
+        if many is not None:
+            many(records)
+        else:
+            for record in records:
+                engine.audit.append(record)
+    for outcome, _ in done:
+        yield outcome
+
+
 def assess_stream(
     engine: Engine,
     cases: Iterable[JsonLine | Case | Mapping[str, Any]],
@@ -98,30 +146,59 @@ def assess_stream(
     territory: str | None = None,
     channel: str = "api",
     redact: bool = False,
+    jobs: int = 1,
+    batch: int = BATCH,
 ) -> Iterator[Outcome]:
     """See :meth:`Engine.assess_stream`."""
+    if batch < 1 or jobs < 1:
+        raise ValueError("assess_stream: batch and jobs must be at least 1")
     debug = os.environ.get(DEBUG_ENV, "") not in ("", "0")
-    for i, item in enumerate(cases):
-        source = item.source if isinstance(item, JsonLine) else f"<case {i}>"
-        try:
-            if isinstance(item, JsonLine):
-                if item.error is not None:
-                    raise item.error
-                case = engine.load_case(item.data, source, checked=True)  # the reader applied the limits
-            else:
-                case = item if isinstance(item, Case) else engine.load_case(item, source)
-            result = engine.assess(case, as_of=as_of, territory=territory, source=source)
-            # the only way out: the view of the result for the recipient (audited)
-            view = engine.disclose_result(result, case, recipient=recipient, purpose=purpose, channel=channel)
-        except InclusioneError as exc:
-            yield Outcome(source=source, error=exc.without_values() if redact else exc)
-            continue
-        except Exception as exc:  # a defect on this case: said, and the others go on
-            if isinstance(exc, BrokenPipeError) or debug:
-                raise
-            yield Outcome(source=source, error=InternalError(type(exc).__name__), internal=True)
-            continue
-        yield Outcome(source=source, view=view)
+    task: _Task = (as_of, recipient, purpose, territory, channel, redact)
+    numbered = enumerate(cases)
+    first = list(itertools.islice(numbered, batch))
+    if jobs > 1 and len(first) == batch:  # more than one batch, perhaps: the workers share them
+        yield from _parallel(engine, itertools.chain([first], _chunks(numbered, batch)), jobs, task)
+        return
+    chunk = first
+    while chunk:
+        yield from _release(engine, [_one(engine, i, item, *task, debug) for i, item in chunk])
+        chunk = list(itertools.islice(numbered, batch))
+
+
+def _chunks(numbered: Iterator[tuple[int, Any]], batch: int) -> Iterator[list[tuple[int, Any]]]:
+    while chunk := list(itertools.islice(numbered, batch)):
+        yield chunk
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(spec: dict[str, Any]) -> None:
+    from ._engine import Engine  # noqa: PLC0415 - in the worker process
+
+    _WORKER["engine"] = Engine(config_dirs=spec["config_dirs"], limits=spec["limits"], clock=spec["clock"])
+    _WORKER["debug"] = os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+def _work(chunk: list[tuple[int, Any]], task: _Task) -> list[tuple[Outcome, AuditRecord | None]]:
+    engine = _WORKER["engine"]
+    return [_one(engine, i, item, *task, _WORKER["debug"]) for i, item in chunk]
+
+
+def _parallel(engine: Engine, chunks: Iterable[list[tuple[int, Any]]], jobs: int,
+              task: _Task) -> Iterator[Outcome]:
+    """The batches shared by worker processes, at most two each in flight, released in input order."""
+    from concurrent.futures import Future, ProcessPoolExecutor  # noqa: PLC0415 - only for a parallel stream
+
+    spec = engine._worker_spec()
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(spec,)) as pool:
+        pending: collections.deque[Future[list[tuple[Outcome, AuditRecord | None]]]] = collections.deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_work, chunk, task))
+            if len(pending) >= 2 * jobs:
+                yield from _release(engine, pending.popleft().result())
+        while pending:
+            yield from _release(engine, pending.popleft().result())
 
 
 def assess_each(

@@ -761,6 +761,7 @@ class Territory:
     as_of: dt.date | None = None
     """For a view (:meth:`in_force`), the first day it was built for (it holds for its whole stretch of days)."""
     _views: dict[int, Territory] = attrs.field(factory=dict, init=False, repr=False)
+    _bounds: list[list[dt.date]] = attrs.field(factory=list, init=False, repr=False)  # [boundaries], once
 
     def in_force(self, day: dt.date) -> Territory:
         """
@@ -773,7 +774,9 @@ class Territory:
         """
         if self.as_of is not None:
             raise ValueError("in_force: already a view as of a day")
-        key = bisect.bisect_right(self._boundaries(), day)
+        if not self._bounds:  # the configuration does not change: its boundaries are found once
+            self._bounds.append(self._boundaries())
+        key = bisect.bisect_right(self._bounds[0], day)
         found = self._views.get(key)
         if found is None:
             found = attrs.evolve(self, data=view_data(self.data, day), as_of=day)

@@ -19,7 +19,7 @@ import attrs
 import pluggy
 
 from ._audit import AuditLog, AuditRecord, MemoryAuditLog
-from ._batch import Assessed, Outcome, assess_each, assess_stream
+from ._batch import BATCH, Assessed, Outcome, assess_each, assess_stream
 from ._checks import check_case
 from ._config import CONFIG_DIR_ENV, Territory, TerritoryIndex, core_keys, env_config_dirs
 from ._convert import make_converter, structure_case
@@ -111,6 +111,7 @@ class Engine:
         self.limits = limits or DEFAULT_LIMITS
         self.audit: AuditLog = audit if audit is not None else MemoryAuditLog()
         self._clock = clock or _utcnow
+        self._installed_plugins = plugin_manager is None
         self.hooks = Hooks(plugin_manager or get_plugin_manager())
         sections = self.hooks.register_sections(core_keys())
         self.index = TerritoryIndex(self.limits, provider=self.hooks.distribution,
@@ -339,19 +340,28 @@ class Engine:
     def assess_stream(
         self, cases: Iterable[JsonLine | Case | Mapping[str, Any]], *, as_of: dt.date, recipient: Recipient | str,
         purpose: Purpose | str, territory: str | None = None, channel: str = "api", redact: bool = False,
+        jobs: int = 1, batch: int = BATCH,
     ) -> Iterator[Outcome]:
         """
         Assess many cases, each on its own, and disclose each result to one recipient:
         exactly one :class:`Outcome` per case, in order, the view or the error, whatever
         fails for one case (its line, its territory's configuration, a plugin, a defect).
 
+        Cases go by batches: a batch's audit records are appended at once (one write, one
+        fsync) before its outcomes are yielded, so nothing is output that is not audited; a
+        crash loses at most the batch under way, outcomes and records together.
+
         :param cases: the lines of :func:`read_cases` (each may carry its reading error),
             cases, or their JSON-ready forms.
         :param redact: leave every value of the input out of the errors (output meant for a
             named recipient).
+        :param jobs: worker processes (each with its own engine, built once, with the
+            installed plugins); with more than one, started only if the input is longer than
+            a batch. The outcomes are the same, in the same order.
+        :param batch: cases per batch (and per task of a worker).
         """
         return assess_stream(self, cases, as_of=as_of, recipient=recipient, purpose=purpose, territory=territory,
-                             channel=channel, redact=redact)
+                             channel=channel, redact=redact, jobs=jobs, batch=batch)
 
     def assess_each(
         self, cases: Iterable[JsonLine | Case | Mapping[str, Any]], *, as_of: dt.date, territory: str | None = None,
@@ -524,8 +534,12 @@ class Engine:
         return self.audit.records(case_id)
 
     def _audit(self, view: View, terr: Territory, channel: str) -> None:
+        self.audit.append(self._record(view, terr, channel))
+
+    def _record(self, view: View, terr: Territory, channel: str) -> AuditRecord:
+        """The audit record of a disclosure (the log sets seq, prev and hash when it is appended)."""
         at = view.at or self._now()
-        self.audit.append(AuditRecord(  # the log sets seq, prev and hash
+        return AuditRecord(
             at=at.astimezone(dt.UTC).isoformat(timespec="seconds"),
             case_id=view.case_id,
             territory=terr.id,
@@ -544,7 +558,19 @@ class Engine:
             not_disclosed=tuple(sorted({w.category for w in view.not_disclosed})),
             pseudonymised=view.pseudonymised,
             config_digest=terr.digest,
-        ))
+        )
+
+    def _disclosure(self, result: Result, case: Case, recipient: Recipient | str, purpose: Purpose | str,
+                    channel: str) -> tuple[View, AuditRecord]:
+        """The view of a result and its audit record, not yet appended (a stream appends a batch at once)."""
+        view = self._result_view(result, case, recipient, purpose)
+        return view, self._record(view, self.territory(view.territory), channel)
+
+    def _worker_spec(self) -> dict[str, Any]:
+        """What a worker process needs to build an engine like this one (its plugins: the installed ones)."""
+        if not self._installed_plugins:
+            raise ValueError("jobs > 1 needs an engine with the installed plugins (no plugin_manager given)")
+        return {"config_dirs": self._given_dirs, "limits": self.limits, "clock": self._clock}
 
     def assess_many(self, cases: Sequence[Case], *, as_of: dt.date) -> list[Result]:
         """Assess several cases with the same compiled configurations."""

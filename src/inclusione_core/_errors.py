@@ -206,6 +206,17 @@ class InclusioneError(Exception):
         """The same error with no value of the input in it, for output meant for a recipient."""
         return self
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # by state, whatever the subclass's __init__ takes: errors cross to and from worker processes
+        return (_rebuild_error, (type(self), self.args, self.__dict__))
+
+
+def _rebuild_error(cls: type[InclusioneError], args: tuple[Any, ...], state: dict[str, Any]) -> InclusioneError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class InputError(InclusioneError, ValueError):
     """

@@ -40,7 +40,25 @@ def add(commands: Commands) -> None:
     commands.date_option(p, "as-of date YYYY-MM-DD (default: today)")
     commands.disclosure_options(p, required=False)
     commands.format_option(p)
+    p.add_argument("--jobs", type=int, metavar="N",
+                   help=commands.help("worker processes for a stream of cases (default: the cores available; "
+                                      "started only past the first batch of 256 cases)"))
     p.set_defaults(func=run)
+
+
+def jobs(args: argparse.Namespace) -> int:
+    """``--jobs``, else the cores this process may use; an invalid number is an input error."""
+    import os
+
+    from inclusione_core import ErrorDetail, InputError
+    from inclusione_core.i18n import Message
+
+    if args.jobs is None:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if not 1 <= args.jobs <= 256:
+        raise InputError("--jobs", [ErrorDetail("$", Message("expected a number of processes from 1 to 256"),
+                                                args.jobs, "jobs")])
+    return int(args.jobs)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     outcomes = eng.assess_stream(
         read_cases(args.case, limits=eng.limits, lang=lang), as_of=args.as_of or dt.date.today(),
         recipient=args.recipient or DEFAULT_RECIPIENT, purpose=args.purpose, territory=args.territory,
-        channel="cli", redact=named)
+        channel="cli", redact=named, jobs=jobs(args))
     total = failed = internal = 0
     for outcome in outcomes:
         total += 1
