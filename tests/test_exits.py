@@ -94,6 +94,20 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "a cell of the indicators: a count, a share, a difference (an aggregate, no case data)",
     ("src/inclusione_core/_indicators.py", "IndicatorReport.to_json", "i.total.to_json"): "idem: the territory's cell",
     ("src/inclusione_core/cli/report.py", "run", "report.to_json"): "the indicators: aggregates, no case data",
+    # the HTTP service: a face writing views (audited by the library) and problems (no value of the request)
+    ("src/inclusione_core/http/_app.py", "_Endpoints.evaluate", "view.to_json"): "a result view (audited)",
+    ("src/inclusione_core/http/_app.py", "_Endpoints.step.run", "view.to_json"):
+        "a part of a result view (the whole view audited)",
+    ("src/inclusione_core/http/_app.py", "_Service.outcome_line", "outcome.view.to_json"):
+        "a batch line: a view audited by the stream",
+    ("src/inclusione_core/http/_app.py", "_Endpoints.batch.out", "orjson.dumps"):
+        "the batch's writer: views and problems (outcome_line)",
+    ("src/inclusione_core/http/_app.py", "_Service.json", "orjson.dumps"):
+        "the service's JSON writer: its callers pass views or their parts, explanations of views, catalogues,"
+        " schemas, the status",
+    ("src/inclusione_core/http/_app.py", "_Service.problem", "orjson.dumps"):
+        "a problem: pointers cut before the client's keys, no value of the request",
+    ("src/inclusione_core/http/_app.py", "_Service.__init__", "orjson.dumps"): "the OpenAPI documents",
 }
 
 
@@ -187,6 +201,7 @@ CLI_OTHER = {
     "privacy": "help", "config": "help", "config show": "configuration",
     "new-territory": "a new territory's configuration (its example case is made up)",
     "report": "monitoring indicators: counts of households, small ones suppressed, no case data",
+    "serve": "the HTTP service: its answers are the views and problems of inclusione_core.http (listed above)",
 }
 
 
