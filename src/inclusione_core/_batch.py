@@ -114,7 +114,10 @@ def _one(engine: Engine, i: int, item: JsonLine | Case | Mapping[str, Any], as_o
         # the only way out: the view of the result for the recipient (audited with its batch)
         view, record = engine._disclosure(result, case, recipient, purpose, channel)
     except InclusioneError as exc:
-        return Outcome(source=source, error=exc.without_values() if redact else exc), None
+        error = exc.without_values() if redact else exc
+        # what it says is all it is: no chain of causes (nor frames) to carry to another process
+        error.__context__ = error.__cause__ = error.__traceback__ = None
+        return Outcome(source=source, error=error), None
     except Exception as exc:  # a defect on this case: said, and the others go on
         if isinstance(exc, BrokenPipeError) or debug:
             raise

@@ -12,8 +12,10 @@ recipient (default: the social service holding the case, for the assessment), in
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from inclusione_core.i18n import translate
 
@@ -43,6 +45,10 @@ def add(commands: Commands) -> None:
     p.add_argument("--jobs", type=int, metavar="N",
                    help=commands.help("worker processes for a stream of cases (default: the cores available; "
                                       "started only past the first batch of 256 cases)"))
+    p.add_argument("--dask", metavar="SCHEDULER",
+                   help=commands.help("assess a JSON Lines file on Dask (the extra inclusione-core[dask]): "
+                                      "synchronous, processes, or the address of a cluster's scheduler "
+                                      "(tcp://host:8786); the same output as without"))
     p.set_defaults(func=run)
 
 
@@ -66,16 +72,55 @@ def run(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from inclusione_core import read_cases
-    from inclusione_core.render import error_text
 
     lang = args.lang
     eng = engine(args)
     renderer = eng.renderer(output_format(args), sys.stdout, lang=lang)
     named = args.recipient is not None  # output meant for a named recipient: errors carry no value
-    outcomes = eng.assess_stream(
-        read_cases(args.case, limits=eng.limits, lang=lang), as_of=args.as_of or dt.date.today(),
-        recipient=args.recipient or DEFAULT_RECIPIENT, purpose=args.purpose, territory=args.territory,
-        channel="cli", redact=named, jobs=jobs(args))
+    with contextlib.ExitStack() as stack:
+        if args.dask:
+            outcomes = on_dask(args, eng, stack, named)
+        else:
+            outcomes = eng.assess_stream(
+                read_cases(args.case, limits=eng.limits, lang=lang), as_of=args.as_of or dt.date.today(),
+                recipient=args.recipient or DEFAULT_RECIPIENT, purpose=args.purpose, territory=args.territory,
+                channel="cli", redact=named, jobs=jobs(args))
+        return _print(outcomes, renderer, eng, lang)
+
+
+def on_dask(args: argparse.Namespace, eng: Any, stack: contextlib.ExitStack, named: bool) -> Any:
+    """The outcomes of a file assessed on Dask (a cluster's client opened for the command's duration)."""
+    import datetime as dt
+
+    from inclusione_core import ErrorDetail, InputError
+    from inclusione_core.i18n import Message
+
+    def refuse(problem: Message) -> InputError:
+        return InputError("--dask", [ErrorDetail("$", problem, args.dask, "dask")])
+
+    if args.case == "-" or args.territory:
+        raise refuse(Message("--dask reads a JSON Lines file (not stdin), each case in its own territory"))
+    try:
+        from inclusione_core.cluster import assess_files
+    except ImportError:
+        raise refuse(Message("Dask needs its extra: pip install 'inclusione-core[dask]'")) from None
+    scheduler: Any = args.dask
+    if "://" in args.dask:
+        try:
+            client: Any = importlib.import_module("distributed").Client
+        except ImportError:
+            raise refuse(Message("Dask needs its extra: pip install 'inclusione-core[dask]'")) from None
+        stack.enter_context(client(args.dask))
+        scheduler = None  # the client's cluster
+    return assess_files(eng, args.case, as_of=args.as_of or dt.date.today(),
+                        recipient=args.recipient or DEFAULT_RECIPIENT, purpose=args.purpose, redact=named,
+                        channel="cli", scheduler=scheduler)
+
+
+def _print(outcomes: Any, renderer: Any, eng: Any, lang: str) -> int:
+    """Each outcome printed (an error also said on stderr), then the summary; the exit status."""
+    from inclusione_core.render import error_text
+
     total = failed = internal = 0
     for outcome in outcomes:
         total += 1
