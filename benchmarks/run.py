@@ -9,8 +9,9 @@ The lines are realistic: the example cases of every installed reference territor
 * ``floor``: orjson parse + dump of the same line (the least any JSON tool does);
 * ``api``: ``load_case`` + ``assess`` + the result as JSON (orjson), in this process;
 * ``api_view_audit``: the same plus the view for the CPI and its audit record (a file);
-* ``cli_batch``: ``inclusione --json --audit FILE assess --recipient cpi`` over the lines,
-  a process of its own (start-up and compiling included, spread over the lines);
+* ``cli_batch``: ``inclusione --json --audit FILE assess --recipient cpi --jobs 1`` over the
+  lines, a process of its own (start-up and compiling included, spread over the lines); and
+  the wall time per case with ``--jobs`` the cores available (what a million cases would take);
 
 then the ratios of each to the floor, the peak memory (RSS) of the CLI batch at each
 ``--rss-lines`` size, and the wall time of a cold ``inclusione --help`` and of one cold
@@ -138,8 +139,11 @@ def main(argv: list[str] | None = None) -> int:
         audit = folder / "cli-audit.jsonl"
         command = [*inclusione, "--json", "--audit", str(audit), "assess", "--recipient", "cpi", "--purpose",
                    "equipe", "--as-of", AS_OF]
-        _wall, cpu, _rss = child([*command, str(batch)])
+        _wall, cpu, _rss = child([*command, "--jobs", "1", str(batch)])
         per["cli_batch"] = cpu / len(sample)
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        audit.unlink(missing_ok=True)
+        wall_jobs = child([*command, "--jobs", str(jobs), str(batch)])[0] / len(sample)
         rss: dict[str, int] = {}
         for n in args.rss_lines:
             write(batch, lines(n, seed=n))
@@ -158,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         **{f"{k}_x_floor": round(v / floor, 1) for k, v in per.items()},
         "cli_batch_rss_mb": rss,
         "cold_help_s": round(cold_help, 3), "cold_assess_s": round(cold_assess, 3),
-        "one_million_cases_cli_s": round(per["cli_batch"] * 1_000_000, 1),
+        "cli_batch_jobs": jobs, "cli_batch_jobs_wall_us": round(wall_jobs * 1e6, 1),
+        "one_million_cases_cli_s": round(wall_jobs * 1_000_000, 1),
     }
     if args.json:
         print(json.dumps(report))
