@@ -130,3 +130,30 @@ def test_without_an_audit_file_the_cli_keeps_no_record() -> None:
     for _ in range(3):
         notice.append(record)
     assert notice.count == 3 and notice.records() == []
+
+
+def test_a_batch_shows_its_progress_on_a_terminal_and_is_silent_otherwise(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    cases = tmp_path / "casi.jsonl"
+    cases.write_bytes(_lines(40))
+    command = [sys.executable, "-m", "inclusione_core.cli", "--json", "assess", "--jobs", "1", str(cases)]
+    master, slave = pty.openpty()
+    proc = subprocess.run(command, check=False, stdout=subprocess.PIPE, stderr=slave, timeout=300,
+                          env=os.environ | {"TERM": "xterm", "COLUMNS": "100"})
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.returncode == 2 and len(proc.stdout.splitlines()) == 40
+    assert b"casi valutati" in seen
+    quiet = subprocess.run(command, check=False, capture_output=True, timeout=300)
+    assert b"casi valutati" not in quiet.stderr and len(quiet.stdout.splitlines()) == 40

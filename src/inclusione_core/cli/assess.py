@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
                 read_cases(args.case, limits=eng.limits, lang=lang), as_of=args.as_of or dt.date.today(),
                 recipient=args.recipient or DEFAULT_RECIPIENT, purpose=args.purpose, territory=args.territory,
                 channel="cli", redact=named, jobs=jobs(args))
-        return _print(outcomes, renderer, eng, lang)
+        return _print(progress(outcomes, stack, lang), renderer, eng, lang)
 
 
 def on_dask(args: argparse.Namespace, eng: Any, stack: contextlib.ExitStack, named: bool) -> Any:
@@ -115,6 +115,29 @@ def on_dask(args: argparse.Namespace, eng: Any, stack: contextlib.ExitStack, nam
     return assess_files(eng, args.case, as_of=args.as_of or dt.date.today(),
                         recipient=args.recipient or DEFAULT_RECIPIENT, purpose=args.purpose, redact=named,
                         channel="cli", scheduler=scheduler)
+
+
+def progress(outcomes: Any, stack: contextlib.ExitStack, lang: str) -> Any:
+    """
+    The outcomes, counted on the terminal while they come (rich) when the output goes to a
+    file or a pipe and stderr is a terminal; as they are otherwise (silent).
+    """
+    if not (sys.stderr.isatty() and not sys.stdout.isatty()):
+        return outcomes
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = stack.enter_context(Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                       TextColumn("{task.completed}"), TimeElapsedColumn(),
+                                       console=Console(stderr=True), transient=True))
+    task = bar.add_task(translate("cases assessed", lang), total=None)
+
+    def counted() -> Any:
+        for outcome in outcomes:
+            bar.advance(task)
+            yield outcome
+
+    return counted()
 
 
 def _print(outcomes: Any, renderer: Any, eng: Any, lang: str) -> int:
