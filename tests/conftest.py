@@ -34,6 +34,9 @@ settings.register_profile(
     "ci", max_examples=50, deadline=None, derandomize=True, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# compiled territories are not cached on disk in the tests (tests/test_compiled_cache.py turns it on)
+os.environ["INCLUSIONE_CACHE_DIR"] = "off"
+
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 settings.load_profile(PROFILE)
 # The privacy properties (no leak, withdrawal, pseudonymisation, result views) must run

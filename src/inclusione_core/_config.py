@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -1051,6 +1052,7 @@ class TerritoryIndex:
         self._explicit: set[str] = set()
         self._cache: dict[str, Territory] = {}
         self._failed: dict[str, InclusioneError] = {}
+        self._digest: str | None = None  # of everything a compiled territory depends on (the disk cache's key)
 
     def add(self, territory: str, directory: Path, owner: str, *, explicit: bool = False) -> None:
         """Register ``directory`` (holding ``territory.yaml``) for ``territory``."""
@@ -1070,6 +1072,7 @@ class TerritoryIndex:
             self._explicit.add(territory)
         self._cache.clear()
         self._failed.clear()
+        self._digest = None
 
     def add_search_dir(self, root: Path) -> None:
         """Register every ``<root>/<id>/territory.yaml`` as an explicit configuration."""
@@ -1101,12 +1104,44 @@ class TerritoryIndex:
         failed = self._failed.get(territory)
         if failed is not None:
             raise failed.with_traceback(None)
+        stored = _disk_cache(self._key())
+        found = stored.load(territory) if stored is not None else None
+        if found is not None:
+            self._cache[territory] = found
+            return found
         try:
             self._cache[territory] = self._compile(territory)
         except InclusioneError as exc:
             self._failed[territory] = exc
             raise
+        if stored is not None:
+            stored.save(territory, self._cache[territory])
         return self._cache[territory]
+
+    def _key(self) -> str:
+        """
+        What a compiled territory depends on, as a digest: every file of every territory
+        folder, the plugins' section schemas, the versions of the core and of the plugins
+        providing territories, the limits and the Python version. Computed once per set of
+        folders (a few milliseconds: the files are small).
+        """
+        if self._digest is not None:
+            return self._digest
+        from ._plugins import core_version  # noqa: PLC0415
+
+        h = hashlib.sha256(f"{_CACHE_FORMAT}|{sys.version}|{core_version()}|{self.limits!r}".encode())
+        for tid in sorted(self._dirs):
+            folder, owner = self._dirs[tid]
+            version = self._provider(owner) if self._provider is not None else (owner, "")
+            h.update(f"|{tid}|{folder}|{owner}|{version}".encode())
+            for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+                h.update(f"|{path.relative_to(folder)}|".encode())
+                h.update(hashlib.sha256(path.read_bytes()).digest())
+        for name, schema in sorted(self.sections.items()):
+            h.update(f"|section {name}|".encode())
+            h.update(hashlib.sha256(Path(schema).read_bytes()).digest())
+        self._digest = h.hexdigest()
+        return self._digest
 
     def _chain(self, territory: str) -> Iterator[_Layer]:
         from ._errors import TerritoryNotFoundError  # noqa: PLC0415
@@ -1292,6 +1327,69 @@ def core_keys() -> frozenset[str]:
     from ._schema import load_schema  # noqa: PLC0415
 
     return frozenset(load_schema("territory")["properties"])
+
+
+_CACHE_FORMAT = 1
+CACHE_ENV = "INCLUSIONE_CACHE_DIR"
+
+
+class _DiskCache:
+    """
+    Compiled territories on disk, so that a cold command skips compiling: one pickle per
+    territory under a folder named by the digest of all it depends on. The folder is the
+    user's own (mode 0700); a file that another user could have written is ignored, never
+    loaded. Anything unreadable is compiled again.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _trusted(self, path: Path) -> bool:
+        try:
+            st = path.stat()
+            parent = path.parent.stat()
+        except OSError:
+            return False
+        mine = not hasattr(os, "getuid") or (st.st_uid == os.getuid() and parent.st_uid == os.getuid())
+        return mine and not (st.st_mode & 0o022) and not (parent.st_mode & 0o022)
+
+    def load(self, territory: str) -> Territory | None:
+        import pickle  # noqa: PLC0415
+
+        path = self.folder / f"{territory}.pickle"
+        if not path.is_file() or not self._trusted(path):
+            return None
+        try:
+            found = pickle.loads(path.read_bytes())  # the user's own file, checked above
+        except Exception:  # a file from an older format or torn: compiled again
+            return None
+        return found if isinstance(found, Territory) else None
+
+    def save(self, territory: str, compiled: Territory) -> None:
+        import pickle  # noqa: PLC0415
+        import tempfile  # noqa: PLC0415
+
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{territory}.")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(compiled, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.folder / f"{territory}.pickle")
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            return  # no cache: the next command compiles again
+
+
+def _disk_cache(key: str) -> _DiskCache | None:
+    """The cache for a digest: under ``INCLUSIONE_CACHE_DIR``, else the user's cache folder; ``off`` disables it."""
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen is not None and chosen.strip().lower() in ("", "off", "0", "no"):
+        return None
+    if chosen:
+        root = Path(chosen)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        root = Path(base) / "inclusione-core"
+    return _DiskCache(root / "territories" / key[:32])
 
 
 def read_layer(path: Path, expected_id: str | None = None, limits: Limits | None = None,
