@@ -1104,7 +1104,7 @@ class TerritoryIndex:
         failed = self._failed.get(territory)
         if failed is not None:
             raise failed.with_traceback(None)
-        stored = _disk_cache(self._key())
+        stored = self._stored()
         found = stored.load(territory) if stored is not None else None
         if found is not None:
             self._cache[territory] = found
@@ -1117,6 +1117,17 @@ class TerritoryIndex:
         if stored is not None:
             stored.save(territory, self._cache[territory])
         return self._cache[territory]
+
+    def _stored(self) -> _DiskCache | None:
+        """The disk cache of this set of folders, or None (turned off, or a file that cannot be read)."""
+        root = _cache_root()
+        if root is None:
+            return None
+        try:
+            key = self._key()
+        except OSError:  # a file of a territory or a section schema unreadable: compiling will say so
+            return None
+        return _DiskCache(root / "territories" / key[:32])
 
     def _key(self) -> str:
         """
@@ -1379,17 +1390,15 @@ class _DiskCache:
             return  # no cache: the next command compiles again
 
 
-def _disk_cache(key: str) -> _DiskCache | None:
-    """The cache for a digest: under ``INCLUSIONE_CACHE_DIR``, else the user's cache folder; ``off`` disables it."""
+def _cache_root() -> Path | None:
+    """The cache's folder: ``INCLUSIONE_CACHE_DIR``, else the user's cache folder; None when turned ``off``."""
     chosen = os.environ.get(CACHE_ENV)
     if chosen is not None and chosen.strip().lower() in ("", "off", "0", "no"):
         return None
     if chosen:
-        root = Path(chosen)
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        root = Path(base) / "inclusione-core"
-    return _DiskCache(root / "territories" / key[:32])
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "inclusione-core"
 
 
 def read_layer(path: Path, expected_id: str | None = None, limits: Limits | None = None,
