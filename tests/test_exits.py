@@ -47,6 +47,8 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("src/inclusione_core/_audit.py", "_canonical", "json.dumps"):
         "audit writing and hashing: audit records and head files, no case data",
     ("src/inclusione_core/_config.py", "_digest", "json.dumps"): "digest of the configuration, no case data",
+    ("src/inclusione_core/_config.py", "_DiskCache.save", "pickle.dump"):
+        "a compiled territory, kept in the user's own cache folder: configuration, no case data",
     ("src/inclusione_core/_reader.py", "parse_json", "orjson.dumps"):
         "the reader re-serialises what it just parsed only to count ':' (a repeated key); nothing goes out",
     ("src/inclusione_core/_schema.py", "_italian", "json.dumps"): "schema error messages (allowed values)",
