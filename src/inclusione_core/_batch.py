@@ -98,18 +98,27 @@ BATCH = 256
 """Cases per batch of a stream: its audit records are appended at once, before its outcomes go out."""
 
 
+def _source(i: int, item: JsonLine | Case | Mapping[str, Any]) -> str:
+    """How a case of a stream is named in its errors: its line (``file.jsonl:3``), else its place."""
+    return item.source if isinstance(item, JsonLine) else f"<case {i}>"
+
+
+def _load(engine: Engine, item: JsonLine | Case | Mapping[str, Any], source: str) -> Case:
+    """The case of an item of a stream (a line's reading error raised as it is)."""
+    if isinstance(item, JsonLine):
+        if item.error is not None:
+            raise item.error
+        return engine.load_case(item.data, source, checked=True)  # the reader applied the limits
+    return item if isinstance(item, Case) else engine.load_case(item, source)
+
+
 def _one(engine: Engine, i: int, item: JsonLine | Case | Mapping[str, Any], as_of: dt.date,
          recipient: Recipient | str, purpose: Purpose | str, territory: str | None, channel: str, redact: bool,
          debug: bool) -> tuple[Outcome, AuditRecord | None]:
     """One case of a stream: its outcome, and the audit record of its disclosure (not appended yet)."""
-    source = item.source if isinstance(item, JsonLine) else f"<case {i}>"
+    source = _source(i, item)
     try:
-        if isinstance(item, JsonLine):
-            if item.error is not None:
-                raise item.error
-            case = engine.load_case(item.data, source, checked=True)  # the reader applied the limits
-        else:
-            case = item if isinstance(item, Case) else engine.load_case(item, source)
+        case = _load(engine, item, source)
         result = engine.assess(case, as_of=as_of, territory=territory, source=source)
         # the only way out: the view of the result for the recipient (audited with its batch)
         view, record = engine._disclosure(result, case, recipient, purpose, channel)
@@ -214,14 +223,9 @@ def assess_each(
     """See :meth:`Engine.assess_each`."""
     debug = os.environ.get(DEBUG_ENV, "") not in ("", "0")
     for i, item in enumerate(cases):
-        source = item.source if isinstance(item, JsonLine) else f"<case {i}>"
+        source = _source(i, item)
         try:
-            if isinstance(item, JsonLine):
-                if item.error is not None:
-                    raise item.error
-                case = engine.load_case(item.data, source, checked=True)  # the reader applied the limits
-            else:
-                case = item if isinstance(item, Case) else engine.load_case(item, source)
+            case = _load(engine, item, source)
             result = engine.assess(case, as_of=as_of, territory=territory, source=source)
         except InclusioneError as exc:
             yield Assessed(source=source, error=exc)
