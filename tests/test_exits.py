@@ -110,6 +110,12 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("src/inclusione_core/http/_app.py", "_Service.problem", "orjson.dumps"):
         "a problem: pointers cut before the client's keys, no value of the request",
     ("src/inclusione_core/http/_app.py", "_Service.__init__", "orjson.dumps"): "the OpenAPI documents",
+    ("src/inclusione_core/journal/_model.py", "to_payload", "converter.unstructure"):
+        "an event's payload on its way into the operator's own journal store (not out of it), split so that its"
+        " special-category fields are sealed first",
+    ("src/inclusione_core/journal/_store.py", "_dumps", "orjson.dumps"):
+        "the journal store's columns in the operator's own database: the open part of a payload, and the sealed"
+        " part only as plaintext handed to AES-GCM",
 }
 
 

@@ -1,0 +1,145 @@
+"""
+The case journal: durable cases and their history, with optimistic concurrency and erasure.
+
+A case is the sequence of its events (:class:`Event`, payloads such as :class:`ReferralSent`
+with stable type names). Operators issue commands (:class:`SendReferral`...); :func:`decide`
+answers a command with its events, :func:`evolve` folds an event into a :class:`CaseState`
+(which holds the library's :class:`~inclusione_core.Case`). A :class:`JournalStore` keeps
+the events: :class:`SqliteJournal` (one file, the default) or, for production, PostgreSQL.
+:func:`execute` is the usual loop: load, decide, append::
+
+    from inclusione_core import journal
+
+    store = journal.open_store("sqlite:casi.db")
+    journal.execute(store, journal.SendReferral(case_id="c-1", command_id="cmd-7", actor="rossi",
+                    role="assistente_sociale", referral_id="inv-1", from_service="pua",
+                    to_service="cpi", channel="scheda_invio", reason="bisogno lavorativo",
+                    on=date(2025, 3, 3)))
+
+Appending on a stale version raises :class:`ConcurrencyConflict`; retrying a command id
+returns what it recorded. Special-category fields are sealed per data subject and erased by
+destroying the subject's key (:class:`EraseSubject`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._model import (
+    ERASED_TEXT,
+    EVENT_TYPES,
+    HOUSEHOLD,
+    STATUS_AFTER,
+    UPCASTERS,
+    AddMember,
+    AnswerReferral,
+    Assess,
+    CaseAssessed,
+    CaseClosed,
+    CaseOpened,
+    CaseRectified,
+    CaseState,
+    CloseCase,
+    CloseReferral,
+    Command,
+    ConsentGiven,
+    ConsentWithdrawn,
+    EraseSubject,
+    Event,
+    EventData,
+    GiveConsent,
+    MemberAdded,
+    OpenCase,
+    ProjectReviewed,
+    ProjectSigned,
+    Rectify,
+    ReferralAnswered,
+    ReferralClosed,
+    ReferralSent,
+    ReferralWithdrawn,
+    ReviewProject,
+    SendReferral,
+    SignProject,
+    SubjectErased,
+    WithdrawConsent,
+    WithdrawReferral,
+    decide,
+    evolve,
+    replay,
+    sealed,
+    sealed_fields,
+    upcast,
+)
+from ._sqlite import SqliteJournal
+from ._store import ConcurrencyConflict, JournalError, JournalStore, execute
+
+__all__ = [
+    "ERASED_TEXT",
+    "EVENT_TYPES",
+    "HOUSEHOLD",
+    "STATUS_AFTER",
+    "UPCASTERS",
+    "AddMember",
+    "AnswerReferral",
+    "Assess",
+    "CaseAssessed",
+    "CaseClosed",
+    "CaseOpened",
+    "CaseRectified",
+    "CaseState",
+    "CloseCase",
+    "CloseReferral",
+    "Command",
+    "ConcurrencyConflict",
+    "ConsentGiven",
+    "ConsentWithdrawn",
+    "EraseSubject",
+    "Event",
+    "EventData",
+    "GiveConsent",
+    "JournalError",
+    "JournalStore",
+    "MemberAdded",
+    "OpenCase",
+    "ProjectReviewed",
+    "ProjectSigned",
+    "Rectify",
+    "ReferralAnswered",
+    "ReferralClosed",
+    "ReferralSent",
+    "ReferralWithdrawn",
+    "ReviewProject",
+    "SendReferral",
+    "SignProject",
+    "SqliteJournal",
+    "SubjectErased",
+    "WithdrawConsent",
+    "WithdrawReferral",
+    "decide",
+    "evolve",
+    "execute",
+    "open_store",
+    "replay",
+    "sealed",
+    "sealed_fields",
+    "upcast",
+]
+
+DEFAULT_FILE = "inclusione-journal.db"
+"""The journal file in the working folder when no store is named."""
+
+
+def open_store(url: str | Path | None = None) -> JournalStore:
+    """
+    Open a journal store by its address.
+
+    :param url: ``sqlite:PATH`` or a file path (SQLite); ``None``: :data:`DEFAULT_FILE` in
+        the working folder.
+    :return: the store (close it when done).
+    """
+    if url is None:
+        return SqliteJournal(DEFAULT_FILE)
+    text = str(url)
+    if text.startswith("sqlite:"):
+        text = text.removeprefix("sqlite:").removeprefix("//")
+    return SqliteJournal(text)
