@@ -1,0 +1,257 @@
+"""The journal's pure model: decide, evolve, the referral machine reused, type names, upcasting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from journal_samples import DAY, assess_with_marker, clock, ids, meta, open_case
+
+from inclusione_core import InputError, TransitionError, journal, referrals
+from inclusione_core._convert import make_converter
+from inclusione_core._models import Project, ReferralStatus
+
+
+def _opened(case_id: str = "c-1") -> journal.CaseState:
+    state = journal.CaseState(case_id=case_id)
+    for event in journal.decide(state, open_case(case_id, members=2), clock=clock, new_id=ids()):
+        state = journal.evolve(state, event)
+    return state
+
+
+def _run(state: journal.CaseState, command: journal.Command) -> tuple[journal.CaseState, list[journal.Event]]:
+    events = journal.decide(state, command, clock=clock, new_id=ids(f"{command.command_id}-"))
+    for event in events:
+        state = journal.evolve(state, event)
+    return state, events
+
+
+def test_event_type_names_are_stable() -> None:
+    """The registry names every event by its stable type name, never by a module path."""
+    assert set(journal.EVENT_TYPES) == {
+        "case.opened", "member.added", "case.assessed", "referral.sent", "referral.answered", "referral.closed",
+        "referral.withdrawn", "project.signed", "project.reviewed", "consent.given", "consent.withdrawn",
+        "case.closed", "case.rectified", "subject.erased"}
+    for name, cls in journal.EVENT_TYPES.items():
+        assert cls.type == name and "." not in cls.__module__.removeprefix("inclusione_core.journal._model")
+
+
+def test_open_case_numbers_events_and_builds_the_case() -> None:
+    """Opening a case gives case.opened then one member.added per member, versions from 1, one command id."""
+    events = journal.decide(journal.CaseState(case_id="c-1"), open_case(members=2), clock=clock, new_id=ids())
+    assert [e.type for e in events] == ["case.opened", "member.added", "member.added"]
+    assert [e.version for e in events] == [1, 2, 3]
+    assert {e.command_id for e in events} == {"open-c-1"} and events[0].occurred_at == clock()
+    state = journal.replay("c-1", events)
+    assert state.version == 3 and state.case is not None
+    assert [m.id for m in state.case.household.members] == ["m1", "m2"]
+    assert state.case.status.value == "accesso" and state.case.history[0].kind == "accesso"
+
+
+def test_commands_on_an_unopened_or_closed_case_are_refused() -> None:
+    """A command before the case is opened, or after it is closed, is an input error naming the rule."""
+    with pytest.raises(InputError) as exc:
+        journal.decide(journal.CaseState(case_id="c-1"), assess_with_marker(), clock=clock, new_id=ids())
+    assert exc.value.details[0].rule == "opened" and exc.value.details[0].path == "$.case_id"
+    state, _ = _run(_opened(), journal.CloseCase(**meta(command_id="k-close"), on=DAY))
+    assert state.case is not None and state.case.status.value == "chiuso"
+    with pytest.raises(InputError) as exc:
+        _run(state, assess_with_marker())
+    assert exc.value.details[0].rule == "closed"
+    with pytest.raises(InputError) as exc:
+        journal.decide(journal.CaseState(case_id="c-1"), open_case(members=0), clock=clock, new_id=ids())
+    assert exc.value.details[0].path == "$.members"
+
+
+def test_referral_steps_go_through_the_referral_state_machine() -> None:
+    """An illegal referral step raises the referrals module's TransitionError; a legal one updates the case."""
+    state, _ = _run(_opened(), journal.SendReferral(
+        **meta(command_id="k-send"), referral_id="r-1", from_service="pua", to_service="cpi",
+        channel="scheda_invio", reason="bisogno lavorativo", on=DAY))
+    with pytest.raises(TransitionError) as exc:
+        _run(state, journal.CloseReferral(**meta(command_id="k-close"), referral_id="r-1", on=DAY))
+    assert exc.value.current == "sent" and exc.value.requested == "closed"
+    state, events = _run(state, journal.AnswerReferral(**meta(command_id="k-ans"), referral_id="r-1", accepted=True,
+                                                       on=DAY, by="cpi prato"))
+    assert events[0].type == "referral.answered"
+    assert state.case is not None and state.case.referrals[0].status is ReferralStatus.ACCEPTED
+    assert [h.kind for h in state.case.history][-2:] == ["invio", "invio"]
+
+
+def test_a_failed_decision_emits_nothing_and_leaves_the_state() -> None:
+    """decide is pure: a refused command returns no events and the state it was given is unchanged."""
+    state = _opened()
+    before = attrs.evolve(state)
+    with pytest.raises(InputError):
+        _run(state, journal.ReviewProject(**meta(command_id="k-r"), project_id="p-1", on=DAY))
+    assert state == before
+
+
+def test_evolve_refuses_events_out_of_sequence_or_of_another_case() -> None:
+    """Only the next version of the same case folds in."""
+    state = _opened()
+    event = journal.decide(state, journal.CloseCase(**meta(command_id="k"), on=DAY), clock=clock, new_id=ids())[0]
+    with pytest.raises(InputError, match="sequenza"):
+        journal.evolve(state, attrs.evolve(event, version=event.version + 1))
+    with pytest.raises(InputError):
+        journal.evolve(state, attrs.evolve(event, case_id="c-2"))
+
+
+def test_project_reviews_and_consents_become_events() -> None:
+    """Signing and reviewing a project, giving and withdrawing a consent all fold into the Case."""
+    from inclusione_core._categories import DataCategory
+    from inclusione_core._models import Consent, Purpose
+
+    state, _ = _run(_opened(), journal.SignProject(**meta(command_id="k-p"), on=DAY,
+                                                   project=Project(id="p-1", start=DAY)))
+    state, events = _run(state, journal.ReviewProject(**meta(command_id="k-r"), project_id="p-1",
+                                                      on=DAY + dt.timedelta(days=30), note="procede"))
+    assert events[0].data == journal.ProjectReviewed(project_id="p-1", on=DAY + dt.timedelta(days=30),
+                                                     note="procede")
+    consent = Consent(id="cs-1", member="m1", categories=(DataCategory.WORK,), recipients=("cpi",),
+                      purposes=(Purpose.REFERRAL,), given_on=DAY + dt.timedelta(days=31))
+    state, _ = _run(state, journal.GiveConsent(**meta(command_id="k-c"), consent=consent))
+    state, events = _run(state, journal.WithdrawConsent(**meta(command_id="k-w"), consent_id="cs-1",
+                                                        on=DAY + dt.timedelta(days=40)))
+    assert events[0].subject == "m1"
+    assert state.case is not None and state.case.status.value == "monitoraggio"
+    assert state.case.project is not None and state.case.project.reviews_done == (DAY + dt.timedelta(days=30),)
+    assert state.case.consents[0].withdrawn_on == DAY + dt.timedelta(days=40)
+    with pytest.raises(InputError):
+        _run(state, journal.WithdrawConsent(**meta(command_id="k-w2"), consent_id="cs-1", on=DAY))
+
+
+def test_rectification_replaces_a_member_and_names_the_event() -> None:
+    """A rectification is an event: the projection takes the new data, the rectified event stays."""
+    from inclusione_core._models import Member
+
+    state = _opened()
+    state, events = _run(state, journal.Rectify(**meta(command_id="k-rect"), rectifies=next(iter(state.event_ids)),
+                                                on=DAY, member=Member(id="m2", relation="coniuge"), reason="errore"))
+    assert events[0].type == "case.rectified" and events[0].subject == "m2"
+    assert state.case is not None and state.case.household.members[1].relation == "coniuge"
+    with pytest.raises(InputError) as exc:
+        _run(state, journal.Rectify(**meta(command_id="k-r2"), rectifies="nope", on=DAY,
+                                    member=Member(id="m2")))
+    assert exc.value.details[0].path == "$.rectifies"
+
+
+def test_upcaster_brings_project_reviewed_v1_to_v2() -> None:
+    """A version 1 project.reviewed payload (``project``, no note) reads as version 2."""
+    assert journal.upcast("project.reviewed", 1, {"project": "p-1", "on": "2025-04-01"}) == {
+        "project_id": "p-1", "on": "2025-04-01"}
+    from inclusione_core.journal._model import from_payload
+
+    data = from_payload("project.reviewed", 1, {"project": "p-1", "on": "2025-04-01"}, make_converter())
+    assert data == journal.ProjectReviewed(project_id="p-1", on=dt.date(2025, 4, 1), note="")
+    with pytest.raises(InputError) as exc:
+        journal.upcast("project.reviewed", 3, {})
+    assert exc.value.details[0].rule == "maximum"
+    with pytest.raises(InputError) as exc:
+        journal.upcast("case.exploded", 1, {})
+    assert exc.value.details[0].path == "$.type"
+
+
+def test_payloads_round_trip_through_open_and_sealed_parts() -> None:
+    """A payload split into open and sealed parts and read back is the same payload."""
+    from inclusione_core.journal._model import from_payload, to_payload
+
+    converter = make_converter()
+    command = assess_with_marker()
+    data = journal.CaseAssessed(on=DAY, assessment=command.assessment)
+    opened, sealed_part = to_payload(data, converter)
+    assert set(sealed_part) == {"assessment"} and "assessment" not in opened
+    assert from_payload("case.assessed", 1, {**opened, **sealed_part}, converter) == data
+    assert from_payload("case.assessed", 1, opened, converter) == journal.CaseAssessed(on=DAY)
+
+
+def test_concurrency_conflict_is_typed_and_picklable() -> None:
+    """The conflict names the case and both versions, in Italian, and survives pickling."""
+    error = journal.ConcurrencyConflict("c-1", 3, 4)
+    assert (error.case_id, error.expected, error.actual) == ("c-1", 3, 4)
+    assert "c-1" in str(error) and "4" in str(error) and "3" in str(error) and "ricarica" in str(error)
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is journal.ConcurrencyConflict and again.expected == 3 and str(again) == str(error)
+
+
+_ORACLE = {
+    "accept": lambda r, d: referrals.accept(r, on=d),
+    "refuse": lambda r, d: referrals.refuse(r, on=d, reason="no", code="altro"),
+    "close": lambda r, d: referrals.close(r, on=d),
+    "withdraw": lambda r, d: referrals.withdraw(r, on=d),
+}
+
+
+def _referral_command(action: str, common: dict[str, Any]) -> journal.Command:
+    if action == "accept":
+        return journal.AnswerReferral(**common, accepted=True)
+    if action == "refuse":
+        return journal.AnswerReferral(**common, accepted=False, reason="no", code="altro")
+    if action == "close":
+        return journal.CloseReferral(**common)
+    return journal.WithdrawReferral(**common)
+
+
+ACTIONS = st.lists(st.tuples(st.sampled_from(["accept", "refuse", "close", "withdraw"]), st.integers(-2, 3)),
+                   max_size=6)
+
+
+@given(ACTIONS)
+def test_referral_events_agree_with_the_referral_functions(actions: list[tuple[str, int]]) -> None:
+    """Any sequence of referral steps: the journal accepts and refuses exactly as referrals.py does, to the status."""
+    state, _ = _run(_opened(), journal.SendReferral(
+        **meta(command_id="k-send"), referral_id="r-1", from_service="pua", to_service="cpi",
+        channel="scheda_invio", reason="lavoro", on=DAY))
+    oracle = referrals.send(id="r-1", from_service="pua", to_service="cpi", channel="scheda_invio", reason="lavoro",
+                            on=DAY, snapshot={})
+    day = DAY
+    for n, (action, delta) in enumerate(actions):
+        day = day + dt.timedelta(days=delta)
+        common = {**meta(command_id=f"k{n}"), "referral_id": "r-1", "on": day}
+        command = _referral_command(action, common)
+        step = _ORACLE[action]
+        try:
+            expected = step(oracle, day)
+        except (TransitionError, InputError) as exc:
+            with pytest.raises(type(exc)):
+                _run(state, command)
+            day = day - dt.timedelta(days=delta)
+            continue
+        version = state.version
+        state, events = _run(state, command)
+        oracle = expected
+        assert state.version == version + len(events) == version + 1
+        assert state.case is not None and state.case.referrals[0].status is oracle.status
+
+
+@given(st.lists(st.sampled_from(["review", "consent", "assess"]), max_size=8))
+def test_replaying_the_events_gives_the_state_that_decided_them(steps: list[str]) -> None:
+    """Folding a case's events again from nothing gives the same state: evolve is a function of the events."""
+    from inclusione_core._categories import DataCategory
+    from inclusione_core._models import Consent, Purpose
+
+    state, events = _run(_opened(), journal.SignProject(**meta(command_id="k-p"), on=DAY,
+                                                        project=Project(id="p-1", start=DAY)))
+    log = list(journal.decide(journal.CaseState(case_id="c-1"), open_case(members=2), clock=clock, new_id=ids()))
+    log += events
+    for n, step in enumerate(steps):
+        on = DAY + dt.timedelta(days=n + 1)
+        command: journal.Command
+        if step == "review":
+            command = journal.ReviewProject(**meta(command_id=f"k{n}"), project_id="p-1", on=on)
+        elif step == "consent":
+            command = journal.GiveConsent(**meta(command_id=f"k{n}"), consent=Consent(
+                id=f"cs{n}", member="m1", categories=(DataCategory.WORK,), recipients=("cpi",),
+                purposes=(Purpose.REFERRAL,), given_on=on))
+        else:
+            command = assess_with_marker(command_id=f"k{n}")
+            command = attrs.evolve(command, assessment=attrs.evolve(command.assessment, date=on))
+        state, events = _run(state, command)
+        log += events
+    assert [e.version for e in log] == list(range(1, len(log) + 1))
+    assert journal.replay("c-1", log) == state
