@@ -133,13 +133,18 @@ def open_store(url: str | Path | None = None) -> JournalStore:
     """
     Open a journal store by its address.
 
-    :param url: ``sqlite:PATH`` or a file path (SQLite); ``None``: :data:`DEFAULT_FILE` in
-        the working folder.
+    :param url: ``postgresql://...`` (PostgreSQL, with the ``postgresql`` extra installed),
+        ``sqlite:PATH`` or a file path (SQLite); ``None``: :data:`DEFAULT_FILE` in the
+        working folder.
     :return: the store (close it when done).
     """
     if url is None:
         return SqliteJournal(DEFAULT_FILE)
     text = str(url)
+    if text.startswith(("postgresql://", "postgres://")):
+        from ._postgresql import PostgresJournal  # noqa: PLC0415 - psycopg only for this store
+
+        return PostgresJournal(text)
     if text.startswith("sqlite:"):
         text = text.removeprefix("sqlite:").removeprefix("//")
     return SqliteJournal(text)

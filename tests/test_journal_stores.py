@@ -1,0 +1,266 @@
+"""
+Every journal store, SQLite and PostgreSQL alike: replay, optimistic concurrency,
+idempotent commands, crash safety, erasure, upcasting of stored rows.
+
+The PostgreSQL cases run against a throwaway server (tests/journal_postgres.py); they are
+skipped where none can be started, unless ``INCLUSIONE_REQUIRE_POSTGRES`` is set (CI).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import journal_postgres
+import pytest
+from journal_samples import DAY, MARKER, assess_with_marker, clock, ids, meta, open_case
+
+from inclusione_core import journal
+from inclusione_core.journal import ConcurrencyConflict, JournalStore
+
+ROOT = Path(__file__).resolve().parents[1]
+_DATABASES = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[str | None]:
+    with journal_postgres.server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def address(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The address of an empty store of each engine."""
+    if request.param == "sqlite":
+        return f"sqlite:{tmp_path / 'journal.db'}"
+    url = request.getfixturevalue("postgres")
+    if url is None:
+        if os.environ.get("INCLUSIONE_REQUIRE_POSTGRES"):
+            pytest.fail("INCLUSIONE_REQUIRE_POSTGRES is set but no PostgreSQL server could be started")
+        pytest.skip("no PostgreSQL server (initdb and pg_ctl not found, INCLUSIONE_TEST_POSTGRES not set)")
+    return journal_postgres.new_database(url, f"journal_test_{os.getpid()}_{next(_DATABASES)}")
+
+
+@pytest.fixture
+def opener(address: str) -> Iterator[Callable[[], JournalStore]]:
+    """Opens connections to the test's store (each a separate connection); all closed at the end."""
+    opened: list[JournalStore] = []
+
+    def open_one() -> JournalStore:
+        opened.append(journal.open_store(address))
+        return opened[-1]
+
+    yield open_one
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(opener: Callable[[], JournalStore]) -> JournalStore:
+    return opener()
+
+
+def _raw(store: JournalStore, sql: str) -> list[tuple[object, ...]]:
+    cursor = store._conn.execute(sql)  # type: ignore[attr-defined]
+    return list(cursor.fetchall()) if cursor.description else []
+
+
+def test_events_are_stored_and_replayed(store: JournalStore) -> None:
+    """A case written command by command loads back to the same events and state, with who, when and why."""
+    first = journal.execute(store, open_case(members=2), clock=clock, new_id=ids("a"))
+    journal.execute(store, assess_with_marker(), clock=clock, new_id=ids("b"))
+    events = store.events("c-1")
+    assert [e.version for e in events] == [1, 2, 3, 4]
+    assert [e.type for e in events] == ["case.opened", "member.added", "member.added", "case.assessed"]
+    assert [e.data for e in events[:3]] == [e.data for e in first]
+    assert events[3].actor == "rossi" and events[3].legal_basis == "art. 6.1.e GDPR"
+    assert events[3].occurred_at == clock() and events[3].recorded_at is not None
+    state = store.load("c-1")
+    assert state.version == 4 and state.case is not None and state.case.assessment is not None
+    assert state.case.assessment.needs[0].note == MARKER
+    assert _raw(store, "SELECT version, status, territory FROM cases WHERE id = 'c-1'") == [(4, "valutazione",
+                                                                                            "toscana")]
+    assert _raw(store, "SELECT subject FROM event_subjects ORDER BY subject") == [
+        ("household",), ("household",), ("m1",), ("m2",)]
+    assert store.integrity_check() == ()
+
+
+def test_stale_version_raises_a_conflict_and_writes_nothing(store: JournalStore) -> None:
+    """Appending on a version that is no longer the latest raises ConcurrencyConflict naming both versions."""
+    journal.execute(store, open_case(), clock=clock, new_id=ids())
+    stale = store.load("c-1")
+    journal.execute(store, assess_with_marker(command_id="k-a"), clock=clock, new_id=ids("x"))
+    events = journal.decide(stale, journal.CloseCase(**meta(command_id="k-close"), on=DAY), clock=clock,
+                            new_id=ids("y"))
+    with pytest.raises(ConcurrencyConflict) as exc:
+        store.append("c-1", stale.version, events, "k-close")
+    assert (exc.value.case_id, exc.value.expected, exc.value.actual) == ("c-1", 2, 3)
+    assert [e.type for e in store.events("c-1")][-1] == "case.assessed"
+    assert _raw(store, "SELECT count(*) FROM commands WHERE command_id = 'k-close'") == [(0,)]
+
+
+def test_retrying_a_command_id_returns_the_first_events(store: JournalStore) -> None:
+    """The same command appended twice (even on the old version, with new event ids) is recorded once."""
+    journal.execute(store, open_case(), clock=clock, new_id=ids())
+    state = store.load("c-1")
+    command = assess_with_marker(command_id="k-retry")
+    first = store.append("c-1", state.version, journal.decide(state, command, clock=clock, new_id=ids("p")),
+                         "k-retry")
+    again = store.append("c-1", state.version, journal.decide(state, command, clock=clock, new_id=ids("q")),
+                         "k-retry")
+    assert again == first and [e.id for e in again] == ["p1"]
+    assert store.load("c-1").version == 3
+    assert _raw(store, "SELECT count(*) FROM case_events WHERE command_id = 'k-retry'") == [(1,)]
+    other = journal.decide(journal.CaseState(case_id="c-2"), open_case("c-2", command_id="k-retry"), clock=clock,
+                           new_id=ids("z"))
+    with pytest.raises(journal.JournalError):
+        store.append("c-2", 0, other, "k-retry")
+
+
+@pytest.mark.parametrize("new_case", [False, True])
+def test_two_writers_on_the_same_version_exactly_one_succeeds(opener: Callable[[], JournalStore],
+                                                              new_case: bool) -> None:
+    """Two connections append on the same expected version at once: one commits, the other gets the conflict."""
+    writers = [opener(), opener()]
+    if not new_case:
+        journal.execute(writers[0], open_case(), clock=clock, new_id=ids())
+    states = [w.load("c-1") for w in writers]
+    commands = [open_case(command_id=f"k-{n}") if new_case else
+                journal.CloseCase(**meta(command_id=f"k-{n}"), on=DAY) for n in (0, 1)]
+    batches = [journal.decide(s, c, clock=clock, new_id=ids(f"w{n}-"))
+               for n, (s, c) in enumerate(zip(states, commands, strict=True))]
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = [None, None]
+
+    def write(n: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[n] = writers[n].append("c-1", states[n].version, batches[n], f"k-{n}")
+        except ConcurrencyConflict as exc:
+            outcomes[n] = exc
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    conflicts = [o for o in outcomes if isinstance(o, ConcurrencyConflict)]
+    winner = next(o for o in outcomes if isinstance(o, list))
+    expected = 0 if new_case else 2
+    assert len(conflicts) == 1 and conflicts[0].expected == expected and conflicts[0].actual == expected + len(winner)
+    assert writers[0].events("c-1")[expected:] == winner
+    assert writers[0].integrity_check() == ()
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from journal_samples import clock, ids, open_case
+    from inclusione_core import journal
+    from inclusione_core.journal import _postgresql, _sqlite
+
+    mode, address = sys.argv[1], sys.argv[2]
+    store = journal.open_store(address)
+    if mode == "block":  # the third batch stops with its events inserted, before its commit
+        calls = []
+
+        def stop(real):
+            def status_after(status, events):
+                calls.append(1)
+                if len(calls) == 3:
+                    print("mid-batch", flush=True)
+                    sys.stdin.read()
+                return real(status, events)
+            return status_after
+
+        _sqlite.status_after = stop(_sqlite.status_after)
+        _postgresql.status_after = stop(_postgresql.status_after)
+    n = 0
+    while True:
+        n += 1
+        journal.execute(store, open_case(f"c-{n}", members=40), clock=clock, new_id=ids(f"{n}-"))
+        if n == 2 and mode == "loop":
+            print("writing", flush=True)
+""")
+
+
+@pytest.mark.parametrize("mode", ["block", "loop"])
+def test_a_writer_killed_mid_batch_leaves_no_partial_batch(tmp_path: Path, address: str,
+                                                           opener: Callable[[], JournalStore], mode: str) -> None:
+    """SIGKILL during appends of 41-event batches: whole batches only, contiguous versions, writes go on."""
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")])}
+    child = subprocess.Popen([sys.executable, str(script), mode, address], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, env=env)
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    assert line.strip() in (b"mid-batch", b"writing"), line
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL
+    store = opener()
+    assert store.integrity_check() == ()
+    cases = store.case_ids()  # type: ignore[attr-defined]
+    assert len(cases) >= 2
+    if mode == "block":
+        assert cases == ["c-1", "c-2"]  # the third batch was inserted but never committed
+    for case_id in cases:
+        assert [e.version for e in store.events(case_id)] == list(range(1, 42))
+    if address.startswith("sqlite:"):
+        assert _raw(store, "PRAGMA integrity_check") == [("ok",)]
+    journal.execute(store, open_case("after", members=3), clock=clock, new_id=ids("after"))
+    journal.execute(store, assess_with_marker("after"), clock=clock, new_id=ids("after2-"))
+    assert store.load("after").version == 5 and store.integrity_check() == ()
+
+
+def test_erasure_destroys_the_key_and_the_projection_is_rebuilt(store: JournalStore) -> None:
+    """After a subject's erasure their sealed fields read as erased, the case replays, their key is gone."""
+    journal.execute(store, open_case(members=2), clock=clock, new_id=ids())
+    journal.execute(store, assess_with_marker(), clock=clock, new_id=ids("a"))
+    journal.execute(store, journal.EraseSubject(**meta(command_id="k-erase"), subject_id="household", on=DAY,
+                                                ground="art. 17 GDPR"), clock=clock, new_id=ids("z"))
+    assessed = [e for e in store.events("c-1") if e.type == "case.assessed"]
+    assert [(e.erased, e.data) for e in assessed] == [(True, journal.CaseAssessed(on=DAY))]
+    state = store.load("c-1")
+    assert state.case is not None and state.case.assessment is None and state.erased == {"household"}
+    assert _raw(store, "SELECT subject FROM subject_keys ORDER BY subject") == [("m1",), ("m2",)]
+    assert _raw(store, "SELECT subject FROM erased_subjects") == [("household",)]
+    with pytest.raises(journal.JournalError):  # nothing of an erased subject is sealed again
+        journal.execute(store, assess_with_marker(command_id="k-again"), clock=clock, new_id=ids("b"))
+    assert store.integrity_check() == ()
+
+
+def test_recorded_events_cannot_be_changed(store: JournalStore) -> None:
+    """The database itself refuses to change or delete a recorded event."""
+    journal.execute(store, open_case(), clock=clock, new_id=ids())
+    with pytest.raises(Exception, match="append-only"):
+        _raw(store, "UPDATE case_events SET actor = 'x'")
+    with pytest.raises(Exception, match="append-only"):
+        _raw(store, "DELETE FROM case_events")
+    assert [e.actor for e in store.events("c-1")] == ["rossi", "rossi"]
+
+
+def test_a_stored_version_1_payload_is_upcast_on_load(store: JournalStore) -> None:
+    """A project.reviewed row written in schema version 1 loads as version 2, and replays."""
+    from inclusione_core._models import Project
+
+    journal.execute(store, open_case(), clock=clock, new_id=ids())
+    journal.execute(store, journal.SignProject(**meta(command_id="k-p"), on=DAY, project=Project(id="p-1", start=DAY)),
+                    clock=clock, new_id=ids("p"))
+    _raw(store,
+         "INSERT INTO case_events (case_id, version, event_id, command_id, type, schema_version, occurred_at,"
+         " recorded_at, actor, role, legal_basis, subject, payload, sealed) VALUES ('c-1', 4, 'old', 'k-old',"
+         " 'project.reviewed', 1, '2025-03-03T09:00:00+00:00', '2025-03-03T09:00:00+00:00', 'rossi', 'as', '',"
+         " 'household', '{\"on\":\"2025-04-01\",\"project\":\"p-1\"}', NULL)")
+    event = store.events("c-1")[-1]
+    assert event.data == journal.ProjectReviewed(project_id="p-1", on=DAY.replace(month=4), note="")
+    state = store.load("c-1")
+    assert state.case is not None and state.case.project is not None
+    assert state.case.project.reviews_done == (DAY.replace(month=4),)
