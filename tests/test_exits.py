@@ -110,6 +110,8 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("src/inclusione_core/http/_app.py", "_Service.problem", "orjson.dumps"):
         "a problem: pointers cut before the client's keys, no value of the request",
     ("src/inclusione_core/http/_app.py", "_Service.__init__", "orjson.dumps"): "the OpenAPI documents",
+    ("src/inclusione_core/cli/journal.py", "show", "shown.to_json"):
+        "`journal history|export`: the case rebuilt from its journal, as the view of disclose_case (audited)",
     ("src/inclusione_core/journal/_model.py", "to_payload", "converter.unstructure"):
         "an event's payload on its way into the operator's own journal store (not out of it), split so that its"
         " special-category fields are sealed first",
@@ -201,7 +203,7 @@ ENGINE_INTERNAL = {
     "run_scenarios": "scenario outcomes of test fixtures", "with_config_dir": "configuration",
     "territory_warnings": "configuration", "new_territory": "configuration files written for the user",
 }
-CLI_CASE_OUTPUTS = {"assess", "demo", "privacy view"}
+CLI_CASE_OUTPUTS = {"assess", "demo", "privacy view", "journal history", "journal export"}
 CLI_OTHER = {
     "territories": "configuration", "validate": "errors in the user's own files", "schema": "schemas",
     "test": "scenario outcomes of test fixtures", "privacy flows": "configuration",
@@ -210,6 +212,9 @@ CLI_OTHER = {
     "new-territory": "a new territory's configuration (its example case is made up)",
     "report": "monitoring indicators: counts of households, small ones suppressed, no case data",
     "serve": "the HTTP service: its answers are the views and problems of inclusione_core.http (listed above)",
+    "journal": "help",
+    **{f"journal {name}": "the events recorded: ids, types and versions, no case data"
+       for name in ("open", "assess", "sign", "consent", "refer", "answer", "review", "withdraw", "close", "erase")},
 }
 
 
@@ -312,6 +317,25 @@ def test_cli_privacy_view_prints_only_an_audited_view(zone_root: Path, tmp_path:
     member = shown["data"]["household"]["members"][0]
     assert member["disability_percent"] is None  # health: not to zq_cpi without consent (the key stays)
     assert "health" in {w["category"] for w in shown["not_disclosed"]}  # said by category, not by path
+
+
+@pytest.mark.parametrize("view", ["history", "export"])
+def test_cli_journal_prints_a_case_only_through_an_audited_view(zone_root: Path, tmp_path: Path, view: str,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """`inclusione journal history|export` append one audit record for the case shown, on channel journal."""
+    store = f"sqlite:{tmp_path / 'journal.db'}"
+    code, out = _cli(["journal", "open", "c-9", "--territory", ZONE, "--household", "h", "--member", "m1",
+                      "--on", "2025-03-01", "--store", store, "--actor", "rossi"], capsys)
+    assert code == 0, out
+    audit = tmp_path / "audit.jsonl"
+    code, out = _cli(["journal", view, "c-9", "--store", store, "--recipient", "zq_cpi", "--purpose", "referral",
+                      "--as-of", "2025-03-01", "--config-dir", str(zone_root), "--audit", str(audit), "--json"],
+                     capsys)
+    assert code == 0, out
+    (record,) = _audit_lines(audit)
+    assert (record["case_id"], record["recipient"], record["channel"]) == ("c-9", "zq_cpi", "journal")
+    shown = json.loads(out)
+    assert "not_disclosed" in shown
 
 
 def test_cli_demo_audits_every_example_it_prints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

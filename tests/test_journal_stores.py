@@ -22,7 +22,7 @@ import journal_postgres
 import pytest
 from journal_samples import DAY, MARKER, assess_with_marker, clock, ids, meta, open_case
 
-from inclusione_core import journal
+from inclusione_core import InputError, journal
 from inclusione_core.journal import ConcurrencyConflict, JournalStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,6 +124,19 @@ def test_retrying_a_command_id_returns_the_first_events(store: JournalStore) -> 
         store.append("c-2", 0, other, "k-retry")
 
 
+def test_execute_answers_a_retry_without_deciding_again(store: JournalStore) -> None:
+    """A retried command that the case would now refuse (closing a closed case) gets its first events back."""
+    journal.execute(store, open_case(), clock=clock, new_id=ids())
+    close = journal.CloseCase(**meta(command_id="k-close"), on=DAY)
+    first = journal.execute(store, close, clock=clock, new_id=ids("a"))
+    assert journal.execute(store, close, clock=clock, new_id=ids("b")) == first
+    with pytest.raises(journal.JournalError):  # the same id for another case is a mistake, said as such
+        journal.execute(store, journal.CloseCase(**meta("c-2", "k-close"), on=DAY), clock=clock, new_id=ids("c"))
+    with pytest.raises(InputError):  # a new command on the closed case is refused
+        journal.execute(store, journal.CloseCase(**meta(command_id="k-close-2"), on=DAY), clock=clock,
+                        new_id=ids("d"))
+
+
 @pytest.mark.parametrize("new_case", [False, True])
 def test_two_writers_on_the_same_version_exactly_one_succeeds(opener: Callable[[], JournalStore],
                                                               new_case: bool) -> None:
@@ -162,7 +175,7 @@ def test_two_writers_on_the_same_version_exactly_one_succeeds(opener: Callable[[
 WRITER = textwrap.dedent("""
     import sys
     from journal_samples import clock, ids, open_case
-    from inclusione_core import journal
+    from inclusione_core import InputError, journal
     from inclusione_core.journal import _postgresql, _sqlite
 
     mode, address = sys.argv[1], sys.argv[2]

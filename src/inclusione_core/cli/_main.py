@@ -15,7 +15,20 @@ from typing import Any
 from inclusione_core import i18n
 from inclusione_core.i18n import LANGS, message_of, translate
 
-from . import assess, config, demo, new_territory, privacy, report, scenarios, schema, serve, territories, validate
+from . import (
+    assess,
+    config,
+    demo,
+    journal,
+    new_territory,
+    privacy,
+    report,
+    scenarios,
+    schema,
+    serve,
+    territories,
+    validate,
+)
 from ._common import (
     AUDIT_ENV,
     EXIT_BROKEN_PIPE,
@@ -28,7 +41,8 @@ from ._common import (
     err,
 )
 
-COMMANDS = (territories, config, validate, assess, report, schema, scenarios, demo, privacy, new_territory, serve)
+COMMANDS = (territories, config, validate, assess, report, schema, scenarios, demo, privacy, journal, new_territory,
+            serve)
 """The command modules, in the order of the help."""
 
 

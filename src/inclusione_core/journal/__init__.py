@@ -24,6 +24,7 @@ destroying the subject's key (:class:`EraseSubject`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ._model import (
     ERASED_TEXT,
@@ -122,8 +123,11 @@ __all__ = [
     "replay",
     "sealed",
     "sealed_fields",
+    "structure",
     "upcast",
 ]
+
+T = TypeVar("T")
 
 DEFAULT_FILE = "inclusione-journal.db"
 """The journal file in the working folder when no store is named."""
@@ -148,3 +152,15 @@ def open_store(url: str | Path | None = None) -> JournalStore:
     if text.startswith("sqlite:"):
         text = text.removeprefix("sqlite:").removeprefix("//")
     return SqliteJournal(text)
+
+
+def structure(data: Any, cls: type[T], source: str) -> T:
+    """
+    A part of a case (an assessment, a project, a consent...) from its JSON form, as the case format writes it.
+
+    :raises InputError: every problem, with its JSON path.
+    """
+    from .._convert import make_converter  # noqa: PLC0415
+    from .._convert import structure as _structure  # noqa: PLC0415
+
+    return _structure(make_converter(), data, cls, source)

@@ -202,6 +202,13 @@ class PostgresJournal:
             self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             return self._read(self._conn, case_id)
 
+    def recorded(self, case_id: str, command_id: str) -> list[Event] | None:
+        """See :meth:`JournalStore.recorded <inclusione_core.journal.JournalStore.recorded>`."""
+        with self._write() as db:
+            done = db.execute("SELECT case_id, first_version, last_version FROM commands WHERE command_id = %s",
+                              (command_id,)).fetchone()
+            return None if done is None else self._recorded(db, case_id, command_id, done)
+
     def load(self, case_id: str) -> CaseState:
         """See :meth:`JournalStore.load <inclusione_core.journal.JournalStore.load>`."""
         return replay(case_id, self.events(case_id))

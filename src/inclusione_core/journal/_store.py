@@ -90,6 +90,14 @@ class JournalStore(Protocol):
         """A case's events, oldest first, upcast to the current schema versions (``[]`` for no case)."""
         ...
 
+    def recorded(self, case_id: str, command_id: str) -> list[Event] | None:
+        """
+        The events a command recorded, or ``None`` when the command id is new.
+
+        :raises JournalError: the command id was recorded for another case.
+        """
+        ...
+
     def load(self, case_id: str) -> CaseState:
         """A case's state, replayed from its events."""
         ...
@@ -118,10 +126,15 @@ def execute(store: JournalStore, command: Command, *, clock: Callable[[], dt.dat
     """
     Load the case, decide the command, append its events: the usual way to change a case.
 
+    A command id already recorded is not decided again: its recorded events are returned.
+
     :raises ConcurrencyConflict: another writer appended between the load and the append.
     :raises InputError: the command does not fit the case.
     :raises TransitionError: a referral step the state machine does not allow.
     """
+    done = store.recorded(command.case_id, command.command_id)
+    if done is not None:  # a retry: answered as the first time, not decided again on today's case
+        return done
     state = store.load(command.case_id)
     events = decide(state, command, clock=clock, new_id=new_id)
     return store.append(command.case_id, state.version, events, command.command_id)
