@@ -277,3 +277,35 @@ def test_a_stored_version_1_payload_is_upcast_on_load(store: JournalStore) -> No
     state = store.load("c-1")
     assert state.case is not None and state.case.project is not None
     assert state.case.project.reviews_done == (DAY.replace(month=4),)
+
+
+def test_a_plugin_registers_a_store_by_scheme(tmp_path: Path) -> None:
+    """open_store asks the plugins: a registered scheme opens the plugin's store; an unknown one is a SQLite path."""
+    from inclusione_core import RuleCollisionError, hookimpl
+    from inclusione_core._plugins import get_plugin_manager
+
+    opened: list[str] = []
+
+    class Folder:
+        @hookimpl
+        def inclusione_register_journal_stores(self, register: Callable[..., None]) -> None:
+            def open_folder(address: str) -> JournalStore:
+                opened.append(address)
+                return journal.SqliteJournal(tmp_path / address.removeprefix("cartella:"))
+
+            register("cartella", open_folder)
+
+    pm = get_plugin_manager(load_entrypoints=False)
+    pm.register(Folder(), name="cartella")
+    with journal.open_store("cartella:casi.db", plugin_manager=pm) as store:  # type: ignore[attr-defined]
+        journal.execute(store, open_case(), clock=clock, new_id=ids())
+    assert opened == ["cartella:casi.db"] and (tmp_path / "casi.db").exists()
+    with journal.open_store(tmp_path / "altro.db", plugin_manager=pm) as store:  # type: ignore[attr-defined]
+        assert isinstance(store, journal.SqliteJournal) and store.path == tmp_path / "altro.db"
+
+    class Again(Folder):
+        pass
+
+    pm.register(Again(), name="cartella-2")
+    with pytest.raises(RuleCollisionError, match="cartella"):
+        journal.open_store("cartella:x.db", plugin_manager=pm)

@@ -56,7 +56,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 V = TypeVar("V")
 
-DEFAULT_PLUGINS = ("inclusione_core._territory_italia", *STAGES, "inclusione_core._renderers")
+DEFAULT_PLUGINS = ("inclusione_core._territory_italia", *STAGES, "inclusione_core._renderers",
+                   "inclusione_core._journal_stores")
 CORE = "inclusione_core"
 
 
@@ -449,6 +450,36 @@ class Hooks:
                                              Message("Two plugins declare the same section: rename one."))
                 found[name] = ConfigSection(name=name, schema=schema, plugin=impl.plugin_name,
                                             check=_attributed(check, impl.plugin_name) if check else None)
+        return found
+
+    def register_journal_stores(self) -> dict[str, tuple[Callable[[str], Any], str]]:
+        """
+        Every journal store the plugins register, by address scheme: ``(open, plugin)``, a
+        plugin's before the core's of the same scheme.
+
+        :raises RuleCollisionError: two plugins register the same scheme.
+        """
+        from ._errors import RuleCollisionError  # noqa: PLC0415
+
+        hook = "inclusione_register_journal_stores"
+        found: dict[str, tuple[Callable[[str], Any], str]] = {}
+        for impl in reversed(self.pm.hook.inclusione_register_journal_stores.get_hookimpls()):
+            asked: list[tuple[str, Callable[[str], Any]]] = []
+
+            def register(scheme: str, opener: Callable[[str], Any],
+                         _asked: list[tuple[str, Callable[[str], Any]]] = asked) -> None:
+                _asked.append((scheme, opener))
+
+            self._call(impl, hook, {"register": register})
+            core = impl.plugin_name.startswith(CORE)
+            for scheme, opener in asked:
+                previous = found.get(scheme)
+                if previous is not None and not core and not previous[1].startswith(CORE):
+                    raise RuleCollisionError(Message("journal store {scheme!r}", scheme=scheme),
+                                             [previous[1], impl.plugin_name],
+                                             Message("Two plugins register the same store: rename one's scheme."))
+                if previous is None or not core:
+                    found[scheme] = (opener, impl.plugin_name)
         return found
 
     def configure_converter(self, converter: Any) -> None:

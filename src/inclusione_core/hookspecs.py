@@ -131,6 +131,29 @@ def inclusione_register_sections(register: RegisterSection) -> None:
     """
 
 
+RegisterJournalStore = Callable[..., None]
+"""``register(scheme, open)``: ``open(address)`` returns a :class:`~inclusione_core.journal.JournalStore`
+for an address ``scheme:...`` (``sqlite:casi.db``, ``postgresql://...``)."""
+
+
+@hookspec
+def inclusione_register_journal_stores(register: RegisterJournalStore) -> None:
+    """
+    Register where case journals may be kept: a store for each address scheme.
+
+    Every plugin contributes; a scheme registered by a plugin takes precedence over the
+    core's (``sqlite``, ``postgresql``, ``postgres``), and two plugins registering the same
+    scheme is an error. An embedding system that keeps cases in its own store registers it
+    here (or does without the journal: nothing else in the library needs one).
+
+    :param register: call ``register(scheme, open)`` once per scheme; ``open(address)``
+        returns an object with the methods of :class:`~inclusione_core.journal.JournalStore`.
+    :return: nothing.
+
+    .. versionadded:: 0.2.0
+    """
+
+
 @hookspec(firstresult=True)
 def inclusione_assess_profile(
     case: Case, territory: Territory, as_of: dt.date

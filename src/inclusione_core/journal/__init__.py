@@ -133,26 +133,27 @@ DEFAULT_FILE = "inclusione-journal.db"
 """The journal file in the working folder when no store is named."""
 
 
-def open_store(url: str | Path | None = None) -> JournalStore:
+def open_store(url: str | Path | None = None, *, plugin_manager: Any = None) -> JournalStore:
     """
-    Open a journal store by its address.
+    Open a journal store by its address, through the stores the plugins register
+    (``inclusione_register_journal_stores``).
 
-    :param url: ``postgresql://...`` (PostgreSQL, with the ``postgresql`` extra installed),
-        ``sqlite:PATH`` or a file path (SQLite); ``None``: :data:`DEFAULT_FILE` in the
-        working folder.
+    :param url: ``scheme:...``: ``sqlite:PATH``, ``postgresql://...`` (the ``postgresql``
+        extra), or a scheme a plugin registers; an address without a known scheme is a
+        SQLite file path; ``None``: :data:`DEFAULT_FILE` in the working folder.
+    :param plugin_manager: the plugin manager to ask (default: a new one with the installed plugins).
     :return: the store (close it when done).
     """
-    if url is None:
-        return SqliteJournal(DEFAULT_FILE)
-    text = str(url)
-    if text.startswith(("postgresql://", "postgres://")):
-        from ._postgresql import PostgresJournal  # noqa: PLC0415 - psycopg only for this store
+    text = DEFAULT_FILE if url is None else str(url)
+    scheme = text.split(":", 1)[0] if ":" in text else ""
+    from .._plugins import Hooks, get_plugin_manager  # noqa: PLC0415
 
-        return PostgresJournal(text)
-    if text.startswith("sqlite:"):
-        text = text.removeprefix("sqlite:").removeprefix("//")
-    return SqliteJournal(text)
-
+    stores = Hooks(plugin_manager or get_plugin_manager()).register_journal_stores()
+    found = stores.get(scheme)
+    if found is None:
+        return SqliteJournal(text)
+    store: JournalStore = found[0](text)
+    return store
 
 def structure(data: Any, cls: type[T], source: str) -> T:
     """
