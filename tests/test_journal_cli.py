@@ -90,3 +90,6 @@ def test_assessment_from_a_file_and_the_history_as_a_recipient_sees_it(
     assert code == 0, err
     assert "Storia del caso c-1 (versione 4)" in out and "accesso" in out and "valutazione" in out
     assert "segreto" not in out
+    with journal.SqliteJournal(tmp_path / "j.db") as db:  # without --audit: the journal's own audit table
+        (record,) = journal.JournalAuditLog(db).records("c-1")
+    assert (record.recipient, record.purpose, record.channel) == ("zq_cpi", "referral", "journal")

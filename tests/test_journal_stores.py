@@ -22,7 +22,7 @@ import journal_postgres
 import pytest
 from journal_samples import DAY, MARKER, assess_with_marker, clock, ids, meta, open_case
 
-from inclusione_core import InputError, journal
+from inclusione_core import AuditRecord, InputError, MemoryAuditLog, journal
 from inclusione_core.journal import ConcurrencyConflict, JournalStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,7 +175,7 @@ def test_two_writers_on_the_same_version_exactly_one_succeeds(opener: Callable[[
 WRITER = textwrap.dedent("""
     import sys
     from journal_samples import clock, ids, open_case
-    from inclusione_core import InputError, journal
+    from inclusione_core import AuditRecord, InputError, MemoryAuditLog, journal
     from inclusione_core.journal import _postgresql, _sqlite
 
     mode, address = sys.argv[1], sys.argv[2]
@@ -309,3 +309,40 @@ def test_a_plugin_registers_a_store_by_scheme(tmp_path: Path) -> None:
     pm.register(Again(), name="cartella-2")
     with pytest.raises(RuleCollisionError, match="cartella"):
         journal.open_store("cartella:x.db", plugin_manager=pm)
+
+
+
+def _record(case_id: str, recipient: str = "cpi") -> AuditRecord:
+    return AuditRecord(at="2025-03-03T09:00:00+00:00", case_id=case_id, territory="toscana", recipient=recipient,
+                       recipient_service=None, recipient_name=recipient, purpose="referral", as_of="2025-03-03",
+                       channel="journal", disclosed=({"category": "work", "basis": "law"},),
+                       not_disclosed=("health",), pseudonymised=False, config_digest="x")
+
+
+@pytest.mark.parametrize("key", [None, b"k" * 32], ids=["sha256", "hmac"])
+def test_the_disclosure_audit_is_chained_in_the_journal(store: JournalStore, key: bytes | None) -> None:
+    """Records appended to the journal's audit table chain like the file's, read per case, and verify."""
+    log = journal.JournalAuditLog(store, key=key)
+    log.append(_record("c-1"))
+    log.append_many([_record("c-2"), _record("c-1", "serd")])
+    assert [(r.seq, r.case_id, r.recipient) for r in log.records("c-1")] == [(1, "c-1", "cpi"), (3, "c-1", "serd")]
+    records = log.records()
+    assert records[0].prev == "0" * 64 and records[1].prev == records[0].hash and records[2].prev == records[1].hash
+    memory = MemoryAuditLog(key=key)
+    memory.append_many([_record("c-1"), _record("c-2"), _record("c-1", "serd")])
+    assert [r.hash for r in memory.records()] == [r.hash for r in records]  # the same chain as the other logs
+    report = log.verify()
+    assert report.ok and report.records == 3 and report.last_seq == 3
+
+
+def test_an_edited_audit_record_is_found(store: JournalStore) -> None:
+    """A record changed behind the triggers' back breaks its hash: verify names the record."""
+    log = journal.JournalAuditLog(store)
+    log.append_many([_record("c-1"), _record("c-2")])
+    drop = ("DROP TRIGGER disclosure_audit_append_only_update" if isinstance(store, journal.SqliteJournal)
+            else "DROP TRIGGER disclosure_audit_append_only ON disclosure_audit")
+    _raw(store, drop)
+    _raw(store, "UPDATE disclosure_audit SET record = replace(record, '\"cpi\"', '\"ssp\"') WHERE seq = 1")
+    report = log.verify()
+    assert not report.ok and report.first_problem is not None
+    assert (report.first_problem.line, report.first_problem.kind) == (1, "edited")

@@ -87,20 +87,20 @@ class NoticeAudit:
         return []
 
 
-def engine(args: argparse.Namespace, *, notice: bool = True) -> Engine:
+def engine(args: argparse.Namespace, *, notice: bool = True, audit: AuditLog | None = None) -> Engine:
     """
     The engine for a command: configuration directories, limits, and the audit of
     ``--audit`` (a JSON Lines file) or an in-memory one that warns, at the first
     disclosure, that its records are lost (``notice=False``: the demo, which discloses
-    only example cases).
+    only example cases); ``audit``: the log to use when ``--audit`` is not given (the
+    journal's own table).
     """
     from inclusione_core import Engine, JsonlAuditLog, MemoryAuditLog
 
     path = getattr(args, "audit", None)
-    audit: AuditLog
     if path is not None:
         audit = JsonlAuditLog(path, key=audit_key(args.lang))
-    else:
+    elif audit is None:
         audit = NoticeAudit(args.lang) if notice else MemoryAuditLog()
     return Engine(config_dirs=args.config_dir, audit=audit, limits=limits(args))
 

@@ -6,7 +6,8 @@ it as a recipient may see them.
 ``--store sqlite:PATH`` (default: ``inclusione-journal.db`` in the working folder) or
 ``--store postgresql://...``. A write prints the events recorded (ids, types, versions: no
 case data); ``history`` and ``export`` print the case only through the recipient's view,
-recorded in the disclosure audit. Giving ``--command-id`` makes a retry safe: the same id is
+recorded in the disclosure audit (``--audit FILE``, otherwise the journal's own audit
+table). Giving ``--command-id`` makes a retry safe: the same id is
 recorded once.
 """
 
@@ -209,19 +210,23 @@ def show(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from inclusione_core import ErrorDetail, InputError
+    from inclusione_core.journal import JournalAuditLog
+
+    from ._common import audit_key
 
     store = _store(args)
     try:
         state = store.load(args.case_id)
+        if state.case is None:
+            raise InputError(args.case_id, [ErrorDetail(
+                "$.case_id", translate("no case with this id in the journal", args.lang), args.case_id, "exists")])
+        case = state.case
+        own = JournalAuditLog(store, key=audit_key(args.lang)) if hasattr(store, "dialect") else None
+        shown = engine(args, audit=own).disclose_case(case, recipient=args.recipient, purpose=args.purpose,
+                                                      as_of=args.as_of or dt.date.today(), channel="journal",
+                                                      territory=args.territory or case.territory)
     finally:
         store.close()
-    if state.case is None:
-        raise InputError(args.case_id, [ErrorDetail("$.case_id", translate("no case with this id in the journal",
-                                                                           args.lang), args.case_id, "exists")])
-    case = state.case
-    shown = engine(args).disclose_case(case, recipient=args.recipient, purpose=args.purpose,
-                                       as_of=args.as_of or dt.date.today(), channel="journal",
-                                       territory=args.territory or case.territory)
     if args.journal_view == "export" or args.json:
         emit_json(shown.to_json() if args.journal_view == "export" else
                   {"case_id": case.id, "version": state.version, "history": shown.get("history"),

@@ -26,6 +26,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ._audit_log import JournalAuditLog
 from ._model import (
     ERASED_TEXT,
     EVENT_TYPES,
@@ -98,6 +99,7 @@ __all__ = [
     "Event",
     "EventData",
     "GiveConsent",
+    "JournalAuditLog",
     "JournalError",
     "JournalStore",
     "MemberAdded",
