@@ -113,8 +113,9 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("src/inclusione_core/cli/journal.py", "show", "shown.to_json"):
         "`journal history|export`: the case rebuilt from its journal, as the view of disclose_case (audited)",
     ("src/inclusione_core/journal/_model.py", "to_payload", "converter.unstructure"):
-        "an event's payload on its way into the operator's own journal store (not out of it), split so that its"
-        " special-category fields are sealed first",
+        "an event's payload on its way into the operator's own journal store, split so that its special-category"
+        " fields are sealed first; and, in journal.access_export, the data subject's own events given back to"
+        " them (GDPR art. 15: the right of access, not a disclosure to a recipient)",
     ("src/inclusione_core/journal/_store.py", "_dumps", "orjson.dumps"):
         "the journal store's columns in the operator's own database: the open part of a payload, and the sealed"
         " part only as plaintext handed to AES-GCM",

@@ -11,6 +11,7 @@ from journal_samples import DAY, MARKER, assess_with_marker, clock, ids, meta, o
 
 from inclusione_core import journal
 from inclusione_core.journal import SqliteJournal
+from inclusione_core.journal._sqlite import migrations
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,9 +28,11 @@ def test_schema_is_made_by_the_numbered_migrations(store: SqliteJournal) -> None
     tables = {r[0] for r in store._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"cases", "case_events", "commands", "event_subjects", "subject_keys", "erased_subjects",
             "disclosure_audit", "journal_migrations"} <= tables
-    assert store.schema_version() == 1
+    numbers = [n for n, _, _ in migrations("sqlite")]
+    assert numbers == list(range(1, len(numbers) + 1)) and store.schema_version() == numbers[-1]
     again = SqliteJournal(store.path)
-    assert again.schema_version() == 1
+    assert again.schema_version() == numbers[-1]
+    assert again._conn.execute("SELECT count(*) FROM journal_migrations").fetchone()[0] == len(numbers)
     pragmas = {p: again._conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("journal_mode", "synchronous",
                                                                              "secure_delete")}
     assert pragmas == {"journal_mode": "wal", "synchronous": 2, "secure_delete": 1}
@@ -109,6 +112,22 @@ def test_a_sealed_blob_moved_to_another_event_does_not_open(store: SqliteJournal
                         " WHERE event_id = 'b1'")
     with pytest.raises(journal.JournalError, match="b1"):
         store.load("c-1")
+
+
+def test_an_older_journal_is_migrated_when_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A journal made by migration 0001 alone gets the later ones when a newer library opens it; its data stay."""
+    from inclusione_core.journal import _sqlite
+
+    first = migrations("sqlite")[:1]
+    monkeypatch.setattr(_sqlite, "migrations", lambda _dialect: first)
+    with SqliteJournal(tmp_path / "j.db") as old:
+        journal.execute(old, open_case(), clock=clock, new_id=ids())
+        assert old.schema_version() == 1
+    monkeypatch.undo()
+    with SqliteJournal(tmp_path / "j.db") as new:
+        assert new.schema_version() == len(migrations("sqlite"))
+        assert new.load("c-1").version == 2
+        assert new._conn.execute("SELECT count(*) FROM subject_access").fetchone()[0] == 2
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:

@@ -346,3 +346,26 @@ def test_an_edited_audit_record_is_found(store: JournalStore) -> None:
     report = log.verify()
     assert not report.ok and report.first_problem is not None
     assert (report.first_problem.line, report.first_problem.kind) == (1, "edited")
+
+
+def test_the_access_export_holds_the_subjects_data_and_who_saw_the_case(store: JournalStore) -> None:
+    """A member's export: the events about them and the household, their sealed data opened, the disclosures."""
+    from inclusione_core._models import Member
+
+    people = (Member(id="m1", skills=("saldatura",)), Member(id="m2", relation="figlio", skills=("pittura",)))
+    journal.execute(store, journal.OpenCase(**meta(command_id="k-open"), territory="toscana", opened_on=DAY,
+                                            household_id="h", members=people), clock=clock, new_id=ids())
+    journal.execute(store, assess_with_marker(), clock=clock, new_id=ids("a"))
+    journal.JournalAuditLog(store).append(_record("c-1", "cpi"))
+    export = journal.access_export(store, "c-1", "m1")
+    assert [(e["type"], e["about"]) for e in export["events"]] == [
+        ("case.opened", "household"), ("member.added", "m1"), ("case.assessed", "household")]
+    assert export["events"][1]["data"]["member"]["skills"] == ["saldatura"]  # sealed, opened for its subject
+    assert export["events"][2]["data"]["assessment"]["needs"][0]["note"] == MARKER
+    assert "pittura" not in repr(export)  # the other member's data are not theirs
+    assert [(d["recipient"], d["purpose"]) for d in export["disclosures"]] == [("cpi", "referral")]
+    journal.execute(store, journal.EraseSubject(**meta(command_id="k-erase"), subject_id="m1", on=DAY), clock=clock,
+                    new_id=ids("z"))
+    after = journal.access_export(store, "c-1", "m1")
+    assert [e["erased"] for e in after["events"] if e["type"] == "member.added"] == [True]
+    assert "saldatura" not in repr(after)

@@ -26,6 +26,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ._access import access_export
 from ._audit_log import JournalAuditLog
 from ._model import (
     ERASED_TEXT,
@@ -118,6 +119,7 @@ __all__ = [
     "SubjectErased",
     "WithdrawConsent",
     "WithdrawReferral",
+    "access_export",
     "decide",
     "evolve",
     "execute",
