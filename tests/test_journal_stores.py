@@ -369,3 +369,16 @@ def test_the_access_export_holds_the_subjects_data_and_who_saw_the_case(store: J
     after = journal.access_export(store, "c-1", "m1")
     assert [e["erased"] for e in after["events"] if e["type"] == "member.added"] == [True]
     assert "saldatura" not in repr(after)
+
+
+def test_retention_dates_are_kept_and_expired_cases_listed(store: JournalStore) -> None:
+    """set_retention records the last day; expired names the cases past it, on either engine."""
+    import datetime as dt
+
+    for case_id in ("c-1", "c-2", "c-3"):
+        journal.execute(store, open_case(case_id), clock=clock, new_id=ids(case_id))
+    store.set_retention("c-1", dt.date(2030, 1, 1))  # type: ignore[attr-defined]
+    store.set_retention("c-2", dt.date(2031, 1, 1))  # type: ignore[attr-defined]
+    assert store.expired(dt.date(2030, 1, 1)) == []  # type: ignore[attr-defined]
+    assert store.expired(dt.date(2030, 6, 1)) == ["c-1"]  # type: ignore[attr-defined]
+    assert store.expired(dt.date(2040, 1, 1)) == ["c-1", "c-2"]  # type: ignore[attr-defined]

@@ -57,7 +57,7 @@ T = TypeVar("T")
 V = TypeVar("V")
 
 DEFAULT_PLUGINS = ("inclusione_core._territory_italia", *STAGES, "inclusione_core._renderers",
-                   "inclusione_core._journal_stores")
+                   "inclusione_core._journal_plugin")
 CORE = "inclusione_core"
 
 

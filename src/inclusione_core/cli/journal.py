@@ -190,19 +190,35 @@ def write(args: argparse.Namespace) -> int:
 
     command = _command(args)
     store = _store(args)
+    kept = None
     try:
         events = journal.execute(store, command)
+        if isinstance(command, journal.CloseCase) and hasattr(store, "set_retention"):
+            kept = _retention(args, store, command)
     finally:
         store.close()
     version = events[-1].version if events else 0
     if args.json:
         emit_json({"case_id": args.case_id, "command_id": command.command_id, "version": version,
-                   "events": [{"id": e.id, "version": e.version, "type": e.type} for e in events]})
+                   "events": [{"id": e.id, "version": e.version, "type": e.type} for e in events],
+                   **({"retention_until": kept.isoformat()} if kept else {})})
         return EXIT_OK
     out(translate("case {case}: version {version}, events recorded: {events} (command {command})", args.lang,
                   case=args.case_id, version=version, events=", ".join(e.type for e in events) or "—",
                   command=command.command_id))
+    if kept:
+        out(translate("kept until {day} (the retention period of the territory)", args.lang, day=kept.isoformat()))
     return EXIT_OK
+
+
+def _retention(args: argparse.Namespace, store: Any, command: Any) -> Any:
+    """The closed case's last day of retention, by its territory's period, recorded in the store (None: no period)."""
+    from inclusione_core import journal
+
+    case = store.load(command.case_id).case
+    until = journal.retention_until(engine(args).territory(case.territory), command.on)
+    store.set_retention(command.case_id, until)
+    return until
 
 
 def show(args: argparse.Namespace) -> int:

@@ -73,10 +73,12 @@ from ._model import (
     sealed_fields,
     upcast,
 )
+from ._retention import DEFAULT_RETENTION_YEARS, retention_until, retention_years
 from ._sqlite import SqliteJournal
 from ._store import ConcurrencyConflict, JournalError, JournalStore, execute
 
 __all__ = [
+    "DEFAULT_RETENTION_YEARS",
     "ERASED_TEXT",
     "EVENT_TYPES",
     "HOUSEHOLD",
@@ -125,6 +127,8 @@ __all__ = [
     "execute",
     "open_store",
     "replay",
+    "retention_until",
+    "retention_years",
     "sealed",
     "sealed_fields",
     "structure",

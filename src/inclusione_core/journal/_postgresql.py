@@ -229,6 +229,13 @@ class PostgresJournal:
         with self._write() as db:
             db.execute("UPDATE cases SET retention_until = %s WHERE id = %s", (until, case_id))
 
+    def expired(self, on: dt.date) -> list[str]:
+        """The cases whose retention ended before ``on`` (``retention_until`` earlier), sorted."""
+        with self._lock:
+            rows = self._conn.execute("SELECT id FROM cases WHERE retention_until < %s ORDER BY id",
+                                      (on,)).fetchall()
+        return [r[0] for r in rows]
+
     # ------------------------------------------------------------------ maintenance
 
     def compact(self) -> bool:

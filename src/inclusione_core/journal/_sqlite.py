@@ -240,6 +240,13 @@ class SqliteJournal:
             db.execute("UPDATE cases SET retention_until = ? WHERE id = ?",
                        (until.isoformat() if until else None, case_id))
 
+    def expired(self, on: dt.date) -> list[str]:
+        """The cases whose retention ended before ``on`` (``retention_until`` earlier), sorted."""
+        with self._lock:
+            rows = self._conn.execute("SELECT id FROM cases WHERE retention_until < ? ORDER BY id",
+                                      (on.isoformat(),)).fetchall()
+        return [r[0] for r in rows]
+
     # ------------------------------------------------------------------ maintenance
 
     def compact(self) -> bool:

@@ -1,6 +1,8 @@
 """
-The core's journal stores, registered through ``inclusione_register_journal_stores``:
-``sqlite:PATH`` (the embedded default) and ``postgresql://...`` / ``postgres://...``.
+The case journal's part of the core plugin: its stores, registered through
+``inclusione_register_journal_stores`` (``sqlite:PATH``, the embedded default, and
+``postgresql://...`` / ``postgres://...``), and its configuration section ``journal:``
+(retention), registered through ``inclusione_register_sections``.
 
 The stores are imported when one is opened, not when the plugin manager is built.
 """
@@ -8,9 +10,13 @@ The stores are imported when one is opened, not when the plugin manager is built
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .hookspecs import hookimpl
+
+SECTION = "journal"
+SCHEMA = Path(__file__).parent / "journal" / "journal.schema.json"
 
 
 def open_sqlite(address: str) -> Any:
@@ -33,3 +39,9 @@ def inclusione_register_journal_stores(register: Callable[..., None]) -> None:
     register("sqlite", open_sqlite)
     register("postgresql", open_postgresql)
     register("postgres", open_postgresql)
+
+
+@hookimpl(trylast=True)
+def inclusione_register_sections(register: Callable[..., None]) -> None:
+    """The section ``journal:`` (how long a closed case is kept), with its schema."""
+    register(SECTION, SCHEMA)
