@@ -26,6 +26,7 @@ def test_commands_append_to_the_default_journal_in_the_working_folder(
     """open, refer, answer and close, each recorded in order in inclusione-journal.db of the working folder."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("INCLUSIONE_JOURNAL", raising=False)
+    config = ["--config-dir", str(write_zone(tmp_path / "config"))]
     code, out, _ = _run([*OPEN, "--json"], capsys)
     assert code == 0
     assert [e["type"] for e in json.loads(out)["events"]] == ["case.opened", "member.added", "member.added"]
@@ -34,7 +35,7 @@ def test_commands_append_to_the_default_journal_in_the_working_folder(
              ["answer", "c-1", "--referral", "r-1", "--accept", "--on", "2025-03-03", "--by", "cpi"],
              ["close", "c-1", "--on", "2025-03-04", "--reason", "concluso"]]
     for step in steps:
-        code, out, err = _run(["journal", *step, "--actor", "bianchi"], capsys)
+        code, out, err = _run(["journal", *step, "--actor", "bianchi", *config], capsys)
         assert code == 0, err
     assert "versione 6" in out and "case.closed" in out
     with journal.open_store(tmp_path / "inclusione-journal.db") as store:  # type: ignore[attr-defined]
@@ -47,7 +48,7 @@ def test_commands_append_to_the_default_journal_in_the_working_folder(
 
 def test_a_retried_command_id_is_recorded_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The same --command-id twice: the second run answers with the events of the first."""
-    store = ["--store", f"sqlite:{tmp_path / 'j.db'}"]
+    store = ["--store", f"sqlite:{tmp_path / 'j.db'}", "--config-dir", str(write_zone(tmp_path / "config"))]
     assert _run([*OPEN, *store], capsys)[0] == 0
     review = ["journal", "close", "c-1", "--on", "2025-03-05", "--command-id", "cmd-42", "--json", *store]
     first = json.loads(_run(review, capsys)[1])

@@ -382,3 +382,19 @@ def test_retention_dates_are_kept_and_expired_cases_listed(store: JournalStore) 
     assert store.expired(dt.date(2030, 1, 1)) == []  # type: ignore[attr-defined]
     assert store.expired(dt.date(2030, 6, 1)) == ["c-1"]  # type: ignore[attr-defined]
     assert store.expired(dt.date(2040, 1, 1)) == ["c-1", "c-2"]  # type: ignore[attr-defined]
+
+
+def test_a_cached_state_follows_other_writers_and_erasures(opener: Callable[[], JournalStore]) -> None:
+    """load reads only new events, yet always equals a full replay, even after another connection's erasure."""
+    mine, other = opener(), opener()
+    journal.execute(mine, open_case(members=2), clock=clock, new_id=ids())
+    assert mine.load("c-1").version == 3
+    journal.execute(other, assess_with_marker(), clock=clock, new_id=ids("a"))
+    state = mine.load("c-1")
+    assert state == journal.replay("c-1", mine.events("c-1"))
+    assert state.case is not None and state.case.assessment is not None
+    journal.execute(other, journal.EraseSubject(**meta(command_id="k-erase"), subject_id="household", on=DAY),
+                    clock=clock, new_id=ids("z"))
+    state = mine.load("c-1")
+    assert state == journal.replay("c-1", mine.events("c-1"))
+    assert state.case is not None and state.case.assessment is None and state.erased == {"household"}

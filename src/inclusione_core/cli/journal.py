@@ -192,9 +192,14 @@ def write(args: argparse.Namespace) -> int:
     store = _store(args)
     kept = None
     try:
+        territory, closing = None, command if isinstance(command, journal.CloseCase) else None
+        if closing is not None and hasattr(store, "set_retention"):
+            case = store.load(command.case_id).case  # its territory's period, known before anything is recorded
+            territory = engine(args).territory(case.territory) if case is not None else None
         events = journal.execute(store, command)
-        if isinstance(command, journal.CloseCase) and hasattr(store, "set_retention"):
-            kept = _retention(args, store, command)
+        if closing is not None and territory is not None:
+            kept = journal.retention_until(territory, closing.on)
+            store.set_retention(command.case_id, kept)  # type: ignore[attr-defined]
     finally:
         store.close()
     version = events[-1].version if events else 0
@@ -209,16 +214,6 @@ def write(args: argparse.Namespace) -> int:
     if kept:
         out(translate("kept until {day} (the retention period of the territory)", args.lang, day=kept.isoformat()))
     return EXIT_OK
-
-
-def _retention(args: argparse.Namespace, store: Any, command: Any) -> Any:
-    """The closed case's last day of retention, by its territory's period, recorded in the store (None: no period)."""
-    from inclusione_core import journal
-
-    case = store.load(command.case_id).case
-    until = journal.retention_until(engine(args).territory(case.territory), command.on)
-    store.set_retention(command.case_id, until)
-    return until
 
 
 def show(args: argparse.Namespace) -> int:

@@ -26,13 +26,14 @@ import cattrs
 from .._convert import make_converter
 from ..i18n import Message
 from . import _seal
-from ._model import CaseState, Event, SubjectErased, replay
+from ._model import CaseState, Event, SubjectErased
 from ._sqlite import migrations
 from ._store import (
     OPENED_STATUS,
     ConcurrencyConflict,
     JournalError,
     Row,
+    StateCache,
     check_batch,
     decode,
     encode,
@@ -68,6 +69,7 @@ class PostgresJournal:
         self.dsn = dsn
         self.converter = converter or make_converter()
         self._lock = threading.RLock()
+        self._cache = StateCache()
         self._conn = psycopg.connect(dsn, autocommit=True)
         self._migrate()
 
@@ -198,9 +200,12 @@ class PostgresJournal:
 
     def events(self, case_id: str) -> list[Event]:
         """See :meth:`JournalStore.events <inclusione_core.journal.JournalStore.events>`."""
+        return self._events(case_id, 1)
+
+    def _events(self, case_id: str, first: int) -> list[Event]:
         with self._lock, self._conn.transaction():
             self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            return self._read(self._conn, case_id)
+            return self._read(self._conn, case_id, first)
 
     def recorded(self, case_id: str, command_id: str) -> list[Event] | None:
         """See :meth:`JournalStore.recorded <inclusione_core.journal.JournalStore.recorded>`."""
@@ -210,8 +215,9 @@ class PostgresJournal:
             return None if done is None else self._recorded(db, case_id, command_id, done)
 
     def load(self, case_id: str) -> CaseState:
-        """See :meth:`JournalStore.load <inclusione_core.journal.JournalStore.load>`."""
-        return replay(case_id, self.events(case_id))
+        """See :meth:`JournalStore.load <inclusione_core.journal.JournalStore.load>` (only new events are read)."""
+        with self._lock:
+            return self._cache.load(case_id, lambda first: self._events(case_id, first))
 
     def version(self, case_id: str) -> int:
         """The case's current version (0: no such case)."""

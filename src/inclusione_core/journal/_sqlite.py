@@ -24,12 +24,13 @@ import cattrs
 from .._convert import make_converter
 from ..i18n import Message
 from . import _seal
-from ._model import CaseState, Event, SubjectErased, replay
+from ._model import CaseState, Event, SubjectErased
 from ._store import (
     OPENED_STATUS,
     ConcurrencyConflict,
     JournalError,
     Row,
+    StateCache,
     check_batch,
     decode,
     encode,
@@ -86,6 +87,7 @@ class SqliteJournal:
         self.path = Path(path)
         self.converter = converter or make_converter()
         self._lock = threading.RLock()
+        self._cache = StateCache()
         self._conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None,
                                      check_same_thread=False)
         self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
@@ -205,10 +207,13 @@ class SqliteJournal:
 
     def events(self, case_id: str) -> list[Event]:
         """See :meth:`JournalStore.events <inclusione_core.journal.JournalStore.events>`."""
+        return self._events(case_id, 1)
+
+    def _events(self, case_id: str, first: int) -> list[Event]:
         with self._lock:
             self._conn.execute("BEGIN")  # one snapshot for the keys and the events
             try:
-                return self._read(self._conn, case_id)
+                return self._read(self._conn, case_id, first)
             finally:
                 self._conn.execute("COMMIT")
 
@@ -220,8 +225,9 @@ class SqliteJournal:
             return None if done is None else self._recorded(db, case_id, command_id, done)
 
     def load(self, case_id: str) -> CaseState:
-        """See :meth:`JournalStore.load <inclusione_core.journal.JournalStore.load>`."""
-        return replay(case_id, self.events(case_id))
+        """See :meth:`JournalStore.load <inclusione_core.journal.JournalStore.load>` (only new events are read)."""
+        with self._lock:
+            return self._cache.load(case_id, lambda first: self._events(case_id, first))
 
     def version(self, case_id: str) -> int:
         """The case's current version (0: no such case)."""

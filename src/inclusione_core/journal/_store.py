@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Protocol
 
@@ -25,7 +26,18 @@ import orjson
 from .._errors import InclusioneError
 from ..i18n import Message
 from . import _seal
-from ._model import STATUS_AFTER, CaseOpened, CaseState, Command, Event, decide, from_payload, to_payload
+from ._model import (
+    STATUS_AFTER,
+    CaseOpened,
+    CaseState,
+    Command,
+    Event,
+    SubjectErased,
+    decide,
+    evolve,
+    from_payload,
+    to_payload,
+)
 
 __all__ = ["ConcurrencyConflict", "JournalError", "JournalStore", "Row", "decode", "encode", "execute", "utc_now"]
 
@@ -232,3 +244,35 @@ def check_batch(case_id: str, expected_version: int, events: Sequence[Event], co
                 "case {case}: the events appended must be of this case and command, numbered from version {first}",
                 case=case_id, first=expected_version + 1))
 
+
+
+class StateCache:
+    """
+    The last state loaded of the most recent cases, so that loading a case again reads and
+    folds only the events appended since (the log is append-only).
+
+    Erasure is the one change to the past: earlier events no longer open. It always comes
+    with a ``subject.erased`` event, so when one is among the new events the case is
+    replayed from its first event.
+
+    :param size: how many cases are kept (the least recently loaded go first).
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._states: OrderedDict[str, CaseState] = OrderedDict()
+
+    def load(self, case_id: str, read: Callable[[int], list[Event]]) -> CaseState:
+        """The case's state; ``read(first)`` gives its events from version ``first``."""
+        state = self._states.get(case_id) or CaseState(case_id=case_id)
+        new = read(state.version + 1)
+        if state.version and any(isinstance(e.data, SubjectErased) for e in new):
+            state, new = CaseState(case_id=case_id), read(1)
+        for event in new:
+            state = evolve(state, event)
+        if state.version:
+            self._states[case_id] = state
+            self._states.move_to_end(case_id)
+            while len(self._states) > self.size:
+                self._states.popitem(last=False)
+        return state
