@@ -212,7 +212,8 @@ def district(tmp_path: Path, section: str = "") -> Engine:
 def test_the_plugin_declares_the_section_sil(engine: Engine, sil: Territory, tables: inclusione_sil.Tables) -> None:
     """The tables are the layer's section ``sil`` (its schema shipped in the package): 8 phases, 3 grades."""
     schema = PACKAGE / "src" / "inclusione_sil" / "schemas" / "sil.schema.json"
-    assert engine.index.sections == {inclusione_sil.SECTION: schema}
+    assert engine.index.sections[inclusione_sil.SECTION] == schema
+    assert set(engine.index.sections) == {inclusione_sil.SECTION, "journal"}  # and the core's own (case journal)
     assert not (TERRITORY_DIR / "sil_tables.yaml").exists()
     assert "sil" in load(CONFIG)
     assert [p.number for p in tables.phases] == list(range(1, 9))
