@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import attrs
 import journal_postgres
 import pytest
 from journal_samples import DAY, MARKER, assess_with_marker, clock, ids, meta, open_case
@@ -398,3 +399,26 @@ def test_a_cached_state_follows_other_writers_and_erasures(opener: Callable[[], 
     state = mine.load("c-1")
     assert state == journal.replay("c-1", mine.events("c-1"))
     assert state.case is not None and state.case.assessment is None and state.erased == {"household"}
+
+
+def test_erasing_the_household_keeps_the_project_and_its_reviews_without_their_content(store: JournalStore) -> None:
+    """The access request and the project are sealed: after erasure the case replays with the project's id only."""
+    from inclusione_core._models import Access, Member, Objective, Project
+
+    journal.execute(store, journal.OpenCase(
+        **meta(command_id="k-open"), territory="toscana", opened_on=DAY, household_id="h", members=(Member(id="m1"),),
+        access=Access(date=DAY, point="pua", request=MARKER)), clock=clock, new_id=ids())
+    project = Project(id="p-1", start=DAY, objectives=(Objective(text=MARKER),))
+    journal.execute(store, journal.SignProject(**meta(command_id="k-p"), on=DAY, project=project), clock=clock,
+                    new_id=ids("p"))
+    journal.execute(store, journal.ReviewProject(**meta(command_id="k-r"), project_id="p-1", on=DAY), clock=clock,
+                    new_id=ids("r"))
+    before = store.load("c-1").case
+    assert before is not None and before.project == attrs.evolve(project, reviews_done=(DAY,))
+    assert before.access is not None and before.access.request == MARKER
+    journal.execute(store, journal.EraseSubject(**meta(command_id="k-erase"), subject_id="household", on=DAY),
+                    clock=clock, new_id=ids("z"))
+    after = store.load("c-1").case
+    assert after is not None and after.access is None
+    assert after.project == Project(id="p-1", start=DAY, reviews_done=(DAY,))
+    assert MARKER not in repr(journal.access_export(store, "c-1", "m1"))

@@ -184,16 +184,16 @@ def sealed_fields(cls: type[EventData]) -> tuple[str, ...]:
 class CaseOpened(EventData):
     """
     A case is opened: its territory, date, household id and its members' ids (the applicant
-    first; their data follow in ``member.added`` events, each sealed under its own key), how
-    it arrived, its operator.
+    first; their data follow in ``member.added`` events, each sealed under its own key), its
+    operator, and how it arrived (sealed: the request in the person's words is ``records``).
     """
 
     territory: str
     opened_on: dt.date
     household_id: str
     member_ids: tuple[str, ...]
-    access: Access | None = None
     operator: str = ""
+    access: Access | None = sealed(default=None)
 
 
 @_event("member.added")
@@ -269,10 +269,15 @@ class ReferralWithdrawn(EventData):
 @_event("project.signed")
 @attrs.frozen(kw_only=True)
 class ProjectSigned(EventData):
-    """The personalised project is signed (replacing any earlier one)."""
+    """
+    The personalised project is signed (replacing any earlier one). The project is sealed
+    (its objectives are free text, its interventions may be of a special category by their
+    code); once erased, the case keeps a project with its id and start date only.
+    """
 
+    project_id: str
     on: dt.date
-    project: Project
+    project: Project | None = sealed(default=None)
 
 
 @_event("project.reviewed", 2)
@@ -709,7 +714,7 @@ def _apply(state: CaseState, event: Event) -> tuple[Case | None, frozenset[str]]
         return referrals.update_referral(case, ref), erased
     if isinstance(data, ProjectSigned):
         case = _history(case, data.on, "patto", by=event.actor)
-        return attrs.evolve(case, project=data.project), erased
+        return attrs.evolve(case, project=data.project or Project(id=data.project_id, start=data.on)), erased
     if isinstance(data, ProjectReviewed):
         project = case.project
         if project is None or project.id != data.project_id:
@@ -822,7 +827,7 @@ def _payloads(state: CaseState, command: Command) -> list[EventData]:
     if isinstance(command, WithdrawReferral):
         return [ReferralWithdrawn(referral_id=command.referral_id, on=command.on, reason=command.reason)]
     if isinstance(command, SignProject):
-        return [ProjectSigned(on=command.on, project=command.project)]
+        return [ProjectSigned(project_id=command.project.id, on=command.on, project=command.project)]
     if isinstance(command, ReviewProject):
         return [ProjectReviewed(project_id=command.project_id, on=command.on, note=command.note)]
     if isinstance(command, GiveConsent):
