@@ -67,7 +67,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("src/inclusione_core/_validation.py", "FileReport.to_json", "e.to_json"):
         "errors in the user's own files, for the user",
     # the renderers: each writes views (View.to_json, the report of a view) and errors
-    ("src/inclusione_core/_renderers.py", "_dumps", "json.dumps"): "the JSON writer of the renderers below",
+    ("src/inclusione_core/_renderers.py", "_dumps", "orjson.dumps"): "the JSON writer of the renderers below",
     ("src/inclusione_core/_renderers.py", "JsonLinesRenderer.view", "view.to_json"): "a view",
     ("src/inclusione_core/_renderers.py", "JsonLinesRenderer.failure", "error.to_json"): "an error",
     ("src/inclusione_core/_renderers.py", "JsonRenderer.view", "view.to_json"): "a view",

@@ -203,10 +203,12 @@ class Engine:
             self._renderers = self.hooks.register_renderers()
         return self._renderers
 
-    def renderer(self, name: str, out: TextIO, *, lang: str = "it") -> Renderer:
+    def renderer(self, name: str, out: TextIO, *, lang: str = "it", explain: str = "compact") -> Renderer:
         """
         A renderer of the format ``name`` writing to ``out``.
 
+        :param explain: for a format of views as JSON (``json``, ``jsonl``: those with an
+            ``explain`` attribute), ``compact`` or ``full`` (:meth:`View.to_json`).
         :raises InputError: no plugin registers that format (the known ones are listed).
         """
         info = self.renderers().get(name)
@@ -214,6 +216,8 @@ class Engine:
             raise InputError("--format", [ErrorDetail(
                 "$", Message("unknown format; available: {known}", known=", ".join(self.renderers())), name, "format")])
         renderer: Renderer = info.factory(out, lang)
+        if hasattr(renderer, "explain"):
+            renderer.explain = explain
         return renderer
 
     def plugins(self) -> list[PluginInfo]:

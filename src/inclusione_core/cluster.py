@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import itertools
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,7 +96,7 @@ def assess_files(
         name = str(path)
         bag = db.read_text(name, blocksize=blocksize, encoding="utf-8", errors="surrogateescape")
         counts = bag.map_partitions(_count).compute(scheduler=scheduler)  # line numbers: the blocks' offsets
-        offsets = [sum(counts[:i]) for i in range(len(counts))]
+        offsets = list(itertools.accumulate(counts, initial=0))  # the lines before each block
         blocks = bag.to_delayed()
         for start in range(0, len(blocks), window):
             batch = [dask.delayed(_block)(blocks[i], offsets[i], name, spec, task)

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
     lang = args.lang
     eng = engine(args)
-    renderer = eng.renderer(output_format(args), sys.stdout, lang=lang)
+    renderer = eng.renderer(output_format(args), sys.stdout, lang=lang, explain=args.explain)
     named = args.recipient is not None  # output meant for a named recipient: errors carry no value
     with contextlib.ExitStack() as stack:
         if args.dask:
