@@ -46,7 +46,7 @@ def _citation(source: Mapping[str, Any]) -> dict[str, Any]:
     if source.get("kind") == DEFAULT and source.get("text_en"):
         out["text_en"] = source["text_en"]  # a default's note may be the library's: its English is only here
     via = source.get("via")
-    if isinstance(via, Mapping):
+    if type(via) is dict:
         out["via"] = {"id": via.get("id"), "kind": via.get("kind")}
     return out
 
@@ -54,7 +54,7 @@ def _citation(source: Mapping[str, Any]) -> dict[str, Any]:
 def _reason(reason: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in reason.items():
-        if key == "source" and isinstance(value, Mapping):
+        if key == "source" and type(value) is dict:
             out[key] = _citation(value)
         elif key not in _REASON_DEFAULTS or value != _REASON_DEFAULTS[key]:
             out[key] = value
@@ -62,13 +62,17 @@ def _reason(reason: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _walk(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    kind = type(value)  # a view's data is plain JSON: dicts, lists and scalars
+    if kind is dict:
         if "rule" in value and "message_it" in value and "source" in value:
             return _reason(value)
-        return {k: _walk(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_walk(v) for v in value]
+        return {k: _walk(v) if type(v) in _NESTED else v for k, v in value.items()}
+    if kind is list:
+        return [_walk(v) if type(v) in _NESTED else v for v in value]
     return value
+
+
+_NESTED: Final = (dict, list)
 
 
 def compact_view(full: Mapping[str, Any]) -> dict[str, Any]:
