@@ -21,6 +21,7 @@ from conftest import PROFILE
 from test_stream import AS_OF, NOW, _lines
 
 from inclusione_core import Engine, MemoryAuditLog, read_cases
+from inclusione_core._batch import dump_line
 from inclusione_core.cluster import assess_files
 from inclusione_core.testing import FixedClock
 
@@ -96,20 +97,23 @@ def test_local_two_jobs_and_dask_give_the_same_bytes_on_the_same_lines(tmp_path:
     path = tmp_path / "casi.jsonl"
     path.write_bytes(_lines(SAME_LINES))
 
-    def stream(jobs: int) -> tuple[list[bytes], list[str]]:
+    def lines(outcomes: Any) -> list[bytes]:  # the view encoded here, or where it was assessed
+        return [o.line if o.line is not None else dump_line(o.view.to_json("compact")) if o.view is not None
+                else dump_line(o.to_json()) for o in outcomes]
+
+    def stream(jobs: int, encode: str | None) -> tuple[list[bytes], list[str]]:
         engine = Engine(clock=FixedClock(NOW), audit=MemoryAuditLog())
-        out = [orjson.dumps(o.to_json()) if o.view is None else orjson.dumps(o.view.to_json("compact"))
-               for o in engine.assess_stream(read_cases(str(path)), as_of=AS_OF, recipient="cpi", purpose="equipe",
-                                             jobs=jobs)]
+        out = lines(engine.assess_stream(read_cases(str(path)), as_of=AS_OF, recipient="cpi", purpose="equipe",
+                                         jobs=jobs, encode=encode))
         return out, [r.hash for r in engine.audit.records()]
 
-    local = stream(1)
+    local = stream(1, None)
     assert len(local[0]) == SAME_LINES and len(local[1]) == SAME_LINES - 2  # a bad line and an invalid case
-    assert stream(2) == local
+    assert stream(2, "compact") == local
+    assert stream(2, None) == local
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc, \
             distributed.Client(lc):
         engine = Engine(clock=FixedClock(NOW), audit=MemoryAuditLog())
-        out = [orjson.dumps(o.to_json()) if o.view is None else orjson.dumps(o.view.to_json("compact"))
-               for o in assess_files(engine, str(path), as_of=AS_OF, recipient="cpi", purpose="equipe",
-                                     channel="api", blocksize=1_000_000)]
+        out = lines(assess_files(engine, str(path), as_of=AS_OF, recipient="cpi", purpose="equipe", channel="api",
+                                 blocksize=1_000_000, encode="compact"))
         assert (out, [r.hash for r in engine.audit.records()]) == local

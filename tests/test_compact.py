@@ -104,7 +104,7 @@ def test_what_the_compact_form_leaves_out_the_configuration_gives_back(engine: E
     assert checked > 50
 
 
-_json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+_json = st.recursive(st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=5),
                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
                          st.sampled_from(["rule", "message_it", "source", "inputs", "note", "document", "x"]),
                          inner, max_size=4), max_leaves=12)

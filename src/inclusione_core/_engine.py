@@ -344,7 +344,7 @@ class Engine:
     def assess_stream(
         self, cases: Iterable[JsonLine | Case | Mapping[str, Any]], *, as_of: dt.date, recipient: Recipient | str,
         purpose: Purpose | str, territory: str | None = None, channel: str = "api", redact: bool = False,
-        jobs: int = 1, batch: int = BATCH,
+        jobs: int = 1, batch: int = BATCH, encode: str | None = None,
     ) -> Iterator[Outcome]:
         """
         Assess many cases, each on its own, and disclose each result to one recipient:
@@ -363,9 +363,13 @@ class Engine:
             installed plugins); with more than one, started only if the input is longer than
             a batch. The outcomes are the same, in the same order.
         :param batch: cases per batch (and per task of a worker).
+        :param encode: ``compact`` or ``full``: each outcome carries its view already encoded
+            as a JSON line in that form (:attr:`Outcome.line`, the bytes the ``jsonl`` renderer
+            writes) instead of the view, made where the case is assessed: with worker
+            processes, only those bytes travel back.
         """
         return assess_stream(self, cases, as_of=as_of, recipient=recipient, purpose=purpose, territory=territory,
-                             channel=channel, redact=redact, jobs=jobs, batch=batch)
+                             channel=channel, redact=redact, jobs=jobs, batch=batch, encode=encode)
 
     def assess_each(
         self, cases: Iterable[JsonLine | Case | Mapping[str, Any]], *, as_of: dt.date, territory: str | None = None,

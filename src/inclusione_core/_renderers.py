@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 import attrs
 import orjson
 
+from ._batch import dump_line
 from ._messages import code_text
 from ._report import require_view
 from .hookspecs import hookimpl
@@ -60,7 +61,8 @@ class Renderer(Protocol):
 
 
 # A renderer of views as JSON may also have an ``explain`` attribute (``compact`` or ``full``):
-# Engine.renderer sets it to what the caller asked (``--explain``).
+# Engine.renderer sets it to what the caller asked (``--explain``); one of JSON Lines a
+# ``line(bytes)`` method, to which ``inclusione assess`` gives the views its stream encoded.
 
 
 RendererFactory = Callable[[TextIO, str], Renderer]
@@ -78,10 +80,9 @@ class RendererInfo:
 
 
 def _dumps(data: Any, *, pretty: bool = False) -> str:
-    # orjson: several times faster than the standard library on a batch's every line. A view's
-    # numbers are finite (cases are read without NaN or Infinity and no rule makes one).
-    option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if pretty else 0)
-    return orjson.dumps(data, default=str, option=option).decode()
+    if not pretty:
+        return dump_line(data).decode()
+    return orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_INDENT_2).decode()
 
 
 class TextRenderer:
@@ -140,6 +141,11 @@ class JsonLinesRenderer:
     def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
         view = require_view(view, "jsonl")
         self.out.write(_dumps(view.to_json(self.explain)) + "\n")
+        self.out.flush()
+
+    def line(self, line: bytes) -> None:
+        """Write a view already encoded as one line (:attr:`Outcome.line`, made in the stream's form)."""
+        self.out.write(line.decode() + "\n")
         self.out.flush()
 
     def failure(self, source: str, error: InclusioneError) -> None:
