@@ -17,9 +17,11 @@ import orjson
 import pytest
 
 pytest.importorskip("dask.bag", reason="the Dask extra (inclusione-core[dask]) is not installed")
+from conftest import PROFILE
 from test_stream import AS_OF, NOW, _lines
 
 from inclusione_core import Engine, MemoryAuditLog, read_cases
+from inclusione_core._batch import dump_line
 from inclusione_core.cluster import assess_files
 from inclusione_core.testing import FixedClock
 
@@ -83,3 +85,35 @@ def test_dask_reads_a_file_not_stdin() -> None:
                           check=False, input="{}", capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "--dask" in proc.stderr
     assert dt.date.today()  # the command failed before reading anything
+
+
+# The issue's "done when": 10,000 lines under the ci profile (CI), 1,000 otherwise.
+SAME_LINES = 10_000 if PROFILE == "ci" else 1_000
+
+
+def test_local_two_jobs_and_dask_give_the_same_bytes_on_the_same_lines(tmp_path: Path) -> None:
+    """One process, two worker processes, a LocalCluster of two workers: byte for byte, and the same audit."""
+    distributed = pytest.importorskip("distributed")
+    path = tmp_path / "casi.jsonl"
+    path.write_bytes(_lines(SAME_LINES))
+
+    def lines(outcomes: Any) -> list[bytes]:  # the view encoded here, or where it was assessed
+        return [o.line if o.line is not None else dump_line(o.view.to_json("compact")) if o.view is not None
+                else dump_line(o.to_json()) for o in outcomes]
+
+    def stream(jobs: int, encode: str | None) -> tuple[list[bytes], list[str]]:
+        engine = Engine(clock=FixedClock(NOW), audit=MemoryAuditLog())
+        out = lines(engine.assess_stream(read_cases(str(path)), as_of=AS_OF, recipient="cpi", purpose="equipe",
+                                         jobs=jobs, encode=encode))
+        return out, [r.hash for r in engine.audit.records()]
+
+    local = stream(1, None)
+    assert len(local[0]) == SAME_LINES and len(local[1]) == SAME_LINES - 2  # a bad line and an invalid case
+    assert stream(2, "compact") == local
+    assert stream(2, None) == local
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc, \
+            distributed.Client(lc):
+        engine = Engine(clock=FixedClock(NOW), audit=MemoryAuditLog())
+        out = lines(assess_files(engine, str(path), as_of=AS_OF, recipient="cpi", purpose="equipe", channel="api",
+                                 blocksize=1_000_000, encode="compact"))
+        assert (out, [r.hash for r in engine.audit.records()]) == local

@@ -169,13 +169,18 @@ def test_every_quote_of_the_reference_territories_is_verbatim(reference: dict[st
 # --------------------------------------------------------------------------- what an operator reads
 
 
-@pytest.mark.parametrize("args", [("demo",), ("--json", "demo"), ("--lang", "en", "demo")])
+@pytest.mark.parametrize("args", [("demo",), ("--json", "--explain", "full", "demo"), ("--json", "demo"),
+                                  ("--lang", "en", "demo")])
 def test_demo_names_no_file(args: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
-    """No reason of `inclusione demo`, as text or JSON, cites a file name or DOMAIN.md."""
+    """No reason of `inclusione demo`, as text or JSON (full or compact), cites a file name or DOMAIN.md."""
     assert main(list(args)) == 0
     out, _err = capsys.readouterr()
     assert FILE_NAME.findall(out) == []
-    if "--json" in args:
+    if "--json" in args and "full" not in args:  # compact: the citations' own parts, no rendered text
+        sources = [r["source"] for line in out.splitlines() for r in _reasons(json.loads(line)["result"])]
+        assert sources and all("text_it" not in s and s["kind"] for s in sources)
+        assert any(s.get("document") == "dgrt_544_2023" for s in sources)
+    elif "--json" in args:
         sources = [r["source"] for line in out.splitlines() for r in _reasons(json.loads(line)["result"])]
         assert sources and all(s["text_it"] and s["text_en"] for s in sources)
         assert any(s["text_it"].startswith("Regione Toscana, DGRT n. 544/2023") for s in sources)

@@ -57,6 +57,8 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     # the typed JSON forms: each is of a view (what may leave), an error, or a report on the user's own input
     ("src/inclusione_core/_batch.py", "Outcome.to_json", "self.view.to_json"): "a view's JSON: what may leave",
     ("src/inclusione_core/_batch.py", "Outcome.to_json", "self.error.to_json"): "an error's JSON (no case values)",
+    ("src/inclusione_core/_batch.py", "_one", "view.to_json"): "a view (audited with its batch), encoded as a line",
+    ("src/inclusione_core/_batch.py", "dump_line", "orjson.dumps"): "the JSON Lines writer of views and errors",
     ("src/inclusione_core/_errors.py", "ErrorDetail.to_json", "json.dumps"): "checks an error value is JSON",
     ("src/inclusione_core/_errors.py", "InputError.to_json", "super().to_json"): "an error's JSON",
     ("src/inclusione_core/_errors.py", "InputError.to_json", "d.to_json"): "each detail of an error",
@@ -67,7 +69,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("src/inclusione_core/_validation.py", "FileReport.to_json", "e.to_json"):
         "errors in the user's own files, for the user",
     # the renderers: each writes views (View.to_json, the report of a view) and errors
-    ("src/inclusione_core/_renderers.py", "_dumps", "json.dumps"): "the JSON writer of the renderers below",
+    ("src/inclusione_core/_renderers.py", "_dumps", "orjson.dumps"): "the JSON writer of the renderers below",
     ("src/inclusione_core/_renderers.py", "JsonLinesRenderer.view", "view.to_json"): "a view",
     ("src/inclusione_core/_renderers.py", "JsonLinesRenderer.failure", "error.to_json"): "an error",
     ("src/inclusione_core/_renderers.py", "JsonRenderer.view", "view.to_json"): "a view",

@@ -763,6 +763,9 @@ class Territory:
     """For a view (:meth:`in_force`), the first day it was built for (it holds for its whole stretch of days)."""
     _views: dict[int, Territory] = attrs.field(factory=dict, init=False, repr=False)
     _bounds: list[list[dt.date]] = attrs.field(factory=list, init=False, repr=False)  # [boundaries], once
+    _statics: dict[tuple[int, str], tuple[Any, ...]] = attrs.field(factory=dict, init=False, repr=False)
+    """What reasons take from each configuration entry (its layer, citation, file, period), made
+    once per entry by :mod:`inclusione_core._reasons`: ``(id(entry), key) -> (entry, ...)``."""
 
     def in_force(self, day: dt.date) -> Territory:
         """

@@ -203,10 +203,12 @@ class Engine:
             self._renderers = self.hooks.register_renderers()
         return self._renderers
 
-    def renderer(self, name: str, out: TextIO, *, lang: str = "it") -> Renderer:
+    def renderer(self, name: str, out: TextIO, *, lang: str = "it", explain: str = "compact") -> Renderer:
         """
         A renderer of the format ``name`` writing to ``out``.
 
+        :param explain: for a format of views as JSON (``json``, ``jsonl``: those with an
+            ``explain`` attribute), ``compact`` or ``full`` (:meth:`View.to_json`).
         :raises InputError: no plugin registers that format (the known ones are listed).
         """
         info = self.renderers().get(name)
@@ -214,6 +216,8 @@ class Engine:
             raise InputError("--format", [ErrorDetail(
                 "$", Message("unknown format; available: {known}", known=", ".join(self.renderers())), name, "format")])
         renderer: Renderer = info.factory(out, lang)
+        if hasattr(renderer, "explain"):
+            renderer.explain = explain
         return renderer
 
     def plugins(self) -> list[PluginInfo]:
@@ -340,7 +344,7 @@ class Engine:
     def assess_stream(
         self, cases: Iterable[JsonLine | Case | Mapping[str, Any]], *, as_of: dt.date, recipient: Recipient | str,
         purpose: Purpose | str, territory: str | None = None, channel: str = "api", redact: bool = False,
-        jobs: int = 1, batch: int = BATCH,
+        jobs: int = 1, batch: int = BATCH, encode: str | None = None,
     ) -> Iterator[Outcome]:
         """
         Assess many cases, each on its own, and disclose each result to one recipient:
@@ -359,9 +363,13 @@ class Engine:
             installed plugins); with more than one, started only if the input is longer than
             a batch. The outcomes are the same, in the same order.
         :param batch: cases per batch (and per task of a worker).
+        :param encode: ``compact`` or ``full``: each outcome carries its view already encoded
+            as a JSON line in that form (:attr:`Outcome.line`, the bytes the ``jsonl`` renderer
+            writes) instead of the view, made where the case is assessed: with worker
+            processes, only those bytes travel back.
         """
         return assess_stream(self, cases, as_of=as_of, recipient=recipient, purpose=purpose, territory=territory,
-                             channel=channel, redact=redact, jobs=jobs, batch=batch)
+                             channel=channel, redact=redact, jobs=jobs, batch=batch, encode=encode)
 
     def assess_each(
         self, cases: Iterable[JsonLine | Case | Mapping[str, Any]], *, as_of: dt.date, territory: str | None = None,

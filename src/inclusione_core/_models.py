@@ -1090,7 +1090,8 @@ class Citation:
     :ivar note: what the citation adds in its own words; for a default, the explanation.
     :ivar via: the descriptive article through which the act is read: the section and
         quote are then the article's.
-    :ivar text_it: the citation as an operator reads it, in Italian.
+    :ivar text_it: the citation as an operator reads it, in Italian (left out of the compact
+        form, like the registry's fields: rendered from them).
     :ivar text_en: the same in English.
     """
 

@@ -374,6 +374,87 @@ _EVALUATORS: dict[str, Callable[[Any, Facts, Inputs], bool | None]] = {
 }
 
 
+_Two = Callable[[Facts, Inputs], bool]
+_Three = Callable[[Facts, Inputs], tuple["bool | None", list[Unknown]]]
+
+_CACHE_SIZE = 16_384
+_TWO: dict[int, tuple[Mapping[str, Any], _Two]] = {}
+_THREE: dict[int, tuple[Mapping[str, Any], _Three]] = {}
+
+
+def _cached(table: dict[int, tuple[Mapping[str, Any], Any]], predicate: Mapping[str, Any],
+            build: Callable[[Mapping[str, Any]], Any]) -> Any:
+    """
+    A predicate compiled once: configurations keep their predicates for the life of the
+    territory, so each is compiled on first use and found by identity afterwards (the
+    table holds the predicate, so its id is never another's while it is there; a predicate
+    made for one call, like ``{in_programme: [...]}``, only costs its own compiling).
+    """
+    found = table.get(id(predicate))
+    if found is not None and found[0] is predicate:
+        return found[1]
+    if len(table) >= _CACHE_SIZE:
+        table.clear()
+    compiled = build(predicate)
+    table[id(predicate)] = (predicate, compiled)
+    return compiled
+
+
+def _two(predicate: Mapping[str, Any]) -> _Two:
+    """A predicate as a plain callable, two-valued (a condition lacking a datum is false)."""
+    ((key, value),) = predicate.items()
+    # Lists, not generators: every branch is evaluated so that all inputs are recorded.
+    if key in ("all", "any"):
+        parts = [_cached(_TWO, p, _two) for p in value]
+        join = all if key == "all" else any
+        return lambda facts, inputs: join([part(facts, inputs) for part in parts])
+    if key == "not":
+        inner = _cached(_TWO, value, _two)
+        return lambda facts, inputs: not inner(facts, inputs)
+    test = _EVALUATORS[key]
+
+    def leaf(facts: Facts, inputs: Inputs) -> bool:
+        hit = bool(test(value, facts, inputs))
+        inputs.unknown.clear()
+        return hit
+
+    return leaf
+
+
+def _three(predicate: Mapping[str, Any]) -> _Three:
+    """A predicate as a plain callable, three-valued: its truth (or None) and the data missing."""
+    ((key, value),) = predicate.items()
+    if key in ("all", "any"):
+        parts = [_cached(_THREE, p, _three) for p in value]
+        decisive = key == "any"  # the value that decides the whole: true for any, false for all
+
+        def join(facts: Facts, inputs: Inputs) -> tuple[bool | None, list[Unknown]]:
+            done = [part(facts, inputs) for part in parts]  # every branch, for the inputs
+            if any(v is decisive for v, _ in done):
+                return decisive, []
+            missing = [u for v, us in done if v is None for u in us]
+            return (None, missing) if any(v is None for v, _ in done) else (not decisive, [])
+
+        return join
+    if key == "not":
+        inner = _cached(_THREE, value, _three)
+
+        def negation(facts: Facts, inputs: Inputs) -> tuple[bool | None, list[Unknown]]:
+            v, missing = inner(facts, inputs)
+            return (None if v is None else not v), missing
+
+        return negation
+    test = _EVALUATORS[key]
+
+    def leaf(facts: Facts, inputs: Inputs) -> tuple[bool | None, list[Unknown]]:
+        hit = test(value, facts, inputs)
+        missing = list(inputs.unknown)
+        inputs.unknown.clear()
+        return (None if hit is None else bool(hit)), missing if hit is None else []
+
+    return leaf
+
+
 def evaluate(predicate: Mapping[str, Any], facts: Facts, inputs: Inputs | None = None) -> tuple[bool, Inputs]:
     """
     Evaluate a predicate; returns its truth and the facts it looked at.
@@ -381,20 +462,10 @@ def evaluate(predicate: Mapping[str, Any], facts: Facts, inputs: Inputs | None =
     Two-valued: a condition that lacks a datum is false (an unknown age is not under 18,
     an unknown ISEE is not under a threshold), and ``not`` of it is true. Measures use
     :func:`evaluate3`. The configuration schema guarantees the shape, so an unknown key
-    here is a bug.
+    here is a bug. Each predicate is compiled into a plain callable on first use.
     """
     inputs = Inputs() if inputs is None else inputs
-    ((key, value),) = predicate.items()
-    # Lists, not generators: every branch is evaluated so that all inputs are recorded.
-    if key == "all":
-        return all([evaluate(p, facts, inputs)[0] for p in value]), inputs  # noqa: C419
-    if key == "any":
-        return any([evaluate(p, facts, inputs)[0] for p in value]), inputs  # noqa: C419
-    if key == "not":
-        return not evaluate(value, facts, inputs)[0], inputs
-    hit = bool(_EVALUATORS[key](value, facts, inputs))
-    inputs.unknown.clear()
-    return hit, inputs
+    return _cached(_TWO, predicate, _two)(facts, inputs), inputs
 
 
 def evaluate3(
@@ -411,28 +482,10 @@ def evaluate3(
         change the answer is not named).
     """
     inputs = Inputs() if inputs is None else inputs
-    value, missing = _eval3(predicate, facts, inputs)
+    value, missing = _cached(_THREE, predicate, _three)(facts, inputs)
     if value is not None:
         return value, inputs, ()
     return value, inputs, tuple({u.code: u for u in missing}.values())
-
-
-def _eval3(predicate: Mapping[str, Any], facts: Facts, inputs: Inputs) -> tuple[bool | None, list[Unknown]]:
-    ((key, value),) = predicate.items()
-    if key in ("all", "any"):
-        parts = [_eval3(p, facts, inputs) for p in value]  # every branch, for the inputs
-        decisive = key == "any"  # the value that decides the whole: true for any, false for all
-        if any(v is decisive for v, _ in parts):
-            return decisive, []
-        missing = [u for v, us in parts if v is None for u in us]
-        return (None, missing) if any(v is None for v, _ in parts) else (not decisive, [])
-    if key == "not":
-        v, missing = _eval3(value, facts, inputs)
-        return (None if v is None else not v), missing
-    hit = _EVALUATORS[key](value, facts, inputs)
-    missing = list(inputs.unknown)
-    inputs.unknown.clear()
-    return (None if hit is None else bool(hit)), missing if hit is None else []
 
 
 def _all3(values: Iterable[bool | None]) -> bool | None:

@@ -175,7 +175,7 @@ class View:
         """The categories withheld, sorted."""
         return sorted({w.category for w in self.withheld})
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, explain: str = "full") -> dict[str, Any]:
         """
         What leaves with the view, JSON-ready (``view.schema.json``): who it is for, the
         rules' date and the moment of the disclosure, the data (``result`` for a result
@@ -183,11 +183,17 @@ class View:
         basis, those not disclosed and the parts masked. Never the per-path ``withheld``
         list, which is the controller's.
 
+        :param explain: ``full`` (every reason's citation in full), or ``compact``: without
+            the static texts every case repeats (the document registry's, the rendered
+            citations, the flows' legal bases; see :mod:`inclusione_core._compact`).
         :raises TypeError: the view is a preview (not audited).
+        :raises ValueError: ``explain`` is neither.
         """
         if self.preview:
             raise TypeError("a preview (Engine.preview_*) is not audited and never leaves: disclose it")
-        return {
+        if explain not in ("full", "compact"):
+            raise ValueError(f"explain: {explain!r} is neither full nor compact")
+        full = {
             "case_id": self.case_id,
             "territory": self.territory,
             "recipient": self.recipient.kind,
@@ -206,6 +212,11 @@ class View:
             ],
             "masked": list(self.masked),
         }
+        if explain == "full":
+            return full
+        from ._compact import compact_view  # noqa: PLC0415
+
+        return compact_view(full)
 
 
 def disclosure_day(at: dt.datetime) -> dt.date:

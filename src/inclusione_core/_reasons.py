@@ -57,18 +57,38 @@ def from_entry(
     inputs = dict(inputs or {})
     msg = message or entry["message"]
     it, en = (str.__str__(msg), msg.text("en")) if isinstance(msg, Message) else (msg["it"], msg["en"])
+    layer, source, defined_in, valid_from, valid_to = _static(territory, entry, source_key)
     return Reason(
         rule=rule,
-        territory=layer_of(territory, entry),
+        territory=layer,
         message_it=_fmt(it, inputs),
         message_en=_fmt(en, inputs),
-        source=territory.citation(entry[source_key]),
+        source=source,
         inputs=inputs,
-        defined_in=territory.file_of(entry),
+        defined_in=defined_in,
         categories=cats,
-        valid_from=_day(entry.get("valid_from")),
-        valid_to=_day(entry.get("valid_to")),
+        valid_from=valid_from,
+        valid_to=valid_to,
     )
+
+
+_Static = tuple[str, Citation, str, "dt.date | None", "dt.date | None"]
+
+
+def _static(territory: Territory, entry: Mapping[str, Any], source_key: str) -> _Static:
+    """
+    What a reason takes from its configuration entry, the same for every case: the layer,
+    the citation, the file, the period. Made once per entry of a territory (found again by
+    identity: the territory's table holds the entry, so its id is never another's meanwhile).
+    """
+    key = (id(entry), source_key)
+    found = territory._statics.get(key)
+    if found is not None and found[0] is entry:
+        return found[1]  # type: ignore[no-any-return]
+    static: _Static = (layer_of(territory, entry), territory.citation(entry[source_key]), territory.file_of(entry),
+                       _day(entry.get("valid_from")), _day(entry.get("valid_to")))
+    territory._statics[key] = (entry, static)
+    return static
 
 
 def _day(value: Any) -> dt.date | None:

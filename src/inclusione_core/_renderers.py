@@ -10,6 +10,9 @@ through ``inclusione_register_renderers``:
 * ``markdown``: the same report as Markdown;
 * ``json``: one JSON document, the list of every view's JSON (``view.schema.json``);
 * ``jsonl``: one JSON line per view or failure (what ``--json`` prints);
+
+  both write the compact form of the views by default (their ``explain`` attribute,
+  ``--explain full`` for every citation in full: :meth:`View.to_json`);
 * ``csv``: one row per result, Italian (or English) headers, ``;``-separated for Italian
   spreadsheets, with a byte order mark so that they read it as UTF-8.
 
@@ -20,12 +23,13 @@ never a raw result or case.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import attrs
+import orjson
 
+from ._batch import dump_line
 from ._messages import code_text
 from ._report import require_view
 from .hookspecs import hookimpl
@@ -56,6 +60,11 @@ class Renderer(Protocol):
         """Finish the output (close a JSON list...)."""
 
 
+# A renderer of views as JSON may also have an ``explain`` attribute (``compact`` or ``full``):
+# Engine.renderer sets it to what the caller asked (``--explain``); one of JSON Lines a
+# ``line(bytes)`` method, to which ``inclusione assess`` gives the views its stream encoded.
+
+
 RendererFactory = Callable[[TextIO, str], Renderer]
 
 
@@ -71,10 +80,9 @@ class RendererInfo:
 
 
 def _dumps(data: Any, *, pretty: bool = False) -> str:
-    # allow_nan=False: NaN is not JSON; a value that slipped through is an error, never invalid output
-    if pretty:
-        return json.dumps(data, ensure_ascii=False, indent=2, default=str, allow_nan=False)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False)
+    if not pretty:
+        return dump_line(data).decode()
+    return orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_INDENT_2).decode()
 
 
 class TextRenderer:
@@ -128,11 +136,16 @@ class JsonLinesRenderer:
     """
 
     def __init__(self, out: TextIO, lang: str) -> None:
-        self.out, self.lang = out, lang
+        self.out, self.lang, self.explain = out, lang, "compact"
 
     def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
         view = require_view(view, "jsonl")
-        self.out.write(_dumps(view.to_json()) + "\n")
+        self.out.write(_dumps(view.to_json(self.explain)) + "\n")
+        self.out.flush()
+
+    def line(self, line: bytes) -> None:
+        """Write a view already encoded as one line (:attr:`Outcome.line`, made in the stream's form)."""
+        self.out.write(line.decode() + "\n")
         self.out.flush()
 
     def failure(self, source: str, error: InclusioneError) -> None:
@@ -147,7 +160,7 @@ class JsonRenderer:
     """One JSON document: the list of the views' JSON and of the failures, in order, written as they come."""
 
     def __init__(self, out: TextIO, lang: str) -> None:
-        self.out, self.lang, self.count = out, lang, 0
+        self.out, self.lang, self.count, self.explain = out, lang, 0, "compact"
 
     def _item(self, data: Any) -> None:
         self.out.write(("[\n" if not self.count else ",\n") + _dumps(data, pretty=True))
@@ -155,7 +168,7 @@ class JsonRenderer:
 
     def view(self, view: View, territory: Territory | None, *, heading: str | None = None) -> None:
         view = require_view(view, "json")
-        self._item(view.to_json())
+        self._item(view.to_json(self.explain))
 
     def failure(self, source: str, error: InclusioneError) -> None:
         self._item({"source": source, "error": error.to_json(self.lang)})

@@ -357,14 +357,15 @@ def _view_defs() -> dict[str, Any]:
                 "basis": {"enum": ["law", "consent"]},
                 "flow": {"type": "string", "pattern": CODE_PATTERN,
                          "description": "The flow of the privacy configuration relied on."},
-                "legal_basis": {**string, "description": "The legal basis cited by the flow."},
+                "legal_basis": {**string, "description": "The legal basis cited by the flow (left out of the compact "
+                                "form: the flow's, in the territory's privacy configuration)."},
                 "consents": {**strings, "description": "The consents relied on (basis consent)."},
                 "members": {**strings, "description": "The members whose data may go out on those consents."},
                 "whole": {"type": "boolean",
                           "description": "The category may go out for the whole case (by law, or every member "
                           "consented)."},
             },
-            "required": ["category", "basis", "flow", "legal_basis", "consents", "members", "whole"],
+            "required": ["category", "basis", "flow", "consents", "members", "whole"],
             "additionalProperties": False,
         },
         "not_disclosed": {

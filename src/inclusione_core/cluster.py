@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import itertools
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +75,7 @@ def assess_files(
     blocksize: int | str = "64MiB",
     scheduler: Any = None,
     window: int = 8,
+    encode: str | None = None,
 ) -> Iterator[Outcome]:
     """
     Assess JSON Lines files on Dask, one :class:`~inclusione_core.Outcome` per line, in order.
@@ -85,17 +87,21 @@ def assess_files(
     :param scheduler: Dask's (``"synchronous"``, ``"processes"``...); default: the active
         ``distributed.Client`` if there is one, else Dask's default.
     :param window: blocks computed at once (the memory held: about ``window`` blocks of results).
+    :param encode: ``compact`` or ``full``: the views encoded on the workers, as
+        :meth:`Engine.assess_stream` does.
     """
     dask: Any = importlib.import_module("dask")  # the optional extra (partly typed: used as Any)
     db: Any = importlib.import_module("dask.bag")
 
     spec = engine._worker_spec()
-    task: _Task = (as_of, recipient, purpose, None, channel, redact)
+    if encode not in (None, "compact", "full"):
+        raise ValueError(f"assess_files: encode {encode!r} is neither compact nor full")
+    task: _Task = (as_of, recipient, purpose, None, channel, redact, encode)
     for path in [paths] if isinstance(paths, str | Path) else list(paths):
         name = str(path)
         bag = db.read_text(name, blocksize=blocksize, encoding="utf-8", errors="surrogateescape")
         counts = bag.map_partitions(_count).compute(scheduler=scheduler)  # line numbers: the blocks' offsets
-        offsets = [sum(counts[:i]) for i in range(len(counts))]
+        offsets = list(itertools.accumulate(counts, initial=0))  # the lines before each block
         blocks = bag.to_delayed()
         for start in range(0, len(blocks), window):
             batch = [dask.delayed(_block)(blocks[i], offsets[i], name, spec, task)

@@ -111,6 +111,9 @@ def _common(lang: str, *, top: bool) -> Parser:
                    help=translate("message language: it (default) or en", lang))
     p.add_argument("--json", action="store_true", default=False if top else suppress,
                    help=translate("machine output (JSON on stdout)", lang))
+    p.add_argument("--explain", choices=("compact", "full"), default="compact" if top else suppress,
+                   help=translate("JSON of the results: compact (default: the static texts of citations and legal bases"
+                                  " left out) or full", lang))
     p.add_argument("--config-dir", action="append", type=Path, metavar="DIR", default=[] if top else suppress,
                    dest="config_dir" if top else "config_dir_after",
                    help=translate("directory with extra <id>/territory.yaml configurations; they take precedence over"

@@ -75,20 +75,22 @@ def run(args: argparse.Namespace) -> int:
 
     lang = args.lang
     eng = engine(args)
-    renderer = eng.renderer(output_format(args), sys.stdout, lang=lang)
+    renderer = eng.renderer(output_format(args), sys.stdout, lang=lang, explain=args.explain)
     named = args.recipient is not None  # output meant for a named recipient: errors carry no value
+    # JSON Lines: each view encoded where it is assessed (in the workers), only its bytes come back
+    encode = args.explain if callable(getattr(renderer, "line", None)) else None
     with contextlib.ExitStack() as stack:
         if args.dask:
-            outcomes = on_dask(args, eng, stack, named)
+            outcomes = on_dask(args, eng, stack, named, encode)
         else:
             outcomes = eng.assess_stream(
                 read_cases(args.case, limits=eng.limits, lang=lang), as_of=args.as_of or dt.date.today(),
                 recipient=args.recipient or DEFAULT_RECIPIENT, purpose=args.purpose, territory=args.territory,
-                channel="cli", redact=named, jobs=jobs(args))
+                channel="cli", redact=named, jobs=jobs(args), encode=encode)
         return _print(progress(outcomes, stack, lang), renderer, eng, lang)
 
 
-def on_dask(args: argparse.Namespace, eng: Any, stack: contextlib.ExitStack, named: bool) -> Any:
+def on_dask(args: argparse.Namespace, eng: Any, stack: contextlib.ExitStack, named: bool, encode: str | None) -> Any:
     """The outcomes of a file assessed on Dask (a cluster's client opened for the command's duration)."""
     import datetime as dt
 
@@ -114,7 +116,7 @@ def on_dask(args: argparse.Namespace, eng: Any, stack: contextlib.ExitStack, nam
         scheduler = None  # the client's cluster
     return assess_files(eng, args.case, as_of=args.as_of or dt.date.today(),
                         recipient=args.recipient or DEFAULT_RECIPIENT, purpose=args.purpose, redact=named,
-                        channel="cli", scheduler=scheduler)
+                        channel="cli", scheduler=scheduler, encode=encode)
 
 
 def progress(outcomes: Any, stack: contextlib.ExitStack, lang: str) -> Any:
@@ -147,6 +149,9 @@ def _print(outcomes: Any, renderer: Any, eng: Any, lang: str) -> int:
     total = failed = internal = 0
     for outcome in outcomes:
         total += 1
+        if outcome.line is not None:
+            renderer.line(outcome.line)
+            continue
         if outcome.view is not None:
             renderer.view(outcome.view, eng.territory(outcome.view.territory))
             continue

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         if territory not in installed:
             raise TerritoryNotFoundError(territory, list(installed))
     chosen = [installed[t] for t in dict.fromkeys(args.territories)] if args.territories else list(installed.values())
-    renderer = eng.renderer(output_format(args), sys.stdout, lang=lang)
+    renderer = eng.renderer(output_format(args), sys.stdout, lang=lang, explain=args.explain)
     shown = 0
     bad = False
     for info in chosen:

@@ -88,9 +88,9 @@ def view(args: argparse.Namespace) -> int:
     shown = eng.disclose_case(case, recipient=args.recipient, purpose=args.purpose,
                               as_of=args.as_of or dt.date.today(), channel="cli", territory=territory)
     if args.json and getattr(args, "format", None) is None:
-        emit_json(shown.to_json())
+        emit_json(shown.to_json(args.explain))
         return EXIT_OK
-    renderer = eng.renderer(_format(args), sys.stdout, lang=lang)
+    renderer = eng.renderer(_format(args), sys.stdout, lang=lang, explain=args.explain)
     renderer.view(shown, eng.territory(territory))
     renderer.close()
     return EXIT_OK
