@@ -239,7 +239,7 @@ def show(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.journal_view == "export" or args.json:
-        emit_json(shown.to_json() if args.journal_view == "export" else
+        emit_json(shown.to_json(args.explain) if args.journal_view == "export" else
                   {"case_id": case.id, "version": state.version, "history": shown.get("history"),
                    "not_disclosed": shown.to_json()["not_disclosed"]})
         return EXIT_OK
