@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
+import journal_postgres
 import pytest
 from privacy_oracle import ZONE, write_zone
 
@@ -94,3 +98,48 @@ def test_assessment_from_a_file_and_the_history_as_a_recipient_sees_it(
     with journal.SqliteJournal(tmp_path / "j.db") as db:  # without --audit: the journal's own audit table
         (record,) = journal.JournalAuditLog(db).records("c-1")
     assert (record.recipient, record.purpose, record.channel) == ("zq_cpi", "referral", "journal")
+
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _readme_life() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- journal-life -->\n```sh\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[str | None]:
+    with journal_postgres.server() as url:
+        yield url
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_the_readme_case_life_runs_as_written_on_both_engines(
+        engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """open, assess, refer, answer, sign, review, close and the history: the README's commands, from its folder."""
+    if engine == "sqlite":
+        address = f"sqlite:{tmp_path / 'casi.db'}"
+    else:
+        url = request.getfixturevalue("postgres")
+        if url is None:
+            if os.environ.get("INCLUSIONE_REQUIRE_POSTGRES"):
+                pytest.fail("INCLUSIONE_REQUIRE_POSTGRES is set but no PostgreSQL server could be started")
+            pytest.skip("no PostgreSQL server (initdb and pg_ctl not found, INCLUSIONE_TEST_POSTGRES not set)")
+        address = journal_postgres.new_database(url, f"journal_readme_{os.getpid()}")
+    env = {**os.environ, "INCLUSIONE_JOURNAL": address, "INCLUSIONE_AUDIT": str(tmp_path / "audit.jsonl")}
+    outs = []
+    for line in _readme_life():
+        proc = subprocess.run(line, shell=True, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+                              check=False)
+        assert proc.returncode == 0, (line, proc.stderr[-2000:])
+        outs.append(proc.stdout)
+    assert [o.split(",")[0] for o in outs[:-1]] == [f"caso PO-1: versione {v}" for v in (3, 4, 5, 6, 7, 8, 9)]
+    assert "case.closed" in outs[-2]
+    history = [line.strip().split(" · ")[1] for line in outs[-1].splitlines()[1:]]
+    assert history == ["accesso", "valutazione", "invio", "invio", "patto", "verifica", "chiusura"]
+    with journal.open_store(address) as store:
+        assert store.integrity_check() == ()
+        assert [e.version for e in store.events("PO-1")] == list(range(1, 10))
