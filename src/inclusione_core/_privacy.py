@@ -184,8 +184,9 @@ class View:
         list, which is the controller's.
 
         :param explain: ``full`` (every reason's citation in full), or ``compact``: without
-            the static texts every case repeats (the document registry's, the rendered
-            citations, the flows' legal bases; see :mod:`inclusione_core._compact`).
+            the static texts every case repeats, which the territory's configuration gives
+            back (the document registry's, the rendered citations, the flows' legal bases;
+            the README's "JSON output" says which fields).
         :raises TypeError: the view is a preview (not audited).
         :raises ValueError: ``explain`` is neither.
         """
