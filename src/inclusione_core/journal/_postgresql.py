@@ -25,17 +25,15 @@ import cattrs
 
 from .._convert import make_converter
 from ..i18n import Message
-from . import _seal
-from ._model import CaseState, Event, SubjectErased
+from ._model import Event, SubjectErased
+from ._sql import COLUMNS, SqlJournal, row_values
 from ._sqlite import migrations
 from ._store import (
     OPENED_STATUS,
     ConcurrencyConflict,
     JournalError,
-    Row,
     StateCache,
     check_batch,
-    decode,
     encode,
     status_after,
     territory_of,
@@ -44,15 +42,11 @@ from ._store import (
 
 __all__ = ["PostgresJournal"]
 
-_COLUMNS: Final = ("case_id, version, event_id, command_id, type, schema_version, occurred_at, recorded_at, actor,"
-                   " role, legal_basis, subject, payload, sealed")
-_SELECT: Final = _COLUMNS.replace("payload", "payload::text")
-_LAST: Final = 2**31 - 1  # the largest version (INTEGER)
 _PLACES: Final = ", ".join(["%s"] * 12 + ["%s::jsonb", "%s"])
 _MIGRATION_LOCK: Final = 0x1A19_0001  # the advisory lock of the journal's migrations
 
 
-class PostgresJournal:
+class PostgresJournal(SqlJournal):
     """
     A journal store in a PostgreSQL database.
 
@@ -61,6 +55,9 @@ class PostgresJournal:
     """
 
     dialect: Final = "postgresql"
+    PLACEHOLDER = "%s"
+    SELECT = COLUMNS.replace("payload", "payload::text")
+    LAST_VERSION = 2**31 - 1  # the largest version (INTEGER)
 
     def __init__(self, dsn: str, *, converter: cattrs.Converter | None = None) -> None:
         import psycopg  # noqa: PLC0415 - the optional extra, only for this store
@@ -154,8 +151,8 @@ class PostgresJournal:
             stamp = now.isoformat()
             rows = [encode(e, self.converter, lambda subject: self._key(db, case_id, subject), stamp) for e in events]
             with db.cursor() as cur:
-                cur.executemany(f"INSERT INTO case_events ({_COLUMNS}) VALUES ({_PLACES})",
-                                [_values(r) for r in rows])
+                cur.executemany(f"INSERT INTO case_events ({COLUMNS}) VALUES ({_PLACES})",
+                                [row_values(r) for r in rows])
                 cur.executemany("INSERT INTO event_subjects (event_id, case_id, subject) VALUES (%s, %s, %s)",
                                 [(r.event_id, case_id, r.subject) for r in rows])
             last = events[-1].version
@@ -170,65 +167,12 @@ class PostgresJournal:
                            (case_id, event.subject, event.id, stamp))
             return self._read(db, case_id, expected_version + 1, last), bool(erased)
 
-    def _recorded(self, db: Any, case_id: str, command_id: str, done: Sequence[Any]) -> list[Event]:
-        if done[0] != case_id:
-            raise JournalError(Message("command {command}: already recorded for another case", command=command_id))
-        return self._read(db, case_id, done[1], done[2])
-
-    @staticmethod
-    def _key(db: Any, case_id: str, subject: str) -> bytes:
-        found = db.execute("SELECT key FROM subject_keys WHERE case_id = %s AND subject = %s",
-                           (case_id, subject)).fetchone()
-        if found is not None:
-            return bytes(found[0])
-        if db.execute("SELECT 1 FROM erased_subjects WHERE case_id = %s AND subject = %s",
-                      (case_id, subject)).fetchone():
-            raise JournalError(Message("case {case}: the data subject {subject} was erased: no data of theirs is"
-                                       " recorded again", case=case_id, subject=subject))
-        key = _seal.new_key()
-        db.execute("INSERT INTO subject_keys VALUES (%s, %s, %s, %s)", (case_id, subject, key, utc_now().isoformat()))
-        return key
-
     # ------------------------------------------------------------------ read
-
-    def _read(self, db: Any, case_id: str, first: int = 1, last: int | None = None) -> list[Event]:
-        keys = {s: bytes(k) for s, k in db.execute("SELECT subject, key FROM subject_keys WHERE case_id = %s",
-                                                    (case_id,))}
-        rows = db.execute(f"SELECT {_SELECT} FROM case_events WHERE case_id = %s AND version >= %s"
-                          " AND version <= %s ORDER BY version", (case_id, first, _LAST if last is None else last))
-        return [decode(_row(r), self.converter, keys.get(r[11])) for r in rows]
-
-    def events(self, case_id: str) -> list[Event]:
-        """See :meth:`JournalStore.events <inclusione_core.journal.JournalStore.events>`."""
-        return self._events(case_id, 1)
 
     def _events(self, case_id: str, first: int) -> list[Event]:
         with self._lock, self._conn.transaction():
             self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             return self._read(self._conn, case_id, first)
-
-    def recorded(self, case_id: str, command_id: str) -> list[Event] | None:
-        """See :meth:`JournalStore.recorded <inclusione_core.journal.JournalStore.recorded>`."""
-        with self._write() as db:
-            done = db.execute("SELECT case_id, first_version, last_version FROM commands WHERE command_id = %s",
-                              (command_id,)).fetchone()
-            return None if done is None else self._recorded(db, case_id, command_id, done)
-
-    def load(self, case_id: str) -> CaseState:
-        """See :meth:`JournalStore.load <inclusione_core.journal.JournalStore.load>` (only new events are read)."""
-        with self._lock:
-            return self._cache.load(case_id, lambda first: self._events(case_id, first))
-
-    def version(self, case_id: str) -> int:
-        """The case's current version (0: no such case)."""
-        with self._lock:
-            row = self._conn.execute("SELECT version FROM cases WHERE id = %s", (case_id,)).fetchone()
-        return int(row[0]) if row else 0
-
-    def case_ids(self) -> list[str]:
-        """The ids of every case, sorted."""
-        with self._lock:
-            return [r[0] for r in self._conn.execute("SELECT id FROM cases ORDER BY id")]
 
     def set_retention(self, case_id: str, until: dt.date | None) -> None:
         """Record the last day the case must be kept (computed from the territory's configured period)."""
@@ -266,24 +210,4 @@ class PostgresJournal:
             problems += [Message("command {command}: its events are incomplete", command=r[0]) for r in torn]
         return tuple(problems)
 
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._conn.close()
 
-    def __enter__(self) -> PostgresJournal:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-
-def _values(row: Row) -> tuple[Any, ...]:
-    return (row.case_id, row.version, row.event_id, row.command_id, row.type, row.schema_version, row.occurred_at,
-            row.recorded_at, row.actor, row.role, row.legal_basis, row.subject, row.payload.decode(), row.sealed)
-
-
-def _row(r: Sequence[Any]) -> Row:
-    return Row(case_id=r[0], version=r[1], event_id=r[2], command_id=r[3], type=r[4], schema_version=r[5],
-               occurred_at=r[6], recorded_at=r[7], actor=r[8], role=r[9], legal_basis=r[10], subject=r[11],
-               payload=r[12].encode(), sealed=bytes(r[13]) if r[13] is not None else None)

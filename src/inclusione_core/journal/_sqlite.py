@@ -17,22 +17,20 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import cattrs
 
 from .._convert import make_converter
 from ..i18n import Message
-from . import _seal
-from ._model import CaseState, Event, SubjectErased
+from ._model import Event, SubjectErased
+from ._sql import COLUMNS, SqlJournal, row_values
 from ._store import (
     OPENED_STATUS,
     ConcurrencyConflict,
     JournalError,
-    Row,
     StateCache,
     check_batch,
-    decode,
     encode,
     status_after,
     territory_of,
@@ -42,8 +40,6 @@ from ._store import (
 __all__ = ["SqliteJournal", "migrations"]
 
 BUSY_TIMEOUT_S: Final = 30.0
-_COLUMNS: Final = ("case_id, version, event_id, command_id, type, schema_version, occurred_at, recorded_at, actor,"
-                   " role, legal_basis, subject, payload, sealed")
 
 
 def migrations(dialect: str) -> list[tuple[int, str, str]]:
@@ -71,7 +67,7 @@ def _statements(script: str) -> Iterator[str]:
         yield pending
 
 
-class SqliteJournal:
+class SqliteJournal(SqlJournal):
     """
     A journal store in one SQLite file.
 
@@ -158,8 +154,8 @@ class SqliteJournal:
                 db.execute("INSERT INTO cases (id, version, status, territory, created_at, updated_at)"
                            " VALUES (?, 0, ?, ?, ?, ?)", (case_id, status, territory, now, now))
             rows = [encode(e, self.converter, lambda subject: self._key(db, case_id, subject), now) for e in events]
-            db.executemany(f"INSERT INTO case_events ({_COLUMNS}) VALUES ({', '.join('?' * 14)})",
-                           [_values(r) for r in rows])
+            db.executemany(f"INSERT INTO case_events ({COLUMNS}) VALUES ({', '.join('?' * 14)})",
+                           [row_values(r) for r in rows])
             db.executemany("INSERT INTO event_subjects (event_id, case_id, subject) VALUES (?, ?, ?)",
                            [(r.event_id, case_id, r.subject) for r in rows])
             last = events[-1].version
@@ -177,37 +173,7 @@ class SqliteJournal:
             self.compact()
         return recorded
 
-    def _recorded(self, db: sqlite3.Connection, case_id: str, command_id: str, done: tuple[Any, ...]) -> list[Event]:
-        if done[0] != case_id:
-            raise JournalError(Message("command {command}: already recorded for another case", command=command_id))
-        return self._read(db, case_id, done[1], done[2])
-
-    @staticmethod
-    def _key(db: sqlite3.Connection, case_id: str, subject: str) -> bytes:
-        found = db.execute("SELECT key FROM subject_keys WHERE case_id = ? AND subject = ?",
-                           (case_id, subject)).fetchone()
-        if found is not None:
-            return bytes(found[0])
-        if db.execute("SELECT 1 FROM erased_subjects WHERE case_id = ? AND subject = ?",
-                      (case_id, subject)).fetchone():
-            raise JournalError(Message("case {case}: the data subject {subject} was erased: no data of theirs is"
-                                       " recorded again", case=case_id, subject=subject))
-        key = _seal.new_key()
-        db.execute("INSERT INTO subject_keys VALUES (?, ?, ?, ?)", (case_id, subject, key, utc_now().isoformat()))
-        return key
-
     # ------------------------------------------------------------------ read
-
-    def _read(self, db: sqlite3.Connection, case_id: str, first: int = 1, last: int | None = None) -> list[Event]:
-        keys = {s: bytes(k) for s, k in db.execute("SELECT subject, key FROM subject_keys WHERE case_id = ?",
-                                                    (case_id,))}
-        rows = db.execute(f"SELECT {_COLUMNS} FROM case_events WHERE case_id = ? AND version >= ?"
-                          " AND version <= ? ORDER BY version", (case_id, first, last if last is not None else 2**62))
-        return [decode(_row(r), self.converter, keys.get(r[11])) for r in rows]
-
-    def events(self, case_id: str) -> list[Event]:
-        """See :meth:`JournalStore.events <inclusione_core.journal.JournalStore.events>`."""
-        return self._events(case_id, 1)
 
     def _events(self, case_id: str, first: int) -> list[Event]:
         with self._lock:
@@ -216,29 +182,6 @@ class SqliteJournal:
                 return self._read(self._conn, case_id, first)
             finally:
                 self._conn.execute("COMMIT")
-
-    def recorded(self, case_id: str, command_id: str) -> list[Event] | None:
-        """See :meth:`JournalStore.recorded <inclusione_core.journal.JournalStore.recorded>`."""
-        with self._write() as db:
-            done = db.execute("SELECT case_id, first_version, last_version FROM commands WHERE command_id = ?",
-                              (command_id,)).fetchone()
-            return None if done is None else self._recorded(db, case_id, command_id, done)
-
-    def load(self, case_id: str) -> CaseState:
-        """See :meth:`JournalStore.load <inclusione_core.journal.JournalStore.load>` (only new events are read)."""
-        with self._lock:
-            return self._cache.load(case_id, lambda first: self._events(case_id, first))
-
-    def version(self, case_id: str) -> int:
-        """The case's current version (0: no such case)."""
-        with self._lock:
-            row = self._conn.execute("SELECT version FROM cases WHERE id = ?", (case_id,)).fetchone()
-        return int(row[0]) if row else 0
-
-    def case_ids(self) -> list[str]:
-        """The ids of every case, sorted."""
-        with self._lock:
-            return [r[0] for r in self._conn.execute("SELECT id FROM cases ORDER BY id")]
 
     def set_retention(self, case_id: str, until: dt.date | None) -> None:
         """Record the last day the case must be kept (computed from the territory's configured period)."""
@@ -283,25 +226,4 @@ class SqliteJournal:
             problems += [Message("command {command}: its events are incomplete", command=r[0]) for r in torn]
         return tuple(problems)
 
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._conn.close()
 
-    def __enter__(self) -> SqliteJournal:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-
-def _values(row: Row) -> tuple[Any, ...]:
-    return (row.case_id, row.version, row.event_id, row.command_id, row.type, row.schema_version, row.occurred_at,
-            row.recorded_at, row.actor, row.role, row.legal_basis, row.subject, row.payload.decode(), row.sealed)
-
-
-def _row(r: Sequence[Any]) -> Row:
-    return Row(case_id=r[0], version=r[1], event_id=r[2], command_id=r[3], type=r[4], schema_version=r[5],
-               occurred_at=r[6], recorded_at=r[7], actor=r[8], role=r[9], legal_basis=r[10], subject=r[11],
-               payload=bytes(r[12]) if isinstance(r[12], bytes | memoryview) else r[12].encode(),
-               sealed=bytes(r[13]) if r[13] is not None else None)
