@@ -81,6 +81,15 @@ def _check_pattern(regex: re.Pattern[str], what: str) -> Callable[[Any, attrs.At
     return check
 
 
+def _check_keys(check: Callable[[Any, attrs.Attribute[Any], Any], None]) -> Callable[[Any, attrs.Attribute[Any], Any],
+                                                                                     None]:
+    def check_keys(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        for key in value:
+            check(inst, attribute, key)
+
+    return check_keys
+
+
 def _check_range(lo: float | None, hi: float | None) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     def check(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value is None:
@@ -109,6 +118,7 @@ def field(
     ge: float | None = None,
     le: float | None = None,
     nonempty: bool = False,
+    keys: str | None = None,
     extra: dict[str, Any] | None = None,
     subject: str | None = None,
     format_1: dict[str, Any] | None = None,
@@ -123,6 +133,7 @@ def field(
     :param kind: ``"id"`` (identifier) or ``"code"`` (snake_case domain code): adds a pattern.
     :param ge: inclusive minimum. :param le: inclusive maximum.
     :param nonempty: the collection must have at least one item (``minItems: 1``).
+    :param keys: ``"code"``: the keys of a map are codes (``propertyNames``), checked too.
     :param extra: further schema keywords for this field.
     :param subject: :data:`HOUSEHOLD_SUBJECT` when the field is data about the household as a
         whole rather than about the item holding it (``x-subject``).
@@ -130,6 +141,12 @@ def field(
         still accepted (a deprecated ``anyOf`` branch) and migrated by the converter.
     """
     schema: dict[str, Any] = dict(extra or {})
+    validators: list[Callable[[Any, attrs.Attribute[Any], Any], None]] = []
+    if keys == "code":  # the schema's propertyNames, and the same check on the objects
+        schema["propertyNames"] = {"pattern": CODE_PATTERN}
+        validators.append(_check_keys(_check_pattern(_CODE_RE, N_("code"))))
+    elif keys is not None:
+        raise ValueError(f"keys: only 'code', not {keys!r}")
     if isinstance(category, BY_CODE):
         schema["x-category"] = {"from-configuration": category.value}
     else:
@@ -142,7 +159,6 @@ def field(
         if subject != HOUSEHOLD_SUBJECT:
             raise ValueError(f"subject: only {HOUSEHOLD_SUBJECT!r}")
         schema["x-subject"] = subject
-    validators: list[Callable[[Any, attrs.Attribute[Any], Any], None]] = []
     if kind == "id":
         schema["pattern"] = ID_PATTERN
         validators.append(_check_pattern(_ID_RE, N_("identifier")))

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import attrs
 
 from ._categories import BY_CODE, DataCategory, Export
-from ._fields import CODE_PATTERN, HOUSEHOLD_SUBJECT, field
+from ._fields import HOUSEHOLD_SUBJECT, field
 from ._messages import code_text
 from .i18n import text as _text
 
@@ -560,7 +560,7 @@ class ScoreRecord:
     answers: dict[str, int] = field(
         category=BY_CODE.SCORES, factory=dict,
         doc="The value given to each item, by item code; an item left out is missing (not zero).",
-        extra={"propertyNames": {"pattern": CODE_PATTERN}},
+        keys="code",
     )
     note: str = field(category=DataCategory.RECORDS, export=Export.DROP, doc="Operator's note.", default="")
 
