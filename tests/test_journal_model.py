@@ -255,3 +255,109 @@ def test_replaying_the_events_gives_the_state_that_decided_them(steps: list[str]
         log += events
     assert [e.version for e in log] == list(range(1, len(log) + 1))
     assert journal.replay("c-1", log) == state
+
+
+# --------------------------------------------------------------------------- sealed codes, the territory's checks
+
+REVEALING = {"ReferralSent": {"from_service", "to_service"}, "ReferralAnswered": {"by", "code"},
+             "ConsentGiven": {"consent"}}
+
+
+@pytest.mark.parametrize("name", sorted(REVEALING))
+def test_codes_that_may_reveal_a_special_category_are_sealed(name: str) -> None:
+    """A referral's services (a SerD), who answered and the refusal code, a consent's content: never in clear."""
+    assert REVEALING[name] <= set(journal.sealed_fields(getattr(journal, name)))
+
+
+def _toscana() -> Any:
+    from inclusione_core import Engine
+
+    return Engine().territory("toscana")
+
+
+def _refer(state: journal.CaseState, to: str = "siil", command_id: str = "k-s") -> journal.CaseState:
+    return _run(state, journal.SendReferral(**meta(command_id=command_id), referral_id="inv-1", from_service="ssp",
+                                            to_service=to, channel="scheda_invio", reason="lavoro", on=DAY))[0]
+
+
+def test_with_its_territory_a_refusal_code_is_checked_when_the_answer_is_recorded() -> None:
+    """An unknown refusal code is refused at once, naming the service's codes; a known one is recorded."""
+    territory = _toscana()
+    state = _refer(_opened())
+    answer = journal.AnswerReferral(**meta(command_id="k-a"), referral_id="inv-1", accepted=False, on=DAY,
+                                    reason="non ammissibile", code="inesistente")
+    with pytest.raises(InputError) as exc:
+        journal.decide(state, answer, clock=clock, new_id=ids(), territory=territory)
+    detail = exc.value.details[0]
+    assert (detail.path, detail.value, detail.rule) == ("$.referrals[0].response.code", "inesistente",
+                                                        "ref:services.refusal_codes")
+    assert "accesso_diretto" in str(detail.message)
+    journal.decide(state, answer, clock=clock, new_id=ids())  # without the territory: the model's checks only
+    events = journal.decide(state, attrs.evolve(answer, code="accesso_diretto"), clock=clock, new_id=ids(),
+                            territory=territory)
+    assert events[0].data.code == "accesso_diretto"  # type: ignore[attr-defined]
+
+
+def test_with_its_territory_an_unknown_service_is_refused_but_earlier_problems_do_not_block() -> None:
+    """A referral to a service the territory lacks is refused; a problem the case already had is not the command's."""
+    territory = _toscana()
+    with pytest.raises(InputError) as exc:
+        journal.decide(_opened(), journal.SendReferral(
+            **meta(command_id="k-s"), referral_id="inv-1", from_service="ssp", to_service="servizio_ignoto",
+            channel="scheda_invio", reason="lavoro", on=DAY), clock=clock, new_id=ids(), territory=territory)
+    assert [(d.path, d.value) for d in exc.value.details] == [("$.referrals[0].to_service", "servizio_ignoto")]
+    state = _refer(_opened(), to="servizio_ignoto")  # recorded without the territory (an older record)
+    events = journal.decide(state, journal.CloseCase(**meta(command_id="k-x"), on=DAY), clock=clock, new_id=ids(),
+                            territory=territory)
+    assert [e.type for e in events] == ["case.closed"]
+
+
+def _erased(event: journal.Event) -> journal.Event:
+    """The event as a store reads it once its subject's key is destroyed: its open part only."""
+    from inclusione_core.journal._model import from_payload, to_payload
+
+    converter = make_converter()
+    opened, sealed_part = to_payload(event.data, converter)
+    return attrs.evolve(event, data=from_payload(event.type, event.schema_version, opened, converter),
+                        erased=bool(sealed_part))
+
+
+def test_an_erased_referral_and_consent_leave_the_case_and_their_steps_stay_as_history() -> None:
+    """Replayed without their sealed part, a referral's and a consent's steps are history only."""
+    from inclusione_core._categories import DataCategory
+    from inclusione_core._models import Consent, Purpose
+
+    state = journal.CaseState(case_id="c-1")
+    recorded: list[journal.Event] = []
+    consent = Consent(id="cs-1", member="m1", categories=(DataCategory.ADDICTION,), recipients=("serd",),
+                      purposes=(Purpose.REFERRAL,), given_on=DAY)
+    for command in (open_case(members=2),
+                    journal.SendReferral(**meta(command_id="k-s"), referral_id="inv-1", from_service="ssp",
+                                         to_service="serd", channel="scheda_invio", reason="lavoro", on=DAY),
+                    journal.AnswerReferral(**meta(command_id="k-a"), referral_id="inv-1", accepted=False, on=DAY,
+                                           by="serd", code="non_in_carico", reason="non seguito"),
+                    journal.GiveConsent(**meta(command_id="k-c"), consent=consent),
+                    journal.WithdrawConsent(**meta(command_id="k-w"), consent_id="cs-1", on=DAY)):
+        state, events = _run(state, command)
+        recorded += events
+    assert state.case is not None and state.case.referrals[0].to_service == "serd"
+    replayed = journal.replay("c-1", [_erased(e) for e in recorded])
+    assert replayed.case is not None and replayed.case.referrals == () and replayed.case.consents == ()
+    assert replayed.shredded == {"inv-1", "cs-1"}
+    assert [(h.kind, h.note) for h in replayed.case.history][1:] == [
+        ("invio", journal.ERASED_TEXT), ("invio", journal.ERASED_TEXT), ("consenso", journal.ERASED_TEXT),
+        ("revoca_consenso", "")]
+    assert "serd" not in repr(replayed) and "non_in_carico" not in repr(replayed)
+    with pytest.raises(InputError):  # an erased consent can no longer be withdrawn (nor relied upon)
+        _run(replayed, journal.WithdrawConsent(**meta(command_id="k-w2"), consent_id="cs-1", on=DAY))
+
+
+def test_consent_given_version_1_is_upcast() -> None:
+    """Version 1 held the consent alone: its id, member and date are taken from it."""
+    from inclusione_core.journal._model import from_payload
+
+    v1 = {"consent": {"id": "cs-1", "member": "m1", "categories": ["work"], "recipients": ["cpi"],
+                      "purposes": ["referral"], "given_on": "2025-03-01"}}
+    data = from_payload("consent.given", 1, v1, make_converter())
+    assert isinstance(data, journal.ConsentGiven) and data.consent is not None
+    assert (data.consent_id, data.member, data.given_on, data.subject) == ("cs-1", "m1", DAY, "m1")

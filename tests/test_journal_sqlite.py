@@ -139,3 +139,31 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(journal.JournalError, match="99"):
         SqliteJournal(path)
+
+
+def test_a_referral_to_a_serd_is_in_no_byte_of_the_file_before_or_after_shredding(store: SqliteJournal) -> None:
+    """Services, refusal code, consent categories: sealed from the start, the scan never finds them."""
+    from inclusione_core._categories import DataCategory
+    from inclusione_core._models import Consent, Purpose
+
+    journal.execute(store, open_case(members=2), clock=clock, new_id=ids())
+    journal.execute(store, journal.SendReferral(**meta(command_id="k-s"), referral_id="inv-1", from_service="ssp",
+                                                to_service="serd", channel="scheda_invio", reason="lavoro", on=DAY),
+                    clock=clock, new_id=ids("s"))
+    journal.execute(store, journal.AnswerReferral(**meta(command_id="k-a"), referral_id="inv-1", accepted=False,
+                                                  on=DAY, by="serd", code="non_in_carico", reason="non seguito"),
+                    clock=clock, new_id=ids("a"))
+    journal.execute(store, journal.GiveConsent(**meta(command_id="k-c"), consent=Consent(
+        id="cs-1", member="m1", categories=(DataCategory.ADDICTION,), recipients=("serd",),
+        purposes=(Purpose.REFERRAL,), given_on=DAY)), clock=clock, new_id=ids("c"))
+    revealing = (b"serd", b"non_in_carico", b"addiction")
+    before = _file_bytes(store.path)
+    assert b"inv-1" in before and b"cs-1" in before  # the scan sees the open part
+    assert [w for w in revealing if w in before] == []
+    assert store.load("c-1").case.referrals[0].to_service == "serd"  # type: ignore[union-attr]
+    _erase(store, "household")
+    journal.execute(store, journal.EraseSubject(**meta(command_id="erase-m1"), subject_id="m1", on=DAY), clock=clock,
+                    new_id=ids("y"))
+    after = _file_bytes(store.path)
+    assert [w for w in revealing if w in after] == []
+    assert store.load("c-1").case.referrals == ()  # type: ignore[union-attr]

@@ -16,10 +16,14 @@ Referral steps go through :mod:`inclusione_core.referrals` (its state machine an
 passed in.
 
 Payload fields declared with :func:`sealed` hold special categories of data (health,
-addiction, mental health, justice) or free text that may contain them (``records``): a store
-keeps them encrypted under the key of the event's **data subject**
-(:attr:`EventData.subject`, a member id or :data:`HOUSEHOLD`) and, once that key is
-destroyed, replays the event with those fields at their defaults (``Event.erased``).
+addiction, mental health, justice), free text that may contain them (``records``), or codes
+whose meaning may reveal them (a referral's services, a SerD among them; a refusal code; a
+consent's categories and recipients): a store keeps them encrypted under the key of the
+event's **data subject** (:attr:`EventData.subject`, a member id or :data:`HOUSEHOLD`) and,
+once that key is destroyed, replays the event with those fields at their defaults
+(``Event.erased``). What stays in clear is the skeleton: types, dates, ids, versions, who
+recorded each event. A referral or a consent whose content was erased leaves the case (it
+can no longer be sent, answered or relied upon); its steps stay in the history as erased.
 
 Old payloads are brought to the current schema version by the :data:`UPCASTERS` before
 they are structured (:func:`upcast`).
@@ -35,6 +39,7 @@ import attrs
 import cattrs
 
 from .. import referrals
+from .._config import Territory
 from .._errors import ErrorDetail, InputError
 from .._models import (
     Access,
@@ -222,13 +227,16 @@ class CaseAssessed(EventData):
 @_event("referral.sent")
 @attrs.frozen(kw_only=True)
 class ReferralSent(EventData):
-    """A referral sent to another service; its reason and snapshot (records) are sealed."""
+    """
+    A referral sent to another service. Its services are sealed (that a case goes to a SerD
+    or a mental-health centre is addiction or health data), as are its reason and snapshot.
+    """
 
     referral_id: str
-    from_service: str
-    to_service: str
     channel: str
     on: dt.date
+    from_service: str = sealed(default="")
+    to_service: str = sealed(default="")
     reason: str = sealed(default="")
     snapshot: dict[str, Any] = sealed(factory=dict)
 
@@ -236,13 +244,17 @@ class ReferralSent(EventData):
 @_event("referral.answered")
 @attrs.frozen(kw_only=True)
 class ReferralAnswered(EventData):
-    """The receiving service accepts or refuses a referral; the free-text reason is sealed."""
+    """
+    The receiving service accepts or refuses a referral. Who answered (a service or its
+    operator), the refusal code (a code may reveal a special category) and the free-text
+    reason are sealed.
+    """
 
     referral_id: str
     accepted: bool
     on: dt.date
-    by: str = ""
-    code: str | None = None
+    by: str = sealed(default="")
+    code: str | None = sealed(default=None)
     reason: str = sealed(default="")
 
 
@@ -294,17 +306,26 @@ class ProjectReviewed(EventData):
     note: str = sealed(default="")
 
 
-@_event("consent.given")
+@_event("consent.given", 2)
 @attrs.frozen(kw_only=True)
 class ConsentGiven(EventData):
-    """A data subject's consent, as :class:`~inclusione_core.Consent` records it."""
+    """
+    A data subject's consent, as :class:`~inclusione_core.Consent` records it: its id, the
+    member and the date in clear, the consent itself sealed (a consent to disclose addiction
+    data to a SerD reveals them).
 
-    consent: Consent
+    Version 2 sealed the consent; version 1 held it in clear alone.
+    """
+
+    consent_id: str
+    member: str
+    given_on: dt.date
+    consent: Consent | None = sealed(default=None)
 
     @property
     def subject(self) -> str:
         """The member who consented (or for whom a representative did)."""
-        return self.consent.member
+        return self.member
 
 
 @_event("consent.withdrawn")
@@ -481,6 +502,15 @@ def _project_reviewed_v1(data: dict[str, Any]) -> dict[str, Any]:
 UPCASTERS[("project.reviewed", 1)] = _project_reviewed_v1
 
 
+def _consent_given_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 held the consent alone (in clear): its id, member and date come from it."""
+    consent = data["consent"]
+    return {**data, "consent_id": consent["id"], "member": consent["member"], "given_on": consent["given_on"]}
+
+
+UPCASTERS[("consent.given", 1)] = _consent_given_v1
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -640,6 +670,8 @@ class CaseState:
     :ivar case: the case as the library models it (``None`` before ``case.opened``).
     :ivar erased: the data subjects erased.
     :ivar event_ids: the ids of the events folded in (a rectification names one).
+    :ivar shredded: the ids of the referrals and consents recorded under a key since
+        destroyed: they are no longer in the case, and their later steps are history only.
     """
 
     case_id: str
@@ -647,6 +679,7 @@ class CaseState:
     case: Case | None = None
     erased: frozenset[str] = frozenset()
     event_ids: frozenset[str] = frozenset()
+    shredded: frozenset[str] = frozenset()
 
 
 def _fail(state: CaseState, path: str, message: str, value: Any, rule: str) -> InputError:
@@ -670,16 +703,16 @@ def _history(case: Case, on: dt.date, kind: str, by: str = "", note: str = "", c
     return referrals.record(case, CaseEvent(on=on, kind=kind, by=by, note=note, code=code))
 
 
-def _apply(state: CaseState, event: Event) -> tuple[Case | None, frozenset[str]]:  # noqa: PLR0915 - one branch a type
+def _apply(state: CaseState, event: Event) -> tuple[Case | None, frozenset[str], frozenset[str]]:  # noqa: PLR0915 - one branch a type
     data = event.data
-    erased = state.erased
+    erased, shredded = state.erased, state.shredded
     if isinstance(data, CaseOpened):
         if state.case is not None:
             raise _fail(state, "$.case_id", Message("the case is already open"), state.case_id, "unique")
         household = Household(id=data.household_id, members=tuple(Member(id=m) for m in data.member_ids))
         case = Case(id=state.case_id, territory=data.territory, opened_on=data.opened_on, household=household,
                     access=data.access, operator=data.operator)
-        return _history(case, data.opened_on, "accesso", by=event.actor), erased
+        return _history(case, data.opened_on, "accesso", by=event.actor), erased, shredded
     case = _opened(state)
     if isinstance(data, MemberAdded):
         member = data.member or Member(id=data.member_id)  # erased: the id only, as the event keeps it
@@ -687,34 +720,38 @@ def _apply(state: CaseState, event: Event) -> tuple[Case | None, frozenset[str]]
             members = tuple(member if m.id == data.member_id else m for m in case.household.members)
         else:
             members = (*case.household.members, member)
-        return attrs.evolve(case, household=attrs.evolve(case.household, members=members)), erased
+        return attrs.evolve(case, household=attrs.evolve(case.household, members=members)), erased, shredded
     if isinstance(data, CaseAssessed):
         case = _history(case, data.on, "valutazione", by=event.actor)
-        return attrs.evolve(case, assessment=data.assessment), erased
+        return attrs.evolve(case, assessment=data.assessment), erased, shredded
+    if isinstance(data, ReferralSent | ReferralAnswered | ReferralClosed | ReferralWithdrawn) and (
+            event.erased or data.referral_id in shredded):
+        # its content is gone with its key: the referral leaves the case, its steps stay in the history as erased
+        case = _history(case, data.on, "invio", by=event.actor, note=ERASED_TEXT)
+        return case, erased, shredded | {data.referral_id}
     if isinstance(data, ReferralSent):
-        ref = referrals.send(id=data.referral_id, from_service=data.from_service, to_service=data.to_service,
-                             channel=data.channel, reason=data.reason, on=data.on, snapshot=data.snapshot)
         if any(r.id == data.referral_id for r in case.referrals):
             raise _fail(state, "$.referral_id", Message("a referral with this id was already sent"),
                         data.referral_id, "unique")
-        return referrals.update_referral(case, ref), erased
+        ref = referrals.send(id=data.referral_id, from_service=data.from_service, to_service=data.to_service,
+                             channel=data.channel, reason=data.reason, on=data.on, snapshot=data.snapshot)
+        return referrals.update_referral(case, ref), erased, shredded
     if isinstance(data, ReferralAnswered):
         ref = _referral(state, case, data.referral_id)
         if data.accepted:
             ref = referrals.accept(ref, on=data.on, by=data.by)
         else:
-            ref = referrals.refuse(ref, on=data.on, by=data.by, code=data.code or "",
-                                   reason=data.reason or (ERASED_TEXT if event.erased else ""))
-        return referrals.update_referral(case, ref), erased
+            ref = referrals.refuse(ref, on=data.on, by=data.by, code=data.code or "", reason=data.reason)
+        return referrals.update_referral(case, ref), erased, shredded
     if isinstance(data, ReferralClosed):
         ref = referrals.close(_referral(state, case, data.referral_id), on=data.on, reason=data.reason)
-        return referrals.update_referral(case, ref), erased
+        return referrals.update_referral(case, ref), erased, shredded
     if isinstance(data, ReferralWithdrawn):
         ref = referrals.withdraw(_referral(state, case, data.referral_id), on=data.on, reason=data.reason)
-        return referrals.update_referral(case, ref), erased
+        return referrals.update_referral(case, ref), erased, shredded
     if isinstance(data, ProjectSigned):
         case = _history(case, data.on, "patto", by=event.actor)
-        return attrs.evolve(case, project=data.project or Project(id=data.project_id, start=data.on)), erased
+        return attrs.evolve(case, project=data.project or Project(id=data.project_id, start=data.on)), erased, shredded
     if isinstance(data, ProjectReviewed):
         project = case.project
         if project is None or project.id != data.project_id:
@@ -722,25 +759,29 @@ def _apply(state: CaseState, event: Event) -> tuple[Case | None, frozenset[str]]
                         data.project_id, "exists")
         case = _history(case, data.on, "verifica", by=event.actor, note=data.note)
         project = attrs.evolve(project, reviews_done=(*project.reviews_done, data.on))
-        return attrs.evolve(case, project=project), erased
+        return attrs.evolve(case, project=project), erased, shredded
     if isinstance(data, ConsentGiven):
-        if any(c.id == data.consent.id for c in case.consents):
+        if data.consent_id in shredded or any(c.id == data.consent_id for c in case.consents):
             raise _fail(state, "$.consent.id", Message("a consent with this id is already recorded"),
-                        data.consent.id, "unique")
-        case = _history(case, data.consent.given_on, "consenso", by=event.actor)
-        return attrs.evolve(case, consents=(*case.consents, data.consent)), erased
+                        data.consent_id, "unique")
+        case = _history(case, data.given_on, "consenso", by=event.actor, note=ERASED_TEXT if event.erased else "")
+        if data.consent is None:  # erased: what it allowed is unknown, so it allows nothing
+            return case, erased, shredded | {data.consent_id}
+        return attrs.evolve(case, consents=(*case.consents, data.consent)), erased, shredded
     if isinstance(data, ConsentWithdrawn):
         found = next((c for c in case.consents if c.id == data.consent_id), None)
+        if data.consent_id in shredded:
+            return _history(case, data.on, "revoca_consenso", by=event.actor), erased, shredded
         if found is None or found.withdrawn_on is not None:
             raise _fail(state, "$.consent_id", Message("no consent in force with this id in the case"),
                         data.consent_id, "exists")
         case = _history(case, data.on, "revoca_consenso", by=event.actor)
         consents = tuple(attrs.evolve(c, withdrawn_on=data.on) if c.id == data.consent_id else c
                          for c in case.consents)
-        return attrs.evolve(case, consents=consents), erased
+        return attrs.evolve(case, consents=consents), erased, shredded
     if isinstance(data, CaseClosed):
         case = _history(case, data.on, "chiusura", by=event.actor, note=data.reason)
-        return case, erased
+        return case, erased, shredded
     if isinstance(data, CaseRectified):
         case = _history(case, data.on, "rettifica", by=event.actor, note=data.reason)
         if data.member is not None:
@@ -748,7 +789,7 @@ def _apply(state: CaseState, event: Event) -> tuple[Case | None, frozenset[str]]
             case = attrs.evolve(case, household=attrs.evolve(case.household, members=members))
         if data.assessment is not None:
             case = attrs.evolve(case, assessment=data.assessment)
-        return case, erased
+        return case, erased, shredded
     if isinstance(data, SubjectErased):
         case = _history(case, data.on, "cancellazione", by=event.actor)
         if data.subject_id == HOUSEHOLD:
@@ -756,7 +797,7 @@ def _apply(state: CaseState, event: Event) -> tuple[Case | None, frozenset[str]]
         else:
             members = tuple(Member(id=m.id) if m.id == data.subject_id else m for m in case.household.members)
             case = attrs.evolve(case, household=attrs.evolve(case.household, members=members))
-        return case, erased | {data.subject_id}
+        return case, erased | {data.subject_id}, shredded
     raise TypeError(f"unknown event payload {type(data).__name__}")  # pragma: no cover - every type is handled
 
 
@@ -776,12 +817,12 @@ def evolve(state: CaseState, event: Event) -> CaseState:
     if event.version != state.version + 1:
         raise _fail(state, "$.version", Message("the event is out of sequence: expected version {expected}",
                                                 expected=state.version + 1), event.version, "sequence")
-    case, erased = _apply(state, event)
+    case, erased, shredded = _apply(state, event)
     status = STATUS_AFTER.get(event.type)
     if case is not None and status is not None:
         case = attrs.evolve(case, status=status)
     return attrs.evolve(state, version=event.version, case=case, erased=erased,
-                        event_ids=state.event_ids | {event.id})
+                        event_ids=state.event_ids | {event.id}, shredded=shredded)
 
 
 def replay(case_id: str, events: list[Event]) -> CaseState:
@@ -834,11 +875,14 @@ def _payloads(state: CaseState, command: Command) -> list[EventData]:
         if command.consent.member in state.erased:
             raise _fail(state, "$.consent.member", Message("the data subject was erased"), command.consent.member,
                         "erased")
-        return [ConsentGiven(consent=command.consent)]
+        return [ConsentGiven(consent_id=command.consent.id, member=command.consent.member,
+                             given_on=command.consent.given_on, consent=command.consent)]
     if isinstance(command, WithdrawConsent):
         found = next((c for c in case.consents if c.id == command.consent_id), None)
-        return [ConsentWithdrawn(consent_id=command.consent_id, member=found.member if found else "",
-                                 on=command.on)]
+        if found is None:  # never given, or erased with its subject
+            raise _fail(state, "$.consent_id", Message("no consent in force with this id in the case"),
+                        command.consent_id, "exists")
+        return [ConsentWithdrawn(consent_id=command.consent_id, member=found.member, on=command.on)]
     if isinstance(command, CloseCase):
         return [CaseClosed(on=command.on, reason=command.reason)]
     raise TypeError(f"unknown command {type(command).__name__}")  # pragma: no cover - every command is handled
@@ -868,17 +912,25 @@ def _erase_or_rectify(state: CaseState, case: Case, command: EraseSubject | Rect
 
 
 def decide(state: CaseState, command: Command, *, clock: Callable[[], dt.datetime],
-           new_id: Callable[[], str]) -> list[Event]:
+           new_id: Callable[[], str], territory: Territory | None = None) -> list[Event]:
     """
     The events a command causes on a case, checked against the case as it stands.
 
     Every event is folded into the state before it is returned, so the referral state
-    machine, the chronology of the history and the model's constraints all hold.
+    machine, the chronology of the history and the model's constraints all hold. With the
+    case's ``territory``, the case after the command is also checked against it
+    (:meth:`~inclusione_core.Engine.check`'s checks: known services, a refusal code among
+    the receiving service's ``refusal_codes``, known need codes, consents given by their
+    data subject...): a problem the command would bring is refused now, when the operator
+    can correct it, not found later when the case is shown. Problems the case had before
+    the command are not the command's and do not stop it.
 
     :param state: the case now (see :func:`replay`).
     :param command: what the operator asks.
     :param clock: gives the moment the events occur (aware ``datetime``).
     :param new_id: gives a new unique event id at each call.
+    :param territory: the case's territory, to check the case against (``None``: the model's
+        checks only, as a replay does).
     :return: the events, numbered from ``state.version + 1``.
     :raises InputError: the command does not fit the case (names the JSON path, the value, the rule).
     :raises TransitionError: a referral step the state machine does not allow.
@@ -894,4 +946,18 @@ def decide(state: CaseState, command: Command, *, clock: Callable[[], dt.datetim
                       command_id=command.command_id)
         trial = evolve(trial, event)
         events.append(event)
+    if territory is not None and trial.case is not None:
+        _check_against(state, trial.case, territory)
     return events
+
+
+def _check_against(state: CaseState, case: Case, territory: Territory) -> None:
+    from .._checks import check_case  # noqa: PLC0415 - the territory's checks, only when a territory is given
+
+    def key(error: ErrorDetail) -> tuple[str, str, str]:
+        return error.path, error.rule, repr(error.value)
+
+    before = {key(e) for e in check_case(state.case, territory)} if state.case is not None else set()
+    new = [e for e in check_case(case, territory) if key(e) not in before]
+    if new:
+        raise InputError(Message("case {id}", id=state.case_id), new)

@@ -23,6 +23,7 @@ import attrs
 import cattrs
 import orjson
 
+from .._config import Territory
 from .._errors import InclusioneError
 from ..i18n import Message
 from . import _seal
@@ -134,11 +135,14 @@ def new_event_id() -> str:
 
 
 def execute(store: JournalStore, command: Command, *, clock: Callable[[], dt.datetime] = utc_now,
-            new_id: Callable[[], str] = new_event_id) -> list[Event]:
+            new_id: Callable[[], str] = new_event_id, territory: Territory | None = None) -> list[Event]:
     """
     Load the case, decide the command, append its events: the usual way to change a case.
 
     A command id already recorded is not decided again: its recorded events are returned.
+
+    :param territory: the case's territory: the case after the command is checked against
+        it (see :func:`~inclusione_core.journal.decide`).
 
     :raises ConcurrencyConflict: another writer appended between the load and the append.
     :raises InputError: the command does not fit the case.
@@ -148,7 +152,7 @@ def execute(store: JournalStore, command: Command, *, clock: Callable[[], dt.dat
     if done is not None:  # a retry: answered as the first time, not decided again on today's case
         return done
     state = store.load(command.case_id)
-    events = decide(state, command, clock=clock, new_id=new_id)
+    events = decide(state, command, clock=clock, new_id=new_id, territory=territory)
     return store.append(command.case_id, state.version, events, command.command_id)
 
 
