@@ -218,6 +218,9 @@ CLI_OTHER = {
     "journal": "help",
     **{f"journal {name}": "the events recorded: ids, types and versions, no case data"
        for name in ("open", "assess", "sign", "consent", "refer", "answer", "review", "withdraw", "close", "erase")},
+    "journal access": "what the journal holds about the data subject, to the data subject (right of access),"
+                      " recorded in the audit",
+    "journal expire": "the ids of the cases shredded, no case data",
 }
 
 
@@ -328,7 +331,8 @@ def test_cli_journal_prints_a_case_only_through_an_audited_view(zone_root: Path,
     """`inclusione journal history|export` append one audit record for the case shown, on channel journal."""
     store = f"sqlite:{tmp_path / 'journal.db'}"
     code, out = _cli(["journal", "open", "c-9", "--territory", ZONE, "--household", "h", "--member", "m1",
-                      "--on", "2025-03-01", "--store", store, "--actor", "rossi"], capsys)
+                      "--on", "2025-03-01", "--store", store, "--actor", "rossi", "--config-dir", str(zone_root)],
+                     capsys)
     assert code == 0, out
     audit = tmp_path / "audit.jsonl"
     code, out = _cli(["journal", view, "c-9", "--store", store, "--recipient", "zq_cpi", "--purpose", "referral",
@@ -339,6 +343,24 @@ def test_cli_journal_prints_a_case_only_through_an_audited_view(zone_root: Path,
     assert (record["case_id"], record["recipient"], record["channel"]) == ("c-9", "zq_cpi", "journal")
     shown = json.loads(out)
     assert "not_disclosed" in shown
+
+
+def test_cli_journal_access_is_audited_as_a_disclosure_to_the_data_subject(
+        zone_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`inclusione journal access` appends one audit record: to the data subject, for the right of access."""
+    store = f"sqlite:{tmp_path / 'journal.db'}"
+    code, out = _cli(["journal", "open", "c-9", "--territory", ZONE, "--household", "h", "--member", "m1",
+                      "--member", "m2", "--on", "2025-03-01", "--store", store, "--config-dir", str(zone_root)],
+                     capsys)
+    assert code == 0, out
+    audit = tmp_path / "audit.jsonl"
+    code, out = _cli(["journal", "access", "c-9", "--subject", "m1", "--store", store, "--audit", str(audit)], capsys)
+    assert code == 0, out
+    (record,) = _audit_lines(audit)
+    assert (record["case_id"], record["recipient"], record["recipient_name"], record["purpose"]) == (
+        "c-9", "interessato", "m1", "subject_access")
+    export = json.loads(out)
+    assert [e["about"] for e in export["events"]] == ["household", "m1"]  # not m2's
 
 
 def test_cli_demo_audits_every_example_it_prints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -31,7 +31,7 @@ def test_commands_append_to_the_default_journal_in_the_working_folder(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("INCLUSIONE_JOURNAL", raising=False)
     config = ["--config-dir", str(write_zone(tmp_path / "config"))]
-    code, out, _ = _run([*OPEN, "--json"], capsys)
+    code, out, _ = _run([*OPEN, "--json", *config], capsys)
     assert code == 0
     assert [e["type"] for e in json.loads(out)["events"]] == ["case.opened", "member.added", "member.added"]
     steps = [["refer", "c-1", "--referral", "r-1", "--from", "pua", "--to", "cpi", "--reason", "lavoro",
@@ -62,7 +62,7 @@ def test_a_retried_command_id_is_recorded_once(tmp_path: Path, capsys: pytest.Ca
 
 def test_a_refused_command_exits_2_naming_the_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An answer to a referral never sent, or a step the state machine forbids: exit 2, the error in Italian."""
-    store = ["--store", f"sqlite:{tmp_path / 'j.db'}"]
+    store = ["--store", f"sqlite:{tmp_path / 'j.db'}", "--config-dir", str(write_zone(tmp_path / "config"))]
     _run([*OPEN, *store], capsys)
     code, _, err = _run(["journal", "answer", "c-1", "--referral", "r-9", "--accept", "--on", "2025-03-03", *store],
                         capsys)
@@ -79,7 +79,7 @@ def test_assessment_from_a_file_and_the_history_as_a_recipient_sees_it(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An assessment read from JSON is recorded; the history shown to a recipient comes through its view."""
     root = write_zone(tmp_path / "config")
-    store = ["--store", f"sqlite:{tmp_path / 'j.db'}"]
+    store = ["--store", f"sqlite:{tmp_path / 'j.db'}", "--config-dir", str(root)]
     _run([*OPEN, *store], capsys)
     assessment = tmp_path / "valutazione.json"
     assessment.write_text(json.dumps({"date": "2025-03-02", "needs": [{"code": "lavoro", "note": "segreto"}]}),
@@ -91,7 +91,7 @@ def test_assessment_from_a_file_and_the_history_as_a_recipient_sees_it(
     code, _, err = _run(["journal", "assess", "c-1", "--file", str(bad), *store], capsys)
     assert code == 2 and "$.needs[0]" in err
     code, out, err = _run(["journal", "history", "c-1", "--recipient", "zq_cpi", "--purpose", "referral",
-                           "--as-of", "2025-03-05", "--config-dir", str(root), *store], capsys)
+                           "--as-of", "2025-03-05", *store], capsys)
     assert code == 0, err
     assert "Storia del caso c-1 (versione 4)" in out and "accesso" in out and "valutazione" in out
     assert "segreto" not in out

@@ -422,3 +422,102 @@ def test_erasing_the_household_keeps_the_project_and_its_reviews_without_their_c
     assert after is not None and after.access is None
     assert after.project == Project(id="p-1", start=DAY, reviews_done=(DAY,))
     assert MARKER not in repr(journal.access_export(store, "c-1", "m1"))
+
+
+# --------------------------------------------------------------------------- codes sealed, retention, access audited
+
+REVEALING = ("serd", "non_in_carico", "addiction")
+
+
+def _revealing_case(store: JournalStore, case_id: str = "c-1") -> None:
+    """A case sent to a SerD, refused with a code that reveals addiction, with a consent to disclose addiction data."""
+    from inclusione_core._categories import DataCategory
+    from inclusione_core._models import Consent, Purpose
+
+    journal.execute(store, open_case(case_id, members=2), clock=clock, new_id=ids(case_id))
+    for n, command in enumerate((
+            journal.SendReferral(**meta(case_id, "k-s"), referral_id="inv-1", from_service="ssp", to_service="serd",
+                                 channel="scheda_invio", reason="lavoro", on=DAY),
+            journal.AnswerReferral(**meta(case_id, "k-a"), referral_id="inv-1", accepted=False, on=DAY, by="serd",
+                                   code="non_in_carico", reason="non seguito"),
+            journal.GiveConsent(**meta(case_id, "k-c"), consent=Consent(
+                id="cs-1", member="m1", categories=(DataCategory.ADDICTION,), recipients=("serd",),
+                purposes=(Purpose.REFERRAL,), given_on=DAY)))):
+        journal.execute(store, command, clock=clock, new_id=ids(f"{case_id}-{n}-"))
+
+
+def test_codes_that_may_reveal_a_special_category_are_stored_sealed(store: JournalStore) -> None:
+    """No column of the journal holds the SerD, the refusal code or the consent's categories in clear."""
+    _revealing_case(store)
+    case = store.load("c-1").case
+    assert case is not None and case.referrals[0].to_service == "serd" and case.consents[0].recipients == ("serd",)
+    assert case.referrals[0].response is not None and case.referrals[0].response.code == "non_in_carico"
+    stored = repr(_raw(store, "SELECT * FROM case_events")) + repr(_raw(store, "SELECT * FROM event_subjects"))
+    assert "inv-1" in stored and "cs-1" in stored  # the scan sees the open part
+    assert not [word for word in REVEALING if word in stored]
+
+
+def test_erasing_the_household_and_the_member_removes_the_referral_and_the_consent(store: JournalStore) -> None:
+    """Once their keys are gone, the referral and the consent leave the case; their steps stay in its history."""
+    _revealing_case(store)
+    for subject in ("household", "m1"):
+        journal.execute(store, journal.EraseSubject(**meta(command_id=f"k-erase-{subject}"), subject_id=subject,
+                                                    on=DAY), clock=clock, new_id=ids(f"z{subject}"))
+    state = store.load("c-1")
+    assert state == journal.replay("c-1", store.events("c-1"))
+    assert state.case is not None and state.case.referrals == () and state.case.consents == ()
+    assert state.shredded == {"inv-1", "cs-1"} and state.erased == {"household", "m1"}
+    assert [h.kind for h in state.case.history].count("invio") == 2
+    assert not [word for word in REVEALING if word in repr(state)]
+    assert store.integrity_check() == ()
+
+
+def test_cases_past_their_retention_are_shredded_once(store: JournalStore) -> None:
+    """shred_expired erases every subject of an expired case, with the basis and the ground; a rerun does nothing."""
+    import datetime as dt
+
+    for case_id in ("c-1", "c-2"):
+        journal.execute(store, open_case(case_id, members=2), clock=clock, new_id=ids(case_id))
+        journal.execute(store, assess_with_marker(case_id, f"k-assess-{case_id}"), clock=clock,
+                        new_id=ids(f"a{case_id}"))
+        journal.execute(store, journal.CloseCase(**meta(case_id, f"k-close-{case_id}"), on=DAY), clock=clock,
+                        new_id=ids(f"x{case_id}"))
+    store.set_retention("c-1", dt.date(2030, 1, 1))  # type: ignore[attr-defined]
+    store.set_retention("c-2", dt.date(2031, 1, 1))  # type: ignore[attr-defined]
+    assert journal.shred_expired(store, dt.date(2030, 1, 1), clock=clock) == []  # the last day is still kept
+    assert journal.shred_expired(store, dt.date(2030, 6, 1), clock=clock) == ["c-1"]
+    state = store.load("c-1")
+    assert state.erased == {"household", "m1", "m2"}
+    assert state.case is not None and state.case.assessment is None
+    assert all(m == journal.MemberAdded(member_id=m.member_id) for m in (e.data for e in store.events("c-1"))
+               if isinstance(m, journal.MemberAdded))
+    shred = [e for e in store.events("c-1") if e.type == "subject.erased"]
+    assert {(e.actor, e.legal_basis, e.data.on) for e in shred} == {  # type: ignore[attr-defined]
+        ("inclusione", journal.RETENTION_BASIS, dt.date(2030, 6, 1))}
+    assert _raw(store, "SELECT count(*) FROM subject_keys WHERE case_id = 'c-1'") == [(0,)]
+    assert store.expired(dt.date(2030, 6, 1)) == []  # type: ignore[attr-defined]
+    assert journal.shred_expired(store, dt.date(2030, 6, 2), clock=clock) == []
+    assert store.load("c-2").case.assessment is not None  # type: ignore[union-attr]
+    assert store.integrity_check() == ()
+
+
+def test_the_access_export_is_recorded_in_the_audit_alike_whatever_the_data(store: JournalStore) -> None:
+    """Each export is a disclosure to the data subject, listed by the next; its record does not depend on the data."""
+    journal.execute(store, open_case("c-1"), clock=clock, new_id=ids("c-1"))
+    journal.execute(store, assess_with_marker("c-1"), clock=clock, new_id=ids("a"))
+    journal.execute(store, open_case("c-2"), clock=clock, new_id=ids("c-2"))
+    first = journal.access_export(store, "c-1", "m1", clock=clock)
+    assert first["disclosures"] == []
+    second = journal.access_export(store, "c-1", "m1", clock=clock)
+    assert [(d["recipient"], d["purpose"], d["channel"]) for d in second["disclosures"]] == [
+        ("interessato", journal.ACCESS_PURPOSE, "journal")]
+    journal.access_export(store, "c-2", "m1", clock=clock)
+    log = journal.JournalAuditLog(store)
+    with_addiction, without = log.records("c-1")[0], log.records("c-2")[0]
+    ignore = {"case_id", "seq", "prev", "hash"}
+    assert ({k: v for k, v in attrs.asdict(with_addiction).items() if k not in ignore}
+            == {k: v for k, v in attrs.asdict(without).items() if k not in ignore})
+    assert log.verify().ok
+    with pytest.raises(InputError) as exc:
+        journal.access_export(store, "c-1", "m9")
+    assert exc.value.details[0].path == "$.subject"

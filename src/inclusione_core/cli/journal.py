@@ -1,7 +1,11 @@
 """
 ``inclusione journal``: open a case in the case journal, append commands to it (assess,
 refer, answer, sign, review, consent, withdraw, close, erase), show its history and export
-it as a recipient may see them.
+it as a recipient may see them, give a data subject what is held about them (``access``),
+and shred the cases whose retention period has ended (``expire``).
+
+Each write is checked against the case's territory (known services, refusal codes, need
+codes...) before it is recorded.
 
 ``--store sqlite:PATH`` (default: ``inclusione-journal.db`` in the working folder) or
 ``--store postgresql://...``. A write prints the events recorded (ids, types, versions: no
@@ -80,6 +84,19 @@ def add(commands: Commands) -> None:
         commands.disclosure_options(q, required=True)
         commands.date_option(q, "as-of date YYYY-MM-DD (default: today): it chooses the rules in force")
         q.set_defaults(journal_view=name)
+    q = sub("access", N_("what the journal holds about a data subject and who saw their case, as JSON (GDPR art. 15;"
+                         " recorded in the audit)"), access)
+    q.add_argument("--subject", metavar="ID", required=True, help=commands.help("member id"))
+    q = commands.command("expire", N_("erase the data subjects of every case whose retention period ended before the"
+                                      " date (their keys are destroyed); print the cases"), within=within)
+    q.add_argument("--store", metavar="ADDRESS", default=os.environ.get(STORE_ENV) or None, help=commands.help(
+        "the journal: sqlite:PATH or postgresql://... (default: the INCLUSIONE_JOURNAL variable, otherwise"
+        " inclusione-journal.db in the working folder)"))
+    q.add_argument("--on", metavar="DATE", type=date, help=commands.help("the date YYYY-MM-DD (default: today)"))
+    q.add_argument("--actor", metavar="NAME", default=os.environ.get(OPERATOR_ENV) or None,
+                   help=commands.help("the operator recording it (default: INCLUSIONE_OPERATOR, otherwise the"
+                                      " system user)"))
+    q.set_defaults(func=expire)
 
 
 def _writers(commands: Commands, writer: Any) -> None:
@@ -192,14 +209,15 @@ def write(args: argparse.Namespace) -> int:
     store = _store(args)
     kept = None
     try:
-        territory, closing = None, command if isinstance(command, journal.CloseCase) else None
-        if closing is not None and hasattr(store, "set_retention"):
-            case = store.load(command.case_id).case  # its territory's period, known before anything is recorded
-            territory = engine(args).territory(case.territory) if case is not None else None
-        events = journal.execute(store, command)
-        if closing is not None and territory is not None:
+        closing = command if isinstance(command, journal.CloseCase) else None
+        # the case's territory: the command is checked against it, and a closing takes its retention period
+        case = store.load(command.case_id).case
+        name = command.territory if isinstance(command, journal.OpenCase) else case.territory if case else None
+        territory = engine(args).territory(name) if name else None
+        events = journal.execute(store, command, territory=territory)
+        if closing is not None and territory is not None and hasattr(store, "set_retention"):
             kept = journal.retention_until(territory, closing.on)
-            store.set_retention(command.case_id, kept)  # type: ignore[attr-defined]
+            store.set_retention(command.case_id, kept)
     finally:
         store.close()
     version = events[-1].version if events else 0
@@ -250,4 +268,40 @@ def show(args: argparse.Namespace) -> int:
         parts = [str(item.get("on") or withheld), str(item.get("kind") or withheld)]
         parts += [str(item[k]) for k in ("by", "note", "code") if item.get(k)]
         out("  " + " · ".join(parts))
+    return EXIT_OK
+
+
+def access(args: argparse.Namespace) -> int:
+    """The data subject's access export (GDPR art. 15), as JSON; recorded in the audit."""
+    from inclusione_core import AuditLog, JsonlAuditLog
+    from inclusione_core.journal import JournalAuditLog, access_export
+
+    from ._common import audit_key
+
+    store = _store(args)
+    try:
+        key = audit_key(args.lang)
+        log: AuditLog = JsonlAuditLog(args.audit, key=key) if args.audit else JournalAuditLog(store, key=key)
+        export = access_export(store, args.case_id, args.subject, audit=log)
+    finally:
+        store.close()
+    emit_json(export)
+    return EXIT_OK
+
+
+def expire(args: argparse.Namespace) -> int:
+    """Shred the cases whose retention ended before the date; print them."""
+    import datetime as dt
+
+    from inclusione_core.journal import shred_expired
+
+    store = _store(args)
+    try:
+        done = shred_expired(store, args.on or dt.date.today(), actor=args.actor or getpass.getuser())
+    finally:
+        store.close()
+    if args.json:
+        emit_json({"shredded": done})
+        return EXIT_OK
+    out(translate("cases shredded (retention ended): {cases}", args.lang, cases=", ".join(done) or "—"))
     return EXIT_OK

@@ -17,8 +17,10 @@ the events: :class:`SqliteJournal` (one file, the default) or, for production, P
                     on=date(2025, 3, 3)))
 
 Appending on a stale version raises :class:`ConcurrencyConflict`; retrying a command id
-returns what it recorded. Special-category fields are sealed per data subject and erased by
-destroying the subject's key (:class:`EraseSubject`).
+returns what it recorded. Special-category fields, and codes that may reveal them, are sealed
+per data subject and erased by destroying the subject's key (:class:`EraseSubject`; at the
+end of the territory's retention period, :func:`shred_expired`). :func:`access_export` gives
+a data subject what the journal holds about them and who saw their case, and audits it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ._access import access_export
+from ._access import ACCESS_PURPOSE, access_export
 from ._audit_log import JournalAuditLog
 from ._model import (
     ERASED_TEXT,
@@ -73,15 +75,17 @@ from ._model import (
     sealed_fields,
     upcast,
 )
-from ._retention import DEFAULT_RETENTION_YEARS, retention_until, retention_years
+from ._retention import DEFAULT_RETENTION_YEARS, RETENTION_BASIS, retention_until, retention_years, shred_expired
 from ._sqlite import SqliteJournal
 from ._store import ConcurrencyConflict, JournalError, JournalStore, execute
 
 __all__ = [
+    "ACCESS_PURPOSE",
     "DEFAULT_RETENTION_YEARS",
     "ERASED_TEXT",
     "EVENT_TYPES",
     "HOUSEHOLD",
+    "RETENTION_BASIS",
     "STATUS_AFTER",
     "UPCASTERS",
     "AddMember",
@@ -131,6 +135,7 @@ __all__ = [
     "retention_years",
     "sealed",
     "sealed_fields",
+    "shred_expired",
     "structure",
     "upcast",
 ]

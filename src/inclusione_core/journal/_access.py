@@ -6,30 +6,59 @@ It reads the ``subject_access`` view of the journal's database (the events about
 subject and about the household as a whole, the disclosures of the case) and opens the
 events' payloads, so that the subject receives their own data, sealed fields included
 (unless erased). Data about other members of the household are not in it.
+
+The export is itself a disclosure, to the data subject: it is recorded in the disclosure
+audit (the journal's own table unless another log is given), so the next export lists it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Final
 
+from .._audit import AuditLog, AuditRecord
+from .._categories import DataCategory
 from .._convert import make_converter
+from .._errors import ErrorDetail, InputError
+from ..i18n import Message
+from ._audit_log import JournalAuditLog
 from ._model import HOUSEHOLD, to_payload
+from ._store import utc_now
 
-__all__ = ["access_export"]
+__all__ = ["ACCESS_BASIS", "ACCESS_PURPOSE", "DATA_SUBJECT", "access_export"]
+
+ACCESS_PURPOSE: Final = "subject_access"
+"""The purpose an access export is audited with."""
+
+DATA_SUBJECT: Final = "interessato"
+"""The recipient kind an access export is audited with: the data subject."""
+
+ACCESS_BASIS: Final = "Reg. (UE) 2016/679, art. 15"
+"""The legal basis of an access export."""
 
 
-def access_export(store: Any, case_id: str, subject: str) -> dict[str, Any]:
+def access_export(store: Any, case_id: str, subject: str, *, audit: AuditLog | None = None,
+                  clock: Callable[[], dt.datetime] = utc_now) -> dict[str, Any]:
     """
     What the journal holds about one data subject of a case, and who saw data of the case.
 
     :param store: a :class:`~inclusione_core.journal.SqliteJournal` or ``PostgresJournal``.
     :param case_id: the case.
     :param subject: the member id.
+    :param audit: where the export is recorded (default: the journal's own
+        :class:`~inclusione_core.journal.JournalAuditLog`, unkeyed).
+    :param clock: the moment of the export (for the audit record).
     :return: ``{"case_id", "subject", "events": [...], "disclosures": [...]}``: each event
         with when, its type, who recorded it, their role, the legal basis and its data
         (``erased``: the sealed part no longer exists); each disclosure with when, the
         purpose, the recipient, its service and the channel.
+    :raises InputError: no such case, or no such member in it.
     """
+    state = store.load(case_id)
+    if state.case is None or all(m.id != subject for m in state.case.household.members):
+        raise InputError(Message("case {id}", id=case_id), [ErrorDetail(
+            "$.subject", Message("no member with this id in the case"), subject, "exists")])
     p = "?" if store.dialect == "sqlite" else "%s"
     with store._write() as db:
         rows = db.execute(f"SELECT kind, subject, at, what, who, role, basis, ref FROM subject_access"
@@ -48,4 +77,13 @@ def access_export(store: Any, case_id: str, subject: str) -> dict[str, Any]:
         held.append({"at": at, "type": what, "about": about, "by": who, "role": role, "legal_basis": basis,
                      "event_id": ref, "erased": event.erased,
                      "data": {**opened, **({} if event.erased else sealed_part)}})
+    at = clock()
+    # the same record whatever the subject's data hold: every category, the subject, the basis
+    disclosed = tuple({"category": c.value, "basis": "data_subject", "flow": "", "legal_basis": ACCESS_BASIS,
+                       "consents": [], "members": [subject]} for c in DataCategory)
+    (audit or JournalAuditLog(store)).append(AuditRecord(
+        at=at.astimezone(dt.UTC).isoformat(timespec="seconds"), case_id=case_id, territory=state.case.territory,
+        recipient=DATA_SUBJECT, recipient_service=None, recipient_name=subject, purpose=ACCESS_PURPOSE,
+        as_of=at.date().isoformat(), channel="journal", disclosed=disclosed, not_disclosed=(), pseudonymised=False,
+        config_digest=""))
     return {"case_id": case_id, "subject": subject, "events": held, "disclosures": seen}

@@ -180,9 +180,13 @@ class PostgresJournal(SqlJournal):
             db.execute("UPDATE cases SET retention_until = %s WHERE id = %s", (until, case_id))
 
     def expired(self, on: dt.date) -> list[str]:
-        """The cases whose retention ended before ``on`` (``retention_until`` earlier), sorted."""
+        """
+        The cases whose retention ended before ``on`` (``retention_until`` earlier) and whose
+        data are not yet shredded (a subject's key remains), sorted.
+        """
         with self._lock:
-            rows = self._conn.execute("SELECT id FROM cases WHERE retention_until < %s ORDER BY id",
+            rows = self._conn.execute("SELECT id FROM cases c WHERE retention_until < %s AND EXISTS"
+                                      " (SELECT 1 FROM subject_keys k WHERE k.case_id = c.id) ORDER BY id",
                                       (on,)).fetchall()
         return [r[0] for r in rows]
 

@@ -190,9 +190,13 @@ class SqliteJournal(SqlJournal):
                        (until.isoformat() if until else None, case_id))
 
     def expired(self, on: dt.date) -> list[str]:
-        """The cases whose retention ended before ``on`` (``retention_until`` earlier), sorted."""
+        """
+        The cases whose retention ended before ``on`` (``retention_until`` earlier) and whose
+        data are not yet shredded (a subject's key remains), sorted.
+        """
         with self._lock:
-            rows = self._conn.execute("SELECT id FROM cases WHERE retention_until < ? ORDER BY id",
+            rows = self._conn.execute("SELECT id FROM cases c WHERE retention_until < ? AND EXISTS"
+                                      " (SELECT 1 FROM subject_keys k WHERE k.case_id = c.id) ORDER BY id",
                                       (on.isoformat(),)).fetchall()
         return [r[0] for r in rows]
 
