@@ -10,7 +10,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from journal_samples import DAY, assess_with_marker, clock, ids, meta, open_case
+from journal_samples import DAY, MARKER, assess_with_marker, clock, ids, meta, open_case
 
 from inclusione_core import InputError, TransitionError, journal, referrals
 from inclusione_core._convert import make_converter
@@ -361,3 +361,74 @@ def test_consent_given_version_1_is_upcast() -> None:
     data = from_payload("consent.given", 1, v1, make_converter())
     assert isinstance(data, journal.ConsentGiven) and data.consent is not None
     assert (data.consent_id, data.member, data.given_on, data.subject) == ("cs-1", "m1", DAY, "m1")
+
+
+STEP = st.sampled_from(["refer", "accept", "refuse", "close", "withdraw", "consent", "revoke", "review", "assess"])
+
+
+def _step_command(step: str, n: int, on: dt.date, revealing: bool) -> journal.Command:
+    """One command of a random case; ``revealing`` chooses sealed values that reveal addiction (or not)."""
+    from inclusione_core._categories import DataCategory
+    from inclusione_core._models import Consent, Purpose
+
+    common = meta(command_id=f"k{n}")
+    ref = f"r{n // 3}"  # a few steps share a referral
+    if step == "refer":
+        return journal.SendReferral(**common, referral_id=ref, from_service="ssp",
+                                    to_service="serd" if revealing else "cpi", channel="scheda_invio",
+                                    reason="motivo", on=on)
+    if step in ("accept", "refuse"):
+        return journal.AnswerReferral(**common, referral_id=ref, accepted=step == "accept", on=on,
+                                      by="serd" if revealing else "cpi", reason="motivo",
+                                      code=("non_in_carico" if revealing else "altro") if step == "refuse" else None)
+    if step == "close":
+        return journal.CloseReferral(**common, referral_id=ref, on=on)
+    if step == "withdraw":
+        return journal.WithdrawReferral(**common, referral_id=ref, on=on)
+    if step == "consent":
+        return journal.GiveConsent(**common, consent=Consent(
+            id=f"cs{n // 2}", member="m1", categories=(DataCategory.ADDICTION if revealing else DataCategory.WORK,),
+            recipients=("serd" if revealing else "cpi",), purposes=(Purpose.REFERRAL,), given_on=on))
+    if step == "revoke":
+        return journal.WithdrawConsent(**common, consent_id=f"cs{(n - 1) // 2}", on=on)
+    if step == "review":
+        return journal.ReviewProject(**common, project_id="p-1", on=on)
+    command = assess_with_marker(command_id=f"k{n}")
+    return attrs.evolve(command, assessment=attrs.evolve(command.assessment, date=on))
+
+
+def _random_case(steps: list[str], revealing: bool) -> list[journal.Event]:
+    state = journal.CaseState(case_id="c-1")
+    log: list[journal.Event] = []
+    opening: list[journal.Command] = [open_case(members=2), journal.SignProject(
+        **meta(command_id="k-p"), on=DAY, project=Project(id="p-1", start=DAY))]
+    commands = [*opening, *(_step_command(s, n, DAY + dt.timedelta(days=n + 1), revealing)
+                            for n, s in enumerate(steps))]
+    for command in commands:
+        try:
+            state, events = _run(state, command)
+        except (InputError, TransitionError):
+            continue  # a step the case does not allow: refused, as an operator's would be
+        log += events
+    return log
+
+
+@given(st.lists(STEP, max_size=12))
+def test_once_every_key_is_destroyed_the_case_replays_the_same_whatever_its_sealed_codes(steps: list[str]) -> None:
+    """
+    Any case: what is kept in clear is the same whether its codes named a SerD and addiction
+    or not; its subjects all erased, the replay never fails, keeps no referral, consent or
+    assessment, and is the same either way.
+    """
+    from inclusione_core.journal._model import to_payload
+
+    revealing, plain = _random_case(steps, revealing=True), _random_case(steps, revealing=False)
+    assert [e.type for e in revealing] == [e.type for e in plain]
+    converter = make_converter()  # what a store keeps in clear is the same, event by event
+    assert ([to_payload(e.data, converter)[0] for e in revealing]
+            == [to_payload(e.data, converter)[0] for e in plain])
+    erased = journal.replay("c-1", [_erased(e) for e in revealing])
+    assert erased == journal.replay("c-1", [_erased(e) for e in plain])
+    assert erased.case is not None and erased.case.referrals == () and erased.case.consents == ()
+    assert erased.case.assessment is None
+    assert not [word for word in ("serd", "non_in_carico", "addiction", MARKER) if word in repr(erased)]
