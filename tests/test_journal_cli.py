@@ -143,3 +143,14 @@ def test_the_readme_case_life_runs_as_written_on_both_engines(
     with journal.open_store(address) as store:
         assert store.integrity_check() == ()
         assert [e.version for e in store.events("PO-1")] == list(range(1, 10))
+
+
+def test_an_erasure_needs_no_configuration(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Writes are checked against the case's territory, which must load; an erasure is not held up by it."""
+    store = ["--store", f"sqlite:{tmp_path / 'j.db'}"]
+    config = ["--config-dir", str(write_zone(tmp_path / "config"))]
+    assert _run([*OPEN, *store, *config], capsys)[0] == 0
+    code, _, err = _run(["journal", "close", "c-1", "--on", "2025-03-04", *store], capsys)  # the zone is not found
+    assert code == 2 and ZONE in err
+    code, out, err = _run(["journal", "erase", "c-1", "--subject", "m2", "--on", "2025-03-04", *store], capsys)
+    assert code == 0 and "subject.erased" in out, err

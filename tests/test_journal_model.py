@@ -432,3 +432,50 @@ def test_once_every_key_is_destroyed_the_case_replays_the_same_whatever_its_seal
     assert erased.case is not None and erased.case.referrals == () and erased.case.consents == ()
     assert erased.case.assessment is None
     assert not [word for word in ("serd", "non_in_carico", "addiction", MARKER) if word in repr(erased)]
+
+
+def test_subject_ids_are_checked_where_no_territory_is_needed() -> None:
+    """A member named like the household's subject, a consent of no member, a step on an erased referral: refused."""
+    from inclusione_core._categories import DataCategory
+    from inclusione_core._models import Consent, Member, Purpose
+
+    with pytest.raises(InputError) as exc:
+        _run(journal.CaseState(case_id="c-1"), attrs.evolve(open_case(), members=(Member(id="household"),)))
+    assert (exc.value.details[0].path, exc.value.details[0].rule) == ("$.members[0].id", "not:household")
+    consent = Consent(id="cs-1", member="tutore", categories=(DataCategory.ADDICTION,), recipients=("serd",),
+                      purposes=(Purpose.REFERRAL,), given_on=DAY)
+    with pytest.raises(InputError) as exc:
+        _run(_opened(), journal.GiveConsent(**meta(command_id="k-c"), consent=consent))
+    assert (exc.value.details[0].path, exc.value.details[0].rule) == ("$.consent.member", "ref:household.members")
+    shredded = attrs.evolve(_refer(_opened()), shredded=frozenset({"inv-1"}))
+    with pytest.raises(InputError) as exc:
+        _run(shredded, journal.CloseReferral(**meta(command_id="k-x"), referral_id="inv-1", on=DAY))
+    assert exc.value.details[0].rule == "erased"
+
+
+def test_expiring_a_case_erases_its_remaining_subjects_in_one_batch_and_only_once_closed() -> None:
+    """ExpireCase: refused while the case is open; then one subject.erased per subject not erased yet."""
+    state = _opened()
+    expire = journal.ExpireCase(**meta(command_id="k-e"), on=DAY)
+    with pytest.raises(InputError) as exc:
+        _run(state, expire)
+    assert exc.value.details[0].rule == "closed"
+    state, _ = _run(state, journal.EraseSubject(**meta(command_id="k-m2"), subject_id="m2", on=DAY))
+    state, _ = _run(state, journal.CloseCase(**meta(command_id="k-c"), on=DAY))
+    state, events = _run(state, expire)
+    assert [e.data.subject_id for e in events] == ["household", "m1"]  # type: ignore[attr-defined]
+    assert state.erased == {"household", "m1", "m2"}
+    assert journal.decide(state, attrs.evolve(expire, command_id="k-e2"), clock=clock, new_id=ids()) == []
+
+
+def test_erasing_a_member_drops_what_the_assessment_says_of_them() -> None:
+    """Their needs and readiness for work leave the case as rebuilt; the other member's stay."""
+    from inclusione_core._models import Assessment, Need
+
+    assessment = Assessment(date=DAY, needs=(Need(code="dipendenza", member="m2", note=MARKER),
+                                             Need(code="lavoro", member="m1")), work_ready_members=("m1", "m2"))
+    state, _ = _run(_opened(), journal.Assess(**meta(command_id="k-a"), assessment=assessment))
+    state, _ = _run(state, journal.EraseSubject(**meta(command_id="k-m2"), subject_id="m2", on=DAY))
+    assert state.case is not None and state.case.assessment is not None
+    assert [n.member for n in state.case.assessment.needs] == ["m1"]
+    assert state.case.assessment.work_ready_members == ("m1",)

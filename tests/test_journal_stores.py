@@ -358,7 +358,7 @@ def test_the_access_export_holds_the_subjects_data_and_who_saw_the_case(store: J
                                             household_id="h", members=people), clock=clock, new_id=ids())
     journal.execute(store, assess_with_marker(), clock=clock, new_id=ids("a"))
     journal.JournalAuditLog(store).append(_record("c-1", "cpi"))
-    export = journal.access_export(store, "c-1", "m1")
+    export = journal.access_export(store, "c-1", "m1", audit=journal.JournalAuditLog(store))
     assert [(e["type"], e["about"]) for e in export["events"]] == [
         ("case.opened", "household"), ("member.added", "m1"), ("case.assessed", "household")]
     assert export["events"][1]["data"]["member"]["skills"] == ["saldatura"]  # sealed, opened for its subject
@@ -367,7 +367,7 @@ def test_the_access_export_holds_the_subjects_data_and_who_saw_the_case(store: J
     assert [(d["recipient"], d["purpose"]) for d in export["disclosures"]] == [("cpi", "referral")]
     journal.execute(store, journal.EraseSubject(**meta(command_id="k-erase"), subject_id="m1", on=DAY), clock=clock,
                     new_id=ids("z"))
-    after = journal.access_export(store, "c-1", "m1")
+    after = journal.access_export(store, "c-1", "m1", audit=journal.JournalAuditLog(store))
     assert [e["erased"] for e in after["events"] if e["type"] == "member.added"] == [True]
     assert "saldatura" not in repr(after)
 
@@ -421,7 +421,7 @@ def test_erasing_the_household_keeps_the_project_and_its_reviews_without_their_c
     after = store.load("c-1").case
     assert after is not None and after.access is None
     assert after.project == Project(id="p-1", start=DAY, reviews_done=(DAY,))
-    assert MARKER not in repr(journal.access_export(store, "c-1", "m1"))
+    assert MARKER not in repr(journal.access_export(store, "c-1", "m1", audit=journal.JournalAuditLog(store)))
 
 
 # --------------------------------------------------------------------------- codes sealed, retention, access audited
@@ -452,7 +452,8 @@ def test_codes_that_may_reveal_a_special_category_are_stored_sealed(store: Journ
     case = store.load("c-1").case
     assert case is not None and case.referrals[0].to_service == "serd" and case.consents[0].recipients == ("serd",)
     assert case.referrals[0].response is not None and case.referrals[0].response.code == "non_in_carico"
-    stored = repr(_raw(store, "SELECT * FROM case_events")) + repr(_raw(store, "SELECT * FROM event_subjects"))
+    stored = "".join(repr(_raw(store, f"SELECT * FROM {table}"))
+                     for table in ("cases", "case_events", "event_subjects", "commands", "erased_subjects"))
     assert "inv-1" in stored and "cs-1" in stored  # the scan sees the open part
     assert not [word for word in REVEALING if word in stored]
 
@@ -484,19 +485,21 @@ def test_cases_past_their_retention_are_shredded_once(store: JournalStore) -> No
                         new_id=ids(f"x{case_id}"))
     store.set_retention("c-1", dt.date(2030, 1, 1))  # type: ignore[attr-defined]
     store.set_retention("c-2", dt.date(2031, 1, 1))  # type: ignore[attr-defined]
-    assert journal.shred_expired(store, dt.date(2030, 1, 1), clock=clock) == []  # the last day is still kept
-    assert journal.shred_expired(store, dt.date(2030, 6, 1), clock=clock) == ["c-1"]
+    nothing = journal.Shredding(shredded=(), failed=())
+    assert journal.shred_expired(store, dt.date(2030, 1, 1), clock=clock) == nothing  # the last day is still kept
+    assert journal.shred_expired(store, dt.date(2030, 6, 1), clock=clock) == journal.Shredding(
+        shredded=("c-1",), failed=())
     state = store.load("c-1")
     assert state.erased == {"household", "m1", "m2"}
     assert state.case is not None and state.case.assessment is None
     assert all(m == journal.MemberAdded(member_id=m.member_id) for m in (e.data for e in store.events("c-1"))
                if isinstance(m, journal.MemberAdded))
     shred = [e for e in store.events("c-1") if e.type == "subject.erased"]
-    assert {(e.actor, e.legal_basis, e.data.on) for e in shred} == {  # type: ignore[attr-defined]
-        ("inclusione", journal.RETENTION_BASIS, dt.date(2030, 6, 1))}
+    assert {(e.actor, e.legal_basis, e.data.on, e.command_id) for e in shred} == {  # type: ignore[attr-defined]
+        ("inclusione", journal.RETENTION_BASIS, dt.date(2030, 6, 1), "retention:c-1")}  # one command, one batch
     assert _raw(store, "SELECT count(*) FROM subject_keys WHERE case_id = 'c-1'") == [(0,)]
     assert store.expired(dt.date(2030, 6, 1)) == []  # type: ignore[attr-defined]
-    assert journal.shred_expired(store, dt.date(2030, 6, 2), clock=clock) == []
+    assert journal.shred_expired(store, dt.date(2030, 6, 2), clock=clock) == nothing
     assert store.load("c-2").case.assessment is not None  # type: ignore[union-attr]
     assert store.integrity_check() == ()
 
@@ -506,12 +509,12 @@ def test_the_access_export_is_recorded_in_the_audit_alike_whatever_the_data(stor
     journal.execute(store, open_case("c-1"), clock=clock, new_id=ids("c-1"))
     journal.execute(store, assess_with_marker("c-1"), clock=clock, new_id=ids("a"))
     journal.execute(store, open_case("c-2"), clock=clock, new_id=ids("c-2"))
-    first = journal.access_export(store, "c-1", "m1", clock=clock)
+    first = journal.access_export(store, "c-1", "m1", audit=journal.JournalAuditLog(store), clock=clock)
     assert first["disclosures"] == []
-    second = journal.access_export(store, "c-1", "m1", clock=clock)
+    second = journal.access_export(store, "c-1", "m1", audit=journal.JournalAuditLog(store), clock=clock)
     assert [(d["recipient"], d["purpose"], d["channel"]) for d in second["disclosures"]] == [
         ("interessato", journal.ACCESS_PURPOSE, "journal")]
-    journal.access_export(store, "c-2", "m1", clock=clock)
+    journal.access_export(store, "c-2", "m1", audit=journal.JournalAuditLog(store), clock=clock)
     log = journal.JournalAuditLog(store)
     with_addiction, without = log.records("c-1")[0], log.records("c-2")[0]
     ignore = {"case_id", "seq", "prev", "hash"}
@@ -519,5 +522,63 @@ def test_the_access_export_is_recorded_in_the_audit_alike_whatever_the_data(stor
             == {k: v for k, v in attrs.asdict(without).items() if k not in ignore})
     assert log.verify().ok
     with pytest.raises(InputError) as exc:
-        journal.access_export(store, "c-1", "m9")
+        journal.access_export(store, "c-1", "m9", audit=journal.JournalAuditLog(store))
     assert exc.value.details[0].path == "$.subject"
+
+
+def test_a_case_whose_household_was_erased_can_still_be_closed_and_expire(store: JournalStore) -> None:
+    """A closing without a reason seals nothing, so it needs no key; one with a reason is refused."""
+    import datetime as dt
+
+    journal.execute(store, open_case(members=2), clock=clock, new_id=ids())
+    journal.execute(store, journal.EraseSubject(**meta(command_id="k-erase"), subject_id="household", on=DAY),
+                    clock=clock, new_id=ids("z"))
+    with pytest.raises(journal.JournalError):
+        journal.execute(store, journal.CloseCase(**meta(command_id="k-c1"), on=DAY, reason="trasferito"),
+                        clock=clock, new_id=ids("x"))
+    journal.execute(store, journal.CloseCase(**meta(command_id="k-c2"), on=DAY), clock=clock, new_id=ids("y"))
+    store.set_retention("c-1", DAY)  # type: ignore[attr-defined]
+    done = journal.shred_expired(store, DAY + dt.timedelta(days=1), clock=clock)
+    assert done.shredded == ("c-1",) and store.load("c-1").erased == {"household", "m1", "m2"}
+
+
+def test_one_case_that_cannot_be_shredded_does_not_stop_the_others(store: JournalStore,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """An open case with a retention date is reported with why; the closed one is shredded; one compaction."""
+    import datetime as dt
+
+    for case_id in ("c-1", "c-2"):
+        journal.execute(store, open_case(case_id), clock=clock, new_id=ids(case_id))
+        store.set_retention(case_id, DAY)  # type: ignore[attr-defined]
+    journal.execute(store, journal.CloseCase(**meta("c-2", "k-close"), on=DAY), clock=clock, new_id=ids("x"))
+    compactions: list[bool] = []
+    real = store.compact  # type: ignore[attr-defined]
+    monkeypatch.setattr(store, "compact", lambda: compactions.append(real()) or True)
+    done = journal.shred_expired(store, DAY + dt.timedelta(days=1), clock=clock)
+    assert done.shredded == ("c-2",)
+    assert [c for c, _ in done.failed] == ["c-1"] and "non è chiuso" in done.failed[0][1]
+    assert len(compactions) == 1  # at the end of the run, not after each case
+    assert store.load("c-1").erased == frozenset()
+
+
+def test_the_access_export_leaves_out_the_other_members_and_their_disclosures(store: JournalStore) -> None:
+    """m1's export: not m2's need in the household's assessment, not a disclosure of m2's data only; keyed chain ok."""
+    from inclusione_core._models import Assessment, Need
+
+    key = b"k" * 32
+    log = journal.JournalAuditLog(store, key=key)
+    journal.execute(store, open_case(members=2), clock=clock, new_id=ids())
+    assessment = Assessment(date=DAY, needs=(Need(code="dipendenza", member="m2", note=MARKER),
+                                             Need(code="lavoro", member="m1", note="cerca lavoro")))
+    journal.execute(store, journal.Assess(**meta(command_id="k-a"), assessment=assessment), clock=clock,
+                    new_id=ids("a"))
+    only_m2 = attrs.evolve(_record("c-1", "serd"), disclosed=(
+        {"category": "addiction", "basis": "consent", "flow": "f", "legal_basis": "", "consents": ["cs-1"],
+         "members": ["m2"]},))
+    log.append_many([only_m2, _record("c-1", "cpi")])
+    export = journal.access_export(store, "c-1", "m1", audit=log)
+    assert MARKER not in repr(export) and "cerca lavoro" in repr(export)
+    assert [d["recipient"] for d in export["disclosures"]] == ["cpi"]
+    assert [d["recipient"] for d in journal.access_export(store, "c-1", "m2", audit=log)["disclosures"]] == [
+        "serd", "cpi"]
+    assert log.verify().ok

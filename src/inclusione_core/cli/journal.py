@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from inclusione_core.i18n import N_, translate
 
-from ._common import EXIT_INVALID, EXIT_OK, emit_json, engine, out
+from ._common import EXIT_FAILED, EXIT_INVALID, EXIT_OK, emit_json, engine, err, out
 
 if TYPE_CHECKING:
     from inclusione_core.journal import Command, JournalStore
@@ -210,9 +210,11 @@ def write(args: argparse.Namespace) -> int:
     kept = None
     try:
         closing = command if isinstance(command, journal.CloseCase) else None
-        # the case's territory: the command is checked against it, and a closing takes its retention period
+        # the case's territory: the command is checked against it, and a closing takes its retention period;
+        # not an erasure, which no configuration may hold up (the territory may since have gone)
         case = store.load(command.case_id).case
-        name = command.territory if isinstance(command, journal.OpenCase) else case.territory if case else None
+        name = (command.territory if isinstance(command, journal.OpenCase) else None
+                if isinstance(command, journal.EraseSubject) else case.territory if case else None)
         territory = engine(args).territory(name) if name else None
         events = journal.execute(store, command, territory=territory)
         if closing is not None and territory is not None and hasattr(store, "set_retention"):
@@ -300,8 +302,11 @@ def expire(args: argparse.Namespace) -> int:
         done = shred_expired(store, args.on or dt.date.today(), actor=args.actor or getpass.getuser())
     finally:
         store.close()
+    code = EXIT_OK if not done.failed else EXIT_FAILED
     if args.json:
-        emit_json({"shredded": done})
-        return EXIT_OK
-    out(translate("cases shredded (retention ended): {cases}", args.lang, cases=", ".join(done) or "—"))
-    return EXIT_OK
+        emit_json({"shredded": list(done.shredded), "failed": [{"case_id": c, "why": why} for c, why in done.failed]})
+        return code
+    out(translate("cases shredded (retention ended): {cases}", args.lang, cases=", ".join(done.shredded) or "—"))
+    for case_id, why in done.failed:
+        err(translate("case {case} not shredded: {why}", args.lang, case=case_id, why=why))
+    return code

@@ -52,6 +52,7 @@ from ._model import (
     EraseSubject,
     Event,
     EventData,
+    ExpireCase,
     GiveConsent,
     MemberAdded,
     OpenCase,
@@ -75,7 +76,14 @@ from ._model import (
     sealed_fields,
     upcast,
 )
-from ._retention import DEFAULT_RETENTION_YEARS, RETENTION_BASIS, retention_until, retention_years, shred_expired
+from ._retention import (
+    DEFAULT_RETENTION_YEARS,
+    RETENTION_BASIS,
+    Shredding,
+    retention_until,
+    retention_years,
+    shred_expired,
+)
 from ._sqlite import SqliteJournal
 from ._store import ConcurrencyConflict, JournalError, JournalStore, execute
 
@@ -105,6 +113,7 @@ __all__ = [
     "EraseSubject",
     "Event",
     "EventData",
+    "ExpireCase",
     "GiveConsent",
     "JournalAuditLog",
     "JournalError",
@@ -120,6 +129,7 @@ __all__ = [
     "ReferralWithdrawn",
     "ReviewProject",
     "SendReferral",
+    "Shredding",
     "SignProject",
     "SqliteJournal",
     "SubjectErased",

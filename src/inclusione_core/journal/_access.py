@@ -38,7 +38,7 @@ ACCESS_BASIS: Final = "Reg. (UE) 2016/679, art. 15"
 """The legal basis of an access export."""
 
 
-def access_export(store: Any, case_id: str, subject: str, *, audit: AuditLog | None = None,
+def access_export(store: Any, case_id: str, subject: str, *, audit: AuditLog,
                   clock: Callable[[], dt.datetime] = utc_now) -> dict[str, Any]:
     """
     What the journal holds about one data subject of a case, and who saw data of the case.
@@ -46,13 +46,16 @@ def access_export(store: Any, case_id: str, subject: str, *, audit: AuditLog | N
     :param store: a :class:`~inclusione_core.journal.SqliteJournal` or ``PostgresJournal``.
     :param case_id: the case.
     :param subject: the member id.
-    :param audit: where the export is recorded (default: the journal's own
-        :class:`~inclusione_core.journal.JournalAuditLog`, unkeyed).
+    :param audit: where the export is recorded: the journal's own
+        :class:`~inclusione_core.journal.JournalAuditLog` (with its key, if the chain is
+        keyed), so that the next export lists it, or the embedder's log.
     :param clock: the moment of the export (for the audit record).
     :return: ``{"case_id", "subject", "events": [...], "disclosures": [...]}``: each event
         with when, its type, who recorded it, their role, the legal basis and its data
-        (``erased``: the sealed part no longer exists); each disclosure with when, the
-        purpose, the recipient, its service and the channel.
+        (``erased``: the sealed part no longer exists), less what it says of another member
+        (their needs in the household's assessment, their commitments...); each disclosure
+        of the subject's data (or of the household's) with when, the purpose, the recipient,
+        its service and the channel.
     :raises InputError: no such case, or no such member in it.
     """
     state = store.load(case_id)
@@ -65,25 +68,46 @@ def access_export(store: Any, case_id: str, subject: str, *, audit: AuditLog | N
                           f" WHERE case_id = {p} AND (subject IS NULL OR subject = {p} OR subject = {p})"
                           f" ORDER BY kind DESC, seq", (case_id, subject, HOUSEHOLD)).fetchall()
     events = {e.id: e for e in store.events(case_id)}
+    records = {r.hash: r for r in JournalAuditLog(store).records(case_id)}
+    others = {m.id for m in state.case.household.members} - {subject}
     converter = make_converter()
     held: list[dict[str, Any]] = []
     seen: list[dict[str, Any]] = []
     for kind, about, at, what, who, role, basis, ref in rows:
         if kind == "disclosure":
+            if not _about(records.get(ref), subject):
+                continue
             seen.append({"at": at, "purpose": what, "recipient": who, "recipient_service": role, "channel": basis})
             continue
         event = events[ref]
         opened, sealed_part = to_payload(event.data, converter)
         held.append({"at": at, "type": what, "about": about, "by": who, "role": role, "legal_basis": basis,
                      "event_id": ref, "erased": event.erased,
-                     "data": {**opened, **({} if event.erased else sealed_part)}})
+                     "data": _without(others, {**opened, **({} if event.erased else sealed_part)})})
     at = clock()
     # the same record whatever the subject's data hold: every category, the subject, the basis
     disclosed = tuple({"category": c.value, "basis": "data_subject", "flow": "", "legal_basis": ACCESS_BASIS,
                        "consents": [], "members": [subject]} for c in DataCategory)
-    (audit or JournalAuditLog(store)).append(AuditRecord(
+    audit.append(AuditRecord(
         at=at.astimezone(dt.UTC).isoformat(timespec="seconds"), case_id=case_id, territory=state.case.territory,
         recipient=DATA_SUBJECT, recipient_service=None, recipient_name=subject, purpose=ACCESS_PURPOSE,
         as_of=at.date().isoformat(), channel="journal", disclosed=disclosed, not_disclosed=(), pseudonymised=False,
         config_digest=""))
     return {"case_id": case_id, "subject": subject, "events": held, "disclosures": seen}
+
+
+def _about(record: AuditRecord | None, subject: str) -> bool:
+    """Whether a disclosure carried data of the subject, or of the household as a whole (no member named)."""
+    if record is None:
+        return False
+    return any(subject in d.get("members", ()) or not d.get("members") for d in record.disclosed)
+
+
+def _without(others: set[str], data: Any) -> Any:
+    """JSON data less the items about another member (a dict whose ``member`` is one of ``others``)."""
+    if isinstance(data, dict):
+        return {k: [m for m in v if m not in others] if k == "work_ready_members" else _without(others, v)
+                for k, v in data.items()}
+    if isinstance(data, list):
+        return [_without(others, v) for v in data if not (isinstance(v, dict) and v.get("member") in others)]
+    return data

@@ -77,6 +77,7 @@ __all__ = [
     "EraseSubject",
     "Event",
     "EventData",
+    "ExpireCase",
     "GiveConsent",
     "MemberAdded",
     "OpenCase",
@@ -441,15 +442,26 @@ class Event:
 # --------------------------------------------------------------------------- payloads as data
 
 
-def to_payload(data: EventData, converter: cattrs.Converter) -> tuple[dict[str, Any], dict[str, Any]]:
+def to_payload(data: EventData, converter: cattrs.Converter, *,
+               omit_defaults: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     """
     A payload as JSON-ready data, split in its open part and its sealed part.
 
+    :param omit_defaults: leave out of the sealed part the fields at their default (an empty
+        reason...): what a store would seal for nothing, and which needs no key to read back.
     :return: ``(open, sealed)``: the fields kept in clear and those to encrypt.
     """
     whole: dict[str, Any] = converter.unstructure(data)
-    names = sealed_fields(type(data))
-    return ({k: v for k, v in whole.items() if k not in names}, {k: v for k, v in whole.items() if k in names})
+    names = set(sealed_fields(type(data)))
+    if omit_defaults:
+        names -= {f.name for f in attrs.fields(type(data)) if f.name in names and getattr(data, f.name) == _default(f)}
+    opened = {k: v for k, v in whole.items() if k not in names and k not in sealed_fields(type(data))}
+    return opened, {k: v for k, v in whole.items() if k in names}
+
+
+def _default(f: attrs.Attribute[Any]) -> Any:
+    factory = getattr(f.default, "factory", None)  # attrs.Factory (sealed fields never take self)
+    return factory() if callable(factory) else f.default
 
 
 def upcast(type_name: str, version: int, payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -657,6 +669,17 @@ class EraseSubject(Command):
     ground: str = ""
 
 
+@attrs.frozen(kw_only=True)
+class ExpireCase(Command):
+    """
+    Erase every data subject of a closed case whose retention period has ended (the
+    household and each member not erased yet), in one batch: one ``subject.erased`` each.
+    """
+
+    on: dt.date
+    ground: str = "periodo di conservazione concluso"
+
+
 # --------------------------------------------------------------------------- state
 
 
@@ -797,8 +820,24 @@ def _apply(state: CaseState, event: Event) -> tuple[Case | None, frozenset[str],
         else:
             members = tuple(Member(id=m.id) if m.id == data.subject_id else m for m in case.household.members)
             case = attrs.evolve(case, household=attrs.evolve(case.household, members=members))
+            case = _without_member(case, data.subject_id)
         return case, erased | {data.subject_id}, shredded
     raise TypeError(f"unknown event payload {type(data).__name__}")  # pragma: no cover - every type is handled
+
+
+def _without_member(case: Case, member_id: str) -> Case:
+    """
+    The case without what the household's assessment says of one member (their needs,
+    their readiness for work): once the member is erased, the case as rebuilt no longer
+    shows it (the sealed assessment, under the household's key, still holds it until the
+    household is erased too).
+    """
+    a = case.assessment
+    if a is None:
+        return case
+    return attrs.evolve(case, assessment=attrs.evolve(
+        a, needs=tuple(n for n in a.needs if n.member != member_id),
+        work_ready_members=tuple(m for m in a.work_ready_members if m != member_id)))
 
 
 def evolve(state: CaseState, event: Event) -> CaseState:
@@ -839,23 +878,37 @@ def _payloads(state: CaseState, command: Command) -> list[EventData]:
         if not command.members:
             raise _fail(state, "$.members", Message("a case is opened with its household's members, the applicant"
                                                     " first"), [], "minItems")
+        for i, m in enumerate(command.members):
+            _not_household(state, m.id, f"$.members[{i}].id")
         return [CaseOpened(territory=command.territory, opened_on=command.opened_on,
                            household_id=command.household_id, member_ids=tuple(m.id for m in command.members),
                            access=command.access, operator=command.operator),
                 *(MemberAdded(member_id=m.id, member=m) for m in command.members)]
     case = _opened(state)
+    if isinstance(command, ExpireCase):
+        if case.status is not CaseStatus.CHIUSO:
+            raise _fail(state, "$.case_id", Message("the case is not closed: its retention period has not begun"),
+                        state.case_id, "closed")
+        subjects = [HOUSEHOLD, *(m.id for m in case.household.members)]
+        return [SubjectErased(subject_id=s, on=command.on, ground=command.ground) for s in subjects
+                if s not in state.erased]
     if isinstance(command, EraseSubject | Rectify):
         return [_erase_or_rectify(state, case, command)]
     if case.status is CaseStatus.CHIUSO:
         raise _fail(state, "$.case_id", Message("the case is closed: only rectifications and erasures are"
                                                 " recorded"), state.case_id, "closed")
     if isinstance(command, AddMember):
+        _not_household(state, command.member.id, "$.member.id")
         if any(m.id == command.member.id for m in case.household.members):
             raise _fail(state, "$.member.id", Message("a member with this id is already recorded"),
                         command.member.id, "unique")
         return [MemberAdded(member_id=command.member.id, member=command.member)]
     if isinstance(command, Assess):
         return [CaseAssessed(on=command.assessment.date, assessment=command.assessment)]
+    if isinstance(command, SendReferral | AnswerReferral | CloseReferral | WithdrawReferral) and (
+            command.referral_id in state.shredded):
+        raise _fail(state, "$.referral_id", Message("the referral was erased with its data subject"),
+                    command.referral_id, "erased")
     if isinstance(command, SendReferral):
         return [ReferralSent(referral_id=command.referral_id, from_service=command.from_service,
                              to_service=command.to_service, channel=command.channel, on=command.on,
@@ -875,6 +928,9 @@ def _payloads(state: CaseState, command: Command) -> list[EventData]:
         if command.consent.member in state.erased:
             raise _fail(state, "$.consent.member", Message("the data subject was erased"), command.consent.member,
                         "erased")
+        if all(m.id != command.consent.member for m in case.household.members):
+            raise _fail(state, "$.consent.member", Message("member not in the household"), command.consent.member,
+                        "ref:household.members")
         return [ConsentGiven(consent_id=command.consent.id, member=command.consent.member,
                              given_on=command.consent.given_on, consent=command.consent)]
     if isinstance(command, WithdrawConsent):
@@ -886,6 +942,12 @@ def _payloads(state: CaseState, command: Command) -> list[EventData]:
     if isinstance(command, CloseCase):
         return [CaseClosed(on=command.on, reason=command.reason)]
     raise TypeError(f"unknown command {type(command).__name__}")  # pragma: no cover - every command is handled
+
+
+def _not_household(state: CaseState, member_id: str, path: str) -> None:
+    if member_id == HOUSEHOLD:
+        raise _fail(state, path, Message("reserved: the id of the household as a data subject"), member_id,
+                    "not:household")
 
 
 def _erase_or_rectify(state: CaseState, case: Case, command: EraseSubject | Rectify) -> EventData:

@@ -120,7 +120,7 @@ class PostgresJournal(SqlJournal):
                 actual = db.execute("SELECT version FROM cases WHERE id = %s", (case_id,)).fetchone()
             raise ConcurrencyConflict(case_id, expected_version, actual[0] if actual else 0) from exc
         if erased:
-            self.compact()
+            self._compact_after_erasure()
         return recorded
 
     def _append(self, case_id: str, expected_version: int, events: Sequence[Event],

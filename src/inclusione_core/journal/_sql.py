@@ -9,8 +9,8 @@ use ``?`` and are given to the driver with its own placeholder (:attr:`SqlJourna
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, ClassVar, Final, Self
 
 import cattrs
@@ -38,6 +38,29 @@ class SqlJournal:
     _lock: threading.RLock
     _conn: Any
     _cache: StateCache
+    _deferred: bool = False  # inside erasures(): compact once at the end, not after each append
+
+    def compact(self) -> bool:
+        """Make the storage forget what an erasure deleted (per engine)."""
+        raise NotImplementedError
+
+    @contextmanager
+    def erasures(self) -> Iterator[None]:
+        """
+        A run of erasures (``shred_expired``): the storage is compacted once, when it ends
+        (even after an error), instead of after each erasing append.
+        """
+        outer, self._deferred = self._deferred, True
+        try:
+            yield
+        finally:
+            self._deferred = outer
+            if not outer:
+                self.compact()
+
+    def _compact_after_erasure(self) -> None:
+        if not self._deferred:
+            self.compact()
 
     def _q(self, sql: str) -> str:
         """A query written with ``?``, in the driver's placeholder."""

@@ -170,7 +170,7 @@ class SqliteJournal(SqlJournal):
                            (case_id, event.subject, event.id, now))
             recorded = self._read(db, case_id, expected_version + 1, last)
         if erased:
-            self.compact()
+            self._compact_after_erasure()
         return recorded
 
     # ------------------------------------------------------------------ read

@@ -190,7 +190,7 @@ def encode(event: Event, converter: cattrs.Converter, key: Callable[[str], bytes
 
     :param key: gives (creating it if need be) the key of a data subject of the event's case.
     """
-    open_part, sealed_part = to_payload(event.data, converter)
+    open_part, sealed_part = to_payload(event.data, converter, omit_defaults=True)
     blob = None
     if sealed_part:
         aad = _seal.associated_data(event.id, event.case_id, event.type)
