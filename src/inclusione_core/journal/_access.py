@@ -7,8 +7,8 @@ subject and about the household as a whole, the disclosures of the case) and ope
 events' payloads, so that the subject receives their own data, sealed fields included
 (unless erased). Data about other members of the household are not in it.
 
-The export is itself a disclosure, to the data subject: it is recorded in the disclosure
-audit (the journal's own table unless another log is given), so the next export lists it.
+The export is itself a disclosure, to the data subject: it is recorded in the audit log the
+caller gives (the journal's own table, and the next export lists it).
 """
 
 from __future__ import annotations
