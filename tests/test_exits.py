@@ -114,6 +114,9 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("src/inclusione_core/http/_app.py", "_Service.__init__", "orjson.dumps"): "the OpenAPI documents",
     ("src/inclusione_core/cli/journal.py", "show", "shown.to_json"):
         "`journal history|export`: the case rebuilt from its journal, as the view of disclose_case (audited)",
+    ("src/inclusione_core/cli/journal.py", "expire", "exc.to_json"):
+        "`journal expire --json`: why a case could not be shredded, the library's error about the journal (a case"
+        " id, a rule, a version), no case data",
     ("src/inclusione_core/journal/_model.py", "to_payload", "converter.unstructure"):
         "an event's payload on its way into the operator's own journal store, split so that its special-category"
         " fields are sealed first; and, in journal.access_export, the data subject's own events given back to"

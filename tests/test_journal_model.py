@@ -479,3 +479,44 @@ def test_erasing_a_member_drops_what_the_assessment_says_of_them() -> None:
     assert state.case is not None and state.case.assessment is not None
     assert [n.member for n in state.case.assessment.needs] == ["m1"]
     assert state.case.assessment.work_ready_members == ("m1",)
+
+
+def test_an_erased_members_items_stay_out_of_what_is_recorded_after() -> None:
+    """A later assessment, rectification or project naming the erased member: their items stay out of the case."""
+    from inclusione_core._models import Assessment, Commitment, Need
+
+    state, _ = _run(_opened(), journal.EraseSubject(**meta(command_id="k-m2"), subject_id="m2", on=DAY))
+    assessment = Assessment(date=DAY, needs=(Need(code="dipendenza", member="m2", note=MARKER),
+                                             Need(code="lavoro", member="m1")), work_ready_members=("m1", "m2"))
+    state, recorded = _run(state, journal.Assess(**meta(command_id="k-a"), assessment=assessment))
+    assert state.case is not None and state.case.assessment is not None
+    assert ([n.member for n in state.case.assessment.needs], state.case.assessment.work_ready_members) == (
+        ["m1"], ("m1",))
+    state, _ = _run(state, journal.Rectify(**meta(command_id="k-r"), rectifies=recorded[0].id, on=DAY,
+                                           assessment=assessment))
+    assert state.case is not None and state.case.assessment is not None
+    assert [n.member for n in state.case.assessment.needs] == ["m1"]
+    project = Project(id="p-1", start=DAY, commitments=(Commitment(text="colloqui", member="m2"),
+                                                        Commitment(text="corsi", member="m1")))
+    state, _ = _run(state, journal.SignProject(**meta(command_id="k-p"), on=DAY, project=project))
+    assert state.case is not None and state.case.project is not None
+    assert [c.member for c in state.case.project.commitments] == ["m1"]
+    assert MARKER not in repr(state.case)
+
+
+def test_a_consent_recorded_for_a_non_member_before_it_was_refused_can_still_be_erased() -> None:
+    """A journal written before consents had to be of a member: that subject is erased too, by name or on expiry."""
+    from inclusione_core._categories import DataCategory
+    from inclusione_core._models import Consent, Purpose
+
+    state = _opened()
+    consent = Consent(id="cs-1", member="tutore", categories=(DataCategory.ADDICTION,), recipients=("serd",),
+                      purposes=(Purpose.REFERRAL,), given_on=DAY)
+    old = journal.Event(id="old", case_id="c-1", version=state.version + 1, occurred_at=clock(), actor="rossi",
+                        role="as", legal_basis="", command_id="k-old",
+                        data=journal.ConsentGiven(consent_id="cs-1", member="tutore", given_on=DAY, consent=consent))
+    state = journal.evolve(state, old)
+    state, _ = _run(state, journal.CloseCase(**meta(command_id="k-c"), on=DAY))
+    state, events = _run(state, journal.ExpireCase(**meta(command_id="k-e"), on=DAY))
+    assert [e.data.subject_id for e in events] == ["household", "m1", "m2", "tutore"]  # type: ignore[attr-defined]
+    assert state.case is not None and state.case.consents == () and "cs-1" in state.shredded

@@ -69,3 +69,22 @@ def test_closing_a_case_from_the_command_line_records_its_retention(
         state = db.load("c-1")
         assert state.erased == {"household", "m1"}
         assert {e.actor for e in db.events("c-1") if e.type == "subject.erased"} == {"archivio"}
+
+
+def test_a_case_that_cannot_be_shredded_is_reported_on_one_line_in_the_language_asked(
+        write_layer: Writer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An open case with a retention date: `expire` exits 1, one line naming the case and why, in English."""
+    root = write_layer("zona", LAYER + PERIOD.format(years=2))
+    store = ["--store", f"sqlite:{tmp_path / 'j.db'}", "--config-dir", str(root)]
+    assert cli.main(["journal", "open", "c-1", "--territory", "zona", "--household", "h", "--member", "m1",
+                     "--on", "2025-03-01", *store]) == 0
+    with journal.SqliteJournal(tmp_path / "j.db") as db:
+        db.set_retention("c-1", dt.date(2025, 3, 2))
+    capsys.readouterr()
+    assert cli.main(["--lang", "en", "journal", "expire", "--on", "2025-03-03", *store]) == 1
+    captured = capsys.readouterr()
+    (line,) = captured.err.strip().splitlines()
+    assert "c-1" in line and "not closed" in line
+    assert cli.main(["journal", "expire", "--on", "2025-03-03", "--json", *store]) == 1
+    failed = json.loads(capsys.readouterr().out)["failed"]
+    assert [f["case_id"] for f in failed] == ["c-1"] and failed[0]["error"]["details"][0]["rule"] == "closed"

@@ -556,7 +556,7 @@ def test_one_case_that_cannot_be_shredded_does_not_stop_the_others(store: Journa
     monkeypatch.setattr(store, "compact", lambda: compactions.append(real()) or True)
     done = journal.shred_expired(store, DAY + dt.timedelta(days=1), clock=clock)
     assert done.shredded == ("c-2",)
-    assert [c for c, _ in done.failed] == ["c-1"] and "non è chiuso" in done.failed[0][1]
+    assert [c for c, _ in done.failed] == ["c-1"] and "non è chiuso" in str(done.failed[0][1])
     assert len(compactions) == 1  # at the end of the run, not after each case
     assert store.load("c-1").erased == frozenset()
 
@@ -582,3 +582,43 @@ def test_the_access_export_leaves_out_the_other_members_and_their_disclosures(st
     assert [d["recipient"] for d in journal.access_export(store, "c-1", "m2", audit=log)["disclosures"]] == [
         "serd", "cpi"]
     assert log.verify().ok
+
+
+def test_a_run_of_erasures_compacts_once_at_its_end_and_only_if_something_was_erased(
+        store: JournalStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Overlapping runs leave the compaction to the last to end; an erasure outside any run compacts at once."""
+    journal.execute(store, open_case(members=3), clock=clock, new_id=ids())
+    compactions: list[bool] = []
+    real = store.compact  # type: ignore[attr-defined]
+    monkeypatch.setattr(store, "compact", lambda: compactions.append(real()) or True)
+
+    def erase(subject: str) -> None:
+        journal.execute(store, journal.EraseSubject(**meta(command_id=f"k-{subject}"), subject_id=subject, on=DAY),
+                        clock=clock, new_id=ids(f"z{subject}"))
+
+    with store.erasures():  # type: ignore[attr-defined]
+        pass
+    assert compactions == []  # nothing erased, nothing to compact
+    first, second = store.erasures(), store.erasures()  # type: ignore[attr-defined]
+    first.__enter__()
+    second.__enter__()
+    erase("m2")
+    first.__exit__(None, None, None)
+    assert compactions == []  # another run is still under way
+    erase("m3")
+    second.__exit__(None, None, None)
+    assert len(compactions) == 1
+    erase("m1")
+    assert len(compactions) == 2
+
+
+def test_the_access_export_withholds_a_referrals_snapshot(store: JournalStore) -> None:
+    """The form as sent may describe every member: named as withheld, not given."""
+    journal.execute(store, open_case(members=2), clock=clock, new_id=ids())
+    journal.execute(store, journal.SendReferral(
+        **meta(command_id="k-s"), referral_id="inv-1", from_service="ssp", to_service="cpi", channel="scheda_invio",
+        reason="lavoro", on=DAY, snapshot={"members": [{"id": "m2", "notes": MARKER}]}), clock=clock, new_id=ids("s"))
+    export = journal.access_export(store, "c-1", "m1", audit=journal.JournalAuditLog(store))
+    (sent,) = [e for e in export["events"] if e["type"] == "referral.sent"]
+    assert sent["withheld"] == ["snapshot"] and sent["data"]["to_service"] == "cpi"
+    assert MARKER not in repr(export)

@@ -296,6 +296,7 @@ def expire(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from inclusione_core.journal import shred_expired
+    from inclusione_core.render import error_text
 
     store = _store(args)
     try:
@@ -304,9 +305,11 @@ def expire(args: argparse.Namespace) -> int:
         store.close()
     code = EXIT_OK if not done.failed else EXIT_FAILED
     if args.json:
-        emit_json({"shredded": list(done.shredded), "failed": [{"case_id": c, "why": why} for c, why in done.failed]})
+        emit_json({"shredded": list(done.shredded),
+                   "failed": [{"case_id": c, "error": exc.to_json(args.lang)} for c, exc in done.failed]})
         return code
     out(translate("cases shredded (retention ended): {cases}", args.lang, cases=", ".join(done.shredded) or "—"))
-    for case_id, why in done.failed:
+    for case_id, exc in done.failed:  # one line each, for the scheduler's log
+        why = "; ".join(line.strip(" -") for line in error_text(exc, args.lang).splitlines() if line.strip())
         err(translate("case {case} not shredded: {why}", args.lang, case=case_id, why=why))
     return code

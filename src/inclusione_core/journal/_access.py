@@ -53,7 +53,9 @@ def access_export(store: Any, case_id: str, subject: str, *, audit: AuditLog,
     :return: ``{"case_id", "subject", "events": [...], "disclosures": [...]}``: each event
         with when, its type, who recorded it, their role, the legal basis and its data
         (``erased``: the sealed part no longer exists), less what it says of another member
-        (their needs in the household's assessment, their commitments...); each disclosure
+        (their needs in the household's assessment, their commitments...) and less a
+        referral's snapshot (the form as sent, which may describe every member: ``withheld``
+        names it, for the operator to give on request, redacted); each disclosure
         of the subject's data (or of the household's) with when, the purpose, the recipient,
         its service and the channel.
     :raises InputError: no such case, or no such member in it.
@@ -81,9 +83,12 @@ def access_export(store: Any, case_id: str, subject: str, *, audit: AuditLog,
             continue
         event = events[ref]
         opened, sealed_part = to_payload(event.data, converter)
-        held.append({"at": at, "type": what, "about": about, "by": who, "role": role, "legal_basis": basis,
-                     "event_id": ref, "erased": event.erased,
-                     "data": _without(others, {**opened, **({} if event.erased else sealed_part)})})
+        data = _without(others, {**opened, **({} if event.erased else sealed_part)})
+        entry = {"at": at, "type": what, "about": about, "by": who, "role": role, "legal_basis": basis,
+                 "event_id": ref, "erased": event.erased, "data": data}
+        if data.pop("snapshot", None):  # the form as sent, of the whole household: given on request, redacted
+            entry["withheld"] = ["snapshot"]
+        held.append(entry)
     at = clock()
     # the same record whatever the subject's data hold: every category, the subject, the basis
     disclosed = tuple({"category": c.value, "basis": "data_subject", "flow": "", "legal_basis": ACCESS_BASIS,

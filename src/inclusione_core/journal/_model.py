@@ -128,7 +128,10 @@ def sealed(*, default: Any = attrs.NOTHING, factory: Callable[[], Any] | None = 
     """
     A payload field kept encrypted under its data subject's key (special categories, free text).
 
-    It must have a default: that is the value an event replays with once the key is destroyed.
+    It must have a default: that is the value an event replays with once the key is destroyed,
+    and a field at its default is not stored at all (it is read back as the default). So a
+    sealed field's default never changes: a new one needs a new schema version whose
+    upcaster writes the old default into the payloads of the old version.
     """
     if factory is not None:
         return attrs.field(factory=factory, metadata={SEALED_KEY: True})
@@ -746,7 +749,7 @@ def _apply(state: CaseState, event: Event) -> tuple[Case | None, frozenset[str],
         return attrs.evolve(case, household=attrs.evolve(case.household, members=members)), erased, shredded
     if isinstance(data, CaseAssessed):
         case = _history(case, data.on, "valutazione", by=event.actor)
-        return attrs.evolve(case, assessment=data.assessment), erased, shredded
+        return _without_erased(attrs.evolve(case, assessment=data.assessment), erased), erased, shredded
     if isinstance(data, ReferralSent | ReferralAnswered | ReferralClosed | ReferralWithdrawn) and (
             event.erased or data.referral_id in shredded):
         # its content is gone with its key: the referral leaves the case, its steps stay in the history as erased
@@ -774,7 +777,8 @@ def _apply(state: CaseState, event: Event) -> tuple[Case | None, frozenset[str],
         return referrals.update_referral(case, ref), erased, shredded
     if isinstance(data, ProjectSigned):
         case = _history(case, data.on, "patto", by=event.actor)
-        return attrs.evolve(case, project=data.project or Project(id=data.project_id, start=data.on)), erased, shredded
+        case = attrs.evolve(case, project=data.project or Project(id=data.project_id, start=data.on))
+        return _without_erased(case, erased), erased, shredded
     if isinstance(data, ProjectReviewed):
         project = case.project
         if project is None or project.id != data.project_id:
@@ -812,14 +816,19 @@ def _apply(state: CaseState, event: Event) -> tuple[Case | None, frozenset[str],
             case = attrs.evolve(case, household=attrs.evolve(case.household, members=members))
         if data.assessment is not None:
             case = attrs.evolve(case, assessment=data.assessment)
-        return case, erased, shredded
+        return _without_erased(case, erased), erased, shredded
     if isinstance(data, SubjectErased):
+        # what a replay will no longer open leaves the case now too: the household's assessment, access and
+        # referrals; the member's data and consents
         case = _history(case, data.on, "cancellazione", by=event.actor)
         if data.subject_id == HOUSEHOLD:
-            case = attrs.evolve(case, assessment=None)
+            shredded |= {r.id for r in case.referrals}
+            case = attrs.evolve(case, assessment=None, access=None, referrals=())
         else:
             members = tuple(Member(id=m.id) if m.id == data.subject_id else m for m in case.household.members)
             case = attrs.evolve(case, household=attrs.evolve(case.household, members=members))
+            shredded |= {c.id for c in case.consents if c.member == data.subject_id}
+            case = attrs.evolve(case, consents=tuple(c for c in case.consents if c.member != data.subject_id))
             case = _without_member(case, data.subject_id)
         return case, erased | {data.subject_id}, shredded
     raise TypeError(f"unknown event payload {type(data).__name__}")  # pragma: no cover - every type is handled
@@ -827,17 +836,27 @@ def _apply(state: CaseState, event: Event) -> tuple[Case | None, frozenset[str],
 
 def _without_member(case: Case, member_id: str) -> Case:
     """
-    The case without what the household's assessment says of one member (their needs,
-    their readiness for work): once the member is erased, the case as rebuilt no longer
-    shows it (the sealed assessment, under the household's key, still holds it until the
-    household is erased too).
+    The case without what the household's assessment and project say of one member (their
+    needs, their readiness for work, their commitments): once the member is erased, the
+    case as rebuilt no longer shows it, whenever it was recorded (the sealed assessment and
+    project, under the household's key, still hold it until the household is erased too).
     """
-    a = case.assessment
-    if a is None:
-        return case
-    return attrs.evolve(case, assessment=attrs.evolve(
-        a, needs=tuple(n for n in a.needs if n.member != member_id),
-        work_ready_members=tuple(m for m in a.work_ready_members if m != member_id)))
+    a, p = case.assessment, case.project
+    if a is not None:
+        case = attrs.evolve(case, assessment=attrs.evolve(
+            a, needs=tuple(n for n in a.needs if n.member != member_id),
+            work_ready_members=tuple(m for m in a.work_ready_members if m != member_id)))
+    if p is not None:
+        case = attrs.evolve(case, project=attrs.evolve(
+            p, commitments=tuple(c for c in p.commitments if c.member != member_id)))
+    return case
+
+
+def _without_erased(case: Case, erased: frozenset[str]) -> Case:
+    """The case without what its household-level parts say of the members erased."""
+    for member_id in erased - {HOUSEHOLD}:
+        case = _without_member(case, member_id)
+    return case
 
 
 def evolve(state: CaseState, event: Event) -> CaseState:
@@ -889,7 +908,7 @@ def _payloads(state: CaseState, command: Command) -> list[EventData]:
         if case.status is not CaseStatus.CHIUSO:
             raise _fail(state, "$.case_id", Message("the case is not closed: its retention period has not begun"),
                         state.case_id, "closed")
-        subjects = [HOUSEHOLD, *(m.id for m in case.household.members)]
+        subjects = dict.fromkeys([HOUSEHOLD, *_subjects(case)])
         return [SubjectErased(subject_id=s, on=command.on, ground=command.ground) for s in subjects
                 if s not in state.erased]
     if isinstance(command, EraseSubject | Rectify):
@@ -944,6 +963,12 @@ def _payloads(state: CaseState, command: Command) -> list[EventData]:
     raise TypeError(f"unknown command {type(command).__name__}")  # pragma: no cover - every command is handled
 
 
+def _subjects(case: Case) -> list[str]:
+    """The case's data subjects besides the household: its members, and whoever a consent names (journals
+    written before consents had to be of a member)."""
+    return list(dict.fromkeys([*(m.id for m in case.household.members), *(c.member for c in case.consents)]))
+
+
 def _not_household(state: CaseState, member_id: str, path: str) -> None:
     if member_id == HOUSEHOLD:
         raise _fail(state, path, Message("reserved: the id of the household as a data subject"), member_id,
@@ -952,7 +977,7 @@ def _not_household(state: CaseState, member_id: str, path: str) -> None:
 
 def _erase_or_rectify(state: CaseState, case: Case, command: EraseSubject | Rectify) -> EventData:
     if isinstance(command, EraseSubject):
-        known = {m.id for m in case.household.members} | {HOUSEHOLD}
+        known = {HOUSEHOLD, *_subjects(case)}
         if command.subject_id in state.erased or command.subject_id not in known:
             raise _fail(state, "$.subject_id", Message("no data subject with this id in the case (or already"
                                                        " erased)"), command.subject_id, "exists")

@@ -24,7 +24,7 @@ import attrs
 from .._errors import InclusioneError
 from ..i18n import Message
 from ._model import ExpireCase
-from ._store import execute, new_event_id, utc_now
+from ._store import JournalError, execute, new_event_id, utc_now
 
 __all__ = ["DEFAULT_RETENTION_YEARS", "RETENTION_BASIS", "Shredding", "retention_until", "retention_years",
            "shred_expired"]
@@ -64,11 +64,12 @@ class Shredding:
     What :func:`shred_expired` did.
 
     :ivar shredded: the cases whose data subjects were all erased, sorted.
-    :ivar failed: the cases it could not shred, each with why (the next run tries again).
+    :ivar failed: the cases it could not shred, each with the error saying why (the next run
+        tries again).
     """
 
     shredded: tuple[str, ...]
-    failed: tuple[tuple[str, str], ...]
+    failed: tuple[tuple[str, InclusioneError], ...]
 
 
 def shred_expired(store: Any, on: dt.date, *, actor: str = "inclusione", role: str = "conservazione",
@@ -91,7 +92,7 @@ def shred_expired(store: Any, on: dt.date, *, actor: str = "inclusione", role: s
     :return: the cases shredded and those that failed, with why.
     """
     shredded: list[str] = []
-    failed: list[tuple[str, str]] = []
+    failed: list[tuple[str, InclusioneError]] = []
     batch = store.erasures() if hasattr(store, "erasures") else contextlib.nullcontext()
     with batch:
         for case_id in store.expired(on):
@@ -100,10 +101,11 @@ def shred_expired(store: Any, on: dt.date, *, actor: str = "inclusione", role: s
             try:
                 execute(store, command, clock=clock, new_id=new_id)
             except InclusioneError as exc:
-                failed.append((case_id, str(exc)))
+                failed.append((case_id, exc))
             else:
                 shredded.append(case_id)
     left = set(store.expired(on))  # a key the model does not know of (written by another version...)
-    failed += [(c, str(Message("keys of the case remain after its subjects were erased"))) for c in shredded
-               if c in left]
-    return Shredding(shredded=tuple(c for c in shredded if c not in left), failed=tuple(sorted(failed)))
+    failed += [(c, JournalError(Message("keys of the case remain after its subjects were erased")))
+               for c in shredded if c in left]
+    return Shredding(shredded=tuple(c for c in shredded if c not in left),
+                     failed=tuple(sorted(failed, key=lambda f: f[0])))

@@ -38,7 +38,8 @@ class SqlJournal:
     _lock: threading.RLock
     _conn: Any
     _cache: StateCache
-    _deferred: bool = False  # inside erasures(): compact once at the end, not after each append
+    _erasing: int = 0  # erasures() under way (any thread): erasing appends leave the compaction to their end
+    _pending: bool = False  # an erasure happened meanwhile: compact when the last erasures() ends
 
     def compact(self) -> bool:
         """Make the storage forget what an erasure deleted (per engine)."""
@@ -47,20 +48,30 @@ class SqlJournal:
     @contextmanager
     def erasures(self) -> Iterator[None]:
         """
-        A run of erasures (``shred_expired``): the storage is compacted once, when it ends
-        (even after an error), instead of after each erasing append.
+        A run of erasures (``shred_expired``): the storage is compacted once, when the last
+        run under way ends (even after an error), instead of after each erasing append, and
+        only if something was erased. An erasure from another thread meanwhile is compacted
+        then too.
         """
-        outer, self._deferred = self._deferred, True
+        with self._lock:
+            self._erasing += 1
         try:
             yield
         finally:
-            self._deferred = outer
-            if not outer:
+            with self._lock:
+                self._erasing -= 1
+                due = self._erasing == 0 and self._pending
+                if due:
+                    self._pending = False
+            if due:
                 self.compact()
 
     def _compact_after_erasure(self) -> None:
-        if not self._deferred:
-            self.compact()
+        with self._lock:
+            if self._erasing:
+                self._pending = True
+                return
+        self.compact()
 
     def _q(self, sql: str) -> str:
         """A query written with ``?``, in the driver's placeholder."""
